@@ -1,0 +1,102 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "swell",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "swell", targets: ["swell"]),
+        .executable(name: "swell-coordinator", targets: ["swell-coordinator"]),
+        .executable(name: "swell-node", targets: ["swell-node"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(
+            name: "SwellZMQ",
+            dependencies: ["CZeroMQ", .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SwellCore",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SwellPlan",
+            dependencies: ["SwellCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SwellProtocol",
+            dependencies: ["SwellCore", "SwellPlan"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SwellJournal",
+            dependencies: ["SwellCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SwellNode",
+            dependencies: [
+                "SwellCore", "SwellPlan", "SwellProtocol", "SwellZMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SwellCoordinator",
+            dependencies: [
+                "SwellCore", "SwellPlan", "SwellProtocol", "SwellZMQ", "SwellJournal",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SwellClient",
+            dependencies: [
+                "SwellCore", "SwellPlan", "SwellProtocol", "SwellZMQ", "SwellJournal",
+                "SwellCoordinator", "SwellNode",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SwellCLI",
+            dependencies: [
+                "SwellCore", "SwellPlan", "SwellClient", "SwellCoordinator", "SwellNode", "SwellZMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "swell", dependencies: ["SwellCLI"], swiftSettings: strict),
+        .executableTarget(name: "swell-coordinator", dependencies: ["SwellCLI"], swiftSettings: strict),
+        .executableTarget(name: "swell-node", dependencies: ["SwellCLI"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

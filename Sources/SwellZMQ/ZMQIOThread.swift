@@ -1,0 +1,368 @@
+import CZeroMQ
+import DequeModule
+public import Foundation
+import Synchronization
+
+/// The one thread of a process that owns its ZeroMQ sockets.
+///
+/// Async code never touches a socket: it enqueues commands (open, send, close) which the
+/// thread picks up after an eventfd wake-up, and it reads inbound messages from each socket's
+/// ``ZMQInbound`` stream. Sends never block: a message libzmq cannot take yet (EAGAIN at the
+/// high-water mark) waits in a per-peer retry queue and goes out, in order, when it can.
+public final class ZMQIOThread: @unchecked Sendable {
+    // @unchecked: `commands` and `nextID` are guarded by their Mutexes; `entries`, `running` and
+    // every ZMQSocket are touched only by the I/O thread itself (`loop()` and what it calls).
+
+    private enum Command {
+        case open(id: Int, ZMQSocketConfiguration, Entry.Shared, CheckedContinuation<[String], any Error>)
+        case send(id: Int, frames: [Data])
+        case close(id: Int)
+        case zap(Entry.Shared, @Sendable (ZAPRequest) -> ZAPResponse, CheckedContinuation<Void, any Error>)
+        case stop
+    }
+
+    private let context: ZMQContext
+    private let wakeFD: Int32
+    private let commands = Mutex<[Command]>([])
+    private let nextID = Mutex<Int>(0)
+    private let stopped = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private var entries: [Int: Entry] = [:]
+    private var zapSocket: ZMQSocket?
+    private var zapHandler: (@Sendable (ZAPRequest) -> ZAPResponse)?
+    private var running = true
+
+    /// Starts the thread. `name` shows in debuggers and `top -H`.
+    public init(context: ZMQContext, name: String = "swell-zmq") throws(ZMQError) {
+        self.context = context
+        let fd = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
+        guard fd >= 0 else { throw ZMQError(code: errno, operation: "eventfd") }
+        self.wakeFD = fd
+        let thread = Thread { [self] in self.loop() }
+        thread.name = name
+        thread.start()
+    }
+
+    deinit { Glibc.close(wakeFD) }
+
+    // MARK: API for async code
+
+    /// Creates a socket on the I/O thread, applies `configuration`, binds and connects.
+    /// Returns once the socket is ready; bind errors (address in use, bad endpoint) are thrown.
+    public func open(_ configuration: ZMQSocketConfiguration) async throws -> ZMQSocketHandle {
+        let id = nextID.withLock { $0 += 1; return $0 }
+        let (stream, continuation) = AsyncStream.makeStream(of: ZMQMessage.self)
+        let shared = Entry.Shared(gate: InboundGate(limit: configuration.inboundLimit), continuation: continuation)
+        let endpoints: [String] = try await withCheckedThrowingContinuation { done in
+            enqueue(.open(id: id, configuration, shared, done))
+        }
+        return ZMQSocketHandle(
+            id: id, kind: configuration.kind, endpoints: endpoints, thread: self, shared: shared,
+            inbound: ZMQInbound(stream: stream, gate: shared.gate, thread: self))
+    }
+
+    /// Installs the ZAP handler (a REP socket at `inproc://zeromq.zap.01` on this thread's
+    /// context). Must run before any socket that authenticates is bound.
+    public func installZAPHandler(_ handler: @escaping @Sendable (ZAPRequest) -> ZAPResponse) async throws {
+        let shared = Entry.Shared(gate: InboundGate(limit: 1), continuation: AsyncStream.makeStream(of: ZMQMessage.self).continuation)
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+            enqueue(.zap(shared, handler, done))
+        }
+    }
+
+    /// Closes every socket and ends the thread. Inbound streams finish.
+    public func shutdown() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let already = stopped.withLock { state -> Bool in
+                if state.done { return true }
+                state.waiters.append(done)
+                return false
+            }
+            if already { done.resume() } else { enqueue(.stop) }
+        }
+    }
+
+    func send(id: Int, frames: [Data]) { enqueue(.send(id: id, frames: frames)) }
+    func close(id: Int) { enqueue(.close(id: id)) }
+
+    private func enqueue(_ command: Command) {
+        let wasEmpty = commands.withLock { queue -> Bool in
+            queue.append(command)
+            return queue.count == 1
+        }
+        if wasEmpty { wake() }
+    }
+
+    func wake() {
+        var one: UInt64 = 1
+        _ = withUnsafeBytes(of: &one) { Glibc.write(wakeFD, $0.baseAddress, 8) }
+    }
+
+    // MARK: The thread
+
+    /// A socket owned by the thread.
+    final class Entry {
+        /// The part of an entry the async side holds too.
+        final class Shared: Sendable {
+            let gate: InboundGate
+            let continuation: AsyncStream<ZMQMessage>.Continuation
+            let stats = Mutex(ZMQSocketStatistics(
+                received: 0, sent: 0, droppedTooManyFrames: 0, droppedUnroutable: 0, droppedOverflow: 0))
+            init(gate: InboundGate, continuation: AsyncStream<ZMQMessage>.Continuation) {
+                self.gate = gate
+                self.continuation = continuation
+            }
+        }
+
+        let socket: ZMQSocket
+        let configuration: ZMQSocketConfiguration
+        let shared: Shared
+        /// Messages libzmq refused with EAGAIN, per peer (an empty key on a DEALER), oldest first.
+        var retry: [Data: Deque<[Data]>] = [:]
+        var retryCount = 0
+        static let retryLimitPerPeer = 100_000
+
+        init(socket: ZMQSocket, configuration: ZMQSocketConfiguration, shared: Shared) {
+            self.socket = socket
+            self.configuration = configuration
+            self.shared = shared
+        }
+    }
+
+    private func loop() {
+        var items: [zmq_pollitem_t] = []
+        var order: [Int] = []
+        while running {
+            items.removeAll(keepingCapacity: true)
+            order.removeAll(keepingCapacity: true)
+            items.append(zmq_pollitem_t(socket: nil, fd: wakeFD, events: Int16(ZMQ_POLLIN), revents: 0))
+            if let zap = zapSocket {
+                items.append(zmq_pollitem_t(socket: zap.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0))
+            }
+            let fixed = items.count
+            var anyRetry = false
+            for (id, entry) in entries {
+                var events: Int16 = 0
+                if !entry.shared.gate.isPaused { events |= Int16(ZMQ_POLLIN) }
+                if entry.retryCount > 0 { events |= Int16(ZMQ_POLLOUT); anyRetry = true }
+                items.append(zmq_pollitem_t(socket: entry.socket.handle, fd: 0, events: events, revents: 0))
+                order.append(id)
+            }
+            // A ROUTER's POLLOUT says nothing about one peer's pipe: poll retries on a short timer too.
+            let rc = zmq_poll(&items, Int32(items.count), anyRetry ? 5 : -1)
+            if rc < 0 {
+                if zmq_errno() == EINTR { continue }
+                break
+            }
+            if items[0].revents & Int16(ZMQ_POLLIN) != 0 {
+                var value: UInt64 = 0
+                _ = withUnsafeMutableBytes(of: &value) { Glibc.read(wakeFD, $0.baseAddress, 8) }
+            }
+            if fixed == 2, items[1].revents & Int16(ZMQ_POLLIN) != 0 {
+                serveZAP()
+            }
+            runCommands()
+            for (offset, id) in order.enumerated() {
+                guard let entry = entries[id] else { continue }
+                let revents = items[fixed + offset].revents
+                if entry.retryCount > 0 { flushRetries(entry) }
+                if revents & Int16(ZMQ_POLLIN) != 0 { receive(entry) }
+            }
+        }
+        for (_, entry) in entries {
+            entry.socket.close()
+            entry.shared.continuation.finish()
+        }
+        entries.removeAll()
+        zapSocket?.close()
+        zapSocket = nil
+        let waiters = stopped.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.done = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func runCommands() {
+        let batch = commands.withLock { queue -> [Command] in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+        }
+        for command in batch {
+            switch command {
+            case .open(let id, let configuration, let shared, let done):
+                do {
+                    let socket = try ZMQSocket(context: context, kind: configuration.kind)
+                    do {
+                        try socket.configure(configuration)
+                        var bound: [String] = []
+                        for endpoint in configuration.binds { bound.append(try socket.bind(endpoint)) }
+                        for endpoint in configuration.connects {
+                            try socket.connect(endpoint)
+                            bound.append(endpoint)
+                        }
+                        entries[id] = Entry(socket: socket, configuration: configuration, shared: shared)
+                        done.resume(returning: bound)
+                    } catch {
+                        socket.close()
+                        throw error
+                    }
+                } catch {
+                    shared.continuation.finish()
+                    done.resume(throwing: error)
+                }
+            case .send(let id, let frames):
+                guard let entry = entries[id] else { continue }
+                send(entry, frames)
+            case .close(let id):
+                if let entry = entries.removeValue(forKey: id) {
+                    entry.socket.close()
+                    entry.shared.continuation.finish()
+                }
+            case .zap(_, let handler, let done):
+                do {
+                    let socket = try ZMQSocket(context: context, rawType: ZMQ_REP)
+                    try socket.set(ZMQ_LINGER, Int32(0), name: "ZMQ_LINGER")
+                    _ = try socket.bind("inproc://zeromq.zap.01")
+                    zapSocket = socket
+                    zapHandler = handler
+                    done.resume()
+                } catch {
+                    done.resume(throwing: error)
+                }
+            case .stop:
+                running = false
+            }
+        }
+    }
+
+    /// The routing key of an outbound message: the peer id on a ROUTER, empty on a DEALER.
+    private func key(_ entry: Entry, _ frames: [Data]) -> Data {
+        entry.configuration.kind == .router ? (frames.first ?? Data()) : Data()
+    }
+
+    private func send(_ entry: Entry, _ frames: [Data]) {
+        let peer = key(entry, frames)
+        if var queue = entry.retry[peer] {
+            // Keep per-peer order: wait behind what is already queued.
+            if queue.count >= Entry.retryLimitPerPeer {
+                entry.shared.stats.withLock { $0.droppedOverflow += 1 }
+                return
+            }
+            queue.append(frames)
+            entry.retry[peer] = queue
+            entry.retryCount += 1
+            return
+        }
+        switch attempt(entry, frames) {
+        case .sent, .dropped:
+            break
+        case .wouldBlock:
+            entry.retry[peer] = Deque([frames])
+            entry.retryCount += 1
+        }
+    }
+
+    private enum SendOutcome { case sent, wouldBlock, dropped }
+
+    private func attempt(_ entry: Entry, _ frames: [Data]) -> SendOutcome {
+        do {
+            try entry.socket.send(frames)
+            entry.shared.stats.withLock { $0.sent += 1 }
+            return .sent
+        } catch {
+            if error.isWouldBlock { return .wouldBlock }
+            // EHOSTUNREACH: the peer is gone. The protocol resends what matters after it re-joins.
+            entry.shared.stats.withLock { $0.droppedUnroutable += 1 }
+            return .dropped
+        }
+    }
+
+    private func flushRetries(_ entry: Entry) {
+        for peer in Array(entry.retry.keys) {
+            guard var queue = entry.retry[peer] else { continue }
+            while let frames = queue.first {
+                if case .wouldBlock = attempt(entry, frames) { break }
+                queue.removeFirst()
+                entry.retryCount -= 1
+            }
+            entry.retry[peer] = queue.isEmpty ? nil : queue
+        }
+    }
+
+    private func receive(_ entry: Entry) {
+        // Bounded per pass so that one busy socket cannot starve the others or the commands.
+        for _ in 0..<512 {
+            if entry.shared.gate.isPaused { return }
+            let received: ZMQSocket.Received
+            do {
+                received = try entry.socket.receive(maxFrames: entry.configuration.maxFrames + 1)
+            } catch {
+                return
+            }
+            switch received {
+            case .wouldBlock:
+                return
+            case .oversized:
+                entry.shared.stats.withLock { $0.droppedTooManyFrames += 1 }
+            case .message(var frames, let userID):
+                var peer: Data?
+                if entry.configuration.kind == .router {
+                    guard !frames.isEmpty else { continue }
+                    peer = frames.removeFirst()
+                }
+                entry.shared.stats.withLock { $0.received += 1 }
+                entry.shared.continuation.yield(ZMQMessage(peer: peer, frames: frames, userID: userID))
+                _ = entry.shared.gate.delivered()
+            }
+        }
+    }
+
+    private func serveZAP() {
+        guard let socket = zapSocket, let handler = zapHandler else { return }
+        while true {
+            guard case .message(let frames, _) = (try? socket.receive(maxFrames: 16)) ?? .wouldBlock else { return }
+            let reply = ZAPRequest(frames: frames).map(handler).map { $0.frames(for: frames) } ?? ZAPResponse.malformedReply(frames)
+            try? socket.send(reply)
+        }
+    }
+}
+
+/// One socket, as seen from async code.
+public final class ZMQSocketHandle: Sendable {
+    let id: Int
+    let thread: ZMQIOThread
+    let shared: ZMQIOThread.Entry.Shared
+    public let kind: ZMQSocketConfiguration.Kind
+    /// The endpoints bound (resolved when the port was `0` or `*`) and connected.
+    public let endpoints: [String]
+    /// Messages received on this socket.
+    public let inbound: ZMQInbound
+
+    init(id: Int, kind: ZMQSocketConfiguration.Kind, endpoints: [String], thread: ZMQIOThread,
+         shared: ZMQIOThread.Entry.Shared, inbound: ZMQInbound) {
+        self.id = id
+        self.kind = kind
+        self.endpoints = endpoints
+        self.thread = thread
+        self.shared = shared
+        self.inbound = inbound
+    }
+
+    /// Queues a message on a DEALER socket. Never blocks.
+    public func send(_ frames: [Data]) {
+        precondition(kind == .dealer, "send(_:) is for DEALER sockets; use send(to:_:)")
+        thread.send(id: id, frames: frames)
+    }
+
+    /// Queues a message to one peer of a ROUTER socket. Never blocks.
+    public func send(to peer: Data, _ frames: [Data]) {
+        precondition(kind == .router, "send(to:_:) is for ROUTER sockets; use send(_:)")
+        thread.send(id: id, frames: [peer] + frames)
+    }
+
+    /// Closes the socket; its inbound stream finishes.
+    public func close() { thread.close(id: id) }
+
+    public var statistics: ZMQSocketStatistics { shared.stats.withLock { $0 } }
+}

@@ -1,0 +1,86 @@
+/// How to create, tune, bind and connect one socket.
+///
+/// The defaults follow the project's ZeroMQ rules: LINGER 0, high-water marks raised so that
+/// bursts queue instead of failing, a per-frame size limit, ZMTP heartbeats, and on ROUTER
+/// sockets ROUTER_MANDATORY (no silent drops) and ROUTER_HANDOVER (a reconnecting peer with
+/// the same routing id takes over its old connection).
+public struct ZMQSocketConfiguration: Sendable {
+    public enum Kind: Sendable {
+        case router
+        case dealer
+    }
+
+    /// ZMTP heartbeats, in milliseconds (ZMQ_HEARTBEAT_IVL / _TIMEOUT / _TTL).
+    public struct Heartbeat: Sendable, Equatable {
+        public var interval: Int32
+        public var timeout: Int32
+        public var ttl: Int32
+        public init(interval: Int32, timeout: Int32, ttl: Int32) {
+            self.interval = interval
+            self.timeout = timeout
+            self.ttl = ttl
+        }
+        /// 1 s pings; a silent path is dropped after 3 s, which lets the DEALER reconnect.
+        public static let standard = Heartbeat(interval: 1_000, timeout: 3_000, ttl: 6_000)
+    }
+
+    /// CurveZMQ settings: a server key pair, or a client key pair plus the server's public key.
+    /// Keys are 40-character Z85 strings.
+    public enum Curve: Sendable, Equatable {
+        case server(publicKey: String, secretKey: String)
+        case client(publicKey: String, secretKey: String, serverKey: String)
+    }
+
+    public var kind: Kind
+    /// ZMQ_ROUTING_ID for DEALER sockets; nil lets libzmq choose.
+    public var routingID: [UInt8]?
+    /// ZMQ_SNDHWM / ZMQ_RCVHWM. Default 100,000 messages per peer.
+    public var highWaterMark: Int32
+    /// ZMQ_MAXMSGSIZE, checked per frame; a peer sending a larger frame is disconnected. Default 64 MiB.
+    public var maxFrameSize: Int64
+    /// Messages with more frames than this are dropped and counted. Default 8.
+    public var maxFrames: Int
+    /// ZMTP heartbeats; nil turns them off (inproc sockets have no use for them).
+    public var heartbeat: Heartbeat?
+    /// ZMQ_RECONNECT_IVL and ZMQ_RECONNECT_IVL_MAX in milliseconds. Default 100 ms doubling to 5 s.
+    public var reconnectInterval: Int32
+    public var reconnectIntervalMax: Int32
+    /// ZMQ_ZAP_DOMAIN, set on servers that authenticate through ZAP.
+    public var zapDomain: String?
+    public var curve: Curve?
+    /// Inbound messages not yet taken by the consumer before the I/O thread stops reading this
+    /// socket (libzmq then applies its own high-water mark and TCP flow control). Default 50,000.
+    public var inboundLimit: Int
+    public var binds: [String]
+    public var connects: [String]
+
+    public init(
+        kind: Kind,
+        routingID: [UInt8]? = nil,
+        highWaterMark: Int32 = 100_000,
+        maxFrameSize: Int64 = 64 << 20,
+        maxFrames: Int = 8,
+        heartbeat: Heartbeat? = .standard,
+        reconnectInterval: Int32 = 100,
+        reconnectIntervalMax: Int32 = 5_000,
+        zapDomain: String? = nil,
+        curve: Curve? = nil,
+        inboundLimit: Int = 50_000,
+        binds: [String] = [],
+        connects: [String] = []
+    ) {
+        self.kind = kind
+        self.routingID = routingID
+        self.highWaterMark = highWaterMark
+        self.maxFrameSize = maxFrameSize
+        self.maxFrames = maxFrames
+        self.heartbeat = heartbeat
+        self.reconnectInterval = reconnectInterval
+        self.reconnectIntervalMax = reconnectIntervalMax
+        self.zapDomain = zapDomain
+        self.curve = curve
+        self.inboundLimit = inboundLimit
+        self.binds = binds
+        self.connects = connects
+    }
+}
