@@ -1,0 +1,91 @@
+/// The values placeholders stand for in one task's commands.
+public struct PlaceholderValues: Sendable, Hashable {
+    public var scope: String
+    public var index: Int
+    public var stage: String
+    public var run: String
+    public var vars: [String: String]
+
+    public init(scope: String, index: Int, stage: String, run: String, vars: [String: String]) {
+        self.scope = scope
+        self.index = index
+        self.stage = stage
+        self.run = run
+        self.vars = vars
+    }
+}
+
+/// `{scope}`, `{index}`, `{stage}`, `{run}` and `{vars.NAME}` in commands.
+///
+/// Only these exact forms are placeholders; any other text in braces (an awk program,
+/// `${HOME}`) is left alone.
+public enum Placeholders {
+    public static let fixedNames: Set<String> = ["scope", "index", "stage", "run"]
+
+    /// The placeholder names in `text` (`scope`, `vars.api`, ...), in order of appearance.
+    public static func names(in text: String) -> [String] {
+        var found: [String] = []
+        scan(text) { name, _ in found.append(name) }
+        return found
+    }
+
+    /// `text` with each placeholder replaced; values shell-quoted when `quote` is true.
+    /// A `{scope}` of a file group becomes its paths, each quoted, separated by spaces.
+    public static func substitute(_ text: String, _ values: PlaceholderValues, quote: Bool) -> String {
+        var result = ""
+        var last = text.startIndex
+        scan(text) { name, range in
+            result += text[last..<range.lowerBound]
+            last = range.upperBound
+            let value: String
+            switch name {
+            case "scope":
+                if quote {
+                    result += Scope.paths(of: values.scope).map(ShellQuote.quote).joined(separator: " ")
+                    if Scope.paths(of: values.scope).isEmpty { result += "''" }
+                    return
+                }
+                value = Scope.paths(of: values.scope).joined(separator: " ")
+            case "index": value = String(values.index)
+            case "stage": value = values.stage
+            case "run": value = values.run
+            default: value = values.vars[String(name.dropFirst(5))] ?? ""
+            }
+            result += quote ? ShellQuote.quote(value) : value
+        }
+        result += text[last...]
+        return result
+    }
+
+    /// Calls `body` for each placeholder with its name and the range of `{name}`.
+    static func scan(_ text: String, _ body: (String, Range<String.Index>) -> Void) {
+        var index = text.startIndex
+        while let open = text[index...].firstIndex(of: "{") {
+            guard let close = text[open...].firstIndex(of: "}") else { return }
+            let name = String(text[text.index(after: open)..<close])
+            if isPlaceholder(name) {
+                body(name, open..<text.index(after: close))
+                index = text.index(after: close)
+            } else {
+                index = text.index(after: open)
+            }
+        }
+    }
+
+    static func isPlaceholder(_ name: String) -> Bool {
+        if fixedNames.contains(name) { return true }
+        guard name.hasPrefix("vars.") else { return false }
+        let variable = name.dropFirst(5)
+        return Vars.isValidName(String(variable))
+    }
+}
+
+/// Plan variables.
+public enum Vars {
+    /// A var name: a letter or `_`, then letters, digits, `_` or `-`.
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first else { return false }
+        func letter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" }
+        return letter(first) && name.unicodeScalars.allSatisfy { letter($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+}

@@ -1,0 +1,154 @@
+public import Foundation
+
+/// What one task produced.
+///
+/// Identified by (run, stage, index, attempt). `stdout` and `stderrTail` travel as separate
+/// binary frames on the wire and are not part of the JSON form the protocol encodes.
+public struct Report: Sendable, Codable, Hashable {
+    public var run: String
+    public var stage: String
+    public var index: Int
+    public var scope: String
+    public var attempt: Int
+    public var node: String
+    /// The exit status when the process exited; nil when a signal ended it or it never ran.
+    public var exitCode: Int32?
+    /// The signal that ended the process, if one did (after a timeout: SIGKILL).
+    public var signal: Int32?
+    /// True when the task ran past its `timeout` and its process group was killed.
+    public var timedOut: Bool
+    /// Why the task never ran or was stopped: the program could not start, the node's
+    /// `--allow` list refused it, or the run was cancelled. Nil for a normal run.
+    public var error: String?
+    /// Seconds since 1970.
+    public var startedAt: Double
+    public var endedAt: Double
+    /// Bytes the task wrote to stdout, including any cut off by the output cap.
+    public var stdoutBytes: Int
+    public var stdoutTruncated: Bool
+    /// The command as run, placeholders substituted (for logs and the joblog).
+    public var command: String
+    public var stdout: Data
+    /// The last bytes of stderr (64 KiB at most).
+    public var stderrTail: Data
+
+    public init(
+        run: String, stage: String, index: Int, scope: String, attempt: Int, node: String,
+        exitCode: Int32?, signal: Int32?, timedOut: Bool, error: String?,
+        startedAt: Double, endedAt: Double, stdoutBytes: Int, stdoutTruncated: Bool,
+        command: String, stdout: Data, stderrTail: Data
+    ) {
+        self.run = run
+        self.stage = stage
+        self.index = index
+        self.scope = scope
+        self.attempt = attempt
+        self.node = node
+        self.exitCode = exitCode
+        self.signal = signal
+        self.timedOut = timedOut
+        self.error = error
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.stdoutBytes = stdoutBytes
+        self.stdoutTruncated = stdoutTruncated
+        self.command = command
+        self.stdout = stdout
+        self.stderrTail = stderrTail
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case run, stage, index, scope, attempt, node, exitCode, signal, timedOut, error
+        case startedAt, endedAt, stdoutBytes, stdoutTruncated, command
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        run = try c.decode(String.self, forKey: .run)
+        stage = try c.decode(String.self, forKey: .stage)
+        index = try c.decode(Int.self, forKey: .index)
+        scope = try c.decode(String.self, forKey: .scope)
+        attempt = try c.decode(Int.self, forKey: .attempt)
+        node = try c.decode(String.self, forKey: .node)
+        exitCode = try c.decodeIfPresent(Int32.self, forKey: .exitCode)
+        signal = try c.decodeIfPresent(Int32.self, forKey: .signal)
+        timedOut = try c.decode(Bool.self, forKey: .timedOut)
+        error = try c.decodeIfPresent(String.self, forKey: .error)
+        startedAt = try c.decode(Double.self, forKey: .startedAt)
+        endedAt = try c.decode(Double.self, forKey: .endedAt)
+        stdoutBytes = try c.decode(Int.self, forKey: .stdoutBytes)
+        stdoutTruncated = try c.decode(Bool.self, forKey: .stdoutTruncated)
+        command = try c.decode(String.self, forKey: .command)
+        stdout = Data()
+        stderrTail = Data()
+    }
+
+    /// True when the task exited with status 0 within its timeout.
+    public var succeeded: Bool { exitCode == 0 && signal == nil && !timedOut && error == nil }
+
+    /// A few words on how the task ended: `exit 0`, `exit 2`, `signal 9`, `timed out`, or the error.
+    public var outcome: String {
+        if let error { return error }
+        if timedOut { return "timed out" }
+        if let signal { return "signal \(signal)" }
+        if let exitCode { return "exit \(exitCode)" }
+        return "unknown"
+    }
+
+    /// The stderr tail as text.
+    public var stderrText: String { String(decoding: stderrTail, as: UTF8.self) }
+}
+
+/// The summary of one share: the stage's `summarize` run over the share's reports.
+public struct ShareSummary: Sendable, Codable, Hashable {
+    public var run: String
+    public var stage: String
+    /// Position of the share in the stage's share order (0-based).
+    public var share: Int
+    /// First scope index of the share and how many scopes it has.
+    public var first: Int
+    public var count: Int
+    public var firstScope: String
+    public var lastScope: String
+    public var node: String
+    /// The exit status of `summarize`; nil if a signal ended it.
+    public var exitCode: Int32?
+    public var error: String?
+    public var output: Data
+
+    public init(run: String, stage: String, share: Int, first: Int, count: Int, firstScope: String,
+                lastScope: String, node: String, exitCode: Int32?, error: String?, output: Data) {
+        self.run = run
+        self.stage = stage
+        self.share = share
+        self.first = first
+        self.count = count
+        self.firstScope = firstScope
+        self.lastScope = lastScope
+        self.node = node
+        self.exitCode = exitCode
+        self.error = error
+        self.output = output
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case run, stage, share, first, count, firstScope, lastScope, node, exitCode, error
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        run = try c.decode(String.self, forKey: .run)
+        stage = try c.decode(String.self, forKey: .stage)
+        share = try c.decode(Int.self, forKey: .share)
+        first = try c.decode(Int.self, forKey: .first)
+        count = try c.decode(Int.self, forKey: .count)
+        firstScope = try c.decode(String.self, forKey: .firstScope)
+        lastScope = try c.decode(String.self, forKey: .lastScope)
+        node = try c.decode(String.self, forKey: .node)
+        exitCode = try c.decodeIfPresent(Int32.self, forKey: .exitCode)
+        error = try c.decodeIfPresent(String.self, forKey: .error)
+        output = Data()
+    }
+
+    public var succeeded: Bool { exitCode == 0 && error == nil }
+}

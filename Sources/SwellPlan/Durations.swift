@@ -1,0 +1,37 @@
+/// Plan durations: a number and a unit, `500ms`, `30s`, `1.5m`, `1h`.
+public enum Durations {
+    /// Milliseconds, or nil if `text` is not a duration.
+    public static func milliseconds(_ text: String) -> Int? {
+        let units: [(String, Double)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000)]
+        for (unit, scale) in units where text.hasSuffix(unit) {
+            let number = text.dropLast(unit.count)
+            guard !number.isEmpty,
+                  number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+                  number.filter({ $0 == "." }).count <= 1,
+                  number.first != ".", number.last != ".",
+                  let value = Double(number) else { return nil }
+            let ms = value * scale
+            guard ms < Double(Int32.max) * 1_000 else { return nil }
+            return Int(ms.rounded())
+        }
+        return nil
+    }
+
+    /// `1.5s`, `250ms`, `2m05s` style text for messages.
+    public static func format(milliseconds: Int) -> String {
+        if milliseconds < 1_000 { return "\(milliseconds)ms" }
+        let seconds = Double(milliseconds) / 1_000
+        if seconds < 60 { return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(String(format1: seconds))s" }
+        let minutes = Int(seconds) / 60
+        let rest = Int(seconds) % 60
+        return rest == 0 ? "\(minutes)m" : "\(minutes)m\(rest < 10 ? "0" : "")\(rest)s"
+    }
+}
+
+extension String {
+    /// One decimal place, without Foundation.
+    init(format1 value: Double) {
+        let tenths = Int((value * 10).rounded())
+        self = "\(tenths / 10).\(tenths % 10)"
+    }
+}

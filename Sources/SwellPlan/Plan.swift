@@ -1,0 +1,113 @@
+public import SwellCore
+
+/// A parsed, validated plan.
+public struct Plan: Sendable {
+    public var name: String
+    /// Default task-wave width of every stage, 1...100.
+    public var width: Int
+    public var pacing: Pacing
+    /// Variables in file order, after `--set` overrides.
+    public var vars: [(name: String, value: String)]
+    public var stages: [Stage]
+    /// The file the plan came from, as the user named it, and its text.
+    public var file: String
+    public var text: String
+
+    /// The variables as a dictionary, for placeholder substitution.
+    public var varValues: [String: String] {
+        Dictionary(vars.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+    }
+
+    public func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
+
+    /// Stages nothing depends on (through `needs` or `lines-of`), in plan order: their outputs
+    /// are what `swell run` prints.
+    public var sinks: [Stage] {
+        let used = Set(stages.flatMap(\.dependencies))
+        return stages.filter { !used.contains($0.id) }
+    }
+}
+
+public enum Pacing: String, Sendable, Codable, CaseIterable {
+    /// The next task wave starts when the whole wave has finished.
+    case barrier
+    /// At most `width` tasks in flight; the next starts as soon as one finishes.
+    case rolling
+}
+
+public enum OnFailure: String, Sendable, Codable, CaseIterable {
+    /// A task that fails after its retries cancels the run's remaining work.
+    case stop
+    /// The failed report is kept and marked; the run goes on and ends with exit status 1.
+    case `continue`
+}
+
+/// How a fan-out stage's scopes are made.
+public enum Partition: Sendable, Hashable {
+    public enum FileGrouping: Sendable, Hashable {
+        /// Sorted files in groups of N.
+        case perTask(Int)
+        /// One group per file extension.
+        case byExtension
+    }
+
+    /// Directories at exactly `depth` below `root`.
+    case directories(root: String, depth: Int)
+    /// Files under `root` matching `glob`, grouped.
+    case files(root: String, glob: String, grouping: FileGrouping)
+    /// The items as listed (for example concerns).
+    case items([String])
+    /// One scope per non-empty line of that stage's output, computed at run time.
+    case linesOf(String)
+
+    /// The stage whose output makes the scopes, for `lines-of`.
+    public var sourceStage: String? {
+        if case .linesOf(let stage) = self { return stage }
+        return nil
+    }
+
+    /// A few words for `swell validate`.
+    public var summary: String {
+        switch self {
+        case .directories(let root, let depth): return "directories of \(root) at depth \(depth)"
+        case .files(let root, let glob, .perTask(let n)):
+            return "files \(glob) under \(root)" + (n > 1 ? ", \(n) per task" : "")
+        case .files(let root, let glob, .byExtension): return "files \(glob) under \(root), by extension"
+        case .items: return "items"
+        case .linesOf(let stage): return "lines of \(stage)"
+        }
+    }
+}
+
+/// One step of a plan: a single task, or a fan-out with one task per scope.
+public struct Stage: Sendable {
+    public var id: String
+    public var run: Command
+    public var needs: [String]
+    public var partition: Partition?
+    public var width: Int
+    public var pacing: Pacing
+    /// Milliseconds; nil for no limit.
+    public var timeoutMilliseconds: Int?
+    public var retries: Int
+    public var summarize: Command?
+    public var synthesize: Command?
+    public var input: InputFormat
+    public var onFailure: OnFailure
+    public var labels: [String]
+    public var env: [String: String]
+    /// Where the stage and each of its fields are written, for diagnostics.
+    public var location: SourceLocation
+    public var fieldLocations: [String: SourceLocation]
+
+    public var isFanOut: Bool { partition != nil }
+
+    /// `needs`, then the `lines-of` stage if it is not already among them.
+    public var dependencies: [String] {
+        var all = needs
+        if let source = partition?.sourceStage, !all.contains(source) { all.append(source) }
+        return all
+    }
+
+    public func location(of field: String) -> SourceLocation { fieldLocations[field] ?? location }
+}
