@@ -1,0 +1,294 @@
+public import Foundation
+public import SwellCore
+public import SwellPlan
+
+/// Who a peer of the coordinator is.
+public enum PeerRole: String, Sendable, Codable {
+    case node
+    case client
+}
+
+/// First message of every peer on a new connection (node or client -> coordinator).
+public struct Hello: Sendable, Codable {
+    public var id: UInt64
+    public var role: PeerRole
+    /// The name the peer asks to be known by (a node's `--name`; for clients, informational).
+    public var name: String
+    /// Unique per process start; a restarted or re-joining node has a new incarnation.
+    public var incarnation: String
+    public var slots: Int
+    public var labels: [String]
+    /// True for the node inside `swell run`'s embedded default: it runs every stage, whatever its labels.
+    public var acceptsAnyLabels: Bool
+    public var software: String
+
+    public init(id: UInt64, role: PeerRole, name: String, incarnation: String, slots: Int = 0,
+                labels: [String] = [], acceptsAnyLabels: Bool = false, software: String = SwellVersion.current) {
+        self.id = id
+        self.role = role
+        self.name = name
+        self.incarnation = incarnation
+        self.slots = slots
+        self.labels = labels
+        self.acceptsAnyLabels = acceptsAnyLabels
+        self.software = software
+    }
+}
+
+/// The coordinator admits a peer (reply to HELLO).
+public struct Welcome: Sendable, Codable {
+    public var id: UInt64
+    public var replyTo: UInt64
+    /// The name the coordinator knows the peer by.
+    public var name: String
+    /// The coordinator's own incarnation; a change tells peers it restarted.
+    public var coordinator: String
+    public var heartbeatMilliseconds: Int
+
+    public init(id: UInt64, replyTo: UInt64, name: String, coordinator: String, heartbeatMilliseconds: Int) {
+        self.id = id
+        self.replyTo = replyTo
+        self.name = name
+        self.coordinator = coordinator
+        self.heartbeatMilliseconds = heartbeatMilliseconds
+    }
+}
+
+/// Liveness, both ways.
+public struct Heartbeat: Sendable, Codable {
+    public var id: UInt64
+    /// The sender's incarnation.
+    public var incarnation: String
+    /// Tasks running on the sending node (0 from the coordinator).
+    public var running: Int
+
+    public init(id: UInt64, incarnation: String, running: Int) {
+        self.id = id
+        self.incarnation = incarnation
+        self.running = running
+    }
+}
+
+/// What a node needs to run the tasks of one stage.
+public struct TaskSpec: Sendable, Codable, Hashable {
+    public var run: Command
+    /// Run over the share's reports once they are all final (nil: no share summary).
+    public var summarize: Command?
+    public var env: [String: String]
+    public var timeoutMilliseconds: Int?
+    public var width: Int
+    public var pacing: Pacing
+    public var input: InputFormat
+    public var vars: [String: String]
+    /// Bytes of stdout kept per task; the rest is cut with a visible marker.
+    public var outputCap: Int
+
+    public init(run: Command, summarize: Command?, env: [String: String], timeoutMilliseconds: Int?,
+                width: Int, pacing: Pacing, input: InputFormat, vars: [String: String], outputCap: Int) {
+        self.run = run
+        self.summarize = summarize
+        self.env = env
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.width = width
+        self.pacing = pacing
+        self.input = input
+        self.vars = vars
+        self.outputCap = outputCap
+    }
+
+}
+
+/// One task of a share: its scope index, scope, attempt number (1 for the first run, higher
+/// for each retry or reassignment) and how many retries remain if this attempt fails.
+public struct TaskRef: Sendable, Codable, Hashable {
+    public var index: Int
+    public var scope: String
+    public var attempt: Int
+    public var retriesLeft: Int
+
+    public init(index: Int, scope: String, attempt: Int, retriesLeft: Int) {
+        self.index = index
+        self.scope = scope
+        self.attempt = attempt
+        self.retriesLeft = retriesLeft
+    }
+
+    /// Whether a report of this attempt ends the task for good: it succeeded, no retry is
+    /// left, or it was cancelled.
+    public func isFinal(_ report: Report) -> Bool {
+        report.succeeded || retriesLeft == 0 || report.error == "cancelled"
+    }
+}
+
+/// A share handed to a node's sub-orchestrator (coordinator -> node).
+///
+/// `kind == .share`: run `tasks` in task waves, send a report per task, then the share summary.
+/// `kind == .retry`: run the one task again (a failed attempt from another share); its report
+/// goes up, and no summary follows.
+/// `kind == .reduce`: run the one task (index -1) with `stdin`; it is the stage's synthesis or
+/// tree reduction, and its report is the stage output.
+public struct Assign: Sendable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        case share
+        case retry
+        case reduce
+    }
+
+    public var id: UInt64
+    public var run: String
+    public var stage: String
+    public var kind: Kind
+    /// The share's position in the stage's share order (for `retry`, the share the task belongs to).
+    public var share: Int
+    /// 1 for a first assignment; higher when the share is handed out again after its node was
+    /// lost, or for a retry, the task's attempt.
+    public var attempt: Int
+    /// First scope index and scope count of the whole share (`tasks` may be fewer when some
+    /// are already `done`).
+    public var first: Int
+    public var count: Int
+    public var firstScope: String
+    public var lastScope: String
+    public var tasks: [TaskRef]
+    /// Final reports of tasks of this share that already finished; their stdout is in the payload.
+    public var done: [Report]
+    /// Indices of tasks of this share that run elsewhere; their reports arrive as RELAY.
+    public var elsewhere: [Int]
+    public var spec: TaskSpec
+    /// Standard input of every task: the outputs of the stage's `needs`, in order.
+    public var stdin = Data()
+
+    public init(id: UInt64, run: String, stage: String, kind: Kind, share: Int, attempt: Int, first: Int, count: Int,
+                firstScope: String, lastScope: String, tasks: [TaskRef], done: [Report], elsewhere: [Int],
+                spec: TaskSpec, stdin: Data) {
+        self.id = id
+        self.run = run
+        self.stage = stage
+        self.kind = kind
+        self.share = share
+        self.attempt = attempt
+        self.first = first
+        self.count = count
+        self.firstScope = firstScope
+        self.lastScope = lastScope
+        self.tasks = tasks
+        self.done = done
+        self.elsewhere = elsewhere
+        self.spec = spec
+        self.stdin = stdin
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, run, stage, kind, share, attempt, first, count, firstScope, lastScope, tasks, done, elsewhere, spec
+    }
+}
+
+/// A final report of a task that ran on another node, for the sub-orchestrator whose share
+/// it belongs to (coordinator -> node).
+public struct Relay: Sendable, Codable {
+    public var id: UInt64
+    public var share: Int
+    public var report: Report
+
+    public init(id: UInt64, share: Int, report: Report) {
+        self.id = id
+        self.share = share
+        self.report = report
+    }
+}
+
+/// One finished task (node -> coordinator). Kept in the node's outbox until acknowledged.
+public struct ReportMessage: Sendable, Codable {
+    public var id: UInt64
+    public var share: Int
+    public var report: Report
+
+    public init(id: UInt64, share: Int, report: Report) {
+        self.id = id
+        self.share = share
+        self.report = report
+    }
+}
+
+/// A share has finished (node -> coordinator): every task is final; `summary` is present when
+/// the stage has `summarize`. Kept in the node's outbox until acknowledged.
+public struct SummaryMessage: Sendable, Codable {
+    public var id: UInt64
+    /// The attempt of the share assignment this summary ends.
+    public var attempt: Int
+    public var summary: ShareSummary
+    public var summarized: Bool
+
+    public init(id: UInt64, attempt: Int, summary: ShareSummary, summarized: Bool) {
+        self.id = id
+        self.attempt = attempt
+        self.summary = summary
+        self.summarized = summarized
+    }
+}
+
+/// Message ids the receiver has taken in (and, on the coordinator, journaled).
+public struct Ack: Sendable, Codable {
+    public var id: UInt64
+    public var acks: [UInt64]
+
+    public init(id: UInt64, acks: [UInt64]) {
+        self.id = id
+        self.acks = acks
+    }
+}
+
+/// Stop tasks (coordinator -> node): a whole run, or one share of it.
+public struct Cancel: Sendable, Codable {
+    public var id: UInt64
+    public var run: String
+    public var stage: String?
+    public var share: Int?
+    public var reason: String
+
+    public init(id: UInt64, run: String, stage: String? = nil, share: Int? = nil, reason: String) {
+        self.id = id
+        self.run = run
+        self.stage = stage
+        self.share = share
+        self.reason = reason
+    }
+}
+
+/// A node or client leaves on purpose (graceful shutdown).
+public struct Leave: Sendable, Codable {
+    public var id: UInt64
+    public var reason: String
+
+    public init(id: UInt64, reason: String) {
+        self.id = id
+        self.reason = reason
+    }
+}
+
+/// The coordinator refuses or corrects a peer.
+public struct Refusal: Sendable, Codable {
+    public enum Code: String, Sendable, Codable {
+        /// The coordinator does not know this connection (it restarted, or declared the node
+        /// down): say HELLO again.
+        case rejoin
+        /// The message was not understood.
+        case malformed
+        case unsupportedVersion = "unsupported-version"
+        /// The peer's key is not authorized for what it asked.
+        case notAdmitted = "not-admitted"
+        case unknownRun = "unknown-run"
+    }
+
+    public var id: UInt64
+    public var replyTo: UInt64?
+    public var code: Code
+    public var message: String
+
+    public init(id: UInt64, replyTo: UInt64?, code: Code, message: String) {
+        self.id = id
+        self.replyTo = replyTo
+        self.code = code
+        self.message = message
+    }
+}

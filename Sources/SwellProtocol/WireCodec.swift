@@ -1,0 +1,241 @@
+public import Foundation
+import SwellCore
+
+/// Why an inbound message was dropped.
+public struct WireError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// Wrong frame count, bad JSON, inconsistent payload.
+        case malformed
+        /// Another protocol, or another version of this one.
+        case unknownVersion
+        case unknownType
+    }
+
+    public var kind: Kind
+    public var detail: String
+
+    public init(_ kind: Kind, _ detail: String) {
+        self.kind = kind
+        self.detail = detail
+    }
+
+    public var description: String { "\(kind.rawValue): \(detail)" }
+}
+
+/// Frames of protocol version 1:
+///
+///     [ "swell/1" ] [ TYPE ] [ JSON header ] [ payload ]?
+///
+/// The JSON header is the message struct. Binary data (task output, stdin) travels in the one
+/// optional payload frame; the header's `parts` field lists the byte length of each part.
+public enum WireCodec {
+    public static let protocolTag = Data("swell/1".utf8)
+    public static let protocolName = "swell"
+    public static let version = 1
+    /// Most frames a valid message has.
+    public static let maxFrames = 4
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    private static let decoder = JSONDecoder()
+
+    // MARK: Encoding
+
+    public static func encode(_ message: Message) -> [Data] {
+        switch message {
+        case .hello(let m): frames(message, m)
+        case .welcome(let m): frames(message, m)
+        case .heartbeat(let m): frames(message, m)
+        case .assign(let m): frames(message, m, parts: [m.stdin] + m.done.flatMap { [$0.stdout, $0.stderrTail] })
+        case .relay(let m): frames(message, m, parts: [m.report.stdout, m.report.stderrTail])
+        case .report(let m): frames(message, m, parts: [m.report.stdout, m.report.stderrTail])
+        case .summary(let m): frames(message, m, parts: [m.summary.output])
+        case .ack(let m): frames(message, m)
+        case .cancel(let m): frames(message, m)
+        case .leave(let m): frames(message, m)
+        case .refusal(let m): frames(message, m)
+        case .submit(let m): frames(message, m)
+        case .accepted(let m): frames(message, m)
+        case .rejected(let m): frames(message, m)
+        case .event(let m): frames(message, m)
+        case .result(let m): frames(message, m, parts: m.outputs)
+        case .attach(let m): frames(message, m)
+        case .statusRequest(let m): frames(message, m)
+        case .status(let m): frames(message, m)
+        case .logsRequest(let m): frames(message, m)
+        case .logs(let m): frames(message, m, parts: m.reports.flatMap { [$0.stdout, $0.stderrTail] })
+        }
+    }
+
+    private struct Envelope<Body: Encodable>: Encodable {
+        var body: Body
+        var parts: [Int]?
+        func encode(to encoder: any Encoder) throws {
+            try body.encode(to: encoder)
+            if let parts {
+                var container = encoder.container(keyedBy: PartsKey.self)
+                try container.encode(parts, forKey: .parts)
+            }
+        }
+    }
+
+    private enum PartsKey: String, CodingKey { case parts }
+
+    private struct PartsHeader: Decodable {
+        var parts: [Int]?
+    }
+
+    private static func frames<Body: Encodable>(_ message: Message, _ body: Body, parts: [Data]? = nil) -> [Data] {
+        let header: Data
+        do {
+            header = try encoder.encode(Envelope(body: body, parts: parts?.map(\.count)))
+        } catch {
+            preconditionFailure("encoding \(message.type) cannot fail: \(error)")
+        }
+        var frames = [protocolTag, Data(message.type.utf8), header]
+        if let parts {
+            var payload = Data()
+            payload.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+            for part in parts { payload.append(part) }
+            frames.append(payload)
+        }
+        return frames
+    }
+
+    // MARK: Decoding
+
+    /// Decodes one message; never traps on hostile input.
+    public static func decode(_ frames: [Data]) throws(WireError) -> Message {
+        guard frames.count >= 3, frames.count <= maxFrames else {
+            throw WireError(.malformed, "\(frames.count) frames")
+        }
+        guard frames[0] == protocolTag else {
+            let text = String(decoding: frames[0].prefix(32), as: UTF8.self)
+            if text.hasPrefix(protocolName + "/") {
+                throw WireError(.unknownVersion, "protocol \(text); this build speaks swell/\(version)")
+            }
+            throw WireError(.unknownVersion, "not a swell message")
+        }
+        let type = String(decoding: frames[1].prefix(16), as: UTF8.self)
+        let header = frames[2]
+        let payload = frames.count == 4 ? frames[3] : nil
+        var parts: [Data] = []
+        do {
+            parts = try split(payload, lengths: decoder.decode(PartsHeader.self, from: header).parts)
+        } catch let error as WireError {
+            throw error
+        } catch {
+            throw WireError(.malformed, "\(type) header is not JSON")
+        }
+        do {
+            switch type {
+            case "HELLO": return .hello(try decoder.decode(Hello.self, from: header))
+            case "WELCOME": return .welcome(try decoder.decode(Welcome.self, from: header))
+            case "HEARTBEAT": return .heartbeat(try decoder.decode(Heartbeat.self, from: header))
+            case "ASSIGN":
+                var m = try decoder.decode(Assign.self, from: header)
+                try expect(parts, count: 1 + 2 * m.done.count, type)
+                m.stdin = parts[0]
+                for i in m.done.indices {
+                    m.done[i].stdout = parts[1 + 2 * i]
+                    m.done[i].stderrTail = parts[2 + 2 * i]
+                }
+                return .assign(m)
+            case "RELAY":
+                var m = try decoder.decode(Relay.self, from: header)
+                try expect(parts, count: 2, type)
+                m.report.stdout = parts[0]
+                m.report.stderrTail = parts[1]
+                return .relay(m)
+            case "REPORT":
+                var m = try decoder.decode(ReportMessage.self, from: header)
+                try expect(parts, count: 2, type)
+                m.report.stdout = parts[0]
+                m.report.stderrTail = parts[1]
+                return .report(m)
+            case "SUMMARY":
+                var m = try decoder.decode(SummaryMessage.self, from: header)
+                try expect(parts, count: 1, type)
+                m.summary.output = parts[0]
+                return .summary(m)
+            case "ACK": return .ack(try decoder.decode(Ack.self, from: header))
+            case "CANCEL": return .cancel(try decoder.decode(Cancel.self, from: header))
+            case "LEAVE": return .leave(try decoder.decode(Leave.self, from: header))
+            case "REFUSAL": return .refusal(try decoder.decode(Refusal.self, from: header))
+            case "SUBMIT": return .submit(try decoder.decode(Submit.self, from: header))
+            case "ACCEPTED": return .accepted(try decoder.decode(Accepted.self, from: header))
+            case "REJECTED": return .rejected(try decoder.decode(Rejected.self, from: header))
+            case "EVENT": return .event(try decoder.decode(Event.self, from: header))
+            case "RESULT":
+                var m = try decoder.decode(RunResult.self, from: header)
+                try expect(parts, count: m.sinks.count, type)
+                m.outputs = parts
+                return .result(m)
+            case "ATTACH": return .attach(try decoder.decode(Attach.self, from: header))
+            case "STATUS?": return .statusRequest(try decoder.decode(StatusRequest.self, from: header))
+            case "STATUS": return .status(try decoder.decode(StatusReply.self, from: header))
+            case "LOGS?": return .logsRequest(try decoder.decode(LogsRequest.self, from: header))
+            case "LOGS":
+                var m = try decoder.decode(LogsReply.self, from: header)
+                try expect(parts, count: 2 * m.reports.count, type)
+                for i in m.reports.indices {
+                    m.reports[i].stdout = parts[2 * i]
+                    m.reports[i].stderrTail = parts[2 * i + 1]
+                }
+                return .logs(m)
+            default:
+                throw WireError(.unknownType, "unknown message type '\(type)'")
+            }
+        } catch let error as WireError {
+            throw error
+        } catch {
+            throw WireError(.malformed, "\(type): \(describe(error))")
+        }
+    }
+
+    private static func expect(_ parts: [Data], count: Int, _ type: String) throws(WireError) {
+        guard parts.count == count else {
+            throw WireError(.malformed, "\(type) carries \(parts.count) payload parts, expected \(count)")
+        }
+    }
+
+    private static func split(_ payload: Data?, lengths: [Int]?) throws(WireError) -> [Data] {
+        guard let lengths else {
+            if let payload, !payload.isEmpty { throw WireError(.malformed, "payload without `parts`") }
+            return []
+        }
+        let payload = payload ?? Data()
+        guard lengths.allSatisfy({ $0 >= 0 }) else { throw WireError(.malformed, "negative part length") }
+        var total = 0
+        for length in lengths {
+            let (sum, overflow) = total.addingReportingOverflow(length)
+            guard !overflow else { throw WireError(.malformed, "part lengths overflow") }
+            total = sum
+        }
+        guard total == payload.count else {
+            throw WireError(.malformed, "parts add up to \(total) bytes, payload has \(payload.count)")
+        }
+        var parts: [Data] = []
+        parts.reserveCapacity(lengths.count)
+        var offset = payload.startIndex
+        for length in lengths {
+            parts.append(payload.subdata(in: offset..<offset + length))
+            offset += length
+        }
+        return parts
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error as? DecodingError {
+        case .keyNotFound(let key, _)?: return "missing field '\(key.stringValue)'"
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?, .dataCorrupted(let context)?:
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "bad field '\(path)'"
+        default: return "undecodable"
+        }
+    }
+}
