@@ -1,0 +1,88 @@
+public import Foundation
+
+/// A run as the journal keeps it.
+public struct RunRecord: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var file: String
+    public var baseDirectory: String
+    public var planText: String
+    /// JSON: `[{"name":..,"value":..}]`.
+    public var overrides: Data
+    /// JSON: static scopes per stage.
+    public var scopes: Data
+    public var status: String
+    public var createdAt: Double
+    public var endedAt: Double?
+    public var error: String?
+
+    public init(id: String, name: String, file: String, baseDirectory: String, planText: String, overrides: Data,
+                scopes: Data, status: String, createdAt: Double, endedAt: Double?, error: String?) {
+        self.id = id
+        self.name = name
+        self.file = file
+        self.baseDirectory = baseDirectory
+        self.planText = planText
+        self.overrides = overrides
+        self.scopes = scopes
+        self.status = status
+        self.createdAt = createdAt
+        self.endedAt = endedAt
+        self.error = error
+    }
+}
+
+/// A stage of a run as the journal keeps it.
+public struct StageRecord: Sendable, Hashable {
+    public var run: String
+    public var stage: String
+    public var status: String
+    /// JSON array of scopes once known.
+    public var scopes: Data?
+    public var output: Data?
+    public var startedAt: Double?
+    public var endedAt: Double?
+    public var error: String?
+
+    public init(run: String, stage: String, status: String, scopes: Data?, output: Data?, startedAt: Double?,
+                endedAt: Double?, error: String?) {
+        self.run = run
+        self.stage = stage
+        self.status = status
+        self.scopes = scopes
+        self.output = output
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.error = error
+    }
+}
+
+/// A share of a fan-out stage as the journal keeps it.
+public struct ShareRecord: Sendable, Hashable {
+    public var run: String
+    public var stage: String
+    public var share: Int
+    public var first: Int
+    public var count: Int
+    public var node: String
+    public var attempt: Int
+    public var status: String
+    public var summary: Data?
+    public var summaryExit: Int32?
+    public var summaryError: String?
+
+    public init(run: String, stage: String, share: Int, first: Int, count: Int, node: String, attempt: Int,
+                status: String, summary: Data?, summaryExit: Int32?, summaryError: String?) {
+        self.run = run
+        self.stage = stage
+        self.share = share
+        self.first = first
+        self.count = count
+        self.node = node
+        self.attempt = attempt
+        self.status = status
+        self.summary = summary
+        self.summaryExit = summaryExit
+        self.summaryError = summaryError
+    }
+}
