@@ -1,0 +1,54 @@
+public import Foundation
+public import SwellZMQ
+
+/// How a node joins and what it offers.
+public struct NodeConfiguration: Sendable {
+    /// The coordinator's endpoint, `tcp://HOST:PORT` (or `inproc://...` inside `swell run`).
+    public var join: String
+    /// The name the node asks to be known by. Default: the host name.
+    public var name: String
+    /// Tasks the node runs at once, across all its shares. Default 10.
+    public var slots: Int
+    public var labels: [String]
+    /// Where tasks run. Default: the current directory.
+    public var workingDirectory: String
+    /// The embedded node of `swell run` runs every stage whatever its `labels`.
+    public var acceptsAnyLabels: Bool
+    /// How often the node says it is alive. Default 1 s.
+    public var heartbeatInterval: Duration
+    /// An unacknowledged report or summary is sent again after this long. Default 2 s.
+    public var resendAfter: Duration
+    /// ZMTP heartbeats on the connection (off for inproc).
+    public var transportHeartbeat: ZMQSocketConfiguration.Heartbeat?
+    public var curve: ZMQSocketConfiguration.Curve?
+
+    public init(
+        join: String,
+        name: String = NodeConfiguration.defaultName,
+        slots: Int = 10,
+        labels: [String] = [],
+        workingDirectory: String = FileManager.default.currentDirectoryPath,
+        acceptsAnyLabels: Bool = false,
+        heartbeatInterval: Duration = .seconds(1),
+        resendAfter: Duration = .seconds(2),
+        transportHeartbeat: ZMQSocketConfiguration.Heartbeat? = .standard,
+        curve: ZMQSocketConfiguration.Curve? = nil
+    ) {
+        self.join = join
+        self.name = name
+        self.slots = slots
+        self.labels = labels
+        self.workingDirectory = workingDirectory
+        self.acceptsAnyLabels = acceptsAnyLabels
+        self.heartbeatInterval = heartbeatInterval
+        self.resendAfter = resendAfter
+        self.transportHeartbeat = transportHeartbeat
+        self.curve = curve
+    }
+
+    /// The host name, or `node` if it cannot be read.
+    public static var defaultName: String {
+        let host = ProcessInfo.processInfo.hostName
+        return host.isEmpty ? "node" : String(host.split(separator: ".").first ?? "node")
+    }
+}

@@ -1,0 +1,340 @@
+import Foundation
+import Logging
+import SwellCore
+import SwellProtocol
+import SwellZMQ
+
+/// The node's state and its reactions to events. Owned by ``NodeService``'s event loop.
+struct NodeLoop {
+    enum State: String {
+        case joining
+        case up
+        case leaving
+    }
+
+    let configuration: NodeConfiguration
+    let incarnation: String
+    let socket: ZMQSocketHandle
+    let logger: Logger
+    let clock = ContinuousClock()
+
+    private(set) var state = State.joining
+    /// The name the coordinator knows this node by.
+    private var name: String
+    private var coordinator: String?
+    private var nextID: UInt64 = 0
+    private var shares: [ShareKey: SubOrchestrator] = [:]
+    /// Assignments already taken in, so that a resent ASSIGN is acknowledged, not run twice.
+    private var taken: Set<ShareKey> = []
+    private var stops: [ShareKey: [Int: StopSignal]] = [:]
+    /// Tasks waiting for a free slot (only when the coordinator sent more than the slots).
+    private var queued: [ProcessWork] = []
+    private var running = 0
+    private var outbox = Outbox<ShareKey>()
+    private var lastHeartbeat: ContinuousClock.Instant
+    private var lastHello: ContinuousClock.Instant
+    private var lastFromCoordinator: ContinuousClock.Instant
+    private var leaveDeadline: ContinuousClock.Instant?
+    private var leaveID: UInt64?
+    private var leaveAcked = false
+
+    init(configuration: NodeConfiguration, incarnation: String, socket: ZMQSocketHandle, logger: Logger) {
+        self.configuration = configuration
+        self.incarnation = incarnation
+        self.socket = socket
+        self.logger = logger
+        self.name = configuration.name
+        let now = clock.now
+        lastHeartbeat = now
+        lastHello = now
+        lastFromCoordinator = now
+    }
+
+    var isLeaving: Bool { state == .leaving }
+
+    /// Nothing runs and, when leaving, the coordinator has the LEAVE (or stopped answering).
+    var isIdle: Bool {
+        guard running == 0 else { return false }
+        guard state == .leaving else { return true }
+        if leaveAcked { return true }
+        if let leaveDeadline { return clock.now >= leaveDeadline }
+        return false
+    }
+
+    // MARK: Sending
+
+    private mutating func id() -> UInt64 {
+        nextID += 1
+        return nextID
+    }
+
+    private func send(_ message: Message) {
+        socket.send(WireCodec.encode(message))
+    }
+
+    mutating func hello() {
+        lastHello = clock.now
+        send(.hello(Hello(id: id(), role: .node, name: configuration.name, incarnation: incarnation,
+                          slots: configuration.slots, labels: configuration.labels,
+                          acceptsAnyLabels: configuration.acceptsAnyLabels)))
+    }
+
+    /// Stops every task and tells the coordinator this node is leaving.
+    mutating func leave() {
+        guard state != .leaving else { return }
+        logger.info("leaving: stopping \(running) running task(s)")
+        state = .leaving
+        for (_, signals) in stops { for (_, signal) in signals { signal.stop() } }
+        shares.removeAll()
+        queued.removeAll()
+        let leaveID = id()
+        self.leaveID = leaveID
+        leaveDeadline = clock.now + .seconds(1)
+        send(.leave(Leave(id: leaveID, reason: "node shutting down")))
+    }
+
+    private mutating func deliver(_ message: Message, share: ShareKey) {
+        let frames = WireCodec.encode(message)
+        socket.send(frames)
+        outbox.add(id: message.id, key: share, frames: frames, now: clock.now)
+    }
+
+    // MARK: Events
+
+    mutating func handle(_ event: NodeService.Event) -> [ProcessWork] {
+        switch event {
+        case .inbound(let message):
+            return inbound(message)
+        case .tick:
+            tick()
+            return []
+        case .taskEnded(let key, let task, let outcome, let command):
+            running -= 1
+            stops[key]?[task.index] = nil
+            var work = taskEnded(key, task, outcome, command: command)
+            work += startQueued()
+            return work
+        case .summaryEnded(let key, let outcome):
+            running -= 1
+            stops[key]?[-2] = nil
+            return summaryEnded(key, outcome) + startQueued()
+        case .shutdown:
+            return []
+        }
+    }
+
+    private mutating func inbound(_ zmq: ZMQMessage) -> [ProcessWork] {
+        let message: Message
+        do {
+            message = try WireCodec.decode(zmq.frames)
+        } catch {
+            logger.warning("dropped a message from the coordinator: \(error)")
+            return []
+        }
+        lastFromCoordinator = clock.now
+        switch message {
+        case .welcome(let welcome):
+            let restarted = coordinator != nil && coordinator != welcome.coordinator
+            if state == .joining || restarted {
+                logger.info("joined as \(welcome.name)\(restarted ? " (coordinator restarted)" : "")")
+            }
+            coordinator = welcome.coordinator
+            name = welcome.name
+            if state != .leaving { state = .up }
+            // Whatever was sent before this (re-)join may be lost: send it again.
+            for entry in outbox.takeForResend(olderThan: nil, now: clock.now) { socket.send(entry.frames) }
+            return []
+        case .assign(let assign):
+            return accept(assign)
+        case .relay(let relay):
+            send(.ack(Ack(id: id(), acks: [relay.id])))
+            guard let key = shares.keys.first(where: {
+                $0.run == relay.report.run && $0.stage == relay.report.stage && $0.kind == .share && $0.share == relay.share
+            }), var sub = shares[key] else { return [] }
+            let actions = sub.relayed(relay.report)
+            shares[key] = sub
+            return perform(actions, key)
+        case .ack(let ack):
+            outbox.acknowledge(ack.acks)
+            if let leaveID, ack.acks.contains(leaveID) { leaveAcked = true }
+            return []
+        case .cancel(let cancel):
+            stop(cancel)
+            return []
+        case .heartbeat:
+            return []
+        case .refusal(let refusal):
+            switch refusal.code {
+            case .rejoin:
+                if state != .leaving {
+                    logger.info("the coordinator asks this node to re-join")
+                    state = .joining
+                    hello()
+                }
+            default:
+                logger.error("the coordinator refused a message: \(refusal.message)")
+            }
+            return []
+        default:
+            logger.debug("ignored \(message.type) from the coordinator")
+            return []
+        }
+    }
+
+    private mutating func tick() {
+        let now = clock.now
+        if state == .joining, now - lastHello >= configuration.resendAfter {
+            hello()
+        }
+        if now - lastHeartbeat >= configuration.heartbeatInterval {
+            lastHeartbeat = now
+            send(.heartbeat(Heartbeat(id: id(), incarnation: incarnation, running: running)))
+        }
+        if state == .up {
+            for entry in outbox.takeForResend(olderThan: now - configuration.resendAfter, now: now) {
+                socket.send(entry.frames)
+            }
+        }
+    }
+
+    // MARK: Shares
+
+    private mutating func accept(_ assign: Assign) -> [ProcessWork] {
+        let key = ShareKey(run: assign.run, stage: assign.stage, kind: assign.kind, share: assign.share, attempt: assign.attempt)
+        send(.ack(Ack(id: id(), acks: [assign.id])))
+        guard state != .leaving, !taken.contains(key) else { return [] }
+        taken.insert(key)
+        var sub = SubOrchestrator(assign: assign, slots: configuration.slots)
+        let actions = sub.start()
+        shares[key] = sub
+        logger.debug("share \(assign.stage)#\(assign.share + 1) of run \(assign.run): \(assign.tasks.count) task(s)")
+        return perform(actions, key)
+    }
+
+    private mutating func stop(_ cancel: Cancel) {
+        for (key, signals) in stops where key.run == cancel.run
+            && (cancel.stage == nil || cancel.stage == key.stage)
+            && (cancel.share == nil || cancel.share == key.share) {
+            for (_, signal) in signals { signal.stop() }
+        }
+        for key in Array(shares.keys) where key.run == cancel.run
+            && (cancel.stage == nil || cancel.stage == key.stage)
+            && (cancel.share == nil || cancel.share == key.share) {
+            shares[key] = nil
+        }
+        queued.removeAll { $0.share.run == cancel.run && (cancel.stage == nil || cancel.stage == $0.share.stage) }
+        send(.ack(Ack(id: id(), acks: [cancel.id])))
+    }
+
+    private mutating func perform(_ actions: [SubOrchestrator.Action], _ key: ShareKey) -> [ProcessWork] {
+        guard let sub = shares[key] else { return [] }
+        var work: [ProcessWork] = []
+        for action in actions {
+            switch action {
+            case .start(let task):
+                work += schedule(processWork(for: task, sub.assign, key))
+            case .summarize(let reports):
+                let assign = sub.assign
+                guard let summarize = assign.spec.summarize else { continue }
+                let values = PlaceholderValues(scope: "", index: assign.share, stage: assign.stage, run: assign.run, vars: assign.spec.vars)
+                let command = summarize.substituted(values)
+                var environment = environment(for: assign, values: values, attempt: 1)
+                environment["SWELL_SHARE"] = String(assign.share)
+                let execution = TaskExecution(
+                    argv: command.argv, environment: environment, workingDirectory: configuration.workingDirectory,
+                    stdin: assign.spec.input.render(reports: reports), timeoutMilliseconds: assign.spec.timeoutMilliseconds,
+                    outputCap: assign.spec.outputCap)
+                stops[key, default: [:]][-2] = execution.stop
+                work += schedule(ProcessWork(share: key, purpose: .summarize, execution: execution, command: command.display))
+            case .finished:
+                finish(key, summary: nil)
+            }
+        }
+        return work
+    }
+
+    private mutating func schedule(_ work: ProcessWork) -> [ProcessWork] {
+        if running < configuration.slots {
+            running += 1
+            return [work]
+        }
+        queued.append(work)
+        return []
+    }
+
+    private mutating func startQueued() -> [ProcessWork] {
+        var work: [ProcessWork] = []
+        while running < configuration.slots, !queued.isEmpty {
+            running += 1
+            work.append(queued.removeFirst())
+        }
+        return work
+    }
+
+    private func environment(for assign: Assign, values: PlaceholderValues, attempt: Int) -> [String: String] {
+        var environment: [String: String] = [:]
+        for (key, value) in assign.spec.env {
+            environment[key] = Placeholders.substitute(value, values, quote: false)
+        }
+        environment["SWELL_SCOPE"] = values.scope
+        environment["SWELL_INDEX"] = String(values.index)
+        environment["SWELL_STAGE"] = assign.stage
+        environment["SWELL_RUN"] = assign.run
+        environment["SWELL_ATTEMPT"] = String(attempt)
+        environment["SWELL_NODE"] = name
+        return environment
+    }
+
+    private mutating func processWork(for task: TaskRef, _ assign: Assign, _ key: ShareKey) -> ProcessWork {
+        let values = PlaceholderValues(scope: task.scope, index: task.index, stage: assign.stage, run: assign.run, vars: assign.spec.vars)
+        let command = assign.spec.run.substituted(values)
+        let execution = TaskExecution(
+            argv: command.argv, environment: environment(for: assign, values: values, attempt: task.attempt),
+            workingDirectory: configuration.workingDirectory, stdin: assign.stdin,
+            timeoutMilliseconds: assign.spec.timeoutMilliseconds, outputCap: assign.spec.outputCap)
+        stops[key, default: [:]][task.index] = execution.stop
+        return ProcessWork(share: key, purpose: .task(task), execution: execution, command: command.display)
+    }
+
+    private mutating func taskEnded(_ key: ShareKey, _ task: TaskRef, _ outcome: TaskOutcome, command: String) -> [ProcessWork] {
+        guard var sub = shares[key] else { return [] }  // cancelled meanwhile
+        let report = Report(
+            run: key.run, stage: key.stage, index: task.index, scope: task.scope, attempt: task.attempt, node: name,
+            exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut, error: outcome.error,
+            startedAt: outcome.startedAt, endedAt: outcome.endedAt, stdoutBytes: outcome.stdoutBytes,
+            stdoutTruncated: outcome.stdoutTruncated, command: command, stdout: outcome.stdout,
+            stderrTail: outcome.stderrTail)
+        deliver(.report(ReportMessage(id: id(), share: key.share, report: report)), share: key)
+        let actions = sub.taskEnded(report, isFinal: task.isFinal(report))
+        shares[key] = sub
+        return perform(actions, key)
+    }
+
+    private mutating func summaryEnded(_ key: ShareKey, _ outcome: TaskOutcome) -> [ProcessWork] {
+        guard var sub = shares[key] else { return [] }
+        _ = sub.summarized()
+        shares[key] = sub
+        finish(key, summary: outcome)
+        return []
+    }
+
+    private mutating func finish(_ key: ShareKey, summary outcome: TaskOutcome?) {
+        guard let sub = shares.removeValue(forKey: key) else { return }
+        stops[key] = nil
+        guard key.kind == .share else { return }
+        let assign = sub.assign
+        var error = outcome?.error
+        if error == nil, let outcome {
+            if outcome.timedOut {
+                error = "summarize timed out"
+            } else if let signal = outcome.signal {
+                error = "summarize ended by signal \(signal)"
+            }
+        }
+        let summary = ShareSummary(
+            run: assign.run, stage: assign.stage, share: assign.share, first: assign.first, count: assign.count,
+            firstScope: assign.firstScope, lastScope: assign.lastScope, node: name,
+            exitCode: outcome == nil ? 0 : outcome?.exitCode, error: error, output: outcome?.stdout ?? Data())
+        deliver(.summary(SummaryMessage(id: id(), attempt: key.attempt, summary: summary, summarized: outcome != nil)), share: key)
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+public import Logging
+public import ServiceLifecycle
+import SwellCore
+import SwellProtocol
+public import SwellZMQ
+
+/// A worker node: joins a coordinator over a DEALER socket, runs the shares it is given in
+/// sub-orchestrators, and reports every task as it ends.
+///
+/// One event loop owns all state; child processes run in a task group and post their outcome
+/// back to the loop. Reports and summaries stay in an outbox until the coordinator acknowledges
+/// them, and are resent until it does.
+public final class NodeService: Service, Sendable {
+    public let configuration: NodeConfiguration
+    let io: ZMQIOThread
+    let logger: Logger
+    /// Unique per process start.
+    public let incarnation: String
+
+    public init(configuration: NodeConfiguration, io: ZMQIOThread, logger: Logger) {
+        self.configuration = configuration
+        self.io = io
+        self.logger = logger
+        self.incarnation = UUID().uuidString.lowercased()
+    }
+
+    enum Event: Sendable {
+        case inbound(ZMQMessage)
+        case tick
+        case taskEnded(ShareKey, TaskRef, TaskOutcome, command: String)
+        case summaryEnded(ShareKey, TaskOutcome)
+        case shutdown
+    }
+
+    public func run() async throws {
+        let socket = try await io.open(ZMQSocketConfiguration(
+            kind: .dealer,
+            routingID: Array("node/\(incarnation)".utf8),
+            heartbeat: configuration.transportHeartbeat,
+            curve: configuration.curve,
+            connects: [configuration.join]))
+        defer { socket.close() }
+        let (events, sink) = AsyncStream.makeStream(of: Event.self)
+        var loop = NodeLoop(configuration: configuration, incarnation: incarnation, socket: socket, logger: logger)
+        let interval = min(configuration.heartbeatInterval, configuration.resendAfter) / 2
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await message in socket.inbound { sink.yield(.inbound(message)) }
+            }
+            group.addTask {
+                while (try? await Task.sleep(for: interval)) != nil { sink.yield(.tick) }
+            }
+            loop.hello()
+            await withGracefulShutdownHandler {
+                for await event in events {
+                    if case .shutdown = event {
+                        loop.leave()
+                        if loop.isIdle { break }
+                        continue
+                    }
+                    for work in loop.handle(event) {
+                        group.addTask {
+                            let outcome = await TaskRunner.run(work.execution)
+                            switch work.purpose {
+                            case .task(let task): sink.yield(.taskEnded(work.share, task, outcome, command: work.command))
+                            case .summarize: sink.yield(.summaryEnded(work.share, outcome))
+                            }
+                        }
+                    }
+                    if loop.isLeaving && loop.isIdle { break }
+                }
+            } onGracefulShutdown: {
+                sink.yield(.shutdown)
+            }
+            group.cancelAll()
+        }
+    }
+}
+
+/// An assignment on this node: run, stage, kind, position and attempt.
+struct ShareKey: Hashable, Sendable {
+    var run: String
+    var stage: String
+    var kind: Assign.Kind
+    var share: Int
+    var attempt: Int
+}
+
+/// A child process the loop wants started.
+struct ProcessWork: Sendable {
+    enum Purpose: Sendable {
+        case task(TaskRef)
+        case summarize
+    }
+    var share: ShareKey
+    var purpose: Purpose
+    var execution: TaskExecution
+    var command: String
+}

@@ -1,0 +1,109 @@
+import DequeModule
+public import SwellCore
+public import SwellProtocol
+
+/// Runs one share in task waves: a value that takes events and returns actions, no I/O.
+///
+/// Invariants: at most `width` tasks run at once; with `barrier` pacing a wave starts only when
+/// the previous wave has ended; the share is summarized only when every task has a final
+/// report, and reports are handed to `summarize` in scope order.
+public struct SubOrchestrator: Sendable {
+    public enum Action: Sendable, Equatable {
+        /// Start this task.
+        case start(TaskRef)
+        /// Run `summarize` over these final reports (scope order).
+        case summarize([Report])
+        /// The share is done; `summary` is the summarize output when there was one.
+        case finished
+    }
+
+    public let assign: Assign
+    public let width: Int
+    private var waiting: Deque<TaskRef>
+    private var running: Set<Int> = []
+    /// Tasks of the current barrier wave that have not ended yet.
+    private var waveLeft = 0
+    private var finals: [Int: Report] = [:]
+    /// Tasks whose final report is expected from elsewhere (a retry on another node).
+    private var elsewhere: Set<Int>
+    private var summarizing = false
+    public private(set) var isFinished = false
+
+    /// - Parameter slots: the node's slots; the share never runs more tasks than that at once.
+    public init(assign: Assign, slots: Int) {
+        self.assign = assign
+        self.width = max(1, min(assign.spec.width, slots))
+        self.waiting = Deque(assign.tasks.sorted { $0.index < $1.index })
+        self.elsewhere = Set(assign.elsewhere)
+        for report in assign.done { finals[report.index] = report }
+    }
+
+    /// Tasks running now.
+    public var runningCount: Int { running.count }
+
+    /// The first actions: the first wave.
+    public mutating func start() -> [Action] {
+        nextActions()
+    }
+
+    /// A task of this share ended here. `isFinal` is false when it failed and will be retried
+    /// (the coordinator decides where, and relays the final report).
+    public mutating func taskEnded(_ report: Report, isFinal: Bool) -> [Action] {
+        guard running.remove(report.index) != nil else { return [] }
+        if assign.spec.pacing == .barrier { waveLeft -= 1 }
+        if isFinal {
+            finals[report.index] = report
+        } else {
+            elsewhere.insert(report.index)
+        }
+        return nextActions()
+    }
+
+    /// The final report of a task that was retried elsewhere.
+    public mutating func relayed(_ report: Report) -> [Action] {
+        guard elsewhere.remove(report.index) != nil || finals[report.index] == nil else { return [] }
+        finals[report.index] = report
+        return nextActions()
+    }
+
+    /// The summarize command ended.
+    public mutating func summarized() -> [Action] {
+        guard summarizing, !isFinished else { return [] }
+        isFinished = true
+        return [.finished]
+    }
+
+    private mutating func nextActions() -> [Action] {
+        guard !isFinished, !summarizing else { return [] }
+        var actions: [Action] = []
+        switch assign.spec.pacing {
+        case .rolling:
+            while running.count < width, let task = waiting.popFirst() {
+                running.insert(task.index)
+                actions.append(.start(task))
+            }
+        case .barrier:
+            if waveLeft == 0 {
+                while waveLeft < width, let task = waiting.popFirst() {
+                    running.insert(task.index)
+                    waveLeft += 1
+                    actions.append(.start(task))
+                }
+            }
+        }
+        if waiting.isEmpty, running.isEmpty, elsewhere.isEmpty {
+            if assign.spec.summarize != nil && assign.kind == .share {
+                summarizing = true
+                let reports = finals.keys.sorted().compactMap { finals[$0] }
+                actions.append(.summarize(reports))
+            } else {
+                isFinished = true
+                actions.append(.finished)
+            }
+        }
+        return actions
+    }
+
+    /// Final reports so far, in scope order.
+    public var finalReports: [Report] { finals.keys.sorted().compactMap { finals[$0] } }
+}

@@ -1,0 +1,253 @@
+public import Foundation
+import Subprocess
+import Synchronization
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// One child process to run: what, where, with what input and limits.
+public struct TaskExecution: Sendable {
+    public var argv: [String]
+    /// Added to the node's own environment.
+    public var environment: [String: String]
+    public var workingDirectory: String
+    public var stdin: Data
+    public var timeoutMilliseconds: Int?
+    /// Bytes of stdout kept; the rest is counted and cut with a marker.
+    public var outputCap: Int
+    /// Bytes of stderr kept, from the end.
+    public var stderrTail: Int
+    /// Set it to stop the task (its process group is killed); the outcome then says `cancelled`.
+    public var stop: StopSignal
+
+    public init(argv: [String], environment: [String: String], workingDirectory: String, stdin: Data,
+                timeoutMilliseconds: Int?, outputCap: Int, stderrTail: Int = 64 << 10, stop: StopSignal = StopSignal()) {
+        self.stop = stop
+        self.argv = argv
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.stdin = stdin
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.outputCap = outputCap
+        self.stderrTail = stderrTail
+    }
+}
+
+/// How one child process ended and what it wrote.
+public struct TaskOutcome: Sendable {
+    public var exitCode: Int32?
+    public var signal: Int32?
+    public var timedOut: Bool
+    public var error: String?
+    public var stdout: Data
+    public var stdoutBytes: Int
+    public var stdoutTruncated: Bool
+    public var stderrTail: Data
+    public var startedAt: Double
+    public var endedAt: Double
+}
+
+/// Runs child processes through swift-subprocess, each in a process group of its own.
+///
+/// - A timeout kills the whole process group (SIGKILL), grandchildren included.
+/// - Cancelling the calling task kills the process group too; the outcome then says `cancelled`.
+/// - When the main process has exited, whatever it left running in its group is killed, so a
+///   background grandchild can neither hold the task open nor outlive it.
+/// - stdout beyond `outputCap` is drained and counted but not kept; a marker line says how much
+///   was cut. stderr keeps its last `stderrTail` bytes.
+public enum TaskRunner {
+    /// How often a running task checks its deadline and whether its main process has exited.
+    static let checkInterval: Duration = .milliseconds(100)
+    /// How long descendants may keep the output pipes open after the main process exits.
+    static let lingerGrace: Duration = .milliseconds(300)
+
+    public static func run(_ execution: TaskExecution) async -> TaskOutcome {
+        let started = Date().timeIntervalSince1970
+        if execution.stop.isStopped { return failure("cancelled", started: started) }
+        guard let program = execution.argv.first, !program.isEmpty else {
+            return failure("empty command", started: started)
+        }
+        let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
+        var environment: [Environment.Key: String?] = [:]
+        for (key, value) in execution.environment { environment[Environment.Key(stringLiteral: key)] = value }
+        var options = PlatformOptions()
+        options.processGroupID = 0
+        let state = RunState()
+        do {
+            let result = try await withTaskCancellationHandler {
+              try await Subprocess.run(
+                executable,
+                arguments: Arguments(Array(execution.argv.dropFirst())),
+                environment: .inherit.updating(environment),
+                workingDirectory: FilePath(execution.workingDirectory),
+                platformOptions: options,
+                input: .inputWriter,
+                output: .sequence,
+                error: .sequence
+            ) { process in
+                let group = process.processIdentifier.value
+                state.setGroup(group)
+                let pidfd = process.processIdentifier.processDescriptor
+                return await withTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask {
+                        // A child that exits without reading its stdin makes writes fail: that is fine.
+                        if !execution.stdin.isEmpty {
+                            _ = try? await process.standardInputWriter.write(Array(execution.stdin))
+                        }
+                        try? await process.standardInputWriter.finish()
+                    }
+                    tasks.addTask {
+                        var kept = Data()
+                        var total = 0
+                        do {
+                            for try await chunk in process.standardOutput {
+                                total += chunk.count
+                                let room = execution.outputCap - kept.count
+                                if room > 0 {
+                                    chunk.withUnsafeBytes { raw in kept.append(contentsOf: raw.prefix(room)) }
+                                }
+                            }
+                        } catch {}
+                        state.setStdout(kept, total: total)
+                    }
+                    tasks.addTask {
+                        var tail = Data()
+                        do {
+                            for try await chunk in process.standardError {
+                                chunk.withUnsafeBytes { raw in tail.append(contentsOf: raw) }
+                                if tail.count > execution.stderrTail * 2 {
+                                    tail = tail.suffix(execution.stderrTail)
+                                }
+                            }
+                        } catch {}
+                        state.setStderr(tail.suffix(execution.stderrTail))
+                    }
+                    let supervisor = Task {
+                        await supervise(group: group, pidfd: pidfd, timeout: execution.timeoutMilliseconds,
+                                        stop: execution.stop, state: state)
+                    }
+                    await tasks.waitForAll()
+                    supervisor.cancel()
+                    await supervisor.value
+                }
+              }
+            } onCancel: {
+                killGroup(state.group)
+            }
+            // Anything the task left behind in its group goes with it.
+            killGroup(state.group)
+            let ended = Date().timeIntervalSince1970
+            var outcome = state.outcome(started: started, ended: ended, cap: execution.outputCap)
+            switch result.terminationStatus {
+            case .exited(let code):
+                outcome.exitCode = code
+            case .signaled(let signal):
+                outcome.signal = signal
+            }
+            if (Task.isCancelled || execution.stop.isStopped) && !outcome.timedOut {
+                outcome.error = "cancelled"
+            }
+            return outcome
+        } catch {
+            killGroup(state.group)
+            if Task.isCancelled { return failure("cancelled", started: started) }
+            return failure(describe(error, program: program, workingDirectory: execution.workingDirectory), started: started)
+        }
+    }
+
+    /// Kills the group on timeout, on cancellation, and when the main process has exited but
+    /// descendants still hold the output pipes open.
+    static func supervise(group: pid_t, pidfd: Int32, timeout: Int?, stop: StopSignal, state: RunState) async {
+        let clock = ContinuousClock()
+        let deadline = timeout.map { clock.now + .milliseconds($0) }
+        var exitedAt: ContinuousClock.Instant?
+        while true {
+            do {
+                try await Task.sleep(for: checkInterval)
+            } catch {
+                return  // the output streams ended
+            }
+            if stop.isStopped {
+                killGroup(group)
+                return
+            }
+            if let deadline, clock.now >= deadline {
+                state.markTimedOut()
+                killGroup(group)
+                return
+            }
+            if exitedAt == nil, pidfd >= 0, hasExited(pidfd) { exitedAt = clock.now }
+            if let exitedAt, clock.now - exitedAt >= lingerGrace {
+                killGroup(group)
+                return
+            }
+        }
+    }
+
+    static func hasExited(_ pidfd: Int32) -> Bool {
+        var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLIN) != 0
+    }
+
+    static func killGroup(_ group: pid_t?) {
+        guard let group, group > 1 else { return }
+        _ = kill(-group, SIGKILL)
+    }
+
+    static func failure(_ message: String, started: Double) -> TaskOutcome {
+        TaskOutcome(exitCode: nil, signal: nil, timedOut: false, error: message, stdout: Data(), stdoutBytes: 0,
+                    stdoutTruncated: false, stderrTail: Data(), startedAt: started, endedAt: Date().timeIntervalSince1970)
+    }
+
+    static func describe(_ error: any Error, program: String, workingDirectory: String) -> String {
+        if let error = error as? SubprocessError {
+            let text = "\(error)"
+            if text.contains("executableNotFound") || text.contains("not found") {
+                return "cannot start '\(program)': no such program"
+            }
+            if !FileManager.default.fileExists(atPath: workingDirectory) {
+                return "cannot start '\(program)': working directory \(workingDirectory) does not exist"
+            }
+            return "cannot start '\(program)': \(text)"
+        }
+        return "cannot start '\(program)': \(error)"
+    }
+
+    /// What the concurrent parts of one run share.
+    final class RunState: Sendable {
+        private struct Fields {
+            var group: pid_t?
+            var stdout = Data()
+            var stdoutTotal = 0
+            var stderr = Data()
+            var timedOut = false
+            var done = false
+        }
+        private let fields = Mutex(Fields())
+
+        var group: pid_t? { fields.withLock { $0.group } }
+        func setGroup(_ group: pid_t) { fields.withLock { $0.group = group } }
+        func setStdout(_ data: Data, total: Int) { fields.withLock { $0.stdout = data; $0.stdoutTotal = total } }
+        func setStderr(_ data: Data) { fields.withLock { $0.stderr = data } }
+        func markTimedOut() { fields.withLock { $0.timedOut = true } }
+
+        func outcome(started: Double, ended: Double, cap: Int) -> TaskOutcome {
+            fields.withLock { f in
+                f.done = true
+                var stdout = f.stdout
+                let truncated = f.stdoutTotal > cap
+                if truncated {
+                    if let last = stdout.last, last != UInt8(ascii: "\n") { stdout.append(UInt8(ascii: "\n")) }
+                    let marker = "[swell: output cut at \(cap) bytes; the task wrote \(f.stdoutTotal) bytes]\n"
+                    stdout.append(contentsOf: Array(marker.utf8))
+                }
+                return TaskOutcome(
+                    exitCode: nil, signal: nil, timedOut: f.timedOut, error: nil, stdout: stdout,
+                    stdoutBytes: f.stdoutTotal, stdoutTruncated: truncated, stderrTail: f.stderr,
+                    startedAt: started, endedAt: ended)
+            }
+        }
+    }
+}
