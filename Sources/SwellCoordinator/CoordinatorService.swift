@@ -1,0 +1,178 @@
+import Foundation
+public import Logging
+public import ServiceLifecycle
+import SwellCore
+public import SwellJournal
+import SwellProtocol
+public import SwellZMQ
+
+/// How a coordinator listens and where it keeps its journal.
+public struct CoordinatorConfiguration: Sendable {
+    /// Endpoints to bind: `tcp://HOST:PORT` (port 0 picks a free one) or `inproc://NAME`.
+    public var listen: [String]
+    /// The journal's folder.
+    public var stateDirectory: String
+    public var settings: CoordinatorSettings
+    /// ZMTP heartbeats on TCP connections.
+    public var transportHeartbeat: ZMQSocketConfiguration.Heartbeat?
+    public var curve: ZMQSocketConfiguration.Curve?
+    public var zapDomain: String?
+    /// Called once the socket is bound, with the endpoints actually bound.
+    public var onListening: @Sendable ([String]) -> Void
+
+    public init(listen: [String], stateDirectory: String, settings: CoordinatorSettings = CoordinatorSettings(),
+                transportHeartbeat: ZMQSocketConfiguration.Heartbeat? = .standard,
+                curve: ZMQSocketConfiguration.Curve? = nil, zapDomain: String? = nil,
+                onListening: @escaping @Sendable ([String]) -> Void = { _ in }) {
+        self.listen = listen
+        self.stateDirectory = stateDirectory
+        self.settings = settings
+        self.transportHeartbeat = transportHeartbeat
+        self.curve = curve
+        self.zapDomain = zapDomain
+        self.onListening = onListening
+    }
+}
+
+/// The coordinator process's service: owns the ROUTER socket, the ``Scheduler`` and the
+/// ``Journal``, and runs the loop that connects them.
+///
+/// Each pass takes every pending input, lets the scheduler handle it, commits the journal
+/// writes in one transaction, and only then sends: a report is acknowledged only once it is
+/// on disk, and an assignment leaves only once it is journaled.
+public final class CoordinatorService: Service, Sendable {
+    public let configuration: CoordinatorConfiguration
+    let io: ZMQIOThread
+    let logger: Logger
+    public let journal: Journal
+
+    public init(configuration: CoordinatorConfiguration, io: ZMQIOThread, logger: Logger) throws {
+        self.configuration = configuration
+        self.io = io
+        self.logger = logger
+        self.journal = try Journal(directory: configuration.stateDirectory)
+    }
+
+    enum Input: Sendable {
+        case message(ZMQMessage)
+        case tick
+    }
+
+    public func run() async throws {
+        let socket = try await io.open(ZMQSocketConfiguration(
+            kind: .router,
+            heartbeat: configuration.transportHeartbeat,
+            zapDomain: configuration.zapDomain,
+            curve: configuration.curve,
+            binds: configuration.listen))
+        defer { socket.close() }
+        var tuned = configuration.settings
+        if tuned.endpoint.isEmpty { tuned.endpoint = socket.endpoints.joined(separator: " ") }
+        let settings = tuned
+        configuration.onListening(socket.endpoints)
+        let queue = EventQueue<Input>()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                for await message in socket.inbound { queue.push(.message(message)) }
+                queue.finish()
+            }
+            group.addTask {
+                while (try? await Task.sleep(for: .milliseconds(100))) != nil { queue.push(.tick) }
+            }
+            await cancelWhenGracefulShutdown {
+                await self.loop(queue, socket, settings)
+            }
+            group.cancelAll()
+        }
+        logger.info("coordinator stopped")
+    }
+
+    /// The event loop: it alone touches the scheduler.
+    func loop(_ queue: EventQueue<Input>, _ socket: ZMQSocketHandle, _ settings: CoordinatorSettings) async {
+        var scheduler = Scheduler(settings: settings)
+        let clock = ContinuousClock()
+        let origin = clock.now
+        var framesDropped = 0
+        while let batch = await queue.next() {
+            var effects = Effects()
+            let elapsed = clock.now - origin
+            let moment = Moment(
+                monotonic: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                wall: Date().timeIntervalSince1970)
+            for input in batch {
+                switch input {
+                case .message(let message):
+                    guard let peer = message.peer else { continue }
+                    scheduler.receive(peer: peer, userID: message.userID, frames: message.frames, at: moment, into: &effects)
+                case .tick:
+                    let dropped = socket.statistics.droppedTooManyFrames
+                    if dropped > framesDropped {
+                        scheduler.countDroppedFrames(dropped - framesDropped)
+                        framesDropped = dropped
+                    }
+                    scheduler.tick(at: moment, into: &effects)
+                }
+            }
+            await carryOut(effects, socket)
+        }
+    }
+
+    /// Journal first, then the network.
+    func carryOut(_ effects: Effects, _ socket: ZMQSocketHandle) async {
+        for (level, message) in effects.logs { logger.log(level: level, "\(message)") }
+        do {
+            try await journal.write(effects.journal)
+        } catch {
+            // Nothing is acknowledged that is not on disk: the nodes will send it again.
+            logger.error("journal write failed (\(error)); acknowledgements held back")
+            for (peer, message) in effects.sends where !message.isAcknowledgementDependent {
+                socket.send(to: peer, WireCodec.encode(message))
+            }
+            return
+        }
+        for (peer, frames) in effects.frameSends { socket.send(to: peer, frames) }
+        for (peer, message) in effects.sends { socket.send(to: peer, WireCodec.encode(message)) }
+        for (peer, ids) in effects.acks {
+            socket.send(to: peer, WireCodec.encode(.ack(Ack(id: 0, acks: ids))))
+        }
+        for query in effects.queries { answer(query, socket) }
+    }
+
+    /// Reads the journal for what the scheduler does not keep in memory.
+    func answer(_ query: JournalQuery, _ socket: ZMQSocketHandle) {
+        switch query {
+        case .logs(let peer, let request):
+            let page = 200
+            do {
+                guard try journal.run(request.run) != nil else {
+                    socket.send(to: peer, WireCodec.encode(.refusal(Refusal(
+                        id: 0, replyTo: request.id, code: .unknownRun, message: "no run \(request.run) in this coordinator's journal"))))
+                    return
+                }
+                var reports = try journal.reports(run: request.run, stage: request.stage, scope: request.scope,
+                                                  offset: max(0, request.offset), limit: page + 1)
+                let more = reports.count > page
+                if more { reports.removeLast() }
+                socket.send(to: peer, WireCodec.encode(.logs(LogsReply(
+                    id: 0, replyTo: request.id, run: request.run, reports: reports,
+                    next: more ? max(0, request.offset) + page : nil))))
+            } catch {
+                logger.error("reading the journal failed: \(error)")
+            }
+        case .finishedRun(let peer, let replyTo, let run):
+            socket.send(to: peer, WireCodec.encode(.refusal(Refusal(
+                id: 0, replyTo: replyTo, code: .unknownRun,
+                message: "run \(run) is not active on this coordinator; `swell logs \(run)` shows its reports"))))
+        }
+    }
+}
+
+extension Message {
+    /// Messages that acknowledge or build on journaled state and must wait for the journal.
+    var isAcknowledgementDependent: Bool {
+        switch self {
+        case .ack, .accepted, .result, .relay: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// Timings and limits of the coordinator's scheduling. Every default is documented in
+/// docs/reliability.md.
+public struct CoordinatorSettings: Sendable {
+    /// How often nodes and the coordinator say they are alive, in seconds. Default 1.
+    public var heartbeatInterval: Double
+    /// A node that has been silent for this many intervals is suspect: it gets no new work. Default 3.
+    public var suspectAfterMissed: Int
+    /// Seconds a suspect node gets before it is declared down and its unfinished work goes
+    /// back to the pool. Default 1 (so a silent node is down after 4 s).
+    public var downGrace: Double
+    /// An assignment a node has not acknowledged is sent again after this many seconds. Default 2.
+    public var assignResendAfter: Double
+    /// Bytes of stdout kept per task. Default 8 MiB.
+    public var outputCap: Int
+    /// Finished runs kept in memory for `swell status` and re-attaching clients. Default 100.
+    public var keepFinishedRuns: Int
+    /// The endpoint shown by `swell status`.
+    public var endpoint: String
+
+    public init(
+        heartbeatInterval: Double = 1,
+        suspectAfterMissed: Int = 3,
+        downGrace: Double = 1,
+        assignResendAfter: Double = 2,
+        outputCap: Int = 8 << 20,
+        keepFinishedRuns: Int = 100,
+        endpoint: String = ""
+    ) {
+        self.heartbeatInterval = heartbeatInterval
+        self.suspectAfterMissed = suspectAfterMissed
+        self.downGrace = downGrace
+        self.assignResendAfter = assignResendAfter
+        self.outputCap = outputCap
+        self.keepFinishedRuns = keepFinishedRuns
+        self.endpoint = endpoint
+    }
+
+    var suspectAfter: Double { heartbeatInterval * Double(suspectAfterMissed) }
+    var downAfter: Double { suspectAfter + downGrace }
+}
+
+/// A point in time as the scheduler sees it: a monotonic reading for timeouts and the wall
+/// clock for records.
+public struct Moment: Sendable {
+    /// Seconds on a monotonic clock.
+    public var monotonic: Double
+    /// Seconds since 1970.
+    public var wall: Double
+
+    public init(monotonic: Double, wall: Double) {
+        self.monotonic = monotonic
+        self.wall = wall
+    }
+}

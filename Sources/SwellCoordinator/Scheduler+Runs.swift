@@ -1,0 +1,277 @@
+import Foundation
+import SwellCore
+import SwellJournal
+import SwellPlan
+import SwellProtocol
+
+extension Scheduler {
+    // MARK: Submitting and attaching
+
+    mutating func submit(_ peer: Data, _ submit: Submit, _ now: Moment, _ effects: inout Effects) {
+        let plan: Plan
+        do {
+            plan = try PlanParser.parse(submit.plan, file: submit.file, overrides: submit.overrides.map { ($0.name, $0.value) })
+        } catch {
+            effects.send(peer, .rejected(Rejected(id: messageID(), replyTo: submit.id, message: error.description)))
+            return
+        }
+        // Static scopes come from the client's listing; check them as the plan format requires.
+        var scopes: [String: [String]] = [:]
+        for stage in plan.stages {
+            guard let partition = stage.partition, partition.sourceStage == nil else { continue }
+            guard let listed = submit.scopes[stage.id] else {
+                let message = "\(stage.location(of: "partition")): the scopes of stage '\(stage.id)' were not sent with the plan"
+                effects.send(peer, .rejected(Rejected(id: messageID(), replyTo: submit.id, message: message)))
+                return
+            }
+            if let overlap = Scope.firstOverlap(in: listed) {
+                let message = "\(stage.location(of: "partition")): scopes overlap: '\(overlap.firstPath)' and '\(overlap.secondPath)'"
+                effects.send(peer, .rejected(Rejected(id: messageID(), replyTo: submit.id, message: message)))
+                return
+            }
+            scopes[stage.id] = listed
+        }
+        let id = newRunID(now)
+        var run = RunState(id: id, plan: plan, baseDirectory: submit.baseDirectory, createdAt: now.wall, staticScopes: scopes)
+        run.clients[peer] = submit.taskEvents
+        runs[id] = run
+        runOrder.append(id)
+        let encoder = JSONEncoder()
+        effects.journal.runs.append(RunRecord(
+            id: id, name: plan.name, file: submit.file, baseDirectory: submit.baseDirectory, planText: submit.plan,
+            overrides: (try? encoder.encode(submit.overrides)) ?? Data("[]".utf8),
+            scopes: (try? encoder.encode(scopes)) ?? Data("{}".utf8),
+            status: RunStatus.running.rawValue, createdAt: now.wall, endedAt: nil, error: nil))
+        effects.send(peer, .accepted(Accepted(id: messageID(), replyTo: submit.id, run: id)))
+        effects.log(.info, "run \(id) of plan '\(plan.name)' accepted: \(plan.stages.count) stage(s)")
+        startReadyStages(id, now, &effects)
+    }
+
+    mutating func attach(_ peer: Data, _ attach: Attach, _ now: Moment, _ effects: inout Effects) {
+        guard runs[attach.run] != nil else {
+            effects.queries.append(.finishedRun(peer: peer, replyTo: attach.id, run: attach.run))
+            return
+        }
+        runs[attach.run]!.clients[peer] = attach.taskEvents
+        effects.send(peer, .accepted(Accepted(id: messageID(), replyTo: attach.id, run: attach.run)))
+        if let result = runs[attach.run]!.result {
+            var copy = result
+            copy.id = messageID()
+            effects.send(peer, .result(copy))
+        } else {
+            runs[attach.run]!.progressDirty = true
+        }
+    }
+
+    /// `YYYYMMDD-HHMMSS-NNNN`: sortable, unique within this coordinator.
+    mutating func newRunID(_ now: Moment) -> String {
+        runSerial += 1
+        var time = time_t(now.wall)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        let stamp = String(format: "%04d%02d%02d-%02d%02d%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                           parts.tm_hour, parts.tm_min, parts.tm_sec)
+        let suffix = String(format: "%04x", (UInt32.random(in: 0...0xffff) &+ UInt32(runSerial)) & 0xffff)
+        var id = "\(stamp)-\(suffix)"
+        while runs[id] != nil { id += "x" }
+        return id
+    }
+
+    // MARK: Stages
+
+    /// Starts every pending stage whose dependencies have all finished.
+    mutating func startReadyStages(_ runID: String, _ now: Moment, _ effects: inout Effects) {
+        guard var run = runs[runID], run.status == .running else { return }
+        var started = true
+        while started {
+            started = false
+            for i in run.stages.indices where run.stages[i].status == .pending {
+                let stage = run.stages[i].stage
+                let dependencies = stage.dependencies.compactMap { run.stageIndex($0) }
+                guard dependencies.allSatisfy({ run.stages[$0].isFinished }) else { continue }
+                if dependencies.contains(where: { [.cancelled, .skipped].contains(run.stages[$0].status) }) {
+                    run.stages[i].status = .skipped
+                    journalStage(run.id, run.stages[i], &effects)
+                    started = true
+                    continue
+                }
+                var state = run.stages[i]
+                state.status = .running
+                state.startedAt = now.wall
+                state.stdin = Data(stage.needs.compactMap { need in run.stageIndex(need).flatMap { run.stages[$0].output } }.joined())
+                if let source = stage.partition?.sourceStage, let s = run.stageIndex(source) {
+                    switch LinesOf.scopes(from: run.stages[s].output ?? Data(), stage: stage.id, source: source) {
+                    case .success(let scopes): state.scopes = scopes
+                    case .failure(let error):
+                        state.scopes = []
+                        state.error = error.message
+                    }
+                }
+                state.tasks = Array(repeating: TaskState(), count: state.scopes?.count ?? 0)
+                run.stages[i] = state
+                effects.log(.info, "run \(run.id): stage \(stage.id) started with \(state.tasks.count) task(s)")
+                event(&run, .stageStarted, stage: stage.id, counts: state.counts, &effects)
+                journalStage(run.id, state, scopes: true, &effects)
+                started = true
+            }
+        }
+        runs[runID] = run
+        for i in run.stages.indices where run.stages[i].status == .running {
+            if let error = run.stages[i].error, run.stages[i].tasks.isEmpty {
+                // A lines-of stage whose scopes could not be made.
+                failStage(runID, i, error, now, &effects)
+                return
+            }
+            checkStageComplete(runID, i, now, &effects)
+        }
+    }
+
+    /// Ends the stage when all its work is done: every task final, every share summarized,
+    /// the reduction (if any) run.
+    mutating func checkStageComplete(_ runID: String, _ index: Int, _ now: Moment, _ effects: inout Effects) {
+        guard var run = runs[runID], run.status == .running else { return }
+        var stage = run.stages[index]
+        guard stage.status == .running, let scopes = stage.scopes else { return }
+        guard stage.nextScope >= scopes.count || scopes.isEmpty,
+              stage.allTasksFinal,
+              stage.shares.allSatisfy({ $0.status == .done }) else { return }
+        if stage.stage.isFanOut, let command = stage.reduceCommand {
+            if stage.reduce == nil {
+                let input = stage.stage.summarize != nil
+                    ? stage.stage.input.render(summaries: stage.orderedSummaries)
+                    : stage.stage.input.render(reports: stage.orderedReports)
+                stage.reduce = ReduceState(command: command, stdin: input)
+                run.stages[index] = stage
+                runs[runID] = run
+                return
+            }
+            guard stage.reduce?.status == .done else { return }
+        }
+        // The stage output, in scope order.
+        if let reduce = stage.reduce {
+            stage.output = reduce.report?.stdout ?? Data()
+        } else if !stage.stage.isFanOut {
+            stage.output = stage.reports[0]?.stdout ?? Data()
+        } else {
+            stage.output = stage.stage.input.render(reports: stage.orderedReports)
+        }
+        let reduceFailed = stage.reduce?.report.map { !$0.succeeded } ?? false
+        stage.status = stage.anyTaskFailed || stage.summaryFailed || reduceFailed ? .failed : .succeeded
+        if reduceFailed, stage.error == nil {
+            stage.error = "\(stage.stage.synthesize != nil ? "synthesize" : "summarize") failed: \(stage.reduce!.report!.outcome)"
+        }
+        stage.endedAt = now.wall
+        stage.reports = [:]
+        stage.reduce?.stdin = Data()
+        run.stages[index] = stage
+        event(&run, .stageFinished, stage: stage.id, counts: stage.counts, &effects)
+        runs[runID] = run
+        journalStage(runID, stage, output: true, &effects)
+        effects.log(.info, "run \(runID): stage \(stage.id) \(stage.status.rawValue)")
+        if stage.status == .failed, stage.stage.onFailure == .stop {
+            finishRun(runID, .failed, error: stage.error ?? "stage \(stage.id) failed", now, &effects)
+            return
+        }
+        startReadyStages(runID, now, &effects)
+        checkRunComplete(runID, now, &effects)
+    }
+
+    /// A stage cannot go on (its scopes cannot be made, or a task failed under `stop`).
+    mutating func failStage(_ runID: String, _ index: Int, _ error: String, _ now: Moment, _ effects: inout Effects) {
+        guard var run = runs[runID] else { return }
+        run.stages[index].status = .failed
+        run.stages[index].error = error
+        run.stages[index].endedAt = now.wall
+        runs[runID] = run
+        journalStage(runID, run.stages[index], &effects)
+        if run.stages[index].stage.onFailure == .stop || run.stages[index].tasks.isEmpty {
+            finishRun(runID, .failed, error: error, now, &effects)
+        } else {
+            startReadyStages(runID, now, &effects)
+            checkRunComplete(runID, now, &effects)
+        }
+    }
+
+    mutating func checkRunComplete(_ runID: String, _ now: Moment, _ effects: inout Effects) {
+        guard let run = runs[runID], run.status == .running, run.stages.allSatisfy(\.isFinished) else { return }
+        let failed = run.stages.contains { $0.status != .succeeded }
+        finishRun(runID, failed ? .failed : .succeeded, error: nil, now, &effects)
+    }
+
+    /// Ends a run: stops whatever of it still runs, sends the result to attached clients.
+    mutating func finishRun(_ runID: String, _ status: RunStatus, error: String?, _ now: Moment, _ effects: inout Effects) {
+        guard var run = runs[runID], run.status == .running else { return }
+        run.status = status
+        run.error = error
+        run.endedAt = now.wall
+        for i in run.stages.indices {
+            switch run.stages[i].status {
+            case .pending:
+                run.stages[i].status = .skipped
+                journalStage(runID, run.stages[i], &effects)
+            case .running:
+                run.stages[i].status = .cancelled
+                run.stages[i].endedAt = now.wall
+                journalStage(runID, run.stages[i], &effects)
+            default:
+                break
+            }
+        }
+        runs[runID] = run
+        stopAssignments(of: runID, reason: error ?? "run \(status.rawValue)", &effects)
+        run = runs[runID]!
+        let sinks = run.plan.sinks.map(\.id)
+        let result = RunResult(
+            id: 0, run: runID, status: status,
+            stages: run.stages.map { StageResult(id: $0.id, status: $0.status, counts: $0.counts, startedAt: $0.startedAt,
+                                                 endedAt: $0.endedAt, error: $0.error) },
+            sinks: sinks, error: error,
+            outputs: sinks.map { sink in run.stageIndex(sink).flatMap { run.stages[$0].output } ?? Data() })
+        run.result = result
+        for (peer, _) in run.clients {
+            var copy = result
+            copy.id = messageID()
+            effects.send(peer, .result(copy))
+        }
+        runs[runID] = run
+        effects.journal.runStatus.append((runID, status.rawValue, now.wall, error))
+        effects.log(.info, "run \(runID) \(status.rawValue)" + (error.map { ": \($0)" } ?? ""))
+        pruneFinishedRuns()
+    }
+
+    mutating func pruneFinishedRuns() {
+        let finished = runOrder.filter { runs[$0]?.status != .running }
+        guard finished.count > settings.keepFinishedRuns else { return }
+        for id in finished.prefix(finished.count - settings.keepFinishedRuns) {
+            runs[id] = nil
+            runOrder.removeAll { $0 == id }
+        }
+    }
+
+    // MARK: Events and journal
+
+    mutating func event(_ run: inout RunState, _ kind: Event.Kind, stage: String?, counts: StageCounts?, _ effects: inout Effects) {
+        for (peer, _) in run.clients {
+            effects.send(peer, .event(Event(id: messageID(), run: run.id, kind: kind, stage: stage, counts: counts)))
+        }
+    }
+
+    /// One progress event per running stage whose counts changed, per attached client.
+    mutating func sendProgress(_ effects: inout Effects) {
+        for id in runOrder {
+            guard var run = runs[id], run.progressDirty else { continue }
+            run.progressDirty = false
+            for stage in run.stages where stage.status == .running {
+                event(&run, .progress, stage: stage.id, counts: stage.counts, &effects)
+            }
+            runs[id] = run
+        }
+    }
+
+    func journalStage(_ run: String, _ stage: StageState, scopes: Bool = false, output: Bool = false, _ effects: inout Effects) {
+        effects.journal.stages.append(StageRecord(
+            run: run, stage: stage.id, status: stage.status.rawValue,
+            scopes: scopes ? stage.scopes.flatMap { try? JSONEncoder().encode($0) } : nil,
+            output: output ? stage.output : nil, startedAt: stage.startedAt, endedAt: stage.endedAt, error: stage.error))
+    }
+}

@@ -1,0 +1,182 @@
+public import Foundation
+import SwellCore
+import SwellPlan
+public import SwellProtocol
+
+/// The coordinator's logic: admits nodes and clients, plans stage waves, splits fan-outs into
+/// shares, hands them to nodes with free slots, takes reports in, and assembles outputs in scope
+/// order. A value without I/O: the shell feeds it messages and clock ticks and carries out
+/// the ``Effects`` it returns.
+public struct Scheduler: Sendable {
+    public let settings: CoordinatorSettings
+    /// This coordinator's incarnation, sent in WELCOME.
+    public let incarnation: String
+
+    var nodes: [String: NodeRecord] = [:]
+    /// Node name by routing peer (live nodes only).
+    var nodeByPeer: [Data: String] = [:]
+    /// Clients by routing peer, with when they were last heard from.
+    var clients: [Data: Double] = [:]
+    var runs: [String: RunState] = [:]
+    /// Run ids in submission order.
+    var runOrder: [String] = []
+    var assignments: [AssignmentKey: Assignment] = [:]
+    public internal(set) var dropped = DropCounters()
+    var nextID: UInt64 = 0
+    var lastHeartbeat = -Double.infinity
+    /// Last REFUSAL per unknown peer, to answer floods only once a second.
+    var refused: [Data: Double] = [:]
+    var runSerial = 0
+
+    public init(settings: CoordinatorSettings, incarnation: String = UUID().uuidString.lowercased()) {
+        self.settings = settings
+        self.incarnation = incarnation
+    }
+
+    mutating func messageID() -> UInt64 {
+        nextID += 1
+        return nextID
+    }
+
+    // MARK: Input
+
+    /// One inbound message from `peer`. `userID` is the ZAP user id its connection was
+    /// admitted under, when the coordinator authenticates.
+    public mutating func receive(peer: Data, userID: String?, frames: [Data], at now: Moment, into effects: inout Effects) {
+        let message: Message
+        do {
+            message = try WireCodec.decode(frames)
+        } catch {
+            switch error.kind {
+            case .unknownVersion:
+                dropped.unknownVersion += 1
+                refuse(peer, nil, .unsupportedVersion, "this coordinator speaks swell/\(WireCodec.version)", now, &effects)
+            case .malformed, .unknownType:
+                dropped.malformed += 1
+            }
+            effects.log(.debug, "dropped a message: \(error)")
+            return
+        }
+        switch message {
+        case .hello(let hello):
+            self.hello(peer, hello, now, &effects)
+            dispatch(now, &effects)
+            return
+        default:
+            break
+        }
+        if let name = nodeByPeer[peer], nodes[name]?.isLive == true {
+            nodes[name]!.lastSeen = now.monotonic
+            nodes[name]!.lastSeenWall = now.wall
+            fromNode(name, peer, message, now, &effects)
+            dispatch(now, &effects)
+        } else if clients[peer] != nil {
+            clients[peer] = now.monotonic
+            fromClient(peer, message, now, &effects)
+            dispatch(now, &effects)
+        } else {
+            dropped.withoutHello += 1
+            refuse(peer, message.id, .rejoin, "unknown peer: send HELLO first", now, &effects)
+        }
+    }
+
+    /// The clock moved: liveness, resends, heartbeats, progress.
+    public mutating func tick(at now: Moment, into effects: inout Effects) {
+        checkLiveness(now, &effects)
+        resendAssignments(now, &effects)
+        if now.monotonic - lastHeartbeat >= settings.heartbeatInterval {
+            lastHeartbeat = now.monotonic
+            for (name, node) in nodes where node.isLive {
+                _ = name
+                effects.send(node.peer, .heartbeat(Heartbeat(id: messageID(), incarnation: incarnation, running: 0)))
+            }
+            for peer in clients.keys {
+                effects.send(peer, .heartbeat(Heartbeat(id: messageID(), incarnation: incarnation, running: 0)))
+            }
+            refused = refused.filter { now.monotonic - $0.value < 10 }
+        }
+        sendProgress(&effects)
+        dispatch(now, &effects)
+    }
+
+    /// Counts a message dropped before it reached the scheduler (by the socket layer).
+    public mutating func countDroppedFrames(_ count: Int) {
+        dropped.tooManyFrames += count
+    }
+
+    mutating func refuse(_ peer: Data, _ replyTo: UInt64?, _ code: Refusal.Code, _ text: String, _ now: Moment, _ effects: inout Effects) {
+        if let last = refused[peer], now.monotonic - last < 1 { return }
+        refused[peer] = now.monotonic
+        effects.send(peer, .refusal(Refusal(id: messageID(), replyTo: replyTo, code: code, message: text)))
+    }
+
+    // MARK: Routing
+
+    mutating func fromNode(_ name: String, _ peer: Data, _ message: Message, _ now: Moment, _ effects: inout Effects) {
+        switch message {
+        case .heartbeat(let heartbeat):
+            nodes[name]!.running = heartbeat.running
+        case .report(let report):
+            effects.ack(peer, report.id)
+            reportReceived(report, from: name, now, &effects)
+        case .summary(let summary):
+            effects.ack(peer, summary.id)
+            summaryReceived(summary, from: name, now, &effects)
+        case .ack(let ack):
+            for id in ack.acks {
+                if let key = assignments.first(where: { $0.value.messageID == id && $0.value.node == name })?.key {
+                    assignments[key]!.acknowledged = true
+                }
+            }
+        case .leave(let leave):
+            effects.ack(peer, leave.id)
+            effects.log(.info, "node \(name) left: \(leave.reason)")
+            lose(name, as: .left, now, &effects)
+        default:
+            dropped.outOfOrder += 1
+            effects.log(.debug, "node \(name) sent \(message.type), which nodes do not send")
+        }
+    }
+
+    mutating func fromClient(_ peer: Data, _ message: Message, _ now: Moment, _ effects: inout Effects) {
+        switch message {
+        case .submit(let submit):
+            self.submit(peer, submit, now, &effects)
+        case .attach(let attach):
+            self.attach(peer, attach, now, &effects)
+        case .statusRequest(let request):
+            effects.send(peer, .status(status(replyTo: request.id, now)))
+        case .logsRequest(let request):
+            effects.queries.append(.logs(peer: peer, request))
+        case .heartbeat, .ack:
+            break
+        case .leave(let leave):
+            clients[peer] = nil
+            for id in runOrder { runs[id]?.clients[peer] = nil }
+            effects.ack(peer, leave.id)
+        default:
+            dropped.outOfOrder += 1
+            effects.log(.debug, "a client sent \(message.type), which clients do not send")
+        }
+    }
+
+    // MARK: Status
+
+    mutating func status(replyTo: UInt64, _ now: Moment) -> StatusReply {
+        let nodeList = nodes.values.sorted { $0.name < $1.name }.map { node in
+            NodeStatus(name: node.name, incarnation: node.incarnation, state: node.state.rawValue, slots: node.slots,
+                       labels: node.labels.sorted(), running: node.running, lastHeartbeat: node.lastSeenWall,
+                       tasksRun: node.tasksRun)
+        }
+        let runList = runOrder.reversed().compactMap { runs[$0] }.map { run in
+            let c = run.counts
+            return RunSummary(run: run.id, name: run.plan.name, status: run.status, createdAt: run.createdAt,
+                              endedAt: run.endedAt, tasks: c.tasks, succeeded: c.succeeded, failed: c.failed, running: c.running)
+        }
+        return StatusReply(id: messageID(), replyTo: replyTo, coordinator: incarnation, endpoint: settings.endpoint,
+                           nodes: nodeList, runs: runList, dropped: dropped)
+    }
+
+    /// Runs that have not finished.
+    public var activeRuns: [String] { runOrder.filter { runs[$0]?.status == .running } }
+}

@@ -1,0 +1,22 @@
+/// How many scopes the next share of a stage gets.
+///
+/// Guided self-scheduling: large shares first, shrinking as the stage drains, never below
+/// one task wave unless fewer scopes remain, and never so large that an idle node is left
+/// without a share while scopes remain (when a stage has at least as many scopes as idle
+/// nodes, each of them gets some).
+enum ShareSizing {
+    /// - Parameters:
+    ///   - remaining: scopes not yet in a share.
+    ///   - width: the stage's task-wave width.
+    ///   - units: sub-orchestrators all eligible live nodes can run at once at full width.
+    ///   - idleUnits: eligible nodes that could take a share right now (this one included).
+    static func size(remaining: Int, width: Int, units: Int, idleUnits: Int) -> Int {
+        guard remaining > 0 else { return 0 }
+        let units = max(1, units)
+        let guided = max(ceilDiv(remaining, 2 * units), min(width, ceilDiv(remaining, units)))
+        let fair = max(1, remaining / max(1, idleUnits))
+        return max(1, min(guided, fair, remaining))
+    }
+
+    static func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
+}
