@@ -1,0 +1,68 @@
+public import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import SwellNode
+import SwellProtocol
+import SwellZMQ
+
+/// `swell-node`: joins a coordinator and runs the shares it is given.
+public struct NodeCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "swell-node",
+        abstract: "Join a coordinator and run the shares it hands out.",
+        discussion: """
+            Tasks run in --workdir, which must hold the same paths the plans name (the same \
+            checkout, a shared file system or the same container image). Stops gracefully on \
+            SIGTERM or SIGINT: running tasks are stopped and their work goes back to the pool.
+            """,
+        version: SwellVersion.current)
+
+    @Option(help: ArgumentHelp("The coordinator's endpoint.", valueName: "endpoint"))
+    var join: String
+
+    @Option(help: "The node's name (default: the host name). Names must be unique in a cluster.")
+    var name: String?
+
+    @Option(help: "Tasks this node runs at once.")
+    var slots: Int = 10
+
+    @Option(help: ArgumentHelp("Labels, comma-separated; a stage with `labels` runs only on nodes that have them all.", valueName: "l1,l2"))
+    var labels: String?
+
+    @Option(help: ArgumentHelp("Where tasks run (default: the current directory).", valueName: "dir"))
+    var workdir: String?
+
+    @Option(help: "Log level (default: info, or $SWELL_LOG_LEVEL).")
+    var logLevel: LogLevelOption?
+
+    public init() {}
+
+    public func validate() throws {
+        guard join.hasPrefix("tcp://") else { throw ValidationError("--join takes an endpoint such as tcp://HOST:7710") }
+        guard (1...10_000).contains(slots) else { throw ValidationError("--slots must be from 1 to 10000") }
+        if let workdir {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: workdir, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--workdir \(workdir) is not a directory")
+            }
+        }
+    }
+
+    public func run() async throws {
+        let logger = Logs.bootstrap(logLevel, fallback: .info, label: "swell-node")
+        let io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
+        let directory = URL(fileURLWithPath: workdir ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
+        let node = NodeService(
+            configuration: NodeConfiguration(
+                join: join, name: name ?? NodeConfiguration.defaultName, slots: slots,
+                labels: labels?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? [],
+                workingDirectory: directory),
+            io: io, logger: logger)
+        logger.info("joining \(join) as \(node.configuration.name) with \(slots) slot(s); tasks run in \(directory)")
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [node], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        await io.shutdown()
+    }
+}

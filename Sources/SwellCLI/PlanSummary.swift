@@ -1,0 +1,37 @@
+import SwellCore
+import SwellPlan
+
+/// What `swell validate` prints: the stage waves, each stage with its task count.
+enum PlanSummary {
+    static func render(_ plan: Plan, scopes: [String: [String]]) -> String {
+        let waves = StageGraph.waves(of: plan)
+        var out = "plan \(plan.name) (\(plan.file)): \(plan.stages.count) stage\(plan.stages.count == 1 ? "" : "s") in \(waves.count) wave\(waves.count == 1 ? "" : "s")\n"
+        let nameWidth = plan.stages.map(\.id.count).max() ?? 0
+        for (number, wave) in waves.enumerated() {
+            out += "wave \(number + 1)\n"
+            for id in wave {
+                let stage = plan.stage(id)!
+                var line = "  " + id.padding(toLength: nameWidth + 2, withPad: " ", startingAt: 0)
+                if let partition = stage.partition {
+                    if let count = scopes[id]?.count {
+                        line += "\(count) task\(count == 1 ? "" : "s") (\(partition.summary))"
+                    } else {
+                        line += "one task per \(partition.summary) (counted at run time)"
+                    }
+                    line += ", width \(stage.width), \(stage.pacing.rawValue)"
+                    if stage.synthesize != nil {
+                        line += ", synthesized"
+                    } else if stage.summarize != nil {
+                        line += ", summarized"
+                    }
+                } else {
+                    line += "1 task"
+                }
+                if !stage.needs.isEmpty { line += "; needs \(stage.needs.joined(separator: ", "))" }
+                out += line + "\n"
+            }
+        }
+        out += "sinks: \(plan.sinks.map(\.id).joined(separator: ", "))\n"
+        return out
+    }
+}

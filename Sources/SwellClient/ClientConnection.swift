@@ -1,0 +1,131 @@
+import Foundation
+import SwellCore
+public import SwellProtocol
+public import SwellZMQ
+
+/// A client's DEALER connection to a coordinator.
+///
+/// ``run()`` (in a child task, for the connection's lifetime) reads the socket and ticks a
+/// clock into one queue; the command's code reads that queue through a ``ClientReader``,
+/// so deadlines need no extra concurrency.
+public final class ClientConnection: Sendable {
+    public enum Input: Sendable {
+        case message(Message)
+        case tick
+    }
+
+    public let endpoint: String
+    let socket: ZMQSocketHandle
+    public let incarnation: String
+    let inbox = EventQueue<Input>()
+    private let ids = IDSource()
+
+    public static func open(io: ZMQIOThread, endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil) async throws -> ClientConnection {
+        let incarnation = UUID().uuidString.lowercased()
+        do {
+            let socket = try await io.open(ZMQSocketConfiguration(
+                kind: .dealer, routingID: Array("client/\(incarnation)".utf8),
+                heartbeat: endpoint.hasPrefix("inproc://") ? nil : .standard, curve: curve, connects: [endpoint]))
+            return ClientConnection(endpoint: endpoint, socket: socket, incarnation: incarnation)
+        } catch let error as ZMQError {
+            throw ClientError(.unreachable, "cannot connect to \(endpoint): \(error.message)")
+        }
+    }
+
+    init(endpoint: String, socket: ZMQSocketHandle, incarnation: String) {
+        self.endpoint = endpoint
+        self.socket = socket
+        self.incarnation = incarnation
+    }
+
+    /// Reads the socket and ticks every 100 ms until cancelled.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await message in self.socket.inbound {
+                    if let decoded = try? WireCodec.decode(message.frames) { self.inbox.push(.message(decoded)) }
+                }
+            }
+            group.addTask {
+                while (try? await Task.sleep(for: .milliseconds(100))) != nil { self.inbox.push(.tick) }
+            }
+        }
+    }
+
+    public func nextID() -> UInt64 { ids.next() }
+
+    public func send(_ message: Message) { socket.send(WireCodec.encode(message)) }
+
+    /// Says goodbye and closes the socket.
+    public func close() {
+        send(.leave(Leave(id: nextID(), reason: "client done")))
+        socket.close()
+    }
+
+    /// The HELLO this client sends.
+    func hello() -> UInt64 {
+        let id = nextID()
+        send(.hello(Hello(id: id, role: .client, name: "swell", incarnation: incarnation)))
+        return id
+    }
+}
+
+/// The consumer side of a ``ClientConnection``: messages in order, with deadlines.
+public struct ClientReader {
+    let connection: ClientConnection
+    private var backlog: [Message] = []
+    let clock = ContinuousClock()
+    /// When the coordinator was last heard from.
+    public private(set) var lastHeard: ContinuousClock.Instant
+
+    public init(_ connection: ClientConnection) {
+        self.connection = connection
+        self.lastHeard = clock.now
+    }
+
+    /// The next message, or nil at `deadline` (or when the connection ends).
+    public mutating func next(until deadline: ContinuousClock.Instant?) async -> Message? {
+        while true {
+            if !backlog.isEmpty { return backlog.removeFirst() }
+            if let deadline, clock.now >= deadline { return nil }
+            guard let batch = await connection.inbox.next() else { return nil }
+            for input in batch {
+                if case .message(let message) = input {
+                    lastHeard = clock.now
+                    backlog.append(message)
+                }
+            }
+            if backlog.isEmpty, let deadline, clock.now >= deadline { return nil }
+        }
+    }
+
+    /// The first message `match` accepts within `timeout`; others are dropped.
+    public mutating func expect(within timeout: Duration, _ match: (Message) -> Bool) async -> Message? {
+        let deadline = clock.now + timeout
+        while let message = await next(until: deadline) {
+            if match(message) { return message }
+        }
+        return nil
+    }
+
+    /// Says HELLO and waits for WELCOME. Throws `unreachable` with a clear message.
+    public mutating func hello(timeout: Duration = .seconds(5)) async throws {
+        let id = connection.hello()
+        let reply = await expect(within: timeout) { message in
+            switch message {
+            case .welcome(let w): return w.replyTo == id
+            case .refusal(let r): return r.replyTo == id || r.replyTo == nil
+            default: return false
+            }
+        }
+        switch reply {
+        case .welcome?:
+            return
+        case .refusal(let refusal)?:
+            throw ClientError(.unreachable, "the coordinator at \(connection.endpoint) refused this client: \(refusal.message)")
+        default:
+            throw ClientError(.unreachable,
+                "no answer from a coordinator at \(connection.endpoint) within \(timeout.components.seconds) s; is swell-coordinator running there?")
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import SwellCore
+import SwellJournal
+import SwellProtocol
+import SwellZMQ
+
+/// `swell logs RUN`: a run's reports in stage and scope order, from the local journal or
+/// from a coordinator.
+public enum LogsClient {
+    public struct Query: Sendable {
+        public var run: String
+        public var stage: String?
+        public var scope: String?
+        public var json: Bool
+        public var coordinator: String?
+        public var stateDirectory: String
+
+        public init(run: String, stage: String?, scope: String?, json: Bool, coordinator: String?, stateDirectory: String) {
+            self.run = run
+            self.stage = stage
+            self.scope = scope
+            self.json = json
+            self.coordinator = coordinator
+            self.stateDirectory = stateDirectory
+        }
+    }
+
+    public static func run(_ query: Query) async -> SwellExit {
+        do {
+            let reports = try await query.coordinator != nil ? remote(query) : local(query)
+            if query.json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                var data = try encoder.encode(reports.map(ReportJSON.init))
+                data.append(UInt8(ascii: "\n"))
+                FileHandle.standardOutput.write(data)
+            } else {
+                for report in reports { FileHandle.standardOutput.write(render(report)) }
+            }
+            return .success
+        } catch let error as ClientError {
+            FileHandle.standardError.write(Data("swell: \(error.message)\n".utf8))
+            return error.exit
+        } catch {
+            FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
+            return .failed
+        }
+    }
+
+    static func local(_ query: Query) throws -> [Report] {
+        let path = query.stateDirectory + "/journal.sqlite"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ClientError(.usage, "no journal at \(path); for a run on a cluster, add --coordinator tcp://HOST:7710")
+        }
+        let journal = try Journal(directory: query.stateDirectory)
+        guard try journal.run(query.run) != nil else {
+            throw ClientError(.usage, "no run \(query.run) in \(path); for a run on a cluster, add --coordinator tcp://HOST:7710")
+        }
+        return try journal.reports(run: query.run, stage: query.stage, scope: query.scope)
+    }
+
+    static func remote(_ query: Query) async throws -> [Report] {
+        let endpoint = query.coordinator!
+        let io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
+        let connection = try await ClientConnection.open(io: io, endpoint: endpoint)
+        let result: Result<[Report], any Error> = await withTaskGroup(of: Void.self) { group in
+            group.addTask { await connection.run() }
+            defer { group.cancelAll() }
+            do {
+                var reader = ClientReader(connection)
+                try await reader.hello()
+                var reports: [Report] = []
+                var offset: Int? = 0
+                while let from = offset {
+                    let id = connection.nextID()
+                    connection.send(.logsRequest(LogsRequest(id: id, run: query.run, stage: query.stage, scope: query.scope, offset: from)))
+                    let reply = await reader.expect(within: .seconds(10)) {
+                        switch $0 {
+                        case .logs(let l): return l.replyTo == id
+                        case .refusal(let r): return r.replyTo == id
+                        default: return false
+                        }
+                    }
+                    switch reply {
+                    case .logs(let page)?:
+                        reports += page.reports
+                        offset = page.next
+                    case .refusal(let refusal)?:
+                        throw ClientError(.usage, refusal.message)
+                    default:
+                        throw ClientError(.unreachable, "the coordinator at \(endpoint) did not answer")
+                    }
+                }
+                return .success(reports)
+            } catch {
+                return .failure(error)
+            }
+        }
+        connection.close()
+        await io.shutdown()
+        return try result.get()
+    }
+
+    static func render(_ report: Report) -> Data {
+        let name = report.index >= 0 ? "\(report.stage)[\(report.index)]" : "\(report.stage) (reduce)"
+        let scope = report.scope.isEmpty ? "" : " \(Scope.label(report.scope))"
+        let seconds = String(format: "%.2fs", report.endedAt - report.startedAt)
+        var out = Data("== \(name)\(scope) · node \(report.node) · attempt \(report.attempt) · \(report.outcome) · \(seconds)\n".utf8)
+        out.append(report.stdout)
+        if let last = report.stdout.last, last != UInt8(ascii: "\n") { out.append(UInt8(ascii: "\n")) }
+        if !report.stderrTail.isEmpty {
+            out.append(Data("-- stderr --\n".utf8))
+            out.append(report.stderrTail)
+            if let last = report.stderrTail.last, last != UInt8(ascii: "\n") { out.append(UInt8(ascii: "\n")) }
+        }
+        return out
+    }
+
+    /// A report as `--json` prints it.
+    struct ReportJSON: Encodable {
+        var run, stage, scope, node, command, stdout, stderr: String
+        var index, attempt, stdoutBytes: Int
+        var exitCode, signal: Int32?
+        var timedOut, stdoutTruncated, succeeded: Bool
+        var error: String?
+        var startedAt, endedAt: Double
+
+        init(_ r: Report) {
+            run = r.run; stage = r.stage; scope = r.scope; node = r.node; command = r.command
+            stdout = String(decoding: r.stdout, as: UTF8.self); stderr = r.stderrText
+            index = r.index; attempt = r.attempt; stdoutBytes = r.stdoutBytes
+            exitCode = r.exitCode; signal = r.signal; timedOut = r.timedOut; stdoutTruncated = r.stdoutTruncated
+            succeeded = r.succeeded; error = r.error; startedAt = r.startedAt; endedAt = r.endedAt
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import SwellCore
+public import SwellProtocol
+
+/// Progress and diagnostics of `swell run` on stderr: a live status line on a terminal,
+/// plain lines otherwise. Never writes to stdout.
+public final class ProgressReporter {
+    public enum Mode: Sendable {
+        /// A redrawn status line (stderr is a terminal).
+        case live
+        /// Plain lines, a progress line at most every 5 s per stage.
+        case plain
+    }
+
+    let mode: Mode
+    private var started: [String: Date] = [:]
+    private var counts: [String: StageCounts] = [:]
+    private var lastPlain: [String: Date] = [:]
+    private var lastDraw = Date.distantPast
+    private var statusShown = false
+    private let runStart = Date()
+
+    public init(mode: Mode) { self.mode = mode }
+
+    public static var automatic: Mode { isatty(2) == 1 ? .live : .plain }
+
+    func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// A permanent line.
+    public func line(_ text: String) {
+        clearStatus()
+        write("swell: \(text)\n")
+        redraw(force: true)
+    }
+
+    public func runStarted(_ run: String, plan: String) {
+        line("run \(run) started (plan \(plan))")
+    }
+
+    public func handle(_ event: Event) {
+        guard let stage = event.stage else {
+            if let message = event.message { line(message) }
+            return
+        }
+        switch event.kind {
+        case .stageStarted:
+            started[stage] = Date()
+            counts[stage] = event.counts
+            let tasks = event.counts?.tasks ?? 0
+            line("stage \(stage) started: \(tasks) task\(tasks == 1 ? "" : "s")")
+        case .progress:
+            counts[stage] = event.counts
+            if mode == .plain, let c = event.counts, Date().timeIntervalSince(lastPlain[stage] ?? started[stage] ?? runStart) >= 5 {
+                lastPlain[stage] = Date()
+                line("stage \(stage): \(c.succeeded + c.failed)/\(c.tasks ?? 0) done, \(c.running) running, \(c.failed) failed")
+            } else {
+                redraw(force: false)
+            }
+        case .stageFinished:
+            counts[stage] = nil
+            let c = event.counts ?? StageCounts(tasks: 0)
+            let seconds = Date().timeIntervalSince(started[stage] ?? runStart)
+            let failed = c.failed > 0 ? ", \(c.failed) failed" : ""
+            line("stage \(stage) finished: \(c.succeeded) of \(c.tasks ?? 0) task\(c.tasks == 1 ? "" : "s") succeeded\(failed) in \(String(format: "%.1f", seconds))s")
+        case .taskFinished:
+            guard let report = event.report, !report.succeeded else { return }
+            let name = report.index >= 0 ? "\(report.stage)[\(report.index)]" : "\(report.stage) (reduce)"
+            let scope = report.scope.isEmpty ? "" : " \(Scope.label(report.scope))"
+            var text = "\(name)\(scope) failed (\(report.outcome)) on \(report.node), attempt \(report.attempt)"
+            let tail = String(decoding: report.stderrTail, as: UTF8.self)
+                .split(separator: "\n", omittingEmptySubsequences: true).suffix(5)
+            if !tail.isEmpty { text += "\n" + tail.map { "    \($0)" }.joined(separator: "\n") }
+            line(text)
+        case .notice:
+            if let message = event.message { line(message) }
+        }
+    }
+
+    /// Removes the status line before the command ends.
+    public func finish() { clearStatus() }
+
+    private func clearStatus() {
+        guard mode == .live, statusShown else { return }
+        write("\r\u{1B}[2K")
+        statusShown = false
+    }
+
+    private func redraw(force: Bool) {
+        guard mode == .live, !counts.isEmpty else { return }
+        let now = Date()
+        guard force || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        lastDraw = now
+        let parts = counts.keys.sorted().compactMap { stage -> String? in
+            guard let c = counts[stage] else { return nil }
+            var text = "\(stage) \(c.succeeded + c.failed)/\(c.tasks ?? 0)"
+            if c.running > 0 { text += " (\(c.running) running)" }
+            if c.failed > 0 { text += " \(c.failed) failed" }
+            return text
+        }
+        let elapsed = String(format: "%.1fs", now.timeIntervalSince(runStart))
+        write("\r\u{1B}[2K" + "swell: " + parts.joined(separator: " · ") + " · " + elapsed)
+        statusShown = true
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import SwellProtocol
+
+/// The object `swell run --json` prints: run id, status, exit code, per-stage status and
+/// counts, and the sink stages' outputs in plan order.
+struct RunOutput: Encodable {
+    struct StageOutput: Encodable {
+        var id: String
+        var status: String
+        var tasks: Int?
+        var succeeded: Int
+        var failed: Int
+        var shares: Int
+        var startedAt: Double?
+        var endedAt: Double?
+        var error: String?
+    }
+
+    struct SinkOutput: Encodable {
+        var stage: String
+        var output: String
+    }
+
+    var run: String
+    var status: String
+    var exitCode: Int32
+    var error: String?
+    var stages: [StageOutput]
+    var outputs: [SinkOutput]
+
+    init(_ result: RunResult, exit: SwellExit) {
+        run = result.run
+        status = result.status.rawValue
+        exitCode = exit.rawValue
+        error = result.error
+        stages = result.stages.map {
+            StageOutput(id: $0.id, status: $0.status.rawValue, tasks: $0.counts.tasks, succeeded: $0.counts.succeeded,
+                        failed: $0.counts.failed, shares: $0.counts.shares, startedAt: $0.startedAt, endedAt: $0.endedAt,
+                        error: $0.error)
+        }
+        outputs = zip(result.sinks, result.outputs).map { SinkOutput(stage: $0, output: String(decoding: $1, as: UTF8.self)) }
+    }
+
+    func json() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = (try? encoder.encode(self)) ?? Data("{}".utf8)
+        data.append(UInt8(ascii: "\n"))
+        return data
+    }
+}

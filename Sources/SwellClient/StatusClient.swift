@@ -1,0 +1,104 @@
+import Foundation
+import SwellProtocol
+import SwellZMQ
+
+/// `swell status`: the coordinator's nodes (slots, running tasks, last heartbeat) and runs.
+public enum StatusClient {
+    public static func run(endpoint: String, json: Bool, timeout: Duration = .seconds(5)) async -> SwellExit {
+        do {
+            let reply = try await fetch(endpoint: endpoint, timeout: timeout)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                var data = try encoder.encode(reply)
+                data.append(UInt8(ascii: "\n"))
+                FileHandle.standardOutput.write(data)
+            } else {
+                FileHandle.standardOutput.write(Data(render(reply, now: Date().timeIntervalSince1970).utf8))
+            }
+            return .success
+        } catch let error as ClientError {
+            FileHandle.standardError.write(Data("swell: \(error.message)\n".utf8))
+            return error.exit
+        } catch {
+            FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
+            return .failed
+        }
+    }
+
+    static func fetch(endpoint: String, timeout: Duration) async throws -> StatusReply {
+        let io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
+        let connection = try await ClientConnection.open(io: io, endpoint: endpoint)
+        let result: Result<StatusReply, any Error> = await withTaskGroup(of: Void.self) { group in
+            group.addTask { await connection.run() }
+            defer { group.cancelAll() }
+            do {
+                var reader = ClientReader(connection)
+                try await reader.hello(timeout: timeout)
+                let id = connection.nextID()
+                connection.send(.statusRequest(StatusRequest(id: id)))
+                let reply = await reader.expect(within: timeout) {
+                    if case .status(let s) = $0 { return s.replyTo == id }
+                    return false
+                }
+                guard case .status(let status)? = reply else {
+                    throw ClientError(.unreachable, "the coordinator at \(endpoint) did not answer the status request")
+                }
+                return .success(status)
+            } catch {
+                return .failure(error)
+            }
+        }
+        connection.close()
+        await io.shutdown()
+        return try result.get()
+    }
+
+    static func render(_ reply: StatusReply, now: Double) -> String {
+        var out = "coordinator \(reply.endpoint)\n\n"
+        if reply.nodes.isEmpty {
+            out += "no nodes have joined\n"
+        } else {
+            var rows = [["NODE", "STATE", "SLOTS", "RUNNING", "TASKS", "LAST HEARTBEAT", "LABELS"]]
+            for node in reply.nodes {
+                rows.append([node.name, node.state, String(node.slots), String(node.running), String(node.tasksRun),
+                             ago(now - node.lastHeartbeat), node.labels.joined(separator: ",")])
+            }
+            out += table(rows)
+        }
+        out += "\n"
+        if reply.runs.isEmpty {
+            out += "no runs\n"
+        } else {
+            var rows = [["RUN", "PLAN", "STATUS", "TASKS", "SUCCEEDED", "FAILED", "RUNNING", "STARTED"]]
+            for run in reply.runs {
+                rows.append([run.run, run.name, run.status.rawValue, String(run.tasks), String(run.succeeded),
+                             String(run.failed), String(run.running), ago(now - run.createdAt)])
+            }
+            out += table(rows)
+        }
+        let d = reply.dropped
+        let drops = [("malformed", d.malformed), ("unknown version", d.unknownVersion), ("without HELLO", d.withoutHello),
+                     ("out of order", d.outOfOrder), ("unauthorized", d.unauthorized), ("too many frames", d.tooManyFrames),
+                     ("duplicates", d.duplicates)].filter { $0.1 > 0 }
+        if !drops.isEmpty {
+            out += "\ndropped messages: " + drops.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "\n"
+        }
+        return out
+    }
+
+    static func ago(_ seconds: Double) -> String {
+        if seconds < 0.05 { return "just now" }
+        if seconds < 60 { return String(format: "%.1fs ago", seconds) }
+        if seconds < 3600 { return "\(Int(seconds / 60))m ago" }
+        return "\(Int(seconds / 3600))h ago"
+    }
+
+    static func table(_ rows: [[String]]) -> String {
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n") + "\n"
+    }
+}
