@@ -122,6 +122,8 @@ struct StageState: Sendable {
     var stdin = Data()
     /// Final reports with their output, kept while the stage runs.
     var reports: [Int: Report] = [:]
+    /// Tasks with a final report.
+    var finalTasks = 0
     var reduce: ReduceState?
     var output: Data?
     var startedAt: Double?
@@ -154,7 +156,7 @@ struct StageState: Sendable {
         return counts
     }
 
-    var allTasksFinal: Bool { tasks.allSatisfy(\.isFinal) }
+    var allTasksFinal: Bool { finalTasks == tasks.count }
     var anyTaskFailed: Bool { tasks.contains { $0.status == .failed } }
 
     /// Reports of every task, in scope order (final ones only).

@@ -4,9 +4,13 @@ import SwellProtocol
 
 extension Scheduler {
     /// A task ended on a node. Duplicates and reports of superseded attempts are dropped.
+    ///
+    /// Runs once per task: it mutates the run in place (no copies of the run or stage held
+    /// across a write), so that a report costs the same whatever the stage's size.
     mutating func reportReceived(_ message: ReportMessage, from node: String, _ now: Moment, _ effects: inout Effects) {
         let report = message.report
-        guard var run = runs[report.run], run.status == .running, let s = run.stageIndex(report.stage) else {
+        let runID = report.run
+        guard runs[runID]?.status == .running, let s = runs[runID]!.stageIndex(report.stage) else {
             dropped.duplicates += 1
             return
         }
@@ -14,18 +18,18 @@ extension Scheduler {
             reduceReported(report, from: node, now, &effects)
             return
         }
-        var stage = run.stages[s]
-        guard report.index >= 0, report.index < stage.tasks.count else {
+        guard report.index >= 0, report.index < runs[runID]!.stages[s].tasks.count else {
             dropped.malformed += 1
             return
         }
-        var task = stage.tasks[report.index]
+        let stage = runs[runID]!.stages[s].stage
+        var task = runs[runID]!.stages[s].tasks[report.index]
         guard report.attempt == task.attempt, task.status == .assigned, task.node == node else {
             dropped.duplicates += 1
             effects.log(.debug, "ignored a report of \(report.stage)[\(report.index)] attempt \(report.attempt) from \(node)")
             return
         }
-        let retryKey = AssignmentKey(run: run.id, stage: stage.id, kind: .retry, share: task.share ?? -1,
+        let retryKey = AssignmentKey(run: runID, stage: stage.id, kind: .retry, share: task.share ?? -1,
                                      attempt: report.attempt, index: report.index)
         let wasRetry = assignments[retryKey] != nil
         complete(retryKey)
@@ -35,39 +39,42 @@ extension Scheduler {
         } else {
             task.failures += 1
             task.failedOn = node
-            if task.failures > stage.stage.retries {
+            if task.failures > stage.retries {
                 task.status = .failed
             } else {
                 final = false
                 task.status = .retryPending
-                stage.retryQueue.append(report.index)
-                effects.log(.info, "run \(run.id): \(stage.id)[\(report.index)] failed (\(report.outcome)); retry \(task.failures) of \(stage.stage.retries)")
+                runs[runID]!.stages[s].retryQueue.append(report.index)
+                effects.log(.info, "run \(runID): \(stage.id)[\(report.index)] failed (\(report.outcome)); retry \(task.failures) of \(stage.retries)")
             }
         }
-        stage.tasks[report.index] = task
-        if final { stage.reports[report.index] = report }
+        runs[runID]!.stages[s].tasks[report.index] = task
+        if final {
+            runs[runID]!.stages[s].reports[report.index] = report
+            runs[runID]!.stages[s].finalTasks += 1
+        }
+        runs[runID]!.progressDirty = true
         nodes[node]?.tasksRun += 1
         effects.journal.reports.append((report, final))
-        run.stages[s] = stage
-        run.progressDirty = true
         var meta = report
         meta.stdout = Data()
         // Failures carry the end of their stderr, so that the user sees why at once.
         meta.stderrTail = report.succeeded ? Data() : Data(report.stderrTail.suffix(2048))
-        for (peer, wantsTasks) in run.clients where wantsTasks || !report.succeeded {
-            effects.send(peer, .event(Event(id: messageID(), run: run.id, kind: .taskFinished, stage: stage.id, report: meta)))
+        for (peer, wantsTasks) in runs[runID]!.clients where wantsTasks || !report.succeeded {
+            effects.send(peer, .event(Event(id: messageID(), run: runID, kind: .taskFinished, stage: stage.id, report: meta)))
         }
-        runs[run.id] = run
         // A retry's final report goes to the sub-orchestrator that waits for it to summarize its share.
-        if final, wasRetry, let shareIndex = task.share, shareIndex < stage.shares.count,
-           stage.shares[shareIndex].status == .running, let holder = nodes[stage.shares[shareIndex].node], holder.isLive {
-            effects.send(holder.peer, .relay(Relay(id: messageID(), share: shareIndex, report: report)))
+        if final, wasRetry, let shareIndex = task.share, shareIndex < runs[runID]!.stages[s].shares.count {
+            let share = runs[runID]!.stages[s].shares[shareIndex]
+            if share.status == .running, let holder = nodes[share.node], holder.isLive {
+                effects.send(holder.peer, .relay(Relay(id: messageID(), share: shareIndex, report: report)))
+            }
         }
-        if final, task.status == .failed, stage.stage.onFailure == .stop {
-            failStage(run.id, s, "task \(stage.id)[\(report.index)] \(Scope.label(report.scope)) failed: \(report.outcome)", now, &effects)
+        if final, task.status == .failed, stage.onFailure == .stop {
+            failStage(runID, s, "task \(stage.id)[\(report.index)] \(Scope.label(report.scope)) failed: \(report.outcome)", now, &effects)
             return
         }
-        checkStageComplete(run.id, s, now, &effects)
+        checkStageComplete(runID, s, now, &effects)
     }
 
     private mutating func reduceReported(_ report: Report, from node: String, _ now: Moment, _ effects: inout Effects) {
@@ -101,38 +108,37 @@ extension Scheduler {
     /// A share ended on its node: every task final, summary attached when the stage summarizes.
     mutating func summaryReceived(_ message: SummaryMessage, from node: String, _ now: Moment, _ effects: inout Effects) {
         let summary = message.summary
-        guard var run = runs[summary.run], run.status == .running, let s = run.stageIndex(summary.stage) else {
+        let runID = summary.run
+        guard runs[runID]?.status == .running, let s = runs[runID]!.stageIndex(summary.stage) else {
             dropped.duplicates += 1
             return
         }
-        var stage = run.stages[s]
-        guard summary.share >= 0, summary.share < stage.shares.count else {
+        guard summary.share >= 0, summary.share < runs[runID]!.stages[s].shares.count else {
             dropped.malformed += 1
             return
         }
-        var share = stage.shares[summary.share]
+        let stage = runs[runID]!.stages[s].stage
+        var share = runs[runID]!.stages[s].shares[summary.share]
         guard share.status == .running, share.attempt == message.attempt, share.node == node else {
             dropped.duplicates += 1
             return
         }
-        complete(AssignmentKey(run: run.id, stage: stage.id, kind: .share, share: share.index, attempt: share.attempt, index: share.first))
+        complete(AssignmentKey(run: runID, stage: stage.id, kind: .share, share: share.index, attempt: share.attempt, index: share.first))
         share.status = .done
         share.summarized = message.summarized
         if message.summarized { share.summary = summary }
-        stage.shares[summary.share] = share
+        runs[runID]!.stages[s].shares[summary.share] = share
         var failure: String?
         if message.summarized, !summary.succeeded {
-            stage.summaryFailed = true
             failure = "summarize failed on share \(summary.share + 1): \(summary.error ?? "exit \(summary.exitCode.map(String.init) ?? "?")")"
-            stage.error = stage.error ?? failure
+            runs[runID]!.stages[s].summaryFailed = true
+            if runs[runID]!.stages[s].error == nil { runs[runID]!.stages[s].error = failure }
         }
-        run.stages[s] = stage
-        runs[run.id] = run
-        journalShare(run.id, stage, summary.share, &effects)
-        if let failure, stage.stage.onFailure == .stop {
-            failStage(run.id, s, "stage \(stage.id): \(failure)", now, &effects)
+        journalShare(runID, runs[runID]!.stages[s], summary.share, &effects)
+        if let failure, stage.onFailure == .stop {
+            failStage(runID, s, "stage \(stage.id): \(failure)", now, &effects)
             return
         }
-        checkStageComplete(run.id, s, now, &effects)
+        checkStageComplete(runID, s, now, &effects)
     }
 }

@@ -19,6 +19,10 @@ extension Scheduler {
         var scopes: [String: [String]] = [:]
         for stage in plan.stages {
             guard let partition = stage.partition, partition.sourceStage == nil else { continue }
+            if case .items(let items) = partition {
+                scopes[stage.id] = items
+                continue
+            }
             guard let listed = submit.scopes[stage.id] else {
                 let message = "\(stage.location(of: "partition")): the scopes of stage '\(stage.id)' were not sent with the plan"
                 effects.send(peer, .rejected(Rejected(id: messageID(), replyTo: submit.id, message: message)))
@@ -129,20 +133,20 @@ extension Scheduler {
     /// Ends the stage when all its work is done: every task final, every share summarized,
     /// the reduction (if any) run.
     mutating func checkStageComplete(_ runID: String, _ index: Int, _ now: Moment, _ effects: inout Effects) {
-        guard var run = runs[runID], run.status == .running else { return }
+        // Cheap checks first, in place: this runs after every report.
+        guard runs[runID]?.status == .running, runs[runID]!.stages[index].status == .running,
+              let scopes = runs[runID]!.stages[index].scopes,
+              runs[runID]!.stages[index].nextScope >= scopes.count || scopes.isEmpty,
+              runs[runID]!.stages[index].allTasksFinal,
+              runs[runID]!.stages[index].shares.allSatisfy({ $0.status == .done }) else { return }
+        var run = runs[runID]!
         var stage = run.stages[index]
-        guard stage.status == .running, let scopes = stage.scopes else { return }
-        guard stage.nextScope >= scopes.count || scopes.isEmpty,
-              stage.allTasksFinal,
-              stage.shares.allSatisfy({ $0.status == .done }) else { return }
         if stage.stage.isFanOut, let command = stage.reduceCommand {
             if stage.reduce == nil {
                 let input = stage.stage.summarize != nil
                     ? stage.stage.input.render(summaries: stage.orderedSummaries)
                     : stage.stage.input.render(reports: stage.orderedReports)
-                stage.reduce = ReduceState(command: command, stdin: input)
-                run.stages[index] = stage
-                runs[runID] = run
+                runs[runID]!.stages[index].reduce = ReduceState(command: command, stdin: input)
                 return
             }
             guard stage.reduce?.status == .done else { return }

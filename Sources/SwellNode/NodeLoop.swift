@@ -150,7 +150,7 @@ struct NodeLoop {
             send(.ack(Ack(id: id(), acks: [relay.id])))
             guard let key = shares.keys.first(where: {
                 $0.run == relay.report.run && $0.stage == relay.report.stage && $0.kind == .share && $0.share == relay.share
-            }), var sub = shares[key] else { return [] }
+            }), var sub = shares.removeValue(forKey: key) else { return [] }
             let actions = sub.relayed(relay.report)
             shares[key] = sub
             return perform(actions, key)
@@ -297,7 +297,8 @@ struct NodeLoop {
     }
 
     private mutating func taskEnded(_ key: ShareKey, _ task: TaskRef, _ outcome: TaskOutcome, command: String) -> [ProcessWork] {
-        guard var sub = shares[key] else { return [] }  // cancelled meanwhile
+        // Taken out and put back, so that the sub-orchestrator is mutated in place, not copied.
+        guard var sub = shares.removeValue(forKey: key) else { return [] }  // cancelled meanwhile
         let report = Report(
             run: key.run, stage: key.stage, index: task.index, scope: task.scope, attempt: task.attempt, node: name,
             exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut, error: outcome.error,
@@ -311,7 +312,7 @@ struct NodeLoop {
     }
 
     private mutating func summaryEnded(_ key: ShareKey, _ outcome: TaskOutcome) -> [ProcessWork] {
-        guard var sub = shares[key] else { return [] }
+        guard var sub = shares.removeValue(forKey: key) else { return [] }
         _ = sub.summarized()
         shares[key] = sub
         finish(key, summary: outcome)

@@ -70,8 +70,6 @@ public enum TaskRunner {
             return failure("empty command", started: started)
         }
         let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
-        var environment: [Environment.Key: String?] = [:]
-        for (key, value) in execution.environment { environment[Environment.Key(stringLiteral: key)] = value }
         var options = PlatformOptions()
         options.processGroupID = 0
         let state = RunState()
@@ -80,7 +78,7 @@ public enum TaskRunner {
               try await Subprocess.run(
                 executable,
                 arguments: Arguments(Array(execution.argv.dropFirst())),
-                environment: .inherit.updating(environment),
+                environment: .custom(NodeEnvironment.entries(adding: execution.environment)),
                 workingDirectory: FilePath(execution.workingDirectory),
                 platformOptions: options,
                 input: .inputWriter,
@@ -248,6 +246,26 @@ public enum TaskRunner {
                     stdoutBytes: f.stdoutTotal, stdoutTruncated: truncated, stderrTail: f.stderr,
                     startedAt: started, endedAt: ended)
             }
+        }
+    }
+}
+
+/// The environment of task processes: the node's own, read once, plus each task's variables.
+enum NodeEnvironment {
+    /// `KEY=VALUE` entries of this process, read at first use.
+    static let inherited: [String: String] = ProcessInfo.processInfo.environment
+
+    /// Raw `KEY=VALUE\0` entries: the node's environment with `extra` laid over it. Each
+    /// entry ends with a NUL, as the C strings the child's environment is made of; entries
+    /// holding a NUL of their own cannot be passed and are left out.
+    static func entries(adding extra: [String: String]) -> [[UInt8]] {
+        var merged = inherited
+        for (key, value) in extra { merged[key] = value }
+        return merged.compactMap { key, value in
+            var entry = Array("\(key)=\(value)".utf8)
+            guard !entry.contains(0) else { return nil }
+            entry.append(0)
+            return entry
         }
     }
 }

@@ -152,6 +152,10 @@ struct PlanReader {
                 error(value, "var '\(name)' must be a single value, not a list or mapping")
                 continue
             }
+            if text.contains("\0") {
+                error(value, "var '\(name)' contains a NUL character, which no command can take")
+                continue
+            }
             vars.append((name, text))
         }
         return vars
@@ -245,8 +249,8 @@ struct PlanReader {
                         error(key, "`env` cannot set \(name): SWELL_* variables are set by Swell for each task")
                         continue
                     }
-                    guard let text = item.scalar?.string else {
-                        error(item, "env value of \(name) must be a single value")
+                    guard let text = item.scalar?.string, !text.contains("\0") else {
+                        error(item, "env value of \(name) must be a single value without NUL characters")
                         continue
                     }
                     env[name] = text
@@ -363,6 +367,11 @@ struct PlanReader {
     // MARK: Values
 
     mutating func command(_ node: Node, field: String) -> Command? {
+        if let scalars = node.sequence?.compactMap(\.scalar?.string) ?? node.scalar.map({ [$0.string] }),
+           scalars.contains(where: { $0.contains("\0") }) {
+            error(node, "`\(field)` contains a NUL character, which no command can take")
+            return nil
+        }
         if let text = node.scalar?.string {
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 error(node, "`\(field)` must not be empty")

@@ -1,0 +1,140 @@
+import Foundation
+@testable import SwellCoordinator
+@testable import SwellCore
+@testable import SwellPlan
+@testable import SwellProtocol
+
+/// Drives a ``Scheduler`` with encoded messages, as the shell would, and keeps what it sends.
+struct SchedulerHarness {
+    var scheduler: Scheduler
+    var clock = 0.0
+    var ids: UInt64 = 100
+    /// Everything sent, per peer, decoded.
+    var outbox: [String: [Message]] = [:]
+    var journal = Journal_Batches()
+
+    struct Journal_Batches {
+        var reports: [(Report, Bool)] = []
+    }
+
+    init(settings: CoordinatorSettings = CoordinatorSettings()) {
+        scheduler = Scheduler(settings: settings, incarnation: "coordinator")
+    }
+
+    var now: Moment { Moment(monotonic: clock, wall: 1_000_000 + clock) }
+
+    mutating func nextID() -> UInt64 {
+        ids += 1
+        return ids
+    }
+
+    mutating func deliver(_ effects: Effects) {
+        for (peer, frames) in effects.frameSends {
+            outbox[String(decoding: peer, as: UTF8.self), default: []].append(try! WireCodec.decode(frames))
+        }
+        for (peer, message) in effects.sends {
+            // Through the codec, as on the wire.
+            outbox[String(decoding: peer, as: UTF8.self), default: []].append(try! WireCodec.decode(WireCodec.encode(message)))
+        }
+        for (peer, acks) in effects.acks {
+            outbox[String(decoding: peer, as: UTF8.self), default: []].append(.ack(Ack(id: 0, acks: acks)))
+        }
+        journal.reports += effects.journal.reports
+    }
+
+    mutating func send(_ peer: String, _ message: Message) {
+        var effects = Effects()
+        scheduler.receive(peer: Data(peer.utf8), userID: nil, frames: WireCodec.encode(message), at: now, into: &effects)
+        deliver(effects)
+    }
+
+    mutating func sendRaw(_ peer: String, _ frames: [Data]) {
+        var effects = Effects()
+        scheduler.receive(peer: Data(peer.utf8), userID: nil, frames: frames, at: now, into: &effects)
+        deliver(effects)
+    }
+
+    mutating func advance(_ seconds: Double) {
+        clock += seconds
+        var effects = Effects()
+        scheduler.tick(at: now, into: &effects)
+        deliver(effects)
+    }
+
+    /// Messages sent to `peer` since the last call.
+    mutating func take(_ peer: String) -> [Message] {
+        defer { outbox[peer] = [] }
+        return outbox[peer] ?? []
+    }
+
+    mutating func join(_ name: String, slots: Int = 10, labels: [String] = []) {
+        send(name, .hello(Hello(id: nextID(), role: .node, name: name, incarnation: "\(name)-1", slots: slots, labels: labels)))
+        _ = take(name)
+    }
+
+    /// Connects a client and submits `plan`; returns the run id.
+    mutating func submit(_ plan: String, scopes: [String: [String]] = [:], client: String = "client") -> String? {
+        send(client, .hello(Hello(id: nextID(), role: .client, name: "c", incarnation: "c1")))
+        send(client, .submit(Submit(id: nextID(), plan: plan, file: "plan.yaml", baseDirectory: "/tmp", overrides: [],
+                                    scopes: scopes, taskEvents: true)))
+        for message in take(client) {
+            if case .accepted(let accepted) = message { return accepted.run }
+        }
+        return nil
+    }
+
+    func assigns(_ messages: [Message]) -> [Assign] {
+        messages.compactMap { if case .assign(let a) = $0 { a } else { nil } }
+    }
+
+    /// Reports every task of `assign` as done by `node`, with stdout `scope\n` (or `out`).
+    mutating func complete(_ assign: Assign, on node: String, order: [Int]? = nil, out: ((TaskRef) -> String)? = nil,
+                           exit: ((TaskRef) -> Int32)? = nil, summary: String? = nil) {
+        let tasks = order.map { o in o.map { assign.tasks[$0] } } ?? assign.tasks
+        for task in tasks {
+            send(node, .report(ReportMessage(id: nextID(), share: assign.share, report: report(assign, task, on: node,
+                out: out?(task) ?? task.scope + "\n", exit: exit?(task) ?? 0))))
+        }
+        if assign.kind == .share {
+            let s = ShareSummary(run: assign.run, stage: assign.stage, share: assign.share, first: assign.first,
+                                 count: assign.count, firstScope: assign.firstScope, lastScope: assign.lastScope,
+                                 node: node, exitCode: 0, error: nil, output: Data((summary ?? "").utf8))
+            send(node, .summary(SummaryMessage(id: nextID(), attempt: assign.attempt, summary: s, summarized: summary != nil)))
+        }
+    }
+
+    func report(_ assign: Assign, _ task: TaskRef, on node: String, out: String, exit: Int32 = 0) -> Report {
+        Report(run: assign.run, stage: assign.stage, index: task.index, scope: task.scope, attempt: task.attempt, node: node,
+               exitCode: exit, signal: nil, timedOut: false, error: nil, startedAt: 0, endedAt: 0,
+               stdoutBytes: out.utf8.count, stdoutTruncated: false, command: "x", stdout: Data(out.utf8), stderrTail: Data())
+    }
+
+    /// Completes every outstanding assignment of `nodes` until none is left, newest first (so
+    /// that later shares finish before earlier ones), summarizing each share as `summary` says.
+    /// Returns the reduce assignments seen, completed with `reduced`.
+    @discardableResult
+    mutating func drain(_ nodes: [String], summary: ((Assign) -> String)? = nil,
+                        reduced: String = "reduced\n") -> [Assign] {
+        var reduces: [Assign] = []
+        while true {
+            var pending: [(String, Assign)] = []
+            for node in nodes { pending += assigns(take(node)).map { (node, $0) } }
+            if pending.isEmpty { return reduces }
+            for (node, assign) in pending.reversed() {
+                if assign.kind == .reduce {
+                    reduces.append(assign)
+                    complete(assign, on: node, out: { _ in reduced })
+                } else {
+                    complete(assign, on: node, order: Array(assign.tasks.indices.reversed()), summary: summary?(assign))
+                }
+            }
+        }
+    }
+
+    mutating func result(_ client: String = "client") -> RunResult? {
+        for message in take(client) {
+            if case .result(let result) = message { return result }
+        }
+        return nil
+    }
+}

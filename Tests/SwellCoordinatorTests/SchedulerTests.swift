@@ -1,0 +1,332 @@
+import Foundation
+import Testing
+@testable import SwellCoordinator
+@testable import SwellCore
+@testable import SwellPlan
+@testable import SwellProtocol
+
+func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> String {
+    let items = (0..<count).map { "s\($0)" }.joined(separator: ", ")
+    return "name: p\n\(extra)stages:\n  - id: fan\n    partition: { items: [\(items)] }\n    run: echo {scope}\n\(stageExtra)"
+}
+
+@Suite struct SchedulerTests {
+    @Test func everyNodeGetsAShareWhenThereAreEnoughScopes() {
+        for (nodes, scopes) in [(3, 3), (3, 5), (4, 50), (3, 50), (2, 2)] {
+            var h = SchedulerHarness()
+            for n in 1...nodes { h.join("n\(n)") }
+            #expect(h.submit(itemsPlan(scopes)) != nil)
+            var covered = Set<Int>()
+            for n in 1...nodes {
+                let assigns = h.assigns(h.take("n\(n)"))
+                #expect(!assigns.isEmpty, "node n\(n) of \(nodes) got nothing for \(scopes) scopes")
+                for a in assigns { covered.formUnion(a.tasks.map(\.index)) }
+            }
+            // Shares are contiguous and together cover a prefix of the scopes.
+            #expect(covered == Set(0..<covered.count))
+        }
+    }
+
+    @Test func sharesAreCutLargeFirstThenSmaller() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        let run = h.submit(itemsPlan(200))
+        #expect(run != nil)
+        var sizes: [Int] = []
+        while let assign = h.assigns(h.take("n1")).first {
+            sizes.append(assign.count)
+            #expect(assign.first == sizes.dropLast().reduce(0, +))
+            h.complete(assign, on: "n1")
+        }
+        #expect(sizes.reduce(0, +) == 200)
+        #expect(sizes == sizes.sorted(by: >))
+        #expect(sizes.first == 100)
+        #expect(sizes.dropLast().allSatisfy { $0 >= 10 })
+        let result = h.result()
+        #expect(result?.status == .succeeded)
+        #expect(String(decoding: result!.outputs[0], as: UTF8.self) == (0..<200).map { "s\($0)\n" }.joined())
+    }
+
+    @Test func outputsAreInScopeOrderWhateverTheOrderOfCompletion() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.join("n2")
+        #expect(h.submit(itemsPlan(6, stageExtra: "    input: markdown\n")) != nil)
+        h.drain(["n1", "n2"])
+        let text = String(decoding: h.result()?.outputs.first ?? Data(), as: UTF8.self)
+        #expect(text == (0..<6).map { "## s\($0)\n\ns\($0)\n\n" }.joined())
+    }
+
+    @Test func treeReductionSummarizesTheSummariesInShareOrder() throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.join("n2")
+        #expect(h.submit(itemsPlan(7, stageExtra: "    summarize: sort\n")) != nil)
+        // Later shares finish first; the reduction still sees the summaries in share order.
+        let reduces = h.drain(["n1", "n2"], summary: { "share\($0.share)\n" })
+        let reduce = try #require(reduces.first)
+        #expect(reduces.count == 1)
+        #expect(reduce.spec.run == .shell("sort"))
+        #expect(reduce.spec.summarize == nil)
+        let shares = h.scheduler.runs.values.first!.stages[0].shares.count
+        #expect(shares > 2)
+        #expect(String(decoding: reduce.stdin, as: UTF8.self) == (0..<shares).map { "share\($0)\n" }.joined())
+        let result = h.result()
+        #expect(result?.status == .succeeded)
+        #expect(result?.outputs == [Data("reduced\n".utf8)])
+    }
+
+    @Test func synthesizeRunsOnceOverTheReportsWhenThereIsNoSummarize() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        #expect(h.submit(itemsPlan(3, stageExtra: "    synthesize: wc -l\n    input: jsonl\n")) != nil)
+        let share = h.assigns(h.take("n1"))[0]
+        h.complete(share, on: "n1")
+        let reduce = h.assigns(h.take("n1"))[0]
+        #expect(reduce.kind == .reduce)
+        #expect(reduce.spec.run == .shell("wc -l"))
+        let lines = String(decoding: reduce.stdin, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0].contains("\"scope\":\"s0\""))
+    }
+
+    @Test func stdinIsTheOutputOfTheNeedsInOrder() {
+        var h = SchedulerHarness()
+        h.join("n1", slots: 1)
+        let plan = """
+            name: p
+            stages:
+              - id: a
+                run: echo a
+              - id: b
+                run: echo b
+              - id: c
+                needs: [b, a]
+                run: cat
+            """
+        #expect(h.submit(plan) != nil)
+        var outputs = ["a": "A\n", "b": "B\n"]
+        while let assign = h.assigns(h.take("n1")).first {
+            if assign.stage == "c" {
+                #expect(String(decoding: assign.stdin, as: UTF8.self) == "B\nA\n")
+                outputs["c"] = String(decoding: assign.stdin, as: UTF8.self)
+            } else {
+                #expect(assign.stdin.isEmpty)
+            }
+            h.complete(assign, on: "n1", out: { _ in outputs[assign.stage]! })
+        }
+        #expect(h.result()?.outputs == [Data("B\nA\n".utf8)])
+    }
+
+    @Test func linesOfMakesScopesFromTheEarlierOutput() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        let plan = """
+            name: p
+            stages:
+              - id: inventory
+                run: ls
+              - id: scan
+                partition: { lines-of: inventory }
+                run: echo {scope}
+            """
+        #expect(h.submit(plan) != nil)
+        let inventory = h.assigns(h.take("n1"))[0]
+        h.complete(inventory, on: "n1", out: { _ in "x\n\n  y \nz\n" })
+        let scan = h.assigns(h.take("n1"))[0]
+        #expect(scan.tasks.map(\.scope) == ["x", "y", "z"])
+        h.complete(scan, on: "n1")
+        #expect(h.result()?.outputs == [Data("x\ny\nz\n".utf8)])
+    }
+
+    @Test func linesOfWithRepeatedLinesFailsTheRunClearly() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        #expect(h.submit("name: p\nstages:\n  - id: i\n    run: ls\n  - id: s\n    partition: {lines-of: i}\n    run: echo\n") != nil)
+        h.complete(h.assigns(h.take("n1"))[0], on: "n1", out: { _ in "a\na\n" })
+        let result = h.result()
+        #expect(result?.status == .failed)
+        #expect(result?.error?.contains("line 2 repeats 'a'") == true)
+    }
+
+    @Test func anEmptyFanOutSucceedsWithNoTasks() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        #expect(h.submit("name: p\nstages:\n  - id: i\n    run: 'true'\n  - id: s\n    partition: {lines-of: i}\n    run: echo\n") != nil)
+        h.complete(h.assigns(h.take("n1"))[0], on: "n1", out: { _ in "" })
+        let result = h.result()
+        #expect(result?.status == .succeeded)
+        #expect(result?.outputs == [Data()])
+    }
+
+    @Test func aFailedTaskIsRetriedOnAnotherNodeAndRelayedToItsShare() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.join("n2")
+        #expect(h.submit(itemsPlan(2, stageExtra: "    retries: 1\n    summarize: cat\n")) != nil)
+        let a1 = h.assigns(h.take("n1"))[0]
+        let a2 = h.assigns(h.take("n2"))[0]
+        #expect(a1.tasks[0].retriesLeft == 1)
+        // Task 0 fails on n1; n2 is free again after its share, so the retry goes there.
+        h.complete(a2, on: "n2", summary: "b\n")
+        h.send("n1", .report(ReportMessage(id: h.nextID(), share: a1.share, report: h.report(a1, a1.tasks[0], on: "n1", out: "", exit: 1))))
+        let retry = h.assigns(h.take("n2")).first
+        #expect(retry?.kind == .retry)
+        #expect(retry?.tasks.first?.attempt == 2)
+        #expect(retry?.tasks.first?.retriesLeft == 0)
+        h.complete(retry!, on: "n2")
+        let relays = h.take("n1").compactMap { if case .relay(let r) = $0 { r } else { nil } }
+        #expect(relays.count == 1)
+        #expect(relays.first?.report.attempt == 2)
+        #expect(relays.first?.report.node == "n2")
+    }
+
+    @Test func onFailureStopCancelsTheRun() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.join("n2")
+        #expect(h.submit(itemsPlan(4)) != nil)
+        let a1 = h.assigns(h.take("n1"))[0]
+        _ = h.take("n2")
+        h.send("n1", .report(ReportMessage(id: h.nextID(), share: a1.share, report: h.report(a1, a1.tasks[0], on: "n1", out: "", exit: 2))))
+        let cancels = (h.take("n1") + h.take("n2")).compactMap { if case .cancel(let c) = $0 { c } else { nil } }
+        #expect(cancels.count == 2)
+        let result = h.result()
+        #expect(result?.status == .failed)
+        #expect(result?.error == "task fan[0] s0 failed: exit 2")
+        #expect(h.scheduler.nodes.values.allSatisfy { $0.used == 0 })
+    }
+
+    @Test func onFailureContinueKeepsGoingAndFailsAtTheEnd() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        #expect(h.submit(itemsPlan(3, stageExtra: "    on-failure: continue\n")) != nil)
+        let share = h.assigns(h.take("n1"))[0]
+        h.complete(share, on: "n1", exit: { $0.index == 1 ? 1 : 0 })
+        let result = h.result()
+        #expect(result?.status == .failed)
+        #expect(result?.stages.first?.counts.failed == 1)
+        #expect(result?.stages.first?.counts.succeeded == 2)
+        #expect(result?.outputs == [Data("s0\ns1\ns2\n".utf8)])
+    }
+
+    @Test func aSilentNodesWorkGoesElsewhereAndItsLateReportsAreIgnored() throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.join("n2")
+        #expect(h.submit(itemsPlan(20, stageExtra: "    summarize: cat\n")) != nil)
+        let lost = try #require(h.assigns(h.take("n1")).first)
+        let kept = h.assigns(h.take("n2"))
+        // n1 finishes one task, then falls silent; n2 works and keeps talking.
+        h.send("n1", .report(ReportMessage(id: h.nextID(), share: lost.share, report: h.report(lost, lost.tasks[0], on: "n1", out: "early\n"))))
+        for assign in kept { h.complete(assign, on: "n2", summary: "kept\(assign.share)\n") }
+        for _ in 0..<45 {
+            h.advance(0.1)
+            h.send("n2", .heartbeat(Heartbeat(id: h.nextID(), incarnation: "n2-1", running: 0)))
+        }
+        #expect(h.scheduler.nodes["n1"]?.state == .down)
+        let again = h.assigns(h.take("n2")).filter { $0.share == lost.share }
+        #expect(again.count == 1)
+        #expect(again.first?.attempt == 2)
+        #expect(again.first?.done.map(\.index) == [lost.tasks[0].index])
+        #expect(again.first?.done.first?.stdout == Data("early\n".utf8))
+        #expect(again.first?.tasks.map(\.index) == Array(lost.tasks.dropFirst()).map(\.index))
+        #expect(again.first?.tasks.allSatisfy { $0.attempt == 2 } == true)
+        // A late report of the superseded attempt changes nothing.
+        let before = h.scheduler.dropped.duplicates + h.scheduler.dropped.withoutHello
+        h.send("n1", .report(ReportMessage(id: h.nextID(), share: lost.share, report: h.report(lost, lost.tasks[1], on: "n1", out: "late\n"))))
+        #expect(h.scheduler.dropped.duplicates + h.scheduler.dropped.withoutHello == before + 1)
+        h.complete(again[0], on: "n2", summary: "again\n")
+        let reduces = h.drain(["n2"], summary: { "kept\($0.share)\n" })
+        let stdin = String(decoding: reduces.first?.stdin ?? Data(), as: UTF8.self)
+        #expect(stdin.hasPrefix("again\n"))
+        #expect(!stdin.contains("late"))
+        #expect(h.result()?.status == .succeeded)
+    }
+
+    @Test func duplicateReportsAreDropped() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        #expect(h.submit(itemsPlan(2)) != nil)
+        let share = h.assigns(h.take("n1"))[0]
+        let message = ReportMessage(id: h.nextID(), share: 0, report: h.report(share, share.tasks[0], on: "n1", out: "x\n"))
+        h.send("n1", .report(message))
+        h.send("n1", .report(message))
+        #expect(h.scheduler.dropped.duplicates == 1)
+        #expect(h.journal.reports.count == 1)
+        // Both copies are acknowledged, so the node's outbox empties either way.
+        let acks = h.take("n1").compactMap { if case .ack(let a) = $0 { a.acks } else { nil } }.flatMap { $0 }
+        #expect(acks == [message.id, message.id])
+    }
+
+    @Test func messagesWithoutHelloAreDroppedAndAnsweredWithRejoin() {
+        var h = SchedulerHarness()
+        h.send("stranger", .heartbeat(Heartbeat(id: 1, incarnation: "x", running: 0)))
+        h.send("stranger", .heartbeat(Heartbeat(id: 2, incarnation: "x", running: 0)))
+        #expect(h.scheduler.dropped.withoutHello == 2)
+        let refusals = h.take("stranger").compactMap { if case .refusal(let r) = $0 { r.code } else { nil } }
+        #expect(refusals == [.rejoin])
+        h.sendRaw("stranger", [Data("garbage".utf8), Data(), Data()])
+        h.sendRaw("stranger", [Data("swell/1".utf8), Data("HELLO".utf8), Data("{".utf8)])
+        #expect(h.scheduler.dropped.malformed == 1)
+        #expect(h.scheduler.dropped.unknownVersion == 1)
+    }
+
+    @Test func invalidPlansAreRejectedWithLocations() {
+        var h = SchedulerHarness()
+        h.send("c", .hello(Hello(id: 1, role: .client, name: "c", incarnation: "c")))
+        h.send("c", .submit(Submit(id: 2, plan: "name: x\nwidth: 0\nstages: []\n", file: "bad.yaml", baseDirectory: "/",
+                                   overrides: [], scopes: [:], taskEvents: false)))
+        let rejected = h.take("c").compactMap { if case .rejected(let r) = $0 { r } else { nil } }
+        #expect(rejected.first?.message == "bad.yaml:2:8: `width` must be a whole number from 1 to 100\nbad.yaml:3:9: `stages` must be a non-empty list of stages")
+    }
+
+    @Test func labelsKeepAStageOffNodesWithoutThem() {
+        var h = SchedulerHarness()
+        h.join("plain")
+        h.join("gpu1", labels: ["gpu", "x"])
+        #expect(h.submit(itemsPlan(5, stageExtra: "    labels: [gpu]\n")) != nil)
+        #expect(h.assigns(h.take("plain")).isEmpty)
+        #expect(h.assigns(h.take("gpu1")).count == 1)
+    }
+
+    @Test func aNodeWithTheSameNameAndANewIncarnationReplacesTheOld() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        #expect(h.submit(itemsPlan(3)) != nil)
+        let first = h.assigns(h.take("n1"))[0]
+        h.send("n1-restarted", .hello(Hello(id: h.nextID(), role: .node, name: "n1", incarnation: "n1-2", slots: 10)))
+        let again = h.assigns(h.take("n1-restarted"))
+        #expect(again.count == 1)
+        #expect(again[0].share == first.share)
+        #expect(again[0].attempt == 2)
+        #expect(h.scheduler.nodes["n1"]?.incarnation == "n1-2")
+    }
+}
+
+@Suite struct ShareSizingTests {
+    @Test func neverLeavesAnIdleNodeWithoutWork() {
+        for units in 1...8 {
+            for remaining in units...60 {
+                var left = remaining
+                var idle = units
+                var given = 0
+                while idle > 0 && left > 0 {
+                    let size = ShareSizing.size(remaining: left, width: 10, units: units, idleUnits: idle)
+                    #expect(size >= 1)
+                    left -= size
+                    idle -= 1
+                    given += 1
+                }
+                #expect(given == units, "\(units) units, \(remaining) scopes")
+            }
+        }
+    }
+
+    @Test func firstSharesAreLargeAndLaterOnesAtLeastAWave() {
+        #expect(ShareSizing.size(remaining: 2_000, width: 10, units: 4, idleUnits: 4) == 250)
+        #expect(ShareSizing.size(remaining: 30, width: 10, units: 1, idleUnits: 1) == 15)
+        #expect(ShareSizing.size(remaining: 12, width: 10, units: 1, idleUnits: 1) == 10)
+        #expect(ShareSizing.size(remaining: 3, width: 10, units: 1, idleUnits: 1) == 3)
+    }
+}

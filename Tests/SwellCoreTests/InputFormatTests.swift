@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+@testable import SwellCore
+
+@Suite struct InputFormatTests {
+    func report(_ index: Int, _ scope: String, _ out: String, exit: Int32 = 0) -> Report {
+        Report(run: "r", stage: "s", index: index, scope: scope, attempt: 1, node: "n", exitCode: exit, signal: nil,
+               timedOut: false, error: nil, startedAt: 0, endedAt: 1, stdoutBytes: out.utf8.count,
+               stdoutTruncated: false, command: "c", stdout: Data(out.utf8), stderrTail: Data())
+    }
+
+    @Test func concatJoinsTheBytes() {
+        let data = InputFormat.concat.render(reports: [report(0, "a", "1\n"), report(1, "b", "2")])
+        #expect(String(decoding: data, as: UTF8.self) == "1\n2")
+    }
+
+    @Test func markdownHasAHeadingPerScopeAndMarksFailures() {
+        let data = InputFormat.markdown.render(reports: [report(0, "a", "one"), report(1, "b", "two\n", exit: 3)])
+        #expect(String(decoding: data, as: UTF8.self) == "## a\n\none\n\n## b (failed: exit 3)\n\ntwo\n\n")
+    }
+
+    @Test func jsonlHasOneObjectPerLine() throws {
+        let data = InputFormat.jsonl.render(reports: [report(0, "a", "x\"y\n"), report(1, "b", "")])
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        #expect(first?["scope"] as? String == "a")
+        #expect(first?["stdout"] as? String == "x\"y\n")
+        #expect(first?["exitCode"] as? Int == 0)
+    }
+
+    @Test func summariesRenderWithTheirSpan() {
+        let summary = ShareSummary(run: "r", stage: "s", share: 1, first: 10, count: 5, firstScope: "k", lastScope: "o",
+                                   node: "n", exitCode: 0, error: nil, output: Data("sum".utf8))
+        let text = String(decoding: InputFormat.markdown.render(summaries: [summary]), as: UTF8.self)
+        #expect(text == "## share 2: k … o\n\nsum\n\n")
+    }
+}

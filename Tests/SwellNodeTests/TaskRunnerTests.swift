@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import SwellNode
+
+func execution(_ script: String, stdin: String = "", timeout: Int? = nil, cap: Int = 1 << 20, tail: Int = 64 << 10,
+               env: [String: String] = [:], stop: StopSignal = StopSignal()) -> TaskExecution {
+    TaskExecution(argv: ["/bin/sh", "-c", script], environment: env, workingDirectory: NSTemporaryDirectory(),
+                  stdin: Data(stdin.utf8), timeoutMilliseconds: timeout, outputCap: cap, stderrTail: tail, stop: stop)
+}
+
+/// True once the process is gone or a zombie.
+func isGone(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+    // The state follows the command in parentheses: "pid (comm) S ...".
+    guard let close = stat.lastIndex(of: ")") else { return true }
+    return stat[stat.index(close, offsetBy: 2)] == "Z"
+}
+
+func waitFor(_ timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return condition()
+}
+
+@Suite struct TaskRunnerTests {
+    @Test func exitStatusOutputAndStderrAreCaptured() async {
+        let outcome = await TaskRunner.run(execution("echo out; echo err >&2; exit 3"))
+        #expect(outcome.exitCode == 3)
+        #expect(outcome.signal == nil)
+        #expect(!outcome.timedOut)
+        #expect(outcome.error == nil)
+        #expect(outcome.stdout == Data("out\n".utf8))
+        #expect(outcome.stderrTail == Data("err\n".utf8))
+        #expect(outcome.endedAt >= outcome.startedAt)
+    }
+
+    @Test func stdinAndEnvironmentReachTheTask() async {
+        let outcome = await TaskRunner.run(execution("cat; echo \"$SWELL_SCOPE|$PATH_SET\"", stdin: "from needs\n",
+                                                     env: ["SWELL_SCOPE": "a b", "PATH_SET": "\(ProcessInfo.processInfo.environment["PATH"] != nil)"]))
+        #expect(String(decoding: outcome.stdout, as: UTF8.self) == "from needs\na b|true\n")
+    }
+
+    @Test func aTaskThatIgnoresLargeStdinStillEnds() async {
+        let outcome = await TaskRunner.run(execution("exit 0", stdin: String(repeating: "x", count: 4 << 20)))
+        #expect(outcome.exitCode == 0)
+    }
+
+    @Test func aTimeoutKillsTheWholeProcessGroup() async throws {
+        let pidFile = NSTemporaryDirectory() + "grandchild-\(UUID()).pid"
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        let outcome = await TaskRunner.run(execution("sleep 30 & echo $! > \(pidFile); sleep 30", timeout: 300))
+        #expect(outcome.timedOut)
+        #expect(outcome.signal == SIGKILL)
+        #expect(outcome.endedAt - outcome.startedAt < 5)
+        let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(await waitFor { isGone(pid) }, "the background grandchild \(pid) survived the timeout")
+    }
+
+    @Test func aGrandchildHoldingTheOutputOpenDoesNotHoldTheTask() async throws {
+        let pidFile = NSTemporaryDirectory() + "linger-\(UUID()).pid"
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        let outcome = await TaskRunner.run(execution("sleep 30 & echo $! > \(pidFile); echo done"))
+        #expect(outcome.exitCode == 0)
+        #expect(outcome.stdout == Data("done\n".utf8))
+        #expect(outcome.endedAt - outcome.startedAt < 5)
+        let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(await waitFor { isGone(pid) })
+    }
+
+    @Test func outputBeyondTheCapIsCutWithAMarker() async {
+        let outcome = await TaskRunner.run(execution("head -c 100000 /dev/zero | tr '\\0' a", cap: 1_000))
+        #expect(outcome.stdoutBytes == 100_000)
+        #expect(outcome.stdoutTruncated)
+        let text = String(decoding: outcome.stdout, as: UTF8.self)
+        #expect(text.hasPrefix(String(repeating: "a", count: 1_000) + "\n[swell: output cut at 1000 bytes; the task wrote 100000 bytes]"))
+    }
+
+    @Test func stderrKeepsItsLastBytes() async {
+        let outcome = await TaskRunner.run(execution("seq 1 20000 >&2", tail: 100))
+        #expect(outcome.stderrTail.count == 100)
+        #expect(String(decoding: outcome.stderrTail, as: UTF8.self).hasSuffix("19999\n20000\n"))
+    }
+
+    @Test func aMissingProgramIsAnErrorNotACrash() async {
+        let outcome = await TaskRunner.run(TaskExecution(
+            argv: ["no-such-program-swell"], environment: [:], workingDirectory: "/", stdin: Data(),
+            timeoutMilliseconds: nil, outputCap: 100))
+        #expect(outcome.exitCode == nil)
+        #expect(outcome.error?.contains("no-such-program-swell") == true)
+    }
+
+    @Test func aStopSignalEndsTheTask() async {
+        let stop = StopSignal()
+        async let outcome = TaskRunner.run(execution("sleep 30", stop: stop))
+        stop.stop()
+        let result = await outcome
+        #expect(result.error == "cancelled")
+        #expect(result.endedAt - result.startedAt < 5)
+    }
+
+    @Test func cancellingTheCallerKillsTheGroup() async {
+        let task = Task { await TaskRunner.run(execution("sleep 30")) }
+        task.cancel()
+        let result = await task.value
+        #expect(result.error == "cancelled")
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+@testable import SwellCore
+@testable import SwellPlan
+
+/// A fresh folder with these files (and their parent directories).
+func makeTree(_ files: [String]) throws -> String {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("swell-tree-\(UUID().uuidString)").path
+    for file in files {
+        let path = root + "/" + file
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if !file.hasSuffix("/") { _ = FileManager.default.createFile(atPath: path, contents: Data("x\n".utf8)) }
+    }
+    return root
+}
+
+@Suite struct PartitionResolverTests {
+    @Test func directoriesAtADepthInByteOrderRelativeToThePlan() throws {
+        let root = try makeTree(["src/b/x.c", "src/a/y.c", "src/B/z.c", "src/a/deep/w.c", "src/.hidden/v.c", "src/file.c"])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let plan = try PlanParser.parse("""
+            name: d
+            stages:
+              - id: one
+                partition: { directories: { root: src } }
+                run: ls {scope}
+              - id: two
+                partition: { directories: { root: src/, depth: 2 } }
+                run: ls {scope}
+            """, file: root + "/plan.yaml")
+        let scopes = try PartitionResolver.staticScopes(of: plan, baseDirectory: root)
+        #expect(scopes["one"] == ["src/B", "src/a", "src/b"])
+        #expect(scopes["two"] == ["src/a/deep"])
+    }
+
+    @Test func filesPerTaskAndByExtension() throws {
+        let root = try makeTree(["lib/a.swift", "lib/b.swift", "lib/sub/c.swift", "lib/d.md", "lib/e", "lib/.build/f.swift"])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let plan = try PlanParser.parse("""
+            name: f
+            stages:
+              - id: singles
+                partition: { files: { root: lib, glob: "*.swift" } }
+                run: wc -l {scope}
+              - id: pairs
+                partition: { files: { root: lib, glob: "**/*.swift", per-task: 2 } }
+                run: wc -l {scope}
+              - id: types
+                partition: { files: { root: ., group-by: extension } }
+                run: wc -l {scope}
+              - id: top
+                partition: { files: { root: lib, glob: "*/c.swift" } }
+                run: wc -l {scope}
+            """, file: root + "/plan.yaml")
+        let scopes = try PartitionResolver.staticScopes(of: plan, baseDirectory: root)
+        #expect(scopes["singles"] == ["lib/a.swift", "lib/b.swift", "lib/sub/c.swift"])
+        #expect(scopes["pairs"] == ["lib/a.swift\nlib/b.swift", "lib/sub/c.swift"])
+        #expect(scopes["types"] == ["lib/e", "lib/d.md", "lib/a.swift\nlib/b.swift\nlib/sub/c.swift"])
+        #expect(scopes["top"] == ["lib/sub/c.swift"])
+    }
+
+    @Test func aMissingRootPointsAtThePartition() throws {
+        let root = try makeTree(["x/"])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let plan = try PlanParser.parse("name: m\nstages:\n  - id: s\n    partition: {directories: {root: nope}}\n    run: ls\n",
+                                        file: "plan.yaml")
+        #expect(throws: PlanError.self) { try PartitionResolver.staticScopes(of: plan, baseDirectory: root) }
+        do {
+            _ = try PartitionResolver.staticScopes(of: plan, baseDirectory: root)
+        } catch {
+            #expect(error.description == "plan.yaml:4:5: partition root 'nope' does not exist (looked in \(root))")
+        }
+    }
+
+    @Test func linesOfScopesAreTrimmedNonEmptyLines() throws {
+        let scopes = try LinesOf.scopes(from: Data("  src/a \n\n\tsrc/b\n   \nsrc/c".utf8), stage: "s", source: "i").get()
+        #expect(scopes == ["src/a", "src/b", "src/c"])
+    }
+
+    @Test func linesOfRefusesRepeatsAndOverlaps() {
+        guard case .failure(let repeated) = LinesOf.scopes(from: Data("a\nb\na\n".utf8), stage: "s", source: "i") else {
+            Issue.record("repeated lines were accepted")
+            return
+        }
+        #expect(repeated.message.contains("line 3 repeats 'a'"))
+        guard case .failure(let nested) = LinesOf.scopes(from: Data("src\nsrc/core\n".utf8), stage: "s", source: "i") else {
+            Issue.record("nested lines were accepted")
+            return
+        }
+        #expect(nested.message.contains("'src' (line 1) and 'src/core' (line 2) overlap"))
+    }
+}
+
+@Suite struct GlobTests {
+    @Test func starsQuestionMarksClassesAndDoubleStars() throws {
+        #expect(try Glob("*.swift").matches("a/b/c.swift"))
+        #expect(try !Glob("*.swift").matches("a/b/c.swiftx"))
+        #expect(try Glob("?.c").matches("x/a.c"))
+        #expect(try Glob("[ab].c").matches("b.c"))
+        #expect(try !Glob("[!ab].c").matches("a.c"))
+        #expect(try Glob("src/*.c").matches("src/a.c"))
+        #expect(try !Glob("src/*.c").matches("src/x/a.c"))
+        #expect(try Glob("**/*.c").matches("a.c"))
+        #expect(try Glob("**/*.c").matches("x/y/a.c"))
+        #expect(try Glob("a+b(c).txt").matches("a+b(c).txt"))
+        #expect(Glob.problem(in: "[abc") != nil)
+    }
+}

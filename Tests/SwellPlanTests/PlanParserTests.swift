@@ -1,0 +1,277 @@
+import Testing
+@testable import SwellCore
+@testable import SwellPlan
+
+/// Parses `yaml` as `plan.yaml` and returns its diagnostics, or [] if it is valid.
+func diagnostics(_ yaml: String, overrides: [(name: String, value: String)] = []) -> [String] {
+    do {
+        _ = try PlanParser.parse(yaml, file: "plan.yaml", overrides: overrides)
+        return []
+    } catch {
+        return error.diagnostics.map(\.description)
+    }
+}
+
+@Suite struct PlanParserTests {
+    let valid = """
+        name: audit
+        width: 4
+        pacing: rolling
+        vars: { api: "oldAPI(" }
+        stages:
+          - id: inventory
+            run: find Sources -type d | sort
+          - id: scan
+            needs: [inventory]
+            partition: { lines-of: inventory }
+            run: grep -rn {vars.api} {scope} || true
+            timeout: 1.5s
+            retries: 2
+            summarize: sort
+            synthesize: [sort, -u]
+            input: markdown
+            on-failure: continue
+            labels: [linux, big]
+            env: { LANG: C, TARGET: "{scope}" }
+          - id: count
+            needs: [scan]
+            width: 2
+            pacing: barrier
+            run: wc -l
+        """
+
+    @Test func everyFieldIsRead() throws {
+        let plan = try PlanParser.parse(valid, file: "plan.yaml")
+        #expect(plan.name == "audit")
+        #expect(plan.width == 4)
+        #expect(plan.pacing == .rolling)
+        #expect(plan.varValues == ["api": "oldAPI("])
+        #expect(plan.stages.map(\.id) == ["inventory", "scan", "count"])
+        let scan = plan.stages[1]
+        #expect(scan.needs == ["inventory"])
+        #expect(scan.partition == .linesOf("inventory"))
+        #expect(scan.width == 4)
+        #expect(scan.pacing == .rolling)
+        #expect(scan.timeoutMilliseconds == 1_500)
+        #expect(scan.retries == 2)
+        #expect(scan.summarize == .shell("sort"))
+        #expect(scan.synthesize == .argv(["sort", "-u"]))
+        #expect(scan.input == .markdown)
+        #expect(scan.onFailure == .continue)
+        #expect(scan.labels == ["linux", "big"])
+        #expect(scan.env == ["LANG": "C", "TARGET": "{scope}"])
+        let count = plan.stages[2]
+        #expect(count.width == 2)
+        #expect(count.pacing == .barrier)
+        #expect(count.onFailure == .stop)
+        #expect(count.input == .concat)
+        #expect(plan.sinks.map(\.id) == ["count"])
+        #expect(plan.text == valid)
+    }
+
+    @Test func setOverridesAVar() throws {
+        let plan = try PlanParser.parse(valid, file: "plan.yaml", overrides: [("api", "newAPI(")])
+        #expect(plan.varValues["api"] == "newAPI(")
+    }
+
+    @Test func setOfAnUnknownVarIsAnError() {
+        #expect(diagnostics(valid, overrides: [("apx", "1")]) == ["plan.yaml:4:1: --set apx: no var named 'apx'; the plan's vars are: api"])
+    }
+
+    // MARK: Invalid-plan classes of the plan format
+
+    @Test func yamlSyntaxErrorsPointAtTheProblem() {
+        let result = diagnostics("name: x\nstages:\n  - id: a\n    run: [unclosed\n")
+        #expect(result.count == 1)
+        #expect(result[0].hasPrefix("plan.yaml:5:1: YAML syntax error:"))
+        let tabs = diagnostics("name: x\nstages:\n\t- id: a\n")
+        #expect(tabs.first?.hasPrefix("plan.yaml:3:1: YAML syntax error:") == true)
+    }
+
+    @Test func duplicateYAMLKeysAreErrors() {
+        let result = diagnostics("name: x\nname: y\nstages:\n  - id: a\n    run: true\n")
+        #expect(result.count == 1)
+        #expect(result[0].contains("duplicate key 'name'"))
+        #expect(result[0].hasPrefix("plan.yaml:"))
+    }
+
+    @Test func unknownFieldsAreNamedWithASuggestion() {
+        let result = diagnostics("""
+            name: x
+            stages:
+              - id: a
+                run: "true"
+                partiton: { items: [a] }
+              - id: b
+                run: "true"
+                partition: { item: [a] }
+            colour: red
+            """)
+        #expect(result == [
+            "plan.yaml:5:5: unknown field 'partiton' in a stage (did you mean 'partition'?)",
+            "plan.yaml:8:18: unknown partition 'item'; use one of: directories, files, items, lines-of (did you mean 'items'?)",
+            "plan.yaml:9:1: unknown field 'colour' in the plan",
+        ])
+    }
+
+    @Test func duplicateStageIDs() {
+        let result = diagnostics("name: x\nstages:\n  - id: a\n    run: 'true'\n  - id: a\n    run: 'false'\n")
+        #expect(result == ["plan.yaml:5:5: duplicate stage id 'a' (first defined at line 3)"])
+    }
+
+    @Test func unknownNeeds() {
+        let result = diagnostics("name: x\nstages:\n  - id: a\n    run: 'true'\n    needs: [b]\n")
+        #expect(result == ["plan.yaml:5:5: stage 'a' needs unknown stage 'b'; known: a"])
+    }
+
+    @Test func cyclicNeeds() {
+        let result = diagnostics("""
+            name: x
+            stages:
+              - id: a
+                needs: [c]
+                run: 'true'
+              - id: b
+                needs: [a]
+                run: 'true'
+              - id: c
+                needs: [b]
+                run: 'true'
+            """)
+        #expect(result == ["plan.yaml:4:5: stages depend on each other in a cycle: a -> c -> b -> a"])
+        #expect(diagnostics("name: x\nstages:\n  - id: a\n    needs: [a]\n    run: 'true'\n")
+            == ["plan.yaml:4:5: stage 'a' needs itself (a cycle)"])
+    }
+
+    @Test func cyclesThroughLinesOfCount() {
+        let result = diagnostics("""
+            name: x
+            stages:
+              - id: a
+                partition: { lines-of: b }
+                run: 'true'
+              - id: b
+                needs: [a]
+                run: 'true'
+            """)
+        #expect(result == ["plan.yaml:3:5: stages depend on each other in a cycle: a -> b -> a"])
+    }
+
+    @Test func overlappingScopes() {
+        let result = diagnostics("""
+            name: x
+            stages:
+              - id: a
+                partition: { items: [src, lib, src/core] }
+                run: 'true'
+              - id: b
+                partition:
+                  items:
+                    - one
+                    - one
+                run: 'true'
+            """)
+        #expect(result == [
+            "plan.yaml:4:36: scopes overlap: 'src' contains 'src/core'",
+            "plan.yaml:10:11: duplicate item 'one': the scopes of a stage must be unique",
+        ])
+    }
+
+    @Test func badDurations() {
+        for bad in ["5", "5 s", "1d", "-1s", ".5s", "s", "0s", "1e3ms"] {
+            let result = diagnostics("name: x\nstages:\n  - id: a\n    run: 'true'\n    timeout: \(bad)\n")
+            #expect(result.count == 1, "\(bad)")
+            #expect(result.first?.hasPrefix("plan.yaml:5:14: `timeout` must") == true, "\(bad): \(result)")
+        }
+    }
+
+    @Test func widthOutOfRange() {
+        #expect(diagnostics("name: x\nwidth: 0\nstages:\n  - id: a\n    run: 'true'\n")
+            == ["plan.yaml:2:8: `width` must be a whole number from 1 to 100"])
+        #expect(diagnostics("name: x\nstages:\n  - id: a\n    run: 'true'\n    width: 101\n")
+            == ["plan.yaml:5:12: `width` must be a whole number from 1 to 100"])
+        #expect(diagnostics("name: x\nstages:\n  - id: a\n    run: 'true'\n    width: ten\n")
+            == ["plan.yaml:5:12: `width` must be a whole number from 1 to 100"])
+    }
+
+    // MARK: Other problems
+
+    @Test func missingRequiredFields() {
+        #expect(diagnostics("stages:\n  - id: a\n    run: 'true'\n") == ["plan.yaml:1:1: missing required field `name`"])
+        #expect(diagnostics("name: x\n") == ["plan.yaml:1:1: missing required field `stages`"])
+        #expect(diagnostics("name: x\nstages:\n  - run: 'true'\n") == ["plan.yaml:3:5: stage is missing required field `id`"])
+        #expect(diagnostics("name: x\nstages:\n  - id: a\n") == ["plan.yaml:3:5: stage 'a' is missing required field `run`"])
+        #expect(diagnostics("") == ["plan.yaml:1:1: the plan is empty; it needs at least `name` and `stages`"])
+        #expect(diagnostics("- a\n") == ["plan.yaml:1:1: the plan must be a mapping with `name` and `stages`"])
+    }
+
+    @Test func valuesOfTheWrongKind() {
+        let result = diagnostics("""
+            name: x
+            pacing: fast
+            stages:
+              - id: a
+                run: { sh: x }
+              - id: b c
+                run: 'true'
+                input: xml
+                on-failure: retry
+                retries: -1
+                env: [A]
+            """)
+        #expect(result == [
+            "plan.yaml:2:9: `pacing` must be one of: barrier | rolling",
+            "plan.yaml:5:10: `run` must be a command string (run by /bin/sh -c) or a list of arguments",
+            "plan.yaml:6:9: stage id 'b c' may only use letters, digits, `_`, `-` and `.`",
+            "plan.yaml:8:12: `input` must be one of: concat | markdown | jsonl",
+            "plan.yaml:9:17: `on-failure` must be one of: stop | continue",
+            "plan.yaml:10:14: `retries` must be a whole number from 0 to 100",
+            "plan.yaml:11:10: `env` must be a mapping of variable names to values",
+        ])
+    }
+
+    @Test func nulCharactersAreRefused() {
+        #expect(diagnostics("name: x\nvars: {a: \"x\\0y\"}\nstages:\n  - id: s\n    run: \"echo \\0\"\n    env: {E: \"\\0\"}\n") == [
+            "plan.yaml:2:11: var 'a' contains a NUL character, which no command can take",
+            "plan.yaml:5:10: `run` contains a NUL character, which no command can take",
+            "plan.yaml:6:14: env value of E must be a single value without NUL characters",
+        ])
+    }
+
+    @Test func summarizeNeedsAFanOut() {
+        #expect(diagnostics("name: x\nstages:\n  - id: a\n    run: 'true'\n    summarize: sort\n")
+            == ["plan.yaml:5:5: `summarize` needs a fan-out stage: add a `partition` to stage 'a' or remove `summarize`"])
+    }
+
+    @Test func unknownVarPlaceholders() {
+        #expect(diagnostics("name: x\nvars: {a: 1}\nstages:\n  - id: s\n    run: echo {vars.b}\n")
+            == ["plan.yaml:5:5: `{vars.b}` names no var of this plan; known: a"])
+    }
+
+    @Test func envCannotSetSwellVariables() {
+        #expect(diagnostics("name: x\nstages:\n  - id: s\n    run: env\n    env: {SWELL_SCOPE: x}\n")
+            == ["plan.yaml:5:11: `env` cannot set SWELL_SCOPE: SWELL_* variables are set by Swell for each task"])
+    }
+
+    @Test func linesOfAnUnknownStage() {
+        #expect(diagnostics("name: x\nstages:\n  - id: s\n    partition: {lines-of: nope}\n    run: 'true'\n")
+            == ["plan.yaml:4:5: lines-of names unknown stage 'nope'; known: s"])
+    }
+
+    @Test func partitionMustBeExactlyOneKind() {
+        #expect(diagnostics("name: x\nstages:\n  - id: s\n    partition: {items: [a], lines-of: t}\n    run: 'true'\n")
+            == ["plan.yaml:4:16: `partition` must be exactly one of: directories, files, items, lines-of"])
+        #expect(diagnostics("name: x\nstages:\n  - id: s\n    partition: {files: {root: ., per-task: 2, group-by: extension}}\n    run: 'true'\n")
+            == ["plan.yaml:4:44: use either `per-task` or `group-by`, not both"])
+    }
+
+    @Test func everyProblemIsReportedAtOnce() {
+        let result = diagnostics("name: x\nwidth: 500\nstages:\n  - id: a\n    run: 'true'\n    timeout: soon\n    needs: [zz]\n")
+        #expect(result.count == 3)
+    }
+
+    @Test func oversizedPlansAreRefused() {
+        let big = "name: x\n# " + String(repeating: "x", count: PlanParser.maximumPlanBytes) + "\n"
+        #expect(diagnostics(big).first?.contains("the limit is") == true)
+    }
+}
