@@ -119,7 +119,7 @@ public enum LogsClient {
     /// A report as `--json` prints it.
     struct ReportJSON: Encodable {
         var run, stage, scope, node, command, stdout, stderr: String
-        var index, attempt, stdoutBytes: Int
+        var index, attempt, share, stdoutBytes: Int
         var exitCode, signal: Int32?
         var timedOut, stdoutTruncated, succeeded: Bool
         var error: String?
@@ -128,7 +128,7 @@ public enum LogsClient {
         init(_ r: Report) {
             run = r.run; stage = r.stage; scope = r.scope; node = r.node; command = r.command
             stdout = String(decoding: r.stdout, as: UTF8.self); stderr = r.stderrText
-            index = r.index; attempt = r.attempt; stdoutBytes = r.stdoutBytes
+            index = r.index; attempt = r.attempt; share = r.share; stdoutBytes = r.stdoutBytes
             exitCode = r.exitCode; signal = r.signal; timedOut = r.timedOut; stdoutTruncated = r.stdoutTruncated
             succeeded = r.succeeded; error = r.error; startedAt = r.startedAt; endedAt = r.endedAt
         }

@@ -69,8 +69,7 @@ public final class ProgressReporter {
             let name = report.index >= 0 ? "\(report.stage)[\(report.index)]" : "\(report.stage) (reduce)"
             let scope = report.scope.isEmpty ? "" : " \(Scope.label(report.scope))"
             var text = "\(name)\(scope) failed (\(report.outcome)) on \(report.node), attempt \(report.attempt)"
-            let tail = String(decoding: report.stderrTail, as: UTF8.self)
-                .split(separator: "\n", omittingEmptySubsequences: true).suffix(5)
+            let tail = (event.stderr ?? "").split(separator: "\n", omittingEmptySubsequences: true).suffix(5)
             if !tail.isEmpty { text += "\n" + tail.map { "    \($0)" }.joined(separator: "\n") }
             line(text)
         case .notice:

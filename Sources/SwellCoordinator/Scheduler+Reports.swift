@@ -58,10 +58,12 @@ extension Scheduler {
         effects.journal.reports.append((report, final))
         var meta = report
         meta.stdout = Data()
+        meta.stderrTail = Data()
         // Failures carry the end of their stderr, so that the user sees why at once.
-        meta.stderrTail = report.succeeded ? Data() : Data(report.stderrTail.suffix(2048))
+        let stderr = report.succeeded ? nil : String(decoding: report.stderrTail.suffix(2048), as: UTF8.self)
         for (peer, wantsTasks) in runs[runID]!.clients where wantsTasks || !report.succeeded {
-            effects.send(peer, .event(Event(id: messageID(), run: runID, kind: .taskFinished, stage: stage.id, report: meta)))
+            effects.send(peer, .event(Event(id: messageID(), run: runID, kind: .taskFinished, stage: stage.id,
+                                            report: meta, stderr: stderr)))
         }
         // A retry's final report goes to the sub-orchestrator that waits for it to summarize its share.
         if final, wasRetry, let shareIndex = task.share, shareIndex < runs[runID]!.stages[s].shares.count {

@@ -11,6 +11,8 @@ public struct Report: Sendable, Codable, Hashable {
     public var scope: String
     public var attempt: Int
     public var node: String
+    /// The share the task belongs to (-1 for a stage's reduction).
+    public var share: Int
     /// The exit status when the process exited; nil when a signal ended it or it never ran.
     public var exitCode: Int32?
     /// The signal that ended the process, if one did (after a timeout: SIGKILL).
@@ -36,8 +38,9 @@ public struct Report: Sendable, Codable, Hashable {
         run: String, stage: String, index: Int, scope: String, attempt: Int, node: String,
         exitCode: Int32?, signal: Int32?, timedOut: Bool, error: String?,
         startedAt: Double, endedAt: Double, stdoutBytes: Int, stdoutTruncated: Bool,
-        command: String, stdout: Data, stderrTail: Data
+        command: String, stdout: Data, stderrTail: Data, share: Int = -1
     ) {
+        self.share = share
         self.run = run
         self.stage = stage
         self.index = index
@@ -58,7 +61,7 @@ public struct Report: Sendable, Codable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case run, stage, index, scope, attempt, node, exitCode, signal, timedOut, error
+        case run, stage, index, scope, attempt, node, share, exitCode, signal, timedOut, error
         case startedAt, endedAt, stdoutBytes, stdoutTruncated, command
     }
 
@@ -70,6 +73,7 @@ public struct Report: Sendable, Codable, Hashable {
         scope = try c.decode(String.self, forKey: .scope)
         attempt = try c.decode(Int.self, forKey: .attempt)
         node = try c.decode(String.self, forKey: .node)
+        share = try c.decode(Int.self, forKey: .share)
         exitCode = try c.decodeIfPresent(Int32.self, forKey: .exitCode)
         signal = try c.decodeIfPresent(Int32.self, forKey: .signal)
         timedOut = try c.decode(Bool.self, forKey: .timedOut)
@@ -145,6 +149,7 @@ public struct ShareSummary: Sendable, Codable, Hashable {
         firstScope = try c.decode(String.self, forKey: .firstScope)
         lastScope = try c.decode(String.self, forKey: .lastScope)
         node = try c.decode(String.self, forKey: .node)
+        share = try c.decode(Int.self, forKey: .share)
         exitCode = try c.decodeIfPresent(Int32.self, forKey: .exitCode)
         error = try c.decodeIfPresent(String.self, forKey: .error)
         output = Data()

@@ -73,6 +73,7 @@ public final class Journal: Sendable {
                     attempt INTEGER NOT NULL,
                     scope TEXT NOT NULL,
                     node TEXT NOT NULL,
+                    share INTEGER NOT NULL,
                     exitCode INTEGER,
                     signal INTEGER,
                     timedOut INTEGER NOT NULL,
@@ -146,10 +147,10 @@ public final class Journal: Sendable {
             }
             for (r, final) in batch.reports {
                 try db.cachedStatement(sql: """
-                    INSERT OR IGNORE INTO report (run, stage, idx, attempt, scope, node, exitCode, signal, timedOut, error,
+                    INSERT OR IGNORE INTO report (run, stage, idx, attempt, scope, node, share, exitCode, signal, timedOut, error,
                         startedAt, endedAt, stdoutBytes, stdoutTruncated, command, stdout, stderrTail, final)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [r.run, r.stage, r.index, r.attempt, r.scope, r.node, r.exitCode, r.signal,
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [r.run, r.stage, r.index, r.attempt, r.scope, r.node, r.share, r.exitCode, r.signal,
                                              r.timedOut, r.error, r.startedAt, r.endedAt, r.stdoutBytes, r.stdoutTruncated,
                                              r.command, r.stdout, r.stderrTail, final])
             }
@@ -196,14 +197,15 @@ public final class Journal: Sendable {
         }
     }
 
-    /// Reports of a run in stage-then-scope order (attempts in order), optionally filtered.
+    /// Reports of a run in stage order (as the stages started), then scope order, attempts in
+    /// order, a stage's reduction last; optionally filtered.
     /// A scope filter matches a scope or any path of a file group.
     public func reports(run: String, stage: String? = nil, scope: String? = nil, finalOnly: Bool = false,
                         offset: Int = 0, limit: Int = Int.max) throws -> [Report] {
         try pool.read { db in
-            var sql = "SELECT * FROM report WHERE run = ?"
+            var sql = "SELECT * FROM report WHERE report.run = ?"
             var arguments: [any DatabaseValueConvertible] = [run]
-            if let stage { sql += " AND stage = ?"; arguments.append(stage) }
+            if let stage { sql += " AND report.stage = ?"; arguments.append(stage) }
             if let scope {
                 sql += " AND (scope = ? OR scope LIKE ? ESCAPE '\\' OR scope LIKE ? ESCAPE '\\' OR scope LIKE ? ESCAPE '\\')"
                 let escaped = scope.replacingOccurrences(of: "\\", with: "\\\\")
@@ -211,7 +213,10 @@ public final class Journal: Sendable {
                 arguments += [scope, escaped + "\n%", "%\n" + escaped, "%\n" + escaped + "\n%"]
             }
             if finalOnly { sql += " AND final = 1" }
-            sql += " ORDER BY rowid LIMIT ? OFFSET ?"
+            sql += """
+                 ORDER BY (SELECT stage.rowid FROM stage WHERE stage.run = report.run AND stage.stage = report.stage),
+                    idx < 0, idx, attempt LIMIT ? OFFSET ?
+                """
             arguments += [limit == Int.max ? -1 : limit, offset]
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.report)
         }
@@ -228,6 +233,6 @@ public final class Journal: Sendable {
                node: row["node"], exitCode: row["exitCode"], signal: row["signal"], timedOut: row["timedOut"],
                error: row["error"], startedAt: row["startedAt"], endedAt: row["endedAt"], stdoutBytes: row["stdoutBytes"],
                stdoutTruncated: row["stdoutTruncated"], command: row["command"], stdout: row["stdout"] ?? Data(),
-               stderrTail: row["stderrTail"] ?? Data())
+               stderrTail: row["stderrTail"] ?? Data(), share: row["share"])
     }
 }

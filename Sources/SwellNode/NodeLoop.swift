@@ -304,7 +304,7 @@ struct NodeLoop {
             exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut, error: outcome.error,
             startedAt: outcome.startedAt, endedAt: outcome.endedAt, stdoutBytes: outcome.stdoutBytes,
             stdoutTruncated: outcome.stdoutTruncated, command: command, stdout: outcome.stdout,
-            stderrTail: outcome.stderrTail)
+            stderrTail: outcome.stderrTail, share: key.kind == .reduce ? -1 : key.share)
         deliver(.report(ReportMessage(id: id(), share: key.share, report: report)), share: key)
         let actions = sub.taskEnded(report, isFinal: task.isFinal(report))
         shares[key] = sub

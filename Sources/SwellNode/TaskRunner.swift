@@ -63,7 +63,15 @@ public enum TaskRunner {
     /// How long descendants may keep the output pipes open after the main process exits.
     static let lingerGrace: Duration = .milliseconds(300)
 
+    /// Writing stdin to a task that has exited raises SIGPIPE, whose default action would end
+    /// this process: the runner ignores it (the write then fails with EPIPE, which is expected).
+    private static let brokenPipesIgnored: Bool = {
+        signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
+
     public static func run(_ execution: TaskExecution) async -> TaskOutcome {
+        precondition(brokenPipesIgnored)
         let started = Date().timeIntervalSince1970
         if execution.stop.isStopped { return failure("cancelled", started: started) }
         guard let program = execution.argv.first, !program.isEmpty else {

@@ -79,11 +79,14 @@ public struct Event: Sendable, Codable {
     public var counts: StageCounts?
     /// For `task-finished`: the report without its output.
     public var report: Report?
+    /// For a failed task: the end of its stderr (2 KiB at most).
+    public var stderr: String?
     /// For notices: a line for the user.
     public var message: String?
 
     public init(id: UInt64, run: String, kind: Kind, stage: String? = nil, counts: StageCounts? = nil,
-                report: Report? = nil, message: String? = nil) {
+                report: Report? = nil, stderr: String? = nil, message: String? = nil) {
+        self.stderr = stderr
         self.id = id
         self.run = run
         self.kind = kind

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ClusterTests {
+    /// A fan-out of 60 scopes with random durations: on a loopback cluster of one coordinator
+    /// and 3 node processes, the output equals the embedded run's, is in scope order, every node
+    /// runs tasks, and no task runs twice.
+    @Test func aClusterRunEqualsTheEmbeddedRun() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        var generator = SystemRandomNumberGenerator()
+        let scopes = (0..<60).map { i in String(format: "t%02d_%03d", i, Int.random(in: 0...250, using: &generator)) }
+        let plan = work.write("plan.yaml", """
+            name: random-durations
+            width: 4
+            stages:
+              - id: work
+                partition: { items: [\(scopes.joined(separator: ", "))] }
+                run: |
+                  ms=${SWELL_SCOPE#*_}
+                  sleep "$(printf '0.%03d' "$ms")"
+                  echo "{scope} $SWELL_NODE $SWELL_ATTEMPT" >> ledger-$LEDGER
+                  echo "{scope} done"
+                env: { LEDGER: "{run}" }
+            """)
+        let cluster = try await LocalCluster(nodes: 3, workdir: work.path)
+        defer { cluster.stop() }
+
+        let clustered = try await swell(["run", plan, "--coordinator", cluster.endpoint, "--json"], in: work.path)
+        #expect(clustered.status == 0, "\(clustered.stderr)")
+        let embedded = try await swell(["run", plan, "--state", work.path + "/state", "--json"], in: work.path)
+        #expect(embedded.status == 0, "\(embedded.stderr)")
+
+        let clusterResult = try JSONSerialization.jsonObject(with: Data(clustered.stdout.utf8)) as? [String: Any]
+        let embeddedResult = try JSONSerialization.jsonObject(with: Data(embedded.stdout.utf8)) as? [String: Any]
+        let clusterOutput = ((clusterResult?["outputs"] as? [[String: Any]])?.first?["output"] as? String) ?? ""
+        let embeddedOutput = ((embeddedResult?["outputs"] as? [[String: Any]])?.first?["output"] as? String) ?? ""
+        let expected = scopes.map { "\($0) done\n" }.joined()
+        #expect(clusterOutput == expected)
+        #expect(embeddedOutput == expected)
+
+        // The ledger: every scope ran exactly once, on some node, in its first attempt.
+        let run = try #require(clusterResult?["run"] as? String)
+        let lines = work.read("ledger-\(run)").split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(lines.count == scopes.count, "tasks ran \(lines.count) times for \(scopes.count) scopes")
+        #expect(Set(lines.map { $0[0] }) == Set(scopes))
+        #expect(lines.allSatisfy { $0.count == 3 && $0[2] == "1" })
+        let perNode = Dictionary(grouping: lines, by: { $0[1] }).mapValues(\.count)
+        #expect(Set(perNode.keys) == ["n1", "n2", "n3"], "tasks per node: \(perNode)")
+
+        // The journal agrees: one report per scope, each from a node of the cluster.
+        let logs = try await swell(["logs", run, "--coordinator", cluster.endpoint, "--json"])
+        #expect(logs.status == 0, "\(logs.stderr)")
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(logs.stdout.utf8)) as? [[String: Any]])
+        #expect(reports.count == scopes.count)
+        #expect(reports.compactMap { $0["scope"] as? String } == scopes)
+        #expect(Set(reports.compactMap { $0["node"] as? String }) == ["n1", "n2", "n3"])
+    }
+
+    @Test func statusShowsNodesWithSlotsAndRuns() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 2, slots: 3, workdir: work.path)
+        defer { cluster.stop() }
+        let plan = work.write("p.yaml", "name: tiny\nstages:\n  - id: a\n    run: echo hi\n")
+        let ran = try await swell(["run", plan, "--coordinator", cluster.endpoint])
+        #expect(ran.status == 0)
+        #expect(ran.stdout == "hi\n")
+        let status = try await swell(["status", "--coordinator", cluster.endpoint, "--json"])
+        #expect(status.status == 0, "\(status.stderr)")
+        let reply = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let nodes = try #require(reply["nodes"] as? [[String: Any]])
+        #expect(nodes.compactMap { $0["name"] as? String } == ["n1", "n2"])
+        #expect(nodes.allSatisfy { $0["slots"] as? Int == 3 && $0["state"] as? String == "up" })
+        #expect(nodes.allSatisfy { ($0["lastHeartbeat"] as? Double ?? 0) > 0 })
+        let runs = try #require(reply["runs"] as? [[String: Any]])
+        #expect(runs.first?["status"] as? String == "succeeded")
+        let human = try await swell(["status", "--coordinator", cluster.endpoint])
+        #expect(human.stdout.contains("NODE"))
+        #expect(human.stdout.contains("n2    up     3"))
+    }
+
+    @Test func aNodeStoppedWithSigtermLeavesAndItsWorkIsDoneElsewhere() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 2, slots: 4, workdir: work.path)
+        defer { cluster.stop() }
+        let items = (0..<16).map { "s\($0)" }.joined(separator: ", ")
+        let plan = work.write("p.yaml", """
+            name: leave
+            width: 4
+            stages:
+              - id: slow
+                partition: { items: [\(items)] }
+                run: sleep 0.5; echo {scope}
+            """)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.path("swell"))
+        process.arguments = ["run", plan, "--coordinator", cluster.endpoint]
+        let out = work.path + "/out"
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: out)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Once n1 is running tasks, stop it gracefully.
+        let running = try await eventually(.seconds(20)) {
+            let status = try await swell(["status", "--coordinator", cluster.endpoint, "--json"])
+            let reply = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+            let nodes = reply?["nodes"] as? [[String: Any]] ?? []
+            return nodes.contains { $0["name"] as? String == "n1" && ($0["running"] as? Int ?? 0) > 0 }
+        }
+        #expect(running)
+        cluster.nodes[0].stop()
+        let left = await eventually { cluster.coordinator.output.contains("node n1 left") }
+        #expect(left)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(work.read("out") == (0..<16).map { "s\($0)\n" }.joined())
+    }
+}

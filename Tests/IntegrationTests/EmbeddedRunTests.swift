@@ -1,0 +1,348 @@
+import Foundation
+import Testing
+
+/// `swell run` on the embedded default, through the real binary.
+@Suite struct EmbeddedRunTests {
+    func runPlan(_ yaml: String, _ extra: [String] = [], files: [String: String] = [:]) async throws -> (Finished, Scratch) {
+        let work = Scratch()
+        for (name, text) in files { _ = work.write(name, text) }
+        let plan = work.write("plan.yaml", yaml)
+        let result = try await swell(["run", plan, "--state", work.path + "/state"] + extra, in: "/")
+        return (result, work)
+    }
+
+    @Test func sinkOutputsGoToStdoutAndProgressToStderr() async throws {
+        let (result, work) = try await runPlan("""
+            name: basic
+            stages:
+              - id: greet
+                run: echo hello
+              - id: shout
+                needs: [greet]
+                run: tr a-z A-Z
+              - id: other
+                run: [printf, "%s\\n", second sink]
+            """)
+        defer { work.remove() }
+        #expect(result.status == 0)
+        #expect(result.stdout == "HELLO\nsecond sink\n")
+        #expect(result.stderr.contains("stage shout finished"))
+        #expect(result.stderr.contains("succeeded"))
+    }
+
+    @Test func invalidPlansExitTwoWithLocations() async throws {
+        let (unknown, w1) = try await runPlan("name: x\nstages:\n  - id: a\n    run: 'true'\n    retires: 2\n")
+        defer { w1.remove() }
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("plan.yaml:5:5: unknown field 'retires' in a stage (did you mean 'retries'?)"))
+        #expect(unknown.stdout.isEmpty)
+        let (cycle, w2) = try await runPlan("name: x\nstages:\n  - id: a\n    needs: [b]\n    run: x\n  - id: b\n    needs: [a]\n    run: x\n")
+        defer { w2.remove() }
+        #expect(cycle.status == 2)
+        #expect(cycle.stderr.contains("plan.yaml:4:5: stages depend on each other in a cycle: a -> b -> a"))
+        let missing = try await swell(["run", "/nonexistent/plan.yaml"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("/nonexistent/plan.yaml:1:1: no such plan file"))
+        let validate = try await swell(["validate", w2.path + "/plan.yaml"])
+        #expect(validate.status == 2)
+        let usage = try await swell(["run"])
+        #expect(usage.status == 2)
+        #expect(usage.stderr.contains("Missing expected argument"))
+    }
+
+    @Test func aFailedTaskExitsOneAndSaysWhy() async throws {
+        let (result, work) = try await runPlan("""
+            name: failing
+            stages:
+              - id: check
+                partition: { items: [good, bad] }
+                run: 'if [ {scope} = bad ]; then echo "broken thing" >&2; exit 4; fi; echo ok'
+            """)
+        defer { work.remove() }
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("check[1] bad failed (exit 4)"))
+        #expect(result.stderr.contains("broken thing"))
+        #expect(result.stderr.contains("swell logs "))
+    }
+
+    @Test func scopesWithSpacesAndQuotesCannotInjectShell() async throws {
+        let (result, work) = try await runPlan("""
+            name: quoting
+            stages:
+              - id: echo
+                partition: { items: ["a b", "it's", "$(touch pwned)", "x;touch pwned2", "`touch pwned3`", '"dq"'] }
+                run: printf '%s|' {scope}; printf '%s\\n' "$SWELL_SCOPE"
+            """)
+        defer { work.remove() }
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == """
+            a b|a b
+            it's|it's
+            $(touch pwned)|$(touch pwned)
+            x;touch pwned2|x;touch pwned2
+            `touch pwned3`|`touch pwned3`
+            "dq"|"dq"
+
+            """)
+        for file in ["pwned", "pwned2", "pwned3"] {
+            #expect(!FileManager.default.fileExists(atPath: work.path + "/" + file))
+        }
+    }
+
+    @Test func linesOfAndStdinFromNeeds() async throws {
+        let (result, work) = try await runPlan("""
+            name: lines
+            stages:
+              - id: inventory
+                run: printf 'alpha\\nbeta\\n\\ngamma\\n'
+              - id: scan
+                needs: [inventory]
+                partition: { lines-of: inventory }
+                run: echo "{index} {scope} $(grep -c . )"
+              - id: count
+                needs: [scan, inventory]
+                run: wc -l
+            """)
+        defer { work.remove() }
+        #expect(result.status == 0, "\(result.stderr)")
+        // scan's output (3 lines) then inventory's (4 lines, one empty) reach count on stdin.
+        #expect(result.stdout.trimmingCharacters(in: .whitespaces) == "7\n")
+        let (scan, w2) = try await runPlan("""
+            name: lines
+            stages:
+              - id: inventory
+                run: printf 'alpha\\nbeta\\n\\ngamma\\n'
+              - id: scan
+                needs: [inventory]
+                partition: { lines-of: inventory }
+                run: echo "{index} {scope} $(grep -c .)"
+            """)
+        defer { w2.remove() }
+        #expect(scan.stdout == "0 alpha 3\n1 beta 3\n2 gamma 3\n")
+    }
+
+    @Test func directoryPartitionsRunInThePlansFolder() async throws {
+        let (result, work) = try await runPlan("""
+            name: dirs
+            stages:
+              - id: each
+                partition: { directories: { root: src } }
+                run: ls {scope} | wc -l | tr -d ' '
+            """, files: ["src/b/1": "", "src/b/2": "", "src/a/1": "", "src/c d/1": ""])
+        defer { work.remove() }
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "1\n2\n1\n")
+    }
+
+    @Test func treeReductionSummarizesSharesThenSummaries() async throws {
+        let items = (1...60).map(String.init).joined(separator: ", ")
+        let (result, work) = try await runPlan("""
+            name: tree
+            stages:
+              - id: numbers
+                partition: { items: [\(items)] }
+                run: echo {scope}
+                summarize: awk '{s += $1} END {print s}'
+            """, ["--json"])
+        defer { work.remove() }
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let stage = try #require((object["stages"] as? [[String: Any]])?.first)
+        #expect((stage["shares"] as? Int ?? 0) > 1, "one share cannot show a tree")
+        #expect(((object["outputs"] as? [[String: Any]])?.first?["output"] as? String) == "1830\n")
+        // The run's reports hold each level: tasks, share summaries went into the reduction.
+        let run = try #require(object["run"] as? String)
+        let logs = try await swell(["logs", run, "--state", work.path + "/state", "--json"])
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(logs.stdout.utf8)) as? [[String: Any]])
+        #expect(reports.filter { ($0["index"] as? Int ?? 0) >= 0 }.count == 60)
+        let reduction = try #require(reports.first { $0["index"] as? Int == -1 })
+        #expect(reduction["stdout"] as? String == "1830\n")
+    }
+
+    @Test func synthesizeSeesShareSummariesInShareOrder() async throws {
+        let items = (0..<30).map { String(format: "i%02d", $0) }.joined(separator: ", ")
+        let (result, work) = try await runPlan("""
+            name: synth
+            stages:
+              - id: fan
+                partition: { items: [\(items)] }
+                run: echo {scope}
+                summarize: "sort -r | head -1"
+                synthesize: cat
+                input: markdown
+            """)
+        defer { work.remove() }
+        #expect(result.status == 0, "\(result.stderr)")
+        let headings = result.stdout.split(separator: "\n").filter { $0.hasPrefix("## share ") }
+        #expect(headings.count > 1)
+        #expect(headings.first?.hasPrefix("## share 1: i00") == true)
+        let maxima = result.stdout.split(separator: "\n").filter { $0.hasPrefix("i") }
+        #expect(maxima == maxima.sorted())
+        #expect(maxima.last == "i29")
+    }
+
+    @Test func barrierPacingStartsAWaveOnlyAfterThePreviousEnded() async throws {
+        let reports = try await pacedReports("barrier")
+        #expect(reports.count == 9)
+        let shares = Dictionary(grouping: reports, by: \.share)
+        for (_, tasks) in shares {
+            // Within a share, waves are consecutive groups of `width` (3) tasks in scope order.
+            let waves = stride(from: 0, to: tasks.count, by: 3).map { Array(tasks[$0..<min($0 + 3, tasks.count)]) }
+            for (previous, next) in zip(waves, waves.dropFirst()) {
+                #expect(next.map(\.start).min()! >= previous.map(\.end).max()!, "a wave started before the previous one ended")
+            }
+        }
+        // The slow first task holds back its whole share's second wave.
+        let first = reports[0]
+        #expect(reports.filter { $0.share == first.share && $0.index >= 3 }.allSatisfy { $0.start >= first.end })
+    }
+
+    @Test func rollingPacingKeepsWidthInFlight() async throws {
+        let reports = try await pacedReports("rolling")
+        #expect(reports.count == 9)
+        // Task 0 sleeps 1 s; the fast tasks after it do not wait for it.
+        #expect(reports[3].start < reports[0].end)
+        // Never more than `width` (3) at once.
+        for report in reports {
+            let overlapping = reports.filter { $0.start <= report.start && $0.end > report.start }
+            #expect(overlapping.count <= 3)
+        }
+    }
+
+    struct Timed { var index: Int; var share: Int; var start: Double; var end: Double }
+
+    func pacedReports(_ pacing: String) async throws -> [Timed] {
+        let (result, work) = try await runPlan("""
+            name: paced
+            stages:
+              - id: t
+                width: 3
+                pacing: \(pacing)
+                partition: { items: [a0, a1, a2, a3, a4, a5, a6, a7, a8] }
+                run: if [ {index} = 0 ]; then sleep 1; else sleep 0.05; fi; echo {scope}
+            """, ["--slots", "3", "--json"])
+        defer { work.remove() }
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let run = try #require(object["run"] as? String)
+        let logs = try await swell(["logs", run, "--state", work.path + "/state", "--json"])
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(logs.stdout.utf8)) as? [[String: Any]])
+        return reports.sorted { ($0["index"] as! Int) < ($1["index"] as! Int) }
+            .map { Timed(index: $0["index"] as! Int, share: $0["share"] as! Int,
+                         start: $0["startedAt"] as! Double, end: $0["endedAt"] as! Double) }
+    }
+
+    @Test func joblogUsesGNUParallelsFormat() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let (result, w) = try await runPlan("""
+            name: joblog
+            stages:
+              - id: t
+                partition: { items: [x, y, z] }
+                run: echo {scope}; [ {scope} != z ]
+                on-failure: continue
+            """, ["--joblog", work.path + "/jobs.tsv"])
+        defer { w.remove() }
+        #expect(result.status == 1)
+        let lines = work.read("jobs.tsv").split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        #expect(lines.first == ["Seq", "Host", "Starttime", "JobRuntime", "Send", "Receive", "Exitval", "Signal", "Command"])
+        #expect(lines.count == 4)
+        let rows = lines.dropFirst()
+        #expect(rows.allSatisfy { $0.count == 9 && $0[1] == "local" && $0[4] == "0" && $0[5] == "2" && $0[7] == "0" })
+        #expect(rows.map { $0[0] }.sorted() == ["1", "2", "3"])
+        #expect(rows.map { $0[6] }.sorted() == ["0", "0", "1"])
+        #expect(Set(rows.map { String($0[8]) }) == ["echo x; [ x != z ]", "echo y; [ y != z ]", "echo z; [ z != z ]"])
+    }
+
+    @Test func jsonPrintsOneObject() async throws {
+        let (result, work) = try await runPlan("name: j\nstages:\n  - id: a\n    run: echo one\n  - id: b\n    needs: [a]\n    run: cat\n", ["--json"])
+        defer { work.remove() }
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["status"] as? String == "succeeded")
+        #expect(object["exitCode"] as? Int == 0)
+        #expect((object["run"] as? String)?.isEmpty == false)
+        let stages = try #require(object["stages"] as? [[String: Any]])
+        #expect(stages.map { $0["id"] as? String } == ["a", "b"])
+        #expect(stages.allSatisfy { $0["status"] as? String == "succeeded" && $0["tasks"] as? Int == 1 && $0["succeeded"] as? Int == 1 })
+        #expect((object["outputs"] as? [[String: Any]])?.map { $0["stage"] as? String } == ["b"])
+        #expect((object["outputs"] as? [[String: Any]])?.first?["output"] as? String == "one\n")
+    }
+
+    @Test func logsShowsTheReportsOfARun() async throws {
+        let (result, work) = try await runPlan("name: l\nstages:\n  - id: a\n    partition: {items: [p, q]}\n    run: echo out-{scope}; echo err-{scope} >&2\n", ["--json"])
+        defer { work.remove() }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let run = try #require(object["run"] as? String)
+        let logs = try await swell(["logs", run, "--state", work.path + "/state"])
+        #expect(logs.status == 0)
+        #expect(logs.stdout.contains("== a[0] p · node local · attempt 1 · exit 0"))
+        #expect(logs.stdout.contains("out-p\n-- stderr --\nerr-p\n"))
+        let filtered = try await swell(["logs", run, "--state", work.path + "/state", "--scope", "q"])
+        #expect(!filtered.stdout.contains("out-p"))
+        #expect(filtered.stdout.contains("out-q"))
+        let unknown = try await swell(["logs", "no-such-run", "--state", work.path + "/state"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no run no-such-run"))
+    }
+
+    @Test func validatePrintsWavesAndTaskCounts() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        _ = work.write("src/a/x", "")
+        _ = work.write("src/b/y", "")
+        let plan = work.write("plan.yaml", """
+            name: shown
+            stages:
+              - id: inventory
+                run: ls src
+              - id: dirs
+                partition: { directories: { root: src } }
+                run: ls {scope}
+              - id: scan
+                needs: [inventory]
+                partition: { lines-of: inventory }
+                run: echo {scope}
+                summarize: sort
+            """)
+        let result = try await swell(["validate", plan])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == """
+            plan shown (\(plan)): 3 stages in 2 waves
+            wave 1
+              inventory  1 task
+              dirs       2 tasks (directories of src at depth 1), width 10, barrier
+            wave 2
+              scan       one task per lines of inventory (counted at run time), width 10, barrier, summarized; needs inventory
+            sinks: dirs, scan
+
+            """)
+    }
+
+    @Test func aCoordinatorThatIsNotThereExitsThree() async throws {
+        let port = try freePort()
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("p.yaml", "name: x\nstages:\n  - id: a\n    run: 'true'\n")
+        let run = try await swell(["run", plan, "--coordinator", "tcp://127.0.0.1:\(port)"])
+        #expect(run.status == 3)
+        #expect(run.stderr.contains("no answer from a coordinator at tcp://127.0.0.1:\(port)"))
+        let status = try await swell(["status", "--coordinator", "tcp://127.0.0.1:\(port)"])
+        #expect(status.status == 3)
+    }
+}
+
+/// A TCP port nothing listens on (bound and released).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
