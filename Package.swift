@@ -99,13 +99,19 @@ let package = Package(
         .testTarget(name: "SwellPlanTests", dependencies: ["SwellPlan", "SwellCore"], swiftSettings: strict),
         .testTarget(name: "SwellProtocolTests", dependencies: ["SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict),
         .testTarget(name: "SwellZMQTests", dependencies: ["SwellZMQ"], swiftSettings: strict),
-        .testTarget(name: "SwellJournalTests", dependencies: ["SwellJournal", "SwellCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SwellJournalTests",
+            dependencies: ["SwellJournal", "SwellCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         .testTarget(name: "SwellNodeTests", dependencies: ["SwellNode", "SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict),
         .testTarget(
             name: "SwellCoordinatorTests",
             dependencies: ["SwellCoordinator", "SwellProtocol", "SwellCore", "SwellPlan", "SwellJournal"],
             swiftSettings: strict),
-        .testTarget(name: "IntegrationTests", dependencies: ["SwellCore"], swiftSettings: strict),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["SwellCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         .executableTarget(name: "swell-coordinator", dependencies: ["SwellCLI"], swiftSettings: strict),
         .executableTarget(name: "swell-node", dependencies: ["SwellCLI"], swiftSettings: strict),
     ],

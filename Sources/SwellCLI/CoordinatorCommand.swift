@@ -58,6 +58,10 @@ public struct CoordinatorCommand: AsyncParsableCommand {
             logger.critical("cannot listen on \(listen): \(error.message)")
             await io.shutdown()
             throw ExitCode(1)
+        } catch {
+            logger.critical("stopped: \(error)")
+            await io.shutdown()
+            throw ExitCode(1)
         }
         await io.shutdown()
     }

@@ -16,7 +16,7 @@ enum PlanSummary {
                     if let count = scopes[id]?.count {
                         line += "\(count) task\(count == 1 ? "" : "s") (\(partition.summary))"
                     } else {
-                        line += "one task per \(partition.summary) (counted at run time)"
+                        line += "\(partition.summary) (counted at run time)"
                     }
                     line += ", width \(stage.width), \(stage.pacing.rawValue)"
                     if stage.synthesize != nil {

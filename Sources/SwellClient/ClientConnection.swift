@@ -12,6 +12,8 @@ public final class ClientConnection: Sendable {
     public enum Input: Sendable {
         case message(Message)
         case tick
+        /// The embedded coordinator or node stopped with this error.
+        case failure(String)
     }
 
     public let endpoint: String
@@ -83,16 +85,25 @@ public struct ClientReader {
         self.lastHeard = clock.now
     }
 
-    /// The next message, or nil at `deadline` (or when the connection ends).
+    /// Why the embedded coordinator or node stopped, once it has.
+    public private(set) var failure: String?
+
+    /// The next message, or nil at `deadline`, when the connection ends, or after a failure.
     public mutating func next(until deadline: ContinuousClock.Instant?) async -> Message? {
         while true {
             if !backlog.isEmpty { return backlog.removeFirst() }
+            if failure != nil { return nil }
             if let deadline, clock.now >= deadline { return nil }
             guard let batch = await connection.inbox.next() else { return nil }
             for input in batch {
-                if case .message(let message) = input {
+                switch input {
+                case .message(let message):
                     lastHeard = clock.now
                     backlog.append(message)
+                case .failure(let reason):
+                    failure = reason
+                case .tick:
+                    break
                 }
             }
             if backlog.isEmpty, let deadline, clock.now >= deadline { return nil }

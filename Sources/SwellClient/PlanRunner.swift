@@ -73,7 +73,13 @@ public enum PlanRunner {
             overrides: options.overrides, scopes: scopes, taskEvents: joblog != nil)
         let outcome = try await withThrowingTaskGroup(of: Void.self) { group -> SwellExit in
             if let embedded {
-                group.addTask { try await embedded.run() }
+                group.addTask {
+                    do {
+                        try await embedded.run()
+                    } catch {
+                        connection.inbox.push(.failure("\(error)"))
+                    }
+                }
             }
             group.addTask { await connection.run() }
             let interrupted = InterruptFlag()
@@ -95,7 +101,12 @@ public enum PlanRunner {
     static func follow(_ submit: Submit, connection: ClientConnection, options: RunOptions, joblog: Joblog?,
                        interrupted: InterruptFlag, embedded: Bool) async throws -> SwellExit {
         var reader = ClientReader(connection)
-        try await reader.hello(timeout: embedded ? .seconds(30) : options.connectTimeout)
+        do {
+            try await reader.hello(timeout: embedded ? .seconds(30) : options.connectTimeout)
+        } catch {
+            if let failure = reader.failure { throw ClientError(.failed, "the embedded coordinator stopped: \(failure)") }
+            throw error
+        }
         let progress = ProgressReporter(mode: options.progress)
         defer { progress.finish() }
         connection.send(.submit(submit))
@@ -114,6 +125,7 @@ public enum PlanRunner {
             FileHandle.standardError.write(Data((r.message + "\n").utf8))
             return .usage
         default:
+            if let failure = reader.failure { throw ClientError(.failed, "the embedded coordinator stopped: \(failure)") }
             throw ClientError(.unreachable, "the coordinator at \(connection.endpoint) did not accept the plan within 30 s")
         }
         progress.runStarted(run, plan: submit.file)
@@ -126,6 +138,9 @@ public enum PlanRunner {
                 return .interrupted
             }
             let message = await reader.next(until: ContinuousClock.now + .seconds(1))
+            if let failure = reader.failure {
+                throw ClientError(.failed, "the embedded coordinator stopped: \(failure)")
+            }
             guard let message else {
                 // Quiet: the coordinator heartbeats every second, so long silence means it is gone.
                 if !embedded, ContinuousClock.now - reader.lastHeard > .seconds(5) {
@@ -153,7 +168,9 @@ public enum PlanRunner {
                 } else {
                     for output in result.outputs { FileHandle.standardOutput.write(output) }
                 }
-                let elapsed = result.stages.compactMap(\.endedAt).max().map { String(format: " in %.1fs", $0 - (result.stages.compactMap(\.startedAt).min() ?? $0)) } ?? ""
+                let elapsed = result.stages.compactMap(\.endedAt).max().map { end in
+                    " in " + Durations.format(milliseconds: Int((end - (result.stages.compactMap(\.startedAt).min() ?? end)) * 1000))
+                } ?? ""
                 if result.status == .succeeded {
                     progress.line("run \(run) succeeded\(elapsed)")
                 } else {

@@ -79,8 +79,8 @@ public final class CoordinatorService: Service, Sendable {
             group.addTask {
                 while (try? await Task.sleep(for: .milliseconds(100))) != nil { queue.push(.tick) }
             }
-            await cancelWhenGracefulShutdown {
-                await self.loop(queue, socket, settings)
+            try await cancelWhenGracefulShutdown {
+                try await self.loop(queue, socket, settings)
             }
             group.cancelAll()
         }
@@ -88,7 +88,7 @@ public final class CoordinatorService: Service, Sendable {
     }
 
     /// The event loop: it alone touches the scheduler.
-    func loop(_ queue: EventQueue<Input>, _ socket: ZMQSocketHandle, _ settings: CoordinatorSettings) async {
+    func loop(_ queue: EventQueue<Input>, _ socket: ZMQSocketHandle, _ settings: CoordinatorSettings) async throws {
         var scheduler = Scheduler(settings: settings)
         let clock = ContinuousClock()
         let origin = clock.now
@@ -113,22 +113,20 @@ public final class CoordinatorService: Service, Sendable {
                     scheduler.tick(at: moment, into: &effects)
                 }
             }
-            await carryOut(effects, socket)
+            try await carryOut(effects, socket)
         }
     }
 
-    /// Journal first, then the network.
-    func carryOut(_ effects: Effects, _ socket: ZMQSocketHandle) async {
+    /// Journal first, then the network. A journal that cannot be written stops the
+    /// coordinator: nothing unjournaled is ever acknowledged, so the nodes keep their reports
+    /// and a restarted coordinator picks up from the journal.
+    func carryOut(_ effects: Effects, _ socket: ZMQSocketHandle) async throws {
         for (level, message) in effects.logs { logger.log(level: level, "\(message)") }
         do {
             try await journal.write(effects.journal)
         } catch {
-            // Nothing is acknowledged that is not on disk: the nodes will send it again.
-            logger.error("journal write failed (\(error)); acknowledgements held back")
-            for (peer, message) in effects.sends where !message.isAcknowledgementDependent {
-                socket.send(to: peer, WireCodec.encode(message))
-            }
-            return
+            logger.critical("cannot write the journal \(journal.path): \(error)")
+            throw JournalFailure(path: journal.path, reason: "\(error)")
         }
         for (peer, frames) in effects.frameSends { socket.send(to: peer, frames) }
         for (peer, message) in effects.sends { socket.send(to: peer, WireCodec.encode(message)) }
@@ -167,12 +165,9 @@ public final class CoordinatorService: Service, Sendable {
     }
 }
 
-extension Message {
-    /// Messages that acknowledge or build on journaled state and must wait for the journal.
-    var isAcknowledgementDependent: Bool {
-        switch self {
-        case .ack, .accepted, .result, .relay: true
-        default: false
-        }
-    }
+/// The journal could not be written; the coordinator stops rather than run on without it.
+public struct JournalFailure: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var reason: String
+    public var description: String { "cannot write the journal \(path): \(reason)" }
 }

@@ -73,7 +73,6 @@ public final class Journal: Sendable {
                     attempt INTEGER NOT NULL,
                     scope TEXT NOT NULL,
                     node TEXT NOT NULL,
-                    share INTEGER NOT NULL,
                     exitCode INTEGER,
                     signal INTEGER,
                     timedOut INTEGER NOT NULL,
@@ -89,6 +88,9 @@ public final class Journal: Sendable {
                     PRIMARY KEY (run, stage, idx, attempt)
                 );
                 """)
+        }
+        migrator.registerMigration("v2: report.share") { db in
+            try db.execute(sql: "ALTER TABLE report ADD COLUMN share INTEGER NOT NULL DEFAULT -1")
         }
         return migrator
     }

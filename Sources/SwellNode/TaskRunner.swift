@@ -82,63 +82,29 @@ public enum TaskRunner {
         options.processGroupID = 0
         let state = RunState()
         do {
-            let result = try await withTaskCancellationHandler {
-              try await Subprocess.run(
-                executable,
-                arguments: Arguments(Array(execution.argv.dropFirst())),
-                environment: .custom(NodeEnvironment.entries(adding: execution.environment)),
-                workingDirectory: FilePath(execution.workingDirectory),
-                platformOptions: options,
-                input: .inputWriter,
-                output: .sequence,
-                error: .sequence
-            ) { process in
-                let group = process.processIdentifier.value
-                state.setGroup(group)
-                let pidfd = process.processIdentifier.processDescriptor
-                return await withTaskGroup(of: Void.self) { tasks in
-                    tasks.addTask {
-                        // A child that exits without reading its stdin makes writes fail: that is fine.
-                        if !execution.stdin.isEmpty {
-                            _ = try? await process.standardInputWriter.write(Array(execution.stdin))
-                        }
+            let environment = Environment.custom(NodeEnvironment.entries(adding: execution.environment))
+            let arguments = Arguments(Array(execution.argv.dropFirst()))
+            let directory = FilePath(execution.workingDirectory)
+            let status = try await withTaskCancellationHandler {
+                // No stdin: /dev/null rather than a pipe and a writer.
+                if execution.stdin.isEmpty {
+                    return try await Subprocess.run(
+                        executable, arguments: arguments, environment: environment, workingDirectory: directory,
+                        platformOptions: options, input: .none, output: .sequence, error: .sequence
+                    ) { process in
+                        await supervise(process, execution, state, feed: {})
+                    }.terminationStatus
+                }
+                return try await Subprocess.run(
+                    executable, arguments: arguments, environment: environment, workingDirectory: directory,
+                    platformOptions: options, input: .inputWriter, output: .sequence, error: .sequence
+                ) { process in
+                    await supervise(process, execution, state) {
+                        // A child that exits without reading its stdin makes the write fail: that is fine.
+                        _ = try? await process.standardInputWriter.write(Array(execution.stdin))
                         try? await process.standardInputWriter.finish()
                     }
-                    tasks.addTask {
-                        var kept = Data()
-                        var total = 0
-                        do {
-                            for try await chunk in process.standardOutput {
-                                total += chunk.count
-                                let room = execution.outputCap - kept.count
-                                if room > 0 {
-                                    chunk.withUnsafeBytes { raw in kept.append(contentsOf: raw.prefix(room)) }
-                                }
-                            }
-                        } catch {}
-                        state.setStdout(kept, total: total)
-                    }
-                    tasks.addTask {
-                        var tail = Data()
-                        do {
-                            for try await chunk in process.standardError {
-                                chunk.withUnsafeBytes { raw in tail.append(contentsOf: raw) }
-                                if tail.count > execution.stderrTail * 2 {
-                                    tail = tail.suffix(execution.stderrTail)
-                                }
-                            }
-                        } catch {}
-                        state.setStderr(tail.suffix(execution.stderrTail))
-                    }
-                    let supervisor = Task {
-                        await supervise(group: group, pidfd: pidfd, timeout: execution.timeoutMilliseconds,
-                                        stop: execution.stop, state: state)
-                    }
-                    await tasks.waitForAll()
-                    supervisor.cancel()
-                    await supervisor.value
-                }
-              }
+                }.terminationStatus
             } onCancel: {
                 killGroup(state.group)
             }
@@ -146,7 +112,7 @@ public enum TaskRunner {
             killGroup(state.group)
             let ended = Date().timeIntervalSince1970
             var outcome = state.outcome(started: started, ended: ended, cap: execution.outputCap)
-            switch result.terminationStatus {
+            switch status {
             case .exited(let code):
                 outcome.exitCode = code
             case .signaled(let signal):
@@ -163,9 +129,69 @@ public enum TaskRunner {
         }
     }
 
-    /// Kills the group on timeout, on cancellation, and when the main process has exited but
-    /// descendants still hold the output pipes open.
-    static func supervise(group: pid_t, pidfd: Int32, timeout: Int?, stop: StopSignal, state: RunState) async {
+    private enum Part: Sendable {
+        case feeder
+        case reader
+        case supervisor
+    }
+
+    /// Drives one running process: feeds stdin, drains stdout (up to the cap, counting the
+    /// rest) and stderr (keeping its tail) concurrently, and watches the clock. Returns when both
+    /// output streams have ended.
+    private static func supervise<Input: InputProtocol>(
+        _ process: Execution<Input, SequenceOutput, SequenceOutput>, _ execution: TaskExecution, _ state: RunState,
+        feed: @escaping @Sendable () async -> Void
+    ) async {
+        let group = process.processIdentifier.value
+        state.setGroup(group)
+        let pidfd = process.processIdentifier.processDescriptor
+        await withTaskGroup(of: Part.self) { parts in
+            parts.addTask {
+                await feed()
+                return .feeder
+            }
+            parts.addTask {
+                var kept = Data()
+                var total = 0
+                do {
+                    for try await chunk in process.standardOutput {
+                        total += chunk.count
+                        let room = execution.outputCap - kept.count
+                        if room > 0 {
+                            chunk.withUnsafeBytes { raw in kept.append(contentsOf: raw.prefix(room)) }
+                        }
+                    }
+                } catch {}
+                state.setStdout(kept, total: total)
+                return .reader
+            }
+            parts.addTask {
+                var tail = Data()
+                do {
+                    for try await chunk in process.standardError {
+                        chunk.withUnsafeBytes { raw in tail.append(contentsOf: raw) }
+                        if tail.count > execution.stderrTail * 2 { tail = tail.suffix(execution.stderrTail) }
+                    }
+                } catch {}
+                state.setStderr(tail.suffix(execution.stderrTail))
+                return .reader
+            }
+            parts.addTask {
+                await watch(group: group, pidfd: pidfd, timeout: execution.timeoutMilliseconds, stop: execution.stop, state: state)
+                return .supervisor
+            }
+            var readers = 0
+            while readers < 2, let part = await parts.next() {
+                if part == .reader { readers += 1 }
+            }
+            parts.cancelAll()
+        }
+    }
+
+    /// Kills the group on timeout, on a stop request, and when the main process has exited but
+    /// descendants still hold the output pipes open. Returns when cancelled (the outputs ended)
+    /// or once it has killed the group.
+    static func watch(group: pid_t, pidfd: Int32, timeout: Int?, stop: StopSignal, state: RunState) async {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + .milliseconds($0) }
         var exitedAt: ContinuousClock.Instant?
@@ -260,20 +286,26 @@ public enum TaskRunner {
 
 /// The environment of task processes: the node's own, read once, plus each task's variables.
 enum NodeEnvironment {
-    /// `KEY=VALUE` entries of this process, read at first use.
-    static let inherited: [String: String] = ProcessInfo.processInfo.environment
+    /// This process's variables as NUL-terminated `KEY=VALUE` entries, with their keys; read
+    /// once. Entries holding a NUL of their own cannot be passed and are left out.
+    static let inherited: [(key: String, entry: [UInt8])] = ProcessInfo.processInfo.environment.compactMap { key, value in
+        entry(key, value).map { (key, $0) }
+    }
 
-    /// Raw `KEY=VALUE\0` entries: the node's environment with `extra` laid over it. Each
-    /// entry ends with a NUL, as the C strings the child's environment is made of; entries
-    /// holding a NUL of their own cannot be passed and are left out.
+    static func entry(_ key: String, _ value: String) -> [UInt8]? {
+        var bytes = Array("\(key)=\(value)".utf8)
+        guard !bytes.contains(0) else { return nil }
+        bytes.append(0)
+        return bytes
+    }
+
+    /// Raw `KEY=VALUE\0` entries: the node's environment with `extra` laid over it. Each entry
+    /// ends with a NUL, as the C strings of a child's environment do.
     static func entries(adding extra: [String: String]) -> [[UInt8]] {
-        var merged = inherited
-        for (key, value) in extra { merged[key] = value }
-        return merged.compactMap { key, value in
-            var entry = Array("\(key)=\(value)".utf8)
-            guard !entry.contains(0) else { return nil }
-            entry.append(0)
-            return entry
-        }
+        var entries: [[UInt8]] = []
+        entries.reserveCapacity(inherited.count + extra.count)
+        for (key, entry) in inherited where extra[key] == nil { entries.append(entry) }
+        for (key, value) in extra { if let entry = entry(key, value) { entries.append(entry) } }
+        return entries
     }
 }

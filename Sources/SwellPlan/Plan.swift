@@ -71,10 +71,11 @@ public enum Partition: Sendable, Hashable {
         switch self {
         case .directories(let root, let depth): return "directories of \(root) at depth \(depth)"
         case .files(let root, let glob, .perTask(let n)):
-            return "files \(glob) under \(root)" + (n > 1 ? ", \(n) per task" : "")
-        case .files(let root, let glob, .byExtension): return "files \(glob) under \(root), by extension"
+            return "files\(glob == "*" ? "" : " " + glob) under \(root)" + (n > 1 ? ", \(n) per task" : "")
+        case .files(let root, let glob, .byExtension):
+            return "files\(glob == "*" ? "" : " " + glob) under \(root), one task per extension"
         case .items: return "items"
-        case .linesOf(let stage): return "lines of \(stage)"
+        case .linesOf(let stage): return "one task per output line of \(stage)"
         }
     }
 }

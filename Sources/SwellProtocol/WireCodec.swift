@@ -52,9 +52,11 @@ public enum WireCodec {
         case .heartbeat(let m): frames(message, m)
         case .assign(let m): frames(message, m, parts: [m.stdin] + m.done.flatMap { [$0.stdout, $0.stderrTail] })
         case .relay(let m): frames(message, m, parts: [m.report.stdout, m.report.stderrTail])
-        case .report(let m): frames(message, m, parts: [m.report.stdout, m.report.stderrTail])
+        case .report(let m):
+            [protocolTag, Data(message.type.utf8), m.header(parts: [m.report.stdout.count, m.report.stderrTail.count]),
+             m.report.stdout + m.report.stderrTail]
         case .summary(let m): frames(message, m, parts: [m.summary.output])
-        case .ack(let m): frames(message, m)
+        case .ack(let m): [protocolTag, Data(message.type.utf8), m.header()]
         case .cancel(let m): frames(message, m)
         case .leave(let m): frames(message, m)
         case .refusal(let m): frames(message, m)
@@ -85,8 +87,21 @@ public enum WireCodec {
 
     private enum PartsKey: String, CodingKey { case parts }
 
-    private struct PartsHeader: Decodable {
+    /// A message body and its `parts`, read in one parse of the header.
+    private struct Incoming<Body: Decodable>: Decodable {
+        var body: Body
         var parts: [Int]?
+
+        init(from decoder: any Decoder) throws {
+            body = try Body(from: decoder)
+            parts = try decoder.container(keyedBy: PartsKey.self).decodeIfPresent([Int].self, forKey: .parts)
+        }
+    }
+
+    /// Decodes the header as `Body` and splits the payload into the parts it lists.
+    private static func read<Body: Decodable>(_ type: Body.Type, _ header: Data, _ payload: Data?) throws -> (Body, [Data]) {
+        let incoming = try decoder.decode(Incoming<Body>.self, from: header)
+        return (incoming.body, try split(payload, lengths: incoming.parts))
     }
 
     private static func frames<Body: Encodable>(_ message: Message, _ body: Body, parts: [Data]? = nil) -> [Data] {
@@ -123,21 +138,13 @@ public enum WireCodec {
         let type = String(decoding: frames[1].prefix(16), as: UTF8.self)
         let header = frames[2]
         let payload = frames.count == 4 ? frames[3] : nil
-        var parts: [Data] = []
-        do {
-            parts = try split(payload, lengths: decoder.decode(PartsHeader.self, from: header).parts)
-        } catch let error as WireError {
-            throw error
-        } catch {
-            throw WireError(.malformed, "\(type) header is not JSON")
-        }
         do {
             switch type {
-            case "HELLO": return .hello(try decoder.decode(Hello.self, from: header))
-            case "WELCOME": return .welcome(try decoder.decode(Welcome.self, from: header))
-            case "HEARTBEAT": return .heartbeat(try decoder.decode(Heartbeat.self, from: header))
+            case "HELLO": return .hello(try plain(Hello.self, header, payload))
+            case "WELCOME": return .welcome(try plain(Welcome.self, header, payload))
+            case "HEARTBEAT": return .heartbeat(try plain(Heartbeat.self, header, payload))
             case "ASSIGN":
-                var m = try decoder.decode(Assign.self, from: header)
+                var (m, parts) = try read(Assign.self, header, payload)
                 try expect(parts, count: 1 + 2 * m.done.count, type)
                 m.stdin = parts[0]
                 for i in m.done.indices {
@@ -146,41 +153,45 @@ public enum WireCodec {
                 }
                 return .assign(m)
             case "RELAY":
-                var m = try decoder.decode(Relay.self, from: header)
+                var (m, parts) = try read(Relay.self, header, payload)
                 try expect(parts, count: 2, type)
                 m.report.stdout = parts[0]
                 m.report.stderrTail = parts[1]
                 return .relay(m)
             case "REPORT":
-                var m = try decoder.decode(ReportMessage.self, from: header)
+                let (read, lengths) = try ReportMessage.read(header)
+                var m = read
+                let parts = try split(payload, lengths: lengths)
                 try expect(parts, count: 2, type)
                 m.report.stdout = parts[0]
                 m.report.stderrTail = parts[1]
                 return .report(m)
             case "SUMMARY":
-                var m = try decoder.decode(SummaryMessage.self, from: header)
+                var (m, parts) = try read(SummaryMessage.self, header, payload)
                 try expect(parts, count: 1, type)
                 m.summary.output = parts[0]
                 return .summary(m)
-            case "ACK": return .ack(try decoder.decode(Ack.self, from: header))
-            case "CANCEL": return .cancel(try decoder.decode(Cancel.self, from: header))
-            case "LEAVE": return .leave(try decoder.decode(Leave.self, from: header))
-            case "REFUSAL": return .refusal(try decoder.decode(Refusal.self, from: header))
-            case "SUBMIT": return .submit(try decoder.decode(Submit.self, from: header))
-            case "ACCEPTED": return .accepted(try decoder.decode(Accepted.self, from: header))
-            case "REJECTED": return .rejected(try decoder.decode(Rejected.self, from: header))
-            case "EVENT": return .event(try decoder.decode(Event.self, from: header))
+            case "ACK":
+                if payload != nil { throw WireError(.malformed, "unexpected payload") }
+                return .ack(try Ack.read(header))
+            case "CANCEL": return .cancel(try plain(Cancel.self, header, payload))
+            case "LEAVE": return .leave(try plain(Leave.self, header, payload))
+            case "REFUSAL": return .refusal(try plain(Refusal.self, header, payload))
+            case "SUBMIT": return .submit(try plain(Submit.self, header, payload))
+            case "ACCEPTED": return .accepted(try plain(Accepted.self, header, payload))
+            case "REJECTED": return .rejected(try plain(Rejected.self, header, payload))
+            case "EVENT": return .event(try plain(Event.self, header, payload))
             case "RESULT":
-                var m = try decoder.decode(RunResult.self, from: header)
+                var (m, parts) = try read(RunResult.self, header, payload)
                 try expect(parts, count: m.sinks.count, type)
                 m.outputs = parts
                 return .result(m)
-            case "ATTACH": return .attach(try decoder.decode(Attach.self, from: header))
-            case "STATUS?": return .statusRequest(try decoder.decode(StatusRequest.self, from: header))
-            case "STATUS": return .status(try decoder.decode(StatusReply.self, from: header))
-            case "LOGS?": return .logsRequest(try decoder.decode(LogsRequest.self, from: header))
+            case "ATTACH": return .attach(try plain(Attach.self, header, payload))
+            case "STATUS?": return .statusRequest(try plain(StatusRequest.self, header, payload))
+            case "STATUS": return .status(try plain(StatusReply.self, header, payload))
+            case "LOGS?": return .logsRequest(try plain(LogsRequest.self, header, payload))
             case "LOGS":
-                var m = try decoder.decode(LogsReply.self, from: header)
+                var (m, parts) = try read(LogsReply.self, header, payload)
                 try expect(parts, count: 2 * m.reports.count, type)
                 for i in m.reports.indices {
                     m.reports[i].stdout = parts[2 * i]
@@ -195,6 +206,12 @@ public enum WireCodec {
         } catch {
             throw WireError(.malformed, "\(type): \(describe(error))")
         }
+    }
+
+    /// A message without payload: a payload frame makes it malformed.
+    private static func plain<Body: Decodable>(_ type: Body.Type, _ header: Data, _ payload: Data?) throws -> Body {
+        if payload != nil { throw WireError(.malformed, "unexpected payload") }
+        return try decoder.decode(Body.self, from: header)
     }
 
     private static func expect(_ parts: [Data], count: Int, _ type: String) throws(WireError) {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// `swell run` on the embedded default, through the real binary.
@@ -314,10 +315,30 @@ import Testing
               inventory  1 task
               dirs       2 tasks (directories of src at depth 1), width 10, barrier
             wave 2
-              scan       one task per lines of inventory (counted at run time), width 10, barrier, summarized; needs inventory
+              scan       one task per output line of inventory (counted at run time), width 10, barrier, summarized; needs inventory
             sinks: dirs, scan
 
             """)
+    }
+
+    @Test func aJournalThatCannotBeWrittenEndsTheRunWithAnError() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        // A journal whose migrations are recorded but whose report table is not what they made.
+        try FileManager.default.createDirectory(atPath: work.path + "/state", withIntermediateDirectories: true)
+        let broken = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
+        try await broken.write { db in
+            try db.execute(sql: """
+                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share');
+                CREATE TABLE run (id TEXT PRIMARY KEY);
+                """)
+        }
+        let plan = work.write("p.yaml", "name: x\nstages:\n  - id: a\n    run: echo hi\n")
+        let result = try await swell(["run", plan, "--state", work.path + "/state"], timeout: .seconds(60))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the embedded coordinator stopped: cannot write the journal \(work.path)/state/journal.sqlite"))
+        #expect(result.stdout.isEmpty)
     }
 
     @Test func aCoordinatorThatIsNotThereExitsThree() async throws {

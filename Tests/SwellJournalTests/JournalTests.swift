@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import SwellCore
 @testable import SwellJournal
@@ -61,5 +62,32 @@ import Testing
         }
         let again = try Journal(directory: directory)
         #expect(try again.unfinishedRuns().map(\.id) == ["r2"])
+    }
+
+    @Test func aJournalFromBeforeTheShareColumnIsMigrated() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            let old = try DatabaseQueue(path: directory + "/journal.sqlite")
+            try Journal.migrator.migrate(old, upTo: "v1")
+            try await old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO run VALUES ('old', 'p', 'p.yaml', '/', '', x'', x'', 'succeeded', 1, 2, NULL);
+                    INSERT INTO report (run, stage, idx, attempt, scope, node, timedOut, startedAt, endedAt, stdoutBytes,
+                        stdoutTruncated, command, stdout, stderrTail, final)
+                    VALUES ('old', 's', 0, 1, 'a', 'n', 0, 1, 2, 0, 0, 'c', x'', x'', 1);
+                    """)
+            }
+        }
+        let journal = try Journal(directory: directory)
+        #expect(try journal.reports(run: "old").first?.share == -1)
+        var batch = Journal.Batch()
+        var fresh = report(1, scope: "b", out: "x")
+        fresh.run = "old"
+        fresh.share = 4
+        batch.reports.append((fresh, true))
+        try await journal.write(batch)
+        #expect(try journal.reports(run: "old").map(\.share) == [-1, 4])
     }
 }
