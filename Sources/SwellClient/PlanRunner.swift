@@ -132,9 +132,17 @@ public enum PlanRunner {
         var warnedSilence = false
         while true {
             if interrupted.isSet {
-                progress.line(embedded
-                    ? "interrupted: stopping run \(run)"
-                    : "interrupted: run \(run) goes on on the coordinator; `swell logs \(run) --coordinator \(connection.endpoint)` shows its reports")
+                if embedded {
+                    progress.line("interrupted: cancelling run \(run)")
+                    // The coordinator stops the tasks and journals the run as cancelled.
+                    connection.send(.cancel(Cancel(id: connection.nextID(), run: run, reason: "interrupted (SIGINT)")))
+                    _ = await reader.expect(within: .seconds(3)) {
+                        if case .result(let result) = $0 { return result.run == run }
+                        return false
+                    }
+                } else {
+                    progress.line("interrupted: run \(run) goes on on the coordinator; `swell logs \(run) --coordinator \(connection.endpoint)` shows its reports")
+                }
                 return .interrupted
             }
             let message = await reader.next(until: ContinuousClock.now + .seconds(1))
@@ -174,7 +182,10 @@ public enum PlanRunner {
                 if result.status == .succeeded {
                     progress.line("run \(run) succeeded\(elapsed)")
                 } else {
-                    progress.line("run \(run) \(result.status.rawValue)\(result.error.map { ": \($0)" } ?? "")")
+                    let failures = result.stages.filter { $0.counts.failed > 0 }
+                        .map { "\($0.counts.failed) of \($0.counts.tasks ?? 0) in \($0.id)" }
+                    let why = result.error ?? (failures.isEmpty ? nil : "failed tasks: " + failures.joined(separator: ", "))
+                    progress.line("run \(run) \(result.status.rawValue)\(why.map { ": \($0)" } ?? "")")
                     progress.line("reports: swell logs \(run)" + (embedded ? "" : " --coordinator \(connection.endpoint)"))
                 }
                 return exit

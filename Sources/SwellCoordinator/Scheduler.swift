@@ -148,6 +148,21 @@ public struct Scheduler: Sendable {
             effects.send(peer, .status(status(replyTo: request.id, now)))
         case .logsRequest(let request):
             effects.queries.append(.logs(peer: peer, request))
+        case .cancel(let cancel):
+            effects.ack(peer, cancel.id)
+            guard runs[cancel.run] != nil else {
+                effects.send(peer, .refusal(Refusal(id: messageID(), replyTo: cancel.id, code: .unknownRun,
+                                                    message: "no run \(cancel.run) is active on this coordinator")))
+                return
+            }
+            runs[cancel.run]!.clients[peer] = runs[cancel.run]!.clients[peer] ?? false
+            if runs[cancel.run]!.status == .running {
+                effects.log(.info, "run \(cancel.run) cancelled: \(cancel.reason)")
+                finishRun(cancel.run, .cancelled, error: cancel.reason, now, &effects)
+            } else if var result = runs[cancel.run]!.result {
+                result.id = messageID()
+                effects.send(peer, .result(result))
+            }
         case .heartbeat, .ack:
             break
         case .leave(let leave):

@@ -34,6 +34,9 @@ struct NodeLoop {
     private var lastHeartbeat: ContinuousClock.Instant
     private var lastHello: ContinuousClock.Instant
     private var lastFromCoordinator: ContinuousClock.Instant
+    /// When the node started (re-)joining, and when it last said it is still waiting.
+    private var joiningSince: ContinuousClock.Instant
+    private var lastJoinWarning: ContinuousClock.Instant?
     private var leaveDeadline: ContinuousClock.Instant?
     private var leaveID: UInt64?
     private var leaveAcked = false
@@ -48,6 +51,7 @@ struct NodeLoop {
         lastHeartbeat = now
         lastHello = now
         lastFromCoordinator = now
+        joiningSince = now
     }
 
     var isLeaving: Bool { state == .leaving }
@@ -169,6 +173,7 @@ struct NodeLoop {
                 if state != .leaving {
                     logger.info("the coordinator asks this node to re-join")
                     state = .joining
+                    joiningSince = clock.now
                     hello()
                 }
             default:
@@ -185,6 +190,11 @@ struct NodeLoop {
         let now = clock.now
         if state == .joining, now - lastHello >= configuration.resendAfter {
             hello()
+        }
+        if state == .joining, now - joiningSince >= .seconds(5),
+           lastJoinWarning.map({ now - $0 >= .seconds(30) }) ?? true {
+            lastJoinWarning = now
+            logger.warning("no answer from a coordinator at \(configuration.join) yet; still trying")
         }
         if now - lastHeartbeat >= configuration.heartbeatInterval {
             lastHeartbeat = now

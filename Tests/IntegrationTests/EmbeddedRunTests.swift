@@ -341,6 +341,38 @@ import Testing
         #expect(result.stdout.isEmpty)
     }
 
+    @Test func anInterruptStopsEveryTaskAndJournalsTheRunAsCancelled() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        // A copy of sleep under a name no other process has, to count exactly these tasks.
+        let marker = "nap\(UUID().uuidString.prefix(8).lowercased())"
+        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: work.path + "/" + marker)
+        let plan = work.write("p.yaml", """
+            name: interrupted
+            stages:
+              - id: nap
+                partition: { items: [a, b, c, d] }
+                run: ./\(marker) 60
+            """)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.path("swell"))
+        process.arguments = ["run", plan, "--state", work.path + "/state", "--json"]
+        let out = work.path + "/out"
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: out)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        #expect(await eventually { countProcesses(named: marker) == 4 })
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(await eventually(.seconds(5)) { countProcesses(named: marker) == 0 })
+        let journal = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
+        let status = try await journal.read { db in try String.fetchOne(db, sql: "SELECT status FROM run") }
+        #expect(status == "cancelled")
+    }
+
     @Test func aCoordinatorThatIsNotThereExitsThree() async throws {
         let port = try freePort()
         let work = Scratch()
@@ -366,4 +398,16 @@ func freePort() throws -> Int {
     _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
     _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
     return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Live processes whose program is named `name` (15 characters at most, as the kernel keeps).
+func countProcesses(named name: String) -> Int {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.filter { pid in
+        guard Int(pid) != nil, let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
+              let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(close, offsetBy: 2)]
+        return comm.trimmingCharacters(in: .whitespacesAndNewlines) == name && state != "Z"
+    }.count
 }

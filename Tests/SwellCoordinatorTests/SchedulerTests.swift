@@ -244,6 +244,24 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(h.result()?.status == .succeeded)
     }
 
+    @Test func aClientCanCancelARun() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        let run = h.submit(itemsPlan(5))
+        #expect(h.assigns(h.take("n1")).count == 1)
+        h.send("client", .cancel(Cancel(id: h.nextID(), run: run!, reason: "interrupted")))
+        let cancels = h.take("n1").compactMap { if case .cancel(let c) = $0 { c } else { nil } }
+        #expect(cancels.map(\.run) == [run!])
+        let result = h.result()
+        #expect(result?.status == .cancelled)
+        #expect(result?.error == "interrupted")
+        #expect(result?.stages.first?.status == .cancelled)
+        #expect(h.scheduler.nodes["n1"]?.used == 0)
+        h.send("client", .cancel(Cancel(id: h.nextID(), run: "nope", reason: "x")))
+        let refusals = h.take("client").compactMap { if case .refusal(let r) = $0 { r.code } else { nil } }
+        #expect(refusals == [.unknownRun])
+    }
+
     @Test func duplicateReportsAreDropped() {
         var h = SchedulerHarness()
         h.join("n1")
