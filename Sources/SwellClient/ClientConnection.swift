@@ -140,3 +140,35 @@ public struct ClientReader {
         }
     }
 }
+
+extension ClientConnection {
+    /// Connects to the coordinator at `endpoint` on an I/O thread of its own, says HELLO, runs
+    /// `body`, then says goodbye and stops the thread, whatever `body` did.
+    public static func session<T: Sendable>(
+        endpoint: String, timeout: Duration = .seconds(5),
+        _ body: @Sendable (ClientConnection, inout ClientReader) async throws -> T
+    ) async throws -> T {
+        let io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
+        let connection: ClientConnection
+        do {
+            connection = try await open(io: io, endpoint: endpoint)
+        } catch {
+            await io.shutdown()
+            throw error
+        }
+        let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
+            group.addTask { await connection.run() }
+            defer { group.cancelAll() }
+            do {
+                var reader = ClientReader(connection)
+                try await reader.hello(timeout: timeout)
+                return .success(try await body(connection, &reader))
+            } catch {
+                return .failure(error)
+            }
+        }
+        connection.close()
+        await io.shutdown()
+        return try result.get()
+    }
+}

@@ -2,7 +2,6 @@ import Foundation
 import SwellCore
 import SwellJournal
 import SwellProtocol
-import SwellZMQ
 
 /// `swell logs RUN`: a run's reports in stage and scope order, from the local journal or
 /// from a coordinator.
@@ -61,44 +60,31 @@ public enum LogsClient {
 
     static func remote(_ query: Query) async throws -> [Report] {
         let endpoint = query.coordinator!
-        let io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
-        let connection = try await ClientConnection.open(io: io, endpoint: endpoint)
-        let result: Result<[Report], any Error> = await withTaskGroup(of: Void.self) { group in
-            group.addTask { await connection.run() }
-            defer { group.cancelAll() }
-            do {
-                var reader = ClientReader(connection)
-                try await reader.hello()
-                var reports: [Report] = []
-                var offset: Int? = 0
-                while let from = offset {
-                    let id = connection.nextID()
-                    connection.send(.logsRequest(LogsRequest(id: id, run: query.run, stage: query.stage, scope: query.scope, offset: from)))
-                    let reply = await reader.expect(within: .seconds(10)) {
-                        switch $0 {
-                        case .logs(let l): return l.replyTo == id
-                        case .refusal(let r): return r.replyTo == id
-                        default: return false
-                        }
-                    }
-                    switch reply {
-                    case .logs(let page)?:
-                        reports += page.reports
-                        offset = page.next
-                    case .refusal(let refusal)?:
-                        throw ClientError(.usage, refusal.message)
-                    default:
-                        throw ClientError(.unreachable, "the coordinator at \(endpoint) did not answer")
+        return try await ClientConnection.session(endpoint: endpoint) { connection, reader in
+            var reports: [Report] = []
+            var offset: Int? = 0
+            while let from = offset {
+                let id = connection.nextID()
+                connection.send(.logsRequest(LogsRequest(id: id, run: query.run, stage: query.stage, scope: query.scope, offset: from)))
+                let reply = await reader.expect(within: .seconds(10)) {
+                    switch $0 {
+                    case .logs(let l): return l.replyTo == id
+                    case .refusal(let r): return r.replyTo == id
+                    default: return false
                     }
                 }
-                return .success(reports)
-            } catch {
-                return .failure(error)
+                switch reply {
+                case .logs(let page)?:
+                    reports += page.reports
+                    offset = page.next
+                case .refusal(let refusal)?:
+                    throw ClientError(.usage, refusal.message)
+                default:
+                    throw ClientError(.unreachable, "the coordinator at \(endpoint) did not answer")
+                }
             }
+            return reports
         }
-        connection.close()
-        await io.shutdown()
-        return try result.get()
     }
 
     static func render(_ report: Report) -> Data {

@@ -1,6 +1,5 @@
 import Foundation
 import SwellProtocol
-import SwellZMQ
 
 /// `swell status`: the coordinator's nodes (slots, running tasks, last heartbeat) and runs.
 public enum StatusClient {
@@ -27,31 +26,18 @@ public enum StatusClient {
     }
 
     static func fetch(endpoint: String, timeout: Duration) async throws -> StatusReply {
-        let io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
-        let connection = try await ClientConnection.open(io: io, endpoint: endpoint)
-        let result: Result<StatusReply, any Error> = await withTaskGroup(of: Void.self) { group in
-            group.addTask { await connection.run() }
-            defer { group.cancelAll() }
-            do {
-                var reader = ClientReader(connection)
-                try await reader.hello(timeout: timeout)
-                let id = connection.nextID()
-                connection.send(.statusRequest(StatusRequest(id: id)))
-                let reply = await reader.expect(within: timeout) {
-                    if case .status(let s) = $0 { return s.replyTo == id }
-                    return false
-                }
-                guard case .status(let status)? = reply else {
-                    throw ClientError(.unreachable, "the coordinator at \(endpoint) did not answer the status request")
-                }
-                return .success(status)
-            } catch {
-                return .failure(error)
+        try await ClientConnection.session(endpoint: endpoint, timeout: timeout) { connection, reader in
+            let id = connection.nextID()
+            connection.send(.statusRequest(StatusRequest(id: id)))
+            let reply = await reader.expect(within: timeout) {
+                if case .status(let s) = $0 { return s.replyTo == id }
+                return false
             }
+            guard case .status(let status)? = reply else {
+                throw ClientError(.unreachable, "the coordinator at \(endpoint) did not answer the status request")
+            }
+            return status
         }
-        connection.close()
-        await io.shutdown()
-        return try result.get()
     }
 
     static func render(_ reply: StatusReply, now: Double) -> String {
