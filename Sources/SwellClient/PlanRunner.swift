@@ -61,7 +61,20 @@ public enum PlanRunner {
         let scopes = try PartitionResolver.staticScopes(of: plan, baseDirectory: baseDirectory)
         let joblog = try options.joblog.map(Joblog.init(path:))
         let io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
-        defer { Task { await io.shutdown() } }
+        do {
+            let outcome = try await execute(plan, scopes: scopes, baseDirectory: baseDirectory, joblog: joblog,
+                                            options, io: io, logger: logger)
+            await io.shutdown()
+            return outcome
+        } catch {
+            await io.shutdown()
+            throw error
+        }
+    }
+
+    /// Runs the checked plan over `io`: embedded cluster (if any), connection, signals, follow.
+    static func execute(_ plan: Plan, scopes: [String: [String]], baseDirectory: String, joblog: Joblog?,
+                        _ options: RunOptions, io: ZMQIOThread, logger: Logger) async throws -> SwellExit {
         let embedded = options.coordinator == nil
             ? try EmbeddedCluster(io: io, stateDirectory: options.stateDirectory, slots: options.slots,
                                   workingDirectory: baseDirectory, logger: logger)

@@ -86,8 +86,7 @@ public struct Scheduler: Sendable {
         resendAssignments(now, &effects)
         if now.monotonic - lastHeartbeat >= settings.heartbeatInterval {
             lastHeartbeat = now.monotonic
-            for (name, node) in nodes where node.isLive {
-                _ = name
+            for node in nodes.values where node.isLive {
                 effects.send(node.peer, .heartbeat(Heartbeat(id: messageID(), incarnation: incarnation, running: 0)))
             }
             for peer in clients.keys {

@@ -26,7 +26,11 @@ struct NodeLoop {
     private var shares: [ShareKey: SubOrchestrator] = [:]
     /// Assignments already taken in, so that a resent ASSIGN is acknowledged, not run twice.
     private var taken: Set<ShareKey> = []
+    /// Stop signals of running processes, per share and task index.
     private var stops: [ShareKey: [Int: StopSignal]] = [:]
+    /// The key under which a share's `summarize` process keeps its stop signal (task indices are
+    /// 0 or more, and a reduction's task is -1).
+    static let summarizeSlot = -2
     /// Tasks waiting for a free slot (only when the coordinator sent more than the slots).
     private var queued: [ProcessWork] = []
     private var running = 0
@@ -120,7 +124,7 @@ struct NodeLoop {
             return work
         case .summaryEnded(let key, let outcome):
             running -= 1
-            stops[key]?[-2] = nil
+            stops[key]?[Self.summarizeSlot] = nil
             return summaryEnded(key, outcome) + startQueued()
         case .shutdown:
             return []
@@ -254,7 +258,7 @@ struct NodeLoop {
                     argv: command.argv, environment: environment, workingDirectory: configuration.workingDirectory,
                     stdin: assign.spec.input.render(reports: reports), timeoutMilliseconds: assign.spec.timeoutMilliseconds,
                     outputCap: assign.spec.outputCap)
-                stops[key, default: [:]][-2] = execution.stop
+                stops[key, default: [:]][Self.summarizeSlot] = execution.stop
                 work += schedule(ProcessWork(share: key, purpose: .summarize, execution: execution, command: command.display))
             case .finished:
                 finish(key, summary: nil)
