@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SwellClient
 import SwellCoordinator
+import SwellPlan
 import SwellProtocol
 import SwellZMQ
 
@@ -21,6 +22,21 @@ public struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The journal folder (default: $XDG_STATE_HOME/swell or ~/.local/state/swell).", valueName: "dir"))
     var state: String?
 
+    @Option(help: ArgumentHelp("How often the coordinator and its nodes say they are alive.", valueName: "duration"))
+    var heartbeatInterval: DurationOption = DurationOption(milliseconds: 1_000)
+
+    @Option(help: ArgumentHelp("Missed heartbeat intervals after which a node is suspect (gets no new work).", valueName: "n"))
+    var suspectAfter = 3
+
+    @Option(help: ArgumentHelp("How much longer a suspect node has before it is down and its work goes elsewhere.", valueName: "duration"))
+    var downGrace: DurationOption = DurationOption(milliseconds: 1_000)
+
+    @Option(help: ArgumentHelp("After a restart, how long work in flight waits for its node to come back before it runs elsewhere.", valueName: "duration"))
+    var resumeGrace: DurationOption = DurationOption(milliseconds: 10_000)
+
+    @Option(help: ArgumentHelp("Bytes of stdout kept per task (for example 8MiB, 512KiB).", valueName: "size"))
+    var outputCap: SizeOption = SizeOption(bytes: 8 << 20)
+
     @Option(help: "Log level (default: info, or $SWELL_LOG_LEVEL).")
     var logLevel: LogLevelOption?
 
@@ -30,6 +46,16 @@ public struct CoordinatorCommand: AsyncParsableCommand {
         guard listen.hasPrefix("tcp://") else {
             throw ValidationError("--listen takes a TCP endpoint such as tcp://127.0.0.1:7710")
         }
+        guard (1...100).contains(suspectAfter) else { throw ValidationError("--suspect-after must be from 1 to 100") }
+        guard heartbeatInterval.milliseconds >= 50 else { throw ValidationError("--heartbeat-interval must be at least 50ms") }
+        guard (1_024...(512 << 20)).contains(outputCap.bytes) else { throw ValidationError("--output-cap must be from 1KiB to 512MiB") }
+    }
+
+    var settings: CoordinatorSettings {
+        CoordinatorSettings(
+            heartbeatInterval: Double(heartbeatInterval.milliseconds) / 1_000, suspectAfterMissed: suspectAfter,
+            downGrace: Double(downGrace.milliseconds) / 1_000, outputCap: outputCap.bytes,
+            resumeGrace: Double(resumeGrace.milliseconds) / 1_000)
     }
 
     public func run() async throws {
@@ -40,7 +66,7 @@ public struct CoordinatorCommand: AsyncParsableCommand {
         do {
             service = try CoordinatorService(
                 configuration: CoordinatorConfiguration(
-                    listen: [listen], stateDirectory: stateDirectory,
+                    listen: [listen], stateDirectory: stateDirectory, settings: settings,
                     onListening: { endpoints in
                         for endpoint in endpoints { logger.info("listening on \(endpoint)") }
                     }),
@@ -67,3 +93,38 @@ public struct CoordinatorCommand: AsyncParsableCommand {
     }
 }
 
+
+/// A duration option: `500ms`, `30s`, `1.5m`, `1h`.
+struct DurationOption: ExpressibleByArgument, Sendable {
+    var milliseconds: Int
+
+    init(milliseconds: Int) { self.milliseconds = milliseconds }
+
+    init?(argument: String) {
+        guard let ms = Durations.milliseconds(argument), ms > 0 else { return nil }
+        milliseconds = ms
+    }
+
+    var defaultValueDescription: String { Durations.format(milliseconds: milliseconds) }
+}
+
+/// A size option: a number of bytes, or with a unit: `512KiB`, `8MiB`, `1GiB` (K, M, G too).
+struct SizeOption: ExpressibleByArgument, Sendable {
+    var bytes: Int
+
+    init(bytes: Int) { self.bytes = bytes }
+
+    init?(argument: String) {
+        let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("G", 1 << 30),
+                                      ("M", 1 << 20), ("K", 1 << 10), ("B", 1)]
+        for (suffix, scale) in units where argument.hasSuffix(suffix) {
+            guard let value = Int(argument.dropLast(suffix.count)), value > 0 else { return nil }
+            bytes = value * scale
+            return
+        }
+        guard let value = Int(argument), value > 0 else { return nil }
+        bytes = value
+    }
+
+    var defaultValueDescription: String { bytes % (1 << 20) == 0 ? "\(bytes >> 20)MiB" : "\(bytes)" }
+}

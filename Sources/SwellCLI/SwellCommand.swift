@@ -10,7 +10,7 @@ public struct SwellCommand: AsyncParsableCommand {
         commandName: "swell",
         abstract: "Run wave-based parallel plans on this machine or across a cluster.",
         version: SwellVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self, StatusCommand.self, LogsCommand.self])
+        subcommands: [RunCommand.self, ValidateCommand.self, StatusCommand.self, LogsCommand.self, CancelCommand.self])
 
     public init() {}
 }
@@ -156,5 +156,29 @@ struct LogsCommand: AsyncParsableCommand {
         throw ExitCode(await LogsClient.run(LogsClient.Query(
             run: run, stage: stage, scope: scope, json: json, coordinator: coordinator,
             stateDirectory: state ?? StateDirectory.default)).rawValue)
+    }
+}
+
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Cancel a run: stop every task of it on every node.",
+        discussion: """
+            Returns once every node has confirmed that the run's processes have exited (or after \
+            5 s without an answer from a node). A `swell run` waiting for the run exits 1.
+
+            Exit status: 0 cancelled; 1 the run had already finished; 2 no such run; 3 cannot \
+            reach the coordinator.
+            """)
+
+    @Argument(help: "The run id.")
+    var run: String
+
+    @Option(help: ArgumentHelp("The coordinator.", valueName: "endpoint"))
+    var coordinator = "tcp://127.0.0.1:7710"
+
+    func run() async throws {
+        _ = Logs.bootstrap(nil, fallback: .warning, label: "swell")
+        throw ExitCode(await CancelClient.run(run, endpoint: coordinator).rawValue)
     }
 }

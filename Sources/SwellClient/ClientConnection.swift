@@ -27,7 +27,9 @@ public final class ClientConnection: Sendable {
         do {
             let socket = try await io.open(ZMQSocketConfiguration(
                 kind: .dealer, routingID: Array("client/\(incarnation)".utf8),
-                heartbeat: endpoint.hasPrefix("inproc://") ? nil : .standard, curve: curve, connects: [endpoint]))
+                // Only the coordinator talks to a client; a run's outputs may be large.
+                maxFrameSize: 1 << 30, heartbeat: endpoint.hasPrefix("inproc://") ? nil : .standard,
+                reconnectIntervalMax: 2_000, curve: curve, connects: [endpoint]))
             return ClientConnection(endpoint: endpoint, socket: socket, incarnation: incarnation)
         } catch let error as ZMQError {
             throw ClientError(.unreachable, "cannot connect to \(endpoint): \(error.message)")

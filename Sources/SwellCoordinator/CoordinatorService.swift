@@ -61,6 +61,8 @@ public final class CoordinatorService: Service, Sendable {
     public func run() async throws {
         let socket = try await io.open(ZMQSocketConfiguration(
             kind: .router,
+            // Room for a full report (stdout up to the cap, the stderr tail, the header).
+            maxFrameSize: Int64(max(64 << 20, configuration.settings.outputCap + (1 << 20))),
             heartbeat: configuration.transportHeartbeat,
             zapDomain: configuration.zapDomain,
             curve: configuration.curve,
@@ -92,13 +94,29 @@ public final class CoordinatorService: Service, Sendable {
         var scheduler = Scheduler(settings: settings)
         let clock = ContinuousClock()
         let origin = clock.now
+        func moment() -> Moment {
+            let elapsed = clock.now - origin
+            return Moment(monotonic: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                          wall: Date().timeIntervalSince1970)
+        }
+        // Runs the journal holds as unfinished are taken up again before anything else.
+        var resumed = Effects()
+        do {
+            for run in try journal.unfinishedRuns() {
+                let snapshot = RunSnapshot(
+                    run: run, stages: try journal.stages(of: run.id), shares: try journal.shares(of: run.id),
+                    reports: try journal.reportsWithFinality(run: run.id), assignments: try journal.assignments(of: run.id))
+                scheduler.restore(snapshot, at: moment(), into: &resumed)
+            }
+        } catch {
+            logger.critical("cannot read the journal \(journal.path): \(error)")
+            throw JournalFailure(path: journal.path, reason: "\(error)", reading: true)
+        }
+        try await carryOut(resumed, socket)
         var framesDropped = 0
         while let batch = await queue.next() {
             var effects = Effects()
-            let elapsed = clock.now - origin
-            let moment = Moment(
-                monotonic: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                wall: Date().timeIntervalSince1970)
+            let moment = moment()
             for input in batch {
                 switch input {
                 case .message(let message):
@@ -126,7 +144,7 @@ public final class CoordinatorService: Service, Sendable {
             try await journal.write(effects.journal)
         } catch {
             logger.critical("cannot write the journal \(journal.path): \(error)")
-            throw JournalFailure(path: journal.path, reason: "\(error)")
+            throw JournalFailure(path: journal.path, reason: "\(error)", reading: false)
         }
         for (peer, frames) in effects.frameSends { socket.send(to: peer, frames) }
         for (peer, message) in effects.sends { socket.send(to: peer, WireCodec.encode(message)) }
@@ -169,5 +187,6 @@ public final class CoordinatorService: Service, Sendable {
 public struct JournalFailure: Error, CustomStringConvertible, Sendable {
     public var path: String
     public var reason: String
-    public var description: String { "cannot write the journal \(path): \(reason)" }
+    public var reading: Bool
+    public var description: String { "cannot \(reading ? "read" : "write") the journal \(path): \(reason)" }
 }

@@ -16,6 +16,12 @@ public struct CoordinatorSettings: Sendable {
     public var keepFinishedRuns: Int
     /// The endpoint shown by `swell status`.
     public var endpoint: String
+    /// After a restart, how long work in flight waits for the node that had it to join again
+    /// (it is adopted, not run again) before it goes back to the pool, in seconds. Default 10.
+    public var resumeGrace: Double
+    /// The largest output a stage may have, in bytes; a stage whose output would be larger
+    /// fails and says so. Default 256 MiB.
+    public var stageOutputLimit: Int
 
     public init(
         heartbeatInterval: Double = 1,
@@ -24,8 +30,12 @@ public struct CoordinatorSettings: Sendable {
         assignResendAfter: Double = 2,
         outputCap: Int = 8 << 20,
         keepFinishedRuns: Int = 100,
-        endpoint: String = ""
+        endpoint: String = "",
+        resumeGrace: Double = 10,
+        stageOutputLimit: Int = 256 << 20
     ) {
+        self.resumeGrace = resumeGrace
+        self.stageOutputLimit = stageOutputLimit
         self.heartbeatInterval = heartbeatInterval
         self.suspectAfterMissed = suspectAfterMissed
         self.downGrace = downGrace

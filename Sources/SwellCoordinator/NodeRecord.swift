@@ -1,20 +1,28 @@
 import Foundation
+import SwellProtocol
 
-/// Where a node stands. Within one incarnation a node only moves forward:
-/// joining -> up -> suspect -> down, or -> left when it leaves on purpose.
+/// Where a node stands. Within one membership incarnation a node only moves forward:
+/// joining -> up -> suspect -> down, or to left when it leaves on purpose. A suspect node that is
+/// heard from again starts a new membership incarnation in `up`.
 enum NodeState: String, Sendable, Comparable {
+    /// Said HELLO; not yet heard from since the WELCOME.
+    case joining
     case up
+    /// Silent for `suspectAfterMissed` heartbeat intervals: gets no new work.
     case suspect
+    /// Silent past the grace period: its unfinished work went back to the pool.
     case down
+    /// Left on purpose, or replaced by a newer process of the same name.
     case left
 
     static func < (a: NodeState, b: NodeState) -> Bool { a.rank < b.rank }
     private var rank: Int {
         switch self {
-        case .up: 0
-        case .suspect: 1
-        case .down: 2
-        case .left: 3
+        case .joining: 0
+        case .up: 1
+        case .suspect: 2
+        case .down: 3
+        case .left: 4
         }
     }
 }
@@ -22,7 +30,11 @@ enum NodeState: String, Sendable, Comparable {
 /// One node incarnation as the coordinator knows it.
 struct NodeRecord: Sendable {
     var name: String
+    /// The node process's incarnation (from its HELLO).
     var incarnation: String
+    /// This coordinator's count of the name's memberships: a new one on every join and on every
+    /// refuted suspicion.
+    var membership: Int
     var peer: Data
     var slots: Int
     var labels: Set<String>
@@ -39,7 +51,7 @@ struct NodeRecord: Sendable {
     var running = 0
 
     var free: Int { max(0, slots - used) }
-    var isLive: Bool { state == .up || state == .suspect }
+    var isLive: Bool { state < .down }
 
     func accepts(labels required: [String]) -> Bool {
         acceptsAnyLabels || required.allSatisfy(labels.contains)
@@ -60,6 +72,18 @@ struct AssignmentKey: Hashable, Sendable {
         case share
         case retry
         case reduce
+    }
+}
+
+extension AssignmentKey {
+    init(_ held: Holding) {
+        self.init(run: held.run, stage: held.stage, kind: KindTag(rawValue: held.kind.rawValue) ?? .share,
+                  share: held.share, attempt: held.attempt, index: held.first)
+    }
+
+    var holding: Holding {
+        Holding(run: run, stage: stage, kind: Assign.Kind(rawValue: kind.rawValue) ?? .share, share: share, first: index,
+                attempt: attempt)
     }
 }
 

@@ -75,9 +75,22 @@ struct TaskState: Sendable {
 struct ShareState: Sendable {
     enum Status: Sendable, Equatable {
         case running
+        /// A share of a resumed run, still on the node that ran it before the coordinator
+        /// restarted: adopted when that node joins again, handed out again after `until`.
+        case awaiting(until: Double)
         /// Its node was lost; it waits to be handed out again.
         case orphaned
         case done
+
+        /// The word the journal keeps.
+        var name: String {
+            switch self {
+            case .running: "running"
+            case .awaiting: "awaiting"
+            case .orphaned: "orphaned"
+            case .done: "done"
+            }
+        }
     }
 
     let index: Int

@@ -63,7 +63,7 @@ extension Scheduler {
         runs[runID]!.stages[s].reduce = reduce
         let ref = TaskRef(index: -1, scope: "", attempt: reduce.attempt, retriesLeft: stage.stage.retries - reduce.failures)
         let key = AssignmentKey(run: runID, stage: stage.id, kind: .reduce, share: -1, attempt: reduce.attempt, index: -1)
-        assign(key, to: name, slots: 1, kind: .reduce, first: 0, count: 0, tasks: [ref], done: [], elsewhere: [],
+        assign(key, to: name, slots: 1, kind: .reduce, first: -1, count: 0, tasks: [ref], done: [], elsewhere: [],
                command: reduce.command, summarize: nil, stdin: reduce.stdin, now, &effects)
     }
 
@@ -157,20 +157,29 @@ extension Scheduler {
             tasks: tasks, done: done, elsewhere: elsewhere, spec: spec, stdin: stdin)
         let frames = WireCodec.encode(.assign(message))
         assignments[key] = Assignment(key: key, node: name, slots: slots, messageID: message.id, frames: frames, sentAt: now.monotonic)
+        effects.journal.assignments.append(.added(AssignmentRecord(
+            run: key.run, stage: key.stage, kind: key.kind.rawValue, share: key.share, attempt: key.attempt,
+            first: key.index, node: name, slots: slots, tasks: tasks.map { [$0.index, $0.attempt] })))
         nodes[name]!.used += slots
         nodes[name]!.assignments.insert(key)
         effects.sendFrames(nodes[name]!.peer, frames)
         runs[key.run]!.progressDirty = true
     }
 
-    /// An assignment is over (done, or its node is gone): the node's slots are free again.
-    mutating func complete(_ key: AssignmentKey) {
+    /// An assignment is over (done, or stopped): the node's slots are free again.
+    mutating func complete(_ key: AssignmentKey, _ effects: inout Effects) {
         guard let assignment = assignments.removeValue(forKey: key) else { return }
         if var node = nodes[assignment.node] {
             node.used = max(0, node.used - assignment.slots)
             node.assignments.remove(key)
             nodes[assignment.node] = node
         }
+        journalRemoved(key, &effects)
+    }
+
+    func journalRemoved(_ key: AssignmentKey, _ effects: inout Effects) {
+        effects.journal.assignments.append(.removed(run: key.run, stage: key.stage, kind: key.kind.rawValue,
+                                                    share: key.share, attempt: key.attempt, first: key.index))
     }
 
     /// The work of a lost assignment goes back to the pool.
@@ -204,16 +213,21 @@ extension Scheduler {
         runs[key.run] = run
     }
 
-    /// Tells every node working on the run to stop, and frees their slots.
-    mutating func stopAssignments(of runID: String, reason: String, _ effects: inout Effects) {
-        var told: Set<String> = []
+    /// Tells every node working on the run to stop, and frees their slots. Returns the CANCEL
+    /// message id sent to each node.
+    @discardableResult
+    mutating func stopAssignments(of runID: String, reason: String, _ effects: inout Effects) -> [String: UInt64] {
+        var told: [String: UInt64] = [:]
         for key in assignments.keys.filter({ $0.run == runID }) {
             let node = assignments[key]!.node
-            complete(key)
-            if told.insert(node).inserted, let record = nodes[node], record.isLive {
-                effects.send(record.peer, .cancel(Cancel(id: messageID(), run: runID, reason: reason)))
+            complete(key, &effects)
+            if told[node] == nil, let record = nodes[node], record.isLive {
+                let id = messageID()
+                told[node] = id
+                effects.send(record.peer, .cancel(Cancel(id: id, run: runID, reason: reason)))
             }
         }
+        return told
     }
 
     mutating func resendAssignments(_ now: Moment, _ effects: inout Effects) {
@@ -231,7 +245,7 @@ extension Scheduler {
         let share = stage.shares[index]
         effects.journal.shares.append(ShareRecord(
             run: runID, stage: stage.id, share: index, first: share.first, count: share.count, node: share.node,
-            attempt: share.attempt, status: "\(share.status)", summary: share.summary?.output,
+            attempt: share.attempt, status: share.status.name, summary: share.summary?.output,
             summaryExit: share.summary?.exitCode, summaryError: share.summary?.error))
     }
 }

@@ -3,8 +3,9 @@ import SwellCore
 import SwellProtocol
 
 extension Scheduler {
-    /// A peer says HELLO: a node joins (a new incarnation supersedes an older one of the same
-    /// name), or a client connects.
+    /// A peer says HELLO: a node joins (a new process of a known name supersedes the old one),
+    /// or a client connects. A node that says what it still holds gets those assignments adopted
+    /// when the coordinator still counts on them, and cancelled otherwise.
     mutating func hello(_ peer: Data, _ hello: Hello, _ now: Moment, _ effects: inout Effects) {
         switch hello.role {
         case .client:
@@ -15,33 +16,38 @@ extension Scheduler {
         case .node:
             clients[peer] = nil
             let name = hello.name.isEmpty ? "node" : hello.name
+            guard hello.slots >= 1 else {
+                refuse(peer, hello.id, .malformed, "a node needs at least one slot", now, &effects)
+                return
+            }
             if let existing = nodes[name], existing.isLive {
                 if existing.incarnation == hello.incarnation {
-                    // The same process saying HELLO again (it lost our WELCOME, or we asked it to):
-                    // keep its assignments, refresh its address.
+                    // The same process saying HELLO again (it lost our WELCOME, or thought it lost
+                    // us): keep its membership and assignments, refresh its address.
                     if existing.peer != peer { nodeByPeer[existing.peer] = nil }
                     nodes[name]!.peer = peer
                     nodes[name]!.lastSeen = now.monotonic
                     nodes[name]!.lastSeenWall = now.wall
                     nodeByPeer[peer] = name
                     effects.send(peer, .welcome(welcome(hello, name)))
+                    reconcile(name, holding: hello.holding, now, &effects)
                     resendAll(to: name, now, &effects)
                     return
                 }
-                effects.log(.info, "node \(name) re-joined as a new incarnation; its earlier work goes back to the pool")
+                effects.log(.info, "node \(name) joined again as a new process; the earlier one's work goes back to the pool")
                 lose(name, as: .left, now, &effects)
             }
-            guard hello.slots >= 1 else {
-                refuse(peer, hello.id, .malformed, "a node needs at least one slot", now, &effects)
-                return
-            }
+            let membership = (nodes[name]?.membership ?? 0) + 1
             nodes[name] = NodeRecord(
-                name: name, incarnation: hello.incarnation, peer: peer, slots: min(hello.slots, 10_000),
-                labels: Set(hello.labels), acceptsAnyLabels: hello.acceptsAnyLabels, state: .up,
-                lastSeen: now.monotonic, lastSeenWall: now.wall, joinedAt: now.wall)
+                name: name, incarnation: hello.incarnation, membership: membership, peer: peer,
+                slots: min(hello.slots, 10_000), labels: Set(hello.labels), acceptsAnyLabels: hello.acceptsAnyLabels,
+                state: .joining, lastSeen: now.monotonic, lastSeenWall: now.wall, joinedAt: now.wall)
             nodeByPeer[peer] = name
-            effects.log(.info, "node \(name) joined with \(hello.slots) slot(s)" + (hello.labels.isEmpty ? "" : ", labels \(hello.labels.joined(separator: ","))"))
+            effects.log(.info, "node \(name) joined with \(hello.slots) slot(s)"
+                + (hello.labels.isEmpty ? "" : ", labels \(hello.labels.joined(separator: ","))")
+                + (membership > 1 ? " (membership \(membership))" : ""))
             effects.send(peer, .welcome(welcome(hello, name)))
+            reconcile(name, holding: hello.holding, now, &effects)
         }
     }
 
@@ -50,16 +56,50 @@ extension Scheduler {
                 heartbeatMilliseconds: Int(settings.heartbeatInterval * 1000))
     }
 
-    /// Sends every assignment of a node that re-said HELLO again, unacknowledged or not: the
-    /// node drops what it already has.
+    /// Adopts what the node holds and the coordinator still counts on (its live assignments,
+    /// and shares of resumed runs waiting for it); cancels the rest on the node.
+    mutating func reconcile(_ name: String, holding: [Holding], _ now: Moment, _ effects: inout Effects) {
+        guard let node = nodes[name] else { return }
+        for held in holding {
+            let key = AssignmentKey(held)
+            if node.assignments.contains(key) { continue }
+            if adopt(key, on: name, now) {
+                effects.log(.info, "node \(name) still holds \(held.kind.rawValue) \(held.share + 1) of \(held.stage) (run \(held.run)): adopted")
+                continue
+            }
+            effects.send(node.peer, .cancel(Cancel(
+                id: messageID(), run: held.run, assignment: held, reason: "superseded: this work was handed to another node")))
+        }
+    }
+
+    /// Sends every assignment of a node that said HELLO again: the node drops what it already has.
     mutating func resendAll(to name: String, _ now: Moment, _ effects: inout Effects) {
         guard let node = nodes[name] else { return }
         for key in node.assignments {
-            guard var assignment = assignments[key] else { continue }
+            guard var assignment = assignments[key], !assignment.frames.isEmpty else { continue }
             assignment.sentAt = now.monotonic
             assignments[key] = assignment
             effects.sendFrames(node.peer, assignment.frames)
         }
+    }
+
+    /// A node was heard from: joining becomes up, and a suspect node refutes the suspicion
+    /// under a new membership incarnation.
+    mutating func heard(_ name: String, _ now: Moment, _ effects: inout Effects) {
+        guard var node = nodes[name] else { return }
+        node.lastSeen = now.monotonic
+        node.lastSeenWall = now.wall
+        switch node.state {
+        case .joining:
+            node.state = .up
+        case .suspect:
+            node.membership += 1
+            node.state = .up
+            effects.log(.info, "node \(name) is heard from again: up (membership \(node.membership))")
+        default:
+            break
+        }
+        nodes[name] = node
     }
 
     /// Suspect and down by silence.
@@ -68,14 +108,11 @@ extension Scheduler {
             guard let node = nodes[name], node.isLive else { continue }
             let silent = now.monotonic - node.lastSeen
             if silent >= settings.downAfter {
-                effects.log(.warning, "node \(name) is down: silent for \(String(format: "%.1f", silent)) s")
+                effects.log(.warning, "node \(name) is down: silent for \(String(format: "%.1f", silent)) s; its unfinished work goes back to the pool")
                 lose(name, as: .down, now, &effects)
-            } else if silent >= settings.suspectAfter, node.state == .up {
+            } else if silent >= settings.suspectAfter, node.state < .suspect {
                 nodes[name]!.state = .suspect
                 effects.log(.info, "node \(name) is suspect: silent for \(String(format: "%.1f", silent)) s")
-            } else if silent < settings.suspectAfter, node.state == .suspect {
-                // It spoke again within the grace period.
-                nodes[name]!.state = .up
             }
         }
         // Forget nodes that have been gone for a while.
@@ -94,8 +131,9 @@ extension Scheduler {
         nodes[name] = node
         for key in lost.sorted(by: { ($0.run, $0.stage, $0.share) < ($1.run, $1.stage, $1.share) }) {
             assignments[key] = nil
+            journalRemoved(key, &effects)
             release(key, lostOn: name, now, &effects)
         }
+        confirmCancels(from: name, ids: nil, now, &effects)
     }
 }
-

@@ -32,7 +32,7 @@ extension Scheduler {
         let retryKey = AssignmentKey(run: runID, stage: stage.id, kind: .retry, share: task.share ?? -1,
                                      attempt: report.attempt, index: report.index)
         let wasRetry = assignments[retryKey] != nil
-        complete(retryKey)
+        complete(retryKey, &effects)
         var final = true
         if report.succeeded || report.error == "cancelled" {
             task.status = report.succeeded ? .succeeded : .failed
@@ -85,7 +85,7 @@ extension Scheduler {
             dropped.duplicates += 1
             return
         }
-        complete(AssignmentKey(run: report.run, stage: report.stage, kind: .reduce, share: -1, attempt: report.attempt, index: -1))
+        complete(AssignmentKey(run: report.run, stage: report.stage, kind: .reduce, share: -1, attempt: report.attempt, index: -1), &effects)
         let stage = run.stages[s].stage
         var final = true
         if report.succeeded || report.error == "cancelled" {
@@ -125,7 +125,7 @@ extension Scheduler {
             dropped.duplicates += 1
             return
         }
-        complete(AssignmentKey(run: runID, stage: stage.id, kind: .share, share: share.index, attempt: share.attempt, index: share.first))
+        complete(AssignmentKey(run: runID, stage: stage.id, kind: .share, share: share.index, attempt: share.attempt, index: share.first), &effects)
         share.status = .done
         share.summarized = message.summarized
         if message.summarized { share.summary = summary }

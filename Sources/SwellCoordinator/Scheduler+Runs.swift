@@ -103,7 +103,11 @@ extension Scheduler {
                 state.status = .running
                 state.startedAt = now.wall
                 state.stdin = Data(stage.needs.compactMap { need in run.stageIndex(need).flatMap { run.stages[$0].output } }.joined())
-                if let source = stage.partition?.sourceStage, let s = run.stageIndex(source) {
+                if let problem = tooLarge(state.stdin.count, "the input of stage '\(stage.id)' (the outputs of its needs)") {
+                    state.error = problem
+                    state.scopes = []
+                }
+                if state.error == nil, let source = stage.partition?.sourceStage, let s = run.stageIndex(source) {
                     switch LinesOf.scopes(from: run.stages[s].output ?? Data(), stage: stage.id, source: source) {
                     case .success(let scopes): state.scopes = scopes
                     case .failure(let error):
@@ -146,6 +150,10 @@ extension Scheduler {
                 let input = stage.stage.summarize != nil
                     ? stage.stage.input.render(summaries: stage.orderedSummaries)
                     : stage.stage.input.render(reports: stage.orderedReports)
+                if let problem = tooLarge(input.count, "the input of stage '\(stage.id)''s \(stage.stage.synthesize != nil ? "synthesis" : "reduction")") {
+                    failStage(runID, index, problem, now, &effects)
+                    return
+                }
                 runs[runID]!.stages[index].reduce = ReduceState(command: command, stdin: input)
                 return
             }
@@ -158,6 +166,10 @@ extension Scheduler {
             stage.output = stage.reports[0]?.stdout ?? Data()
         } else {
             stage.output = stage.stage.input.render(reports: stage.orderedReports)
+        }
+        if let problem = tooLarge(stage.output?.count ?? 0, "the output of stage '\(stage.id)'") {
+            failStage(runID, index, problem, now, &effects)
+            return
         }
         let reduceFailed = stage.reduce?.report.map { !$0.succeeded } ?? false
         stage.status = stage.anyTaskFailed || stage.summaryFailed || reduceFailed ? .failed : .succeeded
@@ -178,6 +190,13 @@ extension Scheduler {
         }
         startReadyStages(runID, now, &effects)
         checkRunComplete(runID, now, &effects)
+    }
+
+    /// A message when `bytes` is over the stage output limit, else nil.
+    func tooLarge(_ bytes: Int, _ what: String) -> String? {
+        guard bytes > settings.stageOutputLimit else { return nil }
+        return "\(what) is \(bytes >> 20) MiB, over the limit of \(settings.stageOutputLimit >> 20) MiB: "
+            + "reduce it with summarize or synthesize, or have tasks write large results to files"
     }
 
     /// A stage cannot go on (its scopes cannot be made, or a task failed under `stop`).
@@ -203,8 +222,11 @@ extension Scheduler {
     }
 
     /// Ends a run: stops whatever of it still runs, sends the result to attached clients.
-    mutating func finishRun(_ runID: String, _ status: RunStatus, error: String?, _ now: Moment, _ effects: inout Effects) {
-        guard var run = runs[runID], run.status == .running else { return }
+    /// Returns the CANCEL message id sent to each node that was working on it.
+    @discardableResult
+    mutating func finishRun(_ runID: String, _ status: RunStatus, error: String?, _ now: Moment,
+                            _ effects: inout Effects) -> [String: UInt64] {
+        guard var run = runs[runID], run.status == .running else { return [:] }
         run.status = status
         run.error = error
         run.endedAt = now.wall
@@ -222,7 +244,7 @@ extension Scheduler {
             }
         }
         runs[runID] = run
-        stopAssignments(of: runID, reason: error ?? "run \(status.rawValue)", &effects)
+        let told = stopAssignments(of: runID, reason: error ?? "run \(status.rawValue)", &effects)
         run = runs[runID]!
         let sinks = run.plan.sinks.map(\.id)
         let result = RunResult(
@@ -241,6 +263,7 @@ extension Scheduler {
         effects.journal.runStatus.append((runID, status.rawValue, now.wall, error))
         effects.log(.info, "run \(runID) \(status.rawValue)" + (error.map { ": \($0)" } ?? ""))
         pruneFinishedRuns()
+        return told
     }
 
     mutating func pruneFinishedRuns() {

@@ -27,6 +27,10 @@ public struct Scheduler: Sendable {
     /// Last REFUSAL per unknown peer, to answer floods only once a second.
     var refused: [Data: Double] = [:]
     var runSerial = 0
+    /// Clients waiting for every node to confirm that a cancelled run's processes have exited.
+    var cancelConfirmations: [CancelConfirmation] = []
+    /// Assignments of resumed runs, waiting for the node that had them to join again.
+    var restored: [AssignmentKey: RestoredAssignment] = [:]
 
     public init(settings: CoordinatorSettings, incarnation: String = UUID().uuidString.lowercased()) {
         self.settings = settings
@@ -66,8 +70,7 @@ public struct Scheduler: Sendable {
             break
         }
         if let name = nodeByPeer[peer], nodes[name]?.isLive == true {
-            nodes[name]!.lastSeen = now.monotonic
-            nodes[name]!.lastSeenWall = now.wall
+            heard(name, now, &effects)
             fromNode(name, peer, message, now, &effects)
             dispatch(now, &effects)
         } else if clients[peer] != nil {
@@ -83,6 +86,8 @@ public struct Scheduler: Sendable {
     /// The clock moved: liveness, resends, heartbeats, progress.
     public mutating func tick(at now: Moment, into effects: inout Effects) {
         checkLiveness(now, &effects)
+        releaseUnadopted(now, &effects)
+        confirmCancels(from: nil, ids: nil, now, &effects)
         resendAssignments(now, &effects)
         if now.monotonic - lastHeartbeat >= settings.heartbeatInterval {
             lastHeartbeat = now.monotonic
@@ -127,6 +132,7 @@ public struct Scheduler: Sendable {
                     assignments[key]!.acknowledged = true
                 }
             }
+            confirmCancels(from: name, ids: Set(ack.acks), now, &effects)
         case .leave(let leave):
             effects.ack(peer, leave.id)
             effects.log(.info, "node \(name) left: \(leave.reason)")
@@ -148,20 +154,7 @@ public struct Scheduler: Sendable {
         case .logsRequest(let request):
             effects.queries.append(.logs(peer: peer, request))
         case .cancel(let cancel):
-            effects.ack(peer, cancel.id)
-            guard runs[cancel.run] != nil else {
-                effects.send(peer, .refusal(Refusal(id: messageID(), replyTo: cancel.id, code: .unknownRun,
-                                                    message: "no run \(cancel.run) is active on this coordinator")))
-                return
-            }
-            runs[cancel.run]!.clients[peer] = runs[cancel.run]!.clients[peer] ?? false
-            if runs[cancel.run]!.status == .running {
-                effects.log(.info, "run \(cancel.run) cancelled: \(cancel.reason)")
-                finishRun(cancel.run, .cancelled, error: cancel.reason, now, &effects)
-            } else if var result = runs[cancel.run]!.result {
-                result.id = messageID()
-                effects.send(peer, .result(result))
-            }
+            cancelRun(cancel, from: peer, now, &effects)
         case .heartbeat, .ack:
             break
         case .leave(let leave):
@@ -178,7 +171,8 @@ public struct Scheduler: Sendable {
 
     mutating func status(replyTo: UInt64, _ now: Moment) -> StatusReply {
         let nodeList = nodes.values.sorted { $0.name < $1.name }.map { node in
-            NodeStatus(name: node.name, incarnation: node.incarnation, state: node.state.rawValue, slots: node.slots,
+            NodeStatus(name: node.name, incarnation: node.incarnation, membership: node.membership,
+                       state: node.state.rawValue, slots: node.slots,
                        labels: node.labels.sorted(), running: node.running, lastHeartbeat: node.lastSeenWall,
                        tasksRun: node.tasksRun)
         }

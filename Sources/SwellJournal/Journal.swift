@@ -92,6 +92,22 @@ public final class Journal: Sendable {
         migrator.registerMigration("v2: report.share") { db in
             try db.execute(sql: "ALTER TABLE report ADD COLUMN share INTEGER NOT NULL DEFAULT -1")
         }
+        migrator.registerMigration("v3: assignment") { db in
+            try db.execute(sql: """
+                CREATE TABLE assignment (
+                    run TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    stage TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    share INTEGER NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    first INTEGER NOT NULL,
+                    node TEXT NOT NULL,
+                    slots INTEGER NOT NULL,
+                    tasks TEXT NOT NULL,
+                    PRIMARY KEY (run, stage, kind, share, attempt, first)
+                )
+                """)
+        }
         return migrator
     }
 
@@ -104,11 +120,12 @@ public final class Journal: Sendable {
         public var stages: [StageRecord] = []
         public var shares: [ShareRecord] = []
         public var reports: [(report: Report, final: Bool)] = []
+        public var assignments: [AssignmentChange] = []
 
         public init() {}
 
         public var isEmpty: Bool {
-            runs.isEmpty && runStatus.isEmpty && stages.isEmpty && shares.isEmpty && reports.isEmpty
+            runs.isEmpty && runStatus.isEmpty && stages.isEmpty && shares.isEmpty && reports.isEmpty && assignments.isEmpty
         }
     }
 
@@ -146,6 +163,20 @@ public final class Journal: Sendable {
                         summaryError = excluded.summaryError
                     """).execute(arguments: [share.run, share.stage, share.share, share.first, share.count, share.node,
                                              share.attempt, share.status, share.summary, share.summaryExit, share.summaryError])
+            }
+            for change in batch.assignments {
+                switch change {
+                case .added(let a):
+                    let tasks = String(decoding: (try? JSONEncoder().encode(a.tasks)) ?? Data("[]".utf8), as: UTF8.self)
+                    try db.cachedStatement(sql: """
+                        INSERT OR REPLACE INTO assignment (run, stage, kind, share, attempt, first, node, slots, tasks)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """).execute(arguments: [a.run, a.stage, a.kind, a.share, a.attempt, a.first, a.node, a.slots, tasks])
+                case .removed(let run, let stage, let kind, let share, let attempt, let first):
+                    try db.cachedStatement(sql: """
+                        DELETE FROM assignment WHERE run = ? AND stage = ? AND kind = ? AND share = ? AND attempt = ? AND first = ?
+                        """).execute(arguments: [run, stage, kind, share, attempt, first])
+                }
             }
             for (r, final) in batch.reports {
                 try db.cachedStatement(sql: """
@@ -221,6 +252,28 @@ public final class Journal: Sendable {
                 """
             arguments += [limit == Int.max ? -1 : limit, offset]
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.report)
+        }
+    }
+
+    /// Every report of a run with whether it was final, in journal order.
+    public func reportsWithFinality(run: String) throws -> [(report: Report, final: Bool)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM report WHERE run = ? ORDER BY rowid", arguments: [run]).map { row in
+                (Self.report(row), row["final"] as Bool)
+            }
+        }
+    }
+
+    /// The assignments of a run that were in flight.
+    public func assignments(of run: String) throws -> [AssignmentRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM assignment WHERE run = ? ORDER BY rowid", arguments: [run]).map { row in
+                let text: String = row["tasks"]
+                let tasks = (try? JSONDecoder().decode([[Int]].self, from: Data(text.utf8))) ?? []
+                return AssignmentRecord(run: row["run"], stage: row["stage"], kind: row["kind"], share: row["share"],
+                                        attempt: row["attempt"], first: row["first"], node: row["node"], slots: row["slots"],
+                                        tasks: tasks)
+            }
         }
     }
 

@@ -86,3 +86,39 @@ public struct ShareRecord: Sendable, Hashable {
         self.summaryError = summaryError
     }
 }
+
+/// An assignment in flight: what a node was given and has not finished. A restarted coordinator
+/// waits for that node to come back and adopts it rather than running the work again.
+public struct AssignmentRecord: Sendable, Hashable {
+    public var run: String
+    public var stage: String
+    /// `share`, `retry` or `reduce`.
+    public var kind: String
+    public var share: Int
+    public var attempt: Int
+    /// The first scope index (a retry's task index; -1 for a reduction).
+    public var first: Int
+    public var node: String
+    public var slots: Int
+    /// The tasks it runs: pairs of scope index and attempt.
+    public var tasks: [[Int]]
+
+    public init(run: String, stage: String, kind: String, share: Int, attempt: Int, first: Int, node: String,
+                slots: Int, tasks: [[Int]]) {
+        self.run = run
+        self.stage = stage
+        self.kind = kind
+        self.share = share
+        self.attempt = attempt
+        self.first = first
+        self.node = node
+        self.slots = slots
+        self.tasks = tasks
+    }
+}
+
+/// A change to the journal's assignments, applied in order within a batch.
+public enum AssignmentChange: Sendable {
+    case added(AssignmentRecord)
+    case removed(run: String, stage: String, kind: String, share: Int, attempt: Int, first: Int)
+}

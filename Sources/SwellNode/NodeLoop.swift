@@ -36,8 +36,16 @@ struct NodeLoop {
     private var running = 0
     private var outbox = Outbox<ShareKey>()
     private var lastHeartbeat: ContinuousClock.Instant
-    private var lastHello: ContinuousClock.Instant
     private var lastFromCoordinator: ContinuousClock.Instant
+    /// How often to say it is alive: the coordinator's interval once it has said it.
+    private var heartbeatInterval: Duration
+    /// When to say HELLO next while joining, and the current back-off delay.
+    private var nextHello: ContinuousClock.Instant
+    private var helloDelay = NodeLoop.firstHelloDelay
+    static let firstHelloDelay: Duration = .milliseconds(500)
+    static let longestHelloDelay: Duration = .seconds(8)
+    /// CANCELs to acknowledge once the processes they stopped have exited.
+    private var pendingCancels: [UInt64: Set<ProcessKey>] = [:]
     /// When the node started (re-)joining, and when it last said it is still waiting.
     private var joiningSince: ContinuousClock.Instant
     private var lastJoinWarning: ContinuousClock.Instant?
@@ -53,9 +61,10 @@ struct NodeLoop {
         self.name = configuration.name
         let now = clock.now
         lastHeartbeat = now
-        lastHello = now
         lastFromCoordinator = now
         joiningSince = now
+        nextHello = now
+        heartbeatInterval = configuration.heartbeatInterval
     }
 
     var isLeaving: Bool { state == .leaving }
@@ -80,11 +89,27 @@ struct NodeLoop {
         socket.send(WireCodec.encode(message))
     }
 
+    /// Says HELLO with what it still holds, and plans the next one with exponential back-off and
+    /// ±20% jitter (0.5 s doubling to 8 s), so that many nodes do not knock in step.
     mutating func hello() {
-        lastHello = clock.now
+        let holding = shares.keys.map(\.holding)
         send(.hello(Hello(id: id(), role: .node, name: configuration.name, incarnation: incarnation,
                           slots: configuration.slots, labels: configuration.labels,
-                          acceptsAnyLabels: configuration.acceptsAnyLabels)))
+                          acceptsAnyLabels: configuration.acceptsAnyLabels, holding: holding)))
+        let jitter = Double.random(in: 0.8...1.2)
+        nextHello = clock.now + helloDelay * jitter
+        helloDelay = min(helloDelay * 2, Self.longestHelloDelay)
+    }
+
+    /// Starts joining again: the coordinator went quiet, restarted, or no longer knows this node.
+    private mutating func rejoin(_ why: String) {
+        guard state != .leaving else { return }
+        logger.warning("\(why); joining again")
+        state = .joining
+        joiningSince = clock.now
+        lastJoinWarning = nil
+        helloDelay = Self.firstHelloDelay
+        hello()
     }
 
     /// Stops every task and tells the coordinator this node is leaving.
@@ -119,12 +144,14 @@ struct NodeLoop {
         case .taskEnded(let key, let task, let outcome, let command):
             running -= 1
             stops[key]?[task.index] = nil
+            processEnded(ProcessKey(share: key, slot: task.index))
             var work = taskEnded(key, task, outcome, command: command)
             work += startQueued()
             return work
         case .summaryEnded(let key, let outcome):
             running -= 1
             stops[key]?[Self.summarizeSlot] = nil
+            processEnded(ProcessKey(share: key, slot: Self.summarizeSlot))
             return summaryEnded(key, outcome) + startQueued()
         case .shutdown:
             return []
@@ -144,12 +171,17 @@ struct NodeLoop {
         case .welcome(let welcome):
             let restarted = coordinator != nil && coordinator != welcome.coordinator
             if state == .joining || restarted {
-                logger.info("joined as \(welcome.name)\(restarted ? " (coordinator restarted)" : "")")
+                logger.info("joined as \(welcome.name)\(restarted ? " (the coordinator restarted)" : "")")
             }
             coordinator = welcome.coordinator
             name = welcome.name
+            if welcome.heartbeatMilliseconds > 0 { heartbeatInterval = .milliseconds(welcome.heartbeatMilliseconds) }
             if state != .leaving { state = .up }
-            // Whatever was sent before this (re-)join may be lost: send it again.
+            helloDelay = Self.firstHelloDelay
+            // Say at once that the path works both ways, then send again whatever was sent
+            // before this (re-)join: it may have been lost.
+            lastHeartbeat = clock.now
+            send(.heartbeat(Heartbeat(id: id(), incarnation: incarnation, running: running)))
             for entry in outbox.takeForResend(olderThan: nil, now: clock.now) { socket.send(entry.frames) }
             return []
         case .assign(let assign):
@@ -167,19 +199,13 @@ struct NodeLoop {
             if let leaveID, ack.acks.contains(leaveID) { leaveAcked = true }
             return []
         case .cancel(let cancel):
-            stop(cancel)
-            return []
+            return stop(cancel)
         case .heartbeat:
             return []
         case .refusal(let refusal):
             switch refusal.code {
             case .rejoin:
-                if state != .leaving {
-                    logger.info("the coordinator asks this node to re-join")
-                    state = .joining
-                    joiningSince = clock.now
-                    hello()
-                }
+                if state == .up { rejoin("the coordinator does not know this node (it restarted, or counted it down)") }
             default:
                 logger.error("the coordinator refused a message: \(refusal.message)")
             }
@@ -192,7 +218,10 @@ struct NodeLoop {
 
     private mutating func tick() {
         let now = clock.now
-        if state == .joining, now - lastHello >= configuration.resendAfter {
+        if state == .up, now - lastFromCoordinator >= heartbeatInterval * 3 {
+            rejoin("no word from the coordinator for \(Self.seconds(now - lastFromCoordinator))")
+        }
+        if state == .joining, now >= nextHello {
             hello()
         }
         if state == .joining, now - joiningSince >= .seconds(5),
@@ -200,7 +229,7 @@ struct NodeLoop {
             lastJoinWarning = now
             logger.warning("no answer from a coordinator at \(configuration.join) yet; still trying")
         }
-        if now - lastHeartbeat >= configuration.heartbeatInterval {
+        if now - lastHeartbeat >= heartbeatInterval {
             lastHeartbeat = now
             send(.heartbeat(Heartbeat(id: id(), incarnation: incarnation, running: running)))
         }
@@ -214,7 +243,7 @@ struct NodeLoop {
     // MARK: Shares
 
     private mutating func accept(_ assign: Assign) -> [ProcessWork] {
-        let key = ShareKey(run: assign.run, stage: assign.stage, kind: assign.kind, share: assign.share, attempt: assign.attempt)
+        let key = ShareKey(assign)
         send(.ack(Ack(id: id(), acks: [assign.id])))
         guard state != .leaving, !taken.contains(key) else { return [] }
         taken.insert(key)
@@ -225,19 +254,44 @@ struct NodeLoop {
         return perform(actions, key)
     }
 
-    private mutating func stop(_ cancel: Cancel) {
-        for (key, signals) in stops where key.run == cancel.run
-            && (cancel.stage == nil || cancel.stage == key.stage)
-            && (cancel.share == nil || cancel.share == key.share) {
-            for (_, signal) in signals { signal.stop() }
+    /// Stops what the CANCEL covers; acknowledges it once those processes have exited.
+    private mutating func stop(_ cancel: Cancel) -> [ProcessWork] {
+        func covered(_ key: ShareKey) -> Bool { cancel.covers(key.holding) }
+        var stopped: Set<ProcessKey> = []
+        for (key, signals) in stops where covered(key) {
+            for (slot, signal) in signals {
+                signal.stop()
+                stopped.insert(ProcessKey(share: key, slot: slot))
+            }
         }
-        for key in Array(shares.keys) where key.run == cancel.run
-            && (cancel.stage == nil || cancel.stage == key.stage)
-            && (cancel.share == nil || cancel.share == key.share) {
+        for key in Array(shares.keys) where covered(key) {
             shares[key] = nil
         }
-        queued.removeAll { $0.share.run == cancel.run && (cancel.stage == nil || cancel.stage == $0.share.stage) }
-        send(.ack(Ack(id: id(), acks: [cancel.id])))
+        queued.removeAll { covered($0.share) }
+        if !cancel.reason.isEmpty, !stopped.isEmpty {
+            logger.info("stopping \(stopped.count) process(es) of run \(cancel.run): \(cancel.reason)")
+        }
+        if stopped.isEmpty {
+            send(.ack(Ack(id: id(), acks: [cancel.id])))
+        } else {
+            pendingCancels[cancel.id] = stopped
+        }
+        return []
+    }
+
+    /// A process ended: acknowledges the CANCELs that were waiting for it.
+    private mutating func processEnded(_ key: ProcessKey) {
+        guard !pendingCancels.isEmpty else { return }
+        var done: [UInt64] = []
+        for (id, var waiting) in pendingCancels where waiting.remove(key) != nil {
+            if waiting.isEmpty { done.append(id) } else { pendingCancels[id] = waiting }
+        }
+        for id in done { pendingCancels[id] = nil }
+        if !done.isEmpty { send(.ack(Ack(id: id(), acks: done))) }
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        "\(duration.components.seconds) s"
     }
 
     private mutating func perform(_ actions: [SubOrchestrator.Action], _ key: ShareKey) -> [ProcessWork] {

@@ -37,7 +37,10 @@ public final class NodeService: Service, Sendable {
         let socket = try await io.open(ZMQSocketConfiguration(
             kind: .dealer,
             routingID: Array("node/\(incarnation)".utf8),
+            // Only the coordinator talks to a node; a stage's stdin may be large.
+            maxFrameSize: 1 << 30,
             heartbeat: configuration.transportHeartbeat,
+            reconnectIntervalMax: 2_000,
             curve: configuration.curve,
             connects: [configuration.join]))
         defer { socket.close() }
@@ -78,13 +81,31 @@ public final class NodeService: Service, Sendable {
     }
 }
 
-/// An assignment on this node: run, stage, kind, position and attempt.
+/// An assignment on this node: run, stage, kind, share, first scope index and attempt.
 struct ShareKey: Hashable, Sendable {
     var run: String
     var stage: String
     var kind: Assign.Kind
     var share: Int
+    var first: Int
     var attempt: Int
+
+    init(_ assign: Assign) {
+        run = assign.run
+        stage = assign.stage
+        kind = assign.kind
+        share = assign.share
+        first = assign.first
+        attempt = assign.attempt
+    }
+
+    var holding: Holding { Holding(run: run, stage: stage, kind: kind, share: share, first: first, attempt: attempt) }
+}
+
+/// One process of an assignment: a task (by index) or the share's summarize.
+struct ProcessKey: Hashable, Sendable {
+    var share: ShareKey
+    var slot: Int
 }
 
 /// A child process the loop wants started.

@@ -207,7 +207,11 @@ public struct StatusRequest: Sendable, Codable {
 /// One node as `swell status` shows it.
 public struct NodeStatus: Sendable, Codable, Hashable {
     public var name: String
+    /// The node process's incarnation (a UUID chosen when it starts).
     public var incarnation: String
+    /// How many times this name has joined or been heard from again after suspicion, on this
+    /// coordinator: states only move forward within one membership incarnation.
+    public var membership: Int
     public var state: String
     public var slots: Int
     public var labels: [String]
@@ -216,10 +220,11 @@ public struct NodeStatus: Sendable, Codable, Hashable {
     public var lastHeartbeat: Double
     public var tasksRun: Int
 
-    public init(name: String, incarnation: String, state: String, slots: Int, labels: [String], running: Int,
-                lastHeartbeat: Double, tasksRun: Int) {
+    public init(name: String, incarnation: String, membership: Int, state: String, slots: Int, labels: [String],
+                running: Int, lastHeartbeat: Double, tasksRun: Int) {
         self.name = name
         self.incarnation = incarnation
+        self.membership = membership
         self.state = state
         self.slots = slots
         self.labels = labels

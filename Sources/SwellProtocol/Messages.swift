@@ -21,9 +21,13 @@ public struct Hello: Sendable, Codable {
     /// True for the node inside `swell run`'s embedded default: it runs every stage, whatever its labels.
     public var acceptsAnyLabels: Bool
     public var software: String
+    /// The assignments a node still holds (when it joins again after losing the coordinator):
+    /// the coordinator adopts those it still counts on and cancels the others.
+    public var holding: [Holding]
 
     public init(id: UInt64, role: PeerRole, name: String, incarnation: String, slots: Int = 0,
-                labels: [String] = [], acceptsAnyLabels: Bool = false, software: String = SwellVersion.current) {
+                labels: [String] = [], acceptsAnyLabels: Bool = false, software: String = SwellVersion.current,
+                holding: [Holding] = []) {
         self.id = id
         self.role = role
         self.name = name
@@ -32,6 +36,27 @@ public struct Hello: Sendable, Codable {
         self.labels = labels
         self.acceptsAnyLabels = acceptsAnyLabels
         self.software = software
+        self.holding = holding
+    }
+}
+
+/// An assignment a node holds: run, stage, kind, share, first scope index and attempt, as in
+/// its ASSIGN. Together they name one assignment.
+public struct Holding: Sendable, Codable, Hashable {
+    public var run: String
+    public var stage: String
+    public var kind: Assign.Kind
+    public var share: Int
+    public var first: Int
+    public var attempt: Int
+
+    public init(run: String, stage: String, kind: Assign.Kind, share: Int, first: Int, attempt: Int) {
+        self.run = run
+        self.stage = stage
+        self.kind = kind
+        self.share = share
+        self.first = first
+        self.attempt = attempt
     }
 }
 
@@ -238,20 +263,27 @@ public struct Ack: Sendable, Codable {
     }
 }
 
-/// Stop tasks (coordinator -> node): a whole run, or one share of it.
+/// Stop tasks (coordinator -> node): a whole run, or one assignment of it (stage, kind, share
+/// and attempt all given). From a client to the coordinator: cancel the run.
+///
+/// A node acknowledges it once the processes it stopped have exited.
 public struct Cancel: Sendable, Codable {
     public var id: UInt64
     public var run: String
-    public var stage: String?
-    public var share: Int?
+    /// One assignment only, when set (nil: the whole run).
+    public var assignment: Holding?
     public var reason: String
 
-    public init(id: UInt64, run: String, stage: String? = nil, share: Int? = nil, reason: String) {
+    public init(id: UInt64, run: String, assignment: Holding? = nil, reason: String) {
         self.id = id
         self.run = run
-        self.stage = stage
-        self.share = share
+        self.assignment = assignment
         self.reason = reason
+    }
+
+    /// Whether this cancel covers the assignment `holding`.
+    public func covers(_ holding: Holding) -> Bool {
+        holding.run == run && (assignment == nil || assignment == holding)
     }
 }
 

@@ -92,7 +92,7 @@ import Testing
             stages:
               - id: slow
                 partition: { items: [\(items)] }
-                run: sleep 0.5; echo {scope}
+                run: echo "start {scope} $SWELL_NODE" >> started; sleep 1; echo {scope}
             """)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.path("swell"))
@@ -102,20 +102,14 @@ import Testing
         process.standardOutput = FileHandle(forWritingAtPath: out)
         process.standardError = FileHandle.nullDevice
         try process.run()
+        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
         // Once n1 is running tasks, stop it gracefully.
-        let running = try await eventually(.seconds(20)) {
-            let status = try await swell(["status", "--coordinator", cluster.endpoint, "--json"])
-            let reply = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
-            let nodes = reply?["nodes"] as? [[String: Any]] ?? []
-            return nodes.contains { $0["name"] as? String == "n1" && ($0["running"] as? Int ?? 0) > 0 }
-        }
-        #expect(running)
+        #expect(await eventually { work.read("started").contains(" n1\n") })
         cluster.nodes[0].stop()
         let left = await eventually { cluster.coordinator.output.contains("node n1 left") }
         #expect(left)
         let deadline = ContinuousClock.now + .seconds(60)
         while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { process.terminate() }
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         #expect(work.read("out") == (0..<16).map { "s\($0)\n" }.joined())

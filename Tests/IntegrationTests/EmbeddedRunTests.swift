@@ -321,7 +321,7 @@ import Testing
             """)
     }
 
-    @Test func aJournalThatCannotBeWrittenEndsTheRunWithAnError() async throws {
+    @Test func aJournalThatCannotBeReadEndsTheRunWithAnError() async throws {
         let work = Scratch()
         defer { work.remove() }
         // A journal whose migrations are recorded but whose report table is not what they made.
@@ -332,6 +332,28 @@ import Testing
                 CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
                 INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share');
                 CREATE TABLE run (id TEXT PRIMARY KEY);
+                """)
+        }
+        let plan = work.write("p.yaml", "name: x\nstages:\n  - id: a\n    run: echo hi\n")
+        let result = try await swell(["run", plan, "--state", work.path + "/state"], timeout: .seconds(60))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the embedded coordinator stopped: cannot read the journal \(work.path)/state/journal.sqlite"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func aJournalThatCannotBeWrittenEndsTheRunWithAnError() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        // Readable (no unfinished runs), but the tables the first write needs are missing.
+        try FileManager.default.createDirectory(atPath: work.path + "/state", withIntermediateDirectories: true)
+        let broken = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
+        try await broken.write { db in
+            try db.execute(sql: """
+                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share'), ('v3: assignment');
+                CREATE TABLE run (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, file TEXT NOT NULL,
+                    baseDirectory TEXT NOT NULL, planText TEXT NOT NULL, overrides BLOB NOT NULL, scopes BLOB NOT NULL,
+                    status TEXT NOT NULL, createdAt DOUBLE NOT NULL, endedAt DOUBLE, error TEXT);
                 """)
         }
         let plan = work.write("p.yaml", "name: x\nstages:\n  - id: a\n    run: echo hi\n")

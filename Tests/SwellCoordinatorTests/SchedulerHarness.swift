@@ -1,5 +1,6 @@
 import Foundation
 @testable import SwellCoordinator
+@testable import SwellJournal
 @testable import SwellCore
 @testable import SwellPlan
 @testable import SwellProtocol
@@ -15,6 +16,8 @@ struct SchedulerHarness {
 
     struct Journal_Batches {
         var reports: [(Report, Bool)] = []
+        /// Every batch, in order, to replay into a real journal.
+        var batches: [Journal.Batch] = []
     }
 
     init(settings: CoordinatorSettings = CoordinatorSettings()) {
@@ -40,6 +43,7 @@ struct SchedulerHarness {
             outbox[String(decoding: peer, as: UTF8.self), default: []].append(.ack(Ack(id: 0, acks: acks)))
         }
         journal.reports += effects.journal.reports
+        journal.batches.append(effects.journal)
     }
 
     mutating func send(_ peer: String, _ message: Message) {
@@ -67,9 +71,12 @@ struct SchedulerHarness {
         return outbox[peer] ?? []
     }
 
-    mutating func join(_ name: String, slots: Int = 10, labels: [String] = []) {
-        send(name, .hello(Hello(id: nextID(), role: .node, name: name, incarnation: "\(name)-1", slots: slots, labels: labels)))
-        _ = take(name)
+    /// A node says HELLO, then its first heartbeat (which makes it `up`).
+    mutating func join(_ name: String, slots: Int = 10, labels: [String] = [], incarnation: String? = nil,
+                       holding: [Holding] = []) {
+        send(name, .hello(Hello(id: nextID(), role: .node, name: name, incarnation: incarnation ?? "\(name)-1",
+                                slots: slots, labels: labels, holding: holding)))
+        send(name, .heartbeat(Heartbeat(id: nextID(), incarnation: incarnation ?? "\(name)-1", running: 0)))
     }
 
     /// Connects a client and submits `plan`; returns the run id.
@@ -136,5 +143,26 @@ struct SchedulerHarness {
             if case .result(let result) = message { return result }
         }
         return nil
+    }
+}
+
+extension SchedulerHarness {
+    /// Writes every journal batch so far into a real journal in `directory`, as the shell would
+    /// have before a crash, and reads back the unfinished runs as a restarted coordinator does.
+    func crash(into directory: String) async throws -> [RunSnapshot] {
+        let journal = try Journal(directory: directory)
+        for batch in journal_batches { try await journal.write(batch) }
+        return try journal.unfinishedRuns().map { run in
+            RunSnapshot(run: run, stages: try journal.stages(of: run.id), shares: try journal.shares(of: run.id),
+                        reports: try journal.reportsWithFinality(run: run.id), assignments: try journal.assignments(of: run.id))
+        }
+    }
+
+    var journal_batches: [Journal.Batch] { journal.batches }
+
+    mutating func restore(_ snapshots: [RunSnapshot]) {
+        var effects = Effects()
+        for snapshot in snapshots { scheduler.restore(snapshot, at: now, into: &effects) }
+        deliver(effects)
     }
 }

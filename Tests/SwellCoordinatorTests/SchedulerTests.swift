@@ -314,6 +314,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(h.submit(itemsPlan(3)) != nil)
         let first = h.assigns(h.take("n1"))[0]
         h.send("n1-restarted", .hello(Hello(id: h.nextID(), role: .node, name: "n1", incarnation: "n1-2", slots: 10)))
+        h.send("n1-restarted", .heartbeat(Heartbeat(id: h.nextID(), incarnation: "n1-2", running: 0)))
         let again = h.assigns(h.take("n1-restarted"))
         #expect(again.count == 1)
         #expect(again[0].share == first.share)

@@ -1,0 +1,43 @@
+import Foundation
+import SwellProtocol
+
+/// `swell cancel RUN`: the coordinator stops every task of the run on every node and answers
+/// once the nodes have confirmed that the processes exited.
+public enum CancelClient {
+    public static func run(_ runID: String, endpoint: String, timeout: Duration = .seconds(5)) async -> SwellExit {
+        do {
+            let outcome = try await ClientConnection.session(endpoint: endpoint, timeout: timeout) { connection, reader in
+                let id = connection.nextID()
+                connection.send(.cancel(Cancel(id: id, run: runID, reason: "cancelled with swell cancel")))
+                var status: RunStatus?
+                while let message = await reader.next(until: ContinuousClock.now + .seconds(15)) {
+                    switch message {
+                    case .result(let result) where result.run == runID:
+                        status = result.status
+                    case .refusal(let refusal) where refusal.replyTo == id:
+                        throw ClientError(.usage, refusal.message)
+                    case .ack(let ack) where ack.acks.contains(id):
+                        return status
+                    default:
+                        continue
+                    }
+                }
+                throw ClientError(.unreachable, "the coordinator at \(endpoint) did not confirm the cancel within 15 s")
+            }
+            switch outcome {
+            case .succeeded?, .failed?:
+                FileHandle.standardError.write(Data("swell: run \(runID) had already finished (\(outcome!.rawValue))\n".utf8))
+                return .failed
+            default:
+                FileHandle.standardError.write(Data("swell: run \(runID) cancelled; its tasks have stopped on every node\n".utf8))
+                return .success
+            }
+        } catch let error as ClientError {
+            FileHandle.standardError.write(Data("swell: \(error.message)\n".utf8))
+            return error.exit
+        } catch {
+            FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
+            return .failed
+        }
+    }
+}

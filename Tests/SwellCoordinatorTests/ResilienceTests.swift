@@ -1,0 +1,214 @@
+import Foundation
+import Testing
+@testable import SwellCoordinator
+@testable import SwellCore
+@testable import SwellJournal
+@testable import SwellPlan
+@testable import SwellProtocol
+
+@Suite struct MembershipTests {
+    @Test func aNodeIsJoiningUntilHeardFromAfterItsWelcome() {
+        var h = SchedulerHarness()
+        h.send("n1", .hello(Hello(id: 1, role: .node, name: "n1", incarnation: "p1", slots: 2)))
+        #expect(h.scheduler.nodes["n1"]?.state == .joining)
+        #expect(h.submit(itemsPlan(3)) != nil)
+        #expect(h.assigns(h.take("n1")).isEmpty, "a joining node got work")
+        h.send("n1", .heartbeat(Heartbeat(id: 2, incarnation: "p1", running: 0)))
+        #expect(h.scheduler.nodes["n1"]?.state == .up)
+        #expect(!h.assigns(h.take("n1")).isEmpty)
+    }
+
+    @Test func suspectThenRefutedStartsANewMembership() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        #expect(h.scheduler.nodes["n1"]?.membership == 1)
+        h.advance(3.05)
+        #expect(h.scheduler.nodes["n1"]?.state == .suspect)
+        h.send("n1", .heartbeat(Heartbeat(id: h.nextID(), incarnation: "n1-1", running: 0)))
+        #expect(h.scheduler.nodes["n1"]?.state == .up)
+        #expect(h.scheduler.nodes["n1"]?.membership == 2)
+        h.advance(4.1)
+        #expect(h.scheduler.nodes["n1"]?.state == .down)
+        // Down is final for this membership: a message without HELLO is refused.
+        h.send("n1", .heartbeat(Heartbeat(id: h.nextID(), incarnation: "n1-1", running: 0)))
+        #expect(h.scheduler.nodes["n1"]?.state == .down)
+        #expect(h.take("n1").contains { if case .refusal(let r) = $0 { r.code == .rejoin } else { false } })
+    }
+
+    @Test func timingsComeFromTheSettings() {
+        var h = SchedulerHarness(settings: CoordinatorSettings(heartbeatInterval: 0.5, suspectAfterMissed: 2, downGrace: 3))
+        h.join("n1")
+        h.advance(0.9)
+        #expect(h.scheduler.nodes["n1"]?.state == .up)
+        h.advance(0.2)
+        #expect(h.scheduler.nodes["n1"]?.state == .suspect)
+        h.advance(2.8)
+        #expect(h.scheduler.nodes["n1"]?.state == .suspect)
+        h.advance(0.2)
+        #expect(h.scheduler.nodes["n1"]?.state == .down)
+    }
+
+    @Test func aNodeCountedDownThatComesBackIsToldToDropItsOldWork() throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.join("n2")
+        #expect(h.submit(itemsPlan(20)) != nil)
+        let toN1 = h.take("n1")
+        let held = try #require(h.assigns(toN1).first)
+        for _ in 0..<45 {
+            h.advance(0.1)
+            h.send("n2", .heartbeat(Heartbeat(id: h.nextID(), incarnation: "n2-1", running: 0)))
+        }
+        #expect(h.scheduler.nodes["n1"]?.state == .down)
+        _ = h.take("n1")
+        // n1 wakes up: its heartbeat is refused, it says HELLO with what it still holds.
+        let holding = Holding(run: held.run, stage: held.stage, kind: .share, share: held.share, first: held.first, attempt: held.attempt)
+        h.join("n1", incarnation: "n1-1", holding: [holding])
+        #expect(h.scheduler.nodes["n1"]?.membership == 2)
+        let cancels = h.take("n1").compactMap { if case .cancel(let c) = $0 { c } else { nil } }
+        #expect(cancels.map(\.assignment) == [holding])
+    }
+}
+
+@Suite struct CancelTests {
+    @Test func theClientIsAnsweredOnceEveryNodeConfirms() throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.join("n2")
+        let submitted = h.submit(itemsPlan(10))
+        let run = try #require(submitted)
+        _ = h.take("n1")
+        _ = h.take("n2")
+        let request = h.nextID()
+        h.send("client", .cancel(Cancel(id: request, run: run, reason: "user")))
+        func clientAcked(_ messages: [Message]) -> Bool {
+            messages.contains { if case .ack(let a) = $0 { a.acks.contains(request) } else { false } }
+        }
+        #expect(!clientAcked(h.take("client")))
+        let toN1 = h.take("n1")
+        let toN2 = h.take("n2")
+        let c1 = try #require(toN1.compactMap { if case .cancel(let c) = $0 { c } else { nil } }.first)
+        let c2 = try #require(toN2.compactMap { if case .cancel(let c) = $0 { c } else { nil } }.first)
+        h.send("n1", .ack(Ack(id: h.nextID(), acks: [c1.id])))
+        #expect(!clientAcked(h.take("client")))
+        h.send("n2", .ack(Ack(id: h.nextID(), acks: [c2.id])))
+        #expect(clientAcked(h.take("client")))
+    }
+
+    @Test func aNodeThatNeverConfirmsDoesNotHoldTheClientForever() throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        let submitted = h.submit(itemsPlan(4))
+        let run = try #require(submitted)
+        let request = h.nextID()
+        h.send("client", .cancel(Cancel(id: request, run: run, reason: "user")))
+        for _ in 0..<52 {
+            h.advance(0.1)
+            h.send("n1", .heartbeat(Heartbeat(id: h.nextID(), incarnation: "n1-1", running: 1)))
+        }
+        #expect(h.take("client").contains { if case .ack(let a) = $0 { a.acks.contains(request) } else { false } })
+    }
+}
+
+@Suite struct ResumeTests {
+    func directory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID())").path
+    }
+
+    /// n1 and n2 run shares; n2 finishes; n1 has two tasks journaled and one finished whose
+    /// report was still in its outbox when the coordinator died.
+    func crashedRun() async throws -> (snapshots: [RunSnapshot], share: Assign, pending: Report, dir: String) {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.join("n2")
+        #expect(h.submit(itemsPlan(8, stageExtra: "    summarize: cat\n")) != nil)
+        let toN1 = h.take("n1")
+        let share = try #require(h.assigns(toN1).first)
+        #expect(share.tasks.count >= 3)
+        for task in share.tasks.prefix(2) {
+            h.send("n1", .report(ReportMessage(id: h.nextID(), share: share.share, report: h.report(share, task, on: "n1", out: "\(task.scope)\n"))))
+        }
+        h.drain(["n2"], summary: { "summary\($0.share)\n" })
+        let pending = h.report(share, share.tasks[2], on: "n1", out: "\(share.tasks[2].scope)\n")
+        let dir = directory()
+        return (try await h.crash(into: dir), share, pending, dir)
+    }
+
+    @Test func aRestartedCoordinatorAdoptsWorkInFlightAndNeverRunsFinishedTasksAgain() async throws {
+        let (snapshots, share, pending, dir) = try await crashedRun()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(snapshots.count == 1)
+        var h = SchedulerHarness()
+        h.restore(snapshots)
+        // The waiting client attaches again.
+        h.send("client", .hello(Hello(id: h.nextID(), role: .client, name: "c", incarnation: "c2")))
+        h.send("client", .attach(Attach(id: h.nextID(), run: share.run, taskEvents: false)))
+        #expect(h.take("client").contains { if case .accepted(let a) = $0 { a.run == share.run } else { false } })
+        // n1 comes back holding its share: adopted, not handed out again.
+        let holding = Holding(run: share.run, stage: share.stage, kind: .share, share: share.share, first: share.first, attempt: share.attempt)
+        h.join("n1", incarnation: "n1-1", holding: [holding])
+        h.join("n2", incarnation: "n2-1")
+        let toN1 = h.take("n1")
+        #expect(h.assigns(toN1).isEmpty)
+        #expect(!toN1.contains { if case .cancel = $0 { true } else { false } })
+        #expect(h.assigns(h.take("n2")).isEmpty, "n2 was given work that n1 still holds")
+        // Its outbox arrives: the report that was lost with the crash is taken.
+        h.send("n1", .report(ReportMessage(id: h.nextID(), share: share.share, report: pending)))
+        #expect(h.journal.reports.map(\.0.index) == [pending.index])
+        for task in share.tasks.dropFirst(3) {
+            h.send("n1", .report(ReportMessage(id: h.nextID(), share: share.share, report: h.report(share, task, on: "n1", out: "\(task.scope)\n"))))
+        }
+        h.send("n1", .summary(SummaryMessage(id: h.nextID(), attempt: share.attempt, summary: ShareSummary(
+            run: share.run, stage: share.stage, share: share.share, first: share.first, count: share.count,
+            firstScope: share.firstScope, lastScope: share.lastScope, node: "n1", exitCode: 0, error: nil,
+            output: Data("summary\(share.share)\n".utf8)), summarized: true)))
+        // Every task ran once: the reduction is all that is left, over the summaries in share order.
+        let reduces = h.drain(["n1", "n2"])
+        #expect(reduces.count == 1)
+        let shares = h.scheduler.runs.values.first!.stages[0].shares.count
+        #expect(String(decoding: reduces[0].stdin, as: UTF8.self) == (0..<shares).map { "summary\($0)\n" }.joined())
+        #expect(h.journal.reports.filter { $0.0.index >= 0 }.count == share.tasks.count - 2)
+        #expect(h.result()?.status == .succeeded)
+    }
+
+    @Test func workWhoseNodeDoesNotComeBackRunsElsewhereWithWhatWasJournaled() async throws {
+        let (snapshots, share, _, dir) = try await crashedRun()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var h = SchedulerHarness()
+        h.restore(snapshots)
+        h.join("n2", incarnation: "n2-1")
+        #expect(h.assigns(h.take("n2")).isEmpty)
+        for _ in 0..<101 {
+            h.advance(0.1)
+            h.send("n2", .heartbeat(Heartbeat(id: h.nextID(), incarnation: "n2-1", running: 0)))
+        }
+        let toN2 = h.take("n2")
+        let again = try #require(h.assigns(toN2).first)
+        #expect(again.share == share.share)
+        #expect(again.attempt == share.attempt + 1)
+        #expect(again.done.map(\.index) == share.tasks.prefix(2).map(\.index))
+        #expect(again.done.map { String(decoding: $0.stdout, as: UTF8.self) } == share.tasks.prefix(2).map { "\($0.scope)\n" })
+        #expect(again.tasks.map(\.index) == share.tasks.dropFirst(2).map(\.index))
+    }
+
+    @Test func finishedStagesKeepTheirOutputsAndLaterStagesStart() async throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        #expect(h.submit("name: p\nstages:\n  - id: a\n    run: ls\n  - id: b\n    needs: [a]\n    run: cat\n") != nil)
+        let first = h.take("n1")
+        let a = try #require(h.assigns(first).first)
+        h.complete(a, on: "n1", out: { _ in "from a\n" })
+        _ = h.assigns(h.take("n1"))  // b's assignment, lost with the crash
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var restarted = SchedulerHarness()
+        restarted.restore(try await h.crash(into: dir))
+        restarted.join("n9")
+        for _ in 0..<101 { restarted.advance(0.1); restarted.send("n9", .heartbeat(Heartbeat(id: restarted.nextID(), incarnation: "n9-1", running: 0))) }
+        let toN9 = restarted.take("n9")
+        let b = try #require(restarted.assigns(toN9).first)
+        #expect(b.stage == "b")
+        #expect(b.stdin == Data("from a\n".utf8))
+        #expect(restarted.assigns([]).isEmpty)
+    }
+}
