@@ -23,13 +23,13 @@ public struct CoordinatorCommand: AsyncParsableCommand {
     var state: String?
 
     @Option(help: ArgumentHelp("How often the coordinator and its nodes say they are alive.", valueName: "duration"))
-    var heartbeatInterval: DurationOption = DurationOption(milliseconds: 1_000)
+    var heartbeatInterval: DurationOption = DurationOption(milliseconds: 500)
 
     @Option(help: ArgumentHelp("Missed heartbeat intervals after which a node is suspect (gets no new work).", valueName: "n"))
     var suspectAfter = 3
 
     @Option(help: ArgumentHelp("How much longer a suspect node has before it is down and its work goes elsewhere.", valueName: "duration"))
-    var downGrace: DurationOption = DurationOption(milliseconds: 1_000)
+    var downGrace: DurationOption = DurationOption(milliseconds: 1_500)
 
     @Option(help: ArgumentHelp("After a restart, how long work in flight waits for its node to come back before it runs elsewhere.", valueName: "duration"))
     var resumeGrace: DurationOption = DurationOption(milliseconds: 10_000)

@@ -1,12 +1,12 @@
 /// Timings and limits of the coordinator's scheduling. Every default is documented in
 /// docs/reliability.md.
 public struct CoordinatorSettings: Sendable {
-    /// How often nodes and the coordinator say they are alive, in seconds. Default 1.
+    /// How often nodes and the coordinator say they are alive, in seconds. Default 0.5.
     public var heartbeatInterval: Double
     /// A node that has been silent for this many intervals is suspect: it gets no new work. Default 3.
     public var suspectAfterMissed: Int
     /// Seconds a suspect node gets before it is declared down and its unfinished work goes
-    /// back to the pool. Default 1 (so a silent node is down after 4 s).
+    /// back to the pool. Default 1.5 (so a silent node is down after 3 s).
     public var downGrace: Double
     /// An assignment a node has not acknowledged is sent again after this many seconds. Default 2.
     public var assignResendAfter: Double
@@ -24,9 +24,9 @@ public struct CoordinatorSettings: Sendable {
     public var stageOutputLimit: Int
 
     public init(
-        heartbeatInterval: Double = 1,
+        heartbeatInterval: Double = 0.5,
         suspectAfterMissed: Int = 3,
-        downGrace: Double = 1,
+        downGrace: Double = 1.5,
         assignResendAfter: Double = 2,
         outputCap: Int = 8 << 20,
         keepFinishedRuns: Int = 100,

@@ -5,11 +5,12 @@ import SwellPlan
 import SwellProtocol
 
 extension Scheduler {
-    /// Hands out work to up nodes with free slots, in this order: retries, reductions,
-    /// shares orphaned by a lost node, then new shares. Runs in submission order, stages in
-    /// plan order.
+    /// Hands out work to up nodes, in this order: retries, reductions, shares orphaned by a lost
+    /// node, then new shares. Runs in submission order, stages in plan order. New shares and
+    /// reductions need free slots; recovered work may queue on a busy node.
     mutating func dispatch(_ now: Moment, _ effects: inout Effects) {
-        guard nodes.values.contains(where: { $0.state == .up && $0.free > 0 }) else { return }
+        // Recovered work may go to a node whose slots are taken (see recoveryTarget).
+        guard nodes.values.contains(where: { $0.state == .up && $0.used < 2 * $0.slots }) else { return }
         for runID in runOrder where runs[runID]?.status == .running {
             let stageCount = runs[runID]!.stages.count
             for s in 0..<stageCount where runs[runID]!.stages[s].status == .running {
@@ -28,6 +29,19 @@ extension Scheduler {
             .map(\.name)
     }
 
+    /// Where recovered work (a retry, a share of a lost node) goes: a node with free slots if
+    /// there is one, else the least loaded up node that has not taken more than twice its slots.
+    /// A node never runs more than its slots at once; it queues the rest ahead of its next wave,
+    /// so recovered work starts as soon as any slot frees instead of waiting for a whole share.
+    func recoveryTarget(for stage: Stage, need: Int, avoiding avoided: String? = nil) -> String? {
+        let up = nodes.values.filter { $0.state == .up && $0.accepts(labels: stage.labels) }
+        let free = up.filter { $0.free >= min(need, $0.slots) }.sorted { ($0.free, $1.name) > ($1.free, $0.name) }
+        if let best = free.first(where: { $0.name != avoided }) ?? free.first { return best.name }
+        let loaded = up.filter { $0.used + min(need, $0.slots) <= 2 * $0.slots }
+            .sorted { (Double($0.used) / Double($0.slots), $0.name) < (Double($1.used) / Double($1.slots), $1.name) }
+        return (loaded.first(where: { $0.name != avoided }) ?? loaded.first)?.name
+    }
+
     private mutating func dispatchRetries(_ runID: String, _ s: Int, _ now: Moment, _ effects: inout Effects) {
         while let index = runs[runID]!.stages[s].retryQueue.first {
             let stage = runs[runID]!.stages[s]
@@ -35,12 +49,10 @@ extension Scheduler {
                 runs[runID]!.stages[s].retryQueue.removeFirst()
                 continue
             }
-            let candidates = eligible(for: stage.stage)
-            guard !candidates.isEmpty else { return }
-            runs[runID]!.stages[s].retryQueue.removeFirst()
             var task = stage.tasks[index]
             // On another node where one is free; else where it failed.
-            let name = candidates.first { $0 != task.failedOn } ?? candidates[0]
+            guard let name = recoveryTarget(for: stage.stage, need: 1, avoiding: task.failedOn) else { return }
+            runs[runID]!.stages[s].retryQueue.removeFirst()
             task.attempt += 1
             task.status = .assigned
             task.node = name
@@ -74,7 +86,7 @@ extension Scheduler {
             let range = share.first..<(share.first + share.count)
             let rerun = range.filter { stage.tasks[$0].status == .waiting }
             let need = max(1, min(stage.stage.width, rerun.count))
-            guard let name = eligible(for: stage.stage, minimumFree: 1).first(where: { nodes[$0]!.free >= min(need, nodes[$0]!.slots) }) else { return }
+            guard let name = recoveryTarget(for: stage.stage, need: need) else { return }
             var tasks: [TaskRef] = []
             var done: [Report] = []
             var elsewhere: [Int] = []

@@ -70,6 +70,13 @@ extension Scheduler {
             effects.send(node.peer, .cancel(Cancel(
                 id: messageID(), run: held.run, assignment: held, reason: "superseded: this work was handed to another node")))
         }
+        // Work of resumed runs this node had but no longer holds (its ASSIGN was lost with the
+        // old coordinator) need not wait for the grace period.
+        let held = Set(holding.map(AssignmentKey.init))
+        for (key, restoredAssignment) in restored where restoredAssignment.node == name && !held.contains(key) {
+            restored[key] = RestoredAssignment(node: name, slots: restoredAssignment.slots, until: now.monotonic)
+        }
+        releaseUnadopted(now, &effects)
     }
 
     /// Sends every assignment of a node that said HELLO again: the node drops what it already has.

@@ -14,7 +14,7 @@ public struct NodeConfiguration: Sendable {
     public var workingDirectory: String
     /// The embedded node of `swell run` runs every stage whatever its `labels`.
     public var acceptsAnyLabels: Bool
-    /// How often the node says it is alive. Default 1 s.
+    /// How often the node says it is alive until the coordinator's WELCOME says otherwise. Default 0.5 s.
     public var heartbeatInterval: Duration
     /// An unacknowledged report or summary is sent again after this long. Default 2 s.
     public var resendAfter: Duration
@@ -29,7 +29,7 @@ public struct NodeConfiguration: Sendable {
         labels: [String] = [],
         workingDirectory: String = FileManager.default.currentDirectoryPath,
         acceptsAnyLabels: Bool = false,
-        heartbeatInterval: Duration = .seconds(1),
+        heartbeatInterval: Duration = .milliseconds(500),
         resendAfter: Duration = .seconds(2),
         transportHeartbeat: ZMQSocketConfiguration.Heartbeat? = .standard,
         curve: ZMQSocketConfiguration.Curve? = nil

@@ -31,7 +31,7 @@ struct NodeLoop {
     /// The key under which a share's `summarize` process keeps its stop signal (task indices are
     /// 0 or more, and a reduction's task is -1).
     static let summarizeSlot = -2
-    /// Tasks waiting for a free slot (only when the coordinator sent more than the slots).
+    /// Tasks waiting for a free slot: recovered work the coordinator sent while the node was full.
     private var queued: [ProcessWork] = []
     private var running = 0
     private var outbox = Outbox<ShareKey>()
@@ -92,7 +92,9 @@ struct NodeLoop {
     /// Says HELLO with what it still holds, and plans the next one with exponential back-off and
     /// ±20% jitter (0.5 s doubling to 8 s), so that many nodes do not knock in step.
     mutating func hello() {
-        let holding = shares.keys.map(\.holding)
+        // Held: what runs here, and what finished here but is not acknowledged yet (its reports
+        // or summary wait in the outbox and go out again after the WELCOME).
+        let holding = Set(shares.keys).union(outbox.keys).map(\.holding)
         send(.hello(Hello(id: id(), role: .node, name: configuration.name, incarnation: incarnation,
                           slots: configuration.slots, labels: configuration.labels,
                           acceptsAnyLabels: configuration.acceptsAnyLabels, holding: holding)))
@@ -321,8 +323,11 @@ struct NodeLoop {
         return work
     }
 
+    /// Starts `work` if a slot is free and nothing waits before it; else queues it. First come,
+    /// first served: work the coordinator recovered from a lost node, queued while this node was
+    /// full, starts before this node's own next wave.
     private mutating func schedule(_ work: ProcessWork) -> [ProcessWork] {
-        if running < configuration.slots {
+        if running < configuration.slots && queued.isEmpty {
             running += 1
             return [work]
         }

@@ -21,8 +21,9 @@ public struct Hello: Sendable, Codable {
     /// True for the node inside `swell run`'s embedded default: it runs every stage, whatever its labels.
     public var acceptsAnyLabels: Bool
     public var software: String
-    /// The assignments a node still holds (when it joins again after losing the coordinator):
-    /// the coordinator adopts those it still counts on and cancels the others.
+    /// The assignments a node still holds when it joins again: those it runs, and those whose
+    /// reports or summary it has not had acknowledged. The coordinator adopts those it still
+    /// counts on and cancels the others.
     public var holding: [Holding]
 
     public init(id: UInt64, role: PeerRole, name: String, incarnation: String, slots: Int = 0,

@@ -142,13 +142,23 @@ func eventually(_ timeout: Duration = .seconds(15), _ condition: () async throws
 final class LocalCluster: @unchecked Sendable {
     // @unchecked: driven by one test task at a time.
     let scratch = Scratch()
-    let coordinator: Background
+    var coordinator: Background
     var nodes: [Background] = []
     let endpoint: String
+    let coordinatorArguments: [String]
+    let workdir: String
+    let slots: Int
+    private var coordinatorStarts = 1
 
-    init(nodes count: Int, slots: Int = 10, workdir: String) async throws {
+    /// - Parameter port: a fixed port (so that a restarted coordinator has the same endpoint);
+    ///   nil lets the coordinator pick one.
+    init(nodes count: Int, slots: Int = 10, workdir: String, port: Int? = nil, coordinatorArguments: [String] = []) async throws {
+        self.coordinatorArguments = coordinatorArguments
+        self.workdir = workdir
+        self.slots = slots
+        let listen = "tcp://127.0.0.1:\(port ?? 0)"
         let coordinator = try Background(Binaries.path("swell-coordinator"),
-                                         ["--listen", "tcp://127.0.0.1:0", "--state", scratch.path + "/state"],
+                                         ["--listen", listen, "--state", scratch.path + "/state"] + coordinatorArguments,
                                          log: scratch.path + "/coordinator.log", name: "coordinator")
         self.coordinator = coordinator
         var found: String?
@@ -165,16 +175,30 @@ final class LocalCluster: @unchecked Sendable {
             throw ClusterError.notListening(coordinator.output)
         }
         endpoint = found
-        for i in 1...count {
-            nodes.append(try Background(Binaries.path("swell-node"),
-                                        ["--join", endpoint, "--name", "n\(i)", "--slots", String(slots), "--workdir", workdir],
-                                        log: scratch.path + "/n\(i).log", name: "n\(i)"))
-        }
+        for i in 1...count { try addNode("n\(i)") }
         let joined = await eventually(.seconds(20)) { self.coordinator.output.components(separatedBy: " joined with ").count - 1 >= count }
         if !joined {
             stop()
             throw ClusterError.nodesMissing(coordinator.output)
         }
+    }
+
+    func addNode(_ name: String) throws {
+        nodes.append(try Background(Binaries.path("swell-node"),
+                                    ["--join", endpoint, "--name", name, "--slots", String(slots), "--workdir", workdir],
+                                    log: scratch.path + "/\(name)-\(nodes.count).log", name: name))
+    }
+
+    func node(_ name: String) -> Background { nodes.last { $0.name == name }! }
+
+    /// Starts the coordinator again on the same state and endpoint (after `kill9()`).
+    func restartCoordinator() async throws {
+        coordinatorStarts += 1
+        coordinator = try Background(Binaries.path("swell-coordinator"),
+                                     ["--listen", endpoint, "--state", scratch.path + "/state"] + coordinatorArguments,
+                                     log: scratch.path + "/coordinator-\(coordinatorStarts).log", name: "coordinator")
+        let listening = await eventually(.seconds(15)) { self.coordinator.output.contains("listening on ") }
+        if !listening { throw ClusterError.notListening(coordinator.output) }
     }
 
     func stop() {
@@ -186,6 +210,81 @@ final class LocalCluster: @unchecked Sendable {
     enum ClusterError: Error {
         case notListening(String)
         case nodesMissing(String)
+    }
+}
+
+/// `swell run` in the background, its output in files.
+final class BackgroundRun: @unchecked Sendable {
+    // @unchecked: driven by one test task at a time; Process is safe for these calls.
+    let process = Process()
+    let stdoutPath: String
+    let stderrPath: String
+
+    init(_ arguments: [String], in scratch: Scratch, name: String = "run") throws {
+        stdoutPath = scratch.path + "/\(name).out"
+        stderrPath = scratch.path + "/\(name).err"
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Binaries.path("swell"))
+        process.arguments = arguments
+        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    /// The run id, once `swell run` has printed `swell: run ID started (...)`.
+    var runID: String? {
+        stderr.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("swell: run "), line.contains(" started (plan ") else { return nil }
+            return line.dropFirst("swell: run ".count).split(separator: " ").first.map(String.init)
+        }.first
+    }
+
+    /// Waits for the end (at most `timeout`, then kills it) and returns the exit status.
+    func wait(_ timeout: Duration = .seconds(120)) async -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning {
+            Issue.record("swell run did not end within \(timeout)")
+            kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func kill9() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
+
+/// The lines tasks append to a ledger: `start|end SCOPE NODE ATTEMPT TIME`.
+struct LedgerEntry {
+    var event: String
+    var scope: String
+    var node: String
+    var attempt: Int
+    var time: Double
+
+    /// The shell that writes a start line, then an end line, around `body`.
+    static func wrap(_ body: String, ledger: String = "ledger") -> String {
+        """
+        echo "start {scope} $SWELL_NODE $SWELL_ATTEMPT $(date +%s.%N)" >> \(ledger)
+        \(body)
+        echo "end {scope} $SWELL_NODE $SWELL_ATTEMPT $(date +%s.%N)" >> \(ledger)
+        """
+    }
+
+    static func read(_ text: String) -> [LedgerEntry] {
+        text.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: " ").map(String.init)
+            guard f.count == 5, let attempt = Int(f[3]), let time = Double(f[4]) else { return nil }
+            return LedgerEntry(event: f[0], scope: f[1], node: f[2], attempt: attempt, time: time)
+        }
     }
 }
 

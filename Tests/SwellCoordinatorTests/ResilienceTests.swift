@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func suspectThenRefutedStartsANewMembership() {
-        var h = SchedulerHarness()
+        var h = SchedulerHarness(settings: CoordinatorSettings(heartbeatInterval: 1, suspectAfterMissed: 3, downGrace: 1))
         h.join("n1")
         #expect(h.scheduler.nodes["n1"]?.membership == 1)
         h.advance(3.05)
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func aNodeCountedDownThatComesBackIsToldToDropItsOldWork() throws {
-        var h = SchedulerHarness()
+        var h = SchedulerHarness(settings: CoordinatorSettings(heartbeatInterval: 1, suspectAfterMissed: 3, downGrace: 1))
         h.join("n1")
         h.join("n2")
         #expect(h.submit(itemsPlan(20)) != nil)
@@ -189,6 +189,18 @@ import Testing
         #expect(again.done.map(\.index) == share.tasks.prefix(2).map(\.index))
         #expect(again.done.map { String(decoding: $0.stdout, as: UTF8.self) } == share.tasks.prefix(2).map { "\($0.scope)\n" })
         #expect(again.tasks.map(\.index) == share.tasks.dropFirst(2).map(\.index))
+    }
+
+    @Test func workANodeNoLongerHoldsGoesBackToThePoolWhenItJoins() async throws {
+        let (snapshots, share, _, dir) = try await crashedRun()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var h = SchedulerHarness()
+        h.restore(snapshots)
+        // n1 comes back without the share (its ASSIGN never arrived): no need to wait.
+        h.join("n1", incarnation: "n1-1")
+        let again = h.assigns(h.take("n1"))
+        #expect(again.first?.share == share.share)
+        #expect(again.first?.attempt == share.attempt + 1)
     }
 
     @Test func finishedStagesKeepTheirOutputsAndLaterStagesStart() async throws {

@@ -1,0 +1,247 @@
+import Foundation
+import Testing
+
+/// Faults for real: nodes and the coordinator killed, frozen and resumed while runs go on.
+@Suite(.serialized) struct FaultTests {
+    func items(_ count: Int, _ prefix: String) -> [String] { (0..<count).map { String(format: "\(prefix)%02d", $0) } }
+
+    func plan(_ work: Scratch, name: String, scopes: [String], width: Int = 4, body: String, extra: String = "") -> String {
+        work.write("\(name).yaml", """
+            name: \(name)
+            width: \(width)
+            stages:
+              - id: work
+                partition: { items: [\(scopes.joined(separator: ", "))] }
+            \(extra.isEmpty ? "" : extra.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n") + "\n")    run: |
+            \(LedgerEntry.wrap(body).split(separator: "\n").map { "      \($0)" }.joined(separator: "\n"))
+            """)
+    }
+
+    /// Final (succeeded) reports per scope, from the coordinator's journal.
+    func succeeded(_ run: String, _ endpoint: String) async throws -> [[String: Any]] {
+        let logs = try await swell(["logs", run, "--coordinator", endpoint, "--json"])
+        let reports = try JSONSerialization.jsonObject(with: Data(logs.stdout.utf8)) as? [[String: Any]] ?? []
+        return reports.filter { $0["succeeded"] as? Bool == true }
+    }
+
+    @Test func killingANodeMidWaveLosesNothingAndItsTasksRestartWithinFiveSeconds() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 3, slots: 4, workdir: work.path)
+        defer { cluster.stop() }
+        let scopes = items(36, "k")
+        let path = plan(work, name: "kill-node", scopes: scopes, body: "sleep 1; echo {scope}")
+        let run = try BackgroundRun(["run", path, "--coordinator", cluster.endpoint], in: work)
+        #expect(await eventually { LedgerEntry.read(work.read("ledger")).contains { $0.event == "start" && $0.node == "n2" } })
+        let killedAt = Date().timeIntervalSince1970
+        cluster.node("n2").kill9()
+        #expect(await run.wait() == 0, "\(run.stderr)")
+        #expect(run.stdout == scopes.map { "\($0)\n" }.joined())
+
+        let ledger = LedgerEntry.read(work.read("ledger"))
+        let ended = Set(ledger.filter { $0.event == "end" && $0.node == "n2" && $0.time <= killedAt }.map(\.scope))
+        let inFlight = ledger.filter { $0.event == "start" && $0.node == "n2" && $0.time <= killedAt && !ended.contains($0.scope) }.map(\.scope)
+        #expect(!inFlight.isEmpty)
+        var delays: [Double] = []
+        for scope in inFlight {
+            let restart = ledger.filter { $0.event == "start" && $0.scope == scope && $0.node != "n2" && $0.time > killedAt }
+                .map(\.time).min()
+            #expect(restart != nil, "\(scope), in flight on the killed node, never ran elsewhere")
+            if let restart { delays.append(restart - killedAt) }
+        }
+        let worst = delays.max() ?? .infinity
+        print("kill -9 of a node: its \(inFlight.count) task(s) in flight restarted elsewhere after \(String(format: "%.2f", delays.min() ?? 0))-\(String(format: "%.2f", worst)) s")
+        #expect(worst <= 5, "the killed node's tasks restarted after \(worst) s")
+        if worst > 5 {
+            let relevant = ledger.filter { inFlight.contains($0.scope) }
+                .map { "\($0.event) \($0.scope) \($0.node) \($0.attempt) +\(String(format: "%.2f", $0.time - killedAt))" }
+            print("ledger of the tasks in flight:\n" + relevant.joined(separator: "\n"))
+            print("coordinator:\n" + cluster.coordinator.output)
+            for node in cluster.nodes where node.name != "n2" { print("\(node.name):\n" + node.output) }
+        }
+
+        let runID = try #require(run.runID)
+        let reports = try await succeeded(runID, cluster.endpoint)
+        #expect(reports.compactMap { $0["scope"] as? String } == scopes, "each scope reported exactly once, in order")
+        #expect(!reports.contains { inFlight.contains($0["scope"] as? String ?? "") && $0["node"] as? String == "n2" })
+    }
+
+    @Test func killingTheCoordinatorMidRunLosesNothingAndRunsNoFinishedTaskAgain() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 2, slots: 4, workdir: work.path, port: try freePort())
+        defer { cluster.stop() }
+        let scopes = items(24, "c")
+        let path = plan(work, name: "kill-coordinator", scopes: scopes, body: "sleep 0.6; echo {scope}")
+        let run = try BackgroundRun(["run", path, "--coordinator", cluster.endpoint], in: work)
+        #expect(await eventually { LedgerEntry.read(work.read("ledger")).filter { $0.event == "end" }.count >= 6 })
+        let killedAt = Date().timeIntervalSince1970
+        cluster.coordinator.kill9()
+        try await cluster.restartCoordinator()
+        #expect(await run.wait() == 0, "\(run.stderr)")
+        #expect(run.stdout == scopes.map { "\($0)\n" }.joined())
+
+        let ledger = LedgerEntry.read(work.read("ledger"))
+        let finishedBefore = Set(ledger.filter { $0.event == "end" && $0.time < killedAt }.map(\.scope))
+        #expect(!finishedBefore.isEmpty)
+        let startedAfter = ledger.filter { $0.event == "start" && $0.time > killedAt }.map(\.scope)
+        #expect(Set(startedAfter).isDisjoint(with: finishedBefore), "a task that had finished before the crash ran again")
+        // Work in flight was adopted rather than run again: every scope started once.
+        let starts = Dictionary(grouping: ledger.filter { $0.event == "start" }, by: \.scope).mapValues(\.count)
+        #expect(starts.values.allSatisfy { $0 == 1 }, "tasks started more than once: \(starts.filter { $0.value > 1 })")
+        #expect(cluster.coordinator.output.contains("resumed"))
+    }
+
+    @Test func aFrozenNodeIsCountedDownItsWorkMovesAndItComesBackForNewWork() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 3, slots: 4, workdir: work.path)
+        defer {
+            kill(cluster.node("n2").pid, SIGCONT)
+            cluster.stop()
+        }
+        let scopes = items(48, "f")
+        let path = plan(work, name: "freeze", scopes: scopes, body: "sleep 1.5; echo {scope}")
+        let run = try BackgroundRun(["run", path, "--coordinator", cluster.endpoint], in: work)
+        #expect(await eventually { LedgerEntry.read(work.read("ledger")).contains { $0.event == "start" && $0.node == "n2" } })
+        let frozenAt = Date().timeIntervalSince1970
+        kill(cluster.node("n2").pid, SIGSTOP)
+        #expect(await eventually(.seconds(20)) { cluster.coordinator.output.contains("node n2 is down") })
+        let inFlight = Set(LedgerEntry.read(work.read("ledger")).filter { $0.event == "start" && $0.node == "n2" && $0.time <= frozenAt }.map(\.scope))
+        #expect(await eventually(.seconds(20)) {
+            let elsewhere = Set(LedgerEntry.read(work.read("ledger")).filter { $0.event == "start" && $0.node != "n2" && $0.time > frozenAt }.map(\.scope))
+            return inFlight.isSubset(of: elsewhere)
+        }, "the frozen node's tasks did not run elsewhere")
+        kill(cluster.node("n2").pid, SIGCONT)
+        #expect(await eventually(.seconds(20)) { cluster.coordinator.output.contains("node n2 joined with 4 slot(s) (membership 2)") })
+        #expect(await run.wait() == 0, "\(run.stderr)")
+        #expect(run.stdout == scopes.map { "\($0)\n" }.joined())
+
+        // Its late reports were ignored: every scope has one final report, none from the frozen attempts.
+        let runID = try #require(run.runID)
+        let reports = try await succeeded(runID, cluster.endpoint)
+        #expect(reports.compactMap { $0["scope"] as? String } == scopes)
+        #expect(!reports.contains { inFlight.contains($0["scope"] as? String ?? "") && $0["node"] as? String == "n2" && $0["attempt"] as? Int == 1 })
+        let status = try await swell(["status", "--coordinator", cluster.endpoint, "--json"])
+        let dropped = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["dropped"] as? [String: Any]
+        #expect((dropped?["duplicates"] as? Int ?? 0) >= 1, "no late report was seen and dropped: \(dropped ?? [:])")
+
+        // And it takes new work.
+        let next = plan(work, name: "after", scopes: items(6, "a"), body: "echo {scope}")
+        let after = try await swell(["run", next, "--coordinator", cluster.endpoint, "--json"])
+        #expect(after.status == 0)
+        let afterID = try #require((try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])?["run"] as? String)
+        let nodes = Set(try await succeeded(afterID, cluster.endpoint).compactMap { $0["node"] as? String })
+        #expect(nodes.contains("n2"), "the node that came back got no new work: \(nodes)")
+    }
+
+    @Test func aFailedTaskIsRetriedOnAnotherNode() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 2, slots: 2, workdir: work.path)
+        defer { cluster.stop() }
+        let path = work.write("retry.yaml", """
+            name: retry
+            stages:
+              - id: flaky
+                partition: { items: [only] }
+                retries: 1
+                run: |
+                  if [ "$SWELL_ATTEMPT" = 1 ]; then echo "first attempt fails" >&2; exit 1; fi
+                  echo "{scope} ok"
+            """)
+        let result = try await swell(["run", path, "--coordinator", cluster.endpoint, "--json"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(((object["outputs"] as? [[String: Any]])?.first?["output"] as? String) == "only ok\n")
+        let logs = try await swell(["logs", object["run"] as! String, "--coordinator", cluster.endpoint, "--json"])
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(logs.stdout.utf8)) as? [[String: Any]])
+        #expect(reports.map { $0["attempt"] as? Int } == [1, 2])
+        #expect(reports[0]["succeeded"] as? Bool == false)
+        #expect(reports[1]["succeeded"] as? Bool == true)
+        #expect(reports[0]["node"] as? String != reports[1]["node"] as? String, "the retry ran on the node where it failed")
+    }
+
+    @Test func stopCancelsTheRestAndContinueGoesOn() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 2, slots: 4, workdir: work.path)
+        defer { cluster.stop() }
+        let marker = "st\(UUID().uuidString.prefix(8).lowercased())"
+        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: work.path + "/" + marker)
+        let scopes = items(12, "s")
+        let body = "if [ {scope} = s05 ]; then exit 3; fi; ./\(marker) 20; echo {scope}"
+        let stop = try await swell(["run", plan(work, name: "stop", scopes: scopes, body: body), "--coordinator", cluster.endpoint])
+        #expect(stop.status == 1)
+        #expect(stop.stderr.contains("work[5] s05 failed (exit 3)"))
+        #expect(await eventually(.seconds(2)) { countProcesses(named: marker) == 0 }, "tasks of the stopped run still run")
+
+        let quick = "if [ {scope} = s05 ]; then exit 3; fi; echo {scope}"
+        let go = try await swell(["run", plan(work, name: "continue", scopes: scopes, body: quick, extra: "on-failure: continue"),
+                                  "--coordinator", cluster.endpoint])
+        #expect(go.status == 1)
+        #expect(go.stdout == scopes.filter { $0 != "s05" }.map { "\($0)\n" }.joined())
+        #expect(go.stderr.contains("failed tasks: 1 of 12 in work"))
+    }
+
+    @Test func aTimedOutTaskLeavesNoProcessBehindOnTheNode() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 1, slots: 4, workdir: work.path)
+        defer { cluster.stop() }
+        let path = work.write("timeout.yaml", """
+            name: timeout
+            stages:
+              - id: stuck
+                partition: { items: [a, b, c] }
+                timeout: 1s
+                on-failure: continue
+                run: sleep 300 & echo $! >> pids; sleep 300
+            """)
+        let result = try await swell(["run", path, "--coordinator", cluster.endpoint])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("failed (timed out)"))
+        let pids = work.read("pids").split(separator: "\n").compactMap { Int32($0) }
+        #expect(pids.count == 3)
+        #expect(await eventually(.seconds(5)) { pids.allSatisfy(isGone) }, "background grandchildren survived their task's timeout")
+    }
+
+    @Test func cancelStopsEveryTaskOnEveryNodeWithinTwoSeconds() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 2, slots: 4, workdir: work.path)
+        defer { cluster.stop() }
+        let marker = "cn\(UUID().uuidString.prefix(8).lowercased())"
+        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: work.path + "/" + marker)
+        let path = work.write("cancel.yaml", """
+            name: cancel
+            stages:
+              - id: long
+                partition: { items: [a, b, c, d, e, f, g, h] }
+                width: 4
+                run: ./\(marker) 60
+            """)
+        let run = try BackgroundRun(["run", path, "--coordinator", cluster.endpoint], in: work)
+        #expect(await eventually { countProcesses(named: marker) == 8 })
+        let runID = try #require(run.runID)
+        let started = ContinuousClock.now
+        let cancel = try await swell(["cancel", runID, "--coordinator", cluster.endpoint])
+        #expect(cancel.status == 0, "\(cancel.stderr)")
+        #expect(cancel.stderr.contains("run \(runID) cancelled"))
+        #expect(await eventually(.seconds(2)) { countProcesses(named: marker) == 0 })
+        let elapsed = ContinuousClock.now - started
+        print("swell cancel: no task process left after \(elapsed)")
+        #expect(elapsed <= .seconds(2))
+        #expect(await run.wait() == 1)
+        #expect(run.stderr.contains("run \(runID) cancelled"))
+        let again = try await swell(["cancel", "no-such-run", "--coordinator", cluster.endpoint])
+        #expect(again.status == 2)
+    }
+}
+
+/// True once the process is gone or a zombie.
+func isGone(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return true }
+    return stat[stat.index(close, offsetBy: 2)] == "Z"
+}
