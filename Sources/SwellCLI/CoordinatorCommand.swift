@@ -71,6 +71,9 @@ public struct CoordinatorCommand: AsyncParsableCommand {
                         for endpoint in endpoints { logger.info("listening on \(endpoint)") }
                     }),
                 io: io, logger: logger)
+        } catch let error as StateLockError {
+            logger.critical("\(error.message)")
+            throw ExitCode(1)
         } catch {
             logger.critical("cannot open the journal in \(stateDirectory): \(error)")
             throw ExitCode(1)

@@ -18,7 +18,7 @@ public struct EmbeddedCluster: Sendable {
         coordinator = try CoordinatorService(
             configuration: CoordinatorConfiguration(
                 listen: [endpoint], stateDirectory: stateDirectory,
-                settings: CoordinatorSettings(endpoint: "embedded"), transportHeartbeat: nil),
+                settings: CoordinatorSettings(endpoint: "embedded", embedded: true), transportHeartbeat: nil),
             io: io, logger: logger)
         node = NodeService(
             configuration: NodeConfiguration(

@@ -46,11 +46,17 @@ public final class CoordinatorService: Service, Sendable {
     let logger: Logger
     public let journal: Journal
 
+    /// The lock a coordinator holds on its state directory (nil for the embedded one).
+    private let lock: StateLock?
+
+    /// Opens the journal; a `swell-coordinator` also locks the state directory, which only one
+    /// coordinator may use at a time (its runs are resumed from there).
     public init(configuration: CoordinatorConfiguration, io: ZMQIOThread, logger: Logger) throws {
         self.configuration = configuration
         self.io = io
         self.logger = logger
         self.journal = try Journal(directory: configuration.stateDirectory)
+        self.lock = configuration.settings.embedded ? nil : try StateLock(directory: configuration.stateDirectory)
     }
 
     enum Input: Sendable {
@@ -102,7 +108,15 @@ public final class CoordinatorService: Service, Sendable {
         // Runs the journal holds as unfinished are taken up again before anything else.
         var resumed = Effects()
         do {
-            for run in try journal.unfinishedRuns() {
+            if settings.embedded {
+                // Runs of `swell run` processes that have ended (killed outright) are over; an
+                // embedded coordinator resumes nothing.
+                for run in try journal.unfinishedRuns(origin: "embedded") where !Self.isAlive(run.pid) {
+                    resumed.journal.runStatus.append((run.id, "failed", Date().timeIntervalSince1970,
+                                                      "interrupted: the swell run that ran it ended"))
+                }
+            }
+            for run in settings.embedded ? [] : try journal.unfinishedRuns(origin: "coordinator") {
                 let snapshot = RunSnapshot(
                     run: run, stages: try journal.stages(of: run.id), shares: try journal.shares(of: run.id),
                     reports: try journal.reportsWithFinality(run: run.id), assignments: try journal.assignments(of: run.id))
@@ -181,6 +195,37 @@ public final class CoordinatorService: Service, Sendable {
                 message: "run \(run) is not active on this coordinator; `swell logs \(run)` shows its reports"))))
         }
     }
+}
+
+extension CoordinatorService {
+    /// Whether a process of that id runs on this host.
+    static func isAlive(_ pid: Int32?) -> Bool {
+        guard let pid, pid > 0 else { return false }
+        return pid == getpid() || kill(pid, 0) == 0 || errno == EPERM
+    }
+}
+
+/// An exclusive lock on a state directory (`coordinator.lock`), held while the coordinator runs.
+final class StateLock: Sendable {
+    let fd: Int32
+
+    init(directory: String) throws {
+        let path = directory + "/coordinator.lock"
+        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StateLockError(message: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw StateLockError(message: "another swell-coordinator is using the state directory \(directory); give each coordinator a --state of its own")
+        }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+}
+
+public struct StateLockError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
 }
 
 /// The journal could not be written; the coordinator stops rather than run on without it.

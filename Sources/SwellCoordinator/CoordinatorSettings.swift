@@ -22,6 +22,9 @@ public struct CoordinatorSettings: Sendable {
     /// The largest output a stage may have, in bytes; a stage whose output would be larger
     /// fails and says so. Default 256 MiB.
     public var stageOutputLimit: Int
+    /// True for the coordinator inside `swell run`: its runs live as long as that process, and
+    /// it resumes none. Default false.
+    public var embedded: Bool
 
     public init(
         heartbeatInterval: Double = 0.5,
@@ -32,8 +35,10 @@ public struct CoordinatorSettings: Sendable {
         keepFinishedRuns: Int = 100,
         endpoint: String = "",
         resumeGrace: Double = 10,
-        stageOutputLimit: Int = 256 << 20
+        stageOutputLimit: Int = 256 << 20,
+        embedded: Bool = false
     ) {
+        self.embedded = embedded
         self.resumeGrace = resumeGrace
         self.stageOutputLimit = stageOutputLimit
         self.heartbeatInterval = heartbeatInterval

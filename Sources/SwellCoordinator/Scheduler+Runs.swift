@@ -45,7 +45,8 @@ extension Scheduler {
             id: id, name: plan.name, file: submit.file, baseDirectory: submit.baseDirectory, planText: submit.plan,
             overrides: (try? encoder.encode(submit.overrides)) ?? Data("[]".utf8),
             scopes: (try? encoder.encode(scopes)) ?? Data("{}".utf8),
-            status: RunStatus.running.rawValue, createdAt: now.wall, endedAt: nil, error: nil))
+            status: RunStatus.running.rawValue, createdAt: now.wall, endedAt: nil, error: nil,
+            origin: settings.embedded ? "embedded" : "coordinator", pid: settings.embedded ? getpid() : nil))
         effects.send(peer, .accepted(Accepted(id: messageID(), replyTo: submit.id, run: id)))
         effects.log(.info, "run \(id) of plan '\(plan.name)' accepted: \(plan.stages.count) stage(s)")
         startReadyStages(id, now, &effects)

@@ -108,6 +108,12 @@ public final class Journal: Sendable {
                 )
                 """)
         }
+        migrator.registerMigration("v4: run.origin") { db in
+            try db.execute(sql: """
+                ALTER TABLE run ADD COLUMN origin TEXT NOT NULL DEFAULT 'coordinator';
+                ALTER TABLE run ADD COLUMN pid INTEGER;
+                """)
+        }
         return migrator
     }
 
@@ -134,11 +140,12 @@ public final class Journal: Sendable {
         try await pool.write { db in
             for run in batch.runs {
                 try db.cachedStatement(sql: """
-                    INSERT INTO run (id, name, file, baseDirectory, planText, overrides, scopes, status, createdAt, endedAt, error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO run (id, name, file, baseDirectory, planText, overrides, scopes, status, createdAt, endedAt, error,
+                        origin, pid)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET status = excluded.status, endedAt = excluded.endedAt, error = excluded.error
                     """).execute(arguments: [run.id, run.name, run.file, run.baseDirectory, run.planText, run.overrides,
-                                             run.scopes, run.status, run.createdAt, run.endedAt, run.error])
+                                             run.scopes, run.status, run.createdAt, run.endedAt, run.error, run.origin, run.pid])
             }
             for update in batch.runStatus {
                 try db.cachedStatement(sql: "UPDATE run SET status = ?, endedAt = ?, error = ? WHERE id = ?")
@@ -199,9 +206,11 @@ public final class Journal: Sendable {
         }
     }
 
-    public func unfinishedRuns() throws -> [RunRecord] {
+    /// Runs still marked running, of one origin (`coordinator` or `embedded`), oldest first.
+    public func unfinishedRuns(origin: String = "coordinator") throws -> [RunRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM run WHERE status = 'running' ORDER BY createdAt, id").map(Self.run)
+            try Row.fetchAll(db, sql: "SELECT * FROM run WHERE status = 'running' AND origin = ? ORDER BY createdAt, id",
+                             arguments: [origin]).map(Self.run)
         }
     }
 
@@ -280,7 +289,8 @@ public final class Journal: Sendable {
     static func run(_ row: Row) -> RunRecord {
         RunRecord(id: row["id"], name: row["name"], file: row["file"], baseDirectory: row["baseDirectory"],
                   planText: row["planText"], overrides: row["overrides"], scopes: row["scopes"], status: row["status"],
-                  createdAt: row["createdAt"], endedAt: row["endedAt"], error: row["error"])
+                  createdAt: row["createdAt"], endedAt: row["endedAt"], error: row["error"],
+                  origin: row["origin"], pid: row["pid"])
     }
 
     static func report(_ row: Row) -> Report {

@@ -15,9 +15,17 @@ public struct RunRecord: Sendable, Hashable {
     public var createdAt: Double
     public var endedAt: Double?
     public var error: String?
+    /// `coordinator` for runs of a `swell-coordinator`, which resumes them after a restart;
+    /// `embedded` for runs of `swell run`'s embedded default, which live as long as that process.
+    public var origin: String
+    /// The process that ran an embedded run.
+    public var pid: Int32?
 
     public init(id: String, name: String, file: String, baseDirectory: String, planText: String, overrides: Data,
-                scopes: Data, status: String, createdAt: Double, endedAt: Double?, error: String?) {
+                scopes: Data, status: String, createdAt: Double, endedAt: Double?, error: String?,
+                origin: String = "coordinator", pid: Int32? = nil) {
+        self.origin = origin
+        self.pid = pid
         self.id = id
         self.name = name
         self.file = file

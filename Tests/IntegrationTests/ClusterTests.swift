@@ -57,6 +57,17 @@ import Testing
         #expect(Set(reports.compactMap { $0["node"] as? String }) == ["n1", "n2", "n3"])
     }
 
+    @Test func aSecondCoordinatorOnTheSameStateIsRefused() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 1, workdir: work.path)
+        defer { cluster.stop() }
+        let second = try await run(Binaries.path("swell-coordinator"),
+                                   ["--listen", "tcp://127.0.0.1:0", "--state", cluster.scratch.path + "/state"])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("another swell-coordinator is using the state directory"))
+    }
+
     @Test func statusShowsNodesWithSlotsAndRuns() async throws {
         let work = Scratch()
         defer { work.remove() }

@@ -395,6 +395,33 @@ import Testing
         #expect(status == "cancelled")
     }
 
+    @Test func anEmbeddedRunKilledOutrightIsMarkedInterruptedNotResumed() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let slow = work.write("slow.yaml", """
+            name: slow
+            stages:
+              - id: nap
+                partition: { items: [a, b] }
+                run: echo "{scope}" >> started; sleep 1
+            """)
+        let first = try BackgroundRun(["run", slow, "--state", work.path + "/state"], in: work, name: "first")
+        #expect(await eventually { work.read("started").split(separator: "\n").count == 2 })
+        let killed = try #require(first.runID)
+        first.kill9()
+        let quick = work.write("quick.yaml", "name: quick\nstages:\n  - id: a\n    run: echo fine\n")
+        let second = try await swell(["run", quick, "--state", work.path + "/state"])
+        #expect(second.status == 0)
+        #expect(second.stdout == "fine\n")
+        let journal = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
+        let row = try journal.read { db in
+            try Row.fetchOne(db, sql: "SELECT status, error FROM run WHERE id = ?", arguments: [killed])
+        }
+        #expect(row?["status"] as String? == "failed")
+        #expect(row?["error"] as String? == "interrupted: the swell run that ran it ended")
+        #expect(work.read("started").split(separator: "\n").count == 2, "the killed run's tasks ran again")
+    }
+
     @Test func aCoordinatorThatIsNotThereExitsThree() async throws {
         let port = try freePort()
         let work = Scratch()
