@@ -5,7 +5,7 @@ import SwellProtocol
 /// once the nodes have confirmed that the processes exited.
 public enum CancelClient {
     public static func run(_ runID: String, endpoint: String, timeout: Duration = .seconds(5)) async -> SwellExit {
-        do {
+        await SwellExit.reporting {
             let outcome = try await ClientConnection.session(endpoint: endpoint, timeout: timeout) { connection, reader in
                 let id = connection.nextID()
                 connection.send(.cancel(Cancel(id: id, run: runID, reason: "cancelled with swell cancel")))
@@ -32,12 +32,6 @@ public enum CancelClient {
                 FileHandle.standardError.write(Data("swell: run \(runID) cancelled; its tasks have stopped on every node\n".utf8))
                 return .success
             }
-        } catch let error as ClientError {
-            FileHandle.standardError.write(Data("swell: \(error.message)\n".utf8))
-            return error.exit
-        } catch {
-            FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
-            return .failed
         }
     }
 }

@@ -25,7 +25,7 @@ public enum LogsClient {
     }
 
     public static func run(_ query: Query) async -> SwellExit {
-        do {
+        await SwellExit.reporting {
             let reports = try await query.coordinator != nil ? remote(query) : local(query)
             if query.json {
                 let encoder = JSONEncoder()
@@ -37,12 +37,6 @@ public enum LogsClient {
                 for report in reports { FileHandle.standardOutput.write(render(report)) }
             }
             return .success
-        } catch let error as ClientError {
-            FileHandle.standardError.write(Data("swell: \(error.message)\n".utf8))
-            return error.exit
-        } catch {
-            FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
-            return .failed
         }
     }
 

@@ -40,18 +40,7 @@ public struct RunOptions: Sendable {
 /// stdout in plan order.
 public enum PlanRunner {
     public static func run(_ options: RunOptions, logger: Logger) async -> SwellExit {
-        do {
-            return try await execute(options, logger: logger)
-        } catch let error as ClientError {
-            FileHandle.standardError.write(Data("swell: \(error.message)\n".utf8))
-            return error.exit
-        } catch let error as PlanError {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            return .usage
-        } catch {
-            FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
-            return .failed
-        }
+        await SwellExit.reporting { try await execute(options, logger: logger) }
     }
 
     static func execute(_ options: RunOptions, logger: Logger) async throws -> SwellExit {

@@ -4,7 +4,7 @@ import SwellProtocol
 /// `swell status`: the coordinator's nodes (slots, running tasks, last heartbeat) and runs.
 public enum StatusClient {
     public static func run(endpoint: String, json: Bool, timeout: Duration = .seconds(5)) async -> SwellExit {
-        do {
+        await SwellExit.reporting {
             let reply = try await fetch(endpoint: endpoint, timeout: timeout)
             if json {
                 let encoder = JSONEncoder()
@@ -16,12 +16,6 @@ public enum StatusClient {
                 FileHandle.standardOutput.write(Data(render(reply, now: Date().timeIntervalSince1970).utf8))
             }
             return .success
-        } catch let error as ClientError {
-            FileHandle.standardError.write(Data("swell: \(error.message)\n".utf8))
-            return error.exit
-        } catch {
-            FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
-            return .failed
         }
     }
 

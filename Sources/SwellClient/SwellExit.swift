@@ -1,3 +1,6 @@
+import Foundation
+import SwellPlan
+
 /// The exit statuses of the `swell` command.
 public enum SwellExit: Int32, Sendable {
     /// Everything succeeded.
@@ -23,4 +26,23 @@ public struct ClientError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension SwellExit {
+    /// Runs a command's body. A thrown error is printed on stderr (plan errors as their
+    /// `FILE:LINE:COL` lines, others as `swell: message`) and becomes its exit status.
+    static func reporting(_ body: () async throws -> SwellExit) async -> SwellExit {
+        do {
+            return try await body()
+        } catch let error as ClientError {
+            FileHandle.standardError.write(Data("swell: \(error.message)\n".utf8))
+            return error.exit
+        } catch let error as PlanError {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            return .usage
+        } catch {
+            FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
+            return .failed
+        }
+    }
 }
