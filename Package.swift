@@ -39,6 +39,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SwellSecurity",
+            dependencies: ["SwellCore", "SwellZMQ"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SwellPlan",
             dependencies: ["SwellCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
@@ -56,7 +61,7 @@ let package = Package(
         .target(
             name: "SwellNode",
             dependencies: [
-                "SwellCore", "SwellPlan", "SwellProtocol", "SwellZMQ",
+                "SwellCore", "SwellPlan", "SwellProtocol", "SwellZMQ", "SwellSecurity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -67,7 +72,7 @@ let package = Package(
         .target(
             name: "SwellCoordinator",
             dependencies: [
-                "SwellCore", "SwellPlan", "SwellProtocol", "SwellZMQ", "SwellJournal",
+                "SwellCore", "SwellPlan", "SwellProtocol", "SwellZMQ", "SwellJournal", "SwellSecurity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -77,7 +82,7 @@ let package = Package(
         .target(
             name: "SwellClient",
             dependencies: [
-                "SwellCore", "SwellPlan", "SwellProtocol", "SwellZMQ", "SwellJournal",
+                "SwellCore", "SwellPlan", "SwellProtocol", "SwellZMQ", "SwellJournal", "SwellSecurity",
                 "SwellCoordinator", "SwellNode",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -87,7 +92,7 @@ let package = Package(
         .target(
             name: "SwellCLI",
             dependencies: [
-                "SwellCore", "SwellPlan", "SwellClient", "SwellCoordinator", "SwellNode", "SwellZMQ",
+                "SwellCore", "SwellPlan", "SwellClient", "SwellCoordinator", "SwellNode", "SwellZMQ", "SwellSecurity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,6 +104,7 @@ let package = Package(
         .testTarget(name: "SwellPlanTests", dependencies: ["SwellPlan", "SwellCore"], swiftSettings: strict),
         .testTarget(name: "SwellProtocolTests", dependencies: ["SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict),
         .testTarget(name: "SwellZMQTests", dependencies: ["SwellZMQ"], swiftSettings: strict),
+        .testTarget(name: "SwellSecurityTests", dependencies: ["SwellSecurity", "SwellCore", "SwellZMQ"], swiftSettings: strict),
         .testTarget(
             name: "SwellJournalTests",
             dependencies: ["SwellJournal", "SwellCore", .product(name: "GRDB", package: "GRDB.swift")],

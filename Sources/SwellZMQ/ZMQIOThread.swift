@@ -51,19 +51,23 @@ public final class ZMQIOThread: @unchecked Sendable {
     public func open(_ configuration: ZMQSocketConfiguration) async throws -> ZMQSocketHandle {
         let id = nextID.withLock { $0 += 1; return $0 }
         let (stream, continuation) = AsyncStream.makeStream(of: ZMQMessage.self)
-        let shared = Entry.Shared(gate: InboundGate(limit: configuration.inboundLimit), continuation: continuation)
+        let (events, eventSink) = AsyncStream.makeStream(of: ZMQHandshakeEvent.self, bufferingPolicy: .bufferingNewest(64))
+        if !configuration.monitorHandshakes { eventSink.finish() }
+        let shared = Entry.Shared(gate: InboundGate(limit: configuration.inboundLimit), continuation: continuation,
+                                  events: eventSink)
         let endpoints: [String] = try await withCheckedThrowingContinuation { done in
             enqueue(.open(id: id, configuration, shared, done))
         }
         return ZMQSocketHandle(
             id: id, kind: configuration.kind, endpoints: endpoints, thread: self, shared: shared,
-            inbound: ZMQInbound(stream: stream, gate: shared.gate, thread: self))
+            inbound: ZMQInbound(stream: stream, gate: shared.gate, thread: self), events: events)
     }
 
     /// Installs the ZAP handler (a REP socket at `inproc://zeromq.zap.01` on this thread's
     /// context). Must run before any socket that authenticates is bound.
     public func installZAPHandler(_ handler: @escaping @Sendable (ZAPRequest) -> ZAPResponse) async throws {
-        let shared = Entry.Shared(gate: InboundGate(limit: 1), continuation: AsyncStream.makeStream(of: ZMQMessage.self).continuation)
+        let shared = Entry.Shared(gate: InboundGate(limit: 1), continuation: AsyncStream.makeStream(of: ZMQMessage.self).continuation,
+                                  events: AsyncStream.makeStream(of: ZMQHandshakeEvent.self).continuation)
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
             enqueue(.zap(shared, handler, done))
         }
@@ -105,15 +109,20 @@ public final class ZMQIOThread: @unchecked Sendable {
         final class Shared: Sendable {
             let gate: InboundGate
             let continuation: AsyncStream<ZMQMessage>.Continuation
+            let events: AsyncStream<ZMQHandshakeEvent>.Continuation
             let stats = Mutex(ZMQSocketStatistics(
                 received: 0, sent: 0, droppedTooManyFrames: 0, droppedUnroutable: 0, droppedOverflow: 0))
-            init(gate: InboundGate, continuation: AsyncStream<ZMQMessage>.Continuation) {
+            init(gate: InboundGate, continuation: AsyncStream<ZMQMessage>.Continuation,
+                 events: AsyncStream<ZMQHandshakeEvent>.Continuation) {
                 self.gate = gate
                 self.continuation = continuation
+                self.events = events
             }
         }
 
         let socket: ZMQSocket
+        /// The PAIR socket libzmq's monitor writes handshake events to, if monitored.
+        var monitor: ZMQSocket?
         let configuration: ZMQSocketConfiguration
         let shared: Shared
         /// Messages libzmq refused with EAGAIN, per peer (an empty key on a DEALER), oldest first.
@@ -147,6 +156,10 @@ public final class ZMQIOThread: @unchecked Sendable {
                 items.append(zmq_pollitem_t(socket: entry.socket.handle, fd: 0, events: events, revents: 0))
                 order.append(id)
             }
+            let monitored = entries.filter { $0.value.monitor != nil }.map(\.key)
+            for id in monitored {
+                items.append(zmq_pollitem_t(socket: entries[id]!.monitor!.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0))
+            }
             // A ROUTER's POLLOUT says nothing about one peer's pipe: poll retries on a short timer too.
             let rc = zmq_poll(&items, Int32(items.count), anyRetry ? 5 : -1)
             if rc < 0 {
@@ -167,11 +180,11 @@ public final class ZMQIOThread: @unchecked Sendable {
                 if entry.retryCount > 0 { flushRetries(entry) }
                 if revents & Int16(ZMQ_POLLIN) != 0 { receive(entry) }
             }
+            for (offset, id) in monitored.enumerated() where items[fixed + order.count + offset].revents & Int16(ZMQ_POLLIN) != 0 {
+                if let entry = entries[id] { readMonitor(entry) }
+            }
         }
-        for (_, entry) in entries {
-            entry.socket.close()
-            entry.shared.continuation.finish()
-        }
+        for (_, entry) in entries { closeEntry(entry) }
         entries.removeAll()
         zapSocket?.close()
         zapSocket = nil
@@ -195,13 +208,27 @@ public final class ZMQIOThread: @unchecked Sendable {
                     let socket = try ZMQSocket(context: context, kind: configuration.kind)
                     do {
                         try socket.configure(configuration)
+                        let entry = Entry(socket: socket, configuration: configuration, shared: shared)
+                        if configuration.monitorHandshakes {
+                            // Watch the handshakes before any connection exists.
+                            let address = "inproc://swell-monitor-\(id)-\(UInt32.random(in: 0...UInt32.max))"
+                            let events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
+                                | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                            guard zmq_socket_monitor(socket.handle, address, events) == 0 else {
+                                throw ZMQError.last("zmq_socket_monitor", address)
+                            }
+                            let monitor = try ZMQSocket(context: context, rawType: ZMQ_PAIR)
+                            try monitor.set(ZMQ_LINGER, Int32(0), name: "ZMQ_LINGER")
+                            try monitor.connect(address)
+                            entry.monitor = monitor
+                        }
                         var bound: [String] = []
                         for endpoint in configuration.binds { bound.append(try socket.bind(endpoint)) }
                         for endpoint in configuration.connects {
                             try socket.connect(endpoint)
                             bound.append(endpoint)
                         }
-                        entries[id] = Entry(socket: socket, configuration: configuration, shared: shared)
+                        entries[id] = entry
                         done.resume(returning: bound)
                     } catch {
                         socket.close()
@@ -209,16 +236,14 @@ public final class ZMQIOThread: @unchecked Sendable {
                     }
                 } catch {
                     shared.continuation.finish()
+                    shared.events.finish()
                     done.resume(throwing: error)
                 }
             case .send(let id, let frames):
                 guard let entry = entries[id] else { continue }
                 send(entry, frames)
             case .close(let id):
-                if let entry = entries.removeValue(forKey: id) {
-                    entry.socket.close()
-                    entry.shared.continuation.finish()
-                }
+                if let entry = entries.removeValue(forKey: id) { closeEntry(entry) }
             case .zap(_, let handler, let done):
                 do {
                     let socket = try ZMQSocket(context: context, rawType: ZMQ_REP)
@@ -232,6 +257,34 @@ public final class ZMQIOThread: @unchecked Sendable {
                 }
             case .stop:
                 running = false
+            }
+        }
+    }
+
+    private func closeEntry(_ entry: Entry) {
+        if let monitor = entry.monitor {
+            zmq_socket_monitor(entry.socket.handle, nil, 0)
+            monitor.close()
+        }
+        entry.socket.close()
+        entry.shared.continuation.finish()
+        entry.shared.events.finish()
+    }
+
+    /// Monitor messages: [event id (u16) and value (u32), little-endian][endpoint].
+    private func readMonitor(_ entry: Entry) {
+        guard let monitor = entry.monitor else { return }
+        while case .message(let frames, _) = (try? monitor.receive(maxFrames: 2)) ?? .wouldBlock {
+            guard frames.count == 2, frames[0].count >= 6 else { continue }
+            let bytes = [UInt8](frames[0])
+            let event = Int32(bytes[0]) | Int32(bytes[1]) << 8
+            let value = Int(bytes[2]) | Int(bytes[3]) << 8 | Int(bytes[4]) << 16 | Int(bytes[5]) << 24
+            let endpoint = String(decoding: frames[1], as: UTF8.self)
+            switch event {
+            case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: entry.shared.events.yield(.succeeded(endpoint: endpoint))
+            case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: entry.shared.events.yield(.refused(endpoint: endpoint, status: value))
+            case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: entry.shared.events.yield(.mechanismMismatch(endpoint: endpoint))
+            default: entry.shared.events.yield(.failed(endpoint: endpoint))
             }
         }
     }
@@ -338,15 +391,18 @@ public final class ZMQSocketHandle: Sendable {
     public let endpoints: [String]
     /// Messages received on this socket.
     public let inbound: ZMQInbound
+    /// Handshake outcomes, when the socket was opened with `monitorHandshakes` (else finished).
+    public let events: AsyncStream<ZMQHandshakeEvent>
 
     init(id: Int, kind: ZMQSocketConfiguration.Kind, endpoints: [String], thread: ZMQIOThread,
-         shared: ZMQIOThread.Entry.Shared, inbound: ZMQInbound) {
+         shared: ZMQIOThread.Entry.Shared, inbound: ZMQInbound, events: AsyncStream<ZMQHandshakeEvent>) {
         self.id = id
         self.kind = kind
         self.endpoints = endpoints
         self.thread = thread
         self.shared = shared
         self.inbound = inbound
+        self.events = events
     }
 
     /// Queues a message on a DEALER socket. Never blocks.

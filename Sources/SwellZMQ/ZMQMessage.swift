@@ -29,3 +29,14 @@ public struct ZMQSocketStatistics: Sendable, Equatable {
     /// Outbound messages dropped because a peer's retry queue was full.
     public var droppedOverflow: Int
 }
+
+/// What happened to a connection's security handshake (from libzmq's socket monitor).
+public enum ZMQHandshakeEvent: Sendable, Equatable {
+    case succeeded(endpoint: String)
+    /// The peer refused our credentials, or ours refused theirs (ZAP said no): `status` is the
+    /// ZAP status code (400 for a refused key).
+    case refused(endpoint: String, status: Int)
+    /// The two sides do not speak the same security mechanism (for example CURVE against NULL).
+    case mechanismMismatch(endpoint: String)
+    case failed(endpoint: String)
+}

@@ -51,6 +51,8 @@ public struct ZMQSocketConfiguration: Sendable {
     /// Inbound messages not yet taken by the consumer before the I/O thread stops reading this
     /// socket (libzmq then applies its own high-water mark and TCP flow control). Default 50,000.
     public var inboundLimit: Int
+    /// Report handshake outcomes (see ``ZMQSocketHandle/events``). Default false.
+    public var monitorHandshakes: Bool
     public var binds: [String]
     public var connects: [String]
 
@@ -66,9 +68,11 @@ public struct ZMQSocketConfiguration: Sendable {
         zapDomain: String? = nil,
         curve: Curve? = nil,
         inboundLimit: Int = 50_000,
+        monitorHandshakes: Bool = false,
         binds: [String] = [],
         connects: [String] = []
     ) {
+        self.monitorHandshakes = monitorHandshakes
         self.kind = kind
         self.routingID = routingID
         self.highWaterMark = highWaterMark

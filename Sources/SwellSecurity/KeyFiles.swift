@@ -1,0 +1,85 @@
+import Foundation
+import SwellZMQ
+
+/// A CurveZMQ key pair read from a secret key file.
+public struct KeyPair: Sendable, Equatable {
+    public var publicKey: String
+    public var secretKey: String
+}
+
+/// A problem with a key file or key, said plainly.
+public struct KeyError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// `NAME.key` (the secret key, mode 0600) and `NAME.pub` (the public key): one Z85 key per
+/// file, 40 characters, with `#` comment lines.
+public enum KeyFiles {
+    /// Writes a new pair; refuses to replace an existing `NAME.key` unless `force`.
+    @discardableResult
+    public static func generate(name: String, force: Bool) throws -> (keyFile: String, publicFile: String, publicKey: String) {
+        let keyFile = name + ".key", publicFile = name + ".pub"
+        let manager = FileManager.default
+        if !force, manager.fileExists(atPath: keyFile) {
+            throw KeyError("\(keyFile) exists; pass --force to replace it (anything that uses the old key will no longer be admitted)")
+        }
+        let directory = (keyFile as NSString).deletingLastPathComponent
+        if !directory.isEmpty, !manager.fileExists(atPath: directory) {
+            throw KeyError("no folder \(directory) for \(keyFile)")
+        }
+        let pair = try ZMQCurve.generateKeyPair()
+        let base = (name as NSString).lastPathComponent
+        try write(keyFile, "# swell secret key of \(base) (CurveZMQ, Z85). Keep it private: it admits whoever holds it.\n\(pair.secretKey)\n",
+                  mode: 0o600)
+        try write(publicFile, "# swell public key of \(base) (CurveZMQ, Z85)\n\(pair.publicKey)\n", mode: 0o644)
+        return (keyFile, publicFile, pair.publicKey)
+    }
+
+    private static func write(_ path: String, _ text: String, mode: mode_t) throws {
+        // Created with its final mode, so that a secret is never readable by others, not even briefly.
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw KeyError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fchmod(fd, mode) == 0 else { throw KeyError("cannot set the mode of \(path): \(String(cString: strerror(errno)))") }
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ Foundation.write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw KeyError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Reads a secret key file; refuses one that others can read or write.
+    public static func readSecret(_ path: String) throws -> KeyPair {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw KeyError("cannot read the key file \(path): \(String(cString: strerror(errno)))") }
+        if info.st_mode & 0o077 != 0 {
+            throw KeyError("the key file \(path) is open to others (mode \(String(info.st_mode & 0o777, radix: 8))): chmod 600 \(path)")
+        }
+        let secret = try readKey(path, what: "secret key")
+        guard let publicKey = ZMQCurve.publicKey(forSecret: secret) else { throw KeyError("\(path) does not hold a CurveZMQ secret key") }
+        return KeyPair(publicKey: publicKey, secretKey: secret)
+    }
+
+    /// A public key given as 40 Z85 characters, or as the path of a `.pub` file.
+    public static func publicKey(_ argument: String) throws -> String {
+        if ZMQCurve.isKey(argument) { return argument }
+        guard FileManager.default.fileExists(atPath: argument) else {
+            throw KeyError("'\(argument)' is neither a 40-character Z85 public key nor a .pub file")
+        }
+        return try readKey(argument, what: "public key")
+    }
+
+    static func readKey(_ path: String, what: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path), data.count <= 4_096 else {
+            throw KeyError("cannot read \(path), or it is too large to be a key file")
+        }
+        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        guard lines.count == 1, ZMQCurve.isKey(lines[0]) else {
+            throw KeyError("\(path) does not hold one \(what): expected one line of 40 Z85 characters")
+        }
+        return lines[0]
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+@testable import SwellCore
+@testable import SwellSecurity
+@testable import SwellZMQ
+
+func temporaryFolder() -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID())").path
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite struct KeyFilesTests {
+    @Test func keygenWritesAPrivateSecretAndAPublicKey() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let written = try KeyFiles.generate(name: folder + "/n1", force: false)
+        let attributes = try FileManager.default.attributesOfItem(atPath: written.keyFile)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let pair = try KeyFiles.readSecret(written.keyFile)
+        #expect(pair.publicKey == written.publicKey)
+        #expect(try KeyFiles.publicKey(written.publicFile) == written.publicKey)
+        #expect(try KeyFiles.publicKey(written.publicKey) == written.publicKey)
+    }
+
+    @Test func anExistingKeyIsNotReplacedWithoutForce() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let first = try KeyFiles.generate(name: folder + "/c", force: false)
+        #expect(throws: KeyError.self) { try KeyFiles.generate(name: folder + "/c", force: false) }
+        #expect(try KeyFiles.readSecret(first.keyFile).publicKey == first.publicKey)
+        let second = try KeyFiles.generate(name: folder + "/c", force: true)
+        #expect(second.publicKey != first.publicKey)
+    }
+
+    @Test func aSecretKeyOthersCanReadIsRefused() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let written = try KeyFiles.generate(name: folder + "/open", force: false)
+        chmod(written.keyFile, 0o644)
+        do {
+            _ = try KeyFiles.readSecret(written.keyFile)
+            Issue.record("a world-readable key was accepted")
+        } catch let error as KeyError {
+            #expect(error.message.contains("chmod 600"))
+        }
+    }
+
+    @Test func garbageIsNotAKey() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/bad.pub"
+        try "# comment\nnot a key\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: KeyError.self) { try KeyFiles.publicKey(path) }
+        #expect(throws: KeyError.self) { try KeyFiles.publicKey("short") }
+        #expect(throws: KeyError.self) { try KeyFiles.readSecret(folder + "/missing.key") }
+    }
+}
+
+@Suite struct AuthorizedKeysTests {
+    let a = try! ZMQCurve.generateKeyPair().publicKey
+    let b = try! ZMQCurve.generateKeyPair().publicKey
+
+    @Test func entriesAreReadWithTheirLines() throws {
+        let keys = try AuthorizedKeys.parse("# who may connect\n\nnode n1 \(a)\n  client\talice   \(b)  \n", file: "auth")
+        #expect(keys.entries.map(\.userID) == ["node:n1", "client:alice"])
+        #expect(keys.entries.map(\.line) == [3, 4])
+        #expect(keys.entry(forKey: a)?.name == "n1")
+        #expect(keys.entry(forKey: "x") == nil)
+    }
+
+    @Test func everyProblemPointsAtItsLine() {
+        let text = """
+            node n1 \(a)
+            nod n2 \(b)
+            node n 2 \(b)
+            node n3 notakey
+            client bob \(a)
+            node n1 \(b)
+            node bad/name \(b)
+            """
+        do {
+            _ = try AuthorizedKeys.parse(text, file: "authorized")
+            Issue.record("accepted")
+        } catch let error as KeyError {
+            #expect(error.message.split(separator: "\n") == [
+                "authorized:2: unknown role 'nod'; use node or client",
+                "authorized:3: expected `ROLE NAME PUBLIC-KEY`, found 4 field(s)",
+                "authorized:4: not a public key: expected 40 Z85 characters (as in a .pub file from swell keygen)",
+                "authorized:5: this key is already listed on line 1",
+                "authorized:6: node 'n1' is already listed on line 1",
+                "authorized:7: invalid name 'bad/name'; use letters, digits, `_`, `-` and `.`",
+            ])
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+}
+
+@Suite struct ListenPolicyTests {
+    @Test func onlyLoopbackAddressesAreLoopback() {
+        for endpoint in ["tcp://127.0.0.1:7710", "tcp://127.1.2.3:0", "tcp://localhost:7710", "tcp://[::1]:7710", "tcp://lo:7710",
+                         "inproc://x", "tcp://lo;127.0.0.1:7710"] {
+            #expect(ListenPolicy.isLoopback(endpoint), "\(endpoint)")
+        }
+        for endpoint in ["tcp://0.0.0.0:7710", "tcp://*:7710", "tcp://10.0.0.5:7710", "tcp://eth0:7710", "tcp://[::]:7710",
+                         "tcp://example.com:7710", "tcp://128.0.0.1:7710", "tcp://127.0.0.256:1"] {
+            #expect(!ListenPolicy.isLoopback(endpoint), "\(endpoint)")
+        }
+    }
+}
+
+@Suite struct AllowListTests {
+    let grep = AllowList(["grep", "wc", "/usr/bin/sor?"])
+
+    @Test func argvCommandsAreCheckedByProgram() throws {
+        #expect(try grep.check(.argv(["grep", "-rn", "x"])).get() == .argv(["grep", "-rn", "x"]))
+        #expect(try grep.check(.argv(["/usr/bin/sort", "-u"])).get() == .argv(["/usr/bin/sort", "-u"]))
+        guard case .failure(let refusal) = grep.check(.argv(["rm", "-rf", "/"])) else {
+            Issue.record("rm was allowed")
+            return
+        }
+        #expect(refusal.reason == "'rm' is not allowed on this node (it allows: grep, wc, /usr/bin/sor?)")
+        // A name pattern does not admit a program given by a path, and the other way round.
+        #expect((try? grep.check(.argv(["./grep"])).get()) == nil)
+        #expect((try? grep.check(.argv(["sort"])).get()) == nil)
+    }
+
+    @Test func simpleStringCommandsRunWithoutAShell() throws {
+        #expect(try grep.check(.shell("grep -rn 'oldAPI(' 'src/a b'")).get() == .argv(["grep", "-rn", "oldAPI(", "src/a b"]))
+        #expect(try grep.check(.shell(#"grep "a \"b\" c" x\ y"#)).get() == .argv(["grep", #"a "b" c"#, "x y"]))
+        #expect((try? grep.check(.shell("rm -rf x")).get()) == nil)
+    }
+
+    @Test func shellSyntaxNeedsShAllowed() throws {
+        for line in ["grep x | wc -l", "grep x > out", "grep $HOME", "grep `id`", "grep x; rm y", "grep *.c", "FOO=1 grep x",
+                     "grep \"$(id)\"", "grep x &", "~/bin/grep x", "grep x # y"] {
+            guard case .failure(let refusal) = grep.check(.shell(line)) else {
+                Issue.record("\(line) was allowed without sh")
+                continue
+            }
+            #expect(refusal.reason.contains("--allow sh"), "\(line)")
+        }
+        #expect(try AllowList(["sh"]).check(.shell("grep x | wc -l")).get() == .shell("grep x | wc -l"))
+    }
+
+    @Test func shellWordsSplitLikeTheShell() {
+        #expect(ShellWords.simple("a  'b c'  \"d\"e\\ f") == ["a", "b c", "de f"])
+        #expect(ShellWords.simple("''") == [""])
+        #expect(ShellWords.simple("   ") == nil)
+        #expect(ShellWords.simple("a 'unclosed") == nil)
+        #expect(ShellWords.simple("x=y") == nil)
+        #expect(ShellWords.simple("grep a=b") == ["grep", "a=b"])
+        #expect(ShellWords.simple("echo a#b") == ["echo", "a#b"])
+    }
+}
+
+@Suite struct WorkdirConfinementTests {
+    @Test func scopesMustStayInside() {
+        #expect(WorkdirConfinement.problem(scope: "src/core") == nil)
+        #expect(WorkdirConfinement.problem(scope: "a/../b") == nil)
+        #expect(WorkdirConfinement.problem(scope: "concern: errors") == nil)
+        #expect(WorkdirConfinement.problem(scope: "") == nil)
+        #expect(WorkdirConfinement.problem(scope: "/etc/passwd") != nil)
+        #expect(WorkdirConfinement.problem(scope: "../x") != nil)
+        #expect(WorkdirConfinement.problem(scope: "a/../../x") != nil)
+        #expect(WorkdirConfinement.problem(scope: "ok.c\n../../etc/shadow") != nil)
+    }
+}
