@@ -91,8 +91,15 @@ struct PlanReader {
         return SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 
+    /// Problems kept at most; a hostile plan cannot make the report itself huge.
+    static let maximumDiagnostics = 100
+
     mutating func error(_ node: Node?, _ message: String) {
-        diagnostics.append(PlanDiagnostic(location(node), message))
+        if diagnostics.count < Self.maximumDiagnostics {
+            diagnostics.append(PlanDiagnostic(location(node), message))
+        } else if diagnostics.count == Self.maximumDiagnostics {
+            diagnostics.append(PlanDiagnostic(location(node), "too many problems; fix these first"))
+        }
     }
 
     // MARK: Plan

@@ -270,6 +270,13 @@ func diagnostics(_ yaml: String, overrides: [(name: String, value: String)] = []
         #expect(result.count == 3)
     }
 
+    @Test func aFloodOfProblemsIsCut() {
+        let items = Array(repeating: "*x", count: 5_000).joined(separator: ", ")
+        let result = diagnostics("name: x\nstages:\n  - id: a\n    run: echo\n    labels: [&x y]\n  - id: b\n    run: echo\n    partition: {items: [\(items)]}\n")
+        #expect(result.count == 101)
+        #expect(result.last?.hasSuffix("too many problems; fix these first") == true)
+    }
+
     @Test func oversizedPlansAreRefused() {
         let big = "name: x\n# " + String(repeating: "x", count: PlanParser.maximumPlanBytes) + "\n"
         #expect(diagnostics(big).first?.contains("the limit is") == true)
