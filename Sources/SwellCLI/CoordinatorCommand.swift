@@ -6,6 +6,7 @@ import SwellClient
 import SwellCoordinator
 import SwellPlan
 import SwellProtocol
+import SwellSecurity
 import SwellZMQ
 
 /// `swell-coordinator`: accepts plans and nodes, schedules, journals.
@@ -21,6 +22,15 @@ public struct CoordinatorCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The journal folder (default: $XDG_STATE_HOME/swell or ~/.local/state/swell).", valueName: "dir"))
     var state: String?
+
+    @Option(help: ArgumentHelp("This coordinator's secret key (from swell keygen): admit peers by CURVE key only.", valueName: "file"))
+    var key: String?
+
+    @Option(help: ArgumentHelp("The keys admitted, one `ROLE NAME PUBLIC-KEY` per line (role: node or client).", valueName: "file"))
+    var authorized: String?
+
+    @Flag(help: "Listen beyond loopback without keys: anyone who reaches the port can run commands on every node.")
+    var insecure = false
 
     @Option(help: ArgumentHelp("How often the coordinator and its nodes say they are alive.", valueName: "duration"))
     var heartbeatInterval: DurationOption = DurationOption(milliseconds: 500)
@@ -46,6 +56,18 @@ public struct CoordinatorCommand: AsyncParsableCommand {
         guard listen.hasPrefix("tcp://") else {
             throw ValidationError("--listen takes a TCP endpoint such as tcp://127.0.0.1:7710")
         }
+        if (key == nil) != (authorized == nil) {
+            throw ValidationError("--key and --authorized go together: the key makes the coordinator a CURVE server, the list says whom it admits")
+        }
+        if key != nil, insecure {
+            throw ValidationError("--insecure is for a coordinator without keys; with --key every peer is admitted by key")
+        }
+        if key == nil, !insecure, !ListenPolicy.isLoopback(listen) {
+            throw ValidationError("""
+                refusing to listen on \(listen) without keys: anyone who can reach it could run commands on every node. \
+                Give --key and --authorized (see `swell keygen`), listen on 127.0.0.1, or pass --insecure on a network you trust.
+                """)
+        }
         guard (1...100).contains(suspectAfter) else { throw ValidationError("--suspect-after must be from 1 to 100") }
         guard heartbeatInterval.milliseconds >= 50 else { throw ValidationError("--heartbeat-interval must be at least 50ms") }
         guard (1_024...(512 << 20)).contains(outputCap.bytes) else { throw ValidationError("--output-cap must be from 1KiB to 512MiB") }
@@ -60,13 +82,33 @@ public struct CoordinatorCommand: AsyncParsableCommand {
 
     public func run() async throws {
         let logger = Logs.bootstrap(logLevel, fallback: .info, label: "swell-coordinator")
+        var security: CoordinatorConfiguration.Security?
+        do {
+            if let key, let authorized {
+                let pair = try KeyFiles.readSecret(key)
+                let keys = try AuthorizedKeys.load(authorized)
+                security = .init(publicKey: pair.publicKey, secretKey: pair.secretKey, authorized: keys)
+                logger.info("CURVE on: \(keys.entries.filter { $0.role == .node }.count) node key(s) and \(keys.entries.filter { $0.role == .client }.count) client key(s) admitted; this coordinator's public key is \(pair.publicKey)")
+            }
+        } catch {
+            FileHandle.standardError.write(Data("swell-coordinator: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var tuned = settings
+        if security == nil, insecure {
+            tuned.security = "insecure"
+            logger.warning("""
+                INSECURE: listening on \(listen) without keys. Anyone who can reach this port can submit plans \
+                and join as a node, which means running any command on every node. Use --key and --authorized.
+                """)
+        }
         let io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
         let stateDirectory = state ?? StateDirectory.default
         let service: CoordinatorService
         do {
             service = try CoordinatorService(
                 configuration: CoordinatorConfiguration(
-                    listen: [listen], stateDirectory: stateDirectory, settings: settings,
+                    listen: [listen], stateDirectory: stateDirectory, settings: tuned, security: security,
                     onListening: { endpoints in
                         for endpoint in endpoints { logger.info("listening on \(endpoint)") }
                     }),

@@ -3,6 +3,35 @@ import Foundation
 import SwellClient
 import SwellPlan
 import SwellProtocol
+import SwellSecurity
+import SwellZMQ
+
+/// `--key` and `--coordinator-key` of the client commands, for a coordinator that admits by key.
+struct ClientKeyOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("This client's secret key (from swell keygen); default: $SWELL_KEY.", valueName: "file"))
+    var key: String?
+
+    @Option(help: ArgumentHelp("The coordinator's public key, 40 Z85 characters or its .pub file; default: $SWELL_COORDINATOR_KEY.", valueName: "key"))
+    var coordinatorKey: String?
+
+    /// The CURVE settings, or nil without keys. Throws `ExitCode(2)` with a message on a bad key.
+    func curve() throws -> ZMQSocketConfiguration.Curve? {
+        let environment = ProcessInfo.processInfo.environment
+        let key = self.key ?? environment["SWELL_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        let coordinatorKey = self.coordinatorKey ?? environment["SWELL_COORDINATOR_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        guard key != nil || coordinatorKey != nil else { return nil }
+        do {
+            guard let key, let coordinatorKey else {
+                throw KeyError("--key and --coordinator-key go together: this client's secret key, and the coordinator's public key")
+            }
+            let pair = try KeyFiles.readSecret(key)
+            return .client(publicKey: pair.publicKey, secretKey: pair.secretKey, serverKey: try KeyFiles.publicKey(coordinatorKey))
+        } catch {
+            FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
 
 /// `swell`: run and inspect plans.
 public struct SwellCommand: AsyncParsableCommand {
@@ -10,7 +39,8 @@ public struct SwellCommand: AsyncParsableCommand {
         commandName: "swell",
         abstract: "Run wave-based parallel plans on this machine or across a cluster.",
         version: SwellVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self, StatusCommand.self, LogsCommand.self, CancelCommand.self])
+        subcommands: [RunCommand.self, ValidateCommand.self, StatusCommand.self, LogsCommand.self, CancelCommand.self,
+                      KeygenCommand.self])
 
     public init() {}
 }
@@ -66,6 +96,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Log level of the embedded coordinator and node (default: warning, or $SWELL_LOG_LEVEL).")
     var logLevel: LogLevelOption?
 
+    @OptionGroup var keys: ClientKeyOptions
+
     func validate() throws {
         guard (1...10_000).contains(slots) else { throw ValidationError("--slots must be from 1 to 10000") }
         if coordinator != nil, state != nil {
@@ -78,9 +110,11 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logs.bootstrap(logLevel, fallback: .warning, label: "swell")
+        let curve = coordinator == nil ? nil : try keys.curve()
         let exit = await PlanRunner.run(RunOptions(
             planPath: plan, coordinator: coordinator, slots: slots, stateDirectory: state ?? StateDirectory.default,
-            overrides: overrides.map { VarOverride(name: $0.name, value: $0.value) }, json: json, joblog: joblog),
+            overrides: overrides.map { VarOverride(name: $0.name, value: $0.value) }, json: json, joblog: joblog,
+            curve: curve),
             logger: logger)
         throw ExitCode(exit.rawValue)
     }
@@ -118,9 +152,11 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @OptionGroup var keys: ClientKeyOptions
+
     func run() async throws {
         _ = Logs.bootstrap(nil, fallback: .warning, label: "swell")
-        throw ExitCode(await StatusClient.run(endpoint: coordinator, json: json).rawValue)
+        throw ExitCode(await StatusClient.run(endpoint: coordinator, curve: try keys.curve(), json: json).rawValue)
     }
 }
 
@@ -151,11 +187,13 @@ struct LogsCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The journal folder to read (default: $XDG_STATE_HOME/swell or ~/.local/state/swell).", valueName: "dir"))
     var state: String?
 
+    @OptionGroup var keys: ClientKeyOptions
+
     func run() async throws {
         _ = Logs.bootstrap(nil, fallback: .warning, label: "swell")
         throw ExitCode(await LogsClient.run(LogsClient.Query(
             run: run, stage: stage, scope: scope, json: json, coordinator: coordinator,
-            stateDirectory: state ?? StateDirectory.default)).rawValue)
+            curve: coordinator == nil ? nil : try keys.curve(), stateDirectory: state ?? StateDirectory.default)).rawValue)
     }
 }
 
@@ -177,8 +215,42 @@ struct CancelCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The coordinator.", valueName: "endpoint"))
     var coordinator = "tcp://127.0.0.1:7710"
 
+    @OptionGroup var keys: ClientKeyOptions
+
     func run() async throws {
         _ = Logs.bootstrap(nil, fallback: .warning, label: "swell")
-        throw ExitCode(await CancelClient.run(run, endpoint: coordinator).rawValue)
+        throw ExitCode(await CancelClient.run(run, endpoint: coordinator, curve: try keys.curve()).rawValue)
+    }
+}
+
+struct KeygenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen",
+        abstract: "Make a CURVE key pair: NAME.key (secret, mode 0600) and NAME.pub.",
+        discussion: """
+            Prints the public key on stdout. Give the coordinator its .key with --key; list each \
+            node's and client's public key in the coordinator's --authorized file; give nodes and \
+            clients their own .key with --key and the coordinator's .pub with --coordinator-key.
+            """)
+
+    @Argument(help: "The name (and folder) of the pair: NAME.key and NAME.pub.")
+    var name: String
+
+    @Flag(help: "Replace an existing NAME.key.")
+    var force = false
+
+    func run() throws {
+        do {
+            let written = try KeyFiles.generate(name: name, force: force)
+            print(written.publicKey)
+            FileHandle.standardError.write(Data("""
+                swell: wrote \(written.keyFile) (secret, mode 0600: keep it private) and \(written.publicFile)
+                swell: to admit it, add a line to the coordinator's --authorized file: node|client NAME \(written.publicKey)
+
+                """.utf8))
+        } catch {
+            FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
+            throw ExitCode(error is KeyError ? 2 : 1)
+        }
     }
 }

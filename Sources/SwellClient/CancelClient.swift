@@ -1,12 +1,14 @@
 import Foundation
 import SwellProtocol
+public import SwellZMQ
 
 /// `swell cancel RUN`: the coordinator stops every task of the run on every node and answers
 /// once the nodes have confirmed that the processes exited.
 public enum CancelClient {
-    public static func run(_ runID: String, endpoint: String, timeout: Duration = .seconds(5)) async -> SwellExit {
+    public static func run(_ runID: String, endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil,
+                           timeout: Duration = .seconds(5)) async -> SwellExit {
         await SwellExit.reporting {
-            let outcome = try await ClientConnection.session(endpoint: endpoint, timeout: timeout) { connection, reader in
+            let outcome = try await ClientConnection.session(endpoint: endpoint, curve: curve, timeout: timeout) { connection, reader in
                 let id = connection.nextID()
                 connection.send(.cancel(Cancel(id: id, run: runID, reason: "cancelled with swell cancel")))
                 var status: RunStatus?

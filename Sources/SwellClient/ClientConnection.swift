@@ -14,6 +14,8 @@ public final class ClientConnection: Sendable {
         case tick
         /// The embedded coordinator or node stopped with this error.
         case failure(String)
+        /// The security handshake with the coordinator did not go through.
+        case handshake(ZMQHandshakeEvent)
     }
 
     public let endpoint: String
@@ -22,24 +24,28 @@ public final class ClientConnection: Sendable {
     let inbox = EventQueue<Input>()
     private let ids = IDSource()
 
+    public let secured: Bool
+
     public static func open(io: ZMQIOThread, endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil) async throws -> ClientConnection {
         let incarnation = UUID().uuidString.lowercased()
+        let remote = !endpoint.hasPrefix("inproc://")
         do {
             let socket = try await io.open(ZMQSocketConfiguration(
                 kind: .dealer, routingID: Array("client/\(incarnation)".utf8),
                 // Only the coordinator talks to a client; a run's outputs may be large.
-                maxFrameSize: 1 << 30, heartbeat: endpoint.hasPrefix("inproc://") ? nil : .standard,
-                reconnectIntervalMax: 2_000, curve: curve, connects: [endpoint]))
-            return ClientConnection(endpoint: endpoint, socket: socket, incarnation: incarnation)
+                maxFrameSize: 1 << 30, heartbeat: remote ? .standard : nil,
+                reconnectIntervalMax: 2_000, curve: curve, monitorHandshakes: remote, connects: [endpoint]))
+            return ClientConnection(endpoint: endpoint, socket: socket, incarnation: incarnation, secured: curve != nil)
         } catch let error as ZMQError {
             throw ClientError(.unreachable, "cannot connect to \(endpoint): \(error.message)")
         }
     }
 
-    init(endpoint: String, socket: ZMQSocketHandle, incarnation: String) {
+    init(endpoint: String, socket: ZMQSocketHandle, incarnation: String, secured: Bool) {
         self.endpoint = endpoint
         self.socket = socket
         self.incarnation = incarnation
+        self.secured = secured
     }
 
     /// Reads the socket and ticks every 100 ms until cancelled.
@@ -52,6 +58,12 @@ public final class ClientConnection: Sendable {
             }
             group.addTask {
                 while (try? await Task.sleep(for: .milliseconds(100))) != nil { self.inbox.push(.tick) }
+            }
+            group.addTask {
+                for await event in self.socket.events {
+                    if case .succeeded = event { continue }
+                    self.inbox.push(.handshake(event))
+                }
             }
         }
     }
@@ -89,12 +101,28 @@ public struct ClientReader {
 
     /// Why the embedded coordinator or node stopped, once it has.
     public private(set) var failure: String?
+    /// Why the coordinator would not admit this client, once its handshake failed.
+    public private(set) var refusal: String?
+
+    func refusalMessage(_ event: ZMQHandshakeEvent) -> String {
+        let endpoint = connection.endpoint
+        if case .refused = event {
+            return "the coordinator at \(endpoint) did not admit this client: its key is not authorized as a client there"
+        }
+        guard connection.secured else {
+            return "the coordinator at \(endpoint) admits clients by key only: pass --key and --coordinator-key (or set SWELL_KEY and SWELL_COORDINATOR_KEY)"
+        }
+        if case .mechanismMismatch = event {
+            return "the coordinator at \(endpoint) does not use keys: leave out --key and --coordinator-key"
+        }
+        return "the security handshake with the coordinator at \(endpoint) failed: is --coordinator-key its public key?"
+    }
 
     /// The next message, or nil at `deadline`, when the connection ends, or after a failure.
     public mutating func next(until deadline: ContinuousClock.Instant?) async -> Message? {
         while true {
             if !backlog.isEmpty { return backlog.removeFirst() }
-            if failure != nil { return nil }
+            if failure != nil || refusal != nil { return nil }
             if let deadline, clock.now >= deadline { return nil }
             guard let batch = await connection.inbox.next() else { return nil }
             for input in batch {
@@ -104,6 +132,8 @@ public struct ClientReader {
                     backlog.append(message)
                 case .failure(let reason):
                     failure = reason
+                case .handshake(let event):
+                    refusal = refusalMessage(event)
                 case .tick:
                     break
                 }
@@ -137,6 +167,7 @@ public struct ClientReader {
         case .refusal(let refusal)?:
             throw ClientError(.unreachable, "the coordinator at \(connection.endpoint) refused this client: \(refusal.message)")
         default:
+            if let refusal { throw ClientError(.unreachable, refusal) }
             throw ClientError(.unreachable,
                 "no answer from a coordinator at \(connection.endpoint) within \(timeout.components.seconds) s; is swell-coordinator running there?")
         }
@@ -147,13 +178,13 @@ extension ClientConnection {
     /// Connects to the coordinator at `endpoint` on an I/O thread of its own, says HELLO, runs
     /// `body`, then says goodbye and stops the thread, whatever `body` did.
     public static func session<T: Sendable>(
-        endpoint: String, timeout: Duration = .seconds(5),
+        endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil, timeout: Duration = .seconds(5),
         _ body: @Sendable (ClientConnection, inout ClientReader) async throws -> T
     ) async throws -> T {
         let io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
         let connection: ClientConnection
         do {
-            connection = try await open(io: io, endpoint: endpoint)
+            connection = try await open(io: io, endpoint: endpoint, curve: curve)
         } catch {
             await io.shutdown()
             throw error

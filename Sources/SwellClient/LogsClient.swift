@@ -2,6 +2,7 @@ import Foundation
 import SwellCore
 import SwellJournal
 import SwellProtocol
+public import SwellZMQ
 
 /// `swell logs RUN`: a run's reports in stage and scope order, from the local journal or
 /// from a coordinator.
@@ -12,9 +13,12 @@ public enum LogsClient {
         public var scope: String?
         public var json: Bool
         public var coordinator: String?
+        public var curve: ZMQSocketConfiguration.Curve?
         public var stateDirectory: String
 
-        public init(run: String, stage: String?, scope: String?, json: Bool, coordinator: String?, stateDirectory: String) {
+        public init(run: String, stage: String?, scope: String?, json: Bool, coordinator: String?,
+                    curve: ZMQSocketConfiguration.Curve? = nil, stateDirectory: String) {
+            self.curve = curve
             self.run = run
             self.stage = stage
             self.scope = scope
@@ -54,7 +58,7 @@ public enum LogsClient {
 
     static func remote(_ query: Query) async throws -> [Report] {
         let endpoint = query.coordinator!
-        return try await ClientConnection.session(endpoint: endpoint) { connection, reader in
+        return try await ClientConnection.session(endpoint: endpoint, curve: query.curve) { connection, reader in
             var reports: [Report] = []
             var offset: Int? = 0
             while let from = offset {

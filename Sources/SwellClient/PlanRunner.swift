@@ -3,7 +3,7 @@ public import Logging
 import SwellCore
 import SwellPlan
 public import SwellProtocol
-import SwellZMQ
+public import SwellZMQ
 import UnixSignals
 
 /// What `swell run` was asked to do.
@@ -19,10 +19,14 @@ public struct RunOptions: Sendable {
     public var progress: ProgressReporter.Mode
     /// How long to wait for the coordinator to answer at first.
     public var connectTimeout: Duration
+    /// The client's key pair and the coordinator's public key, for a coordinator that admits by key.
+    public var curve: ZMQSocketConfiguration.Curve?
 
     public init(planPath: String, coordinator: String? = nil, slots: Int = 10, stateDirectory: String = StateDirectory.default,
                 overrides: [VarOverride] = [], json: Bool = false, joblog: String? = nil,
-                progress: ProgressReporter.Mode = ProgressReporter.automatic, connectTimeout: Duration = .seconds(5)) {
+                progress: ProgressReporter.Mode = ProgressReporter.automatic, connectTimeout: Duration = .seconds(5),
+                curve: ZMQSocketConfiguration.Curve? = nil) {
+        self.curve = curve
         self.planPath = planPath
         self.coordinator = coordinator
         self.slots = slots
@@ -69,7 +73,7 @@ public enum PlanRunner {
                                   workingDirectory: baseDirectory, logger: logger)
             : nil
         let endpoint = embedded?.endpoint ?? options.coordinator!
-        let connection = try await ClientConnection.open(io: io, endpoint: endpoint)
+        let connection = try await ClientConnection.open(io: io, endpoint: endpoint, curve: embedded == nil ? options.curve : nil)
         let submit = Submit(
             id: connection.nextID(), plan: plan.text, file: options.planPath, baseDirectory: baseDirectory,
             overrides: options.overrides, scopes: scopes, taskEvents: joblog != nil)

@@ -1,11 +1,13 @@
 import Foundation
 import SwellProtocol
+public import SwellZMQ
 
 /// `swell status`: the coordinator's nodes (slots, running tasks, last heartbeat) and runs.
 public enum StatusClient {
-    public static func run(endpoint: String, json: Bool, timeout: Duration = .seconds(5)) async -> SwellExit {
+    public static func run(endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil, json: Bool,
+                           timeout: Duration = .seconds(5)) async -> SwellExit {
         await SwellExit.reporting {
-            let reply = try await fetch(endpoint: endpoint, timeout: timeout)
+            let reply = try await fetch(endpoint: endpoint, curve: curve, timeout: timeout)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -19,8 +21,8 @@ public enum StatusClient {
         }
     }
 
-    static func fetch(endpoint: String, timeout: Duration) async throws -> StatusReply {
-        try await ClientConnection.session(endpoint: endpoint, timeout: timeout) { connection, reader in
+    static func fetch(endpoint: String, curve: ZMQSocketConfiguration.Curve?, timeout: Duration) async throws -> StatusReply {
+        try await ClientConnection.session(endpoint: endpoint, curve: curve, timeout: timeout) { connection, reader in
             let id = connection.nextID()
             connection.send(.statusRequest(StatusRequest(id: id)))
             let reply = await reader.expect(within: timeout) {
@@ -35,7 +37,7 @@ public enum StatusClient {
     }
 
     static func render(_ reply: StatusReply, now: Double) -> String {
-        var out = "coordinator \(reply.endpoint)\n\n"
+        var out = "coordinator \(reply.endpoint) (\(reply.security == "curve" ? "peers admitted by CURVE key" : reply.security == "insecure" ? "INSECURE: no keys" : "loopback, no keys"))\n\n"
         if reply.nodes.isEmpty {
             out += "no nodes have joined\n"
         } else {

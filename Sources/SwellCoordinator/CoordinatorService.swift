@@ -3,6 +3,7 @@ public import Logging
 public import ServiceLifecycle
 import SwellCore
 public import SwellJournal
+public import SwellSecurity
 import SwellProtocol
 public import SwellZMQ
 
@@ -15,21 +16,37 @@ public struct CoordinatorConfiguration: Sendable {
     public var settings: CoordinatorSettings
     /// ZMTP heartbeats on TCP connections.
     public var transportHeartbeat: ZMQSocketConfiguration.Heartbeat?
-    public var curve: ZMQSocketConfiguration.Curve?
-    public var zapDomain: String?
+    /// CURVE: the coordinator's key pair and who may connect. Nil: no authentication.
+    public var security: Security?
     /// Called once the socket is bound, with the endpoints actually bound.
     public var onListening: @Sendable ([String]) -> Void
 
+    /// A CURVE server's keys and the keys it admits.
+    public struct Security: Sendable {
+        public var publicKey: String
+        public var secretKey: String
+        public var authorized: AuthorizedKeys
+
+        public init(publicKey: String, secretKey: String, authorized: AuthorizedKeys) {
+            self.publicKey = publicKey
+            self.secretKey = secretKey
+            self.authorized = authorized
+        }
+    }
+
     public init(listen: [String], stateDirectory: String, settings: CoordinatorSettings = CoordinatorSettings(),
-                transportHeartbeat: ZMQSocketConfiguration.Heartbeat? = .standard,
-                curve: ZMQSocketConfiguration.Curve? = nil, zapDomain: String? = nil,
+                transportHeartbeat: ZMQSocketConfiguration.Heartbeat? = .standard, security: Security? = nil,
                 onListening: @escaping @Sendable ([String]) -> Void = { _ in }) {
         self.listen = listen
         self.stateDirectory = stateDirectory
+        var settings = settings
+        if security != nil {
+            settings.authenticated = true
+            settings.security = "curve"
+        }
         self.settings = settings
         self.transportHeartbeat = transportHeartbeat
-        self.curve = curve
-        self.zapDomain = zapDomain
+        self.security = security
         self.onListening = onListening
     }
 }
@@ -62,16 +79,33 @@ public final class CoordinatorService: Service, Sendable {
     enum Input: Sendable {
         case message(ZMQMessage)
         case tick
+        /// A connection failed its security handshake (unknown key, or no key).
+        case refusedHandshake
     }
 
+    /// The ZAP domain the coordinator authenticates in.
+    static let zapDomain = "swell"
+
     public func run() async throws {
+        if let security = configuration.security {
+            // ZAP answers every CURVE handshake: admitted keys get `role:name` as User-Id.
+            let authorized = security.authorized
+            try await io.installZAPHandler { request in
+                guard request.mechanism == "CURVE", let raw = request.credentials.first,
+                      let key = ZMQCurve.z85(raw), let entry = authorized.entry(forKey: key) else {
+                    return .deny(reason: "key not authorized")
+                }
+                return .allow(userID: entry.userID)
+            }
+        }
         let socket = try await io.open(ZMQSocketConfiguration(
             kind: .router,
             // Room for a full report (stdout up to the cap, the stderr tail, the header).
             maxFrameSize: Int64(max(64 << 20, configuration.settings.outputCap + (1 << 20))),
             heartbeat: configuration.transportHeartbeat,
-            zapDomain: configuration.zapDomain,
-            curve: configuration.curve,
+            zapDomain: configuration.security == nil ? nil : Self.zapDomain,
+            curve: configuration.security.map { .server(publicKey: $0.publicKey, secretKey: $0.secretKey) },
+            monitorHandshakes: configuration.security != nil,
             binds: configuration.listen))
         defer { socket.close() }
         var tuned = configuration.settings
@@ -83,6 +117,12 @@ public final class CoordinatorService: Service, Sendable {
             group.addTask {
                 for await message in socket.inbound { queue.push(.message(message)) }
                 queue.finish()
+            }
+            group.addTask {
+                for await event in socket.events {
+                    if case .succeeded = event { continue }
+                    queue.push(.refusedHandshake)
+                }
             }
             group.addTask {
                 while (try? await Task.sleep(for: .milliseconds(100))) != nil { queue.push(.tick) }
@@ -136,6 +176,8 @@ public final class CoordinatorService: Service, Sendable {
                 case .message(let message):
                     guard let peer = message.peer else { continue }
                     scheduler.receive(peer: peer, userID: message.userID, frames: message.frames, at: moment, into: &effects)
+                case .refusedHandshake:
+                    scheduler.countRefusedHandshakes(1)
                 case .tick:
                     let dropped = socket.statistics.droppedTooManyFrames
                     if dropped > framesDropped {

@@ -25,6 +25,11 @@ public struct CoordinatorSettings: Sendable {
     /// True for the coordinator inside `swell run`: its runs live as long as that process, and
     /// it resumes none. Default false.
     public var embedded: Bool
+    /// True when peers are admitted by CURVE key: every message carries the ZAP User-Id
+    /// `role:name` it was admitted under, and the scheduler holds peers to it. Default false.
+    public var authenticated: Bool
+    /// How `swell status` describes the coordinator's security: `curve`, `loopback` or `insecure`.
+    public var security: String
 
     public init(
         heartbeatInterval: Double = 0.5,
@@ -36,9 +41,13 @@ public struct CoordinatorSettings: Sendable {
         endpoint: String = "",
         resumeGrace: Double = 10,
         stageOutputLimit: Int = 256 << 20,
-        embedded: Bool = false
+        embedded: Bool = false,
+        authenticated: Bool = false,
+        security: String = "loopback"
     ) {
         self.embedded = embedded
+        self.authenticated = authenticated
+        self.security = security
         self.resumeGrace = resumeGrace
         self.stageOutputLimit = stageOutputLimit
         self.heartbeatInterval = heartbeatInterval

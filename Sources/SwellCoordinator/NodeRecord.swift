@@ -30,6 +30,8 @@ enum NodeState: String, Sendable, Comparable {
 /// One node incarnation as the coordinator knows it.
 struct NodeRecord: Sendable {
     var name: String
+    /// The key's identity, when peers are admitted by key.
+    var identity: Identity?
     /// The node process's incarnation (from its HELLO).
     var incarnation: String
     /// This coordinator's count of the name's memberships: a new one on every join and on every

@@ -6,16 +6,22 @@ extension Scheduler {
     /// A peer says HELLO: a node joins (a new process of a known name supersedes the old one),
     /// or a client connects. A node that says what it still holds gets those assignments adopted
     /// when the coordinator still counts on them, and cancelled otherwise.
-    mutating func hello(_ peer: Data, _ hello: Hello, _ now: Moment, _ effects: inout Effects) {
+    mutating func hello(_ peer: Data, _ hello: Hello, identity: Identity?, _ now: Moment, _ effects: inout Effects) {
         switch hello.role {
         case .client:
             if let name = nodeByPeer[peer] { lose(name, as: .left, now, &effects) }
             clients[peer] = now.monotonic
+            clientIdentities[peer] = identity
             effects.send(peer, .welcome(Welcome(id: messageID(), replyTo: hello.id, name: hello.name,
                                                 coordinator: incarnation, heartbeatMilliseconds: Int(settings.heartbeatInterval * 1000))))
         case .node:
             clients[peer] = nil
-            let name = hello.name.isEmpty ? "node" : hello.name
+            clientIdentities[peer] = nil
+            // A node admitted by key is known by the name its key is authorized under.
+            let name = identity?.name ?? (hello.name.isEmpty ? "node" : hello.name)
+            if let identity, identity.name != hello.name {
+                effects.log(.info, "a node calling itself '\(hello.name)' holds the key authorized as '\(identity.name)': known as \(identity.name)")
+            }
             guard hello.slots >= 1 else {
                 refuse(peer, hello.id, .malformed, "a node needs at least one slot", now, &effects)
                 return
@@ -39,7 +45,7 @@ extension Scheduler {
             }
             let membership = (nodes[name]?.membership ?? 0) + 1
             nodes[name] = NodeRecord(
-                name: name, incarnation: hello.incarnation, membership: membership, peer: peer,
+                name: name, identity: identity, incarnation: hello.incarnation, membership: membership, peer: peer,
                 slots: min(hello.slots, 10_000), labels: Set(hello.labels), acceptsAnyLabels: hello.acceptsAnyLabels,
                 state: .joining, lastSeen: now.monotonic, lastSeenWall: now.wall, joinedAt: now.wall)
             nodeByPeer[peer] = name

@@ -8,7 +8,9 @@ extension Scheduler {
     /// Runs once per task: it mutates the run in place (no copies of the run or stage held
     /// across a write), so that a report costs the same whatever the stage's size.
     mutating func reportReceived(_ message: ReportMessage, from node: String, _ now: Moment, _ effects: inout Effects) {
-        let report = message.report
+        var report = message.report
+        // The node is who the coordinator knows it as, whatever the report claims.
+        report.node = node
         let runID = report.run
         guard runs[runID]?.status == .running, let s = runs[runID]!.stageIndex(report.stage) else {
             dropped.duplicates += 1
@@ -109,7 +111,8 @@ extension Scheduler {
 
     /// A share ended on its node: every task final, summary attached when the stage summarizes.
     mutating func summaryReceived(_ message: SummaryMessage, from node: String, _ now: Moment, _ effects: inout Effects) {
-        let summary = message.summary
+        var summary = message.summary
+        summary.node = node
         let runID = summary.run
         guard runs[runID]?.status == .running, let s = runs[runID]!.stageIndex(summary.stage) else {
             dropped.duplicates += 1

@@ -17,6 +17,8 @@ public struct Scheduler: Sendable {
     var nodeByPeer: [Data: String] = [:]
     /// Clients by routing peer, with when they were last heard from.
     var clients: [Data: Double] = [:]
+    /// The identity each client said HELLO under, when peers are admitted by key.
+    var clientIdentities: [Data: Identity] = [:]
     var runs: [String: RunState] = [:]
     /// Run ids in submission order.
     var runOrder: [String] = []
@@ -61,19 +63,42 @@ public struct Scheduler: Sendable {
             effects.log(.debug, "dropped a message: \(error)")
             return
         }
+        // With keys, every message carries the identity its connection was admitted under.
+        var identity: Identity?
+        if settings.authenticated {
+            guard let userID, let parsed = Identity(userID) else {
+                dropped.unauthorized += 1
+                return
+            }
+            identity = parsed
+        }
         switch message {
         case .hello(let hello):
-            self.hello(peer, hello, now, &effects)
+            if let identity, identity.role != hello.role {
+                dropped.unauthorized += 1
+                refuse(peer, hello.id, .notAdmitted,
+                       "this key is authorized as a \(identity.role.rawValue), not as a \(hello.role.rawValue)", now, &effects)
+                return
+            }
+            self.hello(peer, hello, identity: identity, now, &effects)
             dispatch(now, &effects)
             return
         default:
             break
         }
         if let name = nodeByPeer[peer], nodes[name]?.isLive == true {
+            guard identity == nil || identity == nodes[name]!.identity else {
+                dropped.unauthorized += 1
+                return
+            }
             heard(name, now, &effects)
             fromNode(name, peer, message, now, &effects)
             dispatch(now, &effects)
         } else if clients[peer] != nil {
+            guard identity == nil || identity == clientIdentities[peer] else {
+                dropped.unauthorized += 1
+                return
+            }
             clients[peer] = now.monotonic
             fromClient(peer, message, now, &effects)
             dispatch(now, &effects)
@@ -106,6 +131,11 @@ public struct Scheduler: Sendable {
     /// Counts a message dropped before it reached the scheduler (by the socket layer).
     public mutating func countDroppedFrames(_ count: Int) {
         dropped.tooManyFrames += count
+    }
+
+    /// Counts connections refused during their security handshake (unknown key, no key).
+    public mutating func countRefusedHandshakes(_ count: Int) {
+        dropped.unauthorized += count
     }
 
     mutating func refuse(_ peer: Data, _ replyTo: UInt64?, _ code: Refusal.Code, _ text: String, _ now: Moment, _ effects: inout Effects) {
@@ -182,9 +212,21 @@ public struct Scheduler: Sendable {
                               endedAt: run.endedAt, tasks: c.tasks, succeeded: c.succeeded, failed: c.failed, running: c.running)
         }
         return StatusReply(id: messageID(), replyTo: replyTo, coordinator: incarnation, endpoint: settings.endpoint,
-                           nodes: nodeList, runs: runList, dropped: dropped)
+                           security: settings.security, nodes: nodeList, runs: runList, dropped: dropped)
     }
 
     /// Runs that have not finished.
     public var activeRuns: [String] { runOrder.filter { runs[$0]?.status == .running } }
+}
+
+/// Who a peer is, as its CURVE key is authorized: the ZAP User-Id `role:name`.
+struct Identity: Sendable, Hashable {
+    var role: PeerRole
+    var name: String
+
+    init?(_ userID: String) {
+        guard let colon = userID.firstIndex(of: ":"), let role = PeerRole(rawValue: String(userID[..<colon])) else { return nil }
+        self.role = role
+        self.name = String(userID[userID.index(after: colon)...])
+    }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+public import SwellSecurity
 public import SwellZMQ
 
 /// How a node joins and what it offers.
@@ -21,6 +22,10 @@ public struct NodeConfiguration: Sendable {
     /// ZMTP heartbeats on the connection (off for inproc).
     public var transportHeartbeat: ZMQSocketConfiguration.Heartbeat?
     public var curve: ZMQSocketConfiguration.Curve?
+    /// What tasks may run (`--allow`); nil: anything.
+    public var allow: AllowList?
+    /// Refuse tasks whose scopes point outside `workingDirectory` (`--workdir` given).
+    public var confined: Bool
 
     public init(
         join: String,
@@ -32,8 +37,12 @@ public struct NodeConfiguration: Sendable {
         heartbeatInterval: Duration = .milliseconds(500),
         resendAfter: Duration = .seconds(2),
         transportHeartbeat: ZMQSocketConfiguration.Heartbeat? = .standard,
-        curve: ZMQSocketConfiguration.Curve? = nil
+        curve: ZMQSocketConfiguration.Curve? = nil,
+        allow: AllowList? = nil,
+        confined: Bool = false
     ) {
+        self.allow = allow
+        self.confined = confined
         self.join = join
         self.name = name
         self.slots = slots

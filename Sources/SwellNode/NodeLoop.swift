@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SwellCore
 import SwellProtocol
+import SwellSecurity
 import SwellZMQ
 
 /// The node's state and its reactions to events. Owned by ``NodeService``'s event loop.
@@ -310,10 +311,12 @@ struct NodeLoop {
                 let command = summarize.substituted(values)
                 var environment = environment(for: assign, values: values, attempt: 1)
                 environment["SWELL_SHARE"] = String(assign.share)
-                let execution = TaskExecution(
-                    argv: command.argv, environment: environment, workingDirectory: configuration.workingDirectory,
+                let (runnable, refusal) = policy(command, scope: "")
+                var execution = TaskExecution(
+                    argv: runnable.argv, environment: environment, workingDirectory: configuration.workingDirectory,
                     stdin: assign.spec.input.render(reports: reports), timeoutMilliseconds: assign.spec.timeoutMilliseconds,
                     outputCap: assign.spec.outputCap)
+                execution.refusal = refusal
                 stops[key, default: [:]][Self.summarizeSlot] = execution.stop
                 work += schedule(ProcessWork(share: key, purpose: .summarize, execution: execution, command: command.display))
             case .finished:
@@ -361,12 +364,32 @@ struct NodeLoop {
     private mutating func processWork(for task: TaskRef, _ assign: Assign, _ key: ShareKey) -> ProcessWork {
         let values = PlaceholderValues(scope: task.scope, index: task.index, stage: assign.stage, run: assign.run, vars: assign.spec.vars)
         let command = assign.spec.run.substituted(values)
-        let execution = TaskExecution(
-            argv: command.argv, environment: environment(for: assign, values: values, attempt: task.attempt),
+        let (runnable, refusal) = policy(command, scope: task.scope)
+        var execution = TaskExecution(
+            argv: runnable.argv, environment: environment(for: assign, values: values, attempt: task.attempt),
             workingDirectory: configuration.workingDirectory, stdin: assign.stdin,
             timeoutMilliseconds: assign.spec.timeoutMilliseconds, outputCap: assign.spec.outputCap)
+        execution.refusal = refusal
         stops[key, default: [:]][task.index] = execution.stop
         return ProcessWork(share: key, purpose: .task(task), execution: execution, command: command.display)
+    }
+
+    /// What this node will run of `command`: its `--allow` list and `--workdir` confinement.
+    /// Returns the command to run (a simple string command becomes argv under `--allow`) and,
+    /// if refused, why.
+    private func policy(_ command: Command, scope: String) -> (Command, String?) {
+        if configuration.confined, let problem = WorkdirConfinement.problem(scope: scope) {
+            logger.warning("refused a task: \(problem)")
+            return (command, problem)
+        }
+        guard let allow = configuration.allow else { return (command, nil) }
+        switch allow.check(command) {
+        case .success(let runnable):
+            return (runnable, nil)
+        case .failure(let refusal):
+            logger.warning("refused a task: \(refusal.reason)")
+            return (command, refusal.reason)
+        }
     }
 
     private mutating func taskEnded(_ key: ShareKey, _ task: TaskRef, _ outcome: TaskOutcome, command: String) -> [ProcessWork] {

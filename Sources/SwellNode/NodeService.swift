@@ -42,6 +42,7 @@ public final class NodeService: Service, Sendable {
             heartbeat: configuration.transportHeartbeat,
             reconnectIntervalMax: 2_000,
             curve: configuration.curve,
+            monitorHandshakes: !configuration.join.hasPrefix("inproc://"),
             connects: [configuration.join]))
         defer { socket.close() }
         let (events, sink) = AsyncStream.makeStream(of: Event.self)
@@ -54,6 +55,7 @@ public final class NodeService: Service, Sendable {
             group.addTask {
                 while (try? await Task.sleep(for: interval)) != nil { sink.yield(.tick) }
             }
+            group.addTask { await self.watchHandshakes(socket) }
             loop.hello()
             await withGracefulShutdownHandler {
                 for await event in events {
@@ -100,6 +102,34 @@ struct ShareKey: Hashable, Sendable {
     }
 
     var holding: Holding { Holding(run: run, stage: stage, kind: kind, share: share, first: first, attempt: attempt) }
+}
+
+extension NodeService {
+    /// Says why the coordinator will not have this node, once, and again every 30 s while it lasts.
+    func watchHandshakes(_ socket: ZMQSocketHandle) async {
+        var lastSaid: (message: String, at: ContinuousClock.Instant)?
+        for await event in socket.events {
+            let message: String
+            switch event {
+            case .succeeded:
+                lastSaid = nil
+                continue
+            case .refused:
+                message = "the coordinator at \(configuration.join) refused this node's key: its operator must add `node NAME PUBLIC-KEY` for it to the authorized file"
+            case .mechanismMismatch, .failed:
+                if configuration.curve == nil {
+                    message = "the coordinator at \(configuration.join) admits nodes by key only: start this node with --key and --coordinator-key"
+                } else if case .mechanismMismatch = event {
+                    message = "the coordinator at \(configuration.join) does not use keys: leave out --key and --coordinator-key"
+                } else {
+                    message = "the security handshake with the coordinator at \(configuration.join) failed: is --coordinator-key its public key?"
+                }
+            }
+            if let lastSaid, lastSaid.message == message, ContinuousClock.now - lastSaid.at < .seconds(30) { continue }
+            lastSaid = (message, ContinuousClock.now)
+            logger.error("\(message)")
+        }
+    }
 }
 
 /// One process of an assignment: a task (by index) or the share's summarize.

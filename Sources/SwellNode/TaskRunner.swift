@@ -21,6 +21,8 @@ public struct TaskExecution: Sendable {
     public var stderrTail: Int
     /// Set it to stop the task (its process group is killed); the outcome then says `cancelled`.
     public var stop: StopSignal
+    /// Why the node will not run this command (its --allow list, its --workdir); nil to run it.
+    public var refusal: String?
 
     public init(argv: [String], environment: [String: String], workingDirectory: String, stdin: Data,
                 timeoutMilliseconds: Int?, outputCap: Int, stderrTail: Int = 64 << 10, stop: StopSignal = StopSignal()) {
@@ -73,6 +75,7 @@ public enum TaskRunner {
     public static func run(_ execution: TaskExecution) async -> TaskOutcome {
         precondition(brokenPipesIgnored)
         let started = Date().timeIntervalSince1970
+        if let refusal = execution.refusal { return failure("refused: \(refusal)", started: started) }
         if execution.stop.isStopped { return failure("cancelled", started: started) }
         guard let program = execution.argv.first, !program.isEmpty else {
             return failure("empty command", started: started)

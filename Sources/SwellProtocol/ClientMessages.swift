@@ -288,16 +288,19 @@ public struct StatusReply: Sendable, Codable {
     public var replyTo: UInt64
     public var coordinator: String
     public var endpoint: String
+    /// `curve` (peers admitted by key), `loopback` (no keys, loopback only) or `insecure`.
+    public var security: String
     public var nodes: [NodeStatus]
     public var runs: [RunSummary]
     public var dropped: DropCounters
 
-    public init(id: UInt64, replyTo: UInt64, coordinator: String, endpoint: String, nodes: [NodeStatus],
+    public init(id: UInt64, replyTo: UInt64, coordinator: String, endpoint: String, security: String, nodes: [NodeStatus],
                 runs: [RunSummary], dropped: DropCounters) {
         self.id = id
         self.replyTo = replyTo
         self.coordinator = coordinator
         self.endpoint = endpoint
+        self.security = security
         self.nodes = nodes
         self.runs = runs
         self.dropped = dropped

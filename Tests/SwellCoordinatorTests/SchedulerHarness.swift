@@ -13,6 +13,8 @@ struct SchedulerHarness {
     /// Everything sent, per peer, decoded.
     var outbox: [String: [Message]] = [:]
     var journal = Journal_Batches()
+    /// The ZAP User-Id each peer's messages carry (CURVE-admitted peers), by peer.
+    var userIDs: [String: String] = [:]
 
     struct Journal_Batches {
         var reports: [(Report, Bool)] = []
@@ -48,13 +50,13 @@ struct SchedulerHarness {
 
     mutating func send(_ peer: String, _ message: Message) {
         var effects = Effects()
-        scheduler.receive(peer: Data(peer.utf8), userID: nil, frames: WireCodec.encode(message), at: now, into: &effects)
+        scheduler.receive(peer: Data(peer.utf8), userID: userIDs[peer], frames: WireCodec.encode(message), at: now, into: &effects)
         deliver(effects)
     }
 
     mutating func sendRaw(_ peer: String, _ frames: [Data]) {
         var effects = Effects()
-        scheduler.receive(peer: Data(peer.utf8), userID: nil, frames: frames, at: now, into: &effects)
+        scheduler.receive(peer: Data(peer.utf8), userID: userIDs[peer], frames: frames, at: now, into: &effects)
         deliver(effects)
     }
 

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import SwellCoordinator
+@testable import SwellCore
+@testable import SwellProtocol
+
+/// The scheduler with peers admitted by CURVE key: each message carries the ZAP User-Id
+/// `role:name` its connection was admitted under.
+@Suite struct AuthenticationTests {
+    func securedHarness() -> SchedulerHarness {
+        SchedulerHarness(settings: CoordinatorSettings(authenticated: true, security: "curve"))
+    }
+
+    func refusals(_ messages: [Message]) -> [Refusal] {
+        messages.compactMap { if case .refusal(let r) = $0 { r } else { nil } }
+    }
+
+    @Test func aNodeIsKnownByTheNameItsKeyIsAuthorizedUnder() {
+        var h = securedHarness()
+        h.userIDs["peer-a"] = "node:n2"
+        h.send("peer-a", .hello(Hello(id: 1, role: .node, name: "n9", incarnation: "i", slots: 2)))
+        h.send("peer-a", .heartbeat(Heartbeat(id: 2, incarnation: "i", running: 0)))
+        #expect(Set(h.scheduler.nodes.keys) == ["n2"])
+        let welcome = h.take("peer-a").compactMap { if case .welcome(let w) = $0 { w } else { nil } }.first
+        #expect(welcome?.name == "n2")
+        h.userIDs["client"] = "client:ops"
+        #expect(h.submit(itemsPlan(2)) != nil)
+        let assigns = h.assigns(h.take("peer-a"))
+        #expect(!assigns.isEmpty)
+        h.complete(assigns[0], on: "peer-a")
+        #expect(!h.journal.reports.isEmpty)
+        #expect(h.journal.reports.allSatisfy { $0.0.node == "n2" })
+    }
+
+    @Test func aKeyAuthorizedForOneRoleCannotActInTheOther() {
+        var h = securedHarness()
+        h.userIDs["intruder"] = "client:ops"
+        h.send("intruder", .hello(Hello(id: 1, role: .node, name: "n1", incarnation: "i", slots: 2)))
+        #expect(h.scheduler.nodes.isEmpty)
+        #expect(refusals(h.take("intruder")).map(\.code) == [.notAdmitted])
+        #expect(h.scheduler.dropped.unauthorized == 1)
+
+        h.userIDs["worker"] = "node:n1"
+        h.send("worker", .hello(Hello(id: 2, role: .client, name: "c", incarnation: "c")))
+        #expect(refusals(h.take("worker")).first?.message.contains("authorized as a node") == true)
+        // Never admitted as a client, so what it sends next is dropped.
+        h.send("worker", .submit(Submit(id: 3, plan: itemsPlan(1), file: "p.yaml", baseDirectory: "/", overrides: [],
+                                        scopes: [:], taskEvents: false)))
+        #expect(h.scheduler.runs.isEmpty)
+        #expect(h.scheduler.dropped.unauthorized == 2)
+    }
+
+    @Test func aMessageWithoutAnIdentityIsDroppedWhenKeysAreRequired() {
+        var h = securedHarness()
+        h.send("anonymous", .hello(Hello(id: 1, role: .node, name: "n1", incarnation: "i", slots: 2)))
+        #expect(h.scheduler.nodes.isEmpty)
+        #expect(h.take("anonymous").isEmpty)
+        #expect(h.scheduler.dropped.unauthorized == 1)
+        h.userIDs["odd"] = "operator:root"
+        h.send("odd", .hello(Hello(id: 1, role: .client, name: "c", incarnation: "i")))
+        #expect(h.scheduler.dropped.unauthorized == 2)
+        #expect(h.take("odd").isEmpty)
+    }
+
+    @Test func aPeerWhoseIdentityChangesAfterHelloIsIgnored() {
+        var h = securedHarness()
+        h.userIDs["peer"] = "node:n1"
+        h.join("peer")
+        #expect(h.scheduler.nodes["n1"]?.state == .up)
+        h.userIDs["peer"] = "node:n2"
+        h.send("peer", .leave(Leave(id: 9, reason: "bye")))
+        #expect(h.scheduler.nodes["n1"]?.state == .up)
+        #expect(h.scheduler.dropped.unauthorized == 1)
+    }
+
+    @Test func statusSaysHowTheCoordinatorIsSecured() {
+        var h = securedHarness()
+        h.userIDs["client"] = "client:ops"
+        h.send("client", .hello(Hello(id: 1, role: .client, name: "c", incarnation: "c1")))
+        h.send("client", .statusRequest(StatusRequest(id: 2)))
+        let status = h.take("client").compactMap { if case .status(let s) = $0 { s } else { nil } }.first
+        #expect(status?.security == "curve")
+        var open = SchedulerHarness()
+        open.send("client", .hello(Hello(id: 1, role: .client, name: "c", incarnation: "c1")))
+        open.send("client", .statusRequest(StatusRequest(id: 2)))
+        #expect(open.take("client").compactMap { if case .status(let s) = $0 { s.security } else { nil } }.first == "loopback")
+    }
+}
