@@ -120,6 +120,12 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "swell-coordinator", dependencies: ["SwellCLI"], swiftSettings: strict),
         .executableTarget(name: "swell-node", dependencies: ["SwellCLI"], swiftSettings: strict),
+        // Fuzz targets: replay inputs in a normal build; scripts/fuzz builds them with libFuzzer.
+        .target(name: "FuzzSupport", swiftSettings: strict),
+        .executableTarget(
+            name: "fuzz-wire", dependencies: ["FuzzSupport", "SwellCoordinator", "SwellProtocol", "SwellCore"],
+            swiftSettings: strict),
+        .executableTarget(name: "fuzz-plan", dependencies: ["FuzzSupport", "SwellPlan", "SwellCore"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
