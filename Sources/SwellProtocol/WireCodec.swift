@@ -133,7 +133,7 @@ public enum WireCodec {
             if text.hasPrefix(protocolName + "/") {
                 throw WireError(.unknownVersion, "protocol \(text); this build speaks swell/\(version)")
             }
-            throw WireError(.unknownVersion, "not a swell message")
+            throw WireError(.malformed, "not a swell message")
         }
         let type = String(decoding: frames[1].prefix(16), as: UTF8.self)
         let header = frames[2]

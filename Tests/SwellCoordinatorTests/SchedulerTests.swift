@@ -286,7 +286,8 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(refusals == [.rejoin])
         h.sendRaw("stranger", [Data("garbage".utf8), Data(), Data()])
         h.sendRaw("stranger", [Data("swell/1".utf8), Data("HELLO".utf8), Data("{".utf8)])
-        #expect(h.scheduler.dropped.malformed == 1)
+        h.sendRaw("stranger", [Data("swell/2".utf8), Data("HELLO".utf8), Data("{}".utf8)])
+        #expect(h.scheduler.dropped.malformed == 2)
         #expect(h.scheduler.dropped.unknownVersion == 1)
     }
 
