@@ -398,12 +398,16 @@ import Testing
     @Test func anEmbeddedRunKilledOutrightIsMarkedInterruptedNotResumed() async throws {
         let work = Scratch()
         defer { work.remove() }
+        // Tasks long enough that the run cannot finish before the kill, under a name of their own
+        // so that the test can wait for the orphans to end.
+        let marker = "nap\(UUID().uuidString.prefix(8).lowercased())"
+        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: work.path + "/" + marker)
         let slow = work.write("slow.yaml", """
             name: slow
             stages:
               - id: nap
                 partition: { items: [a, b] }
-                run: echo "{scope}" >> started; sleep 1
+                run: echo "{scope}" >> started; ./\(marker) 3
             """)
         let first = try BackgroundRun(["run", slow, "--state", work.path + "/state"], in: work, name: "first")
         #expect(await eventually { work.read("started").split(separator: "\n").count == 2 })
@@ -420,6 +424,8 @@ import Testing
         #expect(row?["status"] as String? == "failed")
         #expect(row?["error"] as String? == "interrupted: the swell run that ran it ended")
         #expect(work.read("started").split(separator: "\n").count == 2, "the killed run's tasks ran again")
+        // The killed run's tasks outlive it (nothing is left to stop them); they end by themselves.
+        #expect(await eventually(.seconds(10)) { countProcesses(named: marker) == 0 })
     }
 
     @Test func aCoordinatorThatIsNotThereExitsThree() async throws {
