@@ -116,7 +116,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SwellCore", .product(name: "GRDB", package: "GRDB.swift")],
+            // CZeroMQ and SwellProtocol: the hostile peer speaks raw ZeroMQ.
+            dependencies: ["SwellCore", "SwellProtocol", "CZeroMQ", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .executableTarget(name: "swell-coordinator", dependencies: ["SwellCLI"], swiftSettings: strict),
         .executableTarget(name: "swell-node", dependencies: ["SwellCLI"], swiftSettings: strict),

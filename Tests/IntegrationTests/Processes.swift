@@ -148,12 +148,16 @@ final class LocalCluster: @unchecked Sendable {
     let coordinatorArguments: [String]
     let workdir: String
     let slots: Int
+    /// Extra arguments for each node, by name (keys, --allow).
+    let nodeArguments: @Sendable (String) -> [String]
     private var coordinatorStarts = 1
 
     /// - Parameter port: a fixed port (so that a restarted coordinator has the same endpoint);
     ///   nil lets the coordinator pick one.
-    init(nodes count: Int, slots: Int = 10, workdir: String, port: Int? = nil, coordinatorArguments: [String] = []) async throws {
+    init(nodes count: Int, slots: Int = 10, workdir: String, port: Int? = nil, coordinatorArguments: [String] = [],
+         nodeArguments: @escaping @Sendable (String) -> [String] = { _ in [] }) async throws {
         self.coordinatorArguments = coordinatorArguments
+        self.nodeArguments = nodeArguments
         self.workdir = workdir
         self.slots = slots
         let listen = "tcp://127.0.0.1:\(port ?? 0)"
@@ -183,9 +187,12 @@ final class LocalCluster: @unchecked Sendable {
         }
     }
 
-    func addNode(_ name: String) throws {
+    /// Starts a node process; `claiming` is the name it gives (default: `name`), `extra` adds to
+    /// the cluster's `nodeArguments`.
+    func addNode(_ name: String, claiming: String? = nil, extra: [String] = []) throws {
         nodes.append(try Background(Binaries.path("swell-node"),
-                                    ["--join", endpoint, "--name", name, "--slots", String(slots), "--workdir", workdir],
+                                    ["--join", endpoint, "--name", claiming ?? name, "--slots", String(slots), "--workdir", workdir]
+                                        + nodeArguments(name) + extra,
                                     log: scratch.path + "/\(name)-\(nodes.count).log", name: name))
     }
 

@@ -1,0 +1,376 @@
+import CZeroMQ
+import Foundation
+import SwellCore
+import SwellProtocol
+import Testing
+
+/// Keys made with `swell keygen` in a scratch folder.
+struct Keys {
+    let folder: String
+
+    init(_ scratch: Scratch) {
+        folder = scratch.path + "/keys"
+        try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    /// Makes NAME.key and NAME.pub; returns the public key `swell keygen` printed.
+    func make(_ name: String) async throws -> String {
+        let made = try await swell(["keygen", folder + "/" + name])
+        #expect(made.status == 0, "\(made.stderr)")
+        return made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func secret(_ name: String) -> String { folder + "/" + name + ".key" }
+    func pub(_ name: String) -> String { folder + "/" + name + ".pub" }
+    func secretText(_ name: String) -> String {
+        ((try? String(contentsOfFile: secret(name), encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A client's or node's key options.
+    func options(_ name: String) -> [String] { ["--key", secret(name), "--coordinator-key", pub("coordinator")] }
+}
+
+/// `swell status --json`, parsed.
+func statusJSON(_ endpoint: String, _ options: [String] = []) async throws -> [String: Any] {
+    let status = try await swell(["status", "--coordinator", endpoint, "--json"] + options)
+    #expect(status.status == 0, "\(status.stderr)")
+    return (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]) ?? [:]
+}
+
+@Suite(.serialized) struct SecurityTests {
+    /// A coordinator with keys for itself, nodes n1 and n2, and client `ops`; a `stranger` key
+    /// that is not authorized.
+    func securedCluster(_ work: Scratch, nodes: Int = 1) async throws -> (LocalCluster, Keys) {
+        let keys = Keys(work)
+        _ = try await keys.make("coordinator")
+        var authorized = "# role name public-key\n"
+        for name in ["n1", "n2"] { authorized += "node \(name) \(try await keys.make(name))\n" }
+        authorized += "client ops \(try await keys.make("ops"))\n"
+        _ = try await keys.make("stranger")
+        let file = work.write("authorized", authorized)
+        let cluster = try await LocalCluster(
+            nodes: nodes, slots: 4, workdir: work.path,
+            coordinatorArguments: ["--key", keys.secret("coordinator"), "--authorized", file],
+            nodeArguments: { name in keys.options(name == "n3" ? "stranger" : name) })
+        return (cluster, keys)
+    }
+
+    /// Done criterion 1: a secured cluster runs a plan end to end; a node with an unknown key is
+    /// never admitted and never gets a task; a node whose key is authorized as n2 but which
+    /// claims n9 is known as n2. Neither secrets nor task output reach the info logs.
+    @Test func aSecuredClusterRunsAPlanAndKnowsNodesByTheirKeys() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let (cluster, keys) = try await securedCluster(work)
+        defer { cluster.stop() }
+        try cluster.addNode("n2", claiming: "n9")
+        try cluster.addNode("n3")  // holds the stranger key
+        #expect(await eventually { cluster.coordinator.output.components(separatedBy: " joined with ").count - 1 == 2 })
+        #expect(cluster.coordinator.output.contains("a node calling itself 'n9' holds the key authorized as 'n2': known as n2"))
+        // The stranger is told why, and the coordinator counts the refused handshakes.
+        #expect(await eventually { cluster.node("n3").output.contains("refused this node's key") })
+        #expect(try await eventually { try await (statusJSON(cluster.endpoint, keys.options("ops"))["dropped"] as? [String: Any])?["unauthorized"] as? Int ?? 0 > 0 })
+
+        let marker = "task-output-\(UUID().uuidString.prefix(8))"
+        let secretValue = "secret-\(UUID().uuidString.prefix(8))"
+        let items = (0..<24).map { "s\($0)" }
+        let plan = work.write("plan.yaml", """
+            name: secured
+            width: 4
+            stages:
+              - id: work
+                partition: { items: [\(items.joined(separator: ", "))] }
+                run: echo "{scope} $SWELL_NODE" >> ledger; sleep 0.1; echo "{scope} \(marker) $TOKEN"
+                env: { TOKEN: "\(secretValue)" }
+            """)
+        let ran = try await swell(["run", plan, "--coordinator", cluster.endpoint] + keys.options("ops"), in: work.path)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        #expect(ran.stdout == items.map { "\($0) \(marker) \(secretValue)\n" }.joined())
+
+        let ledger = work.read("ledger").split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(ledger.count == items.count)
+        let perNode = Dictionary(grouping: ledger, by: { $0.last ?? "" }).mapValues(\.count)
+        #expect(Set(perNode.keys) == ["n1", "n2"], "tasks per node: \(perNode)")
+
+        let status = try await statusJSON(cluster.endpoint, keys.options("ops"))
+        #expect(status["security"] as? String == "curve")
+        let nodes = (status["nodes"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(nodes == ["n1", "n2"])
+
+        // Info-level logs carry neither task output, nor the plan's environment, nor any secret key.
+        let logs = [cluster.coordinator.output] + cluster.nodes.map(\.output)
+        for log in logs {
+            #expect(!log.contains(marker))
+            #expect(!log.contains(secretValue))
+            for name in ["coordinator", "n1", "n2", "ops", "stranger"] { #expect(!log.contains(keys.secretText(name))) }
+        }
+    }
+
+    /// Done criterion 2: a client without an authorized key cannot submit or read.
+    @Test func aClientWithoutAnAuthorizedKeyCannotSubmitOrRead() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let (cluster, keys) = try await securedCluster(work)
+        defer { cluster.stop() }
+        let plan = work.write("plan.yaml", "name: p\nstages:\n  - id: a\n    run: touch ran-\\{run}\n")
+        let commands: [[String]] = [
+            ["run", plan], ["status"], ["logs", "some-run"], ["cancel", "some-run"],
+        ]
+        let clients: [(options: [String], says: String)] = [
+            ([], "admits clients by key only: pass --key and --coordinator-key"),
+            (keys.options("stranger"), "did not admit this client: its key is not authorized as a client there"),
+            (keys.options("n1"), "this key is authorized as a node, not as a client"),
+        ]
+        for client in clients {
+            for command in commands {
+                let result = try await swell(command + ["--coordinator", cluster.endpoint] + client.options, in: work.path,
+                                             timeout: .seconds(30))
+                #expect(result.status == 3, "\(command) \(client.options): \(result.stderr)")
+                #expect(result.stderr.contains(client.says), "\(command): \(result.stderr)")
+                #expect(result.stdout.isEmpty)
+            }
+        }
+        // Nothing was submitted: the coordinator has no runs, and no task ran.
+        let status = try await statusJSON(cluster.endpoint, keys.options("ops"))
+        #expect((status["runs"] as? [Any])?.isEmpty == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).allSatisfy { !$0.hasPrefix("ran-") })
+        // The authorized client can.
+        let ok = try await swell(["run", plan, "--coordinator", cluster.endpoint] + keys.options("ops"), in: work.path)
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+
+    /// Done criterion 3: no keys beyond loopback unless --insecure, which warns loudly.
+    @Test func listeningBeyondLoopbackNeedsKeysOrInsecure() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let refused = try await run(Binaries.path("swell-coordinator"),
+                                    ["--listen", "tcp://0.0.0.0:0", "--state", work.path + "/state"], timeout: .seconds(30))
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("without keys"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--insecure"))
+        #expect(!FileManager.default.fileExists(atPath: work.path + "/state/journal.sqlite"))
+
+        let insecure = try Background(Binaries.path("swell-coordinator"),
+                                      ["--listen", "tcp://0.0.0.0:0", "--state", work.path + "/state", "--insecure"],
+                                      log: work.path + "/insecure.log", name: "coordinator")
+        defer { insecure.stop() }
+        #expect(await eventually { insecure.output.contains("listening on ") })
+        #expect(insecure.output.contains("INSECURE"), "\(insecure.output)")
+        #expect(insecure.process.isRunning)
+    }
+
+    /// Done criterion 5: a node started with --allow grep refuses a task that runs rm, and the
+    /// report says why; grep runs.
+    @Test func aNodeRefusesCommandsItDoesNotAllow() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let precious = work.write("precious.txt", "keep me\n")
+        let cluster = try await LocalCluster(nodes: 1, workdir: work.path, nodeArguments: { _ in ["--allow", "grep"] })
+        defer { cluster.stop() }
+        let plan = work.write("plan.yaml", """
+            name: allow
+            stages:
+              - id: search
+                run: grep -c keep precious.txt
+              - id: remove
+                run: rm -f precious.txt
+                on-failure: continue
+              - id: outside
+                partition: { items: [../../etc] }
+                run: grep -r root {scope}
+                on-failure: continue
+            """)
+        let ran = try await swell(["run", plan, "--coordinator", cluster.endpoint, "--json"], in: work.path)
+        #expect(ran.status == 1, "\(ran.stderr)")
+        #expect(FileManager.default.fileExists(atPath: precious))
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(ran.stdout.utf8)) as? [String: Any])
+        let run = try #require(result["run"] as? String)
+        let logs = try await swell(["logs", run, "--coordinator", cluster.endpoint, "--json"])
+        #expect(logs.status == 0, "\(logs.stderr)")
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(logs.stdout.utf8)) as? [[String: Any]])
+        let byStage = Dictionary(uniqueKeysWithValues: reports.compactMap { r in (r["stage"] as? String).map { ($0, r) } })
+        #expect(byStage["search"]?["exitCode"] as? Int == 0)
+        #expect(byStage["search"]?["stdout"] as? String == "1\n")
+        #expect(byStage["remove"]?["error"] as? String == "refused: 'rm' is not allowed on this node (it allows: grep)")
+        #expect(byStage["outside"]?["error"] as? String == "refused: scope '../../etc' climbs out of this node's --workdir")
+        #expect(ran.stderr.contains("'rm' is not allowed on this node"), "\(ran.stderr)")
+    }
+
+    /// Done criterion 4: a hostile peer sends 10,000 random, malformed and oversized messages
+    /// during a real run; the coordinator stays up, the output is right, every drop is counted.
+    @Test func aHostilePeerHarmsNothingAndEveryDropIsCounted() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 2, slots: 4, workdir: work.path)
+        defer { cluster.stop() }
+        let before = try await statusJSON(cluster.endpoint)
+        let droppedBefore = (before["dropped"] as? [String: Int]) ?? [:]
+
+        let items = (0..<48).map { "s\($0)" }
+        let plan = work.write("plan.yaml", """
+            name: under-fire
+            width: 4
+            stages:
+              - id: work
+                partition: { items: [\(items.joined(separator: ", "))] }
+                run: echo started >> started; sleep 0.5; echo {scope}
+            """)
+        let runInBackground = try BackgroundRun(["run", plan, "--coordinator", cluster.endpoint], in: work)
+        defer { runInBackground.kill9() }
+        #expect(await eventually { !work.read("started").isEmpty })
+
+        let hostile = try HostilePeer(endpoint: cluster.endpoint)
+        defer { hostile.close() }
+        let seed = UInt64.random(in: 0...UInt64.max)
+        let messages = hostile.barrage(10_000, seed: seed)
+        let expected = Dictionary(messages.map { ($0.reason, 1) }, uniquingKeysWith: +)
+        let sendStart = ContinuousClock.now
+        try hostile.send(messages)
+        print("hostile peer (seed \(seed)): 10,000 messages handed to libzmq in \(ContinuousClock.now - sendStart)")
+        #expect(runInBackground.process.isRunning, "the run ended before the barrage did: make it longer")
+        // Last, a frame over the coordinator's limit: libzmq closes that connection.
+        try hostile.sendOversized()
+
+        #expect(await runInBackground.wait() == 0, "\(runInBackground.stderr)")
+        #expect(runInBackground.stdout == items.map { "\($0)\n" }.joined())
+        #expect(cluster.coordinator.process.isRunning)
+
+        var counted: [String: Int] = [:]
+        let allCounted = try await eventually(.seconds(30)) {
+            let dropped = (try await statusJSON(cluster.endpoint)["dropped"] as? [String: Int]) ?? [:]
+            counted = dropped.merging(droppedBefore) { $0 - $1 }
+            return counted.values.reduce(0, +) >= expected.values.reduce(0, +)
+        }
+        #expect(allCounted, "counted \(counted), sent \(expected) (seed \(seed))")
+        for (reason, count) in expected {
+            #expect(counted[reason] == count, "\(reason): counted \(counted[reason] ?? 0) of \(count)")
+        }
+        // The cluster is whole: both nodes up, and a new run works.
+        let status = try await statusJSON(cluster.endpoint)
+        #expect((status["nodes"] as? [[String: Any]] ?? []).allSatisfy { $0["state"] as? String == "up" })
+        let again = try await swell(["run", plan, "--coordinator", cluster.endpoint], in: work.path)
+        #expect(again.status == 0)
+        #expect(again.stdout == items.map { "\($0)\n" }.joined())
+    }
+}
+
+/// A peer that speaks raw ZeroMQ to the coordinator: one DEALER that never says HELLO, and one
+/// that says HELLO as a client and then sends what only nodes send.
+final class HostilePeer {
+    private let context: UnsafeMutableRawPointer
+    private let stranger: UnsafeMutableRawPointer
+    private let client: UnsafeMutableRawPointer
+
+    init(endpoint: String) throws {
+        context = zmq_ctx_new()
+        stranger = try Self.dealer(context, endpoint)
+        client = try Self.dealer(context, endpoint)
+        try Self.send(client, WireCodec.encode(.hello(Hello(id: 1, role: .client, name: "hostile", incarnation: "h"))))
+    }
+
+    private static func dealer(_ context: UnsafeMutableRawPointer, _ endpoint: String) throws -> UnsafeMutableRawPointer {
+        guard let socket = zmq_socket(context, ZMQ_DEALER) else { throw HostileError.zmq("zmq_socket") }
+        var timeout: Int32 = 10_000
+        zmq_setsockopt(socket, ZMQ_SNDTIMEO, &timeout, MemoryLayout<Int32>.size)
+        var linger: Int32 = 0
+        zmq_setsockopt(socket, ZMQ_LINGER, &linger, MemoryLayout<Int32>.size)
+        guard zmq_connect(socket, endpoint) == 0 else { throw HostileError.zmq("zmq_connect \(endpoint)") }
+        return socket
+    }
+
+    private static func send(_ socket: UnsafeMutableRawPointer, _ frames: [Data]) throws {
+        for (index, frame) in frames.enumerated() {
+            let flags = index < frames.count - 1 ? ZMQ_SNDMORE : 0
+            let sent = frame.withUnsafeBytes { zmq_send(socket, $0.baseAddress, $0.count, flags) }
+            guard sent >= 0 else { throw HostileError.zmq("zmq_send: \(String(cString: zmq_strerror(zmq_errno())))") }
+        }
+    }
+
+    /// `count` bad messages of every kind, round robin, each with the socket it goes out on
+    /// and the drop reason (as `swell status --json` names it) the coordinator should count.
+    func barrage(_ count: Int, seed: UInt64) -> [(frames: [Data], from: UnsafeMutableRawPointer, reason: String)] {
+        var generator = SplitMix64(seed: seed)
+        func random(_ length: Int) -> Data {
+            var data = Data(count: (length + 7) / 8 * 8)
+            data.withUnsafeMutableBytes { raw in
+                for word in 0..<raw.count / 8 { raw.storeBytes(of: generator.next(), toByteOffset: word * 8, as: UInt64.self) }
+            }
+            return data.prefix(length)
+        }
+        var messages: [(frames: [Data], from: UnsafeMutableRawPointer, reason: String)] = []
+        let report = Report(run: "r-nope", stage: "work", index: 0, scope: "s0", attempt: 1, node: "n1", exitCode: 0, signal: nil,
+                            timedOut: false, error: nil, startedAt: 0, endedAt: 0, stdoutBytes: 3, stdoutTruncated: false,
+                            command: "echo", stdout: Data("s0\n".utf8), stderrTail: Data())
+        for i in 0..<count {
+            let tag = Data("swell/1".utf8)
+            let frames: [Data]
+            let reason: String
+            let from: UnsafeMutableRawPointer
+            switch i % 10 {
+            case 0:  // random frames
+                frames = (0..<Int.random(in: 1...4, using: &generator)).map { _ in random(Int.random(in: 0...300, using: &generator)) }
+                (reason, from) = ("malformed", stranger)
+            case 1:  // an unknown protocol version
+                frames = [Data("swell/9".utf8), Data("HELLO".utf8), Data("{}".utf8)]
+                (reason, from) = ("unknownVersion", stranger)
+            case 2:  // truncated: a tag and a type, no header
+                frames = i % 20 == 2 ? [tag] : [tag, Data("REPORT".utf8)]
+                (reason, from) = ("malformed", stranger)
+            case 3:  // JSON cut short
+                let full = WireCodec.encode(.report(ReportMessage(id: UInt64(i), share: 0, report: report)))
+                frames = [full[0], full[1], full[2].prefix(full[2].count / 2)] + full.dropFirst(3)
+                (reason, from) = ("malformed", stranger)
+            case 4:  // an unknown type
+                frames = [tag, Data("EXPLODE".utf8), Data("{\"id\":1}".utf8)]
+                (reason, from) = ("malformed", stranger)
+            case 5:  // too many frames
+                frames = [tag, Data("REPORT".utf8)] + (0..<30).map { _ in random(8) }
+                (reason, from) = ("tooManyFrames", stranger)
+            case 6:  // well-formed, but this peer never said HELLO
+                frames = WireCodec.encode(.report(ReportMessage(id: UInt64(i), share: 0, report: report)))
+                (reason, from) = ("withoutHello", stranger)
+            case 7:  // oversized: 1 MiB of noise where a header belongs
+                frames = i % 500 == 7 ? [tag, Data("SUBMIT".utf8), random(1 << 20)] : [tag, Data("HEARTBEAT".utf8), random(2_000)]
+                (reason, from) = ("malformed", stranger)
+            case 8:  // what only nodes send, from a client
+                frames = WireCodec.encode(.report(ReportMessage(id: UInt64(i), share: 0, report: report)))
+                (reason, from) = ("outOfOrder", client)
+            default:  // a header whose fields have the wrong types
+                frames = [tag, Data("HEARTBEAT".utf8), Data("{\"id\":\"x\",\"incarnation\":7,\"running\":[]}".utf8)]
+                (reason, from) = ("malformed", stranger)
+            }
+            messages.append((frames, from, reason))
+        }
+        return messages
+    }
+
+    func send(_ messages: [(frames: [Data], from: UnsafeMutableRawPointer, reason: String)]) throws {
+        for message in messages { try Self.send(message.from, message.frames) }
+    }
+
+    /// One frame larger than the coordinator accepts (64 MiB by default).
+    func sendOversized() throws {
+        try Self.send(stranger, [Data("swell/1".utf8), Data("SUBMIT".utf8), Data(count: (64 << 20) + 1)])
+    }
+
+    func close() {
+        zmq_close(stranger)
+        zmq_close(client)
+        zmq_ctx_term(context)
+    }
+
+    enum HostileError: Error { case zmq(String) }
+}
+
+/// A small, fast, seeded generator, so that a failing barrage can be replayed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
