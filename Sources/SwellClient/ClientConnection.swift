@@ -31,7 +31,9 @@ public final class ClientConnection: Sendable {
         let remote = !endpoint.hasPrefix("inproc://")
         do {
             let socket = try await io.open(ZMQSocketConfiguration(
-                kind: .dealer, routingID: Array("client/\(incarnation)".utf8),
+                // The routing id is not the incarnation: an id others can learn could take
+                // this connection over (ROUTER_HANDOVER).
+                kind: .dealer, routingID: Array("client/\(UUID().uuidString.lowercased())".utf8),
                 // Only the coordinator talks to a client; a run's outputs may be large.
                 maxFrameSize: 1 << 30, heartbeat: remote ? .standard : nil,
                 reconnectIntervalMax: 2_000, curve: curve, monitorHandshakes: remote, connects: [endpoint]))

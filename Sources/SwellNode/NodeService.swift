@@ -36,7 +36,9 @@ public final class NodeService: Service, Sendable {
     public func run() async throws {
         let socket = try await io.open(ZMQSocketConfiguration(
             kind: .dealer,
-            routingID: Array("node/\(incarnation)".utf8),
+            // A routing id of its own, never shown to anyone: the coordinator's ROUTER hands a
+            // connection over to a peer that presents the same id, so it must not be guessable.
+            routingID: Array("node/\(UUID().uuidString.lowercased())".utf8),
             // Only the coordinator talks to a node; a stage's stdin may be large.
             maxFrameSize: 1 << 30,
             heartbeat: configuration.transportHeartbeat,
