@@ -11,9 +11,11 @@ public final class Journal: Sendable {
     public let path: String
     private let pool: DatabasePool
 
-    /// Opens (creating if needed) the journal in `directory`.
+    /// Opens (creating if needed) the journal in `directory`. A directory it creates is private
+    /// to the user (mode 0700): the journal holds plans, their environment, and task output.
     public init(directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
         path = directory + "/journal.sqlite"
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)

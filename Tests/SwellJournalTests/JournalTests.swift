@@ -50,6 +50,14 @@ import Testing
         #expect(try journal.unfinishedRuns().isEmpty)
     }
 
+    @Test func aStateDirectoryItCreatesIsPrivate() throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        _ = try Journal(directory: parent + "/state")
+        let mode = try FileManager.default.attributesOfItem(atPath: parent + "/state")[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+    }
+
     @Test func reopeningKeepsEverything() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
