@@ -159,6 +159,46 @@ func statusJSON(_ endpoint: String, _ options: [String] = []) async throws -> [S
         #expect(insecure.process.isRunning)
     }
 
+    /// Every mistake in keys and security options stops the program before it connects or
+    /// listens, with exit status 2 and a message that says what to fix.
+    @Test func securityMistakesAreUsageErrorsThatSayWhatToFix() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let keys = Keys(work)
+        let mine = try await keys.make("coordinator")
+        _ = try await keys.make("open")
+        chmod(keys.secret("open"), 0o644)
+        let again = try await swell(["keygen", keys.folder + "/coordinator"])
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("exists; pass --force to replace it"))
+        let badList = work.write("authorized", "node n1 \(mine)\noperator x \(mine)\nnode n2 short\nclient c \(mine)\n")
+        let state = ["--state", work.path + "/state"]
+        let endpoint = "tcp://127.0.0.1:9"
+        let cases: [(program: String, arguments: [String], says: String)] = [
+            ("swell-coordinator", ["--key", keys.secret("coordinator")] + state, "--key and --authorized go together"),
+            ("swell-coordinator", ["--key", keys.secret("coordinator"), "--authorized", badList, "--insecure"] + state,
+             "--insecure is for a coordinator without keys"),
+            ("swell-coordinator", ["--key", keys.secret("coordinator"), "--authorized", badList] + state,
+             "authorized:2: unknown role 'operator'; use node or client\n\(badList):3: not a public key"),
+            ("swell-coordinator", ["--key", keys.secret("open"), "--authorized", badList] + state, "is open to others (mode 644)"),
+            ("swell-node", ["--join", endpoint, "--key", keys.secret("coordinator")], "--key and --coordinator-key go together"),
+            ("swell-node", ["--join", endpoint, "--key", work.path + "/missing.key", "--coordinator-key", keys.pub("coordinator")],
+             "cannot read the key file"),
+            ("swell", ["status", "--coordinator", endpoint, "--key", keys.secret("coordinator")], "--key and --coordinator-key go together"),
+            ("swell", ["status", "--coordinator", endpoint, "--key", keys.secret("coordinator"), "--coordinator-key", "short"],
+             "'short' is neither a 40-character Z85 public key nor a .pub file"),
+            ("swell", ["logs", "r", "--coordinator", endpoint, "--key", keys.secret("open"), "--coordinator-key", keys.pub("coordinator")],
+             "chmod 600"),
+        ]
+        for test in cases {
+            let result = try await run(Binaries.path(test.program), test.arguments, timeout: .seconds(30))
+            #expect(result.status == 2, "\(test.program) \(test.arguments): \(result.stderr)")
+            #expect(result.stderr.contains(test.says), "\(test.program) \(test.arguments): \(result.stderr)")
+        }
+        // The coordinator that refused to start left no journal behind.
+        #expect(!FileManager.default.fileExists(atPath: work.path + "/state/journal.sqlite"))
+    }
+
     /// Done criterion 5: a node started with --allow grep refuses a task that runs rm, and the
     /// report says why; grep runs.
     @Test func aNodeRefusesCommandsItDoesNotAllow() async throws {
