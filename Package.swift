@@ -126,7 +126,8 @@ let package = Package(
         .executableTarget(
             name: "fuzz-wire", dependencies: ["FuzzSupport", "SwellCoordinator", "SwellProtocol", "SwellCore"],
             swiftSettings: strict),
-        .executableTarget(name: "fuzz-plan", dependencies: ["FuzzSupport", "SwellPlan", "SwellCore"], swiftSettings: strict),
+        .executableTarget(
+            name: "fuzz-plan", dependencies: ["FuzzSupport", "SwellPlan", "SwellCore", "SwellSecurity"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

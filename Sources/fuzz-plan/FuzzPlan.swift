@@ -1,13 +1,17 @@
-// Fuzz target: the plan parser, as a hostile plan file reaches it.
+// Fuzz target: the plan parser and the authorized-keys parser, as hostile files reach them.
 //
 // Built normally, this replays files (`fuzz-plan FILE...`) or writes seed inputs
 // (`fuzz-plan --seeds DIR`); built by scripts/fuzz (FUZZING defined, libFuzzer linked), it fuzzes.
 import Foundation
 import FuzzSupport
 import SwellPlan
+import SwellSecurity
 
 func testOne(_ bytes: UnsafeRawBufferPointer) {
     let text = String(decoding: bytes, as: UTF8.self)
+    if let keys = try? AuthorizedKeys.parse(text, file: "authorized") {
+        for entry in keys.entries { _ = keys.entry(forKey: entry.key) }
+    }
     guard let plan = try? PlanParser.parse(text, file: "fuzz.yaml") else { return }
     _ = StageGraph.waves(of: plan)
     _ = plan.sinks
@@ -43,6 +47,7 @@ func seeds() -> [Data] {
         "name: f\nstages:\n  - id: a\n    partition: { files: { root: ., glob: \"**/*.c\", per-task: 2 } }\n    run: wc -l {scope}\n",
         "name: d\nstages:\n  - id: a\n    partition: { directories: { root: src, depth: 2 } }\n    run: ls {scope}\n",
         "name: i\nstages:\n  - id: a\n    partition: { items: [x, y, \"z w\"] }\n    run: echo {scope}\n",
+        "# role name key\nnode n1 rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\nclient alice Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID\n",
     ].map { Data($0.utf8) }
 }
 
