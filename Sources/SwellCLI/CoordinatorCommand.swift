@@ -96,7 +96,7 @@ public struct CoordinatorCommand: AsyncParsableCommand {
         }
         var tuned = settings
         if security == nil, insecure {
-            tuned.security = "insecure"
+            tuned.security = .insecure
             logger.warning("""
                 INSECURE: listening on \(listen) without keys. Anyone who can reach this port can submit plans \
                 and join as a node, which means running any command on every node. Use --key and --authorized.

@@ -40,10 +40,7 @@ public struct CoordinatorConfiguration: Sendable {
         self.listen = listen
         self.stateDirectory = stateDirectory
         var settings = settings
-        if security != nil {
-            settings.authenticated = true
-            settings.security = "curve"
-        }
+        if security != nil { settings.security = .curve }
         self.settings = settings
         self.transportHeartbeat = transportHeartbeat
         self.security = security

@@ -25,11 +25,11 @@ public struct CoordinatorSettings: Sendable {
     /// True for the coordinator inside `swell run`: its runs live as long as that process, and
     /// it resumes none. Default false.
     public var embedded: Bool
+    /// How peers are admitted; `swell status` shows it. Default `loopback`.
+    public var security: SecurityMode
     /// True when peers are admitted by CURVE key: every message carries the ZAP User-Id
-    /// `role:name` it was admitted under, and the scheduler holds peers to it. Default false.
-    public var authenticated: Bool
-    /// How `swell status` describes the coordinator's security: `curve`, `loopback` or `insecure`.
-    public var security: String
+    /// `role:name` it was admitted under, and the scheduler holds peers to it.
+    public var authenticated: Bool { security == .curve }
 
     public init(
         heartbeatInterval: Double = 0.5,
@@ -42,11 +42,9 @@ public struct CoordinatorSettings: Sendable {
         resumeGrace: Double = 10,
         stageOutputLimit: Int = 256 << 20,
         embedded: Bool = false,
-        authenticated: Bool = false,
-        security: String = "loopback"
+        security: SecurityMode = .loopback
     ) {
         self.embedded = embedded
-        self.authenticated = authenticated
         self.security = security
         self.resumeGrace = resumeGrace
         self.stageOutputLimit = stageOutputLimit
@@ -75,4 +73,14 @@ public struct Moment: Sendable {
         self.monotonic = monotonic
         self.wall = wall
     }
+}
+
+/// How a coordinator admits peers.
+public enum SecurityMode: String, Sendable {
+    /// By CURVE key, as the authorized file says.
+    case curve
+    /// Anyone who can connect, on a loopback address (or in-process).
+    case loopback
+    /// Anyone who can connect, beyond loopback (`--insecure`).
+    case insecure
 }

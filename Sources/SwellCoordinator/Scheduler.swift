@@ -212,7 +212,7 @@ public struct Scheduler: Sendable {
                               endedAt: run.endedAt, tasks: c.tasks, succeeded: c.succeeded, failed: c.failed, running: c.running)
         }
         return StatusReply(id: messageID(), replyTo: replyTo, coordinator: incarnation, endpoint: settings.endpoint,
-                           security: settings.security, nodes: nodeList, runs: runList, dropped: dropped)
+                           security: settings.security.rawValue, nodes: nodeList, runs: runList, dropped: dropped)
     }
 
     /// Runs that have not finished.

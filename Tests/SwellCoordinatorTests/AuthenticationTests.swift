@@ -8,7 +8,7 @@ import Testing
 /// `role:name` its connection was admitted under.
 @Suite struct AuthenticationTests {
     func securedHarness() -> SchedulerHarness {
-        SchedulerHarness(settings: CoordinatorSettings(authenticated: true, security: "curve"))
+        SchedulerHarness(settings: CoordinatorSettings(security: .curve))
     }
 
     func refusals(_ messages: [Message]) -> [Refusal] {
