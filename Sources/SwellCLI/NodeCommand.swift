@@ -68,8 +68,7 @@ public struct NodeCommand: AsyncParsableCommand {
         var curve: ZMQSocketConfiguration.Curve?
         do {
             if let key, let coordinatorKey {
-                let pair = try KeyFiles.readSecret(key)
-                curve = .client(publicKey: pair.publicKey, secretKey: pair.secretKey, serverKey: try KeyFiles.publicKey(coordinatorKey))
+                curve = try KeyFiles.connectingCurve(secretKeyFile: key, coordinatorKey: coordinatorKey)
             }
         } catch {
             FileHandle.standardError.write(Data("swell-node: \(error)\n".utf8))

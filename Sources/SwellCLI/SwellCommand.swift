@@ -24,8 +24,7 @@ struct ClientKeyOptions: ParsableArguments {
             guard let key, let coordinatorKey else {
                 throw KeyError("--key and --coordinator-key go together: this client's secret key, and the coordinator's public key")
             }
-            let pair = try KeyFiles.readSecret(key)
-            return .client(publicKey: pair.publicKey, secretKey: pair.secretKey, serverKey: try KeyFiles.publicKey(coordinatorKey))
+            return try KeyFiles.connectingCurve(secretKeyFile: key, coordinatorKey: coordinatorKey)
         } catch {
             FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
             throw ExitCode(2)

@@ -1,6 +1,7 @@
 import Foundation
 import SwellCore
 public import SwellProtocol
+public import SwellSecurity
 public import SwellZMQ
 
 /// A client's DEALER connection to a coordinator.
@@ -15,7 +16,7 @@ public final class ClientConnection: Sendable {
         /// The embedded coordinator or node stopped with this error.
         case failure(String)
         /// The security handshake with the coordinator did not go through.
-        case handshake(ZMQHandshakeEvent)
+        case handshake(HandshakeTrouble)
     }
 
     public let endpoint: String
@@ -63,8 +64,8 @@ public final class ClientConnection: Sendable {
             }
             group.addTask {
                 for await event in self.socket.events {
-                    if case .succeeded = event { continue }
-                    self.inbox.push(.handshake(event))
+                    guard let trouble = HandshakeTrouble(event, secured: self.secured) else { continue }
+                    self.inbox.push(.handshake(trouble))
                 }
             }
         }
@@ -106,18 +107,18 @@ public struct ClientReader {
     /// Why the coordinator would not admit this client, once its handshake failed.
     public private(set) var refusal: String?
 
-    func refusalMessage(_ event: ZMQHandshakeEvent) -> String {
+    func refusalMessage(_ trouble: HandshakeTrouble) -> String {
         let endpoint = connection.endpoint
-        if case .refused = event {
+        switch trouble {
+        case .keyNotAuthorized:
             return "the coordinator at \(endpoint) did not admit this client: its key is not authorized as a client there"
-        }
-        guard connection.secured else {
+        case .keyRequired:
             return "the coordinator at \(endpoint) admits clients by key only: pass --key and --coordinator-key (or set SWELL_KEY and SWELL_COORDINATOR_KEY)"
-        }
-        if case .mechanismMismatch = event {
+        case .keysNotUsed:
             return "the coordinator at \(endpoint) does not use keys: leave out --key and --coordinator-key"
+        case .failed:
+            return "the security handshake with the coordinator at \(endpoint) failed: is --coordinator-key its public key?"
         }
-        return "the security handshake with the coordinator at \(endpoint) failed: is --coordinator-key its public key?"
     }
 
     /// The next message, or nil at `deadline`, when the connection ends, or after a failure.
@@ -134,8 +135,8 @@ public struct ClientReader {
                     backlog.append(message)
                 case .failure(let reason):
                     failure = reason
-                case .handshake(let event):
-                    refusal = refusalMessage(event)
+                case .handshake(let trouble):
+                    refusal = refusalMessage(trouble)
                 case .tick:
                     break
                 }

@@ -3,6 +3,7 @@ public import Logging
 public import ServiceLifecycle
 import SwellCore
 import SwellProtocol
+import SwellSecurity
 public import SwellZMQ
 
 /// A worker node: joins a coordinator over a DEALER socket, runs the shares it is given in
@@ -111,21 +112,19 @@ extension NodeService {
     func watchHandshakes(_ socket: ZMQSocketHandle) async {
         var lastSaid: (message: String, at: ContinuousClock.Instant)?
         for await event in socket.events {
-            let message: String
-            switch event {
-            case .succeeded:
+            guard let trouble = HandshakeTrouble(event, secured: configuration.curve != nil) else {
                 lastSaid = nil
                 continue
-            case .refused:
-                message = "the coordinator at \(configuration.join) refused this node's key: its operator must add `node NAME PUBLIC-KEY` for it to the authorized file"
-            case .mechanismMismatch, .failed:
-                if configuration.curve == nil {
-                    message = "the coordinator at \(configuration.join) admits nodes by key only: start this node with --key and --coordinator-key"
-                } else if case .mechanismMismatch = event {
-                    message = "the coordinator at \(configuration.join) does not use keys: leave out --key and --coordinator-key"
-                } else {
-                    message = "the security handshake with the coordinator at \(configuration.join) failed: is --coordinator-key its public key?"
-                }
+            }
+            let message = switch trouble {
+            case .keyNotAuthorized:
+                "the coordinator at \(configuration.join) refused this node's key: its operator must add `node NAME PUBLIC-KEY` for it to the authorized file"
+            case .keyRequired:
+                "the coordinator at \(configuration.join) admits nodes by key only: start this node with --key and --coordinator-key"
+            case .keysNotUsed:
+                "the coordinator at \(configuration.join) does not use keys: leave out --key and --coordinator-key"
+            case .failed:
+                "the security handshake with the coordinator at \(configuration.join) failed: is --coordinator-key its public key?"
             }
             if let lastSaid, lastSaid.message == message, ContinuousClock.now - lastSaid.at < .seconds(30) { continue }
             lastSaid = (message, ContinuousClock.now)

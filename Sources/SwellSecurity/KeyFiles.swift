@@ -1,5 +1,5 @@
 import Foundation
-import SwellZMQ
+public import SwellZMQ
 
 /// A CurveZMQ key pair read from a secret key file.
 public struct KeyPair: Sendable, Equatable {
@@ -59,6 +59,13 @@ public enum KeyFiles {
         let secret = try readKey(path, what: "secret key")
         guard let publicKey = ZMQCurve.publicKey(forSecret: secret) else { throw KeyError("\(path) does not hold a CurveZMQ secret key") }
         return KeyPair(publicKey: publicKey, secretKey: secret)
+    }
+
+    /// The CURVE settings of a peer that connects to a coordinator (a node or a client): its own
+    /// secret key file, and the coordinator's public key (see ``publicKey(_:)``).
+    public static func connectingCurve(secretKeyFile: String, coordinatorKey: String) throws -> ZMQSocketConfiguration.Curve {
+        let pair = try readSecret(secretKeyFile)
+        return .client(publicKey: pair.publicKey, secretKey: pair.secretKey, serverKey: try publicKey(coordinatorKey))
     }
 
     /// A public key given as 40 Z85 characters, or as the path of a `.pub` file.

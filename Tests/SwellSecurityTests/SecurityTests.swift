@@ -167,3 +167,15 @@ func temporaryFolder() -> String {
         #expect(WorkdirConfinement.problem(scope: "ok.c\n../../etc/shadow") != nil)
     }
 }
+
+@Suite struct HandshakeTroubleTests {
+    @Test func eachFailedHandshakeSaysWhatToFix() {
+        let e = "tcp://127.0.0.1:1"
+        #expect(HandshakeTrouble(.succeeded(endpoint: e), secured: true) == nil)
+        #expect(HandshakeTrouble(.refused(endpoint: e, status: 400), secured: true) == .keyNotAuthorized)
+        #expect(HandshakeTrouble(.mechanismMismatch(endpoint: e), secured: false) == .keyRequired)
+        #expect(HandshakeTrouble(.failed(endpoint: e), secured: false) == .keyRequired)
+        #expect(HandshakeTrouble(.mechanismMismatch(endpoint: e), secured: true) == .keysNotUsed)
+        #expect(HandshakeTrouble(.failed(endpoint: e), secured: true) == .failed)
+    }
+}
