@@ -1,5 +1,6 @@
 import Foundation
 import SwellProtocol
+import SwellSecurity
 
 /// Where a node stands. Within one membership incarnation a node only moves forward:
 /// joining -> up -> suspect -> down, or to left when it leaves on purpose. A suspect node that is
@@ -31,7 +32,7 @@ enum NodeState: String, Sendable, Comparable {
 struct NodeRecord: Sendable {
     var name: String
     /// The key's identity, when peers are admitted by key.
-    var identity: Identity?
+    var identity: PeerIdentity?
     /// The node process's incarnation (from its HELLO).
     var incarnation: String
     /// This coordinator's count of the name's memberships: a new one on every join and on every

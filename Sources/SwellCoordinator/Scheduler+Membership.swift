@@ -1,12 +1,13 @@
 import Foundation
 import SwellCore
 import SwellProtocol
+import SwellSecurity
 
 extension Scheduler {
     /// A peer says HELLO: a node joins (a new process of a known name supersedes the old one),
     /// or a client connects. A node that says what it still holds gets those assignments adopted
     /// when the coordinator still counts on them, and cancelled otherwise.
-    mutating func hello(_ peer: Data, _ hello: Hello, identity: Identity?, _ now: Moment, _ effects: inout Effects) {
+    mutating func hello(_ peer: Data, _ hello: Hello, identity: PeerIdentity?, _ now: Moment, _ effects: inout Effects) {
         switch hello.role {
         case .client:
             if let name = nodeByPeer[peer] { lose(name, as: .left, now, &effects) }

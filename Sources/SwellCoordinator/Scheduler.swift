@@ -2,6 +2,7 @@ public import Foundation
 import SwellCore
 import SwellPlan
 public import SwellProtocol
+import SwellSecurity
 
 /// The coordinator's logic: admits nodes and clients, plans stage waves, splits fan-outs into
 /// shares, hands them to nodes with free slots, takes reports in, and assembles outputs in scope
@@ -18,7 +19,7 @@ public struct Scheduler: Sendable {
     /// Clients by routing peer, with when they were last heard from.
     var clients: [Data: Double] = [:]
     /// The identity each client said HELLO under, when peers are admitted by key.
-    var clientIdentities: [Data: Identity] = [:]
+    var clientIdentities: [Data: PeerIdentity] = [:]
     var runs: [String: RunState] = [:]
     /// Run ids in submission order.
     var runOrder: [String] = []
@@ -64,9 +65,9 @@ public struct Scheduler: Sendable {
             return
         }
         // With keys, every message carries the identity its connection was admitted under.
-        var identity: Identity?
+        var identity: PeerIdentity?
         if settings.authenticated {
-            guard let userID, let parsed = Identity(userID) else {
+            guard let userID, let parsed = PeerIdentity(userID: userID) else {
                 dropped.unauthorized += 1
                 return
             }
@@ -74,7 +75,7 @@ public struct Scheduler: Sendable {
         }
         switch message {
         case .hello(let hello):
-            if let identity, identity.role != hello.role {
+            if let identity, identity.role.rawValue != hello.role.rawValue {
                 dropped.unauthorized += 1
                 refuse(peer, hello.id, .notAdmitted,
                        "this key is authorized as a \(identity.role.rawValue), not as a \(hello.role.rawValue)", now, &effects)
@@ -217,16 +218,4 @@ public struct Scheduler: Sendable {
 
     /// Runs that have not finished.
     public var activeRuns: [String] { runOrder.filter { runs[$0]?.status == .running } }
-}
-
-/// Who a peer is, as its CURVE key is authorized: the ZAP User-Id `role:name`.
-struct Identity: Sendable, Hashable {
-    var role: PeerRole
-    var name: String
-
-    init?(_ userID: String) {
-        guard let colon = userID.firstIndex(of: ":"), let role = PeerRole(rawValue: String(userID[..<colon])) else { return nil }
-        self.role = role
-        self.name = String(userID[userID.index(after: colon)...])
-    }
 }

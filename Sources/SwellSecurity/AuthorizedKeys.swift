@@ -22,7 +22,7 @@ public struct AuthorizedKeys: Sendable {
         public var line: Int
 
         /// What ZAP hands to the coordinator as the connection's User-Id.
-        public var userID: String { "\(role.rawValue):\(name)" }
+        public var userID: String { PeerIdentity(role: role, name: name).userID }
     }
 
     public private(set) var entries: [Entry]
@@ -94,4 +94,24 @@ public struct AuthorizedKeys: Sendable {
     static func isNameCharacter(_ c: Unicode.Scalar) -> Bool {
         ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "-" || c == "."
     }
+}
+
+/// Who a peer is, as its key is authorized: written as the ZAP User-Id `role:name`.
+public struct PeerIdentity: Sendable, Hashable {
+    public var role: AuthorizedKeys.Role
+    public var name: String
+
+    public init(role: AuthorizedKeys.Role, name: String) {
+        self.role = role
+        self.name = name
+    }
+
+    /// Reads a User-Id; nil for anything but `node:NAME` or `client:NAME`.
+    public init?(userID: String) {
+        guard let colon = userID.firstIndex(of: ":"),
+              let role = AuthorizedKeys.Role(rawValue: String(userID[..<colon])) else { return nil }
+        self.init(role: role, name: String(userID[userID.index(after: colon)...]))
+    }
+
+    public var userID: String { "\(role.rawValue):\(name)" }
 }
