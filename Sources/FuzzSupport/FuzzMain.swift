@@ -29,15 +29,13 @@ public enum FuzzMain {
         }
         #if FUZZING
         currentTarget = testOne
-        var argc = CInt(CommandLine.argc)
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        // libFuzzer parses the original argv; drop our own flags from it first.
+        // libFuzzer reads its options from argv: hand it the arguments without our own flags.
         let kept = [CommandLine.arguments[0]] + arguments
         let storage = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: kept.count + 1)
         for (index, argument) in kept.enumerated() { storage[index] = strdup(argument) }
         storage[kept.count] = nil
-        argc = CInt(kept.count)
-        argv = storage
+        var argc = CInt(kept.count)
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = storage
         let status = LLVMFuzzerRunDriver(&argc, &argv) { data, size in
             currentTarget?(UnsafeRawBufferPointer(start: data, count: size))
             return 0
