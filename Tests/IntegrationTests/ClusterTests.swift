@@ -77,9 +77,7 @@ import Testing
         let ran = try await swell(["run", plan, "--coordinator", cluster.endpoint])
         #expect(ran.status == 0)
         #expect(ran.stdout == "hi\n")
-        let status = try await swell(["status", "--coordinator", cluster.endpoint, "--json"])
-        #expect(status.status == 0, "\(status.stderr)")
-        let reply = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let reply = try await statusJSON(cluster.endpoint)
         let nodes = try #require(reply["nodes"] as? [[String: Any]])
         #expect(nodes.compactMap { $0["name"] as? String } == ["n1", "n2"])
         #expect(nodes.allSatisfy { $0["slots"] as? Int == 3 && $0["state"] as? String == "up" })
@@ -105,24 +103,14 @@ import Testing
                 partition: { items: [\(items)] }
                 run: echo "start {scope} $SWELL_NODE" >> started; sleep 1; echo {scope}
             """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binaries.path("swell"))
-        process.arguments = ["run", plan, "--coordinator", cluster.endpoint]
-        let out = work.path + "/out"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: out)
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        let run = try BackgroundRun(["run", plan, "--coordinator", cluster.endpoint], in: work)
+        defer { run.terminate() }
         // Once n1 is running tasks, stop it gracefully.
         #expect(await eventually { work.read("started").contains(" n1\n") })
         cluster.nodes[0].stop()
         let left = await eventually { cluster.coordinator.output.contains("node n1 left") }
         #expect(left)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(work.read("out") == (0..<16).map { "s\($0)\n" }.joined())
+        #expect(await run.wait(.seconds(60)) == 0)
+        #expect(run.stdout == (0..<16).map { "s\($0)\n" }.joined())
     }
 }

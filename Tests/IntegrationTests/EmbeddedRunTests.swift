@@ -325,17 +325,11 @@ import Testing
         let work = Scratch()
         defer { work.remove() }
         // A journal whose migrations are recorded but whose report table is not what they made.
-        try FileManager.default.createDirectory(atPath: work.path + "/state", withIntermediateDirectories: true)
-        let broken = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
-        try await broken.write { db in
-            try db.execute(sql: """
-                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-                INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share');
-                CREATE TABLE run (id TEXT PRIMARY KEY);
-                """)
-        }
-        let plan = work.write("p.yaml", "name: x\nstages:\n  - id: a\n    run: echo hi\n")
-        let result = try await swell(["run", plan, "--state", work.path + "/state"], timeout: .seconds(60))
+        let result = try await runOnJournal(in: work, made: """
+            CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+            INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share');
+            CREATE TABLE run (id TEXT PRIMARY KEY);
+            """)
         #expect(result.status == 1)
         #expect(result.stderr.contains("the embedded coordinator stopped: cannot read the journal \(work.path)/state/journal.sqlite"))
         #expect(result.stdout.isEmpty)
@@ -345,19 +339,13 @@ import Testing
         let work = Scratch()
         defer { work.remove() }
         // Readable (no unfinished runs), but the tables the first write needs are missing.
-        try FileManager.default.createDirectory(atPath: work.path + "/state", withIntermediateDirectories: true)
-        let broken = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
-        try await broken.write { db in
-            try db.execute(sql: """
-                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-                INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share'), ('v3: assignment');
-                CREATE TABLE run (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, file TEXT NOT NULL,
-                    baseDirectory TEXT NOT NULL, planText TEXT NOT NULL, overrides BLOB NOT NULL, scopes BLOB NOT NULL,
-                    status TEXT NOT NULL, createdAt DOUBLE NOT NULL, endedAt DOUBLE, error TEXT);
-                """)
-        }
-        let plan = work.write("p.yaml", "name: x\nstages:\n  - id: a\n    run: echo hi\n")
-        let result = try await swell(["run", plan, "--state", work.path + "/state"], timeout: .seconds(60))
+        let result = try await runOnJournal(in: work, made: """
+            CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+            INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share'), ('v3: assignment');
+            CREATE TABLE run (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, file TEXT NOT NULL,
+                baseDirectory TEXT NOT NULL, planText TEXT NOT NULL, overrides BLOB NOT NULL, scopes BLOB NOT NULL,
+                status TEXT NOT NULL, createdAt DOUBLE NOT NULL, endedAt DOUBLE, error TEXT);
+            """)
         #expect(result.status == 1)
         #expect(result.stderr.contains("the embedded coordinator stopped: cannot write the journal \(work.path)/state/journal.sqlite"))
         #expect(result.stdout.isEmpty)
@@ -366,9 +354,7 @@ import Testing
     @Test func anInterruptStopsEveryTaskAndJournalsTheRunAsCancelled() async throws {
         let work = Scratch()
         defer { work.remove() }
-        // A copy of sleep under a name no other process has, to count exactly these tasks.
-        let marker = "nap\(UUID().uuidString.prefix(8).lowercased())"
-        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: work.path + "/" + marker)
+        let marker = try work.sleepUnderOwnName("nap")
         let plan = work.write("p.yaml", """
             name: interrupted
             stages:
@@ -376,19 +362,11 @@ import Testing
                 partition: { items: [a, b, c, d] }
                 run: ./\(marker) 60
             """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binaries.path("swell"))
-        process.arguments = ["run", plan, "--state", work.path + "/state", "--json"]
-        let out = work.path + "/out"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: out)
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        let run = try BackgroundRun(["run", plan, "--state", work.path + "/state", "--json"], in: work)
+        defer { run.terminate() }
         #expect(await eventually { countProcesses(named: marker) == 4 })
-        process.interrupt()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        run.process.interrupt()
+        #expect(await run.wait() == 130)
         #expect(await eventually(.seconds(5)) { countProcesses(named: marker) == 0 })
         let journal = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
         let status = try await journal.read { db in try String.fetchOne(db, sql: "SELECT status FROM run") }
@@ -400,8 +378,7 @@ import Testing
         defer { work.remove() }
         // Tasks long enough that the run cannot finish before the kill, under a name of their own
         // so that the test can wait for the orphans to end.
-        let marker = "nap\(UUID().uuidString.prefix(8).lowercased())"
-        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: work.path + "/" + marker)
+        let marker = try work.sleepUnderOwnName("nap")
         let slow = work.write("slow.yaml", """
             name: slow
             stages:
@@ -456,6 +433,15 @@ func freePort() throws -> Int {
 }
 
 /// Live processes whose program is named `name` (15 characters at most, as the kernel keeps).
+/// `swell run` of a one-task plan on a journal in `work/state` that `sql` made beforehand.
+func runOnJournal(in work: Scratch, made sql: String) async throws -> Finished {
+    try FileManager.default.createDirectory(atPath: work.path + "/state", withIntermediateDirectories: true)
+    let journal = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
+    try await journal.write { db in try db.execute(sql: sql) }
+    let plan = work.write("p.yaml", "name: x\nstages:\n  - id: a\n    run: echo hi\n")
+    return try await swell(["run", plan, "--state", work.path + "/state"], timeout: .seconds(60))
+}
+
 func countProcesses(named name: String) -> Int {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     return entries.filter { pid in

@@ -122,8 +122,7 @@ import Testing
         let reports = try await succeeded(runID, cluster.endpoint)
         #expect(reports.compactMap { $0["scope"] as? String } == scopes)
         #expect(!reports.contains { inFlight.contains($0["scope"] as? String ?? "") && $0["node"] as? String == "n2" && $0["attempt"] as? Int == 1 })
-        let status = try await swell(["status", "--coordinator", cluster.endpoint, "--json"])
-        let dropped = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["dropped"] as? [String: Any]
+        let dropped = try await statusJSON(cluster.endpoint)["dropped"] as? [String: Any]
         #expect((dropped?["duplicates"] as? Int ?? 0) >= 1, "no late report was seen and dropped: \(dropped ?? [:])")
 
         // And it takes new work.
@@ -167,8 +166,7 @@ import Testing
         defer { work.remove() }
         let cluster = try await LocalCluster(nodes: 2, slots: 4, workdir: work.path)
         defer { cluster.stop() }
-        let marker = "st\(UUID().uuidString.prefix(8).lowercased())"
-        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: work.path + "/" + marker)
+        let marker = try work.sleepUnderOwnName("st")
         let scopes = items(12, "s")
         let body = "if [ {scope} = s05 ]; then exit 3; fi; ./\(marker) 20; echo {scope}"
         let stop = try await swell(["run", plan(work, name: "stop", scopes: scopes, body: body), "--coordinator", cluster.endpoint])
@@ -211,8 +209,7 @@ import Testing
         defer { work.remove() }
         let cluster = try await LocalCluster(nodes: 2, slots: 4, workdir: work.path)
         defer { cluster.stop() }
-        let marker = "cn\(UUID().uuidString.prefix(8).lowercased())"
-        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: work.path + "/" + marker)
+        let marker = try work.sleepUnderOwnName("cn")
         let path = work.write("cancel.yaml", """
             name: cancel
             stages:

@@ -47,6 +47,14 @@ struct Scratch {
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Copies sleep here under a name no other process has (`PREFIX` and 8 random characters),
+    /// so that `countProcesses(named:)` counts exactly the tasks that run it as `./NAME`.
+    func sleepUnderOwnName(_ prefix: String) throws -> String {
+        let name = prefix + UUID().uuidString.prefix(8).lowercased()
+        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: path + "/" + name)
+        return name
+    }
 }
 
 /// Runs a program to its end (at most `timeout`), output captured through files.
@@ -267,6 +275,12 @@ final class BackgroundRun: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
+
+    /// SIGTERM if it still runs (it then stops its tasks), and wait for it.
+    func terminate() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
 }
 
 /// The lines tasks append to a ledger: `start|end SCOPE NODE ATTEMPT TIME`.
@@ -293,6 +307,13 @@ struct LedgerEntry {
             return LedgerEntry(event: f[0], scope: f[1], node: f[2], attempt: attempt, time: time)
         }
     }
+}
+
+/// `swell status --json` of the coordinator at `endpoint`, parsed (empty if it failed).
+func statusJSON(_ endpoint: String, _ options: [String] = []) async throws -> [String: Any] {
+    let status = try await swell(["status", "--coordinator", endpoint, "--json"] + options)
+    #expect(status.status == 0, "\(status.stderr)")
+    return (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]) ?? [:]
 }
 
 /// Runs `swell` with arguments.

@@ -30,13 +30,6 @@ struct Keys {
     func options(_ name: String) -> [String] { ["--key", secret(name), "--coordinator-key", pub("coordinator")] }
 }
 
-/// `swell status --json`, parsed.
-func statusJSON(_ endpoint: String, _ options: [String] = []) async throws -> [String: Any] {
-    let status = try await swell(["status", "--coordinator", endpoint, "--json"] + options)
-    #expect(status.status == 0, "\(status.stderr)")
-    return (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]) ?? [:]
-}
-
 @Suite(.serialized) struct SecurityTests {
     /// A coordinator with keys for itself, nodes n1 and n2, and client `ops`; a `stranger` key
     /// that is not authorized.
