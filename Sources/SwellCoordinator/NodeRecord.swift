@@ -1,6 +1,5 @@
 import Foundation
 import SwellProtocol
-import SwellSecurity
 
 /// Where a node stands. Within one membership incarnation a node only moves forward:
 /// joining -> up -> suspect -> down, or to left when it leaves on purpose. A suspect node that is
@@ -31,8 +30,8 @@ enum NodeState: String, Sendable, Comparable {
 /// One node incarnation as the coordinator knows it.
 struct NodeRecord: Sendable {
     var name: String
-    /// The key's identity, when peers are admitted by key.
-    var identity: PeerIdentity?
+    /// The ZAP User-Id (`node:NAME`) it was admitted under, when peers are admitted by key.
+    var userID: String?
     /// The node process's incarnation (from its HELLO).
     var incarnation: String
     /// This coordinator's count of the name's memberships: a new one on every join and on every

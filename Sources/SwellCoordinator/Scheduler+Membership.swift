@@ -12,12 +12,12 @@ extension Scheduler {
         case .client:
             if let name = nodeByPeer[peer] { lose(name, as: .left, now, &effects) }
             clients[peer] = now.monotonic
-            clientIdentities[peer] = identity
+            clientUserIDs[peer] = identity?.userID
             effects.send(peer, .welcome(Welcome(id: messageID(), replyTo: hello.id, name: hello.name,
                                                 coordinator: incarnation, heartbeatMilliseconds: Int(settings.heartbeatInterval * 1000))))
         case .node:
             clients[peer] = nil
-            clientIdentities[peer] = nil
+            clientUserIDs[peer] = nil
             // A node admitted by key is known by the name its key is authorized under.
             let name = identity?.name ?? (hello.name.isEmpty ? "node" : hello.name)
             if let identity, identity.name != hello.name {
@@ -46,7 +46,7 @@ extension Scheduler {
             }
             let membership = (nodes[name]?.membership ?? 0) + 1
             nodes[name] = NodeRecord(
-                name: name, identity: identity, incarnation: hello.incarnation, membership: membership, peer: peer,
+                name: name, userID: identity?.userID, incarnation: hello.incarnation, membership: membership, peer: peer,
                 slots: min(hello.slots, 10_000), labels: Set(hello.labels), acceptsAnyLabels: hello.acceptsAnyLabels,
                 state: .joining, lastSeen: now.monotonic, lastSeenWall: now.wall, joinedAt: now.wall)
             nodeByPeer[peer] = name

@@ -18,8 +18,8 @@ public struct Scheduler: Sendable {
     var nodeByPeer: [Data: String] = [:]
     /// Clients by routing peer, with when they were last heard from.
     var clients: [Data: Double] = [:]
-    /// The identity each client said HELLO under, when peers are admitted by key.
-    var clientIdentities: [Data: PeerIdentity] = [:]
+    /// The ZAP User-Id each client said HELLO with, when peers are admitted by key.
+    var clientUserIDs: [Data: String] = [:]
     var runs: [String: RunState] = [:]
     /// Run ids in submission order.
     var runOrder: [String] = []
@@ -64,22 +64,27 @@ public struct Scheduler: Sendable {
             effects.log(.debug, "dropped a message: \(error)")
             return
         }
-        // With keys, every message carries the identity its connection was admitted under.
-        var identity: PeerIdentity?
-        if settings.authenticated {
-            guard let userID, let parsed = PeerIdentity(userID: userID) else {
-                dropped.unauthorized += 1
-                return
-            }
-            identity = parsed
+        // With keys, every message carries the User-Id its connection was admitted under: read
+        // at HELLO, and afterwards held to what the peer said HELLO with.
+        if settings.authenticated, userID == nil {
+            dropped.unauthorized += 1
+            return
         }
         switch message {
         case .hello(let hello):
-            if let identity, identity.role.rawValue != hello.role.rawValue {
-                dropped.unauthorized += 1
-                refuse(peer, hello.id, .notAdmitted,
-                       "this key is authorized as a \(identity.role.rawValue), not as a \(hello.role.rawValue)", now, &effects)
-                return
+            var identity: PeerIdentity?
+            if let userID {
+                guard let parsed = PeerIdentity(userID: userID) else {
+                    dropped.unauthorized += 1
+                    return
+                }
+                guard parsed.role.rawValue == hello.role.rawValue else {
+                    dropped.unauthorized += 1
+                    refuse(peer, hello.id, .notAdmitted,
+                           "this key is authorized as a \(parsed.role.rawValue), not as a \(hello.role.rawValue)", now, &effects)
+                    return
+                }
+                identity = parsed
             }
             self.hello(peer, hello, identity: identity, now, &effects)
             dispatch(now, &effects)
@@ -88,7 +93,7 @@ public struct Scheduler: Sendable {
             break
         }
         if let name = nodeByPeer[peer], nodes[name]?.isLive == true {
-            guard identity == nil || identity == nodes[name]!.identity else {
+            guard userID == nodes[name]!.userID else {
                 dropped.unauthorized += 1
                 return
             }
@@ -96,7 +101,7 @@ public struct Scheduler: Sendable {
             fromNode(name, peer, message, now, &effects)
             dispatch(now, &effects)
         } else if clients[peer] != nil {
-            guard identity == nil || identity == clientIdentities[peer] else {
+            guard userID == clientUserIDs[peer] else {
                 dropped.unauthorized += 1
                 return
             }
@@ -190,6 +195,7 @@ public struct Scheduler: Sendable {
             break
         case .leave(let leave):
             clients[peer] = nil
+            clientUserIDs[peer] = nil
             for id in runOrder { runs[id]?.clients[peer] = nil }
             effects.ack(peer, leave.id)
         default:

@@ -73,6 +73,16 @@ import Testing
         #expect(h.scheduler.dropped.unauthorized == 1)
     }
 
+    @Test func aClientThatLeavesIsForgottenWithItsIdentity() {
+        var h = securedHarness()
+        h.userIDs["client"] = "client:ops"
+        h.send("client", .hello(Hello(id: 1, role: .client, name: "c", incarnation: "c1")))
+        #expect(h.scheduler.clientUserIDs[Data("client".utf8)] == "client:ops")
+        h.send("client", .leave(Leave(id: 2, reason: "done")))
+        #expect(h.scheduler.clients.isEmpty)
+        #expect(h.scheduler.clientUserIDs.isEmpty)
+    }
+
     @Test func statusSaysHowTheCoordinatorIsSecured() {
         var h = securedHarness()
         h.userIDs["client"] = "client:ops"
