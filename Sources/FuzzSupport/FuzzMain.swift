@@ -4,7 +4,7 @@
 // which is how a crash found by the fuzzer becomes a reproducible case. `fuzz-x --seeds DIR`
 // writes the target's seed inputs. A build with FUZZING defined and libFuzzer linked
 // (scripts/fuzz) hands the remaining arguments to libFuzzer instead.
-public import Foundation
+package import Foundation
 
 #if FUZZING
 @_silgen_name("LLVMFuzzerRunDriver")
@@ -17,8 +17,8 @@ private func LLVMFuzzerRunDriver(
 nonisolated(unsafe) private var currentTarget: ((UnsafeRawBufferPointer) -> Void)?
 #endif
 
-public enum FuzzMain {
-    public static func run(name: String, seeds: () -> [Data], testOne: @escaping (UnsafeRawBufferPointer) -> Void) -> Never {
+package enum FuzzMain {
+    package static func run(name: String, seeds: () -> [Data], testOne: @escaping (UnsafeRawBufferPointer) -> Void) -> Never {
         var arguments = Array(CommandLine.arguments.dropFirst())
         if let flag = arguments.firstIndex(of: "--seeds") {
             guard flag + 1 < arguments.count else { fail(name, "--seeds needs a directory") }

@@ -1,10 +1,10 @@
-public import ArgumentParser
+package import ArgumentParser
 import Foundation
 import Logging
 
 /// Runs a command tree with Swell's exit statuses: usage errors exit 2 (not 64), help exits 0.
-public enum CommandMain {
-    public static func run(_ root: any ParsableCommand.Type, arguments: [String]? = nil) async -> Never {
+package enum CommandMain {
+    package static func run(_ root: any ParsableCommand.Type, arguments: [String]? = nil) async -> Never {
         signal(SIGPIPE, SIG_IGN)
         do {
             var command = try root.parseAsRoot(arguments)
@@ -30,7 +30,7 @@ public enum CommandMain {
 }
 
 /// Log levels as an option value.
-public enum LogLevelOption: String, ExpressibleByArgument, CaseIterable, Sendable {
+package enum LogLevelOption: String, ExpressibleByArgument, CaseIterable, Sendable {
     case trace, debug, info, notice, warning, error, critical
 
     var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }

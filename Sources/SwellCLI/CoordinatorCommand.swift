@@ -1,4 +1,4 @@
-public import ArgumentParser
+package import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -10,8 +10,8 @@ import SwellSecurity
 import SwellZMQ
 
 /// `swell-coordinator`: accepts plans and nodes, schedules, journals.
-public struct CoordinatorCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct CoordinatorCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "swell-coordinator",
         abstract: "Accept plans and worker nodes; schedule stage waves and shares; journal runs.",
         discussion: "Stops gracefully on SIGTERM or SIGINT.",
@@ -50,9 +50,9 @@ public struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Log level (default: info, or $SWELL_LOG_LEVEL).")
     var logLevel: LogLevelOption?
 
-    public init() {}
+    package init() {}
 
-    public func validate() throws {
+    package func validate() throws {
         guard listen.hasPrefix("tcp://") else {
             throw ValidationError("--listen takes a TCP endpoint such as tcp://127.0.0.1:7710")
         }
@@ -80,7 +80,7 @@ public struct CoordinatorCommand: AsyncParsableCommand {
             resumeGrace: Double(resumeGrace.milliseconds) / 1_000)
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let logger = Logs.bootstrap(logLevel, fallback: .info, label: "swell-coordinator")
         var security: CoordinatorConfiguration.Security?
         do {

@@ -1,4 +1,4 @@
-public import ArgumentParser
+package import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -8,8 +8,8 @@ import SwellSecurity
 import SwellZMQ
 
 /// `swell-node`: joins a coordinator and runs the shares it is given.
-public struct NodeCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct NodeCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "swell-node",
         abstract: "Join a coordinator and run the shares it hands out.",
         discussion: """
@@ -46,9 +46,9 @@ public struct NodeCommand: AsyncParsableCommand {
     @Option(help: "Log level (default: info, or $SWELL_LOG_LEVEL).")
     var logLevel: LogLevelOption?
 
-    public init() {}
+    package init() {}
 
-    public func validate() throws {
+    package func validate() throws {
         guard join.hasPrefix("tcp://") else { throw ValidationError("--join takes an endpoint such as tcp://HOST:7710") }
         guard (1...10_000).contains(slots) else { throw ValidationError("--slots must be from 1 to 10000") }
         if (key == nil) != (coordinatorKey == nil) {
@@ -63,7 +63,7 @@ public struct NodeCommand: AsyncParsableCommand {
         }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let logger = Logs.bootstrap(logLevel, fallback: .info, label: "swell-node")
         var curve: ZMQSocketConfiguration.Curve?
         do {

@@ -1,4 +1,4 @@
-public import ArgumentParser
+package import ArgumentParser
 import Foundation
 import SwellClient
 import SwellPlan
@@ -33,15 +33,15 @@ struct ClientKeyOptions: ParsableArguments {
 }
 
 /// `swell`: run and inspect plans.
-public struct SwellCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct SwellCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "swell",
         abstract: "Run wave-based parallel plans on this machine or across a cluster.",
         version: SwellVersion.current,
         subcommands: [RunCommand.self, ValidateCommand.self, StatusCommand.self, LogsCommand.self, CancelCommand.self,
                       KeygenCommand.self])
 
-    public init() {}
+    package init() {}
 }
 
 /// `NAME=VALUE` for `--set`.

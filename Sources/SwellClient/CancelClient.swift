@@ -1,11 +1,11 @@
 import Foundation
 import SwellProtocol
-public import SwellZMQ
+package import SwellZMQ
 
 /// `swell cancel RUN`: the coordinator stops every task of the run on every node and answers
 /// once the nodes have confirmed that the processes exited.
-public enum CancelClient {
-    public static func run(_ runID: String, endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil,
+package enum CancelClient {
+    package static func run(_ runID: String, endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil,
                            timeout: Duration = .seconds(5)) async -> SwellExit {
         await SwellExit.reporting {
             let outcome = try await ClientConnection.session(endpoint: endpoint, curve: curve, timeout: timeout) { connection, reader in

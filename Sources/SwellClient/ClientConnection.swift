@@ -1,16 +1,16 @@
 import Foundation
 import SwellCore
-public import SwellProtocol
-public import SwellSecurity
-public import SwellZMQ
+package import SwellProtocol
+package import SwellSecurity
+package import SwellZMQ
 
 /// A client's DEALER connection to a coordinator.
 ///
 /// ``run()`` (in a child task, for the connection's lifetime) reads the socket and ticks a
 /// clock into one queue; the command's code reads that queue through a ``ClientReader``,
 /// so deadlines need no extra concurrency.
-public final class ClientConnection: Sendable {
-    public enum Input: Sendable {
+package final class ClientConnection: Sendable {
+    package enum Input: Sendable {
         case message(Message)
         case tick
         /// The embedded coordinator or node stopped with this error.
@@ -19,15 +19,15 @@ public final class ClientConnection: Sendable {
         case handshake(HandshakeTrouble)
     }
 
-    public let endpoint: String
+    package let endpoint: String
     let socket: ZMQSocketHandle
-    public let incarnation: String
+    package let incarnation: String
     let inbox = EventQueue<Input>()
     private let ids = IDSource()
 
-    public let secured: Bool
+    package let secured: Bool
 
-    public static func open(io: ZMQIOThread, endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil) async throws -> ClientConnection {
+    package static func open(io: ZMQIOThread, endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil) async throws -> ClientConnection {
         let incarnation = UUID().uuidString.lowercased()
         let remote = !endpoint.hasPrefix("inproc://")
         do {
@@ -52,7 +52,7 @@ public final class ClientConnection: Sendable {
     }
 
     /// Reads the socket and ticks every 100 ms until cancelled.
-    public func run() async {
+    package func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await message in self.socket.inbound {
@@ -71,12 +71,12 @@ public final class ClientConnection: Sendable {
         }
     }
 
-    public func nextID() -> UInt64 { ids.next() }
+    package func nextID() -> UInt64 { ids.next() }
 
-    public func send(_ message: Message) { socket.send(WireCodec.encode(message)) }
+    package func send(_ message: Message) { socket.send(WireCodec.encode(message)) }
 
     /// Says goodbye and closes the socket.
-    public func close() {
+    package func close() {
         send(.leave(Leave(id: nextID(), reason: "client done")))
         socket.close()
     }
@@ -90,22 +90,22 @@ public final class ClientConnection: Sendable {
 }
 
 /// The consumer side of a ``ClientConnection``: messages in order, with deadlines.
-public struct ClientReader {
+package struct ClientReader {
     let connection: ClientConnection
     private var backlog: [Message] = []
     let clock = ContinuousClock()
     /// When the coordinator was last heard from.
-    public private(set) var lastHeard: ContinuousClock.Instant
+    package private(set) var lastHeard: ContinuousClock.Instant
 
-    public init(_ connection: ClientConnection) {
+    package init(_ connection: ClientConnection) {
         self.connection = connection
         self.lastHeard = clock.now
     }
 
     /// Why the embedded coordinator or node stopped, once it has.
-    public private(set) var failure: String?
+    package private(set) var failure: String?
     /// Why the coordinator would not admit this client, once its handshake failed.
-    public private(set) var refusal: String?
+    package private(set) var refusal: String?
 
     func refusalMessage(_ trouble: HandshakeTrouble) -> String {
         let endpoint = connection.endpoint
@@ -122,7 +122,7 @@ public struct ClientReader {
     }
 
     /// The next message, or nil at `deadline`, when the connection ends, or after a failure.
-    public mutating func next(until deadline: ContinuousClock.Instant?) async -> Message? {
+    package mutating func next(until deadline: ContinuousClock.Instant?) async -> Message? {
         while true {
             if !backlog.isEmpty { return backlog.removeFirst() }
             if failure != nil || refusal != nil { return nil }
@@ -146,7 +146,7 @@ public struct ClientReader {
     }
 
     /// The first message `match` accepts within `timeout`; others are dropped.
-    public mutating func expect(within timeout: Duration, _ match: (Message) -> Bool) async -> Message? {
+    package mutating func expect(within timeout: Duration, _ match: (Message) -> Bool) async -> Message? {
         let deadline = clock.now + timeout
         while let message = await next(until: deadline) {
             if match(message) { return message }
@@ -155,7 +155,7 @@ public struct ClientReader {
     }
 
     /// Says HELLO and waits for WELCOME. Throws `unreachable` with a clear message.
-    public mutating func hello(timeout: Duration = .seconds(5)) async throws {
+    package mutating func hello(timeout: Duration = .seconds(5)) async throws {
         let id = connection.hello()
         let reply = await expect(within: timeout) { message in
             switch message {
@@ -180,7 +180,7 @@ public struct ClientReader {
 extension ClientConnection {
     /// Connects to the coordinator at `endpoint` on an I/O thread of its own, says HELLO, runs
     /// `body`, then says goodbye and stops the thread, whatever `body` did.
-    public static func session<T: Sendable>(
+    package static func session<T: Sendable>(
         endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil, timeout: Duration = .seconds(5),
         _ body: @Sendable (ClientConnection, inout ClientReader) async throws -> T
     ) async throws -> T {

@@ -1,19 +1,19 @@
 import Foundation
-public import Logging
+package import Logging
 import SwellCoordinator
 import SwellNode
-public import SwellZMQ
+package import SwellZMQ
 
 /// The embedded default of `swell run`: a coordinator and one node in this process, talking
 /// the same protocol as a cluster over ZeroMQ `inproc://`.
-public struct EmbeddedCluster: Sendable {
-    public let endpoint: String
+package struct EmbeddedCluster: Sendable {
+    package let endpoint: String
     let coordinator: CoordinatorService
     let node: NodeService
 
     /// - Parameters:
     ///   - workingDirectory: where tasks run (the plan file's folder).
-    public init(io: ZMQIOThread, stateDirectory: String, slots: Int, workingDirectory: String, logger: Logger) throws {
+    package init(io: ZMQIOThread, stateDirectory: String, slots: Int, workingDirectory: String, logger: Logger) throws {
         endpoint = "inproc://swell-\(UUID().uuidString.lowercased())"
         coordinator = try CoordinatorService(
             configuration: CoordinatorConfiguration(
@@ -28,7 +28,7 @@ public struct EmbeddedCluster: Sendable {
     }
 
     /// Runs both until cancelled.
-    public func run() async throws {
+    package func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await coordinator.run() }
             group.addTask { try await node.run() }

@@ -1,17 +1,17 @@
 import Foundation
-public import SwellCore
+package import SwellCore
 
 /// Writes GNU parallel's joblog format: a header, then one tab-separated line per finished
 /// task attempt, in the order they finished. `Seq` numbers attempts in that order; `Host` is
 /// the node's name; `Send` is 0; `Receive` is the stdout bytes; `Exitval` is -1 when a signal
 /// or a timeout ended the task.
-public final class Joblog {
+package final class Joblog {
     private let handle: FileHandle
     private var sequence = 0
 
-    public static let header = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"
+    package static let header = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"
 
-    public init(path: String) throws {
+    package init(path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: Data(Self.header.utf8)) else {
             throw ClientError(.usage, "cannot write the joblog \(path)")
         }
@@ -24,7 +24,7 @@ public final class Joblog {
 
     deinit { try? handle.close() }
 
-    public func record(_ report: Report) {
+    package func record(_ report: Report) {
         sequence += 1
         handle.write(Data(Self.line(report, sequence: sequence).utf8))
     }

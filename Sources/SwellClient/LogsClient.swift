@@ -2,21 +2,21 @@ import Foundation
 import SwellCore
 import SwellJournal
 import SwellProtocol
-public import SwellZMQ
+package import SwellZMQ
 
 /// `swell logs RUN`: a run's reports in stage and scope order, from the local journal or
 /// from a coordinator.
-public enum LogsClient {
-    public struct Query: Sendable {
-        public var run: String
-        public var stage: String?
-        public var scope: String?
-        public var json: Bool
-        public var coordinator: String?
-        public var curve: ZMQSocketConfiguration.Curve?
-        public var stateDirectory: String
+package enum LogsClient {
+    package struct Query: Sendable {
+        package var run: String
+        package var stage: String?
+        package var scope: String?
+        package var json: Bool
+        package var coordinator: String?
+        package var curve: ZMQSocketConfiguration.Curve?
+        package var stateDirectory: String
 
-        public init(run: String, stage: String?, scope: String?, json: Bool, coordinator: String?,
+        package init(run: String, stage: String?, scope: String?, json: Bool, coordinator: String?,
                     curve: ZMQSocketConfiguration.Curve? = nil, stateDirectory: String) {
             self.curve = curve
             self.run = run
@@ -28,7 +28,7 @@ public enum LogsClient {
         }
     }
 
-    public static func run(_ query: Query) async -> SwellExit {
+    package static func run(_ query: Query) async -> SwellExit {
         await SwellExit.reporting {
             let reports = try await query.coordinator != nil ? remote(query) : local(query)
             if query.json {

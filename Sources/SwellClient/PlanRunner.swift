@@ -1,28 +1,28 @@
 import Foundation
-public import Logging
+package import Logging
 import SwellCore
 import SwellPlan
-public import SwellProtocol
-public import SwellZMQ
+package import SwellProtocol
+package import SwellZMQ
 import UnixSignals
 
 /// What `swell run` was asked to do.
-public struct RunOptions: Sendable {
-    public var planPath: String
+package struct RunOptions: Sendable {
+    package var planPath: String
     /// Nil for the embedded default.
-    public var coordinator: String?
-    public var slots: Int
-    public var stateDirectory: String
-    public var overrides: [VarOverride]
-    public var json: Bool
-    public var joblog: String?
-    public var progress: ProgressReporter.Mode
+    package var coordinator: String?
+    package var slots: Int
+    package var stateDirectory: String
+    package var overrides: [VarOverride]
+    package var json: Bool
+    package var joblog: String?
+    package var progress: ProgressReporter.Mode
     /// How long to wait for the coordinator to answer at first.
-    public var connectTimeout: Duration
+    package var connectTimeout: Duration
     /// The client's key pair and the coordinator's public key, for a coordinator that admits by key.
-    public var curve: ZMQSocketConfiguration.Curve?
+    package var curve: ZMQSocketConfiguration.Curve?
 
-    public init(planPath: String, coordinator: String? = nil, slots: Int = 10, stateDirectory: String = StateDirectory.default,
+    package init(planPath: String, coordinator: String? = nil, slots: Int = 10, stateDirectory: String = StateDirectory.default,
                 overrides: [VarOverride] = [], json: Bool = false, joblog: String? = nil,
                 progress: ProgressReporter.Mode = ProgressReporter.automatic, connectTimeout: Duration = .seconds(5),
                 curve: ZMQSocketConfiguration.Curve? = nil) {
@@ -42,8 +42,8 @@ public struct RunOptions: Sendable {
 /// `swell run`: checks the plan, lists its static scopes, submits it (to the embedded
 /// coordinator or a remote one), shows progress on stderr and prints the sink outputs on
 /// stdout in plan order.
-public enum PlanRunner {
-    public static func run(_ options: RunOptions, logger: Logger) async -> SwellExit {
+package enum PlanRunner {
+    package static func run(_ options: RunOptions, logger: Logger) async -> SwellExit {
         await SwellExit.reporting { try await execute(options, logger: logger) }
     }
 

@@ -1,12 +1,12 @@
 import Foundation
 import SwellCore
 import SwellPlan
-public import SwellProtocol
+package import SwellProtocol
 
 /// Progress and diagnostics of `swell run` on stderr: a live status line on a terminal,
 /// plain lines otherwise. Never writes to stdout.
-public final class ProgressReporter {
-    public enum Mode: Sendable {
+package final class ProgressReporter {
+    package enum Mode: Sendable {
         /// A redrawn status line (stderr is a terminal).
         case live
         /// Plain lines, a progress line at most every 5 s per stage.
@@ -21,26 +21,26 @@ public final class ProgressReporter {
     private var statusShown = false
     private let runStart = Date()
 
-    public init(mode: Mode) { self.mode = mode }
+    package init(mode: Mode) { self.mode = mode }
 
-    public static var automatic: Mode { isatty(2) == 1 ? .live : .plain }
+    package static var automatic: Mode { isatty(2) == 1 ? .live : .plain }
 
     func write(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
     /// A permanent line.
-    public func line(_ text: String) {
+    package func line(_ text: String) {
         clearStatus()
         write("swell: \(text)\n")
         redraw(force: true)
     }
 
-    public func runStarted(_ run: String, plan: String) {
+    package func runStarted(_ run: String, plan: String) {
         line("run \(run) started (plan \(plan))")
     }
 
-    public func handle(_ event: Event) {
+    package func handle(_ event: Event) {
         guard let stage = event.stage else {
             if let message = event.message { line(message) }
             return
@@ -79,7 +79,7 @@ public final class ProgressReporter {
     }
 
     /// Removes the status line before the command ends.
-    public func finish() { clearStatus() }
+    package func finish() { clearStatus() }
 
     private func clearStatus() {
         guard mode == .live, statusShown else { return }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Where journals live by default: `$XDG_STATE_HOME/swell`, else `~/.local/state/swell`.
-public enum StateDirectory {
-    public static var `default`: String {
+package enum StateDirectory {
+    package static var `default`: String {
         let environment = ProcessInfo.processInfo.environment
         if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return xdg + "/swell" }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()

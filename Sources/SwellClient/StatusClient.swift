@@ -1,10 +1,10 @@
 import Foundation
 import SwellProtocol
-public import SwellZMQ
+package import SwellZMQ
 
 /// `swell status`: the coordinator's nodes (slots, running tasks, last heartbeat) and runs.
-public enum StatusClient {
-    public static func run(endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil, json: Bool,
+package enum StatusClient {
+    package static func run(endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil, json: Bool,
                            timeout: Duration = .seconds(5)) async -> SwellExit {
         await SwellExit.reporting {
             let reply = try await fetch(endpoint: endpoint, curve: curve, timeout: timeout)

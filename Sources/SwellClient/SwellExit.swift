@@ -2,7 +2,7 @@ import Foundation
 import SwellPlan
 
 /// The exit statuses of the `swell` command.
-public enum SwellExit: Int32, Sendable {
+package enum SwellExit: Int32, Sendable {
     /// Everything succeeded.
     case success = 0
     /// The run finished with failed tasks, or was cancelled.
@@ -16,16 +16,16 @@ public enum SwellExit: Int32, Sendable {
 }
 
 /// An error that ends the command with a message and an exit status.
-public struct ClientError: Error, Sendable, CustomStringConvertible {
-    public var exit: SwellExit
-    public var message: String
+package struct ClientError: Error, Sendable, CustomStringConvertible {
+    package var exit: SwellExit
+    package var message: String
 
-    public init(_ exit: SwellExit, _ message: String) {
+    package init(_ exit: SwellExit, _ message: String) {
         self.exit = exit
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 extension SwellExit {

@@ -1,40 +1,40 @@
 import Foundation
-public import Logging
-public import ServiceLifecycle
+package import Logging
+import ServiceLifecycle
 import SwellCore
-public import SwellJournal
-public import SwellSecurity
+package import SwellJournal
+package import SwellSecurity
 import SwellProtocol
-public import SwellZMQ
+package import SwellZMQ
 
 /// How a coordinator listens and where it keeps its journal.
-public struct CoordinatorConfiguration: Sendable {
+package struct CoordinatorConfiguration: Sendable {
     /// Endpoints to bind: `tcp://HOST:PORT` (port 0 picks a free one) or `inproc://NAME`.
-    public var listen: [String]
+    package var listen: [String]
     /// The journal's folder.
-    public var stateDirectory: String
-    public var settings: CoordinatorSettings
+    package var stateDirectory: String
+    package var settings: CoordinatorSettings
     /// ZMTP heartbeats on TCP connections.
-    public var transportHeartbeat: ZMQSocketConfiguration.Heartbeat?
+    package var transportHeartbeat: ZMQSocketConfiguration.Heartbeat?
     /// CURVE: the coordinator's key pair and who may connect. Nil: no authentication.
-    public var security: Security?
+    package var security: Security?
     /// Called once the socket is bound, with the endpoints actually bound.
-    public var onListening: @Sendable ([String]) -> Void
+    package var onListening: @Sendable ([String]) -> Void
 
     /// A CURVE server's keys and the keys it admits.
-    public struct Security: Sendable {
-        public var publicKey: String
-        public var secretKey: String
-        public var authorized: AuthorizedKeys
+    package struct Security: Sendable {
+        package var publicKey: String
+        package var secretKey: String
+        package var authorized: AuthorizedKeys
 
-        public init(publicKey: String, secretKey: String, authorized: AuthorizedKeys) {
+        package init(publicKey: String, secretKey: String, authorized: AuthorizedKeys) {
             self.publicKey = publicKey
             self.secretKey = secretKey
             self.authorized = authorized
         }
     }
 
-    public init(listen: [String], stateDirectory: String, settings: CoordinatorSettings = CoordinatorSettings(),
+    package init(listen: [String], stateDirectory: String, settings: CoordinatorSettings = CoordinatorSettings(),
                 transportHeartbeat: ZMQSocketConfiguration.Heartbeat? = .standard, security: Security? = nil,
                 onListening: @escaping @Sendable ([String]) -> Void = { _ in }) {
         self.listen = listen
@@ -54,18 +54,18 @@ public struct CoordinatorConfiguration: Sendable {
 /// Each pass takes every pending input, lets the scheduler handle it, commits the journal
 /// writes in one transaction, and only then sends: a report is acknowledged only once it is
 /// on disk, and an assignment leaves only once it is journaled.
-public final class CoordinatorService: Service, Sendable {
-    public let configuration: CoordinatorConfiguration
+package final class CoordinatorService: Service, Sendable {
+    package let configuration: CoordinatorConfiguration
     let io: ZMQIOThread
     let logger: Logger
-    public let journal: Journal
+    package let journal: Journal
 
     /// The lock a coordinator holds on its state directory (nil for the embedded one).
     private let lock: StateLock?
 
     /// Opens the journal; a `swell-coordinator` also locks the state directory, which only one
     /// coordinator may use at a time (its runs are resumed from there).
-    public init(configuration: CoordinatorConfiguration, io: ZMQIOThread, logger: Logger) throws {
+    package init(configuration: CoordinatorConfiguration, io: ZMQIOThread, logger: Logger) throws {
         self.configuration = configuration
         self.io = io
         self.logger = logger
@@ -83,7 +83,7 @@ public final class CoordinatorService: Service, Sendable {
     /// The ZAP domain the coordinator authenticates in.
     static let zapDomain = "swell"
 
-    public func run() async throws {
+    package func run() async throws {
         if let security = configuration.security {
             // ZAP answers every CURVE handshake: admitted keys get `role:name` as User-Id.
             let authorized = security.authorized
@@ -262,15 +262,15 @@ final class StateLock: Sendable {
     deinit { close(fd) }
 }
 
-public struct StateLockError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public var description: String { message }
+package struct StateLockError: Error, CustomStringConvertible, Sendable {
+    package var message: String
+    package var description: String { message }
 }
 
 /// The journal could not be written; the coordinator stops rather than run on without it.
-public struct JournalFailure: Error, CustomStringConvertible, Sendable {
-    public var path: String
-    public var reason: String
-    public var reading: Bool
-    public var description: String { "cannot \(reading ? "read" : "write") the journal \(path): \(reason)" }
+package struct JournalFailure: Error, CustomStringConvertible, Sendable {
+    package var path: String
+    package var reason: String
+    package var reading: Bool
+    package var description: String { "cannot \(reading ? "read" : "write") the journal \(path): \(reason)" }
 }

@@ -1,37 +1,37 @@
 /// Timings and limits of the coordinator's scheduling. Every default is documented in
 /// docs/reliability.md.
-public struct CoordinatorSettings: Sendable {
+package struct CoordinatorSettings: Sendable {
     /// How often nodes and the coordinator say they are alive, in seconds. Default 0.5.
-    public var heartbeatInterval: Double
+    package var heartbeatInterval: Double
     /// A node that has been silent for this many intervals is suspect: it gets no new work. Default 3.
-    public var suspectAfterMissed: Int
+    package var suspectAfterMissed: Int
     /// Seconds a suspect node gets before it is declared down and its unfinished work goes
     /// back to the pool. Default 1.5 (so a silent node is down after 3 s).
-    public var downGrace: Double
+    package var downGrace: Double
     /// An assignment a node has not acknowledged is sent again after this many seconds. Default 2.
-    public var assignResendAfter: Double
+    package var assignResendAfter: Double
     /// Bytes of stdout kept per task. Default 8 MiB.
-    public var outputCap: Int
+    package var outputCap: Int
     /// Finished runs kept in memory for `swell status` and re-attaching clients. Default 100.
-    public var keepFinishedRuns: Int
+    package var keepFinishedRuns: Int
     /// The endpoint shown by `swell status`.
-    public var endpoint: String
+    package var endpoint: String
     /// After a restart, how long work in flight waits for the node that had it to join again
     /// (it is adopted, not run again) before it goes back to the pool, in seconds. Default 10.
-    public var resumeGrace: Double
+    package var resumeGrace: Double
     /// The largest output a stage may have, in bytes; a stage whose output would be larger
     /// fails and says so. Default 256 MiB.
-    public var stageOutputLimit: Int
+    package var stageOutputLimit: Int
     /// True for the coordinator inside `swell run`: its runs live as long as that process, and
     /// it resumes none. Default false.
-    public var embedded: Bool
+    package var embedded: Bool
     /// How peers are admitted; `swell status` shows it. Default `loopback`.
-    public var security: SecurityMode
+    package var security: SecurityMode
     /// True when peers are admitted by CURVE key: every message carries the ZAP User-Id
     /// `role:name` it was admitted under, and the scheduler holds peers to it.
-    public var authenticated: Bool { security == .curve }
+    package var authenticated: Bool { security == .curve }
 
-    public init(
+    package init(
         heartbeatInterval: Double = 0.5,
         suspectAfterMissed: Int = 3,
         downGrace: Double = 1.5,
@@ -63,20 +63,20 @@ public struct CoordinatorSettings: Sendable {
 
 /// A point in time as the scheduler sees it: a monotonic reading for timeouts and the wall
 /// clock for records.
-public struct Moment: Sendable {
+package struct Moment: Sendable {
     /// Seconds on a monotonic clock.
-    public var monotonic: Double
+    package var monotonic: Double
     /// Seconds since 1970.
-    public var wall: Double
+    package var wall: Double
 
-    public init(monotonic: Double, wall: Double) {
+    package init(monotonic: Double, wall: Double) {
         self.monotonic = monotonic
         self.wall = wall
     }
 }
 
 /// How a coordinator admits peers.
-public enum SecurityMode: String, Sendable {
+package enum SecurityMode: String, Sendable {
     /// By CURVE key, as the authorized file says.
     case curve
     /// Anyone who can connect, on a loopback address (or in-process).

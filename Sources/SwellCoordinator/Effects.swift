@@ -1,21 +1,21 @@
-public import Foundation
-public import Logging
-public import SwellJournal
-public import SwellProtocol
+package import Foundation
+package import Logging
+package import SwellJournal
+package import SwellProtocol
 
 /// What one pass of the scheduler wants done, in this order: journal writes committed, then
 /// messages sent (acknowledgements included), then journal queries answered.
-public struct Effects: Sendable {
-    public var journal = Journal.Batch()
-    public var sends: [(peer: Data, message: Message)] = []
+package struct Effects: Sendable {
+    package var journal = Journal.Batch()
+    package var sends: [(peer: Data, message: Message)] = []
     /// Messages encoded already (assignments kept for resending).
-    public var frameSends: [(peer: Data, frames: [Data])] = []
+    package var frameSends: [(peer: Data, frames: [Data])] = []
     /// Message ids to acknowledge, per peer: sent as one ACK each, after the journal commit.
-    public var acks: [Data: [UInt64]] = [:]
-    public var queries: [JournalQuery] = []
-    public var logs: [(level: Logger.Level, message: String)] = []
+    package var acks: [Data: [UInt64]] = [:]
+    package var queries: [JournalQuery] = []
+    package var logs: [(level: Logger.Level, message: String)] = []
 
-    public init() {}
+    package init() {}
 
     mutating func send(_ peer: Data, _ message: Message) { sends.append((peer, message)) }
     mutating func sendFrames(_ peer: Data, _ frames: [Data]) { frameSends.append((peer, frames)) }
@@ -24,7 +24,7 @@ public struct Effects: Sendable {
 }
 
 /// Requests the scheduler cannot answer from memory; the shell reads the journal.
-public enum JournalQuery: Sendable {
+package enum JournalQuery: Sendable {
     case logs(peer: Data, LogsRequest)
     /// A client attached to a run that is no longer in memory.
     case finishedRun(peer: Data, replyTo: UInt64, run: String)

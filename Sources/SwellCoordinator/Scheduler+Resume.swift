@@ -1,18 +1,18 @@
 import Foundation
-public import SwellCore
-public import SwellJournal
+package import SwellCore
+package import SwellJournal
 import SwellPlan
 import SwellProtocol
 
 /// What the journal holds of one unfinished run.
-public struct RunSnapshot: Sendable {
-    public var run: RunRecord
-    public var stages: [StageRecord]
-    public var shares: [ShareRecord]
-    public var reports: [(report: Report, final: Bool)]
-    public var assignments: [AssignmentRecord]
+package struct RunSnapshot: Sendable {
+    package var run: RunRecord
+    package var stages: [StageRecord]
+    package var shares: [ShareRecord]
+    package var reports: [(report: Report, final: Bool)]
+    package var assignments: [AssignmentRecord]
 
-    public init(run: RunRecord, stages: [StageRecord], shares: [ShareRecord], reports: [(report: Report, final: Bool)],
+    package init(run: RunRecord, stages: [StageRecord], shares: [ShareRecord], reports: [(report: Report, final: Bool)],
                 assignments: [AssignmentRecord]) {
         self.run = run
         self.stages = stages
@@ -34,7 +34,7 @@ extension Scheduler {
     /// final reports are kept and their tasks are never run again, work that was in flight waits
     /// (until `resumeGrace` has passed) for its node to join again and be adopted, and the rest
     /// goes back to the pool.
-    public mutating func restore(_ snapshot: RunSnapshot, at now: Moment, into effects: inout Effects) {
+    package mutating func restore(_ snapshot: RunSnapshot, at now: Moment, into effects: inout Effects) {
         let record = snapshot.run
         let overrides = (try? JSONDecoder().decode([VarOverride].self, from: record.overrides)) ?? []
         let plan: Plan

@@ -1,17 +1,17 @@
-public import Foundation
+package import Foundation
 import SwellCore
 import SwellPlan
-public import SwellProtocol
+package import SwellProtocol
 import SwellSecurity
 
 /// The coordinator's logic: admits nodes and clients, plans stage waves, splits fan-outs into
 /// shares, hands them to nodes with free slots, takes reports in, and assembles outputs in scope
 /// order. A value without I/O: the shell feeds it messages and clock ticks and carries out
 /// the ``Effects`` it returns.
-public struct Scheduler: Sendable {
-    public let settings: CoordinatorSettings
+package struct Scheduler: Sendable {
+    package let settings: CoordinatorSettings
     /// This coordinator's incarnation, sent in WELCOME.
-    public let incarnation: String
+    package let incarnation: String
 
     var nodes: [String: NodeRecord] = [:]
     /// Node name by routing peer (live nodes only).
@@ -24,7 +24,7 @@ public struct Scheduler: Sendable {
     /// Run ids in submission order.
     var runOrder: [String] = []
     var assignments: [AssignmentKey: Assignment] = [:]
-    public internal(set) var dropped = DropCounters()
+    package internal(set) var dropped = DropCounters()
     var nextID: UInt64 = 0
     var lastHeartbeat = -Double.infinity
     /// Last REFUSAL per unknown peer, to answer floods only once a second.
@@ -35,7 +35,7 @@ public struct Scheduler: Sendable {
     /// Assignments of resumed runs, waiting for the node that had them to join again.
     var restored: [AssignmentKey: RestoredAssignment] = [:]
 
-    public init(settings: CoordinatorSettings, incarnation: String = UUID().uuidString.lowercased()) {
+    package init(settings: CoordinatorSettings, incarnation: String = UUID().uuidString.lowercased()) {
         self.settings = settings
         self.incarnation = incarnation
     }
@@ -49,7 +49,7 @@ public struct Scheduler: Sendable {
 
     /// One inbound message from `peer`. `userID` is the ZAP user id its connection was
     /// admitted under, when the coordinator authenticates.
-    public mutating func receive(peer: Data, userID: String?, frames: [Data], at now: Moment, into effects: inout Effects) {
+    package mutating func receive(peer: Data, userID: String?, frames: [Data], at now: Moment, into effects: inout Effects) {
         let message: Message
         do {
             message = try WireCodec.decode(frames)
@@ -115,7 +115,7 @@ public struct Scheduler: Sendable {
     }
 
     /// The clock moved: liveness, resends, heartbeats, progress.
-    public mutating func tick(at now: Moment, into effects: inout Effects) {
+    package mutating func tick(at now: Moment, into effects: inout Effects) {
         checkLiveness(now, &effects)
         releaseUnadopted(now, &effects)
         confirmCancels(from: nil, ids: nil, now, &effects)
@@ -135,12 +135,12 @@ public struct Scheduler: Sendable {
     }
 
     /// Counts a message dropped before it reached the scheduler (by the socket layer).
-    public mutating func countDroppedFrames(_ count: Int) {
+    package mutating func countDroppedFrames(_ count: Int) {
         dropped.tooManyFrames += count
     }
 
     /// Counts connections refused during their security handshake (unknown key, no key).
-    public mutating func countRefusedHandshakes(_ count: Int) {
+    package mutating func countRefusedHandshakes(_ count: Int) {
         dropped.unauthorized += count
     }
 
@@ -223,5 +223,5 @@ public struct Scheduler: Sendable {
     }
 
     /// Runs that have not finished.
-    public var activeRuns: [String] { runOrder.filter { runs[$0]?.status == .running } }
+    package var activeRuns: [String] { runOrder.filter { runs[$0]?.status == .running } }
 }

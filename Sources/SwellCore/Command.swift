@@ -1,9 +1,9 @@
 /// A command of a plan: a string runs under `/bin/sh -c`, a list runs as argv without a shell.
-public enum Command: Sendable, Hashable, Codable {
+package enum Command: Sendable, Hashable, Codable {
     case shell(String)
     case argv([String])
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let text = try? container.decode(String.self) {
             self = .shell(text)
@@ -12,7 +12,7 @@ public enum Command: Sendable, Hashable, Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .shell(let text): try container.encode(text)
@@ -22,7 +22,7 @@ public enum Command: Sendable, Hashable, Codable {
 
     /// The command with every placeholder replaced: shell-quoted in a string, verbatim in argv.
     /// In argv, an element that is exactly `{scope}` becomes one argument per path of a file group.
-    public func substituted(_ values: PlaceholderValues) -> Command {
+    package func substituted(_ values: PlaceholderValues) -> Command {
         switch self {
         case .shell(let text):
             return .shell(Placeholders.substitute(text, values, quote: true))
@@ -40,7 +40,7 @@ public enum Command: Sendable, Hashable, Codable {
     }
 
     /// The argv to execute: `["/bin/sh", "-c", text]` or the list itself.
-    public var argv: [String] {
+    package var argv: [String] {
         switch self {
         case .shell(let text): return ["/bin/sh", "-c", text]
         case .argv(let words): return words
@@ -48,7 +48,7 @@ public enum Command: Sendable, Hashable, Codable {
     }
 
     /// How the command reads in logs and the joblog.
-    public var display: String {
+    package var display: String {
         switch self {
         case .shell(let text): return text
         case .argv(let words): return words.map(ShellQuote.quote).joined(separator: " ")
@@ -56,7 +56,7 @@ public enum Command: Sendable, Hashable, Codable {
     }
 
     /// Every placeholder written in the command, for validation.
-    public var placeholders: [String] {
+    package var placeholders: [String] {
         switch self {
         case .shell(let text): return Placeholders.names(in: text)
         case .argv(let words): return words.flatMap(Placeholders.names(in:))

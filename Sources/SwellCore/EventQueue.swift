@@ -2,7 +2,7 @@ import Synchronization
 
 /// A many-producer, one-consumer queue that hands the consumer everything pending at once,
 /// so that an event loop can handle a burst as one batch (one journal transaction, one pass).
-public final class EventQueue<Element: Sendable>: Sendable {
+package final class EventQueue<Element: Sendable>: Sendable {
     private struct State {
         var items: [Element] = []
         var waiter: CheckedContinuation<[Element]?, Never>?
@@ -11,10 +11,10 @@ public final class EventQueue<Element: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
     /// Adds an event; never blocks.
-    public func push(_ element: Element) {
+    package func push(_ element: Element) {
         let waiter = state.withLock { state -> CheckedContinuation<[Element]?, Never>? in
             guard !state.finished else { return nil }
             if let waiter = state.waiter {
@@ -28,7 +28,7 @@ public final class EventQueue<Element: Sendable>: Sendable {
     }
 
     /// No more events: `next()` returns what is left, then nil.
-    public func finish() {
+    package func finish() {
         let waiter = state.withLock { state -> CheckedContinuation<[Element]?, Never>? in
             state.finished = true
             defer { state.waiter = nil }
@@ -39,7 +39,7 @@ public final class EventQueue<Element: Sendable>: Sendable {
 
     /// Every pending event, waiting for at least one; nil once finished and drained, or when
     /// the calling task is cancelled.
-    public func next() async -> [Element]? {
+    package func next() async -> [Element]? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<[Element]?, Never>) in
                 let ready = state.withLock { state -> [Element]?? in

@@ -1,8 +1,8 @@
-public import Foundation
+package import Foundation
 
 /// How a stage's reports are fed to its `summarize`, its share summaries to `synthesize`
 /// (or to the tree reduction), and its reports to dependents when there is no reduction.
-public enum InputFormat: String, Sendable, Codable, CaseIterable {
+package enum InputFormat: String, Sendable, Codable, CaseIterable {
     /// The bytes as they are, one after another.
     case concat
     /// A `## scope` heading per report (`## share N: first … last` per summary), then its text.
@@ -11,7 +11,7 @@ public enum InputFormat: String, Sendable, Codable, CaseIterable {
     case jsonl
 
     /// Reports, in the order given (callers pass scope order).
-    public func render(reports: [Report]) -> Data {
+    package func render(reports: [Report]) -> Data {
         var out = Data()
         for report in reports {
             switch self {
@@ -36,7 +36,7 @@ public enum InputFormat: String, Sendable, Codable, CaseIterable {
     }
 
     /// Share summaries, in share order.
-    public func render(summaries: [ShareSummary]) -> Data {
+    package func render(summaries: [ShareSummary]) -> Data {
         var out = Data()
         for summary in summaries {
             switch self {

@@ -1,12 +1,12 @@
 /// The values placeholders stand for in one task's commands.
-public struct PlaceholderValues: Sendable, Hashable {
-    public var scope: String
-    public var index: Int
-    public var stage: String
-    public var run: String
-    public var vars: [String: String]
+package struct PlaceholderValues: Sendable, Hashable {
+    package var scope: String
+    package var index: Int
+    package var stage: String
+    package var run: String
+    package var vars: [String: String]
 
-    public init(scope: String, index: Int, stage: String, run: String, vars: [String: String]) {
+    package init(scope: String, index: Int, stage: String, run: String, vars: [String: String]) {
         self.scope = scope
         self.index = index
         self.stage = stage
@@ -19,11 +19,11 @@ public struct PlaceholderValues: Sendable, Hashable {
 ///
 /// Only these exact forms are placeholders; any other text in braces (an awk program,
 /// `${HOME}`) is left alone.
-public enum Placeholders {
-    public static let fixedNames: Set<String> = ["scope", "index", "stage", "run"]
+package enum Placeholders {
+    package static let fixedNames: Set<String> = ["scope", "index", "stage", "run"]
 
     /// The placeholder names in `text` (`scope`, `vars.api`, ...), in order of appearance.
-    public static func names(in text: String) -> [String] {
+    package static func names(in text: String) -> [String] {
         var found: [String] = []
         scan(text) { name, _ in found.append(name) }
         return found
@@ -31,7 +31,7 @@ public enum Placeholders {
 
     /// `text` with each placeholder replaced; values shell-quoted when `quote` is true.
     /// A `{scope}` of a file group becomes its paths, each quoted, separated by spaces.
-    public static func substitute(_ text: String, _ values: PlaceholderValues, quote: Bool) -> String {
+    package static func substitute(_ text: String, _ values: PlaceholderValues, quote: Bool) -> String {
         var result = ""
         var last = text.startIndex
         scan(text) { name, range in
@@ -81,9 +81,9 @@ public enum Placeholders {
 }
 
 /// Plan variables.
-public enum Vars {
+package enum Vars {
     /// A var name: a letter or `_`, then letters, digits, `_` or `-`.
-    public static func isValidName(_ name: String) -> Bool {
+    package static func isValidName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first else { return false }
         func letter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" }
         return letter(first) && name.unicodeScalars.allSatisfy { letter($0) || ("0"..."9").contains($0) || $0 == "-" }

@@ -1,40 +1,40 @@
-public import Foundation
+package import Foundation
 
 /// What one task produced.
 ///
 /// Identified by (run, stage, index, attempt). `stdout` and `stderrTail` travel as separate
 /// binary frames on the wire and are not part of the JSON form the protocol encodes.
-public struct Report: Sendable, Codable, Hashable {
-    public var run: String
-    public var stage: String
-    public var index: Int
-    public var scope: String
-    public var attempt: Int
-    public var node: String
+package struct Report: Sendable, Codable, Hashable {
+    package var run: String
+    package var stage: String
+    package var index: Int
+    package var scope: String
+    package var attempt: Int
+    package var node: String
     /// The share the task belongs to (-1 for a stage's reduction).
-    public var share: Int
+    package var share: Int
     /// The exit status when the process exited; nil when a signal ended it or it never ran.
-    public var exitCode: Int32?
+    package var exitCode: Int32?
     /// The signal that ended the process, if one did (after a timeout: SIGKILL).
-    public var signal: Int32?
+    package var signal: Int32?
     /// True when the task ran past its `timeout` and its process group was killed.
-    public var timedOut: Bool
+    package var timedOut: Bool
     /// Why the task never ran or was stopped: the program could not start, the node's
     /// `--allow` list refused it, or the run was cancelled. Nil for a normal run.
-    public var error: String?
+    package var error: String?
     /// Seconds since 1970.
-    public var startedAt: Double
-    public var endedAt: Double
+    package var startedAt: Double
+    package var endedAt: Double
     /// Bytes the task wrote to stdout, including any cut off by the output cap.
-    public var stdoutBytes: Int
-    public var stdoutTruncated: Bool
+    package var stdoutBytes: Int
+    package var stdoutTruncated: Bool
     /// The command as run, placeholders substituted (for logs and the joblog).
-    public var command: String
-    public var stdout: Data
+    package var command: String
+    package var stdout: Data
     /// The last bytes of stderr (64 KiB at most).
-    public var stderrTail: Data
+    package var stderrTail: Data
 
-    public init(
+    package init(
         run: String, stage: String, index: Int, scope: String, attempt: Int, node: String,
         exitCode: Int32?, signal: Int32?, timedOut: Bool, error: String?,
         startedAt: Double, endedAt: Double, stdoutBytes: Int, stdoutTruncated: Bool,
@@ -65,7 +65,7 @@ public struct Report: Sendable, Codable, Hashable {
         case startedAt, endedAt, stdoutBytes, stdoutTruncated, command
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         run = try c.decode(String.self, forKey: .run)
         stage = try c.decode(String.self, forKey: .stage)
@@ -88,10 +88,10 @@ public struct Report: Sendable, Codable, Hashable {
     }
 
     /// True when the task exited with status 0 within its timeout.
-    public var succeeded: Bool { exitCode == 0 && signal == nil && !timedOut && error == nil }
+    package var succeeded: Bool { exitCode == 0 && signal == nil && !timedOut && error == nil }
 
     /// A few words on how the task ended: `exit 0`, `exit 2`, `signal 9`, `timed out`, or the error.
-    public var outcome: String {
+    package var outcome: String {
         if let error { return error }
         if timedOut { return "timed out" }
         if let signal { return "signal \(signal)" }
@@ -100,27 +100,27 @@ public struct Report: Sendable, Codable, Hashable {
     }
 
     /// The stderr tail as text.
-    public var stderrText: String { String(decoding: stderrTail, as: UTF8.self) }
+    package var stderrText: String { String(decoding: stderrTail, as: UTF8.self) }
 }
 
 /// The summary of one share: the stage's `summarize` run over the share's reports.
-public struct ShareSummary: Sendable, Codable, Hashable {
-    public var run: String
-    public var stage: String
+package struct ShareSummary: Sendable, Codable, Hashable {
+    package var run: String
+    package var stage: String
     /// Position of the share in the stage's share order (0-based).
-    public var share: Int
+    package var share: Int
     /// First scope index of the share and how many scopes it has.
-    public var first: Int
-    public var count: Int
-    public var firstScope: String
-    public var lastScope: String
-    public var node: String
+    package var first: Int
+    package var count: Int
+    package var firstScope: String
+    package var lastScope: String
+    package var node: String
     /// The exit status of `summarize`; nil if a signal ended it.
-    public var exitCode: Int32?
-    public var error: String?
-    public var output: Data
+    package var exitCode: Int32?
+    package var error: String?
+    package var output: Data
 
-    public init(run: String, stage: String, share: Int, first: Int, count: Int, firstScope: String,
+    package init(run: String, stage: String, share: Int, first: Int, count: Int, firstScope: String,
                 lastScope: String, node: String, exitCode: Int32?, error: String?, output: Data) {
         self.run = run
         self.stage = stage
@@ -139,7 +139,7 @@ public struct ShareSummary: Sendable, Codable, Hashable {
         case run, stage, share, first, count, firstScope, lastScope, node, exitCode, error
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         run = try c.decode(String.self, forKey: .run)
         stage = try c.decode(String.self, forKey: .stage)
@@ -155,5 +155,5 @@ public struct ShareSummary: Sendable, Codable, Hashable {
         output = Data()
     }
 
-    public var succeeded: Bool { exitCode == 0 && error == nil }
+    package var succeeded: Bool { exitCode == 0 && error == nil }
 }

@@ -2,21 +2,21 @@
 ///
 /// A scope is a string: a directory or file path, an item, or a line of an earlier stage's
 /// output. A group of files (from a `files` partition) is its paths joined by newlines.
-public enum Scope {
+package enum Scope {
     /// The paths of a scope: one for most scopes, several for a file group, none for "".
-    public static func paths(of scope: String) -> [String] {
+    package static func paths(of scope: String) -> [String] {
         scope.isEmpty ? [] : scope.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
     }
 
     /// A short form for headers and progress lines: a file group shows its first path and a count.
-    public static func label(_ scope: String) -> String {
+    package static func label(_ scope: String) -> String {
         let paths = paths(of: scope)
         if paths.count > 1 { return "\(paths[0]) (+\(paths.count - 1) more)" }
         return scope
     }
 
     /// Byte-wise ordering, as the plan format requires for listed directories and files.
-    public static func byteOrder(_ a: String, _ b: String) -> Bool {
+    package static func byteOrder(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
@@ -24,7 +24,7 @@ public enum Scope {
     ///
     /// Two paths overlap when they are equal or one is a directory prefix of the other
     /// (`src` and `src/core`). Trailing slashes and a leading `./` are ignored.
-    public static func firstOverlap(in scopes: [String]) -> (first: Int, second: Int, firstPath: String, secondPath: String)? {
+    package static func firstOverlap(in scopes: [String]) -> (first: Int, second: Int, firstPath: String, secondPath: String)? {
         var owners: [String: Int] = [:]
         var all: [(path: String, owner: Int)] = []
         for (owner, scope) in scopes.enumerated() {

@@ -1,8 +1,8 @@
 /// POSIX shell quoting.
-public enum ShellQuote {
+package enum ShellQuote {
     /// `value` as one shell word: unchanged when it holds only safe characters, else in single
     /// quotes with each `'` written as `'\''`. The empty string becomes `''`.
-    public static func quote(_ value: String) -> String {
+    package static func quote(_ value: String) -> String {
         if !value.isEmpty, value.utf8.allSatisfy(isSafe) { return value }
         return "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }

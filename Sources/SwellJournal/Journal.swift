@@ -1,19 +1,19 @@
 import Foundation
 import GRDB
-public import SwellCore
+package import SwellCore
 
 /// The coordinator's journal: runs, stages, shares and reports in SQLite (`journal.sqlite`
 /// under the state directory), written in batched transactions.
 ///
 /// WAL mode with `synchronous=NORMAL`: a committed batch survives a crash of the coordinator
 /// process; the last batches before an operating-system crash or power loss may not.
-public final class Journal: Sendable {
-    public let path: String
+package final class Journal: Sendable {
+    package let path: String
     private let pool: DatabasePool
 
     /// Opens (creating if needed) the journal in `directory`. A directory it creates is private
     /// to the user (mode 0700): the journal holds plans, their environment, and task output.
-    public init(directory: String) throws {
+    package init(directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         path = directory + "/journal.sqlite"
@@ -122,22 +122,22 @@ public final class Journal: Sendable {
     // MARK: Writing
 
     /// Everything one pass of the coordinator's loop changed, committed in one transaction.
-    public struct Batch: Sendable {
-        public var runs: [RunRecord] = []
-        public var runStatus: [(id: String, status: String, endedAt: Double?, error: String?)] = []
-        public var stages: [StageRecord] = []
-        public var shares: [ShareRecord] = []
-        public var reports: [(report: Report, final: Bool)] = []
-        public var assignments: [AssignmentChange] = []
+    package struct Batch: Sendable {
+        package var runs: [RunRecord] = []
+        package var runStatus: [(id: String, status: String, endedAt: Double?, error: String?)] = []
+        package var stages: [StageRecord] = []
+        package var shares: [ShareRecord] = []
+        package var reports: [(report: Report, final: Bool)] = []
+        package var assignments: [AssignmentChange] = []
 
-        public init() {}
+        package init() {}
 
-        public var isEmpty: Bool {
+        package var isEmpty: Bool {
             runs.isEmpty && runStatus.isEmpty && stages.isEmpty && shares.isEmpty && reports.isEmpty && assignments.isEmpty
         }
     }
 
-    public func write(_ batch: Batch) async throws {
+    package func write(_ batch: Batch) async throws {
         guard !batch.isEmpty else { return }
         try await pool.write { db in
             for run in batch.runs {
@@ -201,7 +201,7 @@ public final class Journal: Sendable {
 
     // MARK: Reading
 
-    public func runs(limit: Int = 50) throws -> [RunRecord] {
+    package func runs(limit: Int = 50) throws -> [RunRecord] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY createdAt DESC, id DESC LIMIT ?", arguments: [limit])
                 .map(Self.run)
@@ -209,20 +209,20 @@ public final class Journal: Sendable {
     }
 
     /// Runs still marked running, of one origin (`coordinator` or `embedded`), oldest first.
-    public func unfinishedRuns(origin: String = "coordinator") throws -> [RunRecord] {
+    package func unfinishedRuns(origin: String = "coordinator") throws -> [RunRecord] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM run WHERE status = 'running' AND origin = ? ORDER BY createdAt, id",
                              arguments: [origin]).map(Self.run)
         }
     }
 
-    public func run(_ id: String) throws -> RunRecord? {
+    package func run(_ id: String) throws -> RunRecord? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]).map(Self.run)
         }
     }
 
-    public func stages(of run: String) throws -> [StageRecord] {
+    package func stages(of run: String) throws -> [StageRecord] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM stage WHERE run = ?", arguments: [run]).map { row in
                 StageRecord(run: row["run"], stage: row["stage"], status: row["status"], scopes: row["scopes"],
@@ -231,7 +231,7 @@ public final class Journal: Sendable {
         }
     }
 
-    public func shares(of run: String) throws -> [ShareRecord] {
+    package func shares(of run: String) throws -> [ShareRecord] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM share WHERE run = ? ORDER BY stage, share", arguments: [run]).map { row in
                 ShareRecord(run: row["run"], stage: row["stage"], share: row["share"], first: row["first"], count: row["count"],
@@ -244,7 +244,7 @@ public final class Journal: Sendable {
     /// Reports of a run in stage order (as the stages started), then scope order, attempts in
     /// order, a stage's reduction last; optionally filtered.
     /// A scope filter matches a scope or any path of a file group.
-    public func reports(run: String, stage: String? = nil, scope: String? = nil, finalOnly: Bool = false,
+    package func reports(run: String, stage: String? = nil, scope: String? = nil, finalOnly: Bool = false,
                         offset: Int = 0, limit: Int = Int.max) throws -> [Report] {
         try pool.read { db in
             var sql = "SELECT * FROM report WHERE report.run = ?"
@@ -267,7 +267,7 @@ public final class Journal: Sendable {
     }
 
     /// Every report of a run with whether it was final, in journal order.
-    public func reportsWithFinality(run: String) throws -> [(report: Report, final: Bool)] {
+    package func reportsWithFinality(run: String) throws -> [(report: Report, final: Bool)] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM report WHERE run = ? ORDER BY rowid", arguments: [run]).map { row in
                 (Self.report(row), row["final"] as Bool)
@@ -276,7 +276,7 @@ public final class Journal: Sendable {
     }
 
     /// The assignments of a run that were in flight.
-    public func assignments(of run: String) throws -> [AssignmentRecord] {
+    package func assignments(of run: String) throws -> [AssignmentRecord] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM assignment WHERE run = ? ORDER BY rowid", arguments: [run]).map { row in
                 let text: String = row["tasks"]

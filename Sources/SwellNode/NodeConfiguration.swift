@@ -1,33 +1,33 @@
-public import Foundation
-public import SwellSecurity
-public import SwellZMQ
+import Foundation
+package import SwellSecurity
+package import SwellZMQ
 
 /// How a node joins and what it offers.
-public struct NodeConfiguration: Sendable {
+package struct NodeConfiguration: Sendable {
     /// The coordinator's endpoint, `tcp://HOST:PORT` (or `inproc://...` inside `swell run`).
-    public var join: String
+    package var join: String
     /// The name the node asks to be known by. Default: the host name.
-    public var name: String
+    package var name: String
     /// Tasks the node runs at once, across all its shares. Default 10.
-    public var slots: Int
-    public var labels: [String]
+    package var slots: Int
+    package var labels: [String]
     /// Where tasks run. Default: the current directory.
-    public var workingDirectory: String
+    package var workingDirectory: String
     /// The embedded node of `swell run` runs every stage whatever its `labels`.
-    public var acceptsAnyLabels: Bool
+    package var acceptsAnyLabels: Bool
     /// How often the node says it is alive until the coordinator's WELCOME says otherwise. Default 0.5 s.
-    public var heartbeatInterval: Duration
+    package var heartbeatInterval: Duration
     /// An unacknowledged report or summary is sent again after this long. Default 2 s.
-    public var resendAfter: Duration
+    package var resendAfter: Duration
     /// ZMTP heartbeats on the connection (off for inproc).
-    public var transportHeartbeat: ZMQSocketConfiguration.Heartbeat?
-    public var curve: ZMQSocketConfiguration.Curve?
+    package var transportHeartbeat: ZMQSocketConfiguration.Heartbeat?
+    package var curve: ZMQSocketConfiguration.Curve?
     /// What tasks may run (`--allow`); nil: anything.
-    public var allow: AllowList?
+    package var allow: AllowList?
     /// Refuse tasks whose scopes point outside `workingDirectory` (`--workdir` given).
-    public var confined: Bool
+    package var confined: Bool
 
-    public init(
+    package init(
         join: String,
         name: String = NodeConfiguration.defaultName,
         slots: Int = 10,
@@ -56,7 +56,7 @@ public struct NodeConfiguration: Sendable {
     }
 
     /// The host name, or `node` if it cannot be read.
-    public static var defaultName: String {
+    package static var defaultName: String {
         let host = ProcessInfo.processInfo.hostName
         return host.isEmpty ? "node" : String(host.split(separator: ".").first ?? "node")
     }

@@ -1,10 +1,10 @@
 import Foundation
-public import Logging
-public import ServiceLifecycle
+package import Logging
+import ServiceLifecycle
 import SwellCore
 import SwellProtocol
 import SwellSecurity
-public import SwellZMQ
+package import SwellZMQ
 
 /// A worker node: joins a coordinator over a DEALER socket, runs the shares it is given in
 /// sub-orchestrators, and reports every task as it ends.
@@ -12,14 +12,14 @@ public import SwellZMQ
 /// One event loop owns all state; child processes run in a task group and post their outcome
 /// back to the loop. Reports and summaries stay in an outbox until the coordinator acknowledges
 /// them, and are resent until it does.
-public final class NodeService: Service, Sendable {
-    public let configuration: NodeConfiguration
+package final class NodeService: Service, Sendable {
+    package let configuration: NodeConfiguration
     let io: ZMQIOThread
     let logger: Logger
     /// Unique per process start.
-    public let incarnation: String
+    package let incarnation: String
 
-    public init(configuration: NodeConfiguration, io: ZMQIOThread, logger: Logger) {
+    package init(configuration: NodeConfiguration, io: ZMQIOThread, logger: Logger) {
         self.configuration = configuration
         self.io = io
         self.logger = logger
@@ -34,7 +34,7 @@ public final class NodeService: Service, Sendable {
         case shutdown
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let socket = try await io.open(ZMQSocketConfiguration(
             kind: .dealer,
             // A routing id of its own, never shown to anyone: the coordinator's ROUTER hands a

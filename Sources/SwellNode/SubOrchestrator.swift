@@ -1,14 +1,14 @@
 import DequeModule
-public import SwellCore
-public import SwellProtocol
+package import SwellCore
+package import SwellProtocol
 
 /// Runs one share in task waves: a value that takes events and returns actions, no I/O.
 ///
 /// Invariants: at most `width` tasks run at once; with `barrier` pacing a wave starts only when
 /// the previous wave has ended; the share is summarized only when every task has a final
 /// report, and reports are handed to `summarize` in scope order.
-public struct SubOrchestrator: Sendable {
-    public enum Action: Sendable, Equatable {
+package struct SubOrchestrator: Sendable {
+    package enum Action: Sendable, Equatable {
         /// Start this task.
         case start(TaskRef)
         /// Run `summarize` over these final reports (scope order).
@@ -17,8 +17,8 @@ public struct SubOrchestrator: Sendable {
         case finished
     }
 
-    public let assign: Assign
-    public let width: Int
+    package let assign: Assign
+    package let width: Int
     private var waiting: Deque<TaskRef>
     private var running: Set<Int> = []
     /// Tasks of the current barrier wave that have not ended yet.
@@ -27,10 +27,10 @@ public struct SubOrchestrator: Sendable {
     /// Tasks whose final report is expected from elsewhere (a retry on another node).
     private var elsewhere: Set<Int>
     private var summarizing = false
-    public private(set) var isFinished = false
+    package private(set) var isFinished = false
 
     /// - Parameter slots: the node's slots; the share never runs more tasks than that at once.
-    public init(assign: Assign, slots: Int) {
+    package init(assign: Assign, slots: Int) {
         self.assign = assign
         self.width = max(1, min(assign.spec.width, slots))
         self.waiting = Deque(assign.tasks.sorted { $0.index < $1.index })
@@ -39,16 +39,16 @@ public struct SubOrchestrator: Sendable {
     }
 
     /// Tasks running now.
-    public var runningCount: Int { running.count }
+    package var runningCount: Int { running.count }
 
     /// The first actions: the first wave.
-    public mutating func start() -> [Action] {
+    package mutating func start() -> [Action] {
         nextActions()
     }
 
     /// A task of this share ended here. `isFinal` is false when it failed and will be retried
     /// (the coordinator decides where, and relays the final report).
-    public mutating func taskEnded(_ report: Report, isFinal: Bool) -> [Action] {
+    package mutating func taskEnded(_ report: Report, isFinal: Bool) -> [Action] {
         guard running.remove(report.index) != nil else { return [] }
         if assign.spec.pacing == .barrier { waveLeft -= 1 }
         if isFinal {
@@ -60,14 +60,14 @@ public struct SubOrchestrator: Sendable {
     }
 
     /// The final report of a task that was retried elsewhere.
-    public mutating func relayed(_ report: Report) -> [Action] {
+    package mutating func relayed(_ report: Report) -> [Action] {
         guard elsewhere.remove(report.index) != nil || finals[report.index] == nil else { return [] }
         finals[report.index] = report
         return nextActions()
     }
 
     /// The summarize command ended.
-    public mutating func summarized() -> [Action] {
+    package mutating func summarized() -> [Action] {
         guard summarizing, !isFinished else { return [] }
         isFinished = true
         return [.finished]
@@ -105,5 +105,5 @@ public struct SubOrchestrator: Sendable {
     }
 
     /// Final reports so far, in scope order.
-    public var finalReports: [Report] { finals.keys.sorted().compactMap { finals[$0] } }
+    package var finalReports: [Report] { finals.keys.sorted().compactMap { finals[$0] } }
 }

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import Subprocess
 import Synchronization
 #if canImport(System)
@@ -8,23 +8,23 @@ import SystemPackage
 #endif
 
 /// One child process to run: what, where, with what input and limits.
-public struct TaskExecution: Sendable {
-    public var argv: [String]
+package struct TaskExecution: Sendable {
+    package var argv: [String]
     /// Added to the node's own environment.
-    public var environment: [String: String]
-    public var workingDirectory: String
-    public var stdin: Data
-    public var timeoutMilliseconds: Int?
+    package var environment: [String: String]
+    package var workingDirectory: String
+    package var stdin: Data
+    package var timeoutMilliseconds: Int?
     /// Bytes of stdout kept; the rest is counted and cut with a marker.
-    public var outputCap: Int
+    package var outputCap: Int
     /// Bytes of stderr kept, from the end.
-    public var stderrTail: Int
+    package var stderrTail: Int
     /// Set it to stop the task (its process group is killed); the outcome then says `cancelled`.
-    public var stop: StopSignal
+    package var stop: StopSignal
     /// Why the node will not run this command (its --allow list, its --workdir); nil to run it.
-    public var refusal: String?
+    package var refusal: String?
 
-    public init(argv: [String], environment: [String: String], workingDirectory: String, stdin: Data,
+    package init(argv: [String], environment: [String: String], workingDirectory: String, stdin: Data,
                 timeoutMilliseconds: Int?, outputCap: Int, stderrTail: Int = 64 << 10, stop: StopSignal = StopSignal()) {
         self.stop = stop
         self.argv = argv
@@ -38,17 +38,17 @@ public struct TaskExecution: Sendable {
 }
 
 /// How one child process ended and what it wrote.
-public struct TaskOutcome: Sendable {
-    public var exitCode: Int32?
-    public var signal: Int32?
-    public var timedOut: Bool
-    public var error: String?
-    public var stdout: Data
-    public var stdoutBytes: Int
-    public var stdoutTruncated: Bool
-    public var stderrTail: Data
-    public var startedAt: Double
-    public var endedAt: Double
+package struct TaskOutcome: Sendable {
+    package var exitCode: Int32?
+    package var signal: Int32?
+    package var timedOut: Bool
+    package var error: String?
+    package var stdout: Data
+    package var stdoutBytes: Int
+    package var stdoutTruncated: Bool
+    package var stderrTail: Data
+    package var startedAt: Double
+    package var endedAt: Double
 }
 
 /// Runs child processes through swift-subprocess, each in a process group of its own.
@@ -59,7 +59,7 @@ public struct TaskOutcome: Sendable {
 ///   background grandchild can neither hold the task open nor outlive it.
 /// - stdout beyond `outputCap` is drained and counted but not kept; a marker line says how much
 ///   was cut. stderr keeps its last `stderrTail` bytes.
-public enum TaskRunner {
+package enum TaskRunner {
     /// How often a running task checks its deadline and whether its main process has exited.
     static let checkInterval: Duration = .milliseconds(100)
     /// How long descendants may keep the output pipes open after the main process exits.
@@ -72,7 +72,7 @@ public enum TaskRunner {
         return true
     }()
 
-    public static func run(_ execution: TaskExecution) async -> TaskOutcome {
+    package static func run(_ execution: TaskExecution) async -> TaskOutcome {
         precondition(brokenPipesIgnored)
         let started = Date().timeIntervalSince1970
         if let refusal = execution.refusal { return failure("refused: \(refusal)", started: started) }

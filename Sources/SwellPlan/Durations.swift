@@ -1,7 +1,7 @@
 /// Plan durations: a number and a unit, `500ms`, `30s`, `1.5m`, `1h`.
-public enum Durations {
+package enum Durations {
     /// Milliseconds, or nil if `text` is not a duration.
-    public static func milliseconds(_ text: String) -> Int? {
+    package static func milliseconds(_ text: String) -> Int? {
         let units: [(String, Double)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000)]
         for (unit, scale) in units where text.hasSuffix(unit) {
             let number = text.dropLast(unit.count)
@@ -18,7 +18,7 @@ public enum Durations {
     }
 
     /// `1.5s`, `250ms`, `2m05s` style text for messages.
-    public static func format(milliseconds: Int) -> String {
+    package static func format(milliseconds: Int) -> String {
         if milliseconds < 1_000 { return "\(milliseconds)ms" }
         let seconds = Double(milliseconds) / 1_000
         if seconds < 60 { return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(String(format1: seconds))s" }

@@ -1,19 +1,19 @@
 /// File globs of `files` partitions: `*` and `?` within a path component, `[abc]` classes, and
 /// `**` across directories. A glob without `/` matches file names; with `/`, paths relative to
 /// the partition's root.
-public struct Glob {
-    public let pattern: String
+package struct Glob {
+    package let pattern: String
     private let regex: Regex<AnyRegexOutput>
-    public let matchesPaths: Bool
+    package let matchesPaths: Bool
 
-    public init(_ pattern: String) throws {
+    package init(_ pattern: String) throws {
         self.pattern = pattern
         self.matchesPaths = pattern.contains("/")
         self.regex = try Regex(Self.regexSource(pattern))
     }
 
     /// Why `pattern` is not a valid glob, or nil.
-    public static func problem(in pattern: String) -> String? {
+    package static func problem(in pattern: String) -> String? {
         var depth = 0
         for c in pattern {
             if c == "[" { depth += 1 } else if c == "]" { depth = max(0, depth - 1) }
@@ -24,7 +24,7 @@ public struct Glob {
     }
 
     /// True when `relativePath` (relative to the root) matches.
-    public func matches(_ relativePath: String) -> Bool {
+    package func matches(_ relativePath: String) -> Bool {
         let subject = matchesPaths ? relativePath : String(relativePath.split(separator: "/").last ?? "")
         return (try? regex.wholeMatch(in: subject)) != nil
     }

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import SwellCore
 
 /// Lists the scopes of `directories`, `files` and `items` partitions on the host that runs
@@ -6,9 +6,9 @@ import SwellCore
 ///
 /// Hidden entries (names starting with `.`, such as `.git` or `.build`) are skipped, and
 /// symbolic links to directories are not followed.
-public enum PartitionResolver {
+package enum PartitionResolver {
     /// The scopes of every fan-out stage whose partition is known before the run.
-    public static func staticScopes(of plan: Plan, baseDirectory: String) throws(PlanError) -> [String: [String]] {
+    package static func staticScopes(of plan: Plan, baseDirectory: String) throws(PlanError) -> [String: [String]] {
         var result: [String: [String]] = [:]
         var diagnostics: [PlanDiagnostic] = []
         for stage in plan.stages {
@@ -109,10 +109,10 @@ public enum PartitionResolver {
 }
 
 /// Scopes of `lines-of` partitions, computed from an earlier stage's output at run time.
-public enum LinesOf {
+package enum LinesOf {
     /// One scope per non-empty line (whitespace trimmed at both ends), in order; an error
     /// message when two lines are the same or overlap.
-    public static func scopes(from output: Data, stage: String, source: String) -> Result<[String], LinesOfError> {
+    package static func scopes(from output: Data, stage: String, source: String) -> Result<[String], LinesOfError> {
         let text = String(decoding: output, as: UTF8.self)
         let scopes = text.split(separator: "\n", omittingEmptySubsequences: true)
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -128,6 +128,6 @@ public enum LinesOf {
     }
 }
 
-public struct LinesOfError: Error, Sendable {
-    public var message: String
+package struct LinesOfError: Error, Sendable {
+    package var message: String
 }

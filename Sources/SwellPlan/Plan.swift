@@ -1,41 +1,41 @@
-public import SwellCore
+package import SwellCore
 
 /// A parsed, validated plan.
-public struct Plan: Sendable {
-    public var name: String
+package struct Plan: Sendable {
+    package var name: String
     /// Default task-wave width of every stage, 1...100.
-    public var width: Int
-    public var pacing: Pacing
+    package var width: Int
+    package var pacing: Pacing
     /// Variables in file order, after `--set` overrides.
-    public var vars: [(name: String, value: String)]
-    public var stages: [Stage]
+    package var vars: [(name: String, value: String)]
+    package var stages: [Stage]
     /// The file the plan came from, as the user named it, and its text.
-    public var file: String
-    public var text: String
+    package var file: String
+    package var text: String
 
     /// The variables as a dictionary, for placeholder substitution.
-    public var varValues: [String: String] {
+    package var varValues: [String: String] {
         Dictionary(vars.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
-    public func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
+    package func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
 
     /// Stages nothing depends on (through `needs` or `lines-of`), in plan order: their outputs
     /// are what `swell run` prints.
-    public var sinks: [Stage] {
+    package var sinks: [Stage] {
         let used = Set(stages.flatMap(\.dependencies))
         return stages.filter { !used.contains($0.id) }
     }
 }
 
-public enum Pacing: String, Sendable, Codable, CaseIterable {
+package enum Pacing: String, Sendable, Codable, CaseIterable {
     /// The next task wave starts when the whole wave has finished.
     case barrier
     /// At most `width` tasks in flight; the next starts as soon as one finishes.
     case rolling
 }
 
-public enum OnFailure: String, Sendable, Codable, CaseIterable {
+package enum OnFailure: String, Sendable, Codable, CaseIterable {
     /// A task that fails after its retries cancels the run's remaining work.
     case stop
     /// The failed report is kept and marked; the run goes on and ends with exit status 1.
@@ -43,8 +43,8 @@ public enum OnFailure: String, Sendable, Codable, CaseIterable {
 }
 
 /// How a fan-out stage's scopes are made.
-public enum Partition: Sendable, Hashable {
-    public enum FileGrouping: Sendable, Hashable {
+package enum Partition: Sendable, Hashable {
+    package enum FileGrouping: Sendable, Hashable {
         /// Sorted files in groups of N.
         case perTask(Int)
         /// One group per file extension.
@@ -61,13 +61,13 @@ public enum Partition: Sendable, Hashable {
     case linesOf(String)
 
     /// The stage whose output makes the scopes, for `lines-of`.
-    public var sourceStage: String? {
+    package var sourceStage: String? {
         if case .linesOf(let stage) = self { return stage }
         return nil
     }
 
     /// A few words for `swell validate`.
-    public var summary: String {
+    package var summary: String {
         switch self {
         case .directories(let root, let depth): return "directories of \(root) at depth \(depth)"
         case .files(let root, let glob, .perTask(let n)):
@@ -81,34 +81,34 @@ public enum Partition: Sendable, Hashable {
 }
 
 /// One step of a plan: a single task, or a fan-out with one task per scope.
-public struct Stage: Sendable {
-    public var id: String
-    public var run: Command
-    public var needs: [String]
-    public var partition: Partition?
-    public var width: Int
-    public var pacing: Pacing
+package struct Stage: Sendable {
+    package var id: String
+    package var run: Command
+    package var needs: [String]
+    package var partition: Partition?
+    package var width: Int
+    package var pacing: Pacing
     /// Milliseconds; nil for no limit.
-    public var timeoutMilliseconds: Int?
-    public var retries: Int
-    public var summarize: Command?
-    public var synthesize: Command?
-    public var input: InputFormat
-    public var onFailure: OnFailure
-    public var labels: [String]
-    public var env: [String: String]
+    package var timeoutMilliseconds: Int?
+    package var retries: Int
+    package var summarize: Command?
+    package var synthesize: Command?
+    package var input: InputFormat
+    package var onFailure: OnFailure
+    package var labels: [String]
+    package var env: [String: String]
     /// Where the stage and each of its fields are written, for diagnostics.
-    public var location: SourceLocation
-    public var fieldLocations: [String: SourceLocation]
+    package var location: SourceLocation
+    package var fieldLocations: [String: SourceLocation]
 
-    public var isFanOut: Bool { partition != nil }
+    package var isFanOut: Bool { partition != nil }
 
     /// `needs`, then the `lines-of` stage if it is not already among them.
-    public var dependencies: [String] {
+    package var dependencies: [String] {
         var all = needs
         if let source = partition?.sourceStage, !all.contains(source) { all.append(source) }
         return all
     }
 
-    public func location(of field: String) -> SourceLocation { fieldLocations[field] ?? location }
+    package func location(of field: String) -> SourceLocation { fieldLocations[field] ?? location }
 }

@@ -4,12 +4,12 @@ import Yams
 
 /// Reads plan files: YAML through Yams, every field checked, every problem reported with its
 /// `FILE:LINE:COL`.
-public enum PlanParser {
+package enum PlanParser {
     /// Plans larger than this are refused before parsing.
-    public static let maximumPlanBytes = 1 << 20
+    package static let maximumPlanBytes = 1 << 20
 
     /// Reads and parses the plan at `path`, applying `--set` overrides.
-    public static func load(path: String, overrides: [(name: String, value: String)] = []) throws(PlanError) -> Plan {
+    package static func load(path: String, overrides: [(name: String, value: String)] = []) throws(PlanError) -> Plan {
         let start = SourceLocation(file: path, line: 1, column: 1)
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         if let size = attributes?[.size] as? Int, size > maximumPlanBytes {
@@ -29,7 +29,7 @@ public enum PlanParser {
     }
 
     /// Parses plan text. `file` is used in diagnostics.
-    public static func parse(_ text: String, file: String, overrides: [(name: String, value: String)] = []) throws(PlanError) -> Plan {
+    package static func parse(_ text: String, file: String, overrides: [(name: String, value: String)] = []) throws(PlanError) -> Plan {
         let start = SourceLocation(file: file, line: 1, column: 1)
         guard text.utf8.count <= maximumPlanBytes else {
             throw PlanError(start, "plan is \(text.utf8.count) bytes; the limit is \(maximumPlanBytes)")

@@ -1,8 +1,8 @@
 /// Stage waves: a stage runs in the wave after the last of its dependencies.
-public enum StageGraph {
+package enum StageGraph {
     /// Stage ids grouped by wave (wave 1 first), each wave in plan order.
     /// The plan must be free of cycles (``PlanParser`` guarantees it).
-    public static func waves(of plan: Plan) -> [[String]] {
+    package static func waves(of plan: Plan) -> [[String]] {
         var level: [String: Int] = [:]
         func depth(_ id: String, _ visiting: Set<String>) -> Int {
             if let known = level[id] { return known }

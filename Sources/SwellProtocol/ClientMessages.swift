@@ -1,22 +1,22 @@
-public import Foundation
-public import SwellCore
+package import Foundation
+package import SwellCore
 
 /// A plan to run (client -> coordinator). Directory and file partitions were listed by the
 /// client, on the host that runs `swell run`.
-public struct Submit: Sendable, Codable {
-    public var id: UInt64
+package struct Submit: Sendable, Codable {
+    package var id: UInt64
     /// The plan file's text and the name the user gave it.
-    public var plan: String
-    public var file: String
+    package var plan: String
+    package var file: String
     /// The plan file's folder on the client's host.
-    public var baseDirectory: String
-    public var overrides: [VarOverride]
+    package var baseDirectory: String
+    package var overrides: [VarOverride]
     /// Scopes of static partitions, per stage id.
-    public var scopes: [String: [String]]
+    package var scopes: [String: [String]]
     /// Send an EVENT for every finished task (for `--joblog` and live progress).
-    public var taskEvents: Bool
+    package var taskEvents: Bool
 
-    public init(id: UInt64, plan: String, file: String, baseDirectory: String, overrides: [VarOverride],
+    package init(id: UInt64, plan: String, file: String, baseDirectory: String, overrides: [VarOverride],
                 scopes: [String: [String]], taskEvents: Bool) {
         self.id = id
         self.plan = plan
@@ -28,21 +28,21 @@ public struct Submit: Sendable, Codable {
     }
 }
 
-public struct VarOverride: Sendable, Codable, Hashable {
-    public var name: String
-    public var value: String
-    public init(name: String, value: String) {
+package struct VarOverride: Sendable, Codable, Hashable {
+    package var name: String
+    package var value: String
+    package init(name: String, value: String) {
         self.name = name
         self.value = value
     }
 }
 
 /// The run was accepted and has this id (coordinator -> client).
-public struct Accepted: Sendable, Codable {
-    public var id: UInt64
-    public var replyTo: UInt64
-    public var run: String
-    public init(id: UInt64, replyTo: UInt64, run: String) {
+package struct Accepted: Sendable, Codable {
+    package var id: UInt64
+    package var replyTo: UInt64
+    package var run: String
+    package init(id: UInt64, replyTo: UInt64, run: String) {
         self.id = id
         self.replyTo = replyTo
         self.run = run
@@ -50,11 +50,11 @@ public struct Accepted: Sendable, Codable {
 }
 
 /// The plan was refused (coordinator -> client); `message` holds `FILE:LINE:COL: ...` lines.
-public struct Rejected: Sendable, Codable {
-    public var id: UInt64
-    public var replyTo: UInt64
-    public var message: String
-    public init(id: UInt64, replyTo: UInt64, message: String) {
+package struct Rejected: Sendable, Codable {
+    package var id: UInt64
+    package var replyTo: UInt64
+    package var message: String
+    package init(id: UInt64, replyTo: UInt64, message: String) {
         self.id = id
         self.replyTo = replyTo
         self.message = message
@@ -62,8 +62,8 @@ public struct Rejected: Sendable, Codable {
 }
 
 /// Progress of a run (coordinator -> attached clients).
-public struct Event: Sendable, Codable {
-    public enum Kind: String, Sendable, Codable {
+package struct Event: Sendable, Codable {
+    package enum Kind: String, Sendable, Codable {
         case stageStarted = "stage-started"
         case stageFinished = "stage-finished"
         case taskFinished = "task-finished"
@@ -71,20 +71,20 @@ public struct Event: Sendable, Codable {
         case notice
     }
 
-    public var id: UInt64
-    public var run: String
-    public var kind: Kind
-    public var stage: String?
+    package var id: UInt64
+    package var run: String
+    package var kind: Kind
+    package var stage: String?
     /// For stage events and progress: the stage's counts.
-    public var counts: StageCounts?
+    package var counts: StageCounts?
     /// For `task-finished`: the report without its output.
-    public var report: Report?
+    package var report: Report?
     /// For a failed task: the end of its stderr (2 KiB at most).
-    public var stderr: String?
+    package var stderr: String?
     /// For notices: a line for the user.
-    public var message: String?
+    package var message: String?
 
-    public init(id: UInt64, run: String, kind: Kind, stage: String? = nil, counts: StageCounts? = nil,
+    package init(id: UInt64, run: String, kind: Kind, stage: String? = nil, counts: StageCounts? = nil,
                 report: Report? = nil, stderr: String? = nil, message: String? = nil) {
         self.stderr = stderr
         self.id = id
@@ -98,15 +98,15 @@ public struct Event: Sendable, Codable {
 }
 
 /// How far a stage has come.
-public struct StageCounts: Sendable, Codable, Hashable {
+package struct StageCounts: Sendable, Codable, Hashable {
     /// Scopes (1 for a single-task stage); nil until a `lines-of` stage knows them.
-    public var tasks: Int?
-    public var succeeded: Int
-    public var failed: Int
-    public var running: Int
-    public var shares: Int
+    package var tasks: Int?
+    package var succeeded: Int
+    package var failed: Int
+    package var running: Int
+    package var shares: Int
 
-    public init(tasks: Int?, succeeded: Int = 0, failed: Int = 0, running: Int = 0, shares: Int = 0) {
+    package init(tasks: Int?, succeeded: Int = 0, failed: Int = 0, running: Int = 0, shares: Int = 0) {
         self.tasks = tasks
         self.succeeded = succeeded
         self.failed = failed
@@ -115,7 +115,7 @@ public struct StageCounts: Sendable, Codable, Hashable {
     }
 }
 
-public enum RunStatus: String, Sendable, Codable {
+package enum RunStatus: String, Sendable, Codable {
     case running
     case succeeded
     /// Finished, with failed tasks.
@@ -123,7 +123,7 @@ public enum RunStatus: String, Sendable, Codable {
     case cancelled
 }
 
-public enum StageStatus: String, Sendable, Codable {
+package enum StageStatus: String, Sendable, Codable {
     case pending
     case running
     case succeeded
@@ -133,15 +133,15 @@ public enum StageStatus: String, Sendable, Codable {
 }
 
 /// The outcome of one stage, as `--json` prints it.
-public struct StageResult: Sendable, Codable, Hashable {
-    public var id: String
-    public var status: StageStatus
-    public var counts: StageCounts
-    public var startedAt: Double?
-    public var endedAt: Double?
-    public var error: String?
+package struct StageResult: Sendable, Codable, Hashable {
+    package var id: String
+    package var status: StageStatus
+    package var counts: StageCounts
+    package var startedAt: Double?
+    package var endedAt: Double?
+    package var error: String?
 
-    public init(id: String, status: StageStatus, counts: StageCounts, startedAt: Double?, endedAt: Double?, error: String?) {
+    package init(id: String, status: StageStatus, counts: StageCounts, startedAt: Double?, endedAt: Double?, error: String?) {
         self.id = id
         self.status = status
         self.counts = counts
@@ -152,17 +152,17 @@ public struct StageResult: Sendable, Codable, Hashable {
 }
 
 /// A run has ended (coordinator -> client). The payload holds the sink stages' outputs.
-public struct RunResult: Sendable, Codable {
-    public var id: UInt64
-    public var run: String
-    public var status: RunStatus
-    public var stages: [StageResult]
+package struct RunResult: Sendable, Codable {
+    package var id: UInt64
+    package var run: String
+    package var status: RunStatus
+    package var stages: [StageResult]
     /// Sink stage ids, in plan order, matching `outputs`.
-    public var sinks: [String]
-    public var error: String?
-    public var outputs: [Data]
+    package var sinks: [String]
+    package var error: String?
+    package var outputs: [Data]
 
-    public init(id: UInt64, run: String, status: RunStatus, stages: [StageResult], sinks: [String], error: String?, outputs: [Data]) {
+    package init(id: UInt64, run: String, status: RunStatus, stages: [StageResult], sinks: [String], error: String?, outputs: [Data]) {
         self.id = id
         self.run = run
         self.status = status
@@ -174,7 +174,7 @@ public struct RunResult: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey { case id, run, status, stages, sinks, error }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(UInt64.self, forKey: .id)
         run = try c.decode(String.self, forKey: .run)
@@ -187,11 +187,11 @@ public struct RunResult: Sendable, Codable {
 }
 
 /// Follow a run (client -> coordinator): progress events from now on, and its result.
-public struct Attach: Sendable, Codable {
-    public var id: UInt64
-    public var run: String
-    public var taskEvents: Bool
-    public init(id: UInt64, run: String, taskEvents: Bool) {
+package struct Attach: Sendable, Codable {
+    package var id: UInt64
+    package var run: String
+    package var taskEvents: Bool
+    package init(id: UInt64, run: String, taskEvents: Bool) {
         self.id = id
         self.run = run
         self.taskEvents = taskEvents
@@ -199,28 +199,28 @@ public struct Attach: Sendable, Codable {
 }
 
 /// Ask for the cluster's state (client -> coordinator).
-public struct StatusRequest: Sendable, Codable {
-    public var id: UInt64
-    public init(id: UInt64) { self.id = id }
+package struct StatusRequest: Sendable, Codable {
+    package var id: UInt64
+    package init(id: UInt64) { self.id = id }
 }
 
 /// One node as `swell status` shows it.
-public struct NodeStatus: Sendable, Codable, Hashable {
-    public var name: String
+package struct NodeStatus: Sendable, Codable, Hashable {
+    package var name: String
     /// The node process's incarnation (a UUID chosen when it starts).
-    public var incarnation: String
+    package var incarnation: String
     /// How many times this name has joined or been heard from again after suspicion, on this
     /// coordinator: states only move forward within one membership incarnation.
-    public var membership: Int
-    public var state: String
-    public var slots: Int
-    public var labels: [String]
-    public var running: Int
+    package var membership: Int
+    package var state: String
+    package var slots: Int
+    package var labels: [String]
+    package var running: Int
     /// Seconds since 1970 of the last message from the node.
-    public var lastHeartbeat: Double
-    public var tasksRun: Int
+    package var lastHeartbeat: Double
+    package var tasksRun: Int
 
-    public init(name: String, incarnation: String, membership: Int, state: String, slots: Int, labels: [String],
+    package init(name: String, incarnation: String, membership: Int, state: String, slots: Int, labels: [String],
                 running: Int, lastHeartbeat: Double, tasksRun: Int) {
         self.name = name
         self.incarnation = incarnation
@@ -235,18 +235,18 @@ public struct NodeStatus: Sendable, Codable, Hashable {
 }
 
 /// One run as `swell status` shows it.
-public struct RunSummary: Sendable, Codable, Hashable {
-    public var run: String
-    public var name: String
-    public var status: RunStatus
-    public var createdAt: Double
-    public var endedAt: Double?
-    public var tasks: Int
-    public var succeeded: Int
-    public var failed: Int
-    public var running: Int
+package struct RunSummary: Sendable, Codable, Hashable {
+    package var run: String
+    package var name: String
+    package var status: RunStatus
+    package var createdAt: Double
+    package var endedAt: Double?
+    package var tasks: Int
+    package var succeeded: Int
+    package var failed: Int
+    package var running: Int
 
-    public init(run: String, name: String, status: RunStatus, createdAt: Double, endedAt: Double?, tasks: Int,
+    package init(run: String, name: String, status: RunStatus, createdAt: Double, endedAt: Double?, tasks: Int,
                 succeeded: Int, failed: Int, running: Int) {
         self.run = run
         self.name = name
@@ -261,16 +261,16 @@ public struct RunSummary: Sendable, Codable, Hashable {
 }
 
 /// Counters of messages the coordinator dropped, by reason.
-public struct DropCounters: Sendable, Codable, Hashable {
-    public var malformed: Int
-    public var unknownVersion: Int
-    public var withoutHello: Int
-    public var outOfOrder: Int
-    public var unauthorized: Int
-    public var tooManyFrames: Int
-    public var duplicates: Int
+package struct DropCounters: Sendable, Codable, Hashable {
+    package var malformed: Int
+    package var unknownVersion: Int
+    package var withoutHello: Int
+    package var outOfOrder: Int
+    package var unauthorized: Int
+    package var tooManyFrames: Int
+    package var duplicates: Int
 
-    public init(malformed: Int = 0, unknownVersion: Int = 0, withoutHello: Int = 0, outOfOrder: Int = 0,
+    package init(malformed: Int = 0, unknownVersion: Int = 0, withoutHello: Int = 0, outOfOrder: Int = 0,
                 unauthorized: Int = 0, tooManyFrames: Int = 0, duplicates: Int = 0) {
         self.malformed = malformed
         self.unknownVersion = unknownVersion
@@ -283,18 +283,18 @@ public struct DropCounters: Sendable, Codable, Hashable {
 }
 
 /// The cluster's state (coordinator -> client).
-public struct StatusReply: Sendable, Codable {
-    public var id: UInt64
-    public var replyTo: UInt64
-    public var coordinator: String
-    public var endpoint: String
+package struct StatusReply: Sendable, Codable {
+    package var id: UInt64
+    package var replyTo: UInt64
+    package var coordinator: String
+    package var endpoint: String
     /// `curve` (peers admitted by key), `loopback` (no keys, loopback only) or `insecure`.
-    public var security: String
-    public var nodes: [NodeStatus]
-    public var runs: [RunSummary]
-    public var dropped: DropCounters
+    package var security: String
+    package var nodes: [NodeStatus]
+    package var runs: [RunSummary]
+    package var dropped: DropCounters
 
-    public init(id: UInt64, replyTo: UInt64, coordinator: String, endpoint: String, security: String, nodes: [NodeStatus],
+    package init(id: UInt64, replyTo: UInt64, coordinator: String, endpoint: String, security: String, nodes: [NodeStatus],
                 runs: [RunSummary], dropped: DropCounters) {
         self.id = id
         self.replyTo = replyTo
@@ -308,14 +308,14 @@ public struct StatusReply: Sendable, Codable {
 }
 
 /// Ask for a run's reports (client -> coordinator), a page at a time.
-public struct LogsRequest: Sendable, Codable {
-    public var id: UInt64
-    public var run: String
-    public var stage: String?
-    public var scope: String?
-    public var offset: Int
+package struct LogsRequest: Sendable, Codable {
+    package var id: UInt64
+    package var run: String
+    package var stage: String?
+    package var scope: String?
+    package var offset: Int
 
-    public init(id: UInt64, run: String, stage: String?, scope: String?, offset: Int) {
+    package init(id: UInt64, run: String, stage: String?, scope: String?, offset: Int) {
         self.id = id
         self.run = run
         self.stage = stage
@@ -326,15 +326,15 @@ public struct LogsRequest: Sendable, Codable {
 
 /// A page of reports (coordinator -> client). Outputs are in the payload, two parts per
 /// report (stdout, stderr tail).
-public struct LogsReply: Sendable, Codable {
-    public var id: UInt64
-    public var replyTo: UInt64
-    public var run: String
-    public var reports: [Report]
+package struct LogsReply: Sendable, Codable {
+    package var id: UInt64
+    package var replyTo: UInt64
+    package var run: String
+    package var reports: [Report]
     /// Offset of the next page, nil on the last page.
-    public var next: Int?
+    package var next: Int?
 
-    public init(id: UInt64, replyTo: UInt64, run: String, reports: [Report], next: Int?) {
+    package init(id: UInt64, replyTo: UInt64, run: String, reports: [Report], next: Int?) {
         self.id = id
         self.replyTo = replyTo
         self.run = run

@@ -1,8 +1,8 @@
-public import Foundation
+package import Foundation
 
 /// A parsed JSON value, for the per-task hot path (REPORT) where Codable's generic machinery
 /// costs more than the message is worth. Everything else goes through JSONDecoder.
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double, integer: Int64?)
@@ -10,32 +10,32 @@ public enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         if case .object(let fields) = self { return fields[key] }
         return nil
     }
 
-    public var string: String? { if case .string(let s) = self { s } else { nil } }
-    public var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
-    public var double: Double? { if case .number(let d, _) = self { d } else { nil } }
-    public var int: Int? {
+    package var string: String? { if case .string(let s) = self { s } else { nil } }
+    package var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
+    package var double: Double? { if case .number(let d, _) = self { d } else { nil } }
+    package var int: Int? {
         if case .number(_, let i?) = self { return Int(exactly: i) }
         return nil
     }
-    public var isNull: Bool { self == .null }
+    package var isNull: Bool { self == .null }
 }
 
 /// A strict JSON reader (RFC 8259) over UTF-8 bytes: no trailing garbage, nesting at most 32
 /// levels deep, so that hostile input can neither crash nor exhaust the stack.
-public struct JSONReader {
-    public struct Failure: Error, Sendable {
-        public var offset: Int
-        public var problem: String
+package struct JSONReader {
+    package struct Failure: Error, Sendable {
+        package var offset: Int
+        package var problem: String
     }
 
     static let maximumDepth = 32
 
-    public static func parse(_ data: Data) throws(Failure) -> JSONValue {
+    package static func parse(_ data: Data) throws(Failure) -> JSONValue {
         let result: Result<JSONValue, Failure> = data.withUnsafeBytes { raw in
             var reader = JSONReader(bytes: raw.bindMemory(to: UInt8.self))
             do throws(Failure) {
@@ -238,10 +238,10 @@ public struct JSONReader {
 }
 
 /// Writes JSON text directly, for the per-task hot path.
-public struct JSONWriter {
-    public private(set) var bytes: [UInt8] = []
+package struct JSONWriter {
+    package private(set) var bytes: [UInt8] = []
 
-    public init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
+    package init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
 
     mutating func raw(_ text: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))

@@ -2,7 +2,7 @@ import Foundation
 import SwellCore
 
 /// Every message of protocol version 1.
-public enum Message: Sendable {
+package enum Message: Sendable {
     case hello(Hello)
     case welcome(Welcome)
     case heartbeat(Heartbeat)
@@ -26,7 +26,7 @@ public enum Message: Sendable {
     case logs(LogsReply)
 
     /// The type name on the wire (second frame).
-    public var type: String {
+    package var type: String {
         switch self {
         case .hello: "HELLO"
         case .welcome: "WELCOME"
@@ -53,7 +53,7 @@ public enum Message: Sendable {
     }
 
     /// The sender's message id.
-    public var id: UInt64 {
+    package var id: UInt64 {
         switch self {
         case .hello(let m): m.id
         case .welcome(let m): m.id

@@ -1,32 +1,32 @@
-public import Foundation
-public import SwellCore
-public import SwellPlan
+package import Foundation
+package import SwellCore
+package import SwellPlan
 
 /// Who a peer of the coordinator is.
-public enum PeerRole: String, Sendable, Codable {
+package enum PeerRole: String, Sendable, Codable {
     case node
     case client
 }
 
 /// First message of every peer on a new connection (node or client -> coordinator).
-public struct Hello: Sendable, Codable {
-    public var id: UInt64
-    public var role: PeerRole
+package struct Hello: Sendable, Codable {
+    package var id: UInt64
+    package var role: PeerRole
     /// The name the peer asks to be known by (a node's `--name`; for clients, informational).
-    public var name: String
+    package var name: String
     /// Unique per process start; a restarted or re-joining node has a new incarnation.
-    public var incarnation: String
-    public var slots: Int
-    public var labels: [String]
+    package var incarnation: String
+    package var slots: Int
+    package var labels: [String]
     /// True for the node inside `swell run`'s embedded default: it runs every stage, whatever its labels.
-    public var acceptsAnyLabels: Bool
-    public var software: String
+    package var acceptsAnyLabels: Bool
+    package var software: String
     /// The assignments a node still holds when it joins again: those it runs, and those whose
     /// reports or summary it has not had acknowledged. The coordinator adopts those it still
     /// counts on and cancels the others.
-    public var holding: [Holding]
+    package var holding: [Holding]
 
-    public init(id: UInt64, role: PeerRole, name: String, incarnation: String, slots: Int = 0,
+    package init(id: UInt64, role: PeerRole, name: String, incarnation: String, slots: Int = 0,
                 labels: [String] = [], acceptsAnyLabels: Bool = false, software: String = SwellVersion.current,
                 holding: [Holding] = []) {
         self.id = id
@@ -43,15 +43,15 @@ public struct Hello: Sendable, Codable {
 
 /// An assignment a node holds: run, stage, kind, share, first scope index and attempt, as in
 /// its ASSIGN. Together they name one assignment.
-public struct Holding: Sendable, Codable, Hashable {
-    public var run: String
-    public var stage: String
-    public var kind: Assign.Kind
-    public var share: Int
-    public var first: Int
-    public var attempt: Int
+package struct Holding: Sendable, Codable, Hashable {
+    package var run: String
+    package var stage: String
+    package var kind: Assign.Kind
+    package var share: Int
+    package var first: Int
+    package var attempt: Int
 
-    public init(run: String, stage: String, kind: Assign.Kind, share: Int, first: Int, attempt: Int) {
+    package init(run: String, stage: String, kind: Assign.Kind, share: Int, first: Int, attempt: Int) {
         self.run = run
         self.stage = stage
         self.kind = kind
@@ -62,16 +62,16 @@ public struct Holding: Sendable, Codable, Hashable {
 }
 
 /// The coordinator admits a peer (reply to HELLO).
-public struct Welcome: Sendable, Codable {
-    public var id: UInt64
-    public var replyTo: UInt64
+package struct Welcome: Sendable, Codable {
+    package var id: UInt64
+    package var replyTo: UInt64
     /// The name the coordinator knows the peer by.
-    public var name: String
+    package var name: String
     /// The coordinator's own incarnation; a change tells peers it restarted.
-    public var coordinator: String
-    public var heartbeatMilliseconds: Int
+    package var coordinator: String
+    package var heartbeatMilliseconds: Int
 
-    public init(id: UInt64, replyTo: UInt64, name: String, coordinator: String, heartbeatMilliseconds: Int) {
+    package init(id: UInt64, replyTo: UInt64, name: String, coordinator: String, heartbeatMilliseconds: Int) {
         self.id = id
         self.replyTo = replyTo
         self.name = name
@@ -81,14 +81,14 @@ public struct Welcome: Sendable, Codable {
 }
 
 /// Liveness, both ways.
-public struct Heartbeat: Sendable, Codable {
-    public var id: UInt64
+package struct Heartbeat: Sendable, Codable {
+    package var id: UInt64
     /// The sender's incarnation.
-    public var incarnation: String
+    package var incarnation: String
     /// Tasks running on the sending node (0 from the coordinator).
-    public var running: Int
+    package var running: Int
 
-    public init(id: UInt64, incarnation: String, running: Int) {
+    package init(id: UInt64, incarnation: String, running: Int) {
         self.id = id
         self.incarnation = incarnation
         self.running = running
@@ -96,20 +96,20 @@ public struct Heartbeat: Sendable, Codable {
 }
 
 /// What a node needs to run the tasks of one stage.
-public struct TaskSpec: Sendable, Codable, Hashable {
-    public var run: Command
+package struct TaskSpec: Sendable, Codable, Hashable {
+    package var run: Command
     /// Run over the share's reports once they are all final (nil: no share summary).
-    public var summarize: Command?
-    public var env: [String: String]
-    public var timeoutMilliseconds: Int?
-    public var width: Int
-    public var pacing: Pacing
-    public var input: InputFormat
-    public var vars: [String: String]
+    package var summarize: Command?
+    package var env: [String: String]
+    package var timeoutMilliseconds: Int?
+    package var width: Int
+    package var pacing: Pacing
+    package var input: InputFormat
+    package var vars: [String: String]
     /// Bytes of stdout kept per task; the rest is cut with a visible marker.
-    public var outputCap: Int
+    package var outputCap: Int
 
-    public init(run: Command, summarize: Command?, env: [String: String], timeoutMilliseconds: Int?,
+    package init(run: Command, summarize: Command?, env: [String: String], timeoutMilliseconds: Int?,
                 width: Int, pacing: Pacing, input: InputFormat, vars: [String: String], outputCap: Int) {
         self.run = run
         self.summarize = summarize
@@ -126,13 +126,13 @@ public struct TaskSpec: Sendable, Codable, Hashable {
 
 /// One task of a share: its scope index, scope, attempt number (1 for the first run, higher
 /// for each retry or reassignment) and how many retries remain if this attempt fails.
-public struct TaskRef: Sendable, Codable, Hashable {
-    public var index: Int
-    public var scope: String
-    public var attempt: Int
-    public var retriesLeft: Int
+package struct TaskRef: Sendable, Codable, Hashable {
+    package var index: Int
+    package var scope: String
+    package var attempt: Int
+    package var retriesLeft: Int
 
-    public init(index: Int, scope: String, attempt: Int, retriesLeft: Int) {
+    package init(index: Int, scope: String, attempt: Int, retriesLeft: Int) {
         self.index = index
         self.scope = scope
         self.attempt = attempt
@@ -141,7 +141,7 @@ public struct TaskRef: Sendable, Codable, Hashable {
 
     /// Whether a report of this attempt ends the task for good: it succeeded, no retry is
     /// left, or it was cancelled.
-    public func isFinal(_ report: Report) -> Bool {
+    package func isFinal(_ report: Report) -> Bool {
         report.succeeded || retriesLeft == 0 || report.error == "cancelled"
     }
 }
@@ -153,38 +153,38 @@ public struct TaskRef: Sendable, Codable, Hashable {
 /// goes up, and no summary follows.
 /// `kind == .reduce`: run the one task (index -1) with `stdin`; it is the stage's synthesis or
 /// tree reduction, and its report is the stage output.
-public struct Assign: Sendable, Codable {
-    public enum Kind: String, Sendable, Codable {
+package struct Assign: Sendable, Codable {
+    package enum Kind: String, Sendable, Codable {
         case share
         case retry
         case reduce
     }
 
-    public var id: UInt64
-    public var run: String
-    public var stage: String
-    public var kind: Kind
+    package var id: UInt64
+    package var run: String
+    package var stage: String
+    package var kind: Kind
     /// The share's position in the stage's share order (for `retry`, the share the task belongs to).
-    public var share: Int
+    package var share: Int
     /// 1 for a first assignment; higher when the share is handed out again after its node was
     /// lost, or for a retry, the task's attempt.
-    public var attempt: Int
+    package var attempt: Int
     /// First scope index and scope count of the whole share (`tasks` may be fewer when some
     /// are already `done`).
-    public var first: Int
-    public var count: Int
-    public var firstScope: String
-    public var lastScope: String
-    public var tasks: [TaskRef]
+    package var first: Int
+    package var count: Int
+    package var firstScope: String
+    package var lastScope: String
+    package var tasks: [TaskRef]
     /// Final reports of tasks of this share that already finished; their stdout is in the payload.
-    public var done: [Report]
+    package var done: [Report]
     /// Indices of tasks of this share that run elsewhere; their reports arrive as RELAY.
-    public var elsewhere: [Int]
-    public var spec: TaskSpec
+    package var elsewhere: [Int]
+    package var spec: TaskSpec
     /// Standard input of every task: the outputs of the stage's `needs`, in order.
-    public var stdin = Data()
+    package var stdin = Data()
 
-    public init(id: UInt64, run: String, stage: String, kind: Kind, share: Int, attempt: Int, first: Int, count: Int,
+    package init(id: UInt64, run: String, stage: String, kind: Kind, share: Int, attempt: Int, first: Int, count: Int,
                 firstScope: String, lastScope: String, tasks: [TaskRef], done: [Report], elsewhere: [Int],
                 spec: TaskSpec, stdin: Data) {
         self.id = id
@@ -211,12 +211,12 @@ public struct Assign: Sendable, Codable {
 
 /// A final report of a task that ran on another node, for the sub-orchestrator whose share
 /// it belongs to (coordinator -> node).
-public struct Relay: Sendable, Codable {
-    public var id: UInt64
-    public var share: Int
-    public var report: Report
+package struct Relay: Sendable, Codable {
+    package var id: UInt64
+    package var share: Int
+    package var report: Report
 
-    public init(id: UInt64, share: Int, report: Report) {
+    package init(id: UInt64, share: Int, report: Report) {
         self.id = id
         self.share = share
         self.report = report
@@ -224,12 +224,12 @@ public struct Relay: Sendable, Codable {
 }
 
 /// One finished task (node -> coordinator). Kept in the node's outbox until acknowledged.
-public struct ReportMessage: Sendable, Codable {
-    public var id: UInt64
-    public var share: Int
-    public var report: Report
+package struct ReportMessage: Sendable, Codable {
+    package var id: UInt64
+    package var share: Int
+    package var report: Report
 
-    public init(id: UInt64, share: Int, report: Report) {
+    package init(id: UInt64, share: Int, report: Report) {
         self.id = id
         self.share = share
         self.report = report
@@ -238,14 +238,14 @@ public struct ReportMessage: Sendable, Codable {
 
 /// A share has finished (node -> coordinator): every task is final; `summary` is present when
 /// the stage has `summarize`. Kept in the node's outbox until acknowledged.
-public struct SummaryMessage: Sendable, Codable {
-    public var id: UInt64
+package struct SummaryMessage: Sendable, Codable {
+    package var id: UInt64
     /// The attempt of the share assignment this summary ends.
-    public var attempt: Int
-    public var summary: ShareSummary
-    public var summarized: Bool
+    package var attempt: Int
+    package var summary: ShareSummary
+    package var summarized: Bool
 
-    public init(id: UInt64, attempt: Int, summary: ShareSummary, summarized: Bool) {
+    package init(id: UInt64, attempt: Int, summary: ShareSummary, summarized: Bool) {
         self.id = id
         self.attempt = attempt
         self.summary = summary
@@ -254,11 +254,11 @@ public struct SummaryMessage: Sendable, Codable {
 }
 
 /// Message ids the receiver has taken in (and, on the coordinator, journaled).
-public struct Ack: Sendable, Codable {
-    public var id: UInt64
-    public var acks: [UInt64]
+package struct Ack: Sendable, Codable {
+    package var id: UInt64
+    package var acks: [UInt64]
 
-    public init(id: UInt64, acks: [UInt64]) {
+    package init(id: UInt64, acks: [UInt64]) {
         self.id = id
         self.acks = acks
     }
@@ -268,14 +268,14 @@ public struct Ack: Sendable, Codable {
 /// and attempt all given). From a client to the coordinator: cancel the run.
 ///
 /// A node acknowledges it once the processes it stopped have exited.
-public struct Cancel: Sendable, Codable {
-    public var id: UInt64
-    public var run: String
+package struct Cancel: Sendable, Codable {
+    package var id: UInt64
+    package var run: String
     /// One assignment only, when set (nil: the whole run).
-    public var assignment: Holding?
-    public var reason: String
+    package var assignment: Holding?
+    package var reason: String
 
-    public init(id: UInt64, run: String, assignment: Holding? = nil, reason: String) {
+    package init(id: UInt64, run: String, assignment: Holding? = nil, reason: String) {
         self.id = id
         self.run = run
         self.assignment = assignment
@@ -283,25 +283,25 @@ public struct Cancel: Sendable, Codable {
     }
 
     /// Whether this cancel covers the assignment `holding`.
-    public func covers(_ holding: Holding) -> Bool {
+    package func covers(_ holding: Holding) -> Bool {
         holding.run == run && (assignment == nil || assignment == holding)
     }
 }
 
 /// A node or client leaves on purpose (graceful shutdown).
-public struct Leave: Sendable, Codable {
-    public var id: UInt64
-    public var reason: String
+package struct Leave: Sendable, Codable {
+    package var id: UInt64
+    package var reason: String
 
-    public init(id: UInt64, reason: String) {
+    package init(id: UInt64, reason: String) {
         self.id = id
         self.reason = reason
     }
 }
 
 /// The coordinator refuses or corrects a peer.
-public struct Refusal: Sendable, Codable {
-    public enum Code: String, Sendable, Codable {
+package struct Refusal: Sendable, Codable {
+    package enum Code: String, Sendable, Codable {
         /// The coordinator does not know this connection (it restarted, or declared the node
         /// down): say HELLO again.
         case rejoin
@@ -313,12 +313,12 @@ public struct Refusal: Sendable, Codable {
         case unknownRun = "unknown-run"
     }
 
-    public var id: UInt64
-    public var replyTo: UInt64?
-    public var code: Code
-    public var message: String
+    package var id: UInt64
+    package var replyTo: UInt64?
+    package var code: Code
+    package var message: String
 
-    public init(id: UInt64, replyTo: UInt64?, code: Code, message: String) {
+    package init(id: UInt64, replyTo: UInt64?, code: Code, message: String) {
         self.id = id
         self.replyTo = replyTo
         self.code = code

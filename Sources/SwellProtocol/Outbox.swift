@@ -1,33 +1,33 @@
-public import Foundation
+package import Foundation
 
 /// Messages sent and not yet acknowledged, resent until they are.
 ///
 /// Keyed by message id; receivers drop duplicates, so resending is always safe.
-public struct Outbox<Key: Hashable & Sendable>: Sendable {
-    public struct Entry: Sendable {
-        public var key: Key
-        public var frames: [Data]
-        public var sentAt: ContinuousClock.Instant
-        public var sends: Int
+package struct Outbox<Key: Hashable & Sendable>: Sendable {
+    package struct Entry: Sendable {
+        package var key: Key
+        package var frames: [Data]
+        package var sentAt: ContinuousClock.Instant
+        package var sends: Int
     }
 
     private var entries: [UInt64: Entry] = [:]
     private var order: [UInt64] = []
 
-    public init() {}
+    package init() {}
 
-    public var count: Int { entries.count }
-    public var isEmpty: Bool { entries.isEmpty }
+    package var count: Int { entries.count }
+    package var isEmpty: Bool { entries.isEmpty }
 
     /// Remembers a message just sent.
-    public mutating func add(id: UInt64, key: Key, frames: [Data], now: ContinuousClock.Instant) {
+    package mutating func add(id: UInt64, key: Key, frames: [Data], now: ContinuousClock.Instant) {
         if entries[id] == nil { order.append(id) }
         entries[id] = Entry(key: key, frames: frames, sentAt: now, sends: 1)
     }
 
     /// Forgets acknowledged messages; returns how many were known.
     @discardableResult
-    public mutating func acknowledge(_ ids: [UInt64]) -> Int {
+    package mutating func acknowledge(_ ids: [UInt64]) -> Int {
         var known = 0
         for id in ids where entries.removeValue(forKey: id) != nil { known += 1 }
         if order.count > 64 && order.count > 2 * entries.count { order.removeAll { entries[$0] == nil } }
@@ -35,14 +35,14 @@ public struct Outbox<Key: Hashable & Sendable>: Sendable {
     }
 
     /// Forgets every message whose key matches.
-    public mutating func remove(where match: (Key) -> Bool) {
+    package mutating func remove(where match: (Key) -> Bool) {
         for (id, entry) in entries where match(entry.key) { entries[id] = nil }
         order.removeAll { entries[$0] == nil }
     }
 
     /// Messages sent before `cutoff` (or all of them when nil), oldest first, marked as sent
     /// again at `now`.
-    public mutating func takeForResend(olderThan cutoff: ContinuousClock.Instant?, now: ContinuousClock.Instant) -> [Entry] {
+    package mutating func takeForResend(olderThan cutoff: ContinuousClock.Instant?, now: ContinuousClock.Instant) -> [Entry] {
         var due: [Entry] = []
         for id in order {
             guard var entry = entries[id] else { continue }
@@ -55,5 +55,5 @@ public struct Outbox<Key: Hashable & Sendable>: Sendable {
         return due
     }
 
-    public var keys: [Key] { order.compactMap { entries[$0]?.key } }
+    package var keys: [Key] { order.compactMap { entries[$0]?.key } }
 }

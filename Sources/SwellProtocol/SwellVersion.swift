@@ -1,4 +1,4 @@
 /// The software version, reported in HELLO and `--version`.
-public enum SwellVersion {
-    public static let current = "0.1.0"
+package enum SwellVersion {
+    package static let current = "0.1.0"
 }

@@ -1,9 +1,9 @@
-public import Foundation
+package import Foundation
 import SwellCore
 
 /// Why an inbound message was dropped.
-public struct WireError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+package struct WireError: Error, Sendable, CustomStringConvertible {
+    package enum Kind: String, Sendable {
         /// Wrong frame count, bad JSON, inconsistent payload.
         case malformed
         /// Another protocol, or another version of this one.
@@ -11,15 +11,15 @@ public struct WireError: Error, Sendable, CustomStringConvertible {
         case unknownType
     }
 
-    public var kind: Kind
-    public var detail: String
+    package var kind: Kind
+    package var detail: String
 
-    public init(_ kind: Kind, _ detail: String) {
+    package init(_ kind: Kind, _ detail: String) {
         self.kind = kind
         self.detail = detail
     }
 
-    public var description: String { "\(kind.rawValue): \(detail)" }
+    package var description: String { "\(kind.rawValue): \(detail)" }
 }
 
 /// Frames of protocol version 1:
@@ -28,12 +28,12 @@ public struct WireError: Error, Sendable, CustomStringConvertible {
 ///
 /// The JSON header is the message struct. Binary data (task output, stdin) travels in the one
 /// optional payload frame; the header's `parts` field lists the byte length of each part.
-public enum WireCodec {
-    public static let protocolTag = Data("swell/1".utf8)
-    public static let protocolName = "swell"
-    public static let version = 1
+package enum WireCodec {
+    package static let protocolTag = Data("swell/1".utf8)
+    package static let protocolName = "swell"
+    package static let version = 1
     /// Most frames a valid message has.
-    public static let maxFrames = 4
+    package static let maxFrames = 4
 
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -45,7 +45,7 @@ public enum WireCodec {
 
     // MARK: Encoding
 
-    public static func encode(_ message: Message) -> [Data] {
+    package static func encode(_ message: Message) -> [Data] {
         switch message {
         case .hello(let m): frames(message, m)
         case .welcome(let m): frames(message, m)
@@ -124,7 +124,7 @@ public enum WireCodec {
     // MARK: Decoding
 
     /// Decodes one message; never traps on hostile input.
-    public static func decode(_ frames: [Data]) throws(WireError) -> Message {
+    package static func decode(_ frames: [Data]) throws(WireError) -> Message {
         guard frames.count >= 3, frames.count <= maxFrames else {
             throw WireError(.malformed, "\(frames.count) frames")
         }

@@ -1,5 +1,5 @@
 import Foundation
-public import SwellCore
+package import SwellCore
 
 /// What a node lets tasks run: `--allow PATTERN`, a program name or a glob.
 ///
@@ -7,13 +7,13 @@ public import SwellCore
 /// matches; a pattern with `/` admits programs given by a path that matches. A string command is
 /// checked as a simple command (words, quotes, no shell syntax) and then run without a shell;
 /// one that uses shell syntax runs only if `sh` itself is allowed.
-public struct AllowList: Sendable {
-    public let patterns: [String]
+package struct AllowList: Sendable {
+    package let patterns: [String]
 
-    public init(_ patterns: [String]) { self.patterns = patterns }
+    package init(_ patterns: [String]) { self.patterns = patterns }
 
     /// The command to run if it is allowed, or why it is refused.
-    public func check(_ command: Command) -> Result<Command, Refusal> {
+    package func check(_ command: Command) -> Result<Command, Refusal> {
         switch command {
         case .argv(let words):
             guard let program = words.first else { return .failure(Refusal(reason: "the command is empty")) }
@@ -28,8 +28,8 @@ public struct AllowList: Sendable {
         }
     }
 
-    public struct Refusal: Error, Sendable, Equatable {
-        public var reason: String
+    package struct Refusal: Error, Sendable, Equatable {
+        package var reason: String
     }
 
     func allows(_ program: String) -> Bool {
@@ -52,10 +52,10 @@ public struct AllowList: Sendable {
 
 /// The words of a shell command line that is a simple command: plain words, single and double
 /// quotes, backslash escapes, and nothing else the shell would interpret.
-public enum ShellWords {
+package enum ShellWords {
     /// The words after quote removal, or nil when the line uses shell syntax (`| & ; < > ( ) $ \``
     /// globs, `~` at a word's start, `#` comments, newlines) or starts with `NAME=value`.
-    public static func simple(_ line: String) -> [String]? {
+    package static func simple(_ line: String) -> [String]? {
         var words: [String] = []
         var word = ""
         var inWord = false
@@ -107,9 +107,9 @@ public enum ShellWords {
 }
 
 /// `--workdir` confinement: scopes must be paths inside the working directory.
-public enum WorkdirConfinement {
+package enum WorkdirConfinement {
     /// Why a scope points outside the working directory, or nil.
-    public static func problem(scope: String) -> String? {
+    package static func problem(scope: String) -> String? {
         for path in Scope.paths(of: scope) {
             if path.hasPrefix("/") { return "scope '\(path)' is an absolute path, outside this node's --workdir" }
             var depth = 0

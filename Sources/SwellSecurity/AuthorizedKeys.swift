@@ -9,36 +9,36 @@ import SwellZMQ
 ///
 /// Roles are `node` and `client`. Names use letters, digits, `_`, `-` and `.`; a name appears
 /// once per role and a key once in the file. Lines starting with `#` and blank lines are ignored.
-public struct AuthorizedKeys: Sendable {
-    public enum Role: String, Sendable, CaseIterable {
+package struct AuthorizedKeys: Sendable {
+    package enum Role: String, Sendable, CaseIterable {
         case node
         case client
     }
 
-    public struct Entry: Sendable, Equatable {
-        public var role: Role
-        public var name: String
-        public var key: String
-        public var line: Int
+    package struct Entry: Sendable, Equatable {
+        package var role: Role
+        package var name: String
+        package var key: String
+        package var line: Int
 
         /// What ZAP hands to the coordinator as the connection's User-Id.
-        public var userID: String { PeerIdentity(role: role, name: name).userID }
+        package var userID: String { PeerIdentity(role: role, name: name).userID }
     }
 
-    public private(set) var entries: [Entry]
+    package private(set) var entries: [Entry]
     private let byKey: [String: Entry]
 
     /// Files larger than this are refused.
-    public static let maximumBytes = 1 << 20
+    package static let maximumBytes = 1 << 20
 
-    public init(entries: [Entry]) {
+    package init(entries: [Entry]) {
         self.entries = entries
         self.byKey = Dictionary(entries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    public func entry(forKey key: String) -> Entry? { byKey[key] }
+    package func entry(forKey key: String) -> Entry? { byKey[key] }
 
-    public static func load(_ path: String) throws -> AuthorizedKeys {
+    package static func load(_ path: String) throws -> AuthorizedKeys {
         var info = stat()
         guard stat(path, &info) == 0 else { throw KeyError("cannot read \(path): \(String(cString: strerror(errno)))") }
         guard info.st_size <= maximumBytes else { throw KeyError("\(path) is \(info.st_size) bytes; the limit is \(maximumBytes)") }
@@ -47,7 +47,7 @@ public struct AuthorizedKeys: Sendable {
     }
 
     /// Parses the file's text; every problem is reported as `FILE:LINE: message`.
-    public static func parse(_ text: String, file: String) throws -> AuthorizedKeys {
+    package static func parse(_ text: String, file: String) throws -> AuthorizedKeys {
         var entries: [Entry] = []
         var problems: [String] = []
         var keys: [String: Int] = [:]
@@ -97,21 +97,21 @@ public struct AuthorizedKeys: Sendable {
 }
 
 /// Who a peer is, as its key is authorized: written as the ZAP User-Id `role:name`.
-public struct PeerIdentity: Sendable, Hashable {
-    public var role: AuthorizedKeys.Role
-    public var name: String
+package struct PeerIdentity: Sendable, Hashable {
+    package var role: AuthorizedKeys.Role
+    package var name: String
 
-    public init(role: AuthorizedKeys.Role, name: String) {
+    package init(role: AuthorizedKeys.Role, name: String) {
         self.role = role
         self.name = name
     }
 
     /// Reads a User-Id; nil for anything but `node:NAME` or `client:NAME`.
-    public init?(userID: String) {
+    package init?(userID: String) {
         guard let colon = userID.firstIndex(of: ":"),
               let role = AuthorizedKeys.Role(rawValue: String(userID[..<colon])) else { return nil }
         self.init(role: role, name: String(userID[userID.index(after: colon)...]))
     }
 
-    public var userID: String { "\(role.rawValue):\(name)" }
+    package var userID: String { "\(role.rawValue):\(name)" }
 }

@@ -1,8 +1,8 @@
-public import SwellZMQ
+package import SwellZMQ
 
 /// Why a connection to a coordinator failed its security handshake, as a node or a client
 /// explains it to its user.
-public enum HandshakeTrouble: Sendable, Equatable {
+package enum HandshakeTrouble: Sendable, Equatable {
     /// The coordinator refused this peer's key (it is not in the authorized file).
     case keyNotAuthorized
     /// The coordinator admits by key, and this peer has none.
@@ -14,7 +14,7 @@ public enum HandshakeTrouble: Sendable, Equatable {
 
     /// The trouble an event shows, or nil for a successful handshake. `secured`: this peer
     /// connects with keys.
-    public init?(_ event: ZMQHandshakeEvent, secured: Bool) {
+    package init?(_ event: ZMQHandshakeEvent, secured: Bool) {
         switch event {
         case .succeeded: return nil
         case .refused: self = .keyNotAuthorized

@@ -1,25 +1,25 @@
 import Foundation
-public import SwellZMQ
+package import SwellZMQ
 
 /// A CurveZMQ key pair read from a secret key file.
-public struct KeyPair: Sendable, Equatable {
-    public var publicKey: String
-    public var secretKey: String
+package struct KeyPair: Sendable, Equatable {
+    package var publicKey: String
+    package var secretKey: String
 }
 
 /// A problem with a key file or key, said plainly.
-public struct KeyError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+package struct KeyError: Error, Sendable, CustomStringConvertible {
+    package var message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }
 
 /// `NAME.key` (the secret key, mode 0600) and `NAME.pub` (the public key): one Z85 key per
 /// file, 40 characters, with `#` comment lines.
-public enum KeyFiles {
+package enum KeyFiles {
     /// Writes a new pair; refuses to replace an existing `NAME.key` unless `force`.
     @discardableResult
-    public static func generate(name: String, force: Bool) throws -> (keyFile: String, publicFile: String, publicKey: String) {
+    package static func generate(name: String, force: Bool) throws -> (keyFile: String, publicFile: String, publicKey: String) {
         let keyFile = name + ".key", publicFile = name + ".pub"
         let manager = FileManager.default
         if !force, manager.fileExists(atPath: keyFile) {
@@ -50,7 +50,7 @@ public enum KeyFiles {
     }
 
     /// Reads a secret key file; refuses one that others can read or write.
-    public static func readSecret(_ path: String) throws -> KeyPair {
+    package static func readSecret(_ path: String) throws -> KeyPair {
         var info = stat()
         guard stat(path, &info) == 0 else { throw KeyError("cannot read the key file \(path): \(String(cString: strerror(errno)))") }
         if info.st_mode & 0o077 != 0 {
@@ -63,13 +63,13 @@ public enum KeyFiles {
 
     /// The CURVE settings of a peer that connects to a coordinator (a node or a client): its own
     /// secret key file, and the coordinator's public key (see ``publicKey(_:)``).
-    public static func connectingCurve(secretKeyFile: String, coordinatorKey: String) throws -> ZMQSocketConfiguration.Curve {
+    package static func connectingCurve(secretKeyFile: String, coordinatorKey: String) throws -> ZMQSocketConfiguration.Curve {
         let pair = try readSecret(secretKeyFile)
         return .client(publicKey: pair.publicKey, secretKey: pair.secretKey, serverKey: try publicKey(coordinatorKey))
     }
 
     /// A public key given as 40 Z85 characters, or as the path of a `.pub` file.
-    public static func publicKey(_ argument: String) throws -> String {
+    package static func publicKey(_ argument: String) throws -> String {
         if ZMQCurve.isKey(argument) { return argument }
         guard FileManager.default.fileExists(atPath: argument) else {
             throw KeyError("'\(argument)' is neither a 40-character Z85 public key nor a .pub file")

@@ -1,8 +1,8 @@
 /// Where a coordinator without keys may listen: only on loopback.
-public enum ListenPolicy {
+package enum ListenPolicy {
     /// Whether `endpoint` (`tcp://HOST:PORT`) binds only a loopback address: 127.0.0.0/8,
     /// `[::1]`, `localhost` or the `lo` interface. Wildcards (`*`, `0.0.0.0`) are not loopback.
-    public static func isLoopback(_ endpoint: String) -> Bool {
+    package static func isLoopback(_ endpoint: String) -> Bool {
         guard endpoint.hasPrefix("tcp://") else { return endpoint.hasPrefix("inproc://") || endpoint.hasPrefix("ipc://") }
         var host = String(endpoint.dropFirst(6))
         if host.hasPrefix("["), let close = host.firstIndex(of: "]") {

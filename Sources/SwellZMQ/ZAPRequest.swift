@@ -1,12 +1,12 @@
-public import Foundation
+package import Foundation
 
 /// A ZAP (ZeroMQ Authentication Protocol, RFC 27) request as libzmq sends it to the handler.
-public struct ZAPRequest: Sendable {
-    public var domain: String
-    public var address: String
-    public var mechanism: String
+package struct ZAPRequest: Sendable {
+    package var domain: String
+    package var address: String
+    package var mechanism: String
     /// For CURVE, the client's 32-byte public key.
-    public var credentials: [Data]
+    package var credentials: [Data]
 
     init?(frames: [Data]) {
         // version, request id, domain, address, identity, mechanism, credentials...
@@ -19,7 +19,7 @@ public struct ZAPRequest: Sendable {
 }
 
 /// The handler's answer: admit under a user id, or refuse.
-public enum ZAPResponse: Sendable {
+package enum ZAPResponse: Sendable {
     case allow(userID: String)
     case deny(reason: String)
 

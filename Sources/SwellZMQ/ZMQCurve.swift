@@ -1,10 +1,10 @@
 import CZeroMQ
-public import Foundation
+package import Foundation
 
 /// CurveZMQ keys: 32-byte Curve25519 keys written as 40 Z85 characters.
-public enum ZMQCurve {
+package enum ZMQCurve {
     /// A new key pair from libzmq (libsodium underneath).
-    public static func generateKeyPair() throws(ZMQError) -> (publicKey: String, secretKey: String) {
+    package static func generateKeyPair() throws(ZMQError) -> (publicKey: String, secretKey: String) {
         var publicKey = [CChar](repeating: 0, count: 41)
         var secretKey = [CChar](repeating: 0, count: 41)
         guard zmq_curve_keypair(&publicKey, &secretKey) == 0 else { throw ZMQError.last("zmq_curve_keypair") }
@@ -13,7 +13,7 @@ public enum ZMQCurve {
     }
 
     /// The public key that goes with a secret key, or nil if `secretKey` is not a Z85 key.
-    public static func publicKey(forSecret secretKey: String) -> String? {
+    package static func publicKey(forSecret secretKey: String) -> String? {
         guard isKey(secretKey) else { return nil }
         var publicKey = [CChar](repeating: 0, count: 41)
         guard zmq_curve_public(&publicKey, secretKey) == 0 else { return nil }
@@ -21,7 +21,7 @@ public enum ZMQCurve {
     }
 
     /// Z85 text of 32 bytes (a key as ZAP hands it over).
-    public static func z85(_ key: Data) -> String? {
+    package static func z85(_ key: Data) -> String? {
         guard key.count == 32 else { return nil }
         var text = [CChar](repeating: 0, count: 41)
         let ok = key.withUnsafeBytes { raw in
@@ -31,7 +31,7 @@ public enum ZMQCurve {
     }
 
     /// Whether `text` is a key: 40 characters of the Z85 alphabet that decode to 32 bytes.
-    public static func isKey(_ text: String) -> Bool {
+    package static func isKey(_ text: String) -> Bool {
         guard text.utf8.count == 40, text.utf8.allSatisfy(isZ85) else { return false }
         var bytes = [UInt8](repeating: 0, count: 32)
         return zmq_z85_decode(&bytes, text) != nil

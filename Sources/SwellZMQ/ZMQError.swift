@@ -1,15 +1,15 @@
 import CZeroMQ
 
 /// A failed libzmq call: which call, on what, and the `zmq_errno()` it left.
-public struct ZMQError: Error, CustomStringConvertible, Sendable, Equatable {
+package struct ZMQError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The errno value libzmq reported (`zmq_errno()`).
-    public var code: Int32
+    package var code: Int32
     /// The C call that failed, for example `zmq_bind`.
-    public var operation: String
+    package var operation: String
     /// What the call was about: an endpoint, an option name, a peer.
-    public var context: String
+    package var context: String
 
-    public init(code: Int32, operation: String, context: String = "") {
+    package init(code: Int32, operation: String, context: String = "") {
         self.code = code
         self.operation = operation
         self.context = context
@@ -20,15 +20,15 @@ public struct ZMQError: Error, CustomStringConvertible, Sendable, Equatable {
         ZMQError(code: zmq_errno(), operation: operation, context: context)
     }
 
-    public var message: String { String(cString: zmq_strerror(code)) }
+    package var message: String { String(cString: zmq_strerror(code)) }
 
-    public var description: String {
+    package var description: String {
         let what = context.isEmpty ? operation : "\(operation) \(context)"
         return "\(what): \(message) (errno \(code))"
     }
 
     /// True when the error means "try again later" (EAGAIN).
-    public var isWouldBlock: Bool { code == EAGAIN }
+    package var isWouldBlock: Bool { code == EAGAIN }
     /// True when a ROUTER with ROUTER_MANDATORY has no route to the peer.
-    public var isHostUnreachable: Bool { code == EHOSTUNREACH }
+    package var isHostUnreachable: Bool { code == EHOSTUNREACH }
 }

@@ -1,6 +1,6 @@
 import CZeroMQ
 import DequeModule
-public import Foundation
+package import Foundation
 import Synchronization
 
 /// The one thread of a process that owns its ZeroMQ sockets.
@@ -9,7 +9,7 @@ import Synchronization
 /// thread picks up after an eventfd wake-up, and it reads inbound messages from each socket's
 /// ``ZMQInbound`` stream. Sends never block: a message libzmq cannot take yet (EAGAIN at the
 /// high-water mark) waits in a per-peer retry queue and goes out, in order, when it can.
-public final class ZMQIOThread: @unchecked Sendable {
+package final class ZMQIOThread: @unchecked Sendable {
     // @unchecked: `commands` and `nextID` are guarded by their Mutexes; `entries`, `running` and
     // every ZMQSocket are touched only by the I/O thread itself (`loop()` and what it calls).
 
@@ -32,7 +32,7 @@ public final class ZMQIOThread: @unchecked Sendable {
     private var running = true
 
     /// Starts the thread. `name` shows in debuggers and `top -H`.
-    public init(context: ZMQContext, name: String = "swell-zmq") throws(ZMQError) {
+    package init(context: ZMQContext, name: String = "swell-zmq") throws(ZMQError) {
         self.context = context
         let fd = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
         guard fd >= 0 else { throw ZMQError(code: errno, operation: "eventfd") }
@@ -48,7 +48,7 @@ public final class ZMQIOThread: @unchecked Sendable {
 
     /// Creates a socket on the I/O thread, applies `configuration`, binds and connects.
     /// Returns once the socket is ready; bind errors (address in use, bad endpoint) are thrown.
-    public func open(_ configuration: ZMQSocketConfiguration) async throws -> ZMQSocketHandle {
+    package func open(_ configuration: ZMQSocketConfiguration) async throws -> ZMQSocketHandle {
         let id = nextID.withLock { $0 += 1; return $0 }
         let (stream, continuation) = AsyncStream.makeStream(of: ZMQMessage.self)
         let (events, eventSink) = AsyncStream.makeStream(of: ZMQHandshakeEvent.self, bufferingPolicy: .bufferingNewest(64))
@@ -65,7 +65,7 @@ public final class ZMQIOThread: @unchecked Sendable {
 
     /// Installs the ZAP handler (a REP socket at `inproc://zeromq.zap.01` on this thread's
     /// context). Must run before any socket that authenticates is bound.
-    public func installZAPHandler(_ handler: @escaping @Sendable (ZAPRequest) -> ZAPResponse) async throws {
+    package func installZAPHandler(_ handler: @escaping @Sendable (ZAPRequest) -> ZAPResponse) async throws {
         let shared = Entry.Shared(gate: InboundGate(limit: 1), continuation: AsyncStream.makeStream(of: ZMQMessage.self).continuation,
                                   events: AsyncStream.makeStream(of: ZMQHandshakeEvent.self).continuation)
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
@@ -74,7 +74,7 @@ public final class ZMQIOThread: @unchecked Sendable {
     }
 
     /// Closes every socket and ends the thread. Inbound streams finish.
-    public func shutdown() async {
+    package func shutdown() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let already = stopped.withLock { state -> Bool in
                 if state.done { return true }
@@ -382,17 +382,17 @@ public final class ZMQIOThread: @unchecked Sendable {
 }
 
 /// One socket, as seen from async code.
-public final class ZMQSocketHandle: Sendable {
+package final class ZMQSocketHandle: Sendable {
     let id: Int
     let thread: ZMQIOThread
     let shared: ZMQIOThread.Entry.Shared
-    public let kind: ZMQSocketConfiguration.Kind
+    package let kind: ZMQSocketConfiguration.Kind
     /// The endpoints bound (resolved when the port was `0` or `*`) and connected.
-    public let endpoints: [String]
+    package let endpoints: [String]
     /// Messages received on this socket.
-    public let inbound: ZMQInbound
+    package let inbound: ZMQInbound
     /// Handshake outcomes, when the socket was opened with `monitorHandshakes` (else finished).
-    public let events: AsyncStream<ZMQHandshakeEvent>
+    package let events: AsyncStream<ZMQHandshakeEvent>
 
     init(id: Int, kind: ZMQSocketConfiguration.Kind, endpoints: [String], thread: ZMQIOThread,
          shared: ZMQIOThread.Entry.Shared, inbound: ZMQInbound, events: AsyncStream<ZMQHandshakeEvent>) {
@@ -406,19 +406,19 @@ public final class ZMQSocketHandle: Sendable {
     }
 
     /// Queues a message on a DEALER socket. Never blocks.
-    public func send(_ frames: [Data]) {
+    package func send(_ frames: [Data]) {
         precondition(kind == .dealer, "send(_:) is for DEALER sockets; use send(to:_:)")
         thread.send(id: id, frames: frames)
     }
 
     /// Queues a message to one peer of a ROUTER socket. Never blocks.
-    public func send(to peer: Data, _ frames: [Data]) {
+    package func send(to peer: Data, _ frames: [Data]) {
         precondition(kind == .router, "send(to:_:) is for ROUTER sockets; use send(_:)")
         thread.send(id: id, frames: [peer] + frames)
     }
 
     /// Closes the socket; its inbound stream finishes.
-    public func close() { thread.close(id: id) }
+    package func close() { thread.close(id: id) }
 
-    public var statistics: ZMQSocketStatistics { shared.stats.withLock { $0 } }
+    package var statistics: ZMQSocketStatistics { shared.stats.withLock { $0 } }
 }

@@ -36,26 +36,26 @@ final class InboundGate: Sendable {
 ///
 /// Buffered without loss; when the consumer falls `inboundLimit` messages behind, the I/O
 /// thread stops reading this socket until it catches up, so memory stays bounded.
-public struct ZMQInbound: AsyncSequence, Sendable {
-    public typealias Element = ZMQMessage
+package struct ZMQInbound: AsyncSequence, Sendable {
+    package typealias Element = ZMQMessage
 
     let stream: AsyncStream<ZMQMessage>
     let gate: InboundGate
     let thread: ZMQIOThread
 
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    package struct AsyncIterator: AsyncIteratorProtocol {
         var base: AsyncStream<ZMQMessage>.AsyncIterator
         let gate: InboundGate
         let thread: ZMQIOThread
 
-        public mutating func next() async -> ZMQMessage? {
+        package mutating func next() async -> ZMQMessage? {
             guard let message = await base.next() else { return nil }
             if gate.taken() { thread.wake() }
             return message
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator {
+    package func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: stream.makeAsyncIterator(), gate: gate, thread: thread)
     }
 }

@@ -1,15 +1,15 @@
-public import Foundation
+package import Foundation
 
 /// One inbound multipart message.
-public struct ZMQMessage: Sendable {
+package struct ZMQMessage: Sendable {
     /// The sender's routing id on a ROUTER socket; nil on a DEALER.
-    public var peer: Data?
+    package var peer: Data?
     /// The frames after the routing id.
-    public var frames: [Data]
+    package var frames: [Data]
     /// The ZAP `User-Id` the sender's connection was admitted under, if ZAP is in use.
-    public var userID: String?
+    package var userID: String?
 
-    public init(peer: Data?, frames: [Data], userID: String?) {
+    package init(peer: Data?, frames: [Data], userID: String?) {
         self.peer = peer
         self.frames = frames
         self.userID = userID
@@ -17,21 +17,21 @@ public struct ZMQMessage: Sendable {
 }
 
 /// Counters of one socket, readable from any thread.
-public struct ZMQSocketStatistics: Sendable, Equatable {
+package struct ZMQSocketStatistics: Sendable, Equatable {
     /// Whole messages received and handed to the consumer.
-    public var received: Int
+    package var received: Int
     /// Whole messages handed to libzmq.
-    public var sent: Int
+    package var sent: Int
     /// Inbound messages dropped because they had more frames than allowed.
-    public var droppedTooManyFrames: Int
+    package var droppedTooManyFrames: Int
     /// Outbound messages dropped because the ROUTER had no route to the peer.
-    public var droppedUnroutable: Int
+    package var droppedUnroutable: Int
     /// Outbound messages dropped because a peer's retry queue was full.
-    public var droppedOverflow: Int
+    package var droppedOverflow: Int
 }
 
 /// What happened to a connection's security handshake (from libzmq's socket monitor).
-public enum ZMQHandshakeEvent: Sendable, Equatable {
+package enum ZMQHandshakeEvent: Sendable, Equatable {
     case succeeded(endpoint: String)
     /// The peer refused our credentials, or ours refused theirs (ZAP said no): `status` is the
     /// ZAP status code (400 for a refused key).

@@ -4,59 +4,59 @@
 /// bursts queue instead of failing, a per-frame size limit, ZMTP heartbeats, and on ROUTER
 /// sockets ROUTER_MANDATORY (no silent drops) and ROUTER_HANDOVER (a reconnecting peer with
 /// the same routing id takes over its old connection).
-public struct ZMQSocketConfiguration: Sendable {
-    public enum Kind: Sendable {
+package struct ZMQSocketConfiguration: Sendable {
+    package enum Kind: Sendable {
         case router
         case dealer
     }
 
     /// ZMTP heartbeats, in milliseconds (ZMQ_HEARTBEAT_IVL / _TIMEOUT / _TTL).
-    public struct Heartbeat: Sendable, Equatable {
-        public var interval: Int32
-        public var timeout: Int32
-        public var ttl: Int32
-        public init(interval: Int32, timeout: Int32, ttl: Int32) {
+    package struct Heartbeat: Sendable, Equatable {
+        package var interval: Int32
+        package var timeout: Int32
+        package var ttl: Int32
+        package init(interval: Int32, timeout: Int32, ttl: Int32) {
             self.interval = interval
             self.timeout = timeout
             self.ttl = ttl
         }
         /// 1 s pings; a silent path is dropped after 3 s, which lets the DEALER reconnect.
-        public static let standard = Heartbeat(interval: 1_000, timeout: 3_000, ttl: 6_000)
+        package static let standard = Heartbeat(interval: 1_000, timeout: 3_000, ttl: 6_000)
     }
 
     /// CurveZMQ settings: a server key pair, or a client key pair plus the server's public key.
     /// Keys are 40-character Z85 strings.
-    public enum Curve: Sendable, Equatable {
+    package enum Curve: Sendable, Equatable {
         case server(publicKey: String, secretKey: String)
         case client(publicKey: String, secretKey: String, serverKey: String)
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// ZMQ_ROUTING_ID for DEALER sockets; nil lets libzmq choose.
-    public var routingID: [UInt8]?
+    package var routingID: [UInt8]?
     /// ZMQ_SNDHWM / ZMQ_RCVHWM. Default 100,000 messages per peer.
-    public var highWaterMark: Int32
+    package var highWaterMark: Int32
     /// ZMQ_MAXMSGSIZE, checked per frame; a peer sending a larger frame is disconnected. Default 64 MiB.
-    public var maxFrameSize: Int64
+    package var maxFrameSize: Int64
     /// Messages with more frames than this are dropped and counted. Default 8.
-    public var maxFrames: Int
+    package var maxFrames: Int
     /// ZMTP heartbeats; nil turns them off (inproc sockets have no use for them).
-    public var heartbeat: Heartbeat?
+    package var heartbeat: Heartbeat?
     /// ZMQ_RECONNECT_IVL and ZMQ_RECONNECT_IVL_MAX in milliseconds. Default 100 ms doubling to 5 s.
-    public var reconnectInterval: Int32
-    public var reconnectIntervalMax: Int32
+    package var reconnectInterval: Int32
+    package var reconnectIntervalMax: Int32
     /// ZMQ_ZAP_DOMAIN, set on servers that authenticate through ZAP.
-    public var zapDomain: String?
-    public var curve: Curve?
+    package var zapDomain: String?
+    package var curve: Curve?
     /// Inbound messages not yet taken by the consumer before the I/O thread stops reading this
     /// socket (libzmq then applies its own high-water mark and TCP flow control). Default 50,000.
-    public var inboundLimit: Int
+    package var inboundLimit: Int
     /// Report handshake outcomes (see ``ZMQSocketHandle/events``). Default false.
-    public var monitorHandshakes: Bool
-    public var binds: [String]
-    public var connects: [String]
+    package var monitorHandshakes: Bool
+    package var binds: [String]
+    package var connects: [String]
 
-    public init(
+    package init(
         kind: Kind,
         routingID: [UInt8]? = nil,
         highWaterMark: Int32 = 100_000,
