@@ -1,4 +1,5 @@
 import Foundation
+import SwellCore
 import SwellProtocol
 
 /// Where a node stands. Within one membership incarnation a node only moves forward:
@@ -47,7 +48,7 @@ struct NodeRecord: Sendable {
     var joinedAt: Double
     /// Slots held by assignments.
     var used = 0
-    var assignments: Set<AssignmentKey> = []
+    var assignments: Set<AssignmentID> = []
     var tasksRun = 0
     /// Running tasks as the node last said.
     var running = 0
@@ -60,38 +61,9 @@ struct NodeRecord: Sendable {
     }
 }
 
-/// An assignment on a node: run, stage, kind, share (for retries, the task's share) and attempt.
-struct AssignmentKey: Hashable, Sendable {
-    var run: String
-    var stage: String
-    var kind: KindTag
-    var share: Int
-    var attempt: Int
-    /// For retries: the task index.
-    var index: Int
-
-    enum KindTag: String, Sendable {
-        case share
-        case retry
-        case reduce
-    }
-}
-
-extension AssignmentKey {
-    init(_ held: Holding) {
-        self.init(run: held.run, stage: held.stage, kind: KindTag(rawValue: held.kind.rawValue) ?? .share,
-                  share: held.share, attempt: held.attempt, index: held.first)
-    }
-
-    var holding: Holding {
-        Holding(run: run, stage: stage, kind: Assign.Kind(rawValue: kind.rawValue) ?? .share, share: share, first: index,
-                attempt: attempt)
-    }
-}
-
 /// An assignment in flight.
 struct Assignment: Sendable {
-    var key: AssignmentKey
+    var key: AssignmentID
     var node: String
     var slots: Int
     var messageID: UInt64

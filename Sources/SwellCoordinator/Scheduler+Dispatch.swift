@@ -59,7 +59,7 @@ extension Scheduler {
             runs[runID]!.stages[s].tasks[index] = task
             let ref = TaskRef(index: index, scope: stage.scopes![index], attempt: task.attempt,
                               retriesLeft: stage.stage.retries - task.failures)
-            let key = AssignmentKey(run: runID, stage: stage.id, kind: .retry, share: task.share ?? -1, attempt: task.attempt, index: index)
+            let key = AssignmentID.retry(run: runID, stage: stage.id, share: task.share ?? -1, index: index, attempt: task.attempt)
             assign(key, to: name, slots: 1, kind: .retry, first: index, count: 1, tasks: [ref], done: [], elsewhere: [],
                    command: stage.stage.run, summarize: nil, stdin: stage.stdin, now, &effects)
         }
@@ -74,7 +74,7 @@ extension Scheduler {
         reduce.node = name
         runs[runID]!.stages[s].reduce = reduce
         let ref = TaskRef(index: -1, scope: "", attempt: reduce.attempt, retriesLeft: stage.stage.retries - reduce.failures)
-        let key = AssignmentKey(run: runID, stage: stage.id, kind: .reduce, share: -1, attempt: reduce.attempt, index: -1)
+        let key = AssignmentID.reduce(run: runID, stage: stage.id, attempt: reduce.attempt)
         assign(key, to: name, slots: 1, kind: .reduce, first: -1, count: 0, tasks: [ref], done: [], elsewhere: [],
                command: reduce.command, summarize: nil, stdin: reduce.stdin, now, &effects)
     }
@@ -110,7 +110,7 @@ extension Scheduler {
             runs[runID]!.stages[s].shares[shareIndex].attempt = attempt
             runs[runID]!.stages[s].shares[shareIndex].node = name
             runs[runID]!.stages[s].shares[shareIndex].status = .running
-            let key = AssignmentKey(run: runID, stage: stage.id, kind: .share, share: shareIndex, attempt: attempt, index: share.first)
+            let key = AssignmentID.share(run: runID, stage: stage.id, share: shareIndex, first: share.first, attempt: attempt)
             assign(key, to: name, slots: min(need, nodes[name]!.slots), kind: .share, first: share.first, count: share.count,
                    tasks: tasks, done: done, elsewhere: elsewhere, command: stage.stage.run, summarize: stage.stage.summarize,
                    stdin: stage.stdin, now, &effects)
@@ -141,7 +141,7 @@ extension Scheduler {
             }
             runs[runID]!.stages[s].nextScope = first + size
             runs[runID]!.stages[s].shares.append(ShareState(index: shareIndex, first: first, count: size, node: node.name, attempt: 1))
-            let key = AssignmentKey(run: runID, stage: stage.id, kind: .share, share: shareIndex, attempt: 1, index: first)
+            let key = AssignmentID.share(run: runID, stage: stage.id, share: shareIndex, first: first, attempt: 1)
             assign(key, to: node.name, slots: min(width, size, node.slots), kind: .share, first: first, count: size,
                    tasks: tasks, done: [], elsewhere: [], command: stage.stage.run, summarize: stage.stage.summarize,
                    stdin: stage.stdin, now, &effects)
@@ -151,7 +151,7 @@ extension Scheduler {
     }
 
     /// Records an assignment, takes the node's slots and sends the ASSIGN.
-    private mutating func assign(_ key: AssignmentKey, to name: String, slots: Int, kind: Assign.Kind, first: Int, count: Int,
+    private mutating func assign(_ key: AssignmentID, to name: String, slots: Int, kind: AssignmentKind, first: Int, count: Int,
                                  tasks: [TaskRef], done: [Report], elsewhere: [Int], command: Command, summarize: Command?,
                                  stdin: Data, _ now: Moment, _ effects: inout Effects) {
         let run = runs[key.run]!
@@ -171,7 +171,7 @@ extension Scheduler {
         assignments[key] = Assignment(key: key, node: name, slots: slots, messageID: message.id, frames: frames, sentAt: now.monotonic)
         effects.journal.assignments.append(.added(AssignmentRecord(
             run: key.run, stage: key.stage, kind: key.kind.rawValue, share: key.share, attempt: key.attempt,
-            first: key.index, node: name, slots: slots, tasks: tasks.map { [$0.index, $0.attempt] })))
+            first: key.first, node: name, slots: slots, tasks: tasks.map { [$0.index, $0.attempt] })))
         nodes[name]!.used += slots
         nodes[name]!.assignments.insert(key)
         effects.sendFrames(nodes[name]!.peer, frames)
@@ -179,7 +179,7 @@ extension Scheduler {
     }
 
     /// An assignment is over (done, or stopped): the node's slots are free again.
-    mutating func complete(_ key: AssignmentKey, _ effects: inout Effects) {
+    mutating func complete(_ key: AssignmentID, _ effects: inout Effects) {
         guard let assignment = assignments.removeValue(forKey: key) else { return }
         if var node = nodes[assignment.node] {
             node.used = max(0, node.used - assignment.slots)
@@ -189,13 +189,13 @@ extension Scheduler {
         journalRemoved(key, &effects)
     }
 
-    func journalRemoved(_ key: AssignmentKey, _ effects: inout Effects) {
+    func journalRemoved(_ key: AssignmentID, _ effects: inout Effects) {
         effects.journal.assignments.append(.removed(run: key.run, stage: key.stage, kind: key.kind.rawValue,
-                                                    share: key.share, attempt: key.attempt, first: key.index))
+                                                    share: key.share, attempt: key.attempt, first: key.first))
     }
 
     /// The work of a lost assignment goes back to the pool.
-    mutating func release(_ key: AssignmentKey, lostOn name: String, _ now: Moment, _ effects: inout Effects) {
+    mutating func release(_ key: AssignmentID, lostOn name: String, _ now: Moment, _ effects: inout Effects) {
         guard var run = runs[key.run], run.status == .running, let s = run.stageIndex(key.stage) else { return }
         var stage = run.stages[s]
         switch key.kind {
@@ -212,10 +212,10 @@ extension Scheduler {
             }
             effects.log(.info, "run \(key.run): share \(key.share + 1) of \(key.stage) goes back to the pool (\(requeued) unfinished task(s))")
         case .retry:
-            guard key.index >= 0, key.index < stage.tasks.count, stage.tasks[key.index].attempt == key.attempt,
-                  stage.tasks[key.index].status == .assigned else { return }
-            stage.tasks[key.index].status = .retryPending
-            stage.retryQueue.append(key.index)
+            guard key.first >= 0, key.first < stage.tasks.count, stage.tasks[key.first].attempt == key.attempt,
+                  stage.tasks[key.first].status == .assigned else { return }
+            stage.tasks[key.first].status = .retryPending
+            stage.retryQueue.append(key.first)
         case .reduce:
             guard stage.reduce?.attempt == key.attempt, stage.reduce?.status == .assigned else { return }
             stage.reduce?.status = .pending

@@ -65,12 +65,11 @@ extension Scheduler {
 
     /// Adopts what the node holds and the coordinator still counts on (its live assignments,
     /// and shares of resumed runs waiting for it); cancels the rest on the node.
-    mutating func reconcile(_ name: String, holding: [Holding], _ now: Moment, _ effects: inout Effects) {
+    mutating func reconcile(_ name: String, holding: [AssignmentID], _ now: Moment, _ effects: inout Effects) {
         guard let node = nodes[name] else { return }
         for held in holding {
-            let key = AssignmentKey(held)
-            if node.assignments.contains(key) { continue }
-            if adopt(key, on: name, now) {
+            if node.assignments.contains(held) { continue }
+            if adopt(held, on: name, now) {
                 effects.log(.info, "node \(name) still holds \(held.kind.rawValue) \(held.share + 1) of \(held.stage) (run \(held.run)): adopted")
                 continue
             }
@@ -79,7 +78,7 @@ extension Scheduler {
         }
         // Work of resumed runs this node had but no longer holds (its ASSIGN was lost with the
         // old coordinator) need not wait for the grace period.
-        let held = Set(holding.map(AssignmentKey.init))
+        let held = Set(holding)
         for (key, restoredAssignment) in restored where restoredAssignment.node == name && !held.contains(key) {
             restored[key] = RestoredAssignment(node: name, slots: restoredAssignment.slots, until: now.monotonic)
         }
@@ -143,7 +142,7 @@ extension Scheduler {
         node.assignments = []
         node.used = 0
         nodes[name] = node
-        for key in lost.sorted(by: { ($0.run, $0.stage, $0.share) < ($1.run, $1.stage, $1.share) }) {
+        for key in lost.sorted() {
             assignments[key] = nil
             journalRemoved(key, &effects)
             release(key, lostOn: name, now, &effects)

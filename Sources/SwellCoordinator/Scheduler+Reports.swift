@@ -31,8 +31,8 @@ extension Scheduler {
             effects.log(.debug, "ignored a report of \(report.stage)[\(report.index)] attempt \(report.attempt) from \(node)")
             return
         }
-        let retryKey = AssignmentKey(run: runID, stage: stage.id, kind: .retry, share: task.share ?? -1,
-                                     attempt: report.attempt, index: report.index)
+        let retryKey = AssignmentID.retry(run: runID, stage: stage.id, share: task.share ?? -1, index: report.index,
+                                          attempt: report.attempt)
         let wasRetry = assignments[retryKey] != nil
         complete(retryKey, &effects)
         var final = true
@@ -71,7 +71,7 @@ extension Scheduler {
         if final, wasRetry, let shareIndex = task.share, shareIndex < runs[runID]!.stages[s].shares.count {
             let share = runs[runID]!.stages[s].shares[shareIndex]
             if share.status == .running, let holder = nodes[share.node], holder.isLive {
-                effects.send(holder.peer, .relay(Relay(id: messageID(), share: shareIndex, report: report)))
+                effects.send(holder.peer, .relay(ReportMessage(id: messageID(), share: shareIndex, report: report)))
             }
         }
         if final, task.status == .failed, stage.onFailure == .stop {
@@ -87,7 +87,7 @@ extension Scheduler {
             dropped.duplicates += 1
             return
         }
-        complete(AssignmentKey(run: report.run, stage: report.stage, kind: .reduce, share: -1, attempt: report.attempt, index: -1), &effects)
+        complete(AssignmentID.reduce(run: report.run, stage: report.stage, attempt: report.attempt), &effects)
         let stage = run.stages[s].stage
         var final = true
         if report.succeeded || report.error == "cancelled" {
@@ -128,7 +128,7 @@ extension Scheduler {
             dropped.duplicates += 1
             return
         }
-        complete(AssignmentKey(run: runID, stage: stage.id, kind: .share, share: share.index, attempt: share.attempt, index: share.first), &effects)
+        complete(AssignmentID.share(run: runID, stage: stage.id, share: share.index, first: share.first, attempt: share.attempt), &effects)
         share.status = .done
         share.summarized = message.summarized
         if message.summarized { share.summary = summary }

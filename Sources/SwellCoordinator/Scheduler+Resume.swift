@@ -135,9 +135,9 @@ extension Scheduler {
         }
         // Work in flight: held for its node.
         for record in snapshot.assignments where record.stage == id {
-            let kind = AssignmentKey.KindTag(rawValue: record.kind) ?? .share
-            let key = AssignmentKey(run: run.id, stage: id, kind: kind, share: record.share, attempt: record.attempt,
-                                    index: record.first)
+            let kind = AssignmentKind(rawValue: record.kind) ?? .share
+            let key = AssignmentID(run: run.id, stage: id, kind: kind, share: record.share, first: record.first,
+                                   attempt: record.attempt)
             switch kind {
             case .share:
                 guard stage.shares.indices.contains(record.share), stage.shares[record.share].attempt == record.attempt,
@@ -179,7 +179,7 @@ extension Scheduler {
     }
 
     /// Takes back an assignment of a resumed run from the node that had it before the restart.
-    mutating func adopt(_ key: AssignmentKey, on name: String, _ now: Moment) -> Bool {
+    mutating func adopt(_ key: AssignmentID, on name: String, _ now: Moment) -> Bool {
         guard let held = restored[key], held.node == name, runs[key.run]?.status == .running,
               let s = runs[key.run]!.stageIndex(key.stage) else { return false }
         restored[key] = nil

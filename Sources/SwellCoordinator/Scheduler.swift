@@ -23,7 +23,7 @@ package struct Scheduler: Sendable {
     var runs: [String: RunState] = [:]
     /// Run ids in submission order.
     var runOrder: [String] = []
-    var assignments: [AssignmentKey: Assignment] = [:]
+    var assignments: [AssignmentID: Assignment] = [:]
     package internal(set) var dropped = DropCounters()
     var nextID: UInt64 = 0
     var lastHeartbeat = -Double.infinity
@@ -33,7 +33,7 @@ package struct Scheduler: Sendable {
     /// Clients waiting for every node to confirm that a cancelled run's processes have exited.
     var cancelConfirmations: [CancelConfirmation] = []
     /// Assignments of resumed runs, waiting for the node that had them to join again.
-    var restored: [AssignmentKey: RestoredAssignment] = [:]
+    var restored: [AssignmentID: RestoredAssignment] = [:]
 
     package init(settings: CoordinatorSettings, incarnation: String = UUID().uuidString.lowercased()) {
         self.settings = settings

@@ -24,18 +24,18 @@ struct NodeLoop {
     private var name: String
     private var coordinator: String?
     private var nextID: UInt64 = 0
-    private var shares: [ShareKey: SubOrchestrator] = [:]
+    private var shares: [AssignmentID: SubOrchestrator] = [:]
     /// Assignments already taken in, so that a resent ASSIGN is acknowledged, not run twice.
-    private var taken: Set<ShareKey> = []
+    private var taken: Set<AssignmentID> = []
     /// Stop signals of running processes, per share and task index.
-    private var stops: [ShareKey: [Int: StopSignal]] = [:]
+    private var stops: [AssignmentID: [Int: StopSignal]] = [:]
     /// The key under which a share's `summarize` process keeps its stop signal (task indices are
     /// 0 or more, and a reduction's task is -1).
     static let summarizeSlot = -2
     /// Tasks waiting for a free slot: recovered work the coordinator sent while the node was full.
     private var queued: [ProcessWork] = []
     private var running = 0
-    private var outbox = Outbox<ShareKey>()
+    private var outbox = Outbox<AssignmentID>()
     private var lastHeartbeat: ContinuousClock.Instant
     private var lastFromCoordinator: ContinuousClock.Instant
     /// How often to say it is alive: the coordinator's interval once it has said it.
@@ -95,7 +95,7 @@ struct NodeLoop {
     mutating func hello() {
         // Held: what runs here, and what finished here but is not acknowledged yet (its reports
         // or summary wait in the outbox and go out again after the WELCOME).
-        let holding = Set(shares.keys).union(outbox.keys).map(\.holding)
+        let holding = Array(Set(shares.keys).union(outbox.keys))
         send(.hello(Hello(id: id(), role: .node, name: configuration.name, incarnation: incarnation,
                           slots: configuration.slots, labels: configuration.labels,
                           acceptsAnyLabels: configuration.acceptsAnyLabels, holding: holding)))
@@ -129,7 +129,7 @@ struct NodeLoop {
         send(.leave(Leave(id: leaveID, reason: "node shutting down")))
     }
 
-    private mutating func deliver(_ message: Message, share: ShareKey) {
+    private mutating func deliver(_ message: Message, share: AssignmentID) {
         let frames = WireCodec.encode(message)
         socket.send(frames)
         outbox.add(id: message.id, key: share, frames: frames, now: clock.now)
@@ -246,7 +246,7 @@ struct NodeLoop {
     // MARK: Shares
 
     private mutating func accept(_ assign: Assign) -> [ProcessWork] {
-        let key = ShareKey(assign)
+        let key = assign.assignment
         send(.ack(Ack(id: id(), acks: [assign.id])))
         guard state != .leaving, !taken.contains(key) else { return [] }
         taken.insert(key)
@@ -259,7 +259,7 @@ struct NodeLoop {
 
     /// Stops what the CANCEL covers; acknowledges it once those processes have exited.
     private mutating func stop(_ cancel: Cancel) -> [ProcessWork] {
-        func covered(_ key: ShareKey) -> Bool { cancel.covers(key.holding) }
+        func covered(_ key: AssignmentID) -> Bool { cancel.covers(key) }
         var stopped: Set<ProcessKey> = []
         for (key, signals) in stops where covered(key) {
             for (slot, signal) in signals {
@@ -297,7 +297,7 @@ struct NodeLoop {
         "\(duration.components.seconds) s"
     }
 
-    private mutating func perform(_ actions: [SubOrchestrator.Action], _ key: ShareKey) -> [ProcessWork] {
+    private mutating func perform(_ actions: [SubOrchestrator.Action], _ key: AssignmentID) -> [ProcessWork] {
         guard let sub = shares[key] else { return [] }
         var work: [ProcessWork] = []
         for action in actions {
@@ -361,7 +361,7 @@ struct NodeLoop {
         return environment
     }
 
-    private mutating func processWork(for task: TaskRef, _ assign: Assign, _ key: ShareKey) -> ProcessWork {
+    private mutating func processWork(for task: TaskRef, _ assign: Assign, _ key: AssignmentID) -> ProcessWork {
         let values = PlaceholderValues(scope: task.scope, index: task.index, stage: assign.stage, run: assign.run, vars: assign.spec.vars)
         let command = assign.spec.run.substituted(values)
         let (runnable, refusal) = policy(command, scope: task.scope)
@@ -392,7 +392,7 @@ struct NodeLoop {
         }
     }
 
-    private mutating func taskEnded(_ key: ShareKey, _ task: TaskRef, _ outcome: TaskOutcome, command: String) -> [ProcessWork] {
+    private mutating func taskEnded(_ key: AssignmentID, _ task: TaskRef, _ outcome: TaskOutcome, command: String) -> [ProcessWork] {
         // Taken out and put back, so that the sub-orchestrator is mutated in place, not copied.
         guard var sub = shares.removeValue(forKey: key) else { return [] }  // cancelled meanwhile
         let report = Report(
@@ -407,7 +407,7 @@ struct NodeLoop {
         return perform(actions, key)
     }
 
-    private mutating func summaryEnded(_ key: ShareKey, _ outcome: TaskOutcome) -> [ProcessWork] {
+    private mutating func summaryEnded(_ key: AssignmentID, _ outcome: TaskOutcome) -> [ProcessWork] {
         guard var sub = shares.removeValue(forKey: key) else { return [] }
         _ = sub.summarized()
         shares[key] = sub
@@ -415,7 +415,7 @@ struct NodeLoop {
         return []
     }
 
-    private mutating func finish(_ key: ShareKey, summary outcome: TaskOutcome?) {
+    private mutating func finish(_ key: AssignmentID, summary outcome: TaskOutcome?) {
         guard let sub = shares.removeValue(forKey: key) else { return }
         stops[key] = nil
         guard key.kind == .share else { return }

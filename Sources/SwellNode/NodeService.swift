@@ -29,8 +29,8 @@ package final class NodeService: Service, Sendable {
     enum Event: Sendable {
         case inbound(ZMQMessage)
         case tick
-        case taskEnded(ShareKey, TaskRef, TaskOutcome, command: String)
-        case summaryEnded(ShareKey, TaskOutcome)
+        case taskEnded(AssignmentID, TaskRef, TaskOutcome, command: String)
+        case summaryEnded(AssignmentID, TaskOutcome)
         case shutdown
     }
 
@@ -86,27 +86,6 @@ package final class NodeService: Service, Sendable {
     }
 }
 
-/// An assignment on this node: run, stage, kind, share, first scope index and attempt.
-struct ShareKey: Hashable, Sendable {
-    var run: String
-    var stage: String
-    var kind: Assign.Kind
-    var share: Int
-    var first: Int
-    var attempt: Int
-
-    init(_ assign: Assign) {
-        run = assign.run
-        stage = assign.stage
-        kind = assign.kind
-        share = assign.share
-        first = assign.first
-        attempt = assign.attempt
-    }
-
-    var holding: Holding { Holding(run: run, stage: stage, kind: kind, share: share, first: first, attempt: attempt) }
-}
-
 extension NodeService {
     /// Says why the coordinator will not have this node, once, and again every 30 s while it lasts.
     func watchHandshakes(_ socket: ZMQSocketHandle) async {
@@ -135,7 +114,7 @@ extension NodeService {
 
 /// One process of an assignment: a task (by index) or the share's summarize.
 struct ProcessKey: Hashable, Sendable {
-    var share: ShareKey
+    var share: AssignmentID
     var slot: Int
 }
 
@@ -145,7 +124,7 @@ struct ProcessWork: Sendable {
         case task(TaskRef)
         case summarize
     }
-    var share: ShareKey
+    var share: AssignmentID
     var purpose: Purpose
     var execution: TaskExecution
     var command: String

@@ -7,7 +7,7 @@ package enum Message: Sendable {
     case welcome(Welcome)
     case heartbeat(Heartbeat)
     case assign(Assign)
-    case relay(Relay)
+    case relay(ReportMessage)
     case report(ReportMessage)
     case summary(SummaryMessage)
     case ack(Ack)

@@ -24,11 +24,11 @@ package struct Hello: Sendable, Codable {
     /// The assignments a node still holds when it joins again: those it runs, and those whose
     /// reports or summary it has not had acknowledged. The coordinator adopts those it still
     /// counts on and cancels the others.
-    package var holding: [Holding]
+    package var holding: [AssignmentID]
 
     package init(id: UInt64, role: PeerRole, name: String, incarnation: String, slots: Int = 0,
                 labels: [String] = [], acceptsAnyLabels: Bool = false, software: String = SwellVersion.current,
-                holding: [Holding] = []) {
+                holding: [AssignmentID] = []) {
         self.id = id
         self.role = role
         self.name = name
@@ -38,26 +38,6 @@ package struct Hello: Sendable, Codable {
         self.acceptsAnyLabels = acceptsAnyLabels
         self.software = software
         self.holding = holding
-    }
-}
-
-/// An assignment a node holds: run, stage, kind, share, first scope index and attempt, as in
-/// its ASSIGN. Together they name one assignment.
-package struct Holding: Sendable, Codable, Hashable {
-    package var run: String
-    package var stage: String
-    package var kind: Assign.Kind
-    package var share: Int
-    package var first: Int
-    package var attempt: Int
-
-    package init(run: String, stage: String, kind: Assign.Kind, share: Int, first: Int, attempt: Int) {
-        self.run = run
-        self.stage = stage
-        self.kind = kind
-        self.share = share
-        self.first = first
-        self.attempt = attempt
     }
 }
 
@@ -154,16 +134,10 @@ package struct TaskRef: Sendable, Codable, Hashable {
 /// `kind == .reduce`: run the one task (index -1) with `stdin`; it is the stage's synthesis or
 /// tree reduction, and its report is the stage output.
 package struct Assign: Sendable, Codable {
-    package enum Kind: String, Sendable, Codable {
-        case share
-        case retry
-        case reduce
-    }
-
     package var id: UInt64
     package var run: String
     package var stage: String
-    package var kind: Kind
+    package var kind: AssignmentKind
     /// The share's position in the stage's share order (for `retry`, the share the task belongs to).
     package var share: Int
     /// 1 for a first assignment; higher when the share is handed out again after its node was
@@ -184,7 +158,7 @@ package struct Assign: Sendable, Codable {
     /// Standard input of every task: the outputs of the stage's `needs`, in order.
     package var stdin = Data()
 
-    package init(id: UInt64, run: String, stage: String, kind: Kind, share: Int, attempt: Int, first: Int, count: Int,
+    package init(id: UInt64, run: String, stage: String, kind: AssignmentKind, share: Int, attempt: Int, first: Int, count: Int,
                 firstScope: String, lastScope: String, tasks: [TaskRef], done: [Report], elsewhere: [Int],
                 spec: TaskSpec, stdin: Data) {
         self.id = id
@@ -207,23 +181,16 @@ package struct Assign: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case id, run, stage, kind, share, attempt, first, count, firstScope, lastScope, tasks, done, elsewhere, spec
     }
-}
 
-/// A final report of a task that ran on another node, for the sub-orchestrator whose share
-/// it belongs to (coordinator -> node).
-package struct Relay: Sendable, Codable {
-    package var id: UInt64
-    package var share: Int
-    package var report: Report
-
-    package init(id: UInt64, share: Int, report: Report) {
-        self.id = id
-        self.share = share
-        self.report = report
+    /// The assignment this message hands out.
+    package var assignment: AssignmentID {
+        AssignmentID(run: run, stage: stage, kind: kind, share: share, first: first, attempt: attempt)
     }
 }
 
-/// One finished task (node -> coordinator). Kept in the node's outbox until acknowledged.
+/// One finished task: REPORT (node -> coordinator), kept in the node's outbox until acknowledged;
+/// and RELAY (coordinator -> node), a final report of a task that ran on another node, for the
+/// sub-orchestrator whose share it belongs to.
 package struct ReportMessage: Sendable, Codable {
     package var id: UInt64
     package var share: Int
@@ -272,19 +239,19 @@ package struct Cancel: Sendable, Codable {
     package var id: UInt64
     package var run: String
     /// One assignment only, when set (nil: the whole run).
-    package var assignment: Holding?
+    package var assignment: AssignmentID?
     package var reason: String
 
-    package init(id: UInt64, run: String, assignment: Holding? = nil, reason: String) {
+    package init(id: UInt64, run: String, assignment: AssignmentID? = nil, reason: String) {
         self.id = id
         self.run = run
         self.assignment = assignment
         self.reason = reason
     }
 
-    /// Whether this cancel covers the assignment `holding`.
-    package func covers(_ holding: Holding) -> Bool {
-        holding.run == run && (assignment == nil || assignment == holding)
+    /// Whether this cancel covers `held`.
+    package func covers(_ held: AssignmentID) -> Bool {
+        held.run == run && (assignment == nil || assignment == held)
     }
 }
 

@@ -34,20 +34,20 @@ extension ReportMessage {
     }
 
     /// Reads a REPORT header; the payload parts are attached by the caller.
-    static func read(_ header: Data) throws(WireError) -> (ReportMessage, parts: [Int]?) {
+    static func read(_ header: Data, type: String = "REPORT") throws(WireError) -> (ReportMessage, parts: [Int]?) {
         let json: JSONValue
         do {
             json = try JSONReader.parse(header)
         } catch {
-            throw WireError(.malformed, "REPORT header: \(error.problem) at byte \(error.offset)")
+            throw WireError(.malformed, "\(type) header: \(error.problem) at byte \(error.offset)")
         }
         func need<T>(_ value: T?, _ field: String) throws(WireError) -> T {
-            guard let value else { throw WireError(.malformed, "REPORT: missing or bad field '\(field)'") }
+            guard let value else { throw WireError(.malformed, "\(type): missing or bad field '\(field)'") }
             return value
         }
         func int32(_ value: JSONValue?, _ field: String) throws(WireError) -> Int32? {
             guard let value, !value.isNull else { return nil }
-            guard let int = value.int, let narrow = Int32(exactly: int) else { throw WireError(.malformed, "REPORT: bad field '\(field)'") }
+            guard let int = value.int, let narrow = Int32(exactly: int) else { throw WireError(.malformed, "\(type): bad field '\(field)'") }
             return narrow
         }
         func optionalString(_ value: JSONValue?, _ field: String) throws(WireError) -> String? {
@@ -57,11 +57,11 @@ extension ReportMessage {
         let r = try need(json["report"], "report")
         var parts: [Int]?
         if let list = json["parts"], !list.isNull {
-            guard case .array(let items) = list else { throw WireError(.malformed, "REPORT: bad field 'parts'") }
+            guard case .array(let items) = list else { throw WireError(.malformed, "\(type): bad field 'parts'") }
             parts = try items.map { item throws(WireError) in try need(item.int, "parts") }
         }
         guard let rawID = json["id"], case .number(_, let id64?) = rawID, let id = UInt64(exactly: id64) else {
-            throw WireError(.malformed, "REPORT: missing or bad field 'id'")
+            throw WireError(.malformed, "\(type): missing or bad field 'id'")
         }
         let report = Report(
             run: try need(r["run"]?.string, "report.run"),

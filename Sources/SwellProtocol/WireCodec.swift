@@ -51,8 +51,7 @@ package enum WireCodec {
         case .welcome(let m): frames(message, m)
         case .heartbeat(let m): frames(message, m)
         case .assign(let m): frames(message, m, parts: [m.stdin] + m.done.flatMap { [$0.stdout, $0.stderrTail] })
-        case .relay(let m): frames(message, m, parts: [m.report.stdout, m.report.stderrTail])
-        case .report(let m):
+        case .report(let m), .relay(let m):
             [protocolTag, Data(message.type.utf8), m.header(parts: [m.report.stdout.count, m.report.stderrTail.count]),
              m.report.stdout + m.report.stderrTail]
         case .summary(let m): frames(message, m, parts: [m.summary.output])
@@ -152,20 +151,14 @@ package enum WireCodec {
                     m.done[i].stderrTail = parts[2 + 2 * i]
                 }
                 return .assign(m)
-            case "RELAY":
-                var (m, parts) = try read(Relay.self, header, payload)
-                try expect(parts, count: 2, type)
-                m.report.stdout = parts[0]
-                m.report.stderrTail = parts[1]
-                return .relay(m)
-            case "REPORT":
-                let (read, lengths) = try ReportMessage.read(header)
+            case "REPORT", "RELAY":
+                let (read, lengths) = try ReportMessage.read(header, type: type)
                 var m = read
                 let parts = try split(payload, lengths: lengths)
                 try expect(parts, count: 2, type)
                 m.report.stdout = parts[0]
                 m.report.stderrTail = parts[1]
-                return .report(m)
+                return type == "REPORT" ? .report(m) : .relay(m)
             case "SUMMARY":
                 var (m, parts) = try read(SummaryMessage.self, header, payload)
                 try expect(parts, count: 1, type)

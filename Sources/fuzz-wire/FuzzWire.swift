@@ -70,7 +70,7 @@ func seeds() -> [Data] {
                         pacing: .barrier, input: .concat, vars: [:], outputCap: 100)
     let messages: [Message] = [
         .hello(Hello(id: 1, role: .node, name: "n", incarnation: "i", slots: 2, holding: [
-            Holding(run: "r", stage: "s", kind: .share, share: 0, first: 0, attempt: 1)])),
+            AssignmentID.share(run: "r", stage: "s", share: 0, first: 0, attempt: 1)])),
         .heartbeat(Heartbeat(id: 2, incarnation: "i", running: 1)),
         .report(ReportMessage(id: 3, share: 0, report: report)),
         .summary(SummaryMessage(id: 4, attempt: 1, summary: ShareSummary(

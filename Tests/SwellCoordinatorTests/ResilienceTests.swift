@@ -62,7 +62,7 @@ import Testing
         #expect(h.scheduler.nodes["n1"]?.state == .down)
         _ = h.take("n1")
         // n1 wakes up: its heartbeat is refused, it says HELLO with what it still holds.
-        let holding = Holding(run: held.run, stage: held.stage, kind: .share, share: held.share, first: held.first, attempt: held.attempt)
+        let holding = held.assignment
         h.join("n1", incarnation: "n1-1", holding: [holding])
         #expect(h.scheduler.nodes["n1"]?.membership == 2)
         let cancels = h.take("n1").compactMap { if case .cancel(let c) = $0 { c } else { nil } }
@@ -145,7 +145,7 @@ import Testing
         h.send("client", .attach(Attach(id: h.nextID(), run: share.run, taskEvents: false)))
         #expect(h.take("client").contains { if case .accepted(let a) = $0 { a.run == share.run } else { false } })
         // n1 comes back holding its share: adopted, not handed out again.
-        let holding = Holding(run: share.run, stage: share.stage, kind: .share, share: share.share, first: share.first, attempt: share.attempt)
+        let holding = share.assignment
         h.join("n1", incarnation: "n1-1", holding: [holding])
         h.join("n2", incarnation: "n2-1")
         let toN1 = h.take("n1")

@@ -75,7 +75,7 @@ struct SchedulerHarness {
 
     /// A node says HELLO, then its first heartbeat (which makes it `up`).
     mutating func join(_ name: String, slots: Int = 10, labels: [String] = [], incarnation: String? = nil,
-                       holding: [Holding] = []) {
+                       holding: [AssignmentID] = []) {
         send(name, .hello(Hello(id: nextID(), role: .node, name: name, incarnation: incarnation ?? "\(name)-1",
                                 slots: slots, labels: labels, holding: holding)))
         send(name, .heartbeat(Heartbeat(id: nextID(), incarnation: incarnation ?? "\(name)-1", running: 0)))

@@ -6,7 +6,7 @@ import Testing
 @testable import SwellProtocol
 
 func makeAssign(tasks: Int, width: Int, pacing: Pacing, summarize: Command? = nil, done: [Report] = [],
-                elsewhere: [Int] = [], kind: Assign.Kind = .share) -> Assign {
+                elsewhere: [Int] = [], kind: AssignmentKind = .share) -> Assign {
     let spec = TaskSpec(run: .shell("true"), summarize: summarize, env: [:], timeoutMilliseconds: nil, width: width,
                         pacing: pacing, input: .concat, vars: [:], outputCap: 1 << 20)
     let refs = (0..<tasks).filter { i in !done.contains { $0.index == i } && !elsewhere.contains(i) }
