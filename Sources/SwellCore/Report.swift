@@ -2,8 +2,9 @@ package import Foundation
 
 /// What one task produced.
 ///
-/// Identified by (run, stage, index, attempt). `stdout` and `stderrTail` travel as separate
-/// binary frames on the wire and are not part of the JSON form the protocol encodes.
+/// Identified by (run, stage, index, attempt). This declaration is the one list of a report's
+/// fields: the wire header, the journal's `report` table and `swell logs --json` are its Codable
+/// form (on the wire, `stdout` and `stderrTail` travel as payload parts).
 package struct Report: Sendable, Codable, Hashable {
     package var run: String
     package var stage: String
@@ -60,33 +61,6 @@ package struct Report: Sendable, Codable, Hashable {
         self.stderrTail = stderrTail
     }
 
-    enum CodingKeys: String, CodingKey {
-        case run, stage, index, scope, attempt, node, share, exitCode, signal, timedOut, error
-        case startedAt, endedAt, stdoutBytes, stdoutTruncated, command
-    }
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        run = try c.decode(String.self, forKey: .run)
-        stage = try c.decode(String.self, forKey: .stage)
-        index = try c.decode(Int.self, forKey: .index)
-        scope = try c.decode(String.self, forKey: .scope)
-        attempt = try c.decode(Int.self, forKey: .attempt)
-        node = try c.decode(String.self, forKey: .node)
-        share = try c.decode(Int.self, forKey: .share)
-        exitCode = try c.decodeIfPresent(Int32.self, forKey: .exitCode)
-        signal = try c.decodeIfPresent(Int32.self, forKey: .signal)
-        timedOut = try c.decode(Bool.self, forKey: .timedOut)
-        error = try c.decodeIfPresent(String.self, forKey: .error)
-        startedAt = try c.decode(Double.self, forKey: .startedAt)
-        endedAt = try c.decode(Double.self, forKey: .endedAt)
-        stdoutBytes = try c.decode(Int.self, forKey: .stdoutBytes)
-        stdoutTruncated = try c.decode(Bool.self, forKey: .stdoutTruncated)
-        command = try c.decode(String.self, forKey: .command)
-        stdout = Data()
-        stderrTail = Data()
-    }
-
     /// True when the task exited with status 0 within its timeout.
     package var succeeded: Bool { exitCode == 0 && signal == nil && !timedOut && error == nil }
 
@@ -133,26 +107,6 @@ package struct ShareSummary: Sendable, Codable, Hashable {
         self.exitCode = exitCode
         self.error = error
         self.output = output
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case run, stage, share, first, count, firstScope, lastScope, node, exitCode, error
-    }
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        run = try c.decode(String.self, forKey: .run)
-        stage = try c.decode(String.self, forKey: .stage)
-        share = try c.decode(Int.self, forKey: .share)
-        first = try c.decode(Int.self, forKey: .first)
-        count = try c.decode(Int.self, forKey: .count)
-        firstScope = try c.decode(String.self, forKey: .firstScope)
-        lastScope = try c.decode(String.self, forKey: .lastScope)
-        node = try c.decode(String.self, forKey: .node)
-        share = try c.decode(Int.self, forKey: .share)
-        exitCode = try c.decodeIfPresent(Int32.self, forKey: .exitCode)
-        error = try c.decodeIfPresent(String.self, forKey: .error)
-        output = Data()
     }
 
     package var succeeded: Bool { exitCode == 0 && error == nil }

@@ -171,19 +171,6 @@ package struct RunResult: Sendable, Codable {
         self.error = error
         self.outputs = outputs
     }
-
-    enum CodingKeys: String, CodingKey { case id, run, status, stages, sinks, error }
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(UInt64.self, forKey: .id)
-        run = try c.decode(String.self, forKey: .run)
-        status = try c.decode(RunStatus.self, forKey: .status)
-        stages = try c.decode([StageResult].self, forKey: .stages)
-        sinks = try c.decode([String].self, forKey: .sinks)
-        error = try c.decodeIfPresent(String.self, forKey: .error)
-        outputs = []
-    }
 }
 
 /// Follow a run (client -> coordinator): progress events from now on, and its result.

@@ -1,7 +1,6 @@
 package import Foundation
 
-/// A parsed JSON value, for the per-task hot path (REPORT) where Codable's generic machinery
-/// costs more than the message is worth. Everything else goes through JSONDecoder.
+/// A parsed JSON value: what ``JSONReader`` makes of a message header, and ``HeaderDecoder`` reads.
 package enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -237,11 +236,14 @@ package struct JSONReader {
     }
 }
 
-/// Writes JSON text directly, for the per-task hot path.
+/// Writes JSON text directly into bytes (``HeaderEncoder``'s output).
 package struct JSONWriter {
     package private(set) var bytes: [UInt8] = []
 
     package init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
+
+    mutating func byte(_ byte: UInt8) { bytes.append(byte) }
+    mutating func removeLast() { bytes.removeLast() }
 
     mutating func raw(_ text: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))

@@ -150,13 +150,13 @@ package struct Assign: Sendable, Codable {
     package var firstScope: String
     package var lastScope: String
     package var tasks: [TaskRef]
+    /// Standard input of every task: the outputs of the stage's `needs`, in order.
+    package var stdin: Data
     /// Final reports of tasks of this share that already finished; their stdout is in the payload.
     package var done: [Report]
     /// Indices of tasks of this share that run elsewhere; their reports arrive as RELAY.
     package var elsewhere: [Int]
     package var spec: TaskSpec
-    /// Standard input of every task: the outputs of the stage's `needs`, in order.
-    package var stdin = Data()
 
     package init(id: UInt64, run: String, stage: String, kind: AssignmentKind, share: Int, attempt: Int, first: Int, count: Int,
                 firstScope: String, lastScope: String, tasks: [TaskRef], done: [Report], elsewhere: [Int],
@@ -176,10 +176,6 @@ package struct Assign: Sendable, Codable {
         self.elsewhere = elsewhere
         self.spec = spec
         self.stdin = stdin
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, run, stage, kind, share, attempt, first, count, firstScope, lastScope, tasks, done, elsewhere, spec
     }
 
     /// The assignment this message hands out.

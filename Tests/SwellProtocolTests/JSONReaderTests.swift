@@ -85,40 +85,56 @@ import Testing
         ]
     }
 
+    /// The frames of a REPORT whose header is `header` and whose payload holds `report`'s outputs.
+    func frames(_ type: String, header: Data, payload: Data? = nil) -> [Data] {
+        [WireCodec.protocolTag, Data(type.utf8), header] + (payload.map { [$0] } ?? [])
+    }
+
+    /// Foundation's JSON of `message`, with each output replaced by its part index and the part
+    /// lengths added: the header as the protocol defines it.
+    func codableForm(_ message: ReportMessage) throws -> [String: Any] {
+        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(message)) as! [String: Any]
+        var report = object["report"] as! [String: Any]
+        report["stdout"] = 0
+        report["stderrTail"] = 1
+        object["report"] = report
+        object["parts"] = [message.report.stdout.count, message.report.stderrTail.count]
+        return object
+    }
+
     @Test func theWrittenHeaderIsTheCodableForm() throws {
         for report in reports() {
             let message = ReportMessage(id: 42, share: report.share, report: report)
-            let header = message.header(parts: [report.stdout.count, report.stderrTail.count])
-            let decoded = try JSONDecoder().decode(ReportMessage.self, from: header)
-            #expect(decoded.id == 42)
-            var expected = report
-            expected.stdout = Data()
-            expected.stderrTail = Data()
-            #expect(decoded.report == expected)
+            let written = WireCodec.encode(.report(message))
+            let ours = try JSONSerialization.jsonObject(with: written[2]) as! NSDictionary
+            #expect(ours == NSDictionary(dictionary: try codableForm(message)))
+            #expect(written[3] == report.stdout + report.stderrTail)
         }
     }
 
     @Test func theReaderReadsTheCodableForm() throws {
         for report in reports() {
             let message = ReportMessage(id: 7, share: report.share, report: report)
-            let header = try JSONEncoder().encode(message)
-            let (read, parts) = try ReportMessage.read(header)
-            #expect(parts == nil)
-            var expected = report
-            expected.stdout = Data()
-            expected.stderrTail = Data()
-            #expect(read.report == expected)
+            let header = try JSONSerialization.data(withJSONObject: try codableForm(message))
+            guard case .report(let read) = try WireCodec.decode(frames("REPORT", header: header, payload: report.stdout + report.stderrTail)) else {
+                Issue.record("not a report")
+                continue
+            }
+            #expect(read.report == report)
             #expect(read.id == 7)
         }
     }
 
     @Test func missingOrWrongFieldsAreMalformed() {
-        let good = ReportMessage(id: 1, share: 0, report: reports()[0]).header(parts: [3, 1])
-        let text = String(decoding: good, as: UTF8.self)
+        let report = reports()[0]
+        let good = WireCodec.encode(.report(ReportMessage(id: 1, share: 0, report: report)))
+        let text = String(decoding: good[2], as: UTF8.self)
         for (from, to) in [("\"index\":0", "\"index\":\"0\""), ("\"exitCode\":0", "\"exitCode\":3000000000"),
-                           ("\"id\":1", "\"id\":-1"), ("\"run\":\"r\",", ""), ("\"timedOut\":false", "\"timedOut\":0")] {
+                           ("\"id\":1", "\"id\":-1"), ("\"run\":\"r\",", ""), ("\"timedOut\":false", "\"timedOut\":0"),
+                           ("\"stdout\":0", "\"stdout\":1"), ("\"stderrTail\":1", "\"stderrTail\":7")] {
+            #expect(text.contains(from), "\(from) is not in \(text)")
             let broken = Data(text.replacingOccurrences(of: from, with: to).utf8)
-            #expect(throws: WireError.self, "\(from) -> \(to)") { try ReportMessage.read(broken) }
+            #expect(throws: WireError.self, "\(from) -> \(to)") { try WireCodec.decode(frames("REPORT", header: broken, payload: good[3])) }
         }
     }
 }
@@ -126,14 +142,19 @@ import Testing
 @Suite struct AckWireTests {
     @Test func bothFormsReadEachOther() throws {
         for ack in [Ack(id: 1, acks: []), Ack(id: UInt64(Int64.max), acks: [1, 2, 18_446_744_073_709])] {
-            let fast = ack.header()
+            let fast = WireCodec.encode(.ack(ack))[2]
             let viaCodable = try JSONDecoder().decode(Ack.self, from: fast)
             #expect(viaCodable.id == ack.id && viaCodable.acks == ack.acks)
-            let read = try Ack.read(try JSONEncoder().encode(ack))
+            guard case .ack(let read) = try WireCodec.decode(frames("ACK", header: try JSONEncoder().encode(ack))) else {
+                Issue.record("not an ack")
+                continue
+            }
             #expect(read.id == ack.id && read.acks == ack.acks)
         }
-        #expect(throws: WireError.self) { try Ack.read(Data(#"{"id":1,"acks":[-1]}"#.utf8)) }
-        #expect(throws: WireError.self) { try Ack.read(Data(#"{"id":1,"acks":"x"}"#.utf8)) }
-        #expect(throws: WireError.self) { try Ack.read(Data(#"{"acks":[]}"#.utf8)) }
+        for bad in [#"{"id":1,"acks":[-1]}"#, #"{"id":1,"acks":"x"}"#, #"{"acks":[]}"#] {
+            #expect(throws: WireError.self) { try WireCodec.decode(frames("ACK", header: Data(bad.utf8))) }
+        }
     }
+
+    func frames(_ type: String, header: Data) -> [Data] { [WireCodec.protocolTag, Data(type.utf8), header] }
 }
