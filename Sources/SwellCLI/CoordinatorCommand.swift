@@ -33,16 +33,16 @@ package struct CoordinatorCommand: AsyncParsableCommand {
     var insecure = false
 
     @Option(help: ArgumentHelp("How often the coordinator and its nodes say they are alive.", valueName: "duration"))
-    var heartbeatInterval: DurationOption = DurationOption(milliseconds: 500)
+    var heartbeatInterval = DurationOption(.milliseconds(500))
 
     @Option(help: ArgumentHelp("Missed heartbeat intervals after which a node is suspect (gets no new work).", valueName: "n"))
     var suspectAfter = 3
 
     @Option(help: ArgumentHelp("How much longer a suspect node has before it is down and its work goes elsewhere.", valueName: "duration"))
-    var downGrace: DurationOption = DurationOption(milliseconds: 1_500)
+    var downGrace = DurationOption(.milliseconds(1_500))
 
     @Option(help: ArgumentHelp("After a restart, how long work in flight waits for its node to come back before it runs elsewhere.", valueName: "duration"))
-    var resumeGrace: DurationOption = DurationOption(milliseconds: 10_000)
+    var resumeGrace = DurationOption(.seconds(10))
 
     @Option(help: ArgumentHelp("Bytes of stdout kept per task (for example 8MiB, 512KiB).", valueName: "size"))
     var outputCap: SizeOption = SizeOption(bytes: 8 << 20)
@@ -69,15 +69,14 @@ package struct CoordinatorCommand: AsyncParsableCommand {
                 """)
         }
         guard (1...100).contains(suspectAfter) else { throw ValidationError("--suspect-after must be from 1 to 100") }
-        guard heartbeatInterval.milliseconds >= 50 else { throw ValidationError("--heartbeat-interval must be at least 50ms") }
+        guard heartbeatInterval.duration >= .milliseconds(50) else { throw ValidationError("--heartbeat-interval must be at least 50ms") }
         guard (1_024...(512 << 20)).contains(outputCap.bytes) else { throw ValidationError("--output-cap must be from 1KiB to 512MiB") }
     }
 
     var settings: CoordinatorSettings {
         CoordinatorSettings(
-            heartbeatInterval: Double(heartbeatInterval.milliseconds) / 1_000, suspectAfterMissed: suspectAfter,
-            downGrace: Double(downGrace.milliseconds) / 1_000, outputCap: outputCap.bytes,
-            resumeGrace: Double(resumeGrace.milliseconds) / 1_000)
+            heartbeatInterval: heartbeatInterval.duration, suspectAfterMissed: suspectAfter,
+            downGrace: downGrace.duration, outputCap: outputCap.bytes, resumeGrace: resumeGrace.duration)
     }
 
     package func run() async throws {
@@ -141,16 +140,16 @@ package struct CoordinatorCommand: AsyncParsableCommand {
 
 /// A duration option: `500ms`, `30s`, `1.5m`, `1h`.
 struct DurationOption: ExpressibleByArgument, Sendable {
-    var milliseconds: Int
+    var duration: Duration
 
-    init(milliseconds: Int) { self.milliseconds = milliseconds }
+    init(_ duration: Duration) { self.duration = duration }
 
     init?(argument: String) {
-        guard let ms = Durations.milliseconds(argument), ms > 0 else { return nil }
-        milliseconds = ms
+        guard let duration = Durations.parse(argument), duration > .zero else { return nil }
+        self.duration = duration
     }
 
-    var defaultValueDescription: String { Durations.format(milliseconds: milliseconds) }
+    var defaultValueDescription: String { Durations.format(duration) }
 }
 
 /// A size option: a number of bytes, or with a unit: `512KiB`, `8MiB`, `1GiB` (K, M, G too).

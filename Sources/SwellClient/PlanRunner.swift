@@ -183,7 +183,7 @@ package enum PlanRunner {
                     for output in result.outputs { FileHandle.standardOutput.write(output) }
                 }
                 let elapsed = result.stages.compactMap(\.endedAt).max().map { end in
-                    " in " + Durations.format(milliseconds: Int((end - (result.stages.compactMap(\.startedAt).min() ?? end)) * 1000))
+                    " in " + Durations.format(.milliseconds(Int((end - (result.stages.compactMap(\.startedAt).min() ?? end)) * 1000)))
                 } ?? ""
                 if result.status == .succeeded {
                     progress.line("run \(run) succeeded\(elapsed)")

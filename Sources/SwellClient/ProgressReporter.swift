@@ -64,7 +64,7 @@ package final class ProgressReporter {
             let c = event.counts ?? StageCounts(tasks: 0)
             let seconds = Date().timeIntervalSince(started[stage] ?? runStart)
             let failed = c.failed > 0 ? ", \(c.failed) failed" : ""
-            line("stage \(stage) finished: \(c.succeeded) of \(c.tasks ?? 0) task\(c.tasks == 1 ? "" : "s") succeeded\(failed) in \(Durations.format(milliseconds: Int(seconds * 1000)))")
+            line("stage \(stage) finished: \(c.succeeded) of \(c.tasks ?? 0) task\(c.tasks == 1 ? "" : "s") succeeded\(failed) in \(Durations.format(.milliseconds(Int(seconds * 1000))))")
         case .taskFinished:
             guard let report = event.report, !report.succeeded else { return }
             let name = report.index >= 0 ? "\(report.stage)[\(report.index)]" : "\(report.stage) (reduce)"

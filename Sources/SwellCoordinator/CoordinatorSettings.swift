@@ -1,15 +1,15 @@
 /// Timings and limits of the coordinator's scheduling. Every default is documented in
 /// docs/reliability.md.
 package struct CoordinatorSettings: Sendable {
-    /// How often nodes and the coordinator say they are alive, in seconds. Default 0.5.
-    package var heartbeatInterval: Double
+    /// How often nodes and the coordinator say they are alive. Default 500 ms.
+    package var heartbeatInterval: Duration
     /// A node that has been silent for this many intervals is suspect: it gets no new work. Default 3.
     package var suspectAfterMissed: Int
-    /// Seconds a suspect node gets before it is declared down and its unfinished work goes
-    /// back to the pool. Default 1.5 (so a silent node is down after 3 s).
-    package var downGrace: Double
-    /// An assignment a node has not acknowledged is sent again after this many seconds. Default 2.
-    package var assignResendAfter: Double
+    /// How long a suspect node gets before it is declared down and its unfinished work goes
+    /// back to the pool. Default 1.5 s (so a silent node is down after 3 s).
+    package var downGrace: Duration
+    /// An assignment a node has not acknowledged is sent again after this long. Default 2 s.
+    package var assignResendAfter: Duration
     /// Bytes of stdout kept per task. Default 8 MiB.
     package var outputCap: Int
     /// Finished runs kept in memory for `swell status` and re-attaching clients. Default 100.
@@ -17,8 +17,8 @@ package struct CoordinatorSettings: Sendable {
     /// The endpoint shown by `swell status`.
     package var endpoint: String
     /// After a restart, how long work in flight waits for the node that had it to join again
-    /// (it is adopted, not run again) before it goes back to the pool, in seconds. Default 10.
-    package var resumeGrace: Double
+    /// (it is adopted, not run again) before it goes back to the pool. Default 10 s.
+    package var resumeGrace: Duration
     /// The largest output a stage may have, in bytes; a stage whose output would be larger
     /// fails and says so. Default 256 MiB.
     package var stageOutputLimit: Int
@@ -32,14 +32,14 @@ package struct CoordinatorSettings: Sendable {
     package var authenticated: Bool { security == .curve }
 
     package init(
-        heartbeatInterval: Double = 0.5,
+        heartbeatInterval: Duration = .milliseconds(500),
         suspectAfterMissed: Int = 3,
-        downGrace: Double = 1.5,
-        assignResendAfter: Double = 2,
+        downGrace: Duration = .milliseconds(1_500),
+        assignResendAfter: Duration = .seconds(2),
         outputCap: Int = 8 << 20,
         keepFinishedRuns: Int = 100,
         endpoint: String = "",
-        resumeGrace: Double = 10,
+        resumeGrace: Duration = .seconds(10),
         stageOutputLimit: Int = 256 << 20,
         embedded: Bool = false,
         security: SecurityMode = .loopback
@@ -57,8 +57,8 @@ package struct CoordinatorSettings: Sendable {
         self.endpoint = endpoint
     }
 
-    var suspectAfter: Double { heartbeatInterval * Double(suspectAfterMissed) }
-    var downAfter: Double { suspectAfter + downGrace }
+    var suspectAfter: Duration { heartbeatInterval * suspectAfterMissed }
+    var downAfter: Duration { suspectAfter + downGrace }
 }
 
 /// A point in time as the scheduler sees it: a monotonic reading for timeouts and the wall

@@ -158,7 +158,7 @@ extension Scheduler {
         let stage = run.stages[run.stageIndex(key.stage)!]
         let scopes = stage.scopes ?? []
         let spec = TaskSpec(
-            run: command, summarize: summarize, env: stage.stage.env, timeoutMilliseconds: stage.stage.timeoutMilliseconds,
+            run: command, summarize: summarize, env: stage.stage.env, timeoutMilliseconds: stage.stage.timeout?.wholeMilliseconds,
             width: stage.stage.width, pacing: stage.stage.pacing, input: stage.stage.input, vars: run.plan.varValues,
             outputCap: settings.outputCap)
         let message = Assign(
@@ -245,7 +245,7 @@ extension Scheduler {
     mutating func resendAssignments(_ now: Moment, _ effects: inout Effects) {
         for key in assignments.keys {
             guard var assignment = assignments[key], !assignment.acknowledged,
-                  now.monotonic - assignment.sentAt >= settings.assignResendAfter,
+                  now.monotonic - assignment.sentAt >= settings.assignResendAfter.inSeconds,
                   let node = nodes[assignment.node], node.isLive else { continue }
             assignment.sentAt = now.monotonic
             assignments[key] = assignment

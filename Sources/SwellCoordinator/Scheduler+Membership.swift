@@ -14,7 +14,7 @@ extension Scheduler {
             clients[peer] = now.monotonic
             clientUserIDs[peer] = identity?.userID
             effects.send(peer, .welcome(Welcome(id: messageID(), replyTo: hello.id, name: hello.name,
-                                                coordinator: incarnation, heartbeatMilliseconds: Int(settings.heartbeatInterval * 1000))))
+                                                coordinator: incarnation, heartbeatMilliseconds: settings.heartbeatInterval.wholeMilliseconds)))
         case .node:
             clients[peer] = nil
             clientUserIDs[peer] = nil
@@ -60,7 +60,7 @@ extension Scheduler {
 
     private mutating func welcome(_ hello: Hello, _ name: String) -> Welcome {
         Welcome(id: messageID(), replyTo: hello.id, name: name, coordinator: incarnation,
-                heartbeatMilliseconds: Int(settings.heartbeatInterval * 1000))
+                heartbeatMilliseconds: settings.heartbeatInterval.wholeMilliseconds)
     }
 
     /// Adopts what the node holds and the coordinator still counts on (its live assignments,
@@ -120,10 +120,10 @@ extension Scheduler {
         for name in nodes.keys.sorted() {
             guard let node = nodes[name], node.isLive else { continue }
             let silent = now.monotonic - node.lastSeen
-            if silent >= settings.downAfter {
+            if silent >= settings.downAfter.inSeconds {
                 effects.log(.warning, "node \(name) is down: silent for \(String(format: "%.1f", silent)) s; its unfinished work goes back to the pool")
                 lose(name, as: .down, now, &effects)
-            } else if silent >= settings.suspectAfter, node.state < .suspect {
+            } else if silent >= settings.suspectAfter.inSeconds, node.state < .suspect {
                 nodes[name]!.state = .suspect
                 effects.log(.info, "node \(name) is suspect: silent for \(String(format: "%.1f", silent)) s")
             }

@@ -48,7 +48,7 @@ extension Scheduler {
         let scopes = (try? JSONDecoder().decode([String: [String]].self, from: record.scopes)) ?? [:]
         var run = RunState(id: record.id, plan: plan, baseDirectory: record.baseDirectory, createdAt: record.createdAt,
                            staticScopes: scopes)
-        let until = now.monotonic + settings.resumeGrace
+        let until = now.monotonic + settings.resumeGrace.inSeconds
         for stageRecord in snapshot.stages {
             guard let s = run.stageIndex(stageRecord.stage) else { continue }
             var stage = run.stages[s]

@@ -120,7 +120,7 @@ package struct Scheduler: Sendable {
         releaseUnadopted(now, &effects)
         confirmCancels(from: nil, ids: nil, now, &effects)
         resendAssignments(now, &effects)
-        if now.monotonic - lastHeartbeat >= settings.heartbeatInterval {
+        if now.monotonic - lastHeartbeat >= settings.heartbeatInterval.inSeconds {
             lastHeartbeat = now.monotonic
             for node in nodes.values where node.isLive {
                 effects.send(node.peer, .heartbeat(Heartbeat(id: messageID(), incarnation: incarnation, running: 0)))

@@ -314,7 +314,7 @@ struct NodeLoop {
                 let (runnable, refusal) = policy(command, scope: "")
                 var execution = TaskExecution(
                     argv: runnable.argv, environment: environment, workingDirectory: configuration.workingDirectory,
-                    stdin: assign.spec.input.render(reports: reports), timeoutMilliseconds: assign.spec.timeoutMilliseconds,
+                    stdin: assign.spec.input.render(reports: reports), timeout: assign.spec.timeout,
                     outputCap: assign.spec.outputCap)
                 execution.refusal = refusal
                 stops[key, default: [:]][Self.summarizeSlot] = execution.stop
@@ -368,7 +368,7 @@ struct NodeLoop {
         var execution = TaskExecution(
             argv: runnable.argv, environment: environment(for: assign, values: values, attempt: task.attempt),
             workingDirectory: configuration.workingDirectory, stdin: assign.stdin,
-            timeoutMilliseconds: assign.spec.timeoutMilliseconds, outputCap: assign.spec.outputCap)
+            timeout: assign.spec.timeout, outputCap: assign.spec.outputCap)
         execution.refusal = refusal
         stops[key, default: [:]][task.index] = execution.stop
         return ProcessWork(share: key, purpose: .task(task), execution: execution, command: command.display)

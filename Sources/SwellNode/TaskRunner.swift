@@ -14,7 +14,7 @@ package struct TaskExecution: Sendable {
     package var environment: [String: String]
     package var workingDirectory: String
     package var stdin: Data
-    package var timeoutMilliseconds: Int?
+    package var timeout: Duration?
     /// Bytes of stdout kept; the rest is counted and cut with a marker.
     package var outputCap: Int
     /// Bytes of stderr kept, from the end.
@@ -25,13 +25,13 @@ package struct TaskExecution: Sendable {
     package var refusal: String?
 
     package init(argv: [String], environment: [String: String], workingDirectory: String, stdin: Data,
-                timeoutMilliseconds: Int?, outputCap: Int, stderrTail: Int = 64 << 10, stop: StopSignal = StopSignal()) {
+                timeout: Duration?, outputCap: Int, stderrTail: Int = 64 << 10, stop: StopSignal = StopSignal()) {
         self.stop = stop
         self.argv = argv
         self.environment = environment
         self.workingDirectory = workingDirectory
         self.stdin = stdin
-        self.timeoutMilliseconds = timeoutMilliseconds
+        self.timeout = timeout
         self.outputCap = outputCap
         self.stderrTail = stderrTail
     }
@@ -180,7 +180,7 @@ package enum TaskRunner {
                 return .reader
             }
             parts.addTask {
-                await watch(group: group, pidfd: pidfd, timeout: execution.timeoutMilliseconds, stop: execution.stop, state: state)
+                await watch(group: group, pidfd: pidfd, timeout: execution.timeout, stop: execution.stop, state: state)
                 return .supervisor
             }
             var readers = 0
@@ -194,9 +194,9 @@ package enum TaskRunner {
     /// Kills the group on timeout, on a stop request, and when the main process has exited but
     /// descendants still hold the output pipes open. Returns when cancelled (the outputs ended)
     /// or once it has killed the group.
-    static func watch(group: pid_t, pidfd: Int32, timeout: Int?, stop: StopSignal, state: RunState) async {
+    static func watch(group: pid_t, pidfd: Int32, timeout: Duration?, stop: StopSignal, state: RunState) async {
         let clock = ContinuousClock()
-        let deadline = timeout.map { clock.now + .milliseconds($0) }
+        let deadline = timeout.map { clock.now + $0 }
         var exitedAt: ContinuousClock.Instant?
         while true {
             do {

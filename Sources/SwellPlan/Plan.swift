@@ -88,8 +88,8 @@ package struct Stage: Sendable {
     package var partition: Partition?
     package var width: Int
     package var pacing: Pacing
-    /// Milliseconds; nil for no limit.
-    package var timeoutMilliseconds: Int?
+    /// Nil for no limit.
+    package var timeout: Duration?
     package var retries: Int
     package var summarize: Command?
     package var synthesize: Command?

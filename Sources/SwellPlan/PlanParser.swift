@@ -218,10 +218,10 @@ struct PlanReader {
         if let value = fields["width"].value { width = integer(value, field: "width", range: 1...100) ?? width }
         var pacing = defaultPacing
         if let value = fields["pacing"].value { pacing = choice(value, field: "pacing", Pacing.self) ?? pacing }
-        var timeout: Int?
+        var timeout: Duration?
         if let value = fields["timeout"].value {
-            if let text = value.scalar?.string, let ms = Durations.milliseconds(text) {
-                if ms > 0 { timeout = ms } else { error(value, "`timeout` must be longer than zero") }
+            if let text = value.scalar?.string, let duration = Durations.parse(text) {
+                if duration > .zero { timeout = duration } else { error(value, "`timeout` must be longer than zero") }
             } else {
                 error(value, "`timeout` must be a duration such as 500ms, 30s, 5m or 1h")
             }
@@ -269,7 +269,7 @@ struct PlanReader {
         guard ok else { return nil }
         return Stage(
             id: id, run: run, needs: needs, partition: partition, width: width, pacing: pacing,
-            timeoutMilliseconds: timeout, retries: retries, summarize: summarize, synthesize: synthesize,
+            timeout: timeout, retries: retries, summarize: summarize, synthesize: synthesize,
             input: input, onFailure: onFailure, labels: labels, env: env,
             location: location(node), fieldLocations: locations)
     }

@@ -82,6 +82,8 @@ package struct TaskSpec: Sendable, Codable, Hashable {
     package var summarize: Command?
     package var env: [String: String]
     package var timeoutMilliseconds: Int?
+    /// The task timeout, if any.
+    package var timeout: Duration? { timeoutMilliseconds.map { .milliseconds($0) } }
     package var width: Int
     package var pacing: Pacing
     package var input: InputFormat

@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func suspectThenRefutedStartsANewMembership() {
-        var h = SchedulerHarness(settings: CoordinatorSettings(heartbeatInterval: 1, suspectAfterMissed: 3, downGrace: 1))
+        var h = SchedulerHarness(settings: CoordinatorSettings(heartbeatInterval: .seconds(1), suspectAfterMissed: 3, downGrace: .seconds(1)))
         h.join("n1")
         #expect(h.scheduler.nodes["n1"]?.membership == 1)
         h.advance(3.05)
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func timingsComeFromTheSettings() {
-        var h = SchedulerHarness(settings: CoordinatorSettings(heartbeatInterval: 0.5, suspectAfterMissed: 2, downGrace: 3))
+        var h = SchedulerHarness(settings: CoordinatorSettings(heartbeatInterval: .milliseconds(500), suspectAfterMissed: 2, downGrace: .seconds(3)))
         h.join("n1")
         h.advance(0.9)
         #expect(h.scheduler.nodes["n1"]?.state == .up)
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func aNodeCountedDownThatComesBackIsToldToDropItsOldWork() throws {
-        var h = SchedulerHarness(settings: CoordinatorSettings(heartbeatInterval: 1, suspectAfterMissed: 3, downGrace: 1))
+        var h = SchedulerHarness(settings: CoordinatorSettings(heartbeatInterval: .seconds(1), suspectAfterMissed: 3, downGrace: .seconds(1)))
         h.join("n1")
         h.join("n2")
         #expect(h.submit(itemsPlan(20)) != nil)

@@ -2,10 +2,10 @@ import Foundation
 import Testing
 @testable import SwellNode
 
-func execution(_ script: String, stdin: String = "", timeout: Int? = nil, cap: Int = 1 << 20, tail: Int = 64 << 10,
+func execution(_ script: String, stdin: String = "", timeout: Duration? = nil, cap: Int = 1 << 20, tail: Int = 64 << 10,
                env: [String: String] = [:], stop: StopSignal = StopSignal()) -> TaskExecution {
     TaskExecution(argv: ["/bin/sh", "-c", script], environment: env, workingDirectory: NSTemporaryDirectory(),
-                  stdin: Data(stdin.utf8), timeoutMilliseconds: timeout, outputCap: cap, stderrTail: tail, stop: stop)
+                  stdin: Data(stdin.utf8), timeout: timeout, outputCap: cap, stderrTail: tail, stop: stop)
 }
 
 /// True once the process is gone or a zombie.
@@ -51,7 +51,7 @@ func waitFor(_ timeout: Duration = .seconds(5), _ condition: () -> Bool) async -
     @Test func aTimeoutKillsTheWholeProcessGroup() async throws {
         let pidFile = NSTemporaryDirectory() + "grandchild-\(UUID()).pid"
         defer { try? FileManager.default.removeItem(atPath: pidFile) }
-        let outcome = await TaskRunner.run(execution("sleep 30 & echo $! > \(pidFile); sleep 30", timeout: 300))
+        let outcome = await TaskRunner.run(execution("sleep 30 & echo $! > \(pidFile); sleep 30", timeout: .milliseconds(300)))
         #expect(outcome.timedOut)
         #expect(outcome.signal == SIGKILL)
         #expect(outcome.endedAt - outcome.startedAt < 5)
@@ -87,7 +87,7 @@ func waitFor(_ timeout: Duration = .seconds(5), _ condition: () -> Bool) async -
     @Test func aMissingProgramIsAnErrorNotACrash() async {
         let outcome = await TaskRunner.run(TaskExecution(
             argv: ["no-such-program-swell"], environment: [:], workingDirectory: "/", stdin: Data(),
-            timeoutMilliseconds: nil, outputCap: 100))
+            timeout: nil, outputCap: 100))
         #expect(outcome.exitCode == nil)
         #expect(outcome.error?.contains("no-such-program-swell") == true)
     }

@@ -52,7 +52,7 @@ func diagnostics(_ yaml: String, overrides: [(name: String, value: String)] = []
         #expect(scan.partition == .linesOf("inventory"))
         #expect(scan.width == 4)
         #expect(scan.pacing == .rolling)
-        #expect(scan.timeoutMilliseconds == 1_500)
+        #expect(scan.timeout == .milliseconds(1_500))
         #expect(scan.retries == 2)
         #expect(scan.summarize == .shell("sort"))
         #expect(scan.synthesize == .argv(["sort", "-u"]))

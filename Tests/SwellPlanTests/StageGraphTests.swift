@@ -34,13 +34,13 @@ import Testing
 
 @Suite struct DurationsTests {
     @Test func units() {
-        #expect(Durations.milliseconds("500ms") == 500)
-        #expect(Durations.milliseconds("30s") == 30_000)
-        #expect(Durations.milliseconds("5m") == 300_000)
-        #expect(Durations.milliseconds("1h") == 3_600_000)
-        #expect(Durations.milliseconds("1.5s") == 1_500)
-        #expect(Durations.milliseconds("5") == nil)
-        #expect(Durations.milliseconds("1.s") == nil)
-        #expect(Durations.milliseconds("1..5s") == nil)
+        #expect(Durations.parse("500ms") == .milliseconds(500))
+        #expect(Durations.parse("30s") == .milliseconds(30_000))
+        #expect(Durations.parse("5m") == .milliseconds(300_000))
+        #expect(Durations.parse("1h") == .milliseconds(3_600_000))
+        #expect(Durations.parse("1.5s") == .milliseconds(1_500))
+        #expect(Durations.parse("5") == nil)
+        #expect(Durations.parse("1.s") == nil)
+        #expect(Durations.parse("1..5s") == nil)
     }
 }
