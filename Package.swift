@@ -54,6 +54,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SwellWire",
+            dependencies: ["SwellCore", "SwellProtocol"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SwellJournal",
             dependencies: ["SwellCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
@@ -61,7 +66,7 @@ let package = Package(
         .target(
             name: "SwellNode",
             dependencies: [
-                "SwellCore", "SwellPlan", "SwellProtocol", "SwellZMQ", "SwellSecurity",
+                "SwellCore", "SwellPlan", "SwellProtocol", "SwellWire", "SwellZMQ", "SwellSecurity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -72,7 +77,7 @@ let package = Package(
         .target(
             name: "SwellCoordinator",
             dependencies: [
-                "SwellCore", "SwellPlan", "SwellProtocol", "SwellZMQ", "SwellJournal", "SwellSecurity",
+                "SwellCore", "SwellPlan", "SwellProtocol", "SwellWire", "SwellZMQ", "SwellJournal", "SwellSecurity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -82,7 +87,7 @@ let package = Package(
         .target(
             name: "SwellClient",
             dependencies: [
-                "SwellCore", "SwellPlan", "SwellProtocol", "SwellZMQ", "SwellJournal", "SwellSecurity",
+                "SwellCore", "SwellPlan", "SwellProtocol", "SwellWire", "SwellZMQ", "SwellJournal", "SwellSecurity",
                 "SwellCoordinator", "SwellNode",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -103,6 +108,7 @@ let package = Package(
         .testTarget(name: "SwellCoreTests", dependencies: ["SwellCore"], swiftSettings: strict),
         .testTarget(name: "SwellPlanTests", dependencies: ["SwellPlan", "SwellCore"], swiftSettings: strict),
         .testTarget(name: "SwellProtocolTests", dependencies: ["SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict),
+        .testTarget(name: "SwellWireTests", dependencies: ["SwellWire", "SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict),
         .testTarget(name: "SwellZMQTests", dependencies: ["SwellZMQ"], swiftSettings: strict),
         .testTarget(name: "SwellSecurityTests", dependencies: ["SwellSecurity", "SwellCore", "SwellZMQ"], swiftSettings: strict),
         .testTarget(
@@ -112,19 +118,19 @@ let package = Package(
         .testTarget(name: "SwellNodeTests", dependencies: ["SwellNode", "SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict),
         .testTarget(
             name: "SwellCoordinatorTests",
-            dependencies: ["SwellCoordinator", "SwellProtocol", "SwellCore", "SwellPlan", "SwellJournal"],
+            dependencies: ["SwellCoordinator", "SwellProtocol", "SwellWire", "SwellCore", "SwellPlan", "SwellJournal"],
             swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            // CZeroMQ and SwellProtocol: the hostile peer speaks raw ZeroMQ.
-            dependencies: ["SwellCore", "SwellProtocol", "CZeroMQ", .product(name: "GRDB", package: "GRDB.swift")],
+            // CZeroMQ, SwellProtocol and SwellWire: the hostile peer speaks raw ZeroMQ.
+            dependencies: ["SwellCore", "SwellProtocol", "SwellWire", "CZeroMQ", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .executableTarget(name: "swell-coordinator", dependencies: ["SwellCLI"], swiftSettings: strict),
         .executableTarget(name: "swell-node", dependencies: ["SwellCLI"], swiftSettings: strict),
         // Fuzz targets: replay inputs in a normal build; scripts/fuzz builds them with libFuzzer.
         .target(name: "FuzzSupport", swiftSettings: strict),
         .executableTarget(
-            name: "fuzz-wire", dependencies: ["FuzzSupport", "SwellCoordinator", "SwellProtocol", "SwellCore"],
+            name: "fuzz-wire", dependencies: ["FuzzSupport", "SwellCoordinator", "SwellProtocol", "SwellWire", "SwellCore"],
             swiftSettings: strict),
         .executableTarget(
             name: "fuzz-plan", dependencies: ["FuzzSupport", "SwellPlan", "SwellCore", "SwellSecurity"], swiftSettings: strict),

@@ -1,5 +1,6 @@
 package import ArgumentParser
 import Foundation
+import SwellCore
 import SwellClient
 import SwellPlan
 import SwellProtocol

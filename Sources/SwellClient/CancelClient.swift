@@ -1,4 +1,5 @@
 import Foundation
+import SwellCore
 import SwellProtocol
 package import SwellZMQ
 

@@ -1,6 +1,7 @@
 import Foundation
 import SwellCore
 package import SwellProtocol
+import SwellWire
 package import SwellSecurity
 package import SwellZMQ
 

@@ -1,6 +1,6 @@
 import Foundation
 package import Logging
-import SwellCore
+package import SwellCore
 import SwellPlan
 package import SwellProtocol
 package import SwellZMQ
@@ -75,7 +75,7 @@ package enum PlanRunner {
         let endpoint = embedded?.endpoint ?? options.coordinator!
         let connection = try await ClientConnection.open(io: io, endpoint: endpoint, curve: embedded == nil ? options.curve : nil)
         let submit = Submit(
-            id: connection.nextID(), plan: plan.text, file: options.planPath, baseDirectory: baseDirectory,
+            id: connection.nextID(), plan: plan.text, file: options.planPath,
             overrides: options.overrides, scopes: scopes, taskEvents: joblog != nil)
         let outcome = try await withThrowingTaskGroup(of: Void.self) { group -> SwellExit in
             if let embedded {

@@ -61,6 +61,14 @@ package struct Report: Sendable, Codable, Hashable {
         self.stderrTail = stderrTail
     }
 
+    /// The `error` of an attempt stopped on purpose: its run or assignment was cancelled, or its
+    /// node left.
+    package static let cancelled = "cancelled"
+
+    /// True when the attempt was stopped on purpose rather than failing by itself: it ends its
+    /// task without a retry.
+    package var wasCancelled: Bool { error == Report.cancelled }
+
     /// True when the task exited with status 0 within its timeout.
     package var succeeded: Bool { exitCode == 0 && signal == nil && !timedOut && error == nil }
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SwellCore
 import SwellProtocol
+import SwellWire
 import SwellSecurity
 import SwellZMQ
 

@@ -1,5 +1,6 @@
 package import Foundation
 import Subprocess
+import SwellCore
 import Synchronization
 #if canImport(System)
 import System
@@ -76,7 +77,7 @@ package enum TaskRunner {
         precondition(brokenPipesIgnored)
         let started = Date().timeIntervalSince1970
         if let refusal = execution.refusal { return failure("refused: \(refusal)", started: started) }
-        if execution.stop.isStopped { return failure("cancelled", started: started) }
+        if execution.stop.isStopped { return failure(Report.cancelled, started: started) }
         guard let program = execution.argv.first, !program.isEmpty else {
             return failure("empty command", started: started)
         }
@@ -122,12 +123,12 @@ package enum TaskRunner {
                 outcome.signal = signal
             }
             if (Task.isCancelled || execution.stop.isStopped) && !outcome.timedOut {
-                outcome.error = "cancelled"
+                outcome.error = Report.cancelled
             }
             return outcome
         } catch {
             killGroup(state.group)
-            if Task.isCancelled { return failure("cancelled", started: started) }
+            if Task.isCancelled { return failure(Report.cancelled, started: started) }
             return failure(describe(error, program: program, workingDirectory: execution.workingDirectory), started: started)
         }
     }

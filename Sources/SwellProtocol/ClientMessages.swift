@@ -8,32 +8,20 @@ package struct Submit: Sendable, Codable {
     /// The plan file's text and the name the user gave it.
     package var plan: String
     package var file: String
-    /// The plan file's folder on the client's host.
-    package var baseDirectory: String
     package var overrides: [VarOverride]
     /// Scopes of static partitions, per stage id.
     package var scopes: [String: [String]]
     /// Send an EVENT for every finished task (for `--joblog` and live progress).
     package var taskEvents: Bool
 
-    package init(id: UInt64, plan: String, file: String, baseDirectory: String, overrides: [VarOverride],
+    package init(id: UInt64, plan: String, file: String, overrides: [VarOverride],
                 scopes: [String: [String]], taskEvents: Bool) {
         self.id = id
         self.plan = plan
         self.file = file
-        self.baseDirectory = baseDirectory
         self.overrides = overrides
         self.scopes = scopes
         self.taskEvents = taskEvents
-    }
-}
-
-package struct VarOverride: Sendable, Codable, Hashable {
-    package var name: String
-    package var value: String
-    package init(name: String, value: String) {
-        self.name = name
-        self.value = value
     }
 }
 
@@ -113,23 +101,6 @@ package struct StageCounts: Sendable, Codable, Hashable {
         self.running = running
         self.shares = shares
     }
-}
-
-package enum RunStatus: String, Sendable, Codable {
-    case running
-    case succeeded
-    /// Finished, with failed tasks.
-    case failed
-    case cancelled
-}
-
-package enum StageStatus: String, Sendable, Codable {
-    case pending
-    case running
-    case succeeded
-    case failed
-    case cancelled
-    case skipped
 }
 
 /// The outcome of one stage, as `--json` prints it.
@@ -222,7 +193,7 @@ package struct NodeStatus: Sendable, Codable, Hashable {
 }
 
 /// One run as `swell status` shows it.
-package struct RunSummary: Sendable, Codable, Hashable {
+package struct RunOverview: Sendable, Codable, Hashable {
     package var run: String
     package var name: String
     package var status: RunStatus
@@ -278,11 +249,11 @@ package struct StatusReply: Sendable, Codable {
     /// `curve` (peers admitted by key), `loopback` (no keys, loopback only) or `insecure`.
     package var security: String
     package var nodes: [NodeStatus]
-    package var runs: [RunSummary]
+    package var runs: [RunOverview]
     package var dropped: DropCounters
 
     package init(id: UInt64, replyTo: UInt64, coordinator: String, endpoint: String, security: String, nodes: [NodeStatus],
-                runs: [RunSummary], dropped: DropCounters) {
+                runs: [RunOverview], dropped: DropCounters) {
         self.id = id
         self.replyTo = replyTo
         self.coordinator = coordinator

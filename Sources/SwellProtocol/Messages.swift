@@ -124,7 +124,7 @@ package struct TaskRef: Sendable, Codable, Hashable {
     /// Whether a report of this attempt ends the task for good: it succeeded, no retry is
     /// left, or it was cancelled.
     package func isFinal(_ report: Report) -> Bool {
-        report.succeeded || retriesLeft == 0 || report.error == "cancelled"
+        report.succeeded || retriesLeft == 0 || report.wasCancelled
     }
 }
 

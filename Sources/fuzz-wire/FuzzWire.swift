@@ -7,6 +7,7 @@ import FuzzSupport
 import SwellCoordinator
 import SwellCore
 import SwellProtocol
+import SwellWire
 
 /// Input layout: one byte of frame count (mod 6), then per frame a little-endian u16 length
 /// and the bytes; whatever is left over is the last frame.
@@ -44,21 +45,23 @@ enum WireInput {
     }
 }
 
+/// The scheduler's clock starts here for every input.
+let origin = ContinuousClock.now
+
 func testOne(_ bytes: UnsafeRawBufferPointer) {
     let frames = WireInput.frames(bytes)
     _ = try? WireCodec.decode(frames)
     // Through a scheduler with a node that joined, from that node and from a stranger.
-    var scheduler = Scheduler(settings: CoordinatorSettings())
+    var scheduler = Scheduler(settings: CoordinatorSettings(), incarnation: "coordinator", seed: 1)
     var effects = Effects()
-    let now = Moment(monotonic: 1, wall: 1)
+    let now = Moment(monotonic: origin, wall: 1)
     let node = Data("node".utf8)
-    scheduler.receive(peer: node, userID: nil, frames: WireCodec.encode(.hello(Hello(id: 1, role: .node, name: "n", incarnation: "i", slots: 2))),
+    scheduler.receive(.hello(Hello(id: 1, role: .node, name: "n", incarnation: "i", slots: 2)), from: node, userID: nil,
                       at: now, into: &effects)
-    scheduler.receive(peer: node, userID: nil, frames: WireCodec.encode(.heartbeat(Heartbeat(id: 2, incarnation: "i", running: 0))),
-                      at: now, into: &effects)
-    scheduler.receive(peer: node, userID: nil, frames: frames, at: now, into: &effects)
-    scheduler.receive(peer: Data("stranger".utf8), userID: nil, frames: frames, at: now, into: &effects)
-    scheduler.tick(at: Moment(monotonic: 2, wall: 2), into: &effects)
+    scheduler.receive(.heartbeat(Heartbeat(id: 2, incarnation: "i", running: 0)), from: node, userID: nil, at: now, into: &effects)
+    scheduler.receive(frames: frames, from: node, userID: nil, at: now, into: &effects)
+    scheduler.receive(frames: frames, from: Data("stranger".utf8), userID: nil, at: now, into: &effects)
+    scheduler.tick(at: Moment(monotonic: origin + .seconds(1), wall: 2), into: &effects)
 }
 
 /// Valid messages of every kind, as seed inputs.
@@ -81,7 +84,7 @@ func seeds() -> [Data] {
         .assign(Assign(id: 7, run: "r", stage: "s", kind: .share, share: 0, attempt: 1, first: 0, count: 1, firstScope: "a",
                        lastScope: "a", tasks: [TaskRef(index: 0, scope: "a", attempt: 1, retriesLeft: 0)], done: [report],
                        elsewhere: [], spec: spec, stdin: Data("in".utf8))),
-        .submit(Submit(id: 8, plan: "name: p\nstages:\n  - id: a\n    run: echo\n", file: "p.yaml", baseDirectory: "/",
+        .submit(Submit(id: 8, plan: "name: p\nstages:\n  - id: a\n    run: echo\n", file: "p.yaml",
                        overrides: [], scopes: [:], taskEvents: false)),
         .cancel(Cancel(id: 9, run: "r", reason: "x")),
         .statusRequest(StatusRequest(id: 10)),

@@ -327,7 +327,8 @@ import Testing
         // A journal whose migrations are recorded but whose report table is not what they made.
         let result = try await runOnJournal(in: work, made: """
             CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-            INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share');
+            INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share'), ('v3: assignment'), ('v4: run.origin'),
+                ('v5: report.index, no run.baseDirectory');
             CREATE TABLE run (id TEXT PRIMARY KEY);
             """)
         #expect(result.status == 1)
@@ -341,10 +342,12 @@ import Testing
         // Readable (no unfinished runs), but the tables the first write needs are missing.
         let result = try await runOnJournal(in: work, made: """
             CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-            INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share'), ('v3: assignment');
+            INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share'), ('v3: assignment'), ('v4: run.origin'),
+                ('v5: report.index, no run.baseDirectory');
             CREATE TABLE run (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, file TEXT NOT NULL,
-                baseDirectory TEXT NOT NULL, planText TEXT NOT NULL, overrides BLOB NOT NULL, scopes BLOB NOT NULL,
-                status TEXT NOT NULL, createdAt DOUBLE NOT NULL, endedAt DOUBLE, error TEXT);
+                planText TEXT NOT NULL, overrides BLOB NOT NULL, scopes BLOB NOT NULL,
+                status TEXT NOT NULL, createdAt DOUBLE NOT NULL, endedAt DOUBLE, error TEXT,
+                origin TEXT NOT NULL DEFAULT 'coordinator', pid INTEGER);
             """)
         #expect(result.status == 1)
         #expect(result.stderr.contains("the embedded coordinator stopped: cannot write the journal \(work.path)/state/journal.sqlite"))

@@ -2,6 +2,7 @@ import CZeroMQ
 import Foundation
 import SwellCore
 import SwellProtocol
+import SwellWire
 import Testing
 
 /// Keys made with `swell keygen` in a scratch folder.

@@ -44,7 +44,7 @@ import Testing
         h.send("worker", .hello(Hello(id: 2, role: .client, name: "c", incarnation: "c")))
         #expect(refusals(h.take("worker")).first?.message.contains("authorized as a node") == true)
         // Never admitted as a client, so what it sends next is dropped.
-        h.send("worker", .submit(Submit(id: 3, plan: itemsPlan(1), file: "p.yaml", baseDirectory: "/", overrides: [],
+        h.send("worker", .submit(Submit(id: 3, plan: itemsPlan(1), file: "p.yaml", overrides: [],
                                         scopes: [:], taskEvents: false)))
         #expect(h.scheduler.runs.isEmpty)
         #expect(h.scheduler.dropped.unauthorized == 2)

@@ -4,10 +4,13 @@ import Foundation
 @testable import SwellCore
 @testable import SwellPlan
 @testable import SwellProtocol
+@testable import SwellWire
 
 /// Drives a ``Scheduler`` with encoded messages, as the shell would, and keeps what it sends.
 struct SchedulerHarness {
     var scheduler: Scheduler
+    /// The scheduler's clock: `origin`, plus `clock` seconds.
+    let origin = ContinuousClock.now
     var clock = 0.0
     var ids: UInt64 = 100
     /// Everything sent, per peer, decoded.
@@ -19,14 +22,16 @@ struct SchedulerHarness {
     struct Journal_Batches {
         var reports: [(Report, Bool)] = []
         /// Every batch, in order, to replay into a real journal.
-        var batches: [Journal.Batch] = []
+        var batches: [JournalBatch] = []
     }
 
     init(settings: CoordinatorSettings = CoordinatorSettings()) {
-        scheduler = Scheduler(settings: settings, incarnation: "coordinator")
+        scheduler = Scheduler(settings: settings, incarnation: "coordinator", seed: 1)
     }
 
-    var now: Moment { Moment(monotonic: clock, wall: 1_000_000 + clock) }
+    let mapper = JournalMapper(origin: .coordinator)
+
+    var now: Moment { Moment(monotonic: origin + .seconds(clock), wall: 1_000_000 + clock) }
 
     mutating func nextID() -> UInt64 {
         ids += 1
@@ -34,9 +39,6 @@ struct SchedulerHarness {
     }
 
     mutating func deliver(_ effects: Effects) {
-        for (peer, frames) in effects.frameSends {
-            outbox[String(decoding: peer, as: UTF8.self), default: []].append(try! WireCodec.decode(frames))
-        }
         for (peer, message) in effects.sends {
             // Through the codec, as on the wire.
             outbox[String(decoding: peer, as: UTF8.self), default: []].append(try! WireCodec.decode(WireCodec.encode(message)))
@@ -44,19 +46,21 @@ struct SchedulerHarness {
         for (peer, acks) in effects.acks {
             outbox[String(decoding: peer, as: UTF8.self), default: []].append(.ack(Ack(id: 0, acks: acks)))
         }
-        journal.reports += effects.journal.reports
-        journal.batches.append(effects.journal)
+        for change in effects.changes {
+            if case .reportReceived(let report, let final) = change { journal.reports.append((report, final)) }
+        }
+        journal.batches.append(mapper.batch(effects.changes))
     }
 
     mutating func send(_ peer: String, _ message: Message) {
         var effects = Effects()
-        scheduler.receive(peer: Data(peer.utf8), userID: userIDs[peer], frames: WireCodec.encode(message), at: now, into: &effects)
+        scheduler.receive(frames: WireCodec.encode(message), from: Data(peer.utf8), userID: userIDs[peer], at: now, into: &effects)
         deliver(effects)
     }
 
     mutating func sendRaw(_ peer: String, _ frames: [Data]) {
         var effects = Effects()
-        scheduler.receive(peer: Data(peer.utf8), userID: userIDs[peer], frames: frames, at: now, into: &effects)
+        scheduler.receive(frames: frames, from: Data(peer.utf8), userID: userIDs[peer], at: now, into: &effects)
         deliver(effects)
     }
 
@@ -84,7 +88,7 @@ struct SchedulerHarness {
     /// Connects a client and submits `plan`; returns the run id.
     mutating func submit(_ plan: String, scopes: [String: [String]] = [:], client: String = "client") -> String? {
         send(client, .hello(Hello(id: nextID(), role: .client, name: "c", incarnation: "c1")))
-        send(client, .submit(Submit(id: nextID(), plan: plan, file: "plan.yaml", baseDirectory: "/tmp", overrides: [],
+        send(client, .submit(Submit(id: nextID(), plan: plan, file: "plan.yaml", overrides: [],
                                     scopes: scopes, taskEvents: true)))
         for message in take(client) {
             if case .accepted(let accepted) = message { return accepted.run }
@@ -154,13 +158,10 @@ extension SchedulerHarness {
     func crash(into directory: String) async throws -> [RunSnapshot] {
         let journal = try Journal(directory: directory)
         for batch in journal_batches { try await journal.write(batch) }
-        return try journal.unfinishedRuns().map { run in
-            RunSnapshot(run: run, stages: try journal.stages(of: run.id), shares: try journal.shares(of: run.id),
-                        reports: try journal.reportsWithFinality(run: run.id), assignments: try journal.assignments(of: run.id))
-        }
+        return try journal.unfinishedRuns().map { try mapper.snapshot(of: $0, in: journal) }
     }
 
-    var journal_batches: [Journal.Batch] { journal.batches }
+    var journal_batches: [JournalBatch] { journal.batches }
 
     mutating func restore(_ snapshots: [RunSnapshot]) {
         var effects = Effects()

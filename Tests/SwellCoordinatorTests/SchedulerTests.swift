@@ -294,7 +294,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
     @Test func invalidPlansAreRejectedWithLocations() {
         var h = SchedulerHarness()
         h.send("c", .hello(Hello(id: 1, role: .client, name: "c", incarnation: "c")))
-        h.send("c", .submit(Submit(id: 2, plan: "name: x\nwidth: 0\nstages: []\n", file: "bad.yaml", baseDirectory: "/",
+        h.send("c", .submit(Submit(id: 2, plan: "name: x\nwidth: 0\nstages: []\n", file: "bad.yaml",
                                    overrides: [], scopes: [:], taskEvents: false)))
         let rejected = h.take("c").compactMap { if case .rejected(let r) = $0 { r } else { nil } }
         #expect(rejected.first?.message == "bad.yaml:2:8: `width` must be a whole number from 1 to 100\nbad.yaml:3:9: `stages` must be a non-empty list of stages")

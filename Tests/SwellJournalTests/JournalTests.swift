@@ -15,21 +15,19 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let journal = try Journal(directory: directory)
-        var batch = Journal.Batch()
-        batch.runs.append(RunRecord(id: "r1", name: "p", file: "p.yaml", baseDirectory: "/x", planText: "name: p",
-                                    overrides: Data("[]".utf8), scopes: Data("{}".utf8), status: "running",
-                                    createdAt: 1, endedAt: nil, error: nil))
-        batch.stages.append(StageRecord(run: "r1", stage: "scan", status: "running", scopes: Data("[\"a\"]".utf8),
-                                        output: nil, startedAt: 1, endedAt: nil, error: nil))
-        batch.reports += [(report(0, scope: "a", out: "one"), true), (report(1, scope: "x.c\ny.c", out: "two"), true)]
+        var batch = JournalBatch()
+        batch.runs.append(RunRecord(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [], scopes: [:],
+                                    status: .running, createdAt: 1))
+        batch.stages.append(StageRecord(run: "r1", stage: "scan", status: .running, scopes: ["a"], startedAt: 1))
+        batch.reports += [ReportRecord(report(0, scope: "a", out: "one"), final: true),
+                          ReportRecord(report(1, scope: "x.c\ny.c", out: "two"), final: true)]
         try await journal.write(batch)
 
-        var second = Journal.Batch()
-        second.reports.append((report(0, scope: "a", out: "duplicate"), true))   // same key: ignored
-        second.reports.append((report(1, attempt: 2, scope: "x.c\ny.c", out: "retry"), true))
-        second.runStatus.append(("r1", "succeeded", 3, nil))
-        second.stages.append(StageRecord(run: "r1", stage: "scan", status: "succeeded", scopes: nil,
-                                         output: Data("out".utf8), startedAt: nil, endedAt: 3, error: nil))
+        var second = JournalBatch()
+        second.reports.append(ReportRecord(report(0, scope: "a", out: "duplicate"), final: true))   // same key: ignored
+        second.reports.append(ReportRecord(report(1, attempt: 2, scope: "x.c\ny.c", out: "retry"), final: true))
+        second.runEndings.append(RunEnding(id: "r1", status: .succeeded, endedAt: 3, error: nil))
+        second.stages.append(StageRecord(run: "r1", stage: "scan", status: .succeeded, output: Data("out".utf8), endedAt: 3))
         try await journal.write(second)
 
         let reports = try journal.reports(run: "r1")
@@ -40,11 +38,11 @@ import Testing
         #expect(try journal.reports(run: "r1", scope: "%").isEmpty)
         #expect(try journal.reports(run: "r1", offset: 1, limit: 1).map(\.index) == [1])
         let run = try #require(try journal.run("r1"))
-        #expect(run.status == "succeeded")
+        #expect(run.status == .succeeded)
         #expect(run.endedAt == 3)
         let stage = try #require(try journal.stages(of: "r1").first)
-        #expect(stage.status == "succeeded")
-        #expect(stage.scopes == Data("[\"a\"]".utf8))
+        #expect(stage.status == .succeeded)
+        #expect(stage.scopes == ["a"])
         #expect(stage.output == Data("out".utf8))
         #expect(stage.startedAt == 1)
         #expect(try journal.unfinishedRuns().isEmpty)
@@ -63,9 +61,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
             let journal = try Journal(directory: directory)
-            var batch = Journal.Batch()
-            batch.runs.append(RunRecord(id: "r2", name: "p", file: "p.yaml", baseDirectory: "/x", planText: "",
-                                        overrides: Data(), scopes: Data(), status: "running", createdAt: 1, endedAt: nil, error: nil))
+            var batch = JournalBatch()
+            batch.runs.append(RunRecord(id: "r2", name: "p", file: "p.yaml", planText: "", overrides: [], scopes: [:],
+                                        status: .running, createdAt: 1))
             try await journal.write(batch)
         }
         let again = try Journal(directory: directory)
@@ -90,12 +88,49 @@ import Testing
         }
         let journal = try Journal(directory: directory)
         #expect(try journal.reports(run: "old").first?.share == -1)
-        var batch = Journal.Batch()
+        var batch = JournalBatch()
         var fresh = report(1, scope: "b", out: "x")
         fresh.run = "old"
         fresh.share = 4
-        batch.reports.append((fresh, true))
+        batch.reports.append(ReportRecord(fresh, final: true))
         try await journal.write(batch)
         #expect(try journal.reports(run: "old").map(\.share) == [-1, 4])
+    }
+
+    @Test func aJournalOfTheEarlierLayoutIsReadWithItsTypes() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            // As the journal was written before the report table's columns were the report's
+            // fields: JSON in BLOBs, statuses as words, `idx`, and the client's folder.
+            let old = try DatabaseQueue(path: directory + "/journal.sqlite")
+            try Journal.migrator.migrate(old, upTo: "v4: run.origin")
+            try await old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO run (id, name, file, baseDirectory, planText, overrides, scopes, status, createdAt, origin)
+                    VALUES ('r', 'p', 'p.yaml', '/x', 'name: p', CAST('[{"name":"a","value":"1"}]' AS BLOB),
+                            CAST('{"scan":["a","b"]}' AS BLOB), 'running', 1, 'coordinator');
+                    INSERT INTO stage (run, stage, status, scopes, startedAt) VALUES ('r', 'scan', 'running', CAST('["a","b"]' AS BLOB), 1);
+                    INSERT INTO share VALUES ('r', 'scan', 0, 0, 2, 'n1', 1, 'done', x'6f6b', 0, NULL);
+                    INSERT INTO report (run, stage, idx, attempt, scope, node, share, exitCode, timedOut, startedAt, endedAt,
+                        stdoutBytes, stdoutTruncated, command, stdout, stderrTail, final)
+                    VALUES ('r', 'scan', 1, 2, 'b', 'n1', 0, 0, 0, 1, 2, 2, 0, 'c', x'6f6b', x'', 1);
+                    INSERT INTO assignment VALUES ('r', 'scan', 'retry', 0, 2, 1, 'n1', 1, '[[1,2]]');
+                    """)
+            }
+        }
+        let journal = try Journal(directory: directory)
+        let run = try #require(try journal.unfinishedRuns().first)
+        #expect(run.overrides == [VarOverride(name: "a", value: "1")])
+        #expect(run.scopes == ["scan": ["a", "b"]])
+        #expect(try journal.stages(of: "r").map(\.scopes) == [["a", "b"]])
+        #expect(try journal.shares(of: "r").map(\.status) == [.done])
+        let reports = try journal.reportRecords(run: "r")
+        #expect(reports.map(\.report.index) == [1])
+        #expect(reports.map(\.final) == [true])
+        let assignment = try #require(try journal.assignments(of: "r").first)
+        #expect(assignment.assignment == .retry(run: "r", stage: "scan", share: 0, index: 1, attempt: 2))
+        #expect(assignment.tasks == [[1, 2]])
     }
 }

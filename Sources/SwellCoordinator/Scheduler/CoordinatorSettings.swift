@@ -1,0 +1,62 @@
+/// Timings and limits of the coordinator's scheduling. Every default is documented in
+/// docs/reliability.md.
+package struct CoordinatorSettings: Sendable {
+    /// How often nodes and the coordinator say they are alive. Default 500 ms.
+    package var heartbeatInterval: Duration
+    /// A node that has been silent for this many intervals is suspect: it gets no new work. Default 3.
+    package var suspectAfterMissed: Int
+    /// How long a suspect node gets before it is declared down and its unfinished work goes
+    /// back to the pool. Default 1.5 s (so a silent node is down after 3 s).
+    package var downGrace: Duration
+    /// An assignment a node has not acknowledged is sent again after this long. Default 2 s.
+    package var assignResendAfter: Duration
+    /// Bytes of stdout kept per task. Default 8 MiB.
+    package var outputCap: Int
+    /// Finished runs kept in memory for `swell status` and re-attaching clients. Default 100.
+    package var keepFinishedRuns: Int
+    /// The endpoint shown by `swell status`.
+    package var endpoint: String
+    /// After a restart, how long work in flight waits for the node that had it to join again
+    /// (it is adopted, not run again) before it goes back to the pool. Default 10 s.
+    package var resumeGrace: Duration
+    /// The largest output a stage may have, in bytes; a stage whose output would be larger
+    /// fails and says so. Default 256 MiB.
+    package var stageOutputLimit: Int
+    /// True for the coordinator inside `swell run`: its runs live as long as that process, and
+    /// it resumes none. Default false.
+    package var embedded: Bool
+    /// How peers are admitted; `swell status` shows it. Default `loopback`.
+    package var security: SecurityMode
+    /// True when peers are admitted by CURVE key: every message carries the ZAP User-Id
+    /// `role:name` it was admitted under, and the scheduler holds peers to it.
+    package var authenticated: Bool { security == .curve }
+
+    package init(
+        heartbeatInterval: Duration = .milliseconds(500),
+        suspectAfterMissed: Int = 3,
+        downGrace: Duration = .milliseconds(1_500),
+        assignResendAfter: Duration = .seconds(2),
+        outputCap: Int = 8 << 20,
+        keepFinishedRuns: Int = 100,
+        endpoint: String = "",
+        resumeGrace: Duration = .seconds(10),
+        stageOutputLimit: Int = 256 << 20,
+        embedded: Bool = false,
+        security: SecurityMode = .loopback
+    ) {
+        self.embedded = embedded
+        self.security = security
+        self.resumeGrace = resumeGrace
+        self.stageOutputLimit = stageOutputLimit
+        self.heartbeatInterval = heartbeatInterval
+        self.suspectAfterMissed = suspectAfterMissed
+        self.downGrace = downGrace
+        self.assignResendAfter = assignResendAfter
+        self.outputCap = outputCap
+        self.keepFinishedRuns = keepFinishedRuns
+        self.endpoint = endpoint
+    }
+
+    var suspectAfter: Duration { heartbeatInterval * suspectAfterMissed }
+    var downAfter: Duration { suspectAfter + downGrace }
+}

@@ -1,0 +1,17 @@
+package import SwellCore
+
+/// Something the scheduler decided that must be on disk before the messages that follow from
+/// it leave. The shell's `JournalMapper` turns each into rows.
+package enum JournalChange: Sendable {
+    /// A run was accepted: all a restarted coordinator needs to take it up again.
+    case runAccepted(RunAcceptance)
+    case runFinished(run: String, status: RunStatus, endedAt: Double, error: String?)
+    /// A stage started, ended or failed; its scopes and output are given once known.
+    case stageChanged(run: String, StageEntry)
+    /// A share was handed out (again) or finished.
+    case shareChanged(run: String, stage: String, ShareState)
+    /// A report came in; `final` when it ends its task (a failed attempt to be retried is not).
+    case reportReceived(Report, final: Bool)
+    case assignmentAdded(HeldAssignment)
+    case assignmentRemoved(AssignmentID)
+}

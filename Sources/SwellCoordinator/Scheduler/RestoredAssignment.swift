@@ -1,0 +1,6 @@
+/// An assignment of a resumed run, held for the node that had it before the restart.
+struct RestoredAssignment: Sendable {
+    var node: String
+    var slots: Int
+    var until: ContinuousClock.Instant
+}

@@ -1,0 +1,24 @@
+package import SwellCore
+
+/// A run as it was accepted: its plan, the overrides and static scopes it came with. What the
+/// journal keeps to take the run up again after a restart.
+package struct RunAcceptance: Sendable {
+    package var id: String
+    package var name: String
+    package var file: String
+    package var planText: String
+    package var overrides: [VarOverride]
+    package var scopes: [String: [String]]
+    package var createdAt: Double
+
+    package init(id: String, name: String, file: String, planText: String, overrides: [VarOverride],
+                 scopes: [String: [String]], createdAt: Double) {
+        self.id = id
+        self.name = name
+        self.file = file
+        self.planText = planText
+        self.overrides = overrides
+        self.scopes = scopes
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import SwellCore
+import SwellPlan
+import SwellProtocol
+
+/// One run in the coordinator's memory.
+struct RunState: Sendable {
+    let id: String
+    let plan: Plan
+    var status: RunStatus = .running
+    let createdAt: Double
+    var endedAt: Double?
+    var error: String?
+    /// Stage states, in plan order.
+    var stages: [StageState]
+    /// Attached clients and whether each wants an event per finished task.
+    var clients: [Data: Bool] = [:]
+    var result: RunResult?
+    /// Counts changed since the last progress event.
+    var progressDirty = false
+
+    init(id: String, plan: Plan, createdAt: Double, staticScopes: [String: [String]]) {
+        self.id = id
+        self.plan = plan
+        self.createdAt = createdAt
+        self.stages = plan.stages.map { StageState(stage: $0, staticScopes: staticScopes[$0.id]) }
+    }
+
+    func stageIndex(_ id: String) -> Int? { stages.firstIndex { $0.id == id } }
+
+    /// The stdin of the stage at `index`: the outputs of its `needs`, in `needs` order.
+    func stdin(ofStage index: Int) -> Data {
+        Data(stages[index].stage.needs.compactMap { need in stageIndex(need).flatMap { stages[$0].output } }.joined())
+    }
+
+    var counts: (tasks: Int, succeeded: Int, failed: Int, running: Int) {
+        var total = (0, 0, 0, 0)
+        for stage in stages {
+            let c = stage.counts
+            total.0 += c.tasks ?? 0
+            total.1 += c.succeeded
+            total.2 += c.failed
+            total.3 += c.running
+        }
+        return total
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import SwellCore
+import SwellProtocol
+import SwellSecurity
+
+extension Scheduler {
+    /// A peer says HELLO: a node joins (a new process of a known name supersedes the old one),
+    /// or a client connects. A node that says what it still holds gets those assignments adopted
+    /// when the coordinator still counts on them, and cancelled otherwise.
+    mutating func hello(_ peer: Data, _ hello: Hello, identity: PeerIdentity?, _ now: Moment, _ effects: inout Effects) {
+        switch hello.role {
+        case .client:
+            if let name = nodeByPeer[peer] { lose(name, as: .left, now, &effects) }
+            clients[peer] = now.monotonic
+            clientUserIDs[peer] = identity?.userID
+            effects.send(peer, .welcome(welcome(hello, hello.name)))
+        case .node:
+            clients[peer] = nil
+            clientUserIDs[peer] = nil
+            // A node admitted by key is known by the name its key is authorized under.
+            let name = identity?.name ?? (hello.name.isEmpty ? "node" : hello.name)
+            if let identity, identity.name != hello.name {
+                effects.log(.info, "a node calling itself '\(hello.name)' holds the key authorized as '\(identity.name)': known as \(identity.name)")
+            }
+            guard hello.slots >= 1 else {
+                refuse(peer, hello.id, .malformed, "a node needs at least one slot", now, &effects)
+                return
+            }
+            if let existing = nodes[name], existing.isLive {
+                if existing.incarnation == hello.incarnation {
+                    // The same process saying HELLO again (it lost our WELCOME, or thought it lost
+                    // us): keep its membership and assignments, refresh its address.
+                    if existing.peer != peer { nodeByPeer[existing.peer] = nil }
+                    nodes[name]!.peer = peer
+                    nodes[name]!.lastSeen = now.monotonic
+                    nodes[name]!.lastSeenWall = now.wall
+                    nodeByPeer[peer] = name
+                    effects.send(peer, .welcome(welcome(hello, name)))
+                    reconcile(name, holding: hello.holding, now, &effects)
+                    resendAll(to: name, now, &effects)
+                    return
+                }
+                effects.log(.info, "node \(name) joined again as a new process; the earlier one's work goes back to the pool")
+                lose(name, as: .left, now, &effects)
+            }
+            let membership = (nodes[name]?.membership ?? 0) + 1
+            nodes[name] = KnownNode(
+                name: name, userID: identity?.userID, incarnation: hello.incarnation, membership: membership, peer: peer,
+                slots: min(hello.slots, 10_000), labels: Set(hello.labels), acceptsAnyLabels: hello.acceptsAnyLabels,
+                state: .joining, lastSeen: now.monotonic, lastSeenWall: now.wall, joinedAt: now.wall)
+            nodeByPeer[peer] = name
+            effects.log(.info, "node \(name) joined with \(hello.slots) slot(s)"
+                + (hello.labels.isEmpty ? "" : ", labels \(hello.labels.joined(separator: ","))")
+                + (membership > 1 ? " (membership \(membership))" : ""))
+            effects.send(peer, .welcome(welcome(hello, name)))
+            reconcile(name, holding: hello.holding, now, &effects)
+        }
+    }
+
+    private mutating func welcome(_ hello: Hello, _ name: String) -> Welcome {
+        Welcome(id: messageID(), replyTo: hello.id, name: name, coordinator: incarnation,
+                heartbeatMilliseconds: settings.heartbeatInterval.wholeMilliseconds)
+    }
+
+    /// Adopts what the node holds and the coordinator still counts on (its live assignments,
+    /// and shares of resumed runs waiting for it); cancels the rest on the node.
+    mutating func reconcile(_ name: String, holding: [AssignmentID], _ now: Moment, _ effects: inout Effects) {
+        guard let node = nodes[name] else { return }
+        for held in holding {
+            if node.assignments.contains(held) { continue }
+            if adopt(held, on: name, now) {
+                effects.log(.info, "node \(name) still holds \(held.kind.rawValue) \(held.share + 1) of \(held.stage) (run \(held.run)): adopted")
+                continue
+            }
+            effects.send(node.peer, .cancel(Cancel(
+                id: messageID(), run: held.run, assignment: held, reason: "superseded: this work was handed to another node")))
+        }
+        // Work of resumed runs this node had but no longer holds (its ASSIGN was lost with the
+        // old coordinator) need not wait for the grace period.
+        let held = Set(holding)
+        for (key, restoredAssignment) in restored where restoredAssignment.node == name && !held.contains(key) {
+            restored[key]?.until = min(restoredAssignment.until, now.monotonic)
+        }
+        releaseUnadopted(now, &effects)
+    }
+
+    /// Sends every assignment of a node that said HELLO again: the node drops what it already has.
+    mutating func resendAll(to name: String, _ now: Moment, _ effects: inout Effects) {
+        guard let node = nodes[name] else { return }
+        for key in node.assignments {
+            guard var assignment = assignments[key], let message = assignment.message else { continue }
+            assignment.sentAt = now.monotonic
+            assignments[key] = assignment
+            effects.send(node.peer, .assign(message))
+        }
+    }
+
+    /// A node was heard from: joining becomes up, and a suspect node refutes the suspicion
+    /// under a new membership incarnation.
+    mutating func heard(_ name: String, _ now: Moment, _ effects: inout Effects) {
+        guard var node = nodes[name] else { return }
+        node.lastSeen = now.monotonic
+        node.lastSeenWall = now.wall
+        switch node.state {
+        case .joining:
+            node.state = .up
+        case .suspect:
+            node.membership += 1
+            node.state = .up
+            effects.log(.info, "node \(name) is heard from again: up (membership \(node.membership))")
+        default:
+            break
+        }
+        nodes[name] = node
+    }
+
+    /// Suspect and down by silence.
+    mutating func checkLiveness(_ now: Moment, _ effects: inout Effects) {
+        for name in nodes.keys.sorted() {
+            guard let node = nodes[name], node.isLive else { continue }
+            let silent = now.monotonic - node.lastSeen
+            if silent >= settings.downAfter {
+                effects.log(.warning, "node \(name) is down: silent for \(Self.seconds(silent)); its unfinished work goes back to the pool")
+                lose(name, as: .down, now, &effects)
+            } else if silent >= settings.suspectAfter, node.state < .suspect {
+                nodes[name]!.state = .suspect
+                effects.log(.info, "node \(name) is suspect: silent for \(Self.seconds(silent))")
+            }
+        }
+        // Forget nodes that have been gone for a while.
+        nodes = nodes.filter { $0.value.isLive || now.wall - $0.value.lastSeenWall < 600 }
+    }
+
+    /// A node is gone (down or left): its unfinished work goes back to the pool, its finished
+    /// reports stay.
+    mutating func lose(_ name: String, as state: NodeState, _ now: Moment, _ effects: inout Effects) {
+        guard var node = nodes[name], node.isLive else { return }
+        node.state = max(node.state, state)
+        nodeByPeer[node.peer] = nil
+        let lost = node.assignments
+        node.assignments = []
+        node.used = 0
+        nodes[name] = node
+        for key in lost.sorted() {
+            assignments[key] = nil
+            effects.journal(.assignmentRemoved(key))
+            release(key, lostOn: name, now, &effects)
+        }
+        confirmCancels(from: name, ids: nil, now, &effects)
+    }
+
+    /// `2.5 s`: one decimal place.
+    static func seconds(_ duration: Duration) -> String {
+        let tenths = (duration.inSeconds * 10).rounded()
+        return "\(Int(tenths) / 10).\(Int(tenths) % 10) s"
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import SwellCore
+import SwellPlan
+import SwellProtocol
+
+extension Scheduler {
+    /// Takes up a run the journal holds as unfinished: finished stages keep their outputs,
+    /// final reports are kept and their tasks are never run again, work that was in flight waits
+    /// (until `resumeGrace` has passed) for its node to join again and be adopted, and the rest
+    /// goes back to the pool.
+    package mutating func restore(_ snapshot: RunSnapshot, at now: Moment, into effects: inout Effects) {
+        let accepted = snapshot.run
+        let plan: Plan
+        do {
+            plan = try PlanParser.parse(accepted.planText, file: accepted.file, overrides: accepted.overrides.map { ($0.name, $0.value) })
+        } catch {
+            effects.log(.error, "run \(accepted.id) cannot be resumed: its plan no longer parses: \(error)")
+            effects.journal(.runFinished(run: accepted.id, status: .failed, endedAt: now.wall, error: "cannot be resumed: \(error)"))
+            return
+        }
+        var run = RunState(id: accepted.id, plan: plan, createdAt: accepted.createdAt, staticScopes: accepted.scopes)
+        let until = now.monotonic + settings.resumeGrace
+        for entry in snapshot.stages {
+            guard let s = run.stageIndex(entry.stage) else { continue }
+            run.stages[s].status = entry.status
+            run.stages[s].startedAt = entry.startedAt
+            run.stages[s].endedAt = entry.endedAt
+            run.stages[s].error = entry.error
+            run.stages[s].output = entry.output
+            if let scopes = entry.scopes { run.stages[s].scopes = scopes }
+        }
+        for s in run.stages.indices where run.stages[s].status == .running {
+            run.stages[s].stdin = run.stdin(ofStage: s)
+            restoreStage(&run.stages[s], of: run.id, snapshot, until: until)
+        }
+        runs[run.id] = run
+        if !runOrder.contains(run.id) { runOrder.append(run.id) }
+        let finished = run.stages.filter(\.isFinished).count
+        effects.log(.info, "run \(run.id) of plan '\(plan.name)' resumed: \(finished) of \(run.stages.count) stage(s) done")
+        startReadyStages(run.id, now, &effects)
+        for s in runs[run.id]!.stages.indices { checkStageComplete(run.id, s, now, &effects) }
+        checkRunComplete(run.id, now, &effects)
+    }
+
+    private mutating func restoreStage(_ stage: inout StageState, of runID: String, _ snapshot: RunSnapshot,
+                                       until: ContinuousClock.Instant) {
+        let id = stage.id
+        let scopes = stage.scopes ?? []
+        stage.scopes = scopes
+        stage.tasks = Array(repeating: TaskState(), count: scopes.count)
+        // Reports: final ones end their task; failed ones count toward retries.
+        var reduce: ReduceState?
+        for (report, final) in snapshot.reports where report.stage == id {
+            if report.index == -1 {
+                var state = reduce ?? ReduceState(command: stage.reduceCommand ?? stage.stage.run, stdin: Data())
+                state.attempt = max(state.attempt, report.attempt)
+                if final {
+                    state.status = .done
+                    state.report = report
+                } else {
+                    state.failures += 1
+                }
+                reduce = state
+                continue
+            }
+            guard report.index >= 0, report.index < stage.tasks.count else { continue }
+            var task = stage.tasks[report.index]
+            task.attempt = max(task.attempt, report.attempt)
+            task.node = report.node
+            task.share = report.share >= 0 ? report.share : task.share
+            if final {
+                if !task.isFinal { stage.finalTasks += 1 }
+                task.status = report.succeeded ? .succeeded : .failed
+                stage.reports[report.index] = report
+            } else if !task.isFinal {
+                task.failures += 1
+                task.failedOn = report.node
+            }
+            stage.tasks[report.index] = task
+        }
+        // Shares: done ones keep their summary; the others are orphaned unless still assigned.
+        for var share in snapshot.shares[id] ?? [] {
+            guard share.index == stage.shares.count else { continue }
+            if share.status == .done {
+                if var summary = share.summary {
+                    (summary.firstScope, summary.lastScope) = stage.bounds(first: share.first, count: share.count)
+                    share.summary = summary
+                }
+            } else {
+                share.status = .orphaned
+                share.summary = nil
+            }
+            for index in share.range where stage.tasks.indices.contains(index) { stage.tasks[index].share = share.index }
+            stage.shares.append(share)
+            stage.nextScope = max(stage.nextScope, share.first + share.count)
+        }
+        // Work in flight: held for its node.
+        for held in snapshot.assignments where held.id.stage == id {
+            let key = held.id
+            switch key.kind {
+            case .share:
+                guard stage.shares.indices.contains(key.share), stage.shares[key.share].attempt == key.attempt,
+                      stage.shares[key.share].status != .done else { continue }
+                stage.shares[key.share].status = .awaiting
+            case .retry:
+                break
+            case .reduce:
+                var state = reduce ?? ReduceState(command: stage.reduceCommand ?? stage.stage.run, stdin: Data())
+                guard state.status != .done else { continue }
+                state.status = .assigned
+                state.attempt = key.attempt
+                state.node = held.node
+                reduce = state
+            }
+            for task in held.tasks where stage.tasks.indices.contains(task.index) {
+                guard !stage.tasks[task.index].isFinal else { continue }
+                stage.tasks[task.index].status = .assigned
+                stage.tasks[task.index].node = held.node
+                stage.tasks[task.index].attempt = max(stage.tasks[task.index].attempt, task.attempt)
+            }
+            restored[key] = RestoredAssignment(node: held.node, slots: held.slots, until: until)
+        }
+        // A task that failed and was waiting for its retry waits again.
+        for index in stage.tasks.indices where stage.tasks[index].status == .waiting && stage.tasks[index].failures > 0 {
+            stage.tasks[index].status = .retryPending
+            stage.retryQueue.append(index)
+        }
+        if var state = reduce {
+            if state.status != .done { state.stdin = stage.reduceInput }
+            stage.reduce = state
+        }
+    }
+
+    /// Takes back an assignment of a resumed run from the node that had it before the restart.
+    mutating func adopt(_ key: AssignmentID, on name: String, _ now: Moment) -> Bool {
+        guard let held = restored[key], held.node == name, runs[key.run]?.status == .running,
+              let s = runs[key.run]!.stageIndex(key.stage) else { return false }
+        restored[key] = nil
+        if key.kind == .share, runs[key.run]!.stages[s].shares.indices.contains(key.share) {
+            runs[key.run]!.stages[s].shares[key.share].status = .running
+        }
+        assignments[key] = Assignment(id: key, node: name, slots: held.slots, message: nil, sentAt: now.monotonic, acknowledged: true)
+        nodes[name]!.used += held.slots
+        nodes[name]!.assignments.insert(key)
+        return true
+    }
+
+    /// Work of resumed runs whose node did not come back in time goes back to the pool.
+    mutating func releaseUnadopted(_ now: Moment, _ effects: inout Effects) {
+        for (key, held) in restored where now.monotonic >= held.until {
+            restored[key] = nil
+            effects.journal(.assignmentRemoved(key))
+            guard runs[key.run]?.status == .running, let s = runs[key.run]!.stageIndex(key.stage) else { continue }
+            if key.kind == .share, runs[key.run]!.stages[s].shares.indices.contains(key.share) {
+                runs[key.run]!.stages[s].shares[key.share].status = .running
+            }
+            effects.log(.info, "run \(key.run): node \(held.node) did not come back for its \(key.kind.rawValue) of \(key.stage); it goes back to the pool")
+            release(key, lostOn: held.node, now, &effects)
+        }
+    }
+}

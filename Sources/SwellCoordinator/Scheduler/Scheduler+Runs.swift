@@ -1,0 +1,278 @@
+import Foundation
+import SwellCore
+import SwellPlan
+import SwellProtocol
+
+extension Scheduler {
+    // MARK: Submitting and attaching
+
+    mutating func submit(_ peer: Data, _ submit: Submit, _ now: Moment, _ effects: inout Effects) {
+        let plan: Plan
+        do {
+            plan = try PlanParser.parse(submit.plan, file: submit.file, overrides: submit.overrides.map { ($0.name, $0.value) })
+        } catch {
+            effects.send(peer, .rejected(Rejected(id: messageID(), replyTo: submit.id, message: error.description)))
+            return
+        }
+        // Static scopes come from the client's listing; check them as the plan format requires.
+        var scopes: [String: [String]] = [:]
+        for stage in plan.stages {
+            guard let partition = stage.partition, partition.sourceStage == nil else { continue }
+            if case .items(let items) = partition {
+                scopes[stage.id] = items
+                continue
+            }
+            guard let listed = submit.scopes[stage.id] else {
+                let message = "\(stage.location(of: "partition")): the scopes of stage '\(stage.id)' were not sent with the plan"
+                effects.send(peer, .rejected(Rejected(id: messageID(), replyTo: submit.id, message: message)))
+                return
+            }
+            if let overlap = Scope.firstOverlap(in: listed) {
+                let message = "\(stage.location(of: "partition")): scopes overlap: '\(overlap.firstPath)' and '\(overlap.secondPath)'"
+                effects.send(peer, .rejected(Rejected(id: messageID(), replyTo: submit.id, message: message)))
+                return
+            }
+            scopes[stage.id] = listed
+        }
+        let runs = self.runs
+        let id = runIDs.next(at: now.wall) { runs[$0] != nil }
+        var run = RunState(id: id, plan: plan, createdAt: now.wall, staticScopes: scopes)
+        run.clients[peer] = submit.taskEvents
+        self.runs[id] = run
+        runOrder.append(id)
+        effects.journal(.runAccepted(RunAcceptance(
+            id: id, name: plan.name, file: submit.file, planText: submit.plan, overrides: submit.overrides, scopes: scopes,
+            createdAt: now.wall)))
+        effects.send(peer, .accepted(Accepted(id: messageID(), replyTo: submit.id, run: id)))
+        effects.log(.info, "run \(id) of plan '\(plan.name)' accepted: \(plan.stages.count) stage(s)")
+        startReadyStages(id, now, &effects)
+    }
+
+    mutating func attach(_ peer: Data, _ attach: Attach, _ now: Moment, _ effects: inout Effects) {
+        guard runs[attach.run] != nil else {
+            effects.queries.append(.finishedRun(peer: peer, replyTo: attach.id, run: attach.run))
+            return
+        }
+        runs[attach.run]!.clients[peer] = attach.taskEvents
+        effects.send(peer, .accepted(Accepted(id: messageID(), replyTo: attach.id, run: attach.run)))
+        if let result = runs[attach.run]!.result {
+            var copy = result
+            copy.id = messageID()
+            effects.send(peer, .result(copy))
+        } else {
+            runs[attach.run]!.progressDirty = true
+        }
+    }
+
+    // MARK: Stages
+
+    /// Starts every pending stage whose dependencies have all finished.
+    mutating func startReadyStages(_ runID: String, _ now: Moment, _ effects: inout Effects) {
+        guard var run = runs[runID], run.status == .running else { return }
+        var started = true
+        while started {
+            started = false
+            for i in run.stages.indices where run.stages[i].status == .pending {
+                let stage = run.stages[i].stage
+                let dependencies = stage.dependencies.compactMap { run.stageIndex($0) }
+                guard dependencies.allSatisfy({ run.stages[$0].isFinished }) else { continue }
+                if dependencies.contains(where: { [.cancelled, .skipped].contains(run.stages[$0].status) }) {
+                    run.stages[i].status = .skipped
+                    effects.journal(.stageChanged(run: run.id, run.stages[i].entry()))
+                    started = true
+                    continue
+                }
+                var state = run.stages[i]
+                state.status = .running
+                state.startedAt = now.wall
+                state.stdin = run.stdin(ofStage: i)
+                if let problem = tooLarge(state.stdin.count, "the input of stage '\(stage.id)' (the outputs of its needs)") {
+                    state.error = problem
+                    state.scopes = []
+                }
+                if state.error == nil, let source = stage.partition?.sourceStage, let s = run.stageIndex(source) {
+                    switch LinesOf.scopes(from: run.stages[s].output ?? Data(), stage: stage.id, source: source) {
+                    case .success(let scopes): state.scopes = scopes
+                    case .failure(let error):
+                        state.scopes = []
+                        state.error = error.message
+                    }
+                }
+                state.tasks = Array(repeating: TaskState(), count: state.scopes?.count ?? 0)
+                run.stages[i] = state
+                effects.log(.info, "run \(run.id): stage \(stage.id) started with \(state.tasks.count) task(s)")
+                event(&run, .stageStarted, stage: stage.id, counts: state.counts, &effects)
+                effects.journal(.stageChanged(run: run.id, state.entry(scopes: true)))
+                started = true
+            }
+        }
+        runs[runID] = run
+        for i in run.stages.indices where run.stages[i].status == .running {
+            if let error = run.stages[i].error, run.stages[i].tasks.isEmpty {
+                // A lines-of stage whose scopes could not be made.
+                failStage(runID, i, error, now, &effects)
+                return
+            }
+            checkStageComplete(runID, i, now, &effects)
+        }
+    }
+
+    /// Ends the stage when all its work is done: every task final, every share summarized,
+    /// the reduction (if any) run.
+    mutating func checkStageComplete(_ runID: String, _ index: Int, _ now: Moment, _ effects: inout Effects) {
+        // Cheap checks first, in place: this runs after every report.
+        guard runs[runID]?.status == .running, runs[runID]!.stages[index].status == .running,
+              let scopes = runs[runID]!.stages[index].scopes,
+              runs[runID]!.stages[index].nextScope >= scopes.count || scopes.isEmpty,
+              runs[runID]!.stages[index].allTasksFinal,
+              runs[runID]!.stages[index].shares.allSatisfy({ $0.status == .done }) else { return }
+        var run = runs[runID]!
+        var stage = run.stages[index]
+        if stage.stage.isFanOut, let command = stage.reduceCommand {
+            if stage.reduce == nil {
+                let input = stage.reduceInput
+                if let problem = tooLarge(input.count, "the input of stage '\(stage.id)''s \(stage.stage.synthesize != nil ? "synthesis" : "reduction")") {
+                    failStage(runID, index, problem, now, &effects)
+                    return
+                }
+                runs[runID]!.stages[index].reduce = ReduceState(command: command, stdin: input)
+                return
+            }
+            guard stage.reduce?.status == .done else { return }
+        }
+        // The stage output, in scope order.
+        if let reduce = stage.reduce {
+            stage.output = reduce.report?.stdout ?? Data()
+        } else if !stage.stage.isFanOut {
+            stage.output = stage.reports[0]?.stdout ?? Data()
+        } else {
+            stage.output = stage.stage.input.render(reports: stage.orderedReports)
+        }
+        if let problem = tooLarge(stage.output?.count ?? 0, "the output of stage '\(stage.id)'") {
+            failStage(runID, index, problem, now, &effects)
+            return
+        }
+        let reduceFailed = stage.reduce?.report.map { !$0.succeeded } ?? false
+        stage.status = stage.anyTaskFailed || stage.summaryFailed || reduceFailed ? .failed : .succeeded
+        if reduceFailed, stage.error == nil {
+            stage.error = "\(stage.stage.synthesize != nil ? "synthesize" : "summarize") failed: \(stage.reduce!.report!.outcome)"
+        }
+        stage.endedAt = now.wall
+        stage.reports = [:]
+        stage.reduce?.stdin = Data()
+        run.stages[index] = stage
+        event(&run, .stageFinished, stage: stage.id, counts: stage.counts, &effects)
+        runs[runID] = run
+        effects.journal(.stageChanged(run: runID, stage.entry(output: true)))
+        effects.log(.info, "run \(runID): stage \(stage.id) \(stage.status.rawValue)")
+        if stage.status == .failed, stage.stage.onFailure == .stop {
+            finishRun(runID, .failed, error: stage.error ?? "stage \(stage.id) failed", now, &effects)
+            return
+        }
+        startReadyStages(runID, now, &effects)
+        checkRunComplete(runID, now, &effects)
+    }
+
+    /// A message when `bytes` is over the stage output limit, else nil.
+    func tooLarge(_ bytes: Int, _ what: String) -> String? {
+        guard bytes > settings.stageOutputLimit else { return nil }
+        return "\(what) is \(bytes >> 20) MiB, over the limit of \(settings.stageOutputLimit >> 20) MiB: "
+            + "reduce it with summarize or synthesize, or have tasks write large results to files"
+    }
+
+    /// A stage cannot go on (its scopes cannot be made, or a task failed under `stop`).
+    mutating func failStage(_ runID: String, _ index: Int, _ error: String, _ now: Moment, _ effects: inout Effects) {
+        guard var run = runs[runID] else { return }
+        run.stages[index].status = .failed
+        run.stages[index].error = error
+        run.stages[index].endedAt = now.wall
+        runs[runID] = run
+        effects.journal(.stageChanged(run: runID, run.stages[index].entry()))
+        if run.stages[index].stage.onFailure == .stop || run.stages[index].tasks.isEmpty {
+            finishRun(runID, .failed, error: error, now, &effects)
+        } else {
+            startReadyStages(runID, now, &effects)
+            checkRunComplete(runID, now, &effects)
+        }
+    }
+
+    mutating func checkRunComplete(_ runID: String, _ now: Moment, _ effects: inout Effects) {
+        guard let run = runs[runID], run.status == .running, run.stages.allSatisfy(\.isFinished) else { return }
+        let failed = run.stages.contains { $0.status != .succeeded }
+        finishRun(runID, failed ? .failed : .succeeded, error: nil, now, &effects)
+    }
+
+    /// Ends a run: stops whatever of it still runs, sends the result to attached clients.
+    /// Returns the CANCEL message id sent to each node that was working on it.
+    @discardableResult
+    mutating func finishRun(_ runID: String, _ status: RunStatus, error: String?, _ now: Moment,
+                            _ effects: inout Effects) -> [String: UInt64] {
+        guard var run = runs[runID], run.status == .running else { return [:] }
+        run.status = status
+        run.error = error
+        run.endedAt = now.wall
+        for i in run.stages.indices {
+            switch run.stages[i].status {
+            case .pending:
+                run.stages[i].status = .skipped
+                effects.journal(.stageChanged(run: runID, run.stages[i].entry()))
+            case .running:
+                run.stages[i].status = .cancelled
+                run.stages[i].endedAt = now.wall
+                effects.journal(.stageChanged(run: runID, run.stages[i].entry()))
+            default:
+                break
+            }
+        }
+        runs[runID] = run
+        let told = stopAssignments(of: runID, reason: error ?? "run \(status.rawValue)", &effects)
+        run = runs[runID]!
+        let sinks = run.plan.sinks.map(\.id)
+        let result = RunResult(
+            id: 0, run: runID, status: status,
+            stages: run.stages.map { StageResult(id: $0.id, status: $0.status, counts: $0.counts, startedAt: $0.startedAt,
+                                                 endedAt: $0.endedAt, error: $0.error) },
+            sinks: sinks, error: error,
+            outputs: sinks.map { sink in run.stageIndex(sink).flatMap { run.stages[$0].output } ?? Data() })
+        run.result = result
+        for (peer, _) in run.clients {
+            var copy = result
+            copy.id = messageID()
+            effects.send(peer, .result(copy))
+        }
+        runs[runID] = run
+        effects.journal(.runFinished(run: runID, status: status, endedAt: now.wall, error: error))
+        effects.log(.info, "run \(runID) \(status.rawValue)" + (error.map { ": \($0)" } ?? ""))
+        pruneFinishedRuns()
+        return told
+    }
+
+    mutating func pruneFinishedRuns() {
+        let finished = runOrder.filter { runs[$0]?.status != .running }
+        guard finished.count > settings.keepFinishedRuns else { return }
+        for id in finished.prefix(finished.count - settings.keepFinishedRuns) {
+            runs[id] = nil
+            runOrder.removeAll { $0 == id }
+        }
+    }
+
+    // MARK: Events and journal
+
+    mutating func event(_ run: inout RunState, _ kind: Event.Kind, stage: String?, counts: StageCounts?, _ effects: inout Effects) {
+        for (peer, _) in run.clients {
+            effects.send(peer, .event(Event(id: messageID(), run: run.id, kind: kind, stage: stage, counts: counts)))
+        }
+    }
+
+    /// One progress event per running stage whose counts changed, per attached client.
+    mutating func sendProgress(_ effects: inout Effects) {
+        for id in runOrder {
+            guard var run = runs[id], run.progressDirty else { continue }
+            run.progressDirty = false
+            for stage in run.stages where stage.status == .running {
+                event(&run, .progress, stage: stage.id, counts: stage.counts, &effects)
+            }
+            runs[id] = run
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package import Foundation
+import SwellCore
+import SwellPlan
+package import SwellProtocol
+import SwellSecurity
+
+/// The coordinator's logic: admits nodes and clients, plans stage waves, splits fan-outs into
+/// shares, hands them to nodes with free slots, takes reports in, and assembles outputs in scope
+/// order. A value without I/O: the shell feeds it decoded messages and clock ticks and carries
+/// out the ``Effects`` it returns; its identity, its clock and its randomness come from the shell.
+package struct Scheduler: Sendable {
+    package let settings: CoordinatorSettings
+    /// This coordinator's incarnation, sent in WELCOME.
+    package let incarnation: String
+
+    var nodes: [String: KnownNode] = [:]
+    /// Node name by routing peer (live nodes only).
+    var nodeByPeer: [Data: String] = [:]
+    /// Clients by routing peer, with when they were last heard from.
+    var clients: [Data: ContinuousClock.Instant] = [:]
+    /// The ZAP User-Id each client said HELLO with, when peers are admitted by key.
+    var clientUserIDs: [Data: String] = [:]
+    var runs: [String: RunState] = [:]
+    /// Run ids in submission order.
+    var runOrder: [String] = []
+    var runIDs: RunIDGenerator
+    var assignments: [AssignmentID: Assignment] = [:]
+    package internal(set) var dropped = DropCounters()
+    var nextID: UInt64 = 0
+    var lastHeartbeat: ContinuousClock.Instant?
+    /// Last REFUSAL per unknown peer, to answer floods only once a second.
+    var refused: [Data: ContinuousClock.Instant] = [:]
+    /// Clients waiting for every node to confirm that a cancelled run's processes have exited.
+    var cancelConfirmations: [CancelConfirmation] = []
+    /// Assignments of resumed runs, waiting for the node that had them to join again.
+    var restored: [AssignmentID: RestoredAssignment] = [:]
+
+    /// - Parameters:
+    ///   - incarnation: this coordinator process's id (a fresh UUID per start).
+    ///   - seed: seeds the random part of run ids.
+    package init(settings: CoordinatorSettings, incarnation: String, seed: UInt64) {
+        self.settings = settings
+        self.incarnation = incarnation
+        self.runIDs = RunIDGenerator(seed: seed)
+    }
+
+    mutating func messageID() -> UInt64 {
+        nextID += 1
+        return nextID
+    }
+
+    // MARK: Input
+
+    /// One message from `peer`. `userID` is the ZAP User-Id its connection was admitted under,
+    /// when the coordinator authenticates.
+    package mutating func receive(_ message: Message, from peer: Data, userID: String?, at now: Moment,
+                                  into effects: inout Effects) {
+        // With keys, every message carries the User-Id its connection was admitted under: read
+        // at HELLO, and afterwards held to what the peer said HELLO with.
+        if settings.authenticated, userID == nil {
+            dropped.unauthorized += 1
+            return
+        }
+        if case .hello(let hello) = message {
+            var identity: PeerIdentity?
+            if let userID {
+                guard let parsed = PeerIdentity(userID: userID) else {
+                    dropped.unauthorized += 1
+                    return
+                }
+                guard parsed.role.rawValue == hello.role.rawValue else {
+                    dropped.unauthorized += 1
+                    refuse(peer, hello.id, .notAdmitted,
+                           "this key is authorized as a \(parsed.role.rawValue), not as a \(hello.role.rawValue)", now, &effects)
+                    return
+                }
+                identity = parsed
+            }
+            self.hello(peer, hello, identity: identity, now, &effects)
+            dispatch(now, &effects)
+            return
+        }
+        if let name = nodeByPeer[peer], nodes[name]?.isLive == true {
+            guard userID == nodes[name]!.userID else {
+                dropped.unauthorized += 1
+                return
+            }
+            heard(name, now, &effects)
+            fromNode(name, peer, message, now, &effects)
+            dispatch(now, &effects)
+        } else if clients[peer] != nil {
+            guard userID == clientUserIDs[peer] else {
+                dropped.unauthorized += 1
+                return
+            }
+            clients[peer] = now.monotonic
+            fromClient(peer, message, now, &effects)
+            dispatch(now, &effects)
+        } else {
+            dropped.withoutHello += 1
+            refuse(peer, message.id, .rejoin, "unknown peer: send HELLO first", now, &effects)
+        }
+    }
+
+    /// A message from `peer` that could not be decoded: counted, and a peer speaking another
+    /// version of the protocol is told which one this coordinator speaks.
+    package mutating func receiveUndecodable(_ error: WireError, from peer: Data, at now: Moment, into effects: inout Effects) {
+        switch error.kind {
+        case .unknownVersion:
+            dropped.unknownVersion += 1
+            refuse(peer, nil, .unsupportedVersion, "this coordinator speaks \(WireProtocol.tag)", now, &effects)
+        case .malformed, .unknownType:
+            dropped.malformed += 1
+        }
+        effects.log(.debug, "dropped a message: \(error)")
+    }
+
+    /// The clock moved: liveness, resends, heartbeats, progress.
+    package mutating func tick(at now: Moment, into effects: inout Effects) {
+        checkLiveness(now, &effects)
+        releaseUnadopted(now, &effects)
+        confirmCancels(from: nil, ids: nil, now, &effects)
+        resendAssignments(now, &effects)
+        if lastHeartbeat.map({ now.monotonic - $0 >= settings.heartbeatInterval }) ?? true {
+            lastHeartbeat = now.monotonic
+            for node in nodes.values where node.isLive {
+                effects.send(node.peer, .heartbeat(Heartbeat(id: messageID(), incarnation: incarnation, running: 0)))
+            }
+            for peer in clients.keys {
+                effects.send(peer, .heartbeat(Heartbeat(id: messageID(), incarnation: incarnation, running: 0)))
+            }
+            refused = refused.filter { now.monotonic - $0.value < .seconds(10) }
+        }
+        sendProgress(&effects)
+        dispatch(now, &effects)
+    }
+
+    /// Counts messages dropped before they reached the scheduler (by the socket layer).
+    package mutating func countDroppedFrames(_ count: Int) {
+        dropped.tooManyFrames += count
+    }
+
+    /// Counts connections refused during their security handshake (unknown key, no key).
+    package mutating func countRefusedHandshakes(_ count: Int) {
+        dropped.unauthorized += count
+    }
+
+    mutating func refuse(_ peer: Data, _ replyTo: UInt64?, _ code: Refusal.Code, _ text: String, _ now: Moment, _ effects: inout Effects) {
+        if let last = refused[peer], now.monotonic - last < .seconds(1) { return }
+        refused[peer] = now.monotonic
+        effects.send(peer, .refusal(Refusal(id: messageID(), replyTo: replyTo, code: code, message: text)))
+    }
+
+    // MARK: Routing
+
+    mutating func fromNode(_ name: String, _ peer: Data, _ message: Message, _ now: Moment, _ effects: inout Effects) {
+        switch message {
+        case .heartbeat(let heartbeat):
+            nodes[name]!.running = heartbeat.running
+        case .report(let report):
+            effects.ack(peer, report.id)
+            reportReceived(report, from: name, now, &effects)
+        case .summary(let summary):
+            effects.ack(peer, summary.id)
+            summaryReceived(summary, from: name, now, &effects)
+        case .ack(let ack):
+            for id in ack.acks {
+                if let key = assignments.first(where: { $0.value.message?.id == id && $0.value.node == name })?.key {
+                    assignments[key]!.acknowledged = true
+                }
+            }
+            confirmCancels(from: name, ids: Set(ack.acks), now, &effects)
+        case .leave(let leave):
+            effects.ack(peer, leave.id)
+            effects.log(.info, "node \(name) left: \(leave.reason)")
+            lose(name, as: .left, now, &effects)
+        default:
+            dropped.outOfOrder += 1
+            effects.log(.debug, "node \(name) sent \(message.type), which nodes do not send")
+        }
+    }
+
+    mutating func fromClient(_ peer: Data, _ message: Message, _ now: Moment, _ effects: inout Effects) {
+        switch message {
+        case .submit(let submit):
+            self.submit(peer, submit, now, &effects)
+        case .attach(let attach):
+            self.attach(peer, attach, now, &effects)
+        case .statusRequest(let request):
+            effects.send(peer, .status(status(replyTo: request.id, now)))
+        case .logsRequest(let request):
+            effects.queries.append(.logs(peer: peer, request))
+        case .cancel(let cancel):
+            cancelRun(cancel, from: peer, now, &effects)
+        case .heartbeat, .ack:
+            break
+        case .leave(let leave):
+            clients[peer] = nil
+            clientUserIDs[peer] = nil
+            for id in runOrder { runs[id]?.clients[peer] = nil }
+            effects.ack(peer, leave.id)
+        default:
+            dropped.outOfOrder += 1
+            effects.log(.debug, "a client sent \(message.type), which clients do not send")
+        }
+    }
+
+    // MARK: Status
+
+    mutating func status(replyTo: UInt64, _ now: Moment) -> StatusReply {
+        let nodeList = nodes.values.sorted { $0.name < $1.name }.map { node in
+            NodeStatus(name: node.name, incarnation: node.incarnation, membership: node.membership,
+                       state: node.state.rawValue, slots: node.slots,
+                       labels: node.labels.sorted(), running: node.running, lastHeartbeat: node.lastSeenWall,
+                       tasksRun: node.tasksRun)
+        }
+        let runList = runOrder.reversed().compactMap { runs[$0] }.map { run in
+            let c = run.counts
+            return RunOverview(run: run.id, name: run.plan.name, status: run.status, createdAt: run.createdAt,
+                               endedAt: run.endedAt, tasks: c.tasks, succeeded: c.succeeded, failed: c.failed, running: c.running)
+        }
+        return StatusReply(id: messageID(), replyTo: replyTo, coordinator: incarnation, endpoint: settings.endpoint,
+                           security: settings.security.rawValue, nodes: nodeList, runs: runList, dropped: dropped)
+    }
+
+    /// Runs that have not finished.
+    package var activeRuns: [String] { runOrder.filter { runs[$0]?.status == .running } }
+}

@@ -1,0 +1,43 @@
+package import SwellSecurity
+package import SwellZMQ
+
+/// How a coordinator listens and where it keeps its journal.
+package struct CoordinatorConfiguration: Sendable {
+    /// Endpoints to bind: `tcp://HOST:PORT` (port 0 picks a free one) or `inproc://NAME`.
+    package var listen: [String]
+    /// The journal's folder.
+    package var stateDirectory: String
+    package var settings: CoordinatorSettings
+    /// ZMTP heartbeats on TCP connections.
+    package var transportHeartbeat: ZMQSocketConfiguration.Heartbeat?
+    /// CURVE: the coordinator's key pair and who may connect. Nil: no authentication.
+    package var security: Security?
+    /// Called once the socket is bound, with the endpoints actually bound.
+    package var onListening: @Sendable ([String]) -> Void
+
+    /// A CURVE server's keys and the keys it admits.
+    package struct Security: Sendable {
+        package var publicKey: String
+        package var secretKey: String
+        package var authorized: AuthorizedKeys
+
+        package init(publicKey: String, secretKey: String, authorized: AuthorizedKeys) {
+            self.publicKey = publicKey
+            self.secretKey = secretKey
+            self.authorized = authorized
+        }
+    }
+
+    package init(listen: [String], stateDirectory: String, settings: CoordinatorSettings = CoordinatorSettings(),
+                transportHeartbeat: ZMQSocketConfiguration.Heartbeat? = .standard, security: Security? = nil,
+                onListening: @escaping @Sendable ([String]) -> Void = { _ in }) {
+        self.listen = listen
+        self.stateDirectory = stateDirectory
+        var settings = settings
+        if security != nil { settings.security = .curve }
+        self.settings = settings
+        self.transportHeartbeat = transportHeartbeat
+        self.security = security
+        self.onListening = onListening
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+package import Logging
+import ServiceLifecycle
+import SwellCore
+package import SwellJournal
+package import SwellSecurity
+import SwellProtocol
+import SwellWire
+package import SwellZMQ
+
+/// The coordinator process's service: owns the ROUTER socket, the ``Scheduler`` and the
+/// ``Journal``, and runs the loop that connects them.
+///
+/// Each pass takes every pending input, lets the scheduler handle it, commits the journal
+/// writes in one transaction, and only then sends: a report is acknowledged only once it is
+/// on disk, and an assignment leaves only once it is journaled.
+package final class CoordinatorService: Service, Sendable {
+    package let configuration: CoordinatorConfiguration
+    let io: ZMQIOThread
+    let logger: Logger
+    package let journal: Journal
+    let mapper: JournalMapper
+
+    /// The lock a coordinator holds on its state directory (nil for the embedded one).
+    private let lock: StateLock?
+
+    /// Opens the journal; a `swell-coordinator` also locks the state directory, which only one
+    /// coordinator may use at a time (its runs are resumed from there).
+    package init(configuration: CoordinatorConfiguration, io: ZMQIOThread, logger: Logger) throws {
+        self.configuration = configuration
+        self.io = io
+        self.logger = logger
+        self.journal = try Journal(directory: configuration.stateDirectory)
+        self.mapper = configuration.settings.embedded ? JournalMapper(origin: .embedded, processID: getpid()) : JournalMapper(origin: .coordinator)
+        self.lock = configuration.settings.embedded ? nil : try StateLock(directory: configuration.stateDirectory)
+    }
+
+    enum Input: Sendable {
+        case message(ZMQMessage)
+        case tick
+        /// A connection failed its security handshake (unknown key, or no key).
+        case refusedHandshake
+    }
+
+    /// The ZAP domain the coordinator authenticates in.
+    static let zapDomain = "swell"
+
+    package func run() async throws {
+        if let security = configuration.security {
+            // ZAP answers every CURVE handshake: admitted keys get `role:name` as User-Id.
+            let authorized = security.authorized
+            try await io.installZAPHandler { request in
+                guard request.mechanism == "CURVE", let raw = request.credentials.first,
+                      let key = ZMQCurve.z85(raw), let entry = authorized.entry(forKey: key) else {
+                    return .deny(reason: "key not authorized")
+                }
+                return .allow(userID: entry.userID)
+            }
+        }
+        let socket = try await io.open(ZMQSocketConfiguration(
+            kind: .router,
+            // Room for a full report (stdout up to the cap, the stderr tail, the header).
+            maxFrameSize: Int64(max(64 << 20, configuration.settings.outputCap + (1 << 20))),
+            heartbeat: configuration.transportHeartbeat,
+            zapDomain: configuration.security == nil ? nil : Self.zapDomain,
+            curve: configuration.security.map { .server(publicKey: $0.publicKey, secretKey: $0.secretKey) },
+            monitorHandshakes: configuration.security != nil,
+            binds: configuration.listen))
+        defer { socket.close() }
+        var tuned = configuration.settings
+        if tuned.endpoint.isEmpty { tuned.endpoint = socket.endpoints.joined(separator: " ") }
+        let settings = tuned
+        configuration.onListening(socket.endpoints)
+        let queue = EventQueue<Input>()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                for await message in socket.inbound { queue.push(.message(message)) }
+                queue.finish()
+            }
+            group.addTask {
+                for await event in socket.events {
+                    if case .succeeded = event { continue }
+                    queue.push(.refusedHandshake)
+                }
+            }
+            group.addTask {
+                while (try? await Task.sleep(for: .milliseconds(100))) != nil { queue.push(.tick) }
+            }
+            try await cancelWhenGracefulShutdown {
+                try await self.loop(queue, socket, settings)
+            }
+            group.cancelAll()
+        }
+        logger.info("coordinator stopped")
+    }
+
+    /// The event loop: it alone touches the scheduler.
+    func loop(_ queue: EventQueue<Input>, _ socket: ZMQSocketHandle, _ settings: CoordinatorSettings) async throws {
+        var scheduler = Scheduler(settings: settings, incarnation: UUID().uuidString.lowercased(), seed: .random(in: .min ... .max))
+        func moment() -> Moment { Moment(monotonic: .now, wall: Date().timeIntervalSince1970) }
+        // Runs the journal holds as unfinished are taken up again before anything else.
+        var resumed = Effects()
+        do {
+            if settings.embedded {
+                // Runs of `swell run` processes that have ended (killed outright) are over; an
+                // embedded coordinator resumes nothing.
+                for run in try journal.unfinishedRuns(origin: .embedded) where !Self.isAlive(run.pid) {
+                    resumed.changes.append(.runFinished(run: run.id, status: .failed, endedAt: Date().timeIntervalSince1970,
+                                                        error: "interrupted: the swell run that ran it ended"))
+                }
+            }
+            for run in settings.embedded ? [] : try journal.unfinishedRuns(origin: .coordinator) {
+                scheduler.restore(try mapper.snapshot(of: run, in: journal), at: moment(), into: &resumed)
+            }
+        } catch {
+            logger.critical("cannot read the journal \(journal.path): \(error)")
+            throw JournalFailure(path: journal.path, reason: "\(error)", reading: true)
+        }
+        try await carryOut(resumed, socket)
+        var framesDropped = 0
+        while let batch = await queue.next() {
+            var effects = Effects()
+            let moment = moment()
+            for input in batch {
+                switch input {
+                case .message(let message):
+                    guard let peer = message.peer else { continue }
+                    scheduler.receive(frames: message.frames, from: peer, userID: message.userID, at: moment, into: &effects)
+                case .refusedHandshake:
+                    scheduler.countRefusedHandshakes(1)
+                case .tick:
+                    let dropped = socket.statistics.droppedTooManyFrames
+                    if dropped > framesDropped {
+                        scheduler.countDroppedFrames(dropped - framesDropped)
+                        framesDropped = dropped
+                    }
+                    scheduler.tick(at: moment, into: &effects)
+                }
+            }
+            try await carryOut(effects, socket)
+        }
+    }
+
+    /// Journal first, then the network. A journal that cannot be written stops the
+    /// coordinator: nothing unjournaled is ever acknowledged, so the nodes keep their reports
+    /// and a restarted coordinator picks up from the journal.
+    func carryOut(_ effects: Effects, _ socket: ZMQSocketHandle) async throws {
+        for (level, message) in effects.logs { logger.log(level: level, "\(message)") }
+        do {
+            try await journal.write(mapper.batch(effects.changes))
+        } catch {
+            logger.critical("cannot write the journal \(journal.path): \(error)")
+            throw JournalFailure(path: journal.path, reason: "\(error)", reading: false)
+        }
+        for (peer, message) in effects.sends { socket.send(to: peer, WireCodec.encode(message)) }
+        for (peer, ids) in effects.acks {
+            socket.send(to: peer, WireCodec.encode(.ack(Ack(id: 0, acks: ids))))
+        }
+        for query in effects.queries { answer(query, socket) }
+    }
+
+    /// Reads the journal for what the scheduler does not keep in memory.
+    func answer(_ query: JournalQuery, _ socket: ZMQSocketHandle) {
+        switch query {
+        case .logs(let peer, let request):
+            let page = 200
+            do {
+                guard try journal.run(request.run) != nil else {
+                    socket.send(to: peer, WireCodec.encode(.refusal(Refusal(
+                        id: 0, replyTo: request.id, code: .unknownRun, message: "no run \(request.run) in this coordinator's journal"))))
+                    return
+                }
+                var reports = try journal.reports(run: request.run, stage: request.stage, scope: request.scope,
+                                                  offset: max(0, request.offset), limit: page + 1)
+                let more = reports.count > page
+                if more { reports.removeLast() }
+                socket.send(to: peer, WireCodec.encode(.logs(LogsReply(
+                    id: 0, replyTo: request.id, run: request.run, reports: reports,
+                    next: more ? max(0, request.offset) + page : nil))))
+            } catch {
+                logger.error("reading the journal failed: \(error)")
+            }
+        case .finishedRun(let peer, let replyTo, let run):
+            socket.send(to: peer, WireCodec.encode(.refusal(Refusal(
+                id: 0, replyTo: replyTo, code: .unknownRun,
+                message: "run \(run) is not active on this coordinator; `swell logs \(run)` shows its reports"))))
+        }
+    }
+}
+
+extension CoordinatorService {
+    /// Whether a process of that id runs on this host.
+    static func isAlive(_ pid: Int32?) -> Bool {
+        guard let pid, pid > 0 else { return false }
+        return pid == getpid() || kill(pid, 0) == 0 || errno == EPERM
+    }
+}
+

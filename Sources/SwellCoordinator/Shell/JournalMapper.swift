@@ -1,0 +1,76 @@
+import Foundation
+import SwellCore
+package import SwellJournal
+
+/// Turns the scheduler's journal changes into journal rows, and the rows of an unfinished run
+/// back into the snapshot the scheduler resumes it from.
+package struct JournalMapper: Sendable {
+    /// Who runs this coordinator: an embedded run records the process it lives in.
+    package var origin: RunOrigin
+    package var processID: Int32?
+
+    package init(origin: RunOrigin, processID: Int32? = nil) {
+        self.origin = origin
+        self.processID = processID
+    }
+
+    /// One batch, written in one transaction, that holds every change.
+    package func batch(_ changes: [JournalChange]) -> JournalBatch {
+        var batch = JournalBatch()
+        for change in changes {
+            switch change {
+            case .runAccepted(let run):
+                batch.runs.append(RunRecord(
+                    id: run.id, name: run.name, file: run.file, planText: run.planText, overrides: run.overrides,
+                    scopes: run.scopes, status: .running, createdAt: run.createdAt, origin: origin, pid: processID))
+            case .runFinished(let run, let status, let endedAt, let error):
+                batch.runEndings.append(RunEnding(id: run, status: status, endedAt: endedAt, error: error))
+            case .stageChanged(let run, let stage):
+                batch.stages.append(StageRecord(
+                    run: run, stage: stage.stage, status: stage.status, scopes: stage.scopes, output: stage.output,
+                    startedAt: stage.startedAt, endedAt: stage.endedAt, error: stage.error))
+            case .shareChanged(let run, let stage, let share):
+                batch.shares.append(ShareRecord(
+                    run: run, stage: stage, share: share.index, first: share.first, count: share.count, node: share.node,
+                    attempt: share.attempt, status: share.status, summary: share.summary?.output,
+                    summaryExit: share.summary?.exitCode, summaryError: share.summary?.error))
+            case .reportReceived(let report, let final):
+                batch.reports.append(ReportRecord(report, final: final))
+            case .assignmentAdded(let held):
+                batch.assignments.append(.added(AssignmentRecord(
+                    held.id, node: held.node, slots: held.slots, tasks: held.tasks.map { [$0.index, $0.attempt] })))
+            case .assignmentRemoved(let id):
+                batch.assignments.append(.removed(id))
+            }
+        }
+        return batch
+    }
+
+    /// What `journal` holds of the unfinished run `run`.
+    package func snapshot(of run: RunRecord, in journal: Journal) throws -> RunSnapshot {
+        var shares: [String: [ShareState]] = [:]
+        for record in try journal.shares(of: run.id) {
+            let summary = record.summary.map { output in
+                ShareSummary(run: run.id, stage: record.stage, share: record.share, first: record.first, count: record.count,
+                             firstScope: "", lastScope: "", node: record.node, exitCode: record.summaryExit,
+                             error: record.summaryError, output: output)
+            }
+            shares[record.stage, default: []].append(ShareState(
+                index: record.share, first: record.first, count: record.count, node: record.node, attempt: record.attempt,
+                status: record.status, summary: summary))
+        }
+        return RunSnapshot(
+            run: RunAcceptance(id: run.id, name: run.name, file: run.file, planText: run.planText, overrides: run.overrides,
+                               scopes: run.scopes, createdAt: run.createdAt),
+            stages: try journal.stages(of: run.id).map { record in
+                StageEntry(stage: record.stage, status: record.status, scopes: record.scopes, output: record.output,
+                           startedAt: record.startedAt, endedAt: record.endedAt, error: record.error)
+            },
+            shares: shares,
+            reports: try journal.reportRecords(run: run.id).map { ($0.report, $0.final) },
+            assignments: try journal.assignments(of: run.id).map { record in
+                HeldAssignment(id: record.assignment, node: record.node, slots: record.slots,
+                               tasks: record.tasks.compactMap { $0.count == 2 ? TaskAttempt(index: $0[0], attempt: $0[1]) : nil })
+            })
+    }
+}

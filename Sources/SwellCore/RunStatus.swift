@@ -1,0 +1,9 @@
+/// Where a run stands. Only `running` is not final.
+package enum RunStatus: String, Sendable, Codable, CaseIterable {
+    case running
+    /// Every stage succeeded.
+    case succeeded
+    /// Finished, with failed tasks or a stage that could not go on.
+    case failed
+    case cancelled
+}

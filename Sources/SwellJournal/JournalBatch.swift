@@ -1,0 +1,24 @@
+package import SwellCore
+
+/// Everything one pass of the coordinator's loop changed, committed in one transaction, in this
+/// order: runs, run endings, stages, shares, assignments (in their order), reports.
+package struct JournalBatch: Sendable {
+    package var runs: [RunRecord] = []
+    package var runEndings: [RunEnding] = []
+    package var stages: [StageRecord] = []
+    package var shares: [ShareRecord] = []
+    package var assignments: [Change] = []
+    package var reports: [ReportRecord] = []
+
+    /// An assignment handed out, or over.
+    package enum Change: Sendable {
+        case added(AssignmentRecord)
+        case removed(AssignmentID)
+    }
+
+    package init() {}
+
+    package var isEmpty: Bool {
+        runs.isEmpty && runEndings.isEmpty && stages.isEmpty && shares.isEmpty && reports.isEmpty && assignments.isEmpty
+    }
+}
