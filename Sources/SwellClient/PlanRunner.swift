@@ -2,7 +2,7 @@ import Foundation
 package import Logging
 package import SwellCore
 import SwellPlan
-package import SwellProtocol
+import SwellProtocol
 package import SwellZMQ
 import UnixSignals
 

@@ -132,6 +132,16 @@ package final class Journal: Sendable {
     package func write(_ batch: JournalBatch) async throws {
         guard !batch.isEmpty else { return }
         try await pool.write { db in
+            // Rows written once per task go through one prepared statement per table.
+            var inserts: [String: Statement] = [:]
+            func insert<Record: Encodable & TableRecord>(_ record: Record, onConflict conflict: String) throws {
+                let row = try ColumnEncoder.row(record)
+                let table = Record.databaseTableName
+                let statement = try inserts[table] ?? db.cachedStatement(
+                    sql: ColumnEncoder.insertSQL(into: table, columns: row.columns, onConflict: conflict))
+                inserts[table] = statement
+                try statement.execute(arguments: StatementArguments(row.values))
+            }
             for run in batch.runs { try run.upsert(db) }
             for ending in batch.runEndings {
                 try RunRecord.filter(key: ending.id).updateAll(db, [
@@ -150,7 +160,7 @@ package final class Journal: Sendable {
             for change in batch.assignments {
                 switch change {
                 case .added(let record):
-                    try record.insert(db, onConflict: .replace)
+                    try insert(record, onConflict: "REPLACE")
                 case .removed(let id):
                     try AssignmentRecord.filter(
                         Column("run") == id.run && Column("stage") == id.stage && Column("kind") == id.kind
@@ -158,7 +168,7 @@ package final class Journal: Sendable {
                     ).deleteAll(db)
                 }
             }
-            for report in batch.reports { try report.insert(db, onConflict: .ignore) }
+            for report in batch.reports { try insert(report, onConflict: "IGNORE") }
         }
     }
 

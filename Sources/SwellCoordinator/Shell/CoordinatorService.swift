@@ -3,7 +3,7 @@ package import Logging
 import ServiceLifecycle
 import SwellCore
 package import SwellJournal
-package import SwellSecurity
+import SwellSecurity
 import SwellProtocol
 import SwellWire
 package import SwellZMQ
