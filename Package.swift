@@ -115,7 +115,9 @@ let package = Package(
             name: "SwellJournalTests",
             dependencies: ["SwellJournal", "SwellCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
-        .testTarget(name: "SwellNodeTests", dependencies: ["SwellNode", "SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict),
+        .testTarget(
+            name: "SwellNodeTests", dependencies: ["SwellNode", "SwellProtocol", "SwellCore", "SwellPlan", "SwellSecurity"],
+            swiftSettings: strict),
         .testTarget(
             name: "SwellCoordinatorTests",
             dependencies: ["SwellCoordinator", "SwellProtocol", "SwellWire", "SwellCore", "SwellPlan", "SwellJournal"],

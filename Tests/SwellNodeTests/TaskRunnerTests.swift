@@ -3,9 +3,9 @@ import Testing
 @testable import SwellNode
 
 func execution(_ script: String, stdin: String = "", timeout: Duration? = nil, cap: Int = 1 << 20, tail: Int = 64 << 10,
-               env: [String: String] = [:], stop: StopSignal = StopSignal()) -> TaskExecution {
+               env: [String: String] = [:]) -> TaskExecution {
     TaskExecution(argv: ["/bin/sh", "-c", script], environment: env, workingDirectory: NSTemporaryDirectory(),
-                  stdin: Data(stdin.utf8), timeout: timeout, outputCap: cap, stderrTail: tail, stop: stop)
+                  stdin: Data(stdin.utf8), timeout: timeout, outputCap: cap, stderrTail: tail)
 }
 
 /// True once the process is gone or a zombie.
@@ -94,7 +94,7 @@ func waitFor(_ timeout: Duration = .seconds(5), _ condition: () -> Bool) async -
 
     @Test func aStopSignalEndsTheTask() async {
         let stop = StopSignal()
-        async let outcome = TaskRunner.run(execution("sleep 30", stop: stop))
+        async let outcome = TaskRunner.run(execution("sleep 30"), stop: stop)
         stop.stop()
         let result = await outcome
         #expect(result.error == "cancelled")

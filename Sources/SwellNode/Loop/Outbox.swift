@@ -1,33 +1,31 @@
-package import Foundation
+import SwellProtocol
 
 /// Messages sent and not yet acknowledged, resent until they are.
 ///
 /// Keyed by message id; receivers drop duplicates, so resending is always safe.
-package struct Outbox<Key: Hashable & Sendable>: Sendable {
-    package struct Entry: Sendable {
-        package var key: Key
-        package var frames: [Data]
-        package var sentAt: ContinuousClock.Instant
-        package var sends: Int
+struct Outbox<Key: Hashable & Sendable>: Sendable {
+    struct Entry: Sendable {
+        var key: Key
+        var message: Message
+        var sentAt: ContinuousClock.Instant
+        var sends: Int
     }
 
     private var entries: [UInt64: Entry] = [:]
     private var order: [UInt64] = []
 
-    package init() {}
-
-    package var count: Int { entries.count }
-    package var isEmpty: Bool { entries.isEmpty }
+    var count: Int { entries.count }
+    var isEmpty: Bool { entries.isEmpty }
 
     /// Remembers a message just sent.
-    package mutating func add(id: UInt64, key: Key, frames: [Data], now: ContinuousClock.Instant) {
-        if entries[id] == nil { order.append(id) }
-        entries[id] = Entry(key: key, frames: frames, sentAt: now, sends: 1)
+    mutating func add(_ message: Message, key: Key, now: ContinuousClock.Instant) {
+        if entries[message.id] == nil { order.append(message.id) }
+        entries[message.id] = Entry(key: key, message: message, sentAt: now, sends: 1)
     }
 
     /// Forgets acknowledged messages; returns how many were known.
     @discardableResult
-    package mutating func acknowledge(_ ids: [UInt64]) -> Int {
+    mutating func acknowledge(_ ids: [UInt64]) -> Int {
         var known = 0
         for id in ids where entries.removeValue(forKey: id) != nil { known += 1 }
         if order.count > 64 && order.count > 2 * entries.count { order.removeAll { entries[$0] == nil } }
@@ -35,14 +33,14 @@ package struct Outbox<Key: Hashable & Sendable>: Sendable {
     }
 
     /// Forgets every message whose key matches.
-    package mutating func remove(where match: (Key) -> Bool) {
+    mutating func remove(where match: (Key) -> Bool) {
         for (id, entry) in entries where match(entry.key) { entries[id] = nil }
         order.removeAll { entries[$0] == nil }
     }
 
     /// Messages sent before `cutoff` (or all of them when nil), oldest first, marked as sent
     /// again at `now`.
-    package mutating func takeForResend(olderThan cutoff: ContinuousClock.Instant?, now: ContinuousClock.Instant) -> [Entry] {
+    mutating func takeForResend(olderThan cutoff: ContinuousClock.Instant?, now: ContinuousClock.Instant) -> [Entry] {
         var due: [Entry] = []
         for id in order {
             guard var entry = entries[id] else { continue }
@@ -55,5 +53,5 @@ package struct Outbox<Key: Hashable & Sendable>: Sendable {
         return due
     }
 
-    package var keys: [Key] { order.compactMap { entries[$0]?.key } }
+    var keys: [Key] { order.compactMap { entries[$0]?.key } }
 }

@@ -2,47 +2,41 @@ import Foundation
 import Logging
 import SwellCore
 import SwellProtocol
-import SwellWire
 import SwellSecurity
-import SwellZMQ
 
-/// The node's state and its reactions to events. Owned by ``NodeService``'s event loop.
-struct NodeLoop {
-    enum State: String {
+/// The node's logic: joining, heartbeats, the shares it runs, its outbox, cancels and leaving.
+/// A value without I/O: ``NodeService`` hands it events with the time (and the jitter of the
+/// next HELLO), and carries out the ``NodeAction``s it returns.
+package struct NodeLoop: Sendable {
+    package enum State: String, Sendable {
         case joining
         case up
         case leaving
     }
 
-    let configuration: NodeConfiguration
-    let incarnation: String
-    let socket: ZMQSocketHandle
-    let logger: Logger
-    let clock = ContinuousClock()
+    package let configuration: NodeConfiguration
+    package let incarnation: String
 
-    private(set) var state = State.joining
+    package private(set) var state = State.joining
     /// The name the coordinator knows this node by.
-    private var name: String
+    package private(set) var name: String
     private var coordinator: String?
     private var nextID: UInt64 = 0
     private var shares: [AssignmentID: SubOrchestrator] = [:]
     /// Assignments already taken in, so that a resent ASSIGN is acknowledged, not run twice.
     private var taken: Set<AssignmentID> = []
-    /// Stop signals of running processes, per share and task index.
-    private var stops: [AssignmentID: [Int: StopSignal]] = [:]
-    /// The key under which a share's `summarize` process keeps its stop signal (task indices are
-    /// 0 or more, and a reduction's task is -1).
-    static let summarizeSlot = -2
+    /// Processes running, by assignment: task indices, and ``ProcessKey/summarizeSlot``.
+    private var processes: [AssignmentID: Set<Int>] = [:]
     /// Tasks waiting for a free slot: recovered work the coordinator sent while the node was full.
     private var queued: [ProcessWork] = []
-    private var running = 0
+    package private(set) var running = 0
     private var outbox = Outbox<AssignmentID>()
     private var lastHeartbeat: ContinuousClock.Instant
     private var lastFromCoordinator: ContinuousClock.Instant
     /// How often to say it is alive: the coordinator's interval once it has said it.
     private var heartbeatInterval: Duration
     /// When to say HELLO next while joining, and the current back-off delay.
-    private var nextHello: ContinuousClock.Instant
+    package private(set) var nextHello: ContinuousClock.Instant
     private var helloDelay = NodeLoop.firstHelloDelay
     static let firstHelloDelay: Duration = .milliseconds(500)
     static let longestHelloDelay: Duration = .seconds(8)
@@ -55,13 +49,10 @@ struct NodeLoop {
     private var leaveID: UInt64?
     private var leaveAcked = false
 
-    init(configuration: NodeConfiguration, incarnation: String, socket: ZMQSocketHandle, logger: Logger) {
+    package init(configuration: NodeConfiguration, incarnation: String, at now: ContinuousClock.Instant) {
         self.configuration = configuration
         self.incarnation = incarnation
-        self.socket = socket
-        self.logger = logger
         self.name = configuration.name
-        let now = clock.now
         lastHeartbeat = now
         lastFromCoordinator = now
         joiningSince = now
@@ -69,113 +60,120 @@ struct NodeLoop {
         heartbeatInterval = configuration.heartbeatInterval
     }
 
-    var isLeaving: Bool { state == .leaving }
+    package var isLeaving: Bool { state == .leaving }
 
     /// Nothing runs and, when leaving, the coordinator has the LEAVE (or stopped answering).
-    var isIdle: Bool {
+    package func isIdle(at now: ContinuousClock.Instant) -> Bool {
         guard running == 0 else { return false }
         guard state == .leaving else { return true }
         if leaveAcked { return true }
-        if let leaveDeadline { return clock.now >= leaveDeadline }
+        if let leaveDeadline { return now >= leaveDeadline }
         return false
     }
 
-    // MARK: Sending
+    /// What the loop wants done, collected while it handles one event.
+    private var actions: [NodeAction] = []
 
     private mutating func id() -> UInt64 {
         nextID += 1
         return nextID
     }
 
-    private func send(_ message: Message) {
-        socket.send(WireCodec.encode(message))
+    private mutating func send(_ message: Message) { actions.append(.send(message)) }
+    private mutating func log(_ level: Logger.Level, _ text: String) { actions.append(.log(level, text)) }
+
+    // MARK: Events
+
+    /// The first HELLO.
+    package mutating func start(at now: ContinuousClock.Instant, jitter: Double) -> [NodeAction] {
+        hello(now, jitter: jitter)
+        return takeActions()
     }
 
-    /// Says HELLO with what it still holds, and plans the next one with exponential back-off and
-    /// ±20% jitter (0.5 s doubling to 8 s), so that many nodes do not knock in step.
-    mutating func hello() {
+    /// Handles one event at `now`. `jitter` (0.8 to 1.2) spreads the next HELLO, should one be
+    /// planned, so that many nodes do not knock in step.
+    package mutating func handle(_ event: NodeEvent, at now: ContinuousClock.Instant, jitter: Double) -> [NodeAction] {
+        switch event {
+        case .message(let message):
+            inbound(message, now, jitter: jitter)
+        case .undecodable(let error):
+            log(.warning, "dropped a message from the coordinator: \(error)")
+        case .tick:
+            tick(now, jitter: jitter)
+        case .taskEnded(let key, let task, let outcome, let command):
+            processEnded(ProcessKey(assignment: key, slot: task.index))
+            taskEnded(key, task, outcome, command: command, now)
+            startQueued()
+        case .summaryEnded(let key, let outcome):
+            processEnded(ProcessKey(assignment: key, slot: ProcessKey.summarizeSlot))
+            summaryEnded(key, outcome, now)
+            startQueued()
+        case .shutdown:
+            leave(now)
+        }
+        return takeActions()
+    }
+
+    private mutating func takeActions() -> [NodeAction] {
+        defer { actions = [] }
+        return actions
+    }
+
+    // MARK: Joining and leaving
+
+    /// Says HELLO with what it still holds, and plans the next one with exponential back-off
+    /// (0.5 s doubling to 8 s) times `jitter`.
+    private mutating func hello(_ now: ContinuousClock.Instant, jitter: Double) {
         // Held: what runs here, and what finished here but is not acknowledged yet (its reports
         // or summary wait in the outbox and go out again after the WELCOME).
-        let holding = Array(Set(shares.keys).union(outbox.keys))
+        let holding = Array(Set(shares.keys).union(outbox.keys)).sorted()
         send(.hello(Hello(id: id(), role: .node, name: configuration.name, incarnation: incarnation,
                           slots: configuration.slots, labels: configuration.labels,
                           acceptsAnyLabels: configuration.acceptsAnyLabels, holding: holding)))
-        let jitter = Double.random(in: 0.8...1.2)
-        nextHello = clock.now + helloDelay * jitter
+        nextHello = now + helloDelay * jitter
         helloDelay = min(helloDelay * 2, Self.longestHelloDelay)
     }
 
     /// Starts joining again: the coordinator went quiet, restarted, or no longer knows this node.
-    private mutating func rejoin(_ why: String) {
+    private mutating func rejoin(_ why: String, _ now: ContinuousClock.Instant, jitter: Double) {
         guard state != .leaving else { return }
-        logger.warning("\(why); joining again")
+        log(.warning, "\(why); joining again")
         state = .joining
-        joiningSince = clock.now
+        joiningSince = now
         lastJoinWarning = nil
         helloDelay = Self.firstHelloDelay
-        hello()
+        hello(now, jitter: jitter)
     }
 
     /// Stops every task and tells the coordinator this node is leaving.
-    mutating func leave() {
+    private mutating func leave(_ now: ContinuousClock.Instant) {
         guard state != .leaving else { return }
-        logger.info("leaving: stopping \(running) running task(s)")
+        log(.info, "leaving: stopping \(running) running task(s)")
         state = .leaving
-        for (_, signals) in stops { for (_, signal) in signals { signal.stop() } }
+        for (assignment, slots) in processes.sorted(by: { $0.key < $1.key }) {
+            for slot in slots.sorted() { actions.append(.stop(ProcessKey(assignment: assignment, slot: slot))) }
+        }
         shares.removeAll()
         queued.removeAll()
         let leaveID = id()
         self.leaveID = leaveID
-        leaveDeadline = clock.now + .seconds(1)
+        leaveDeadline = now + .seconds(1)
         send(.leave(Leave(id: leaveID, reason: "node shutting down")))
     }
 
-    private mutating func deliver(_ message: Message, share: AssignmentID) {
-        let frames = WireCodec.encode(message)
-        socket.send(frames)
-        outbox.add(id: message.id, key: share, frames: frames, now: clock.now)
+    /// Sends a message that must arrive, and keeps it until the coordinator acknowledges it.
+    private mutating func deliver(_ message: Message, for assignment: AssignmentID, _ now: ContinuousClock.Instant) {
+        send(message)
+        outbox.add(message, key: assignment, now: now)
     }
 
-    // MARK: Events
-
-    mutating func handle(_ event: NodeService.Event) -> [ProcessWork] {
-        switch event {
-        case .inbound(let message):
-            return inbound(message)
-        case .tick:
-            tick()
-            return []
-        case .taskEnded(let key, let task, let outcome, let command):
-            running -= 1
-            stops[key]?[task.index] = nil
-            processEnded(ProcessKey(share: key, slot: task.index))
-            var work = taskEnded(key, task, outcome, command: command)
-            work += startQueued()
-            return work
-        case .summaryEnded(let key, let outcome):
-            running -= 1
-            stops[key]?[Self.summarizeSlot] = nil
-            processEnded(ProcessKey(share: key, slot: Self.summarizeSlot))
-            return summaryEnded(key, outcome) + startQueued()
-        case .shutdown:
-            return []
-        }
-    }
-
-    private mutating func inbound(_ zmq: ZMQMessage) -> [ProcessWork] {
-        let message: Message
-        do {
-            message = try WireCodec.decode(zmq.frames)
-        } catch {
-            logger.warning("dropped a message from the coordinator: \(error)")
-            return []
-        }
-        lastFromCoordinator = clock.now
+    private mutating func inbound(_ message: Message, _ now: ContinuousClock.Instant, jitter: Double) {
+        lastFromCoordinator = now
         switch message {
         case .welcome(let welcome):
             let restarted = coordinator != nil && coordinator != welcome.coordinator
             if state == .joining || restarted {
-                logger.info("joined as \(welcome.name)\(restarted ? " (the coordinator restarted)" : "")")
+                log(.info, "joined as \(welcome.name)\(restarted ? " (the coordinator restarted)" : "")")
             }
             coordinator = welcome.coordinator
             name = welcome.name
@@ -184,54 +182,50 @@ struct NodeLoop {
             helloDelay = Self.firstHelloDelay
             // Say at once that the path works both ways, then send again whatever was sent
             // before this (re-)join: it may have been lost.
-            lastHeartbeat = clock.now
+            lastHeartbeat = now
             send(.heartbeat(Heartbeat(id: id(), incarnation: incarnation, running: running)))
-            for entry in outbox.takeForResend(olderThan: nil, now: clock.now) { socket.send(entry.frames) }
-            return []
+            for entry in outbox.takeForResend(olderThan: nil, now: now) { actions.append(.resend(entry.message)) }
         case .assign(let assign):
-            return accept(assign)
+            accept(assign, now)
         case .relay(let relay):
             send(.ack(Ack(id: id(), acks: [relay.id])))
+            let report = relay.report
             guard let key = shares.keys.first(where: {
-                $0.run == relay.report.run && $0.stage == relay.report.stage && $0.kind == .share && $0.share == relay.share
-            }), var sub = shares.removeValue(forKey: key) else { return [] }
-            let actions = sub.relayed(relay.report)
+                $0.run == report.run && $0.stage == report.stage && $0.kind == .share && $0.share == relay.share
+            }), var sub = shares.removeValue(forKey: key) else { return }
+            let steps = sub.relayed(report)
             shares[key] = sub
-            return perform(actions, key)
+            perform(steps, key, now)
         case .ack(let ack):
             outbox.acknowledge(ack.acks)
             if let leaveID, ack.acks.contains(leaveID) { leaveAcked = true }
-            return []
         case .cancel(let cancel):
-            return stop(cancel)
+            stop(cancel)
         case .heartbeat:
-            return []
+            break
         case .refusal(let refusal):
             switch refusal.code {
             case .rejoin:
-                if state == .up { rejoin("the coordinator does not know this node (it restarted, or counted it down)") }
+                if state == .up { rejoin("the coordinator does not know this node (it restarted, or counted it down)", now, jitter: jitter) }
             default:
-                logger.error("the coordinator refused a message: \(refusal.message)")
+                log(.error, "the coordinator refused a message: \(refusal.message)")
             }
-            return []
         default:
-            logger.debug("ignored \(message.type) from the coordinator")
-            return []
+            log(.debug, "ignored \(message.type) from the coordinator")
         }
     }
 
-    private mutating func tick() {
-        let now = clock.now
+    private mutating func tick(_ now: ContinuousClock.Instant, jitter: Double) {
         if state == .up, now - lastFromCoordinator >= heartbeatInterval * 3 {
-            rejoin("no word from the coordinator for \(Self.seconds(now - lastFromCoordinator))")
+            rejoin("no word from the coordinator for \((now - lastFromCoordinator).components.seconds) s", now, jitter: jitter)
         }
         if state == .joining, now >= nextHello {
-            hello()
+            hello(now, jitter: jitter)
         }
         if state == .joining, now - joiningSince >= .seconds(5),
            lastJoinWarning.map({ now - $0 >= .seconds(30) }) ?? true {
             lastJoinWarning = now
-            logger.warning("no answer from a coordinator at \(configuration.join) yet; still trying")
+            log(.warning, "no answer from a coordinator at \(configuration.join) yet; still trying")
         }
         if now - lastHeartbeat >= heartbeatInterval {
             lastHeartbeat = now
@@ -239,72 +233,66 @@ struct NodeLoop {
         }
         if state == .up {
             for entry in outbox.takeForResend(olderThan: now - configuration.resendAfter, now: now) {
-                socket.send(entry.frames)
+                actions.append(.resend(entry.message))
             }
         }
     }
 
     // MARK: Shares
 
-    private mutating func accept(_ assign: Assign) -> [ProcessWork] {
+    private mutating func accept(_ assign: Assign, _ now: ContinuousClock.Instant) {
         let key = assign.assignment
         send(.ack(Ack(id: id(), acks: [assign.id])))
-        guard state != .leaving, !taken.contains(key) else { return [] }
+        guard state != .leaving, !taken.contains(key) else { return }
         taken.insert(key)
         var sub = SubOrchestrator(assign: assign, slots: configuration.slots)
-        let actions = sub.start()
+        let steps = sub.start()
         shares[key] = sub
-        logger.debug("share \(assign.stage)#\(assign.share + 1) of run \(assign.run): \(assign.tasks.count) task(s)")
-        return perform(actions, key)
+        log(.debug, "share \(assign.stage)#\(assign.share + 1) of run \(assign.run): \(assign.tasks.count) task(s)")
+        perform(steps, key, now)
     }
 
     /// Stops what the CANCEL covers; acknowledges it once those processes have exited.
-    private mutating func stop(_ cancel: Cancel) -> [ProcessWork] {
-        func covered(_ key: AssignmentID) -> Bool { cancel.covers(key) }
+    private mutating func stop(_ cancel: Cancel) {
         var stopped: Set<ProcessKey> = []
-        for (key, signals) in stops where covered(key) {
-            for (slot, signal) in signals {
-                signal.stop()
-                stopped.insert(ProcessKey(share: key, slot: slot))
-            }
+        for (assignment, slots) in processes where cancel.covers(assignment) {
+            for slot in slots { stopped.insert(ProcessKey(assignment: assignment, slot: slot)) }
         }
-        for key in Array(shares.keys) where covered(key) {
+        for key in stopped.sorted(by: { ($0.assignment, $0.slot) < ($1.assignment, $1.slot) }) { actions.append(.stop(key)) }
+        for key in Array(shares.keys) where cancel.covers(key) {
             shares[key] = nil
         }
-        queued.removeAll { covered($0.share) }
+        queued.removeAll { cancel.covers($0.key.assignment) }
         if !cancel.reason.isEmpty, !stopped.isEmpty {
-            logger.info("stopping \(stopped.count) process(es) of run \(cancel.run): \(cancel.reason)")
+            log(.info, "stopping \(stopped.count) process(es) of run \(cancel.run): \(cancel.reason)")
         }
         if stopped.isEmpty {
             send(.ack(Ack(id: id(), acks: [cancel.id])))
         } else {
             pendingCancels[cancel.id] = stopped
         }
-        return []
     }
 
-    /// A process ended: acknowledges the CANCELs that were waiting for it.
+    /// A process ended: its slot is free, and the CANCELs that were waiting for it are acknowledged.
     private mutating func processEnded(_ key: ProcessKey) {
+        running -= 1
+        processes[key.assignment]?.remove(key.slot)
+        if processes[key.assignment]?.isEmpty == true { processes[key.assignment] = nil }
         guard !pendingCancels.isEmpty else { return }
         var done: [UInt64] = []
         for (id, var waiting) in pendingCancels where waiting.remove(key) != nil {
             if waiting.isEmpty { done.append(id) } else { pendingCancels[id] = waiting }
         }
         for id in done { pendingCancels[id] = nil }
-        if !done.isEmpty { send(.ack(Ack(id: id(), acks: done))) }
+        if !done.isEmpty { send(.ack(Ack(id: id(), acks: done.sorted()))) }
     }
 
-    static func seconds(_ duration: Duration) -> String {
-        "\(duration.components.seconds) s"
-    }
-
-    private mutating func perform(_ actions: [SubOrchestrator.Action], _ key: AssignmentID) -> [ProcessWork] {
-        guard let sub = shares[key] else { return [] }
-        var work: [ProcessWork] = []
-        for action in actions {
-            switch action {
+    private mutating func perform(_ steps: [SubOrchestrator.Action], _ key: AssignmentID, _ now: ContinuousClock.Instant) {
+        guard let sub = shares[key] else { return }
+        for step in steps {
+            switch step {
             case .start(let task):
-                work += schedule(processWork(for: task, sub.assign, key))
+                schedule(processWork(for: task, sub.assign, key))
             case .summarize(let reports):
                 let assign = sub.assign
                 guard let summarize = assign.spec.summarize else { continue }
@@ -318,34 +306,35 @@ struct NodeLoop {
                     stdin: assign.spec.input.render(reports: reports), timeout: assign.spec.timeout,
                     outputCap: assign.spec.outputCap)
                 execution.refusal = refusal
-                stops[key, default: [:]][Self.summarizeSlot] = execution.stop
-                work += schedule(ProcessWork(share: key, purpose: .summarize, execution: execution, command: command.display))
+                schedule(ProcessWork(key: ProcessKey(assignment: key, slot: ProcessKey.summarizeSlot), purpose: .summarize,
+                                     execution: execution, command: command.display))
             case .finished:
-                finish(key, summary: nil)
+                finish(key, summary: nil, now)
             }
         }
-        return work
     }
 
     /// Starts `work` if a slot is free and nothing waits before it; else queues it. First come,
     /// first served: work the coordinator recovered from a lost node, queued while this node was
     /// full, starts before this node's own next wave.
-    private mutating func schedule(_ work: ProcessWork) -> [ProcessWork] {
+    private mutating func schedule(_ work: ProcessWork) {
         if running < configuration.slots && queued.isEmpty {
-            running += 1
-            return [work]
+            begin(work)
+        } else {
+            queued.append(work)
         }
-        queued.append(work)
-        return []
     }
 
-    private mutating func startQueued() -> [ProcessWork] {
-        var work: [ProcessWork] = []
+    private mutating func startQueued() {
         while running < configuration.slots, !queued.isEmpty {
-            running += 1
-            work.append(queued.removeFirst())
+            begin(queued.removeFirst())
         }
-        return work
+    }
+
+    private mutating func begin(_ work: ProcessWork) {
+        running += 1
+        processes[work.key.assignment, default: []].insert(work.key.slot)
+        actions.append(.start(work))
     }
 
     private func environment(for assign: Assign, values: PlaceholderValues, attempt: Int) -> [String: String] {
@@ -371,16 +360,16 @@ struct NodeLoop {
             workingDirectory: configuration.workingDirectory, stdin: assign.stdin,
             timeout: assign.spec.timeout, outputCap: assign.spec.outputCap)
         execution.refusal = refusal
-        stops[key, default: [:]][task.index] = execution.stop
-        return ProcessWork(share: key, purpose: .task(task), execution: execution, command: command.display)
+        return ProcessWork(key: ProcessKey(assignment: key, slot: task.index), purpose: .task(task), execution: execution,
+                           command: command.display)
     }
 
     /// What this node will run of `command`: its `--allow` list and `--workdir` confinement.
     /// Returns the command to run (a simple string command becomes argv under `--allow`) and,
     /// if refused, why.
-    private func policy(_ command: Command, scope: String) -> (Command, String?) {
+    private mutating func policy(_ command: Command, scope: String) -> (Command, String?) {
         if configuration.confined, let problem = WorkdirConfinement.problem(scope: scope) {
-            logger.warning("refused a task: \(problem)")
+            log(.warning, "refused a task: \(problem)")
             return (command, problem)
         }
         guard let allow = configuration.allow else { return (command, nil) }
@@ -388,37 +377,36 @@ struct NodeLoop {
         case .success(let runnable):
             return (runnable, nil)
         case .failure(let refusal):
-            logger.warning("refused a task: \(refusal.reason)")
+            log(.warning, "refused a task: \(refusal.reason)")
             return (command, refusal.reason)
         }
     }
 
-    private mutating func taskEnded(_ key: AssignmentID, _ task: TaskRef, _ outcome: TaskOutcome, command: String) -> [ProcessWork] {
+    private mutating func taskEnded(_ key: AssignmentID, _ task: TaskRef, _ outcome: TaskOutcome, command: String,
+                                    _ now: ContinuousClock.Instant) {
         // Taken out and put back, so that the sub-orchestrator is mutated in place, not copied.
-        guard var sub = shares.removeValue(forKey: key) else { return [] }  // cancelled meanwhile
+        guard var sub = shares.removeValue(forKey: key) else { return }  // cancelled meanwhile
         let report = Report(
             run: key.run, stage: key.stage, index: task.index, scope: task.scope, attempt: task.attempt, node: name,
             exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut, error: outcome.error,
             startedAt: outcome.startedAt, endedAt: outcome.endedAt, stdoutBytes: outcome.stdoutBytes,
             stdoutTruncated: outcome.stdoutTruncated, command: command, stdout: outcome.stdout,
             stderrTail: outcome.stderrTail, share: key.kind == .reduce ? -1 : key.share)
-        deliver(.report(ReportMessage(id: id(), share: key.share, report: report)), share: key)
-        let actions = sub.taskEnded(report, isFinal: task.isFinal(report))
+        deliver(.report(ReportMessage(id: id(), share: key.share, report: report)), for: key, now)
+        let steps = sub.taskEnded(report, isFinal: task.isFinal(report))
         shares[key] = sub
-        return perform(actions, key)
+        perform(steps, key, now)
     }
 
-    private mutating func summaryEnded(_ key: AssignmentID, _ outcome: TaskOutcome) -> [ProcessWork] {
-        guard var sub = shares.removeValue(forKey: key) else { return [] }
+    private mutating func summaryEnded(_ key: AssignmentID, _ outcome: TaskOutcome, _ now: ContinuousClock.Instant) {
+        guard var sub = shares.removeValue(forKey: key) else { return }
         _ = sub.summarized()
         shares[key] = sub
-        finish(key, summary: outcome)
-        return []
+        finish(key, summary: outcome, now)
     }
 
-    private mutating func finish(_ key: AssignmentID, summary outcome: TaskOutcome?) {
+    private mutating func finish(_ key: AssignmentID, summary outcome: TaskOutcome?, _ now: ContinuousClock.Instant) {
         guard let sub = shares.removeValue(forKey: key) else { return }
-        stops[key] = nil
         guard key.kind == .share else { return }
         let assign = sub.assign
         var error = outcome?.error
@@ -433,6 +421,7 @@ struct NodeLoop {
             run: assign.run, stage: assign.stage, share: assign.share, first: assign.first, count: assign.count,
             firstScope: assign.firstScope, lastScope: assign.lastScope, node: name,
             exitCode: outcome == nil ? 0 : outcome?.exitCode, error: error, output: outcome?.stdout ?? Data())
-        deliver(.summary(SummaryMessage(id: id(), attempt: key.attempt, summary: summary, summarized: outcome != nil)), share: key)
+        deliver(.summary(SummaryMessage(id: id(), attempt: key.attempt, summary: summary, summarized: outcome != nil)),
+                for: key, now)
     }
 }

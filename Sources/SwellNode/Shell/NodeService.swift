@@ -3,6 +3,7 @@ package import Logging
 import ServiceLifecycle
 import SwellCore
 import SwellProtocol
+import SwellWire
 import SwellSecurity
 package import SwellZMQ
 
@@ -26,14 +27,6 @@ package final class NodeService: Service, Sendable {
         self.incarnation = UUID().uuidString.lowercased()
     }
 
-    enum Event: Sendable {
-        case inbound(ZMQMessage)
-        case tick
-        case taskEnded(AssignmentID, TaskRef, TaskOutcome, command: String)
-        case summaryEnded(AssignmentID, TaskOutcome)
-        case shutdown
-    }
-
     package func run() async throws {
         let socket = try await io.open(ZMQSocketConfiguration(
             kind: .dealer,
@@ -48,35 +41,57 @@ package final class NodeService: Service, Sendable {
             monitorHandshakes: !configuration.join.hasPrefix("inproc://"),
             connects: [configuration.join]))
         defer { socket.close() }
-        let (events, sink) = AsyncStream.makeStream(of: Event.self)
-        var loop = NodeLoop(configuration: configuration, incarnation: incarnation, socket: socket, logger: logger)
+        let (events, sink) = AsyncStream.makeStream(of: NodeEvent.self)
+        var loop = NodeLoop(configuration: configuration, incarnation: incarnation, at: .now)
+        var stops: [ProcessKey: StopSignal] = [:]
         let interval = min(configuration.heartbeatInterval, configuration.resendAfter) / 2
         await withDiscardingTaskGroup { group in
+            /// Carries out what the loop asked for.
+            func perform(_ actions: [NodeAction]) {
+                for action in actions {
+                    switch action {
+                    case .send(let message), .resend(let message):
+                        socket.send(WireCodec.encode(message))
+                    case .start(let work):
+                        let stop = StopSignal()
+                        stops[work.key] = stop
+                        group.addTask {
+                            let outcome = await TaskRunner.run(work.execution, stop: stop)
+                            switch work.purpose {
+                            case .task(let task): sink.yield(.taskEnded(work.key.assignment, task, outcome, command: work.command))
+                            case .summarize: sink.yield(.summaryEnded(work.key.assignment, outcome))
+                            }
+                        }
+                    case .stop(let key):
+                        stops[key]?.stop()
+                    case .log(let level, let message):
+                        logger.log(level: level, "\(message)")
+                    }
+                }
+            }
             group.addTask {
-                for await message in socket.inbound { sink.yield(.inbound(message)) }
+                for await message in socket.inbound {
+                    do throws(WireError) {
+                        sink.yield(.message(try WireCodec.decode(message.frames)))
+                    } catch {
+                        sink.yield(.undecodable(error))
+                    }
+                }
             }
             group.addTask {
                 while (try? await Task.sleep(for: interval)) != nil { sink.yield(.tick) }
             }
             group.addTask { await self.watchHandshakes(socket) }
-            loop.hello()
+            perform(loop.start(at: .now, jitter: Self.jitter()))
             await withGracefulShutdownHandler {
                 for await event in events {
-                    if case .shutdown = event {
-                        loop.leave()
-                        if loop.isIdle { break }
-                        continue
+                    switch event {
+                    case .taskEnded(let key, let task, _, _): stops[ProcessKey(assignment: key, slot: task.index)] = nil
+                    case .summaryEnded(let key, _): stops[ProcessKey(assignment: key, slot: ProcessKey.summarizeSlot)] = nil
+                    default: break
                     }
-                    for work in loop.handle(event) {
-                        group.addTask {
-                            let outcome = await TaskRunner.run(work.execution)
-                            switch work.purpose {
-                            case .task(let task): sink.yield(.taskEnded(work.share, task, outcome, command: work.command))
-                            case .summarize: sink.yield(.summaryEnded(work.share, outcome))
-                            }
-                        }
-                    }
-                    if loop.isLeaving && loop.isIdle { break }
+                    perform(loop.handle(event, at: .now, jitter: Self.jitter()))
+                    if loop.isLeaving && loop.isIdle(at: .now) { break }
                 }
             } onGracefulShutdown: {
                 sink.yield(.shutdown)
@@ -84,6 +99,9 @@ package final class NodeService: Service, Sendable {
             group.cancelAll()
         }
     }
+
+    /// A factor from 0.8 to 1.2 for the next HELLO's delay.
+    static func jitter() -> Double { .random(in: 0.8...1.2) }
 }
 
 extension NodeService {
@@ -110,22 +128,4 @@ extension NodeService {
             logger.error("\(message)")
         }
     }
-}
-
-/// One process of an assignment: a task (by index) or the share's summarize.
-struct ProcessKey: Hashable, Sendable {
-    var share: AssignmentID
-    var slot: Int
-}
-
-/// A child process the loop wants started.
-struct ProcessWork: Sendable {
-    enum Purpose: Sendable {
-        case task(TaskRef)
-        case summarize
-    }
-    var share: AssignmentID
-    var purpose: Purpose
-    var execution: TaskExecution
-    var command: String
 }

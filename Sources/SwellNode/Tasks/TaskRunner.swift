@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 import Subprocess
 import SwellCore
 import Synchronization
@@ -7,50 +7,6 @@ import System
 #else
 import SystemPackage
 #endif
-
-/// One child process to run: what, where, with what input and limits.
-package struct TaskExecution: Sendable {
-    package var argv: [String]
-    /// Added to the node's own environment.
-    package var environment: [String: String]
-    package var workingDirectory: String
-    package var stdin: Data
-    package var timeout: Duration?
-    /// Bytes of stdout kept; the rest is counted and cut with a marker.
-    package var outputCap: Int
-    /// Bytes of stderr kept, from the end.
-    package var stderrTail: Int
-    /// Set it to stop the task (its process group is killed); the outcome then says `cancelled`.
-    package var stop: StopSignal
-    /// Why the node will not run this command (its --allow list, its --workdir); nil to run it.
-    package var refusal: String?
-
-    package init(argv: [String], environment: [String: String], workingDirectory: String, stdin: Data,
-                timeout: Duration?, outputCap: Int, stderrTail: Int = 64 << 10, stop: StopSignal = StopSignal()) {
-        self.stop = stop
-        self.argv = argv
-        self.environment = environment
-        self.workingDirectory = workingDirectory
-        self.stdin = stdin
-        self.timeout = timeout
-        self.outputCap = outputCap
-        self.stderrTail = stderrTail
-    }
-}
-
-/// How one child process ended and what it wrote.
-package struct TaskOutcome: Sendable {
-    package var exitCode: Int32?
-    package var signal: Int32?
-    package var timedOut: Bool
-    package var error: String?
-    package var stdout: Data
-    package var stdoutBytes: Int
-    package var stdoutTruncated: Bool
-    package var stderrTail: Data
-    package var startedAt: Double
-    package var endedAt: Double
-}
 
 /// Runs child processes through swift-subprocess, each in a process group of its own.
 ///
@@ -73,18 +29,20 @@ package enum TaskRunner {
         return true
     }()
 
-    package static func run(_ execution: TaskExecution) async -> TaskOutcome {
+    /// Runs `execution` to its end; setting `stop` kills its process group, and the outcome then
+    /// says `cancelled`.
+    package static func run(_ execution: TaskExecution, stop: StopSignal = StopSignal()) async -> TaskOutcome {
         precondition(brokenPipesIgnored)
         let started = Date().timeIntervalSince1970
         if let refusal = execution.refusal { return failure("refused: \(refusal)", started: started) }
-        if execution.stop.isStopped { return failure(Report.cancelled, started: started) }
+        if stop.isStopped { return failure(Report.cancelled, started: started) }
         guard let program = execution.argv.first, !program.isEmpty else {
             return failure("empty command", started: started)
         }
         let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
         var options = PlatformOptions()
         options.processGroupID = 0
-        let state = RunState()
+        let state = ProcessState()
         do {
             let environment = Environment.custom(NodeEnvironment.entries(adding: execution.environment))
             let arguments = Arguments(Array(execution.argv.dropFirst()))
@@ -96,14 +54,14 @@ package enum TaskRunner {
                         executable, arguments: arguments, environment: environment, workingDirectory: directory,
                         platformOptions: options, input: .none, output: .sequence, error: .sequence
                     ) { process in
-                        await supervise(process, execution, state, feed: {})
+                        await supervise(process, execution, stop, state, feed: {})
                     }.terminationStatus
                 }
                 return try await Subprocess.run(
                     executable, arguments: arguments, environment: environment, workingDirectory: directory,
                     platformOptions: options, input: .inputWriter, output: .sequence, error: .sequence
                 ) { process in
-                    await supervise(process, execution, state) {
+                    await supervise(process, execution, stop, state) {
                         // A child that exits without reading its stdin makes the write fail: that is fine.
                         _ = try? await process.standardInputWriter.write(Array(execution.stdin))
                         try? await process.standardInputWriter.finish()
@@ -122,7 +80,7 @@ package enum TaskRunner {
             case .signaled(let signal):
                 outcome.signal = signal
             }
-            if (Task.isCancelled || execution.stop.isStopped) && !outcome.timedOut {
+            if (Task.isCancelled || stop.isStopped) && !outcome.timedOut {
                 outcome.error = Report.cancelled
             }
             return outcome
@@ -143,7 +101,8 @@ package enum TaskRunner {
     /// rest) and stderr (keeping its tail) concurrently, and watches the clock. Returns when both
     /// output streams have ended.
     private static func supervise<Input: InputProtocol>(
-        _ process: Execution<Input, SequenceOutput, SequenceOutput>, _ execution: TaskExecution, _ state: RunState,
+        _ process: Execution<Input, SequenceOutput, SequenceOutput>, _ execution: TaskExecution, _ stop: StopSignal,
+        _ state: ProcessState,
         feed: @escaping @Sendable () async -> Void
     ) async {
         let group = process.processIdentifier.value
@@ -181,7 +140,7 @@ package enum TaskRunner {
                 return .reader
             }
             parts.addTask {
-                await watch(group: group, pidfd: pidfd, timeout: execution.timeout, stop: execution.stop, state: state)
+                await watch(group: group, pidfd: pidfd, timeout: execution.timeout, stop: stop, state: state)
                 return .supervisor
             }
             var readers = 0
@@ -195,7 +154,7 @@ package enum TaskRunner {
     /// Kills the group on timeout, on a stop request, and when the main process has exited but
     /// descendants still hold the output pipes open. Returns when cancelled (the outputs ended)
     /// or once it has killed the group.
-    static func watch(group: pid_t, pidfd: Int32, timeout: Duration?, stop: StopSignal, state: RunState) async {
+    static func watch(group: pid_t, pidfd: Int32, timeout: Duration?, stop: StopSignal, state: ProcessState) async {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
         var exitedAt: ContinuousClock.Instant?
@@ -251,8 +210,8 @@ package enum TaskRunner {
         return "cannot start '\(program)': \(error)"
     }
 
-    /// What the concurrent parts of one run share.
-    final class RunState: Sendable {
+    /// What the concurrent parts of one running process share.
+    final class ProcessState: Sendable {
         private struct Fields {
             var group: pid_t?
             var stdout = Data()
@@ -288,28 +247,3 @@ package enum TaskRunner {
     }
 }
 
-/// The environment of task processes: the node's own, read once, plus each task's variables.
-enum NodeEnvironment {
-    /// This process's variables as NUL-terminated `KEY=VALUE` entries, with their keys; read
-    /// once. Entries holding a NUL of their own cannot be passed and are left out.
-    static let inherited: [(key: String, entry: [UInt8])] = ProcessInfo.processInfo.environment.compactMap { key, value in
-        entry(key, value).map { (key, $0) }
-    }
-
-    static func entry(_ key: String, _ value: String) -> [UInt8]? {
-        var bytes = Array("\(key)=\(value)".utf8)
-        guard !bytes.contains(0) else { return nil }
-        bytes.append(0)
-        return bytes
-    }
-
-    /// Raw `KEY=VALUE\0` entries: the node's environment with `extra` laid over it. Each entry
-    /// ends with a NUL, as the C strings of a child's environment do.
-    static func entries(adding extra: [String: String]) -> [[UInt8]] {
-        var entries: [[UInt8]] = []
-        entries.reserveCapacity(inherited.count + extra.count)
-        for (key, entry) in inherited where extra[key] == nil { entries.append(entry) }
-        for (key, value) in extra { if let entry = entry(key, value) { entries.append(entry) } }
-        return entries
-    }
-}

@@ -1,0 +1,15 @@
+package import Foundation
+
+/// How one child process ended and what it wrote.
+package struct TaskOutcome: Sendable {
+    package var exitCode: Int32?
+    package var signal: Int32?
+    package var timedOut: Bool
+    package var error: String?
+    package var stdout: Data
+    package var stdoutBytes: Int
+    package var stdoutTruncated: Bool
+    package var stderrTail: Data
+    package var startedAt: Double
+    package var endedAt: Double
+}

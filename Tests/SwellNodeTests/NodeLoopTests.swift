@@ -1,0 +1,285 @@
+import Foundation
+import Testing
+@testable import SwellCore
+@testable import SwellNode
+@testable import SwellPlan
+@testable import SwellProtocol
+import SwellSecurity
+
+/// Drives a ``NodeLoop`` as ``NodeService`` does, with a clock of its own and no sockets or
+/// processes, and keeps what it asks for.
+struct NodeLoopDriver {
+    let t0 = ContinuousClock.now
+    var now: ContinuousClock.Instant
+    var loop: NodeLoop
+    var nextID: UInt64 = 1_000
+
+    init(slots: Int = 2, allow: [String]? = nil) {
+        now = t0
+        let configuration = NodeConfiguration(
+            join: "tcp://coordinator:7710", name: "n1", slots: slots, workingDirectory: "/work", transportHeartbeat: nil,
+            allow: allow.map { AllowList($0) })
+        loop = NodeLoop(configuration: configuration, incarnation: "n1-incarnation", at: t0)
+    }
+
+    var elapsed: Duration { now - t0 }
+
+    mutating func id() -> UInt64 {
+        nextID += 1
+        return nextID
+    }
+
+    mutating func start() -> [NodeAction] { loop.start(at: now, jitter: 1) }
+
+    mutating func handle(_ event: NodeEvent, jitter: Double = 1) -> [NodeAction] {
+        loop.handle(event, at: now, jitter: jitter)
+    }
+
+    mutating func receive(_ message: Message) -> [NodeAction] { handle(.message(message)) }
+
+    /// Moves the clock by `step`, with a tick.
+    mutating func advance(_ step: Duration) -> [NodeAction] {
+        now += step
+        return handle(.tick)
+    }
+
+    /// Joins: the first HELLO, then a WELCOME with a 500 ms heartbeat.
+    mutating func join() {
+        _ = start()
+        _ = receive(.welcome(Welcome(id: id(), replyTo: 1, name: "n1", coordinator: "c1", heartbeatMilliseconds: 500)))
+    }
+
+    mutating func assign(tasks: Int, kind: AssignmentKind = .share, share: Int = 0, first: Int = 0, width: Int = 10,
+                         summarize: Command? = nil) -> (Assign, [NodeAction]) {
+        let spec = TaskSpec(run: .shell("echo {scope}"), summarize: summarize, env: ["WHO": "{scope}"], timeoutMilliseconds: nil,
+                            width: width, pacing: .rolling, input: .concat, vars: [:], outputCap: 1 << 20)
+        let refs = (first..<(first + tasks)).map { TaskRef(index: $0, scope: "s\($0)", attempt: 1, retriesLeft: 0) }
+        let assign = Assign(id: id(), run: "r", stage: "scan", kind: kind, share: share, attempt: 1, first: first, count: tasks,
+                            firstScope: "s\(first)", lastScope: "s\(first + tasks - 1)", tasks: refs, done: [], elsewhere: [],
+                            spec: spec, stdin: Data())
+        return (assign, receive(.assign(assign)))
+    }
+
+    /// A started task's process ends with `exit`.
+    mutating func end(_ work: ProcessWork, exit: Int32 = 0, error: String? = nil) -> [NodeAction] {
+        let outcome = TaskOutcome(exitCode: error == nil ? exit : nil, signal: nil, timedOut: false, error: error,
+                                  stdout: Data("out\n".utf8), stdoutBytes: 4, stdoutTruncated: false, stderrTail: Data(),
+                                  startedAt: 1, endedAt: 2)
+        switch work.purpose {
+        case .task(let task): return handle(.taskEnded(work.key.assignment, task, outcome, command: work.command))
+        case .summarize: return handle(.summaryEnded(work.key.assignment, outcome))
+        }
+    }
+}
+
+extension [NodeAction] {
+    var sent: [Message] { compactMap { if case .send(let m) = $0 { m } else { nil } } }
+    var resent: [Message] { compactMap { if case .resend(let m) = $0 { m } else { nil } } }
+    var started: [ProcessWork] { compactMap { if case .start(let w) = $0 { w } else { nil } } }
+    var stopped: [ProcessKey] { compactMap { if case .stop(let k) = $0 { k } else { nil } } }
+    var hellos: [Hello] { sent.compactMap { if case .hello(let h) = $0 { h } else { nil } } }
+    var acks: [UInt64] { sent.compactMap { if case .ack(let a) = $0 { a.acks } else { nil } }.flatMap { $0 } }
+    var warnings: [String] { compactMap { if case .log(.warning, let text) = $0 { text } else { nil } } }
+}
+
+extension Message {
+    var isReport: Bool { if case .report = self { true } else { false } }
+    var isSummary: Bool { if case .summary = self { true } else { false } }
+}
+
+@Suite struct NodeLoopTests {
+    @Test func helloIsSentAgainAfterHalfASecondThenDoublingToEightSeconds() {
+        var node = NodeLoopDriver()
+        #expect(node.start().hellos.count == 1)
+        var times: [Duration] = []
+        while node.elapsed < .seconds(40) {
+            if !node.advance(.milliseconds(100)).hellos.isEmpty { times.append(node.elapsed) }
+        }
+        #expect(times == [0.5, 1.5, 3.5, 7.5, 15.5, 23.5, 31.5, 39.5].map { Duration.milliseconds(Int($0 * 1_000)) })
+        #expect(node.loop.state == .joining)
+    }
+
+    @Test func theJitterGivenSpreadsTheNextHello() {
+        var node = NodeLoopDriver()
+        _ = node.loop.start(at: node.now, jitter: 1.2)
+        #expect(node.loop.nextHello == node.t0 + .milliseconds(600))
+        node.now += .milliseconds(600)
+        // Sent again with jitter 0.8: the next delay, 1 s, becomes 800 ms.
+        #expect(node.handle(.tick, jitter: 0.8).hellos.count == 1)
+        #expect(node.loop.nextHello == node.now + .milliseconds(800))
+    }
+
+    @Test func aWelcomeEndsTheJoiningAndIsAnsweredWithAHeartbeat() {
+        var node = NodeLoopDriver()
+        _ = node.start()
+        let actions = node.receive(.welcome(Welcome(id: 5, replyTo: 1, name: "known-as", coordinator: "c1", heartbeatMilliseconds: 250)))
+        #expect(node.loop.state == .up)
+        #expect(node.loop.name == "known-as")
+        #expect(actions.sent.contains { if case .heartbeat = $0 { true } else { false } })
+        // Up: no more HELLO, a heartbeat every 250 ms (ticks of 100 ms: at 300, 600 and 900 ms).
+        var heartbeats = 0
+        for _ in 0..<10 {
+            let tick = node.advance(.milliseconds(100))
+            #expect(tick.hellos.isEmpty)
+            heartbeats += tick.sent.filter { if case .heartbeat = $0 { true } else { false } }.count
+            _ = node.receive(.heartbeat(Heartbeat(id: node.id(), incarnation: "c1", running: 0)))
+        }
+        #expect(heartbeats == 3)
+    }
+
+    @Test func silenceForThreeHeartbeatIntervalsMakesTheNodeJoinAgain() {
+        var node = NodeLoopDriver()
+        node.join()
+        // Word from the coordinator at 1 s keeps the node up past 1.5 s.
+        for _ in 0..<10 { _ = node.advance(.milliseconds(100)) }
+        _ = node.receive(.heartbeat(Heartbeat(id: node.id(), incarnation: "c1", running: 0)))
+        var rejoinedAt: Duration?
+        while rejoinedAt == nil, node.elapsed < .seconds(5) {
+            let actions = node.advance(.milliseconds(100))
+            if !actions.hellos.isEmpty {
+                rejoinedAt = node.elapsed
+                #expect(actions.warnings.contains { $0.contains("no word from the coordinator") && $0.contains("joining again") })
+            }
+        }
+        #expect(rejoinedAt == .milliseconds(2_500))
+        #expect(node.loop.state == .joining)
+    }
+
+    @Test func aRejoinRefusalMakesAnUpNodeSayHelloWithWhatItHolds() {
+        var node = NodeLoopDriver()
+        node.join()
+        let (assign, actions) = node.assign(tasks: 1)
+        #expect(actions.started.count == 1)
+        let again = node.receive(.refusal(Refusal(id: node.id(), replyTo: nil, code: .rejoin, message: "unknown peer")))
+        #expect(again.hellos.map(\.holding) == [[assign.assignment]])
+        #expect(node.loop.state == .joining)
+    }
+
+    @Test func whatIsNotAcknowledgedIsSentAgainAfterAWelcomeAndAfterTheResendDelay() {
+        var node = NodeLoopDriver()
+        node.join()
+        let (_, actions) = node.assign(tasks: 1)
+        let ended = node.end(actions.started[0])
+        let report = try! #require(ended.sent.first { $0.isReport })
+        let summary = try! #require(ended.sent.first { $0.isSummary })
+        // The coordinator acknowledges the report only; after 2 s the summary goes again.
+        _ = node.receive(.ack(Ack(id: node.id(), acks: [report.id])))
+        var resent: [UInt64] = []
+        while node.elapsed < .milliseconds(1_900) {
+            resent += node.advance(.milliseconds(100)).resent.map(\.id)
+            _ = node.receive(.heartbeat(Heartbeat(id: node.id(), incarnation: "c1", running: 0)))
+        }
+        #expect(resent.isEmpty)
+        while node.elapsed < .milliseconds(2_100) {
+            resent += node.advance(.milliseconds(100)).resent.map(\.id)
+        }
+        #expect(resent == [summary.id])
+        // The coordinator restarted: everything still unacknowledged goes again at its WELCOME.
+        let welcome = node.receive(.welcome(Welcome(id: node.id(), replyTo: 1, name: "n1", coordinator: "c2", heartbeatMilliseconds: 500)))
+        #expect(welcome.resent.map(\.id) == [summary.id])
+        _ = node.receive(.ack(Ack(id: node.id(), acks: [summary.id])))
+        let quiet = node.receive(.welcome(Welcome(id: node.id(), replyTo: 1, name: "n1", coordinator: "c2", heartbeatMilliseconds: 500)))
+        #expect(quiet.resent.isEmpty)
+    }
+
+    @Test func aResentAssignIsAcknowledgedAgainButRunOnce() {
+        var node = NodeLoopDriver()
+        node.join()
+        let (assign, first) = node.assign(tasks: 2)
+        #expect(first.acks == [assign.id])
+        #expect(first.started.count == 2)
+        let again = node.receive(.assign(assign))
+        #expect(again.acks == [assign.id])
+        #expect(again.started.isEmpty)
+    }
+
+    @Test func aCancelIsAcknowledgedOnceItsProcessesHaveExited() {
+        var node = NodeLoopDriver()
+        node.join()
+        let (assign, actions) = node.assign(tasks: 2)
+        let cancel = Cancel(id: node.id(), run: "r", reason: "user")
+        let stopping = node.receive(.cancel(cancel))
+        #expect(Set(stopping.stopped) == Set(actions.started.map(\.key)))
+        #expect(stopping.acks.isEmpty)
+        let first = node.end(actions.started[0], error: Report.cancelled)
+        #expect(first.acks.isEmpty)
+        #expect(!first.sent.contains { $0.isReport }, "a cancelled share reports nothing more")
+        let second = node.end(actions.started[1], error: Report.cancelled)
+        #expect(second.acks == [cancel.id])
+        // Nothing of the run left: a second cancel is acknowledged at once.
+        let idle = node.receive(.cancel(Cancel(id: node.id(), run: "r", assignment: assign.assignment, reason: "")))
+        #expect(idle.stopped.isEmpty)
+        #expect(idle.acks.count == 1)
+    }
+
+    @Test func leavingStopsEveryProcessAndEndsWhenTheLeaveIsAcknowledgedOrAfterASecond() {
+        for acknowledged in [true, false] {
+            var node = NodeLoopDriver()
+            node.join()
+            let (_, actions) = node.assign(tasks: 1)
+            let leaving = node.handle(.shutdown)
+            #expect(leaving.stopped == actions.started.map(\.key))
+            let leave = try! #require(leaving.sent.compactMap { if case .leave(let l) = $0 { l } else { nil } }.first)
+            #expect(!node.loop.isIdle(at: node.now))
+            _ = node.end(actions.started[0], error: Report.cancelled)
+            #expect(!node.loop.isIdle(at: node.now), "the coordinator has not had the LEAVE yet")
+            if acknowledged {
+                _ = node.receive(.ack(Ack(id: node.id(), acks: [leave.id])))
+                #expect(node.loop.isIdle(at: node.now))
+            } else {
+                #expect(node.loop.isIdle(at: node.now + .seconds(1)))
+            }
+            // A node that leaves takes no new work.
+            #expect(node.assign(tasks: 1, share: 1, first: 1).1.started.isEmpty)
+        }
+    }
+
+    @Test func recoveredWorkWaitsForAFreeSlotAndStartsBeforeTheNodesOwnNextTask() {
+        var node = NodeLoopDriver(slots: 1)
+        node.join()
+        let (_, share) = node.assign(tasks: 2, width: 1)
+        #expect(share.started.map(\.key.slot) == [0])
+        let (_, retry) = node.assign(tasks: 1, kind: .retry, share: 3, first: 7)
+        #expect(retry.started.isEmpty, "the only slot is taken")
+        let next = node.end(share.started[0])
+        #expect(next.started.map(\.key.slot) == [7])
+        #expect(node.end(next.started[0]).started.map(\.key.slot) == [1])
+    }
+
+    @Test func aRelayedReportLetsAShareWaitingForItsRetryFinish() throws {
+        var node = NodeLoopDriver()
+        node.join()
+        let spec = TaskSpec(run: .shell("true"), summarize: .shell("sort"), env: [:], timeoutMilliseconds: nil, width: 10,
+                            pacing: .rolling, input: .concat, vars: [:], outputCap: 1 << 20)
+        let assign = Assign(id: node.id(), run: "r", stage: "scan", kind: .share, share: 0, attempt: 1, first: 0, count: 2,
+                            firstScope: "s0", lastScope: "s1", tasks: [TaskRef(index: 0, scope: "s0", attempt: 1, retriesLeft: 1)],
+                            done: [], elsewhere: [1], spec: spec, stdin: Data())
+        let actions = node.receive(.assign(assign))
+        let afterTask = node.end(actions.started[0])
+        #expect(afterTask.started.isEmpty, "task 1 runs elsewhere: no summary yet")
+        let relayed = Report(run: "r", stage: "scan", index: 1, scope: "s1", attempt: 2, node: "n2", exitCode: 0, signal: nil,
+                             timedOut: false, error: nil, startedAt: 0, endedAt: 0, stdoutBytes: 0, stdoutTruncated: false,
+                             command: "true", stdout: Data("from n2\n".utf8), stderrTail: Data(), share: 0)
+        let relay = ReportMessage(id: node.id(), share: 0, report: relayed)
+        let summarizing = node.receive(.relay(relay))
+        #expect(summarizing.acks == [relay.id])
+        let summarize = try #require(summarizing.started.first)
+        #expect(summarize.purpose == .summarize)
+        #expect(String(decoding: summarize.execution.stdin, as: UTF8.self) == "out\nfrom n2\n")
+        #expect(node.end(summarize).sent.contains { $0.isSummary })
+    }
+
+    @Test func tasksGetTheirPlaceholdersAndEnvironmentAndTheAllowListIsApplied() throws {
+        var node = NodeLoopDriver(allow: ["grep"])
+        node.join()
+        let (_, actions) = node.assign(tasks: 1)
+        let work = try #require(actions.started.first)
+        #expect(work.command == "echo s0")
+        #expect(work.execution.environment["WHO"] == "s0")
+        #expect(work.execution.environment["SWELL_SCOPE"] == "s0")
+        #expect(work.execution.environment["SWELL_NODE"] == "n1")
+        #expect(work.execution.workingDirectory == "/work")
+        #expect(work.execution.refusal?.contains("echo") == true)
+        #expect(actions.warnings.contains { $0.hasPrefix("refused a task") })
+    }
+}
