@@ -105,27 +105,35 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "swell", dependencies: ["SwellCLI"], swiftSettings: strict),
+        // What every test target shares: waiting on a condition with a deadline, seeded random input.
+        .target(name: "SwellTestSupport", path: "Tests/SwellTestSupport", swiftSettings: strict),
         .testTarget(name: "SwellCoreTests", dependencies: ["SwellCore"], swiftSettings: strict),
         .testTarget(name: "SwellPlanTests", dependencies: ["SwellPlan", "SwellCore"], swiftSettings: strict),
         .testTarget(name: "SwellProtocolTests", dependencies: ["SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict),
-        .testTarget(name: "SwellWireTests", dependencies: ["SwellWire", "SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict),
-        .testTarget(name: "SwellZMQTests", dependencies: ["SwellZMQ"], swiftSettings: strict),
+        .testTarget(name: "SwellWireTests", dependencies: ["SwellTestSupport", "SwellWire", "SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict),
+        .testTarget(name: "SwellZMQTests", dependencies: ["SwellTestSupport", "SwellZMQ"], swiftSettings: strict),
         .testTarget(name: "SwellSecurityTests", dependencies: ["SwellSecurity", "SwellCore", "SwellZMQ"], swiftSettings: strict),
         .testTarget(
             name: "SwellJournalTests",
             dependencies: ["SwellJournal", "SwellCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .testTarget(
-            name: "SwellNodeTests", dependencies: ["SwellNode", "SwellProtocol", "SwellCore", "SwellPlan", "SwellSecurity"],
+            name: "SwellNodeTests", dependencies: ["SwellTestSupport", "SwellNode", "SwellProtocol", "SwellCore", "SwellPlan", "SwellSecurity"],
             swiftSettings: strict),
         .testTarget(
             name: "SwellCoordinatorTests",
             dependencies: ["SwellCoordinator", "SwellProtocol", "SwellWire", "SwellCore", "SwellPlan", "SwellJournal"],
             swiftSettings: strict),
         .testTarget(
+            name: "SwellClientTests", dependencies: ["SwellClient", "SwellProtocol", "SwellCore", "SwellPlan"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SwellCLITests", dependencies: ["SwellCLI", "SwellPlan", "SwellCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .testTarget(
             name: "IntegrationTests",
             // CZeroMQ, SwellProtocol and SwellWire: the hostile peer speaks raw ZeroMQ.
-            dependencies: ["SwellCore", "SwellProtocol", "SwellWire", "CZeroMQ", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SwellTestSupport", "SwellCore", "SwellProtocol", "SwellWire", "CZeroMQ", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .executableTarget(name: "swell-coordinator", dependencies: ["SwellCLI"], swiftSettings: strict),
         .executableTarget(name: "swell-node", dependencies: ["SwellCLI"], swiftSettings: strict),

@@ -28,27 +28,3 @@ package enum CommandMain {
         }
     }
 }
-
-/// Log levels as an option value.
-package enum LogLevelOption: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case trace, debug, info, notice, warning, error, critical
-
-    var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }
-}
-
-enum Logs {
-    /// Logs go to stderr; the level comes from the option, else `SWELL_LOG_LEVEL`, else `fallback`.
-    static func bootstrap(_ option: LogLevelOption?, fallback: Logger.Level, label: String) -> Logger {
-        let level = option?.level
-            ?? ProcessInfo.processInfo.environment["SWELL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
-            ?? fallback
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        var logger = Logger(label: label)
-        logger.logLevel = level
-        return logger
-    }
-}

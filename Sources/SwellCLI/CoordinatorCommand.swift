@@ -1,13 +1,11 @@
 package import ArgumentParser
 import Foundation
 import Logging
-import ServiceLifecycle
 import SwellClient
 import SwellCoordinator
 import SwellPlan
 import SwellProtocol
 import SwellSecurity
-import SwellZMQ
 
 /// `swell-coordinator`: accepts plans and nodes, schedules, journals.
 package struct CoordinatorCommand: AsyncParsableCommand {
@@ -73,102 +71,18 @@ package struct CoordinatorCommand: AsyncParsableCommand {
         guard (1_024...(512 << 20)).contains(outputCap.bytes) else { throw ValidationError("--output-cap must be from 1KiB to 512MiB") }
     }
 
-    var settings: CoordinatorSettings {
-        CoordinatorSettings(
-            heartbeatInterval: heartbeatInterval.duration, suspectAfterMissed: suspectAfter,
-            downGrace: downGrace.duration, outputCap: outputCap.bytes, resumeGrace: resumeGrace.duration)
+    var options: CoordinatorOptions {
+        CoordinatorOptions(
+            listen: listen, stateDirectory: state ?? StateDirectory.default, keyFile: key, authorizedFile: authorized,
+            insecure: insecure,
+            settings: CoordinatorSettings(
+                heartbeatInterval: heartbeatInterval.duration, suspectAfterMissed: suspectAfter,
+                downGrace: downGrace.duration, outputCap: outputCap.bytes, resumeGrace: resumeGrace.duration))
     }
 
     package func run() async throws {
         let logger = Logs.bootstrap(logLevel, fallback: .info, label: "swell-coordinator")
-        var security: CoordinatorConfiguration.Security?
-        do {
-            if let key, let authorized {
-                let pair = try KeyFiles.readSecret(key)
-                let keys = try AuthorizedKeys.load(authorized)
-                security = .init(publicKey: pair.publicKey, secretKey: pair.secretKey, authorized: keys)
-                logger.info("CURVE on: \(keys.entries.filter { $0.role == .node }.count) node key(s) and \(keys.entries.filter { $0.role == .client }.count) client key(s) admitted; this coordinator's public key is \(pair.publicKey)")
-            }
-        } catch {
-            FileHandle.standardError.write(Data("swell-coordinator: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        var tuned = settings
-        if security == nil, insecure {
-            tuned.security = .insecure
-            logger.warning("""
-                INSECURE: listening on \(listen) without keys. Anyone who can reach this port can submit plans \
-                and join as a node, which means running any command on every node. Use --key and --authorized.
-                """)
-        }
-        let io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
-        let stateDirectory = state ?? StateDirectory.default
-        let service: CoordinatorService
-        do {
-            service = try CoordinatorService(
-                configuration: CoordinatorConfiguration(
-                    listen: [listen], stateDirectory: stateDirectory, settings: tuned, security: security,
-                    onListening: { endpoints in
-                        for endpoint in endpoints { logger.info("listening on \(endpoint)") }
-                    }),
-                io: io, logger: logger)
-        } catch let error as StateLockError {
-            logger.critical("\(error.message)")
-            throw ExitCode(1)
-        } catch {
-            logger.critical("cannot open the journal in \(stateDirectory): \(error)")
-            throw ExitCode(1)
-        }
-        logger.info("journal: \(service.journal.path)")
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch let error as ZMQError {
-            logger.critical("cannot listen on \(listen): \(error.message)")
-            await io.shutdown()
-            throw ExitCode(1)
-        } catch {
-            logger.critical("stopped: \(error)")
-            await io.shutdown()
-            throw ExitCode(1)
-        }
-        await io.shutdown()
+        let status = await CoordinatorProcess.run(options, logger: logger)
+        if status != 0 { throw ExitCode(status) }
     }
-}
-
-
-/// A duration option: `500ms`, `30s`, `1.5m`, `1h`.
-struct DurationOption: ExpressibleByArgument, Sendable {
-    var duration: Duration
-
-    init(_ duration: Duration) { self.duration = duration }
-
-    init?(argument: String) {
-        guard let duration = Durations.parse(argument), duration > .zero else { return nil }
-        self.duration = duration
-    }
-
-    var defaultValueDescription: String { Durations.format(duration) }
-}
-
-/// A size option: a number of bytes, or with a unit: `512KiB`, `8MiB`, `1GiB` (K, M, G too).
-struct SizeOption: ExpressibleByArgument, Sendable {
-    var bytes: Int
-
-    init(bytes: Int) { self.bytes = bytes }
-
-    init?(argument: String) {
-        let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("G", 1 << 30),
-                                      ("M", 1 << 20), ("K", 1 << 10), ("B", 1)]
-        for (suffix, scale) in units where argument.hasSuffix(suffix) {
-            guard let value = Int(argument.dropLast(suffix.count)), value > 0 else { return nil }
-            bytes = value * scale
-            return
-        }
-        guard let value = Int(argument), value > 0 else { return nil }
-        bytes = value
-    }
-
-    var defaultValueDescription: String { bytes % (1 << 20) == 0 ? "\(bytes >> 20)MiB" : "\(bytes)" }
 }

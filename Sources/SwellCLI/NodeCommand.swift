@@ -1,11 +1,9 @@
 package import ArgumentParser
 import Foundation
 import Logging
-import ServiceLifecycle
 import SwellNode
 import SwellProtocol
 import SwellSecurity
-import SwellZMQ
 
 /// `swell-node`: joins a coordinator and runs the shares it is given.
 package struct NodeCommand: AsyncParsableCommand {
@@ -63,31 +61,16 @@ package struct NodeCommand: AsyncParsableCommand {
         }
     }
 
+    var options: NodeOptions {
+        NodeOptions(
+            join: join, name: name ?? NodeConfiguration.defaultName, slots: slots,
+            labels: labels?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? [],
+            workdir: workdir, keyFile: key, coordinatorKey: coordinatorKey, allow: allow)
+    }
+
     package func run() async throws {
         let logger = Logs.bootstrap(logLevel, fallback: .info, label: "swell-node")
-        var curve: ZMQSocketConfiguration.Curve?
-        do {
-            if let key, let coordinatorKey {
-                curve = try KeyFiles.connectingCurve(secretKeyFile: key, coordinatorKey: coordinatorKey)
-            }
-        } catch {
-            FileHandle.standardError.write(Data("swell-node: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        let io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
-        let directory = URL(fileURLWithPath: workdir ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
-        let node = NodeService(
-            configuration: NodeConfiguration(
-                join: join, name: name ?? NodeConfiguration.defaultName, slots: slots,
-                labels: labels?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? [],
-                workingDirectory: directory, curve: curve, allow: allow.isEmpty ? nil : AllowList(allow),
-                confined: workdir != nil),
-            io: io, logger: logger)
-        let allowed = allow.isEmpty ? "" : "; allowed: \(allow.joined(separator: ", "))"
-        logger.info("joining \(join) as \(node.configuration.name) with \(slots) slot(s); tasks run in \(directory)\(allowed)\(curve == nil ? "" : "; CURVE on")")
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [node], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
-        await io.shutdown()
+        let status = await NodeProcess.run(options, logger: logger)
+        if status != 0 { throw ExitCode(status) }
     }
 }

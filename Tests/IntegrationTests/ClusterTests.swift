@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SwellTestSupport
 
 @Suite(.serialized) struct ClusterTests {
     /// A fan-out of 60 scopes with random durations: on a loopback cluster of one coordinator

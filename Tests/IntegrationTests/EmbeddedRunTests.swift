@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import SwellTestSupport
 
 /// `swell run` on the embedded default, through the real binary.
 @Suite struct EmbeddedRunTests {
@@ -413,10 +414,10 @@ import Testing
         let work = Scratch()
         defer { work.remove() }
         let plan = work.write("p.yaml", "name: x\nstages:\n  - id: a\n    run: 'true'\n")
-        let run = try await swell(["run", plan, "--coordinator", "tcp://127.0.0.1:\(port)"])
+        let run = try await swell(["run", plan, "--coordinator", "tcp://127.0.0.1:\(port)", "--connect-timeout", "1s"])
         #expect(run.status == 3)
         #expect(run.stderr.contains("no answer from a coordinator at tcp://127.0.0.1:\(port)"))
-        let status = try await swell(["status", "--coordinator", "tcp://127.0.0.1:\(port)"])
+        let status = try await swell(["status", "--coordinator", "tcp://127.0.0.1:\(port)", "--connect-timeout", "500ms"])
         #expect(status.status == 3)
     }
 }

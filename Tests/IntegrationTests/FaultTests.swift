@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SwellTestSupport
 
 /// Faults for real: nodes and the coordinator killed, frozen and resumed while runs go on.
 @Suite(.serialized) struct FaultTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SwellTestSupport
 
 /// The folder that holds the built executables (next to the test bundle).
 enum Binaries {
@@ -134,16 +135,6 @@ final class Background: @unchecked Sendable {
         kill(pid, SIGKILL)
         process.waitUntilExit()
     }
-}
-
-/// Waits for `condition` with a deadline, checking every 20 ms.
-func eventually(_ timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
 }
 
 /// A coordinator and nodes on loopback, started from the built binaries.

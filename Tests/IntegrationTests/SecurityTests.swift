@@ -4,6 +4,7 @@ import SwellCore
 import SwellProtocol
 import SwellWire
 import Testing
+import SwellTestSupport
 
 /// Keys made with `swell keygen` in a scratch folder.
 struct Keys {
@@ -255,7 +256,7 @@ struct Keys {
 
         let hostile = try HostilePeer(endpoint: cluster.endpoint)
         defer { hostile.close() }
-        let seed = UInt64.random(in: 0...UInt64.max)
+        let seed = SeededRandom("hostile peer").seed
         let messages = hostile.barrage(10_000, seed: seed)
         let expected = Dictionary(messages.map { ($0.reason, 1) }, uniquingKeysWith: +)
         let sendStart = ContinuousClock.now
@@ -323,7 +324,7 @@ final class HostilePeer {
     /// `count` bad messages of every kind, round robin, each with the socket it goes out on
     /// and the drop reason (as `swell status --json` names it) the coordinator should count.
     func barrage(_ count: Int, seed: UInt64) -> [(frames: [Data], from: UnsafeMutableRawPointer, reason: String)] {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededRandom(seed: seed)
         func random(_ length: Int) -> Data {
             var data = Data(count: (length + 7) / 8 * 8)
             data.withUnsafeMutableBytes { raw in
@@ -396,15 +397,3 @@ final class HostilePeer {
     enum HostileError: Error { case zmq(String) }
 }
 
-/// A small, fast, seeded generator, so that a failing barrage can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SwellNode
+import SwellTestSupport
 
 func execution(_ script: String, stdin: String = "", timeout: Duration? = nil, cap: Int = 1 << 20, tail: Int = 64 << 10,
                env: [String: String] = [:]) -> TaskExecution {
@@ -14,15 +15,6 @@ func isGone(_ pid: Int32) -> Bool {
     // The state follows the command in parentheses: "pid (comm) S ...".
     guard let close = stat.lastIndex(of: ")") else { return true }
     return stat[stat.index(close, offsetBy: 2)] == "Z"
-}
-
-func waitFor(_ timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return condition()
 }
 
 @Suite struct TaskRunnerTests {
@@ -56,7 +48,7 @@ func waitFor(_ timeout: Duration = .seconds(5), _ condition: () -> Bool) async -
         #expect(outcome.signal == SIGKILL)
         #expect(outcome.endedAt - outcome.startedAt < 5)
         let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(await waitFor { isGone(pid) }, "the background grandchild \(pid) survived the timeout")
+        #expect(await eventually { isGone(pid) }, "the background grandchild \(pid) survived the timeout")
     }
 
     @Test func aGrandchildHoldingTheOutputOpenDoesNotHoldTheTask() async throws {
@@ -67,7 +59,7 @@ func waitFor(_ timeout: Duration = .seconds(5), _ condition: () -> Bool) async -
         #expect(outcome.stdout == Data("done\n".utf8))
         #expect(outcome.endedAt - outcome.startedAt < 5)
         let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(await waitFor { isGone(pid) })
+        #expect(await eventually { isGone(pid) })
     }
 
     @Test func outputBeyondTheCapIsCutWithAMarker() async {

@@ -4,6 +4,7 @@ import Testing
 @testable import SwellPlan
 @testable import SwellProtocol
 @testable import SwellWire
+import SwellTestSupport
 
 @Suite struct WireCodecTests {
     let report = Report(
@@ -100,7 +101,7 @@ import Testing
     }
 
     @Test func randomBytesNeverTrap() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom("WireCodecTests.randomBytesNeverTrap")
         let types = ["HELLO", "REPORT", "ASSIGN", "SUMMARY", "RESULT", "LOGS", "SUBMIT", "X"]
         for round in 0..<5_000 {
             var frames = [Data("swell/1".utf8), Data(types[round % types.count].utf8)]

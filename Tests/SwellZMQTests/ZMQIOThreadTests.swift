@@ -1,16 +1,7 @@
 import Foundation
 import Testing
 @testable import SwellZMQ
-
-/// Waits for `condition` to hold, checking every 10 ms, up to `timeout`.
-func eventually(_ timeout: Duration = .seconds(5), _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return await condition()
-}
+import SwellTestSupport
 
 @Suite(.serialized) struct ZMQIOThreadTests {
     @Test func routerAndDealerTalkOverTCPWithAResolvedPort() async throws {

@@ -15,19 +15,6 @@ package enum SwellExit: Int32, Sendable {
     case interrupted = 130
 }
 
-/// An error that ends the command with a message and an exit status.
-package struct ClientError: Error, Sendable, CustomStringConvertible {
-    package var exit: SwellExit
-    package var message: String
-
-    package init(_ exit: SwellExit, _ message: String) {
-        self.exit = exit
-        self.message = message
-    }
-
-    package var description: String { message }
-}
-
 extension SwellExit {
     /// Runs a command's body. A thrown error is printed on stderr (plan errors as their
     /// `FILE:LINE:COL` lines, others as `swell: message`) and becomes its exit status.

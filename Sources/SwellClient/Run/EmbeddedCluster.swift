@@ -1,37 +1,42 @@
 import Foundation
 package import Logging
+import ServiceLifecycle
 import SwellCoordinator
 import SwellNode
 package import SwellZMQ
 
 /// The embedded default of `swell run`: a coordinator and one node in this process, talking
-/// the same protocol as a cluster over ZeroMQ `inproc://`.
+/// the same protocol as a cluster over ZeroMQ `inproc://`, in a service group as the daemons are.
 package struct EmbeddedCluster: Sendable {
     package let endpoint: String
-    let coordinator: CoordinatorService
-    let node: NodeService
+    let services: ServiceGroup
 
     /// - Parameters:
     ///   - workingDirectory: where tasks run (the plan file's folder).
     package init(io: ZMQIOThread, stateDirectory: String, slots: Int, workingDirectory: String, logger: Logger) throws {
         endpoint = "inproc://swell-\(UUID().uuidString.lowercased())"
-        coordinator = try CoordinatorService(
+        let coordinator = try CoordinatorService(
             configuration: CoordinatorConfiguration(
                 listen: [endpoint], stateDirectory: stateDirectory,
                 settings: CoordinatorSettings(endpoint: "embedded", embedded: true), transportHeartbeat: nil),
             io: io, logger: logger)
-        node = NodeService(
+        let node = NodeService(
             configuration: NodeConfiguration(
                 join: endpoint, name: "local", slots: slots, workingDirectory: workingDirectory,
                 acceptsAnyLabels: true, transportHeartbeat: nil),
             io: io, logger: logger)
+        // No signals: `swell run` handles SIGINT itself (it cancels the run first). The group
+        // stops in reverse order: the node leaves while the coordinator still answers.
+        services = ServiceGroup(configuration: ServiceGroupConfiguration(services: [coordinator, node], logger: logger))
     }
 
-    /// Runs both until cancelled.
+    /// Runs both until ``stop()``, or until one of them fails (the error is thrown).
     package func run() async throws {
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await coordinator.run() }
-            group.addTask { try await node.run() }
-        }
+        try await services.run()
+    }
+
+    /// Stops both gracefully: the node leaves, then the coordinator stops.
+    package func stop() async {
+        await services.triggerGracefulShutdown()
     }
 }

@@ -14,11 +14,14 @@ package enum LogsClient {
         package var json: Bool
         package var coordinator: String?
         package var curve: ZMQSocketConfiguration.Curve?
+        /// How long to wait for the coordinator to answer at first.
+        package var timeout: Duration
         package var stateDirectory: String
 
         package init(run: String, stage: String?, scope: String?, json: Bool, coordinator: String?,
-                    curve: ZMQSocketConfiguration.Curve? = nil, stateDirectory: String) {
+                    curve: ZMQSocketConfiguration.Curve? = nil, timeout: Duration = .seconds(5), stateDirectory: String) {
             self.curve = curve
+            self.timeout = timeout
             self.run = run
             self.stage = stage
             self.scope = scope
@@ -32,11 +35,7 @@ package enum LogsClient {
         await SwellExit.reporting {
             let reports = try await query.coordinator != nil ? remote(query) : local(query)
             if query.json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                var data = try encoder.encode(reports.map(ReportJSON.init))
-                data.append(UInt8(ascii: "\n"))
-                FileHandle.standardOutput.write(data)
+                FileHandle.standardOutput.write(try json(reports))
             } else {
                 for report in reports { FileHandle.standardOutput.write(render(report)) }
             }
@@ -58,7 +57,7 @@ package enum LogsClient {
 
     static func remote(_ query: Query) async throws -> [Report] {
         let endpoint = query.coordinator!
-        return try await ClientConnection.session(endpoint: endpoint, curve: query.curve) { connection, reader in
+        return try await ClientConnection.session(endpoint: endpoint, curve: query.curve, timeout: query.timeout) { connection, reader in
             var reports: [Report] = []
             var offset: Int? = 0
             while let from = offset {
@@ -100,21 +99,35 @@ package enum LogsClient {
         return out
     }
 
-    /// A report as `--json` prints it.
-    struct ReportJSON: Encodable {
-        var run, stage, scope, node, command, stdout, stderr: String
-        var index, attempt, share, stdoutBytes: Int
-        var exitCode, signal: Int32?
-        var timedOut, stdoutTruncated, succeeded: Bool
-        var error: String?
-        var startedAt, endedAt: Double
-
-        init(_ r: Report) {
-            run = r.run; stage = r.stage; scope = r.scope; node = r.node; command = r.command
-            stdout = String(decoding: r.stdout, as: UTF8.self); stderr = r.stderrText
-            index = r.index; attempt = r.attempt; share = r.share; stdoutBytes = r.stdoutBytes
-            exitCode = r.exitCode; signal = r.signal; timedOut = r.timedOut; stdoutTruncated = r.stdoutTruncated
-            succeeded = r.succeeded; error = r.error; startedAt = r.startedAt; endedAt = r.endedAt
+    /// The reports as `--json` prints them: each report's own fields, its outputs as text
+    /// (`stderrTail` as `stderr`), and `succeeded`.
+    static func json(_ reports: [Report]) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dataEncodingStrategy = .custom { data, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(String(decoding: data, as: UTF8.self))
         }
+        encoder.keyEncodingStrategy = .custom { path in
+            path.last?.stringValue == "stderrTail" ? OutputKey.stderr : path.last ?? OutputKey.stderr
+        }
+        var data = try encoder.encode(reports.map(ReportJSON.init))
+        data.append(UInt8(ascii: "\n"))
+        return data
+    }
+
+    /// A report as `--json` prints it: the report, and whether it succeeded.
+    struct ReportJSON: Encodable {
+        var report: Report
+
+        func encode(to encoder: any Encoder) throws {
+            try report.encode(to: encoder)
+            var container = encoder.container(keyedBy: OutputKey.self)
+            try container.encode(report.succeeded, forKey: .succeeded)
+        }
+    }
+
+    enum OutputKey: String, CodingKey {
+        case stderr, succeeded
     }
 }

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import SwellSecurity
+
+struct KeygenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen",
+        abstract: "Make a CURVE key pair: NAME.key (secret, mode 0600) and NAME.pub.",
+        discussion: """
+            Prints the public key on stdout. Give the coordinator its .key with --key; list each \
+            node's and client's public key in the coordinator's --authorized file; give nodes and \
+            clients their own .key with --key and the coordinator's .pub with --coordinator-key.
+            """)
+
+    @Argument(help: "The name (and folder) of the pair: NAME.key and NAME.pub.")
+    var name: String
+
+    @Flag(help: "Replace an existing NAME.key.")
+    var force = false
+
+    func run() throws {
+        do {
+            let written = try KeyFiles.generate(name: name, force: force)
+            print(written.publicKey)
+            FileHandle.standardError.write(Data("""
+                swell: wrote \(written.keyFile) (secret, mode 0600: keep it private) and \(written.publicFile)
+                swell: to admit it, add a line to the coordinator's --authorized file: node|client NAME \(written.publicKey)
+
+                """.utf8))
+        } catch {
+            FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
+            throw ExitCode(error is KeyError ? 2 : 1)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import SwellClient
+import SwellCore
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a plan: embedded on this machine, or on a coordinator.",
+        discussion: """
+            Without --coordinator, a coordinator and one node run inside this process (the embedded \
+            default); tasks run in the plan file's folder. Sink stage outputs go to stdout in plan \
+            order; progress and diagnostics go to stderr.
+
+            Exit status: 0 all succeeded; 1 failed tasks or cancelled; 2 invalid plan or usage; \
+            3 cannot reach the coordinator; 130 interrupted.
+            """)
+
+    @Argument(help: "The plan file (YAML).")
+    var plan: String
+
+    @Option(help: ArgumentHelp("Run on this coordinator instead of the embedded default.", valueName: "endpoint"))
+    var coordinator: String?
+
+    @Option(help: "Tasks the embedded node runs at once.")
+    var slots: Int = 10
+
+    @Option(help: ArgumentHelp("The embedded coordinator's journal folder (default: $XDG_STATE_HOME/swell or ~/.local/state/swell).", valueName: "dir"))
+    var state: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a plan var.", valueName: "name=value"))
+    var overrides: [VarAssignment] = []
+
+    @Flag(help: "Print one JSON object (run id, status, per-stage counts, sink outputs) instead of the outputs.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Write GNU parallel's joblog format to this file.", valueName: "file"))
+    var joblog: String?
+
+    @Option(help: "Log level of the embedded coordinator and node (default: warning, or $SWELL_LOG_LEVEL).")
+    var logLevel: LogLevelOption?
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        guard (1...10_000).contains(slots) else { throw ValidationError("--slots must be from 1 to 10000") }
+        if coordinator != nil, state != nil {
+            throw ValidationError("--state is for the embedded default; a coordinator keeps its own journal")
+        }
+        if let coordinator, !coordinator.hasPrefix("tcp://") {
+            throw ValidationError("--coordinator takes an endpoint such as tcp://HOST:7710")
+        }
+    }
+
+    func run() async throws {
+        let logger = Logs.bootstrap(logLevel, fallback: .warning, label: "swell")
+        let curve = coordinator == nil ? nil : try connection.curve()
+        let exit = await PlanRunner.run(RunOptions(
+            planPath: plan, coordinator: coordinator, slots: slots, stateDirectory: state ?? StateDirectory.default,
+            overrides: overrides.map { VarOverride(name: $0.name, value: $0.value) }, json: json, joblog: joblog,
+            connectTimeout: connection.connectTimeout.duration, curve: curve),
+            logger: logger)
+        throw ExitCode(exit.rawValue)
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import SwellPlan
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a plan and print its stage waves and task counts.")
+
+    @Argument(help: "The plan file (YAML).")
+    var plan: String
+
+    func run() throws {
+        do {
+            let parsed = try PlanParser.load(path: plan)
+            let base = URL(fileURLWithPath: plan).standardizedFileURL.deletingLastPathComponent().path
+            let scopes = try PartitionResolver.staticScopes(of: parsed, baseDirectory: base)
+            print(PlanSummary.render(parsed, scopes: scopes), terminator: "")
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(2)
+        }
+    }
+}

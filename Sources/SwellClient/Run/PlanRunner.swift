@@ -1,0 +1,142 @@
+import Foundation
+package import Logging
+import SwellCore
+import SwellPlan
+import SwellProtocol
+import SwellZMQ
+import UnixSignals
+
+/// `swell run`: checks the plan, lists its static scopes, submits it (to the embedded
+/// coordinator or a remote one), shows progress on stderr and prints the sink outputs on
+/// stdout in plan order.
+package enum PlanRunner {
+    package static func run(_ options: RunOptions, logger: Logger) async -> SwellExit {
+        await SwellExit.reporting { try await execute(options, logger: logger) }
+    }
+
+    static func execute(_ options: RunOptions, logger: Logger) async throws -> SwellExit {
+        let plan = try PlanParser.load(path: options.planPath, overrides: options.overrides.map { ($0.name, $0.value) })
+        let planURL = URL(fileURLWithPath: options.planPath).standardizedFileURL
+        let baseDirectory = planURL.deletingLastPathComponent().path
+        let scopes = try PartitionResolver.staticScopes(of: plan, baseDirectory: baseDirectory)
+        let joblog = try options.joblog.map(Joblog.init(path:))
+        let io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
+        do {
+            let outcome = try await execute(plan, scopes: scopes, baseDirectory: baseDirectory, joblog: joblog,
+                                            options, io: io, logger: logger)
+            await io.shutdown()
+            return outcome
+        } catch {
+            await io.shutdown()
+            throw error
+        }
+    }
+
+    /// Runs the checked plan over `io`: embedded cluster (if any), connection, signals, follow.
+    static func execute(_ plan: Plan, scopes: [String: [String]], baseDirectory: String, joblog: Joblog?,
+                        _ options: RunOptions, io: ZMQIOThread, logger: Logger) async throws -> SwellExit {
+        let embedded = options.coordinator == nil
+            ? try EmbeddedCluster(io: io, stateDirectory: options.stateDirectory, slots: options.slots,
+                                  workingDirectory: baseDirectory, logger: logger)
+            : nil
+        let endpoint = embedded?.endpoint ?? options.coordinator!
+        let connection = try await ClientConnection.open(io: io, endpoint: endpoint, curve: embedded == nil ? options.curve : nil)
+        let submit = Submit(
+            id: connection.nextID(), plan: plan.text, file: options.planPath,
+            overrides: options.overrides, scopes: scopes, taskEvents: joblog != nil)
+        let outcome = try await withThrowingTaskGroup(of: Void.self) { services -> SwellExit in
+            if let embedded {
+                services.addTask {
+                    do {
+                        try await embedded.run()
+                    } catch {
+                        connection.inbox.push(.failure("\(error)"))
+                    }
+                }
+            }
+            let exit = try await withThrowingTaskGroup(of: Void.self) { group -> SwellExit in
+                group.addTask { await connection.run() }
+                let interrupted = InterruptFlag()
+                group.addTask {
+                    for await _ in await UnixSignalsSequence(trapping: .sigint) {
+                        interrupted.set()
+                        connection.inbox.push(.tick)
+                    }
+                }
+                defer { group.cancelAll() }
+                return try await follow(submit, connection: connection, options: options, joblog: joblog,
+                                        interrupted: interrupted, embedded: embedded != nil)
+            }
+            // The embedded node leaves and the coordinator stops, as the daemons do on SIGTERM.
+            await embedded?.stop()
+            try await services.waitForAll()
+            return exit
+        }
+        connection.close()
+        return outcome
+    }
+
+    /// Submits the run and follows it to its result: a ``RunFollower`` decides, this does the I/O.
+    static func follow(_ submit: Submit, connection: ClientConnection, options: RunOptions, joblog: Joblog?,
+                       interrupted: InterruptFlag, embedded: Bool) async throws -> SwellExit {
+        var reader = ClientReader(connection)
+        do {
+            try await reader.hello(timeout: embedded ? .seconds(30) : options.connectTimeout)
+        } catch {
+            if let failure = reader.failure { throw ClientError(.failed, "the embedded coordinator stopped: \(failure)") }
+            throw error
+        }
+        let progress = ProgressReporter(mode: options.progress)
+        defer { progress.finish() }
+        var follower = RunFollower(submit: submit, embedded: embedded, endpoint: connection.endpoint, json: options.json,
+                                   at: .now)
+        var actions = follower.start()
+        var interruptHandled = false
+        while true {
+            while !actions.isEmpty {
+                switch actions.removeFirst() {
+                case .submit(let submit):
+                    connection.send(.submit(submit))
+                case .cancel(let run, let reason):
+                    connection.send(.cancel(Cancel(id: connection.nextID(), run: run, reason: reason)))
+                case .attach(let run):
+                    connection.send(.attach(Attach(id: connection.nextID(), run: run, taskEvents: submit.taskEvents)))
+                case .started(let run):
+                    progress.runStarted(run, plan: submit.file)
+                case .event(let event):
+                    progress.handle(event)
+                case .record(let report):
+                    joblog?.record(report)
+                case .line(let text):
+                    progress.line(text)
+                case .diagnostic(let text):
+                    FileHandle.standardError.write(Data(text.utf8))
+                case .finishProgress:
+                    progress.finish()
+                case .output(let data):
+                    FileHandle.standardOutput.write(data)
+                case .hello:
+                    var again = ClientReader(connection)
+                    try await again.hello(timeout: options.connectTimeout)
+                    actions += follower.handle(.welcomed, at: .now)
+                case .exit(let exit):
+                    return exit
+                case .fail(let error):
+                    throw error
+                }
+            }
+            let input: RunFollower.Input
+            if interrupted.isSet, !interruptHandled {
+                interruptHandled = true
+                input = .interrupted
+            } else if let message = await reader.next(until: .now + .milliseconds(100)) {
+                input = .message(message)
+            } else if let failure = reader.failure {
+                input = .failure(failure)
+            } else {
+                input = .tick
+            }
+            actions = follower.handle(input, at: .now)
+        }
+    }
+}

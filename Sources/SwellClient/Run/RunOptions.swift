@@ -1,0 +1,36 @@
+import Foundation
+package import SwellCore
+package import SwellZMQ
+
+/// What `swell run` was asked to do.
+package struct RunOptions: Sendable {
+    package var planPath: String
+    /// Nil for the embedded default.
+    package var coordinator: String?
+    package var slots: Int
+    package var stateDirectory: String
+    package var overrides: [VarOverride]
+    package var json: Bool
+    package var joblog: String?
+    package var progress: ProgressReporter.Mode
+    /// How long to wait for the coordinator to answer at first.
+    package var connectTimeout: Duration
+    /// The client's key pair and the coordinator's public key, for a coordinator that admits by key.
+    package var curve: ZMQSocketConfiguration.Curve?
+
+    package init(planPath: String, coordinator: String? = nil, slots: Int = 10, stateDirectory: String = StateDirectory.default,
+                overrides: [VarOverride] = [], json: Bool = false, joblog: String? = nil,
+                progress: ProgressReporter.Mode = ProgressReporter.automatic, connectTimeout: Duration = .seconds(5),
+                curve: ZMQSocketConfiguration.Curve? = nil) {
+        self.curve = curve
+        self.planPath = planPath
+        self.coordinator = coordinator
+        self.slots = slots
+        self.stateDirectory = stateDirectory
+        self.overrides = overrides
+        self.json = json
+        self.joblog = joblog
+        self.progress = progress
+        self.connectTimeout = connectTimeout
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+@testable import SwellClient
+@testable import SwellCore
+@testable import SwellProtocol
+
+/// Drives a ``RunFollower`` with a clock of its own.
+struct FollowerDriver {
+    let t0 = ContinuousClock.now
+    var now: ContinuousClock.Instant
+    var follower: RunFollower
+    let submit = Submit(id: 7, plan: "name: p", file: "p.yaml", overrides: [], scopes: [:], taskEvents: true)
+
+    init(embedded: Bool = false, json: Bool = false) {
+        now = t0
+        follower = RunFollower(submit: submit, embedded: embedded, endpoint: "tcp://c:7710", json: json, at: t0)
+    }
+
+    mutating func handle(_ input: RunFollower.Input) -> [RunFollower.Action] { follower.handle(input, at: now) }
+    mutating func receive(_ message: Message) -> [RunFollower.Action] { handle(.message(message)) }
+    mutating func accept() -> [RunFollower.Action] { receive(.accepted(Accepted(id: 1, replyTo: submit.id, run: "r1"))) }
+
+    /// Ticks every 100 ms for `duration`, collecting the actions.
+    mutating func wait(_ duration: Duration) -> [RunFollower.Action] {
+        var actions: [RunFollower.Action] = []
+        let end = now + duration
+        while now < end {
+            now += .milliseconds(100)
+            actions += handle(.tick)
+        }
+        return actions
+    }
+}
+
+func result(_ status: RunStatus, failed: Int = 0, error: String? = nil, outputs: [String] = ["out\n"]) -> RunResult {
+    RunResult(id: 9, run: "r1", status: status,
+              stages: [StageResult(id: "scan", status: status == .succeeded ? .succeeded : .failed,
+                                   counts: StageCounts(tasks: 4, succeeded: 4 - failed, failed: failed),
+                                   startedAt: 100, endedAt: 101.5, error: nil)],
+              sinks: outputs.indices.map { "s\($0)" }, error: error, outputs: outputs.map { Data($0.utf8) })
+}
+
+extension [RunFollower.Action] {
+    var lines: [String] { compactMap { if case .line(let l) = $0 { l } else { nil } } }
+    var outputs: [String] { compactMap { if case .output(let d) = $0 { String(decoding: d, as: UTF8.self) } else { nil } } }
+    var attaches: Int { filter { if case .attach = $0 { true } else { false } }.count }
+    var exit: SwellExit? { compactMap { if case .exit(let e) = $0 { e } else { nil } }.first }
+    var failure: ClientError? { compactMap { if case .fail(let e) = $0 { e } else { nil } }.first }
+}
+
+@Suite struct RunFollowerTests {
+    @Test func itSubmitsThenFollowsTheRunToItsResult() {
+        var driver = FollowerDriver()
+        #expect(driver.follower.start().count == 1)
+        let accepted = driver.accept()
+        guard case .started(let run)? = accepted.first else {
+            Issue.record("no start")
+            return
+        }
+        #expect(run == "r1")
+        let report = Report(run: "r1", stage: "scan", index: 0, scope: "a", attempt: 1, node: "n", exitCode: 0, signal: nil,
+                            timedOut: false, error: nil, startedAt: 0, endedAt: 1, stdoutBytes: 0, stdoutTruncated: false,
+                            command: "c", stdout: Data(), stderrTail: Data())
+        let finished = driver.receive(.event(Event(id: 2, run: "r1", kind: .taskFinished, stage: "scan", report: report)))
+        #expect(finished.count == 2, "a finished task goes to the joblog and to progress")
+        #expect(driver.receive(.event(Event(id: 3, run: "other", kind: .progress, stage: "x"))).isEmpty)
+        let end = driver.receive(.result(result(.succeeded, outputs: ["one\n", "two\n"])))
+        #expect(end.outputs == ["one\n", "two\n"])
+        #expect(end.lines == ["run r1 succeeded in 1.5s"])
+        #expect(end.exit == .success)
+        #expect(driver.receive(.result(result(.succeeded))).isEmpty, "nothing after the end")
+    }
+
+    @Test func aFailedRunSaysWhyAndWhereItsReportsAre() {
+        var driver = FollowerDriver()
+        _ = driver.accept()
+        let end = driver.receive(.result(result(.failed, failed: 2)))
+        #expect(end.lines == ["run r1 failed: failed tasks: 2 of 4 in scan", "reports: swell logs r1 --coordinator tcp://c:7710"])
+        #expect(end.exit == .failed)
+        var embedded = FollowerDriver(embedded: true)
+        _ = embedded.accept()
+        #expect(embedded.receive(.result(result(.cancelled, error: "interrupted"))).lines == ["run r1 cancelled: interrupted", "reports: swell logs r1"])
+    }
+
+    @Test func jsonPrintsOneObjectInsteadOfTheOutputs() throws {
+        var driver = FollowerDriver(json: true)
+        _ = driver.accept()
+        let text = try #require(driver.receive(.result(result(.succeeded))).outputs.first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["run"] as? String == "r1")
+        #expect(object["exitCode"] as? Int == 0)
+        #expect((object["outputs"] as? [[String: Any]])?.first?["output"] as? String == "out\n")
+    }
+
+    @Test func aRejectedPlanIsAUsageErrorWithTheCoordinatorsLocations() {
+        var driver = FollowerDriver()
+        let actions = driver.receive(.rejected(Rejected(id: 1, replyTo: 7, message: "p.yaml:2:8: bad")))
+        guard case .diagnostic(let text)? = actions.first else {
+            Issue.record("no diagnostic")
+            return
+        }
+        #expect(text == "p.yaml:2:8: bad\n")
+        #expect(actions.exit == .usage)
+    }
+
+    @Test func aCoordinatorThatNeverAcceptsIsUnreachableAfterThirtySeconds() {
+        var driver = FollowerDriver()
+        #expect(driver.wait(.milliseconds(29_900)).isEmpty)
+        let failure = driver.wait(.milliseconds(100)).failure
+        #expect(failure?.exit == .unreachable)
+        #expect(failure?.message == "the coordinator at tcp://c:7710 did not accept the plan within 30 s")
+    }
+
+    @Test func aSilentCoordinatorIsWaitedForAndTheRunAttachedAgainEverySecond() {
+        var driver = FollowerDriver()
+        _ = driver.accept()
+        #expect(driver.wait(.seconds(5)).isEmpty)
+        let silent = driver.wait(.milliseconds(2_050))
+        #expect(silent.lines == ["no word from the coordinator for 5 s; waiting for it to come back"])
+        #expect(silent.attaches == 3)
+        let back = driver.receive(.heartbeat(Heartbeat(id: 1, incarnation: "c2", running: 0)))
+        #expect(back.lines == ["the coordinator is back"])
+        var embedded = FollowerDriver(embedded: true)
+        _ = embedded.accept()
+        #expect(embedded.wait(.seconds(10)).isEmpty, "the embedded coordinator is never taken for gone")
+    }
+
+    @Test func aRejoinRefusalSaysHelloAgainAndAttaches() {
+        var driver = FollowerDriver()
+        _ = driver.accept()
+        let refused = driver.receive(.refusal(Refusal(id: 1, replyTo: nil, code: .rejoin, message: "unknown peer")))
+        guard case .hello? = refused.first else {
+            Issue.record("no hello")
+            return
+        }
+        #expect(driver.handle(.welcomed).attaches == 1)
+        let unknown = driver.receive(.refusal(Refusal(id: 2, replyTo: nil, code: .unknownRun, message: "no run r1")))
+        #expect(unknown.failure?.message == "no run r1")
+    }
+
+    @Test func anInterruptCancelsAnEmbeddedRunAndLeavesARemoteOneGoing() {
+        var embedded = FollowerDriver(embedded: true)
+        _ = embedded.accept()
+        let interrupted = embedded.handle(.interrupted)
+        #expect(interrupted.lines == ["interrupted: cancelling run r1"])
+        guard case .cancel(let run, _)? = interrupted.last else {
+            Issue.record("no cancel")
+            return
+        }
+        #expect(run == "r1")
+        #expect(embedded.receive(.result(result(.cancelled))).exit == .interrupted)
+
+        var slow = FollowerDriver(embedded: true)
+        _ = slow.accept()
+        _ = slow.handle(.interrupted)
+        #expect(slow.wait(.milliseconds(2_900)).exit == nil)
+        #expect(slow.wait(.milliseconds(200)).exit == .interrupted, "the cancel is waited for 3 s at most")
+
+        var remote = FollowerDriver()
+        _ = remote.accept()
+        let left = remote.handle(.interrupted)
+        #expect(left.lines.first?.hasPrefix("interrupted: run r1 goes on on the coordinator") == true)
+        #expect(left.exit == .interrupted)
+    }
+
+    @Test func anInterruptBeforeTheRunIsAcceptedCancelsItOnceItIs() {
+        var driver = FollowerDriver(embedded: true)
+        #expect(driver.handle(.interrupted).isEmpty)
+        let accepted = driver.accept()
+        #expect(accepted.contains { if case .cancel = $0 { true } else { false } })
+    }
+
+    @Test func anEmbeddedFailureEndsTheRunWithItsReason() {
+        var driver = FollowerDriver(embedded: true)
+        _ = driver.accept()
+        let failure = driver.handle(.failure("cannot write the journal /x: disk full")).failure
+        #expect(failure?.exit == .failed)
+        #expect(failure?.message == "the embedded coordinator stopped: cannot write the journal /x: disk full")
+    }
+}
