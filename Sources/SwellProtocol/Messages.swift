@@ -191,12 +191,10 @@ package struct Assign: Sendable, Codable {
 /// sub-orchestrator whose share it belongs to.
 package struct ReportMessage: Sendable, Codable {
     package var id: UInt64
-    package var share: Int
     package var report: Report
 
-    package init(id: UInt64, share: Int, report: Report) {
+    package init(id: UInt64, report: Report) {
         self.id = id
-        self.share = share
         self.report = report
     }
 }

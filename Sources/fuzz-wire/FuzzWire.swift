@@ -75,7 +75,7 @@ func seeds() -> [Data] {
         .hello(Hello(id: 1, role: .node, name: "n", incarnation: "i", slots: 2, holding: [
             AssignmentID.share(run: "r", stage: "s", share: 0, first: 0, attempt: 1)])),
         .heartbeat(Heartbeat(id: 2, incarnation: "i", running: 1)),
-        .report(ReportMessage(id: 3, share: 0, report: report)),
+        .report(ReportMessage(id: 3, report: report)),
         .summary(SummaryMessage(id: 4, attempt: 1, summary: ShareSummary(
             run: "r", stage: "s", share: 0, first: 0, count: 1, firstScope: "a", lastScope: "a", node: "n", exitCode: 0,
             error: nil, output: Data("x".utf8)), summarized: true)),

@@ -352,7 +352,7 @@ final class HostilePeer {
                 frames = i % 20 == 2 ? [tag] : [tag, Data("REPORT".utf8)]
                 (reason, from) = ("malformed", stranger)
             case 3:  // JSON cut short
-                let full = WireCodec.encode(.report(ReportMessage(id: UInt64(i), share: 0, report: report)))
+                let full = WireCodec.encode(.report(ReportMessage(id: UInt64(i), report: report)))
                 frames = [full[0], full[1], full[2].prefix(full[2].count / 2)] + full.dropFirst(3)
                 (reason, from) = ("malformed", stranger)
             case 4:  // an unknown type
@@ -362,13 +362,13 @@ final class HostilePeer {
                 frames = [tag, Data("REPORT".utf8)] + (0..<30).map { _ in random(8) }
                 (reason, from) = ("tooManyFrames", stranger)
             case 6:  // well-formed, but this peer never said HELLO
-                frames = WireCodec.encode(.report(ReportMessage(id: UInt64(i), share: 0, report: report)))
+                frames = WireCodec.encode(.report(ReportMessage(id: UInt64(i), report: report)))
                 (reason, from) = ("withoutHello", stranger)
             case 7:  // oversized: 1 MiB of noise where a header belongs
                 frames = i % 500 == 7 ? [tag, Data("SUBMIT".utf8), random(1 << 20)] : [tag, Data("HEARTBEAT".utf8), random(2_000)]
                 (reason, from) = ("malformed", stranger)
             case 8:  // what only nodes send, from a client
-                frames = WireCodec.encode(.report(ReportMessage(id: UInt64(i), share: 0, report: report)))
+                frames = WireCodec.encode(.report(ReportMessage(id: UInt64(i), report: report)))
                 (reason, from) = ("outOfOrder", client)
             default:  // a header whose fields have the wrong types
                 frames = [tag, Data("HEARTBEAT".utf8), Data("{\"id\":\"x\",\"incarnation\":7,\"running\":[]}".utf8)]

@@ -126,7 +126,7 @@ import Testing
         let share = try #require(h.assigns(toN1).first)
         #expect(share.tasks.count >= 3)
         for task in share.tasks.prefix(2) {
-            h.send("n1", .report(ReportMessage(id: h.nextID(), share: share.share, report: h.report(share, task, on: "n1", out: "\(task.scope)\n"))))
+            h.send("n1", .report(ReportMessage(id: h.nextID(), report: h.report(share, task, on: "n1", out: "\(task.scope)\n"))))
         }
         h.drain(["n2"], summary: { "summary\($0.share)\n" })
         let pending = h.report(share, share.tasks[2], on: "n1", out: "\(share.tasks[2].scope)\n")
@@ -153,10 +153,10 @@ import Testing
         #expect(!toN1.contains { if case .cancel = $0 { true } else { false } })
         #expect(h.assigns(h.take("n2")).isEmpty, "n2 was given work that n1 still holds")
         // Its outbox arrives: the report that was lost with the crash is taken.
-        h.send("n1", .report(ReportMessage(id: h.nextID(), share: share.share, report: pending)))
+        h.send("n1", .report(ReportMessage(id: h.nextID(), report: pending)))
         #expect(h.journal.reports.map(\.0.index) == [pending.index])
         for task in share.tasks.dropFirst(3) {
-            h.send("n1", .report(ReportMessage(id: h.nextID(), share: share.share, report: h.report(share, task, on: "n1", out: "\(task.scope)\n"))))
+            h.send("n1", .report(ReportMessage(id: h.nextID(), report: h.report(share, task, on: "n1", out: "\(task.scope)\n"))))
         }
         h.send("n1", .summary(SummaryMessage(id: h.nextID(), attempt: share.attempt, summary: ShareSummary(
             run: share.run, stage: share.stage, share: share.share, first: share.first, count: share.count,

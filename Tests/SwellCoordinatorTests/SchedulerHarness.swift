@@ -105,7 +105,7 @@ struct SchedulerHarness {
                            exit: ((TaskRef) -> Int32)? = nil, summary: String? = nil) {
         let tasks = order.map { o in o.map { assign.tasks[$0] } } ?? assign.tasks
         for task in tasks {
-            send(node, .report(ReportMessage(id: nextID(), share: assign.share, report: report(assign, task, on: node,
+            send(node, .report(ReportMessage(id: nextID(), report: report(assign, task, on: node,
                 out: out?(task) ?? task.scope + "\n", exit: exit?(task) ?? 0))))
         }
         if assign.kind == .share {

@@ -169,7 +169,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(a1.tasks[0].retriesLeft == 1)
         // Task 0 fails on n1; n2 is free again after its share, so the retry goes there.
         h.complete(a2, on: "n2", summary: "b\n")
-        h.send("n1", .report(ReportMessage(id: h.nextID(), share: a1.share, report: h.report(a1, a1.tasks[0], on: "n1", out: "", exit: 1))))
+        h.send("n1", .report(ReportMessage(id: h.nextID(), report: h.report(a1, a1.tasks[0], on: "n1", out: "", exit: 1))))
         let retry = h.assigns(h.take("n2")).first
         #expect(retry?.kind == .retry)
         #expect(retry?.tasks.first?.attempt == 2)
@@ -188,7 +188,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(h.submit(itemsPlan(4)) != nil)
         let a1 = h.assigns(h.take("n1"))[0]
         _ = h.take("n2")
-        h.send("n1", .report(ReportMessage(id: h.nextID(), share: a1.share, report: h.report(a1, a1.tasks[0], on: "n1", out: "", exit: 2))))
+        h.send("n1", .report(ReportMessage(id: h.nextID(), report: h.report(a1, a1.tasks[0], on: "n1", out: "", exit: 2))))
         let cancels = (h.take("n1") + h.take("n2")).compactMap { if case .cancel(let c) = $0 { c } else { nil } }
         #expect(cancels.count == 2)
         let result = h.result()
@@ -218,7 +218,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         let lost = try #require(h.assigns(h.take("n1")).first)
         let kept = h.assigns(h.take("n2"))
         // n1 finishes one task, then falls silent; n2 works and keeps talking.
-        h.send("n1", .report(ReportMessage(id: h.nextID(), share: lost.share, report: h.report(lost, lost.tasks[0], on: "n1", out: "early\n"))))
+        h.send("n1", .report(ReportMessage(id: h.nextID(), report: h.report(lost, lost.tasks[0], on: "n1", out: "early\n"))))
         for assign in kept { h.complete(assign, on: "n2", summary: "kept\(assign.share)\n") }
         for _ in 0..<45 {
             h.advance(0.1)
@@ -234,7 +234,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(again.first?.tasks.allSatisfy { $0.attempt == 2 } == true)
         // A late report of the superseded attempt changes nothing.
         let before = h.scheduler.dropped.duplicates + h.scheduler.dropped.withoutHello
-        h.send("n1", .report(ReportMessage(id: h.nextID(), share: lost.share, report: h.report(lost, lost.tasks[1], on: "n1", out: "late\n"))))
+        h.send("n1", .report(ReportMessage(id: h.nextID(), report: h.report(lost, lost.tasks[1], on: "n1", out: "late\n"))))
         #expect(h.scheduler.dropped.duplicates + h.scheduler.dropped.withoutHello == before + 1)
         h.complete(again[0], on: "n2", summary: "again\n")
         let reduces = h.drain(["n2"], summary: { "kept\($0.share)\n" })
@@ -267,7 +267,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         h.join("n1")
         #expect(h.submit(itemsPlan(2)) != nil)
         let share = h.assigns(h.take("n1"))[0]
-        let message = ReportMessage(id: h.nextID(), share: 0, report: h.report(share, share.tasks[0], on: "n1", out: "x\n"))
+        let message = ReportMessage(id: h.nextID(), report: h.report(share, share.tasks[0], on: "n1", out: "x\n"))
         h.send("n1", .report(message))
         h.send("n1", .report(message))
         #expect(h.scheduler.dropped.duplicates == 1)

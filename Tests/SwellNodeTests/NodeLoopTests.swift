@@ -260,7 +260,7 @@ extension Message {
         let relayed = Report(run: "r", stage: "scan", index: 1, scope: "s1", attempt: 2, node: "n2", exitCode: 0, signal: nil,
                              timedOut: false, error: nil, startedAt: 0, endedAt: 0, stdoutBytes: 0, stdoutTruncated: false,
                              command: "true", stdout: Data("from n2\n".utf8), stderrTail: Data(), share: 0)
-        let relay = ReportMessage(id: node.id(), share: 0, report: relayed)
+        let relay = ReportMessage(id: node.id(), report: relayed)
         let summarizing = node.receive(.relay(relay))
         #expect(summarizing.acks == [relay.id])
         let summarize = try #require(summarizing.started.first)

@@ -106,7 +106,7 @@ import SwellTestSupport
 
     @Test func theWrittenHeaderIsTheCodableForm() throws {
         for report in reports() {
-            let message = ReportMessage(id: 42, share: report.share, report: report)
+            let message = ReportMessage(id: 42, report: report)
             let written = WireCodec.encode(.report(message))
             let ours = try JSONSerialization.jsonObject(with: written[2]) as! NSDictionary
             #expect(ours == NSDictionary(dictionary: try codableForm(message)))
@@ -116,7 +116,7 @@ import SwellTestSupport
 
     @Test func theReaderReadsTheCodableForm() throws {
         for report in reports() {
-            let message = ReportMessage(id: 7, share: report.share, report: report)
+            let message = ReportMessage(id: 7, report: report)
             let header = try JSONSerialization.data(withJSONObject: try codableForm(message))
             guard case .report(let read) = try WireCodec.decode(frames("REPORT", header: header, payload: report.stdout + report.stderrTail)) else {
                 Issue.record("not a report")
@@ -129,7 +129,7 @@ import SwellTestSupport
 
     @Test func missingOrWrongFieldsAreMalformed() {
         let report = reports()[0]
-        let good = WireCodec.encode(.report(ReportMessage(id: 1, share: 0, report: report)))
+        let good = WireCodec.encode(.report(ReportMessage(id: 1, report: report)))
         let text = String(decoding: good[2], as: UTF8.self)
         for (from, to) in [("\"index\":0", "\"index\":\"0\""), ("\"exitCode\":0", "\"exitCode\":3000000000"),
                            ("\"id\":1", "\"id\":-1"), ("\"run\":\"r\",", ""), ("\"timedOut\":false", "\"timedOut\":0"),

@@ -51,7 +51,7 @@ extension Scheduler {
             nodeByPeer[peer] = name
             effects.log(.info, "node \(name) joined with \(hello.slots) slot(s)"
                 + (hello.labels.isEmpty ? "" : ", labels \(hello.labels.joined(separator: ","))")
-                + (membership > 1 ? " (membership \(membership))" : ""))
+                + (membership > 1 ? " (membership \(membership))" : "") + "; swell \(hello.software)")
             effects.send(peer, .welcome(welcome(hello, name)))
             reconcile(name, holding: hello.holding, now, &effects)
         }

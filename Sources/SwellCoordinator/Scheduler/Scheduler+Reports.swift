@@ -31,6 +31,8 @@ extension Scheduler {
             effects.log(.debug, "ignored a report of \(report.stage)[\(report.index)] attempt \(report.attempt) from \(node)")
             return
         }
+        // The share is the one the coordinator put the task in, whatever the report claims.
+        if let share = task.share { report.share = share }
         let retryKey = AssignmentID.retry(run: runID, stage: stage.id, share: task.share ?? -1, index: report.index,
                                           attempt: report.attempt)
         let wasRetry = assignments[retryKey] != nil
@@ -71,7 +73,7 @@ extension Scheduler {
         if final, wasRetry, let shareIndex = task.share, shareIndex < runs[runID]!.stages[s].shares.count {
             let share = runs[runID]!.stages[s].shares[shareIndex]
             if share.status == .running, let holder = nodes[share.node], holder.isLive {
-                effects.send(holder.peer, .relay(ReportMessage(id: messageID(), share: shareIndex, report: report)))
+                effects.send(holder.peer, .relay(ReportMessage(id: messageID(), report: report)))
             }
         }
         if final, task.status == .failed, stage.onFailure == .stop {

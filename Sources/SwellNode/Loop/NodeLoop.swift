@@ -191,7 +191,7 @@ package struct NodeLoop: Sendable {
             send(.ack(Ack(id: id(), acks: [relay.id])))
             let report = relay.report
             guard let key = shares.keys.first(where: {
-                $0.run == report.run && $0.stage == report.stage && $0.kind == .share && $0.share == relay.share
+                $0.run == report.run && $0.stage == report.stage && $0.kind == .share && $0.share == report.share
             }), var sub = shares.removeValue(forKey: key) else { return }
             let steps = sub.relayed(report)
             shares[key] = sub
@@ -392,7 +392,7 @@ package struct NodeLoop: Sendable {
             startedAt: outcome.startedAt, endedAt: outcome.endedAt, stdoutBytes: outcome.stdoutBytes,
             stdoutTruncated: outcome.stdoutTruncated, command: command, stdout: outcome.stdout,
             stderrTail: outcome.stderrTail, share: key.kind == .reduce ? -1 : key.share)
-        deliver(.report(ReportMessage(id: id(), share: key.share, report: report)), for: key, now)
+        deliver(.report(ReportMessage(id: id(), report: report)), for: key, now)
         let steps = sub.taskEnded(report, isFinal: task.isFinal(report))
         shares[key] = sub
         perform(steps, key, now)
