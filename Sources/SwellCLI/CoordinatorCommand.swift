@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import SwellClient
 import SwellCoordinator
-import SwellPlan
 import SwellProtocol
 import SwellSecurity
 

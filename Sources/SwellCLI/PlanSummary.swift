@@ -1,4 +1,3 @@
-import SwellCore
 import SwellPlan
 
 /// What `swell validate` prints: the stage waves, each stage with its task count.

@@ -1,19 +1,4 @@
-/// The values placeholders stand for in one task's commands.
-package struct PlaceholderValues: Sendable, Hashable {
-    package var scope: String
-    package var index: Int
-    package var stage: String
-    package var run: String
-    package var vars: [String: String]
 
-    package init(scope: String, index: Int, stage: String, run: String, vars: [String: String]) {
-        self.scope = scope
-        self.index = index
-        self.stage = stage
-        self.run = run
-        self.vars = vars
-    }
-}
 
 /// `{scope}`, `{index}`, `{stage}`, `{run}` and `{vars.NAME}` in commands.
 ///
@@ -77,15 +62,5 @@ package enum Placeholders {
         guard name.hasPrefix("vars.") else { return false }
         let variable = name.dropFirst(5)
         return Vars.isValidName(String(variable))
-    }
-}
-
-/// Plan variables.
-package enum Vars {
-    /// A var name: a letter or `_`, then letters, digits, `_` or `-`.
-    package static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first else { return false }
-        func letter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" }
-        return letter(first) && name.unicodeScalars.allSatisfy { letter($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 }

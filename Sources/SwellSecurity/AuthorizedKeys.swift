@@ -95,23 +95,3 @@ package struct AuthorizedKeys: Sendable {
         ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "-" || c == "."
     }
 }
-
-/// Who a peer is, as its key is authorized: written as the ZAP User-Id `role:name`.
-package struct PeerIdentity: Sendable, Hashable {
-    package var role: AuthorizedKeys.Role
-    package var name: String
-
-    package init(role: AuthorizedKeys.Role, name: String) {
-        self.role = role
-        self.name = name
-    }
-
-    /// Reads a User-Id; nil for anything but `node:NAME` or `client:NAME`.
-    package init?(userID: String) {
-        guard let colon = userID.firstIndex(of: ":"),
-              let role = AuthorizedKeys.Role(rawValue: String(userID[..<colon])) else { return nil }
-        self.init(role: role, name: String(userID[userID.index(after: colon)...]))
-    }
-
-    package var userID: String { "\(role.rawValue):\(name)" }
-}

@@ -1,19 +1,6 @@
 import Foundation
 package import SwellZMQ
 
-/// A CurveZMQ key pair read from a secret key file.
-package struct KeyPair: Sendable, Equatable {
-    package var publicKey: String
-    package var secretKey: String
-}
-
-/// A problem with a key file or key, said plainly.
-package struct KeyError: Error, Sendable, CustomStringConvertible {
-    package var message: String
-    package init(_ message: String) { self.message = message }
-    package var description: String { message }
-}
-
 /// `NAME.key` (the secret key, mode 0600) and `NAME.pub` (the public key): one Z85 key per
 /// file, 40 characters, with `#` comment lines.
 package enum KeyFiles {

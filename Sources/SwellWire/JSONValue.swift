@@ -1,5 +1,3 @@
-package import Foundation
-
 /// A parsed JSON value: what ``JSONReader`` makes of a message header, and ``HeaderDecoder`` reads.
 package enum JSONValue: Sendable, Equatable {
     case null

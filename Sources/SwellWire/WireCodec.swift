@@ -1,5 +1,4 @@
 package import Foundation
-import SwellCore
 package import SwellProtocol
 
 /// Frames of protocol version 1:

@@ -1,4 +1,3 @@
-import Foundation
 package import SwellProtocol
 import SwellPlan
 import SwellSecurity

@@ -1,6 +1,5 @@
 import Foundation
 package import Logging
-import SwellCore
 import SwellPlan
 import SwellProtocol
 import SwellZMQ

@@ -1,5 +1,4 @@
 import Foundation
-import SwellCore
 import SwellProtocol
 
 extension Scheduler {

@@ -1,6 +1,5 @@
 package import Foundation
 import SwellCore
-import SwellPlan
 package import SwellProtocol
 import SwellSecurity
 

@@ -1,4 +1,3 @@
-import Foundation
 import SwellCore
 package import SwellJournal
 

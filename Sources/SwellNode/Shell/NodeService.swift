@@ -1,7 +1,6 @@
 import Foundation
 package import Logging
 import ServiceLifecycle
-import SwellCore
 import SwellProtocol
 import SwellWire
 import SwellSecurity

@@ -1,6 +1,3 @@
-import Foundation
-import SwellCore
-
 /// Every message of protocol version 1.
 package enum Message: Sendable {
     case hello(Hello)

@@ -1,0 +1,3 @@
+package struct LinesOfError: Error, Sendable {
+    package var message: String
+}

@@ -1,0 +1,397 @@
+import SwellCore
+import Foundation
+import Yams
+
+/// Walks the YAML tree, collecting diagnostics instead of stopping at the first.
+struct PlanReader {
+    let file: String
+    var diagnostics: [PlanDiagnostic] = []
+
+    init(file: String) { self.file = file }
+
+    static let planFields = ["name", "width", "pacing", "vars", "stages"]
+    static let stageFields = [
+        "id", "run", "needs", "partition", "width", "pacing", "timeout", "retries", "summarize",
+        "synthesize", "input", "on-failure", "labels", "env",
+    ]
+    static let partitionKinds = ["directories", "files", "items", "lines-of"]
+
+    func location(_ node: Node?) -> SourceLocation {
+        let mark = node?.mark
+        return SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+    }
+
+    /// Problems kept at most; a hostile plan cannot make the report itself huge.
+    static let maximumDiagnostics = 100
+
+    mutating func error(_ node: Node?, _ message: String) {
+        if diagnostics.count < Self.maximumDiagnostics {
+            diagnostics.append(PlanDiagnostic(location(node), message))
+        } else if diagnostics.count == Self.maximumDiagnostics {
+            diagnostics.append(PlanDiagnostic(location(node), "too many problems; fix these first"))
+        }
+    }
+
+    // MARK: Plan
+
+    mutating func plan(_ root: Node, overrides: [(name: String, value: String)]) -> Plan? {
+        guard let mapping = mappingFields(root, what: "the plan", allowed: Self.planFields) else {
+            error(root, "the plan must be a mapping with `name` and `stages`")
+            return nil
+        }
+        var name = ""
+        if let node = mapping["name"].value {
+            if let text = nonEmptyString(node, field: "name") { name = text }
+        } else {
+            error(root, "missing required field `name`")
+        }
+        var width = 10
+        if let node = mapping["width"].value { width = integer(node, field: "width", range: 1...100) ?? width }
+        var pacing = Pacing.barrier
+        if let node = mapping["pacing"].value { pacing = choice(node, field: "pacing", Pacing.self) ?? pacing }
+        var vars: [(name: String, value: String)] = []
+        if let node = mapping["vars"].value { vars = variables(node) }
+        for (name, value) in overrides {
+            if let position = vars.firstIndex(where: { $0.name == name }) {
+                vars[position].value = value
+            } else {
+                let known = vars.isEmpty ? "the plan has no vars" : "the plan's vars are: " + vars.map(\.name).joined(separator: ", ")
+                error(mapping["vars"].key ?? root, "--set \(name): no var named '\(name)'; \(known)")
+            }
+        }
+        var stages: [Stage] = []
+        if let node = mapping["stages"].value {
+            if let sequence = node.sequence, !sequence.isEmpty {
+                for item in sequence {
+                    if let stage = stage(item, defaultWidth: width, defaultPacing: pacing) { stages.append(stage) }
+                }
+            } else {
+                error(node, "`stages` must be a non-empty list of stages")
+            }
+        } else {
+            error(root, "missing required field `stages`")
+        }
+        return Plan(name: name, width: width, pacing: pacing, vars: vars, stages: stages, file: file, text: "")
+    }
+
+    mutating func variables(_ node: Node) -> [(name: String, value: String)] {
+        guard let mapping = node.mapping else {
+            error(node, "`vars` must be a mapping of names to values")
+            return []
+        }
+        var vars: [(name: String, value: String)] = []
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string, Vars.isValidName(name) else {
+                error(key, "invalid var name; use letters, digits, `_` and `-`, starting with a letter or `_`")
+                continue
+            }
+            guard let text = value.scalar?.string else {
+                error(value, "var '\(name)' must be a single value, not a list or mapping")
+                continue
+            }
+            if text.contains("\0") {
+                error(value, "var '\(name)' contains a NUL character, which no command can take")
+                continue
+            }
+            vars.append((name, text))
+        }
+        return vars
+    }
+
+    // MARK: Stage
+
+    mutating func stage(_ node: Node, defaultWidth: Int, defaultPacing: Pacing) -> Stage? {
+        guard let fields = mappingFields(node, what: "a stage", allowed: Self.stageFields) else {
+            error(node, "a stage must be a mapping with at least `id` and `run`")
+            return nil
+        }
+        var locations: [String: SourceLocation] = [:]
+        for (key, _) in fields.mapping { if let name = key.scalar?.string { locations[name] = location(key) } }
+        var ok = true
+        var id = ""
+        if let value = fields["id"].value {
+            if let text = nonEmptyString(value, field: "id") {
+                if text.unicodeScalars.allSatisfy(Self.isIDCharacter) {
+                    id = text
+                } else {
+                    error(value, "stage id '\(text)' may only use letters, digits, `_`, `-` and `.`")
+                    ok = false
+                }
+            } else { ok = false }
+        } else {
+            error(node, "stage is missing required field `id`")
+            ok = false
+        }
+        let what = id.isEmpty ? "stage" : "stage '\(id)'"
+        var run = Command.shell("")
+        if let value = fields["run"].value {
+            if let command = command(value, field: "run") { run = command } else { ok = false }
+        } else {
+            error(node, "\(what) is missing required field `run`")
+            ok = false
+        }
+        var needs: [String] = []
+        if let value = fields["needs"].value {
+            if let single = value.scalar?.string, !single.isEmpty {
+                needs = [single]
+            } else if let list = value.sequence {
+                for item in list {
+                    if let text = nonEmptyString(item, field: "needs") { needs.append(text) }
+                }
+            } else {
+                error(value, "`needs` must be a list of stage ids")
+            }
+        }
+        var partition: Partition?
+        if let value = fields["partition"].value { partition = self.partition(value) }
+        var width = defaultWidth
+        if let value = fields["width"].value { width = integer(value, field: "width", range: 1...100) ?? width }
+        var pacing = defaultPacing
+        if let value = fields["pacing"].value { pacing = choice(value, field: "pacing", Pacing.self) ?? pacing }
+        var timeout: Duration?
+        if let value = fields["timeout"].value {
+            if let text = value.scalar?.string, let duration = Durations.parse(text) {
+                if duration > .zero { timeout = duration } else { error(value, "`timeout` must be longer than zero") }
+            } else {
+                error(value, "`timeout` must be a duration such as 500ms, 30s, 5m or 1h")
+            }
+        }
+        var retries = 0
+        if let value = fields["retries"].value { retries = integer(value, field: "retries", range: 0...100) ?? 0 }
+        let summarize = fields["summarize"].value.flatMap { command($0, field: "summarize") }
+        let synthesize = fields["synthesize"].value.flatMap { command($0, field: "synthesize") }
+        var input = InputFormat.concat
+        if let value = fields["input"].value { input = choice(value, field: "input", InputFormat.self) ?? input }
+        var onFailure = OnFailure.stop
+        if let value = fields["on-failure"].value { onFailure = choice(value, field: "on-failure", OnFailure.self) ?? onFailure }
+        var labels: [String] = []
+        if let value = fields["labels"].value {
+            if let list = value.sequence {
+                for item in list { if let text = nonEmptyString(item, field: "labels") { labels.append(text) } }
+            } else if let single = value.scalar?.string, !single.isEmpty {
+                labels = single.split(separator: ",").map { String($0) }
+            } else {
+                error(value, "`labels` must be a list of node labels")
+            }
+        }
+        var env: [String: String] = [:]
+        if let value = fields["env"].value {
+            if let mapping = value.mapping {
+                for (key, item) in mapping {
+                    guard let name = key.scalar?.string, !name.isEmpty, !name.contains("="), !name.contains("\0") else {
+                        error(key, "invalid environment variable name")
+                        continue
+                    }
+                    if name.hasPrefix("SWELL_") {
+                        error(key, "`env` cannot set \(name): SWELL_* variables are set by Swell for each task")
+                        continue
+                    }
+                    guard let text = item.scalar?.string, !text.contains("\0") else {
+                        error(item, "env value of \(name) must be a single value without NUL characters")
+                        continue
+                    }
+                    env[name] = text
+                }
+            } else {
+                error(value, "`env` must be a mapping of variable names to values")
+            }
+        }
+        guard ok else { return nil }
+        return Stage(
+            id: id, run: run, needs: needs, partition: partition, width: width, pacing: pacing,
+            timeout: timeout, retries: retries, summarize: summarize, synthesize: synthesize,
+            input: input, onFailure: onFailure, labels: labels, env: env,
+            location: location(node), fieldLocations: locations)
+    }
+
+    static func isIDCharacter(_ c: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "-" || c == "."
+    }
+
+    // MARK: Partition
+
+    mutating func partition(_ node: Node) -> Partition? {
+        guard let mapping = node.mapping, mapping.count == 1, let (key, value) = mapping.first.map({ ($0.key, $0.value) }) else {
+            error(node, "`partition` must be exactly one of: directories, files, items, lines-of")
+            return nil
+        }
+        let kind = key.scalar?.string ?? ""
+        switch kind {
+        case "directories":
+            guard let fields = mappingFields(value, what: "`directories`", allowed: ["root", "depth"]) else {
+                error(value, "`directories` must be a mapping such as {root: src, depth: 1}")
+                return nil
+            }
+            guard let rootNode = fields["root"].value, let root = nonEmptyString(rootNode, field: "root") else {
+                if fields["root"].value == nil { error(value, "`directories` needs `root`") }
+                return nil
+            }
+            var depth = 1
+            if let d = fields["depth"].value { depth = integer(d, field: "depth", range: 1...64) ?? depth }
+            return .directories(root: root, depth: depth)
+        case "files":
+            guard let fields = mappingFields(value, what: "`files`", allowed: ["root", "glob", "per-task", "group-by"]) else {
+                error(value, "`files` must be a mapping such as {root: src, glob: \"*.swift\"}")
+                return nil
+            }
+            guard let rootNode = fields["root"].value, let root = nonEmptyString(rootNode, field: "root") else {
+                if fields["root"].value == nil { error(value, "`files` needs `root`") }
+                return nil
+            }
+            var glob = "*"
+            if let g = fields["glob"].value {
+                guard let text = nonEmptyString(g, field: "glob") else { return nil }
+                if let problem = Glob.problem(in: text) {
+                    error(g, "invalid glob: \(problem)")
+                    return nil
+                }
+                glob = text
+            }
+            let perTask = fields["per-task"].value
+            let groupBy = fields["group-by"].value
+            if let perTask, groupBy != nil {
+                error(perTask, "use either `per-task` or `group-by`, not both")
+                return nil
+            }
+            if let groupBy {
+                guard groupBy.scalar?.string == "extension" else {
+                    error(groupBy, "`group-by` must be `extension`")
+                    return nil
+                }
+                return .files(root: root, glob: glob, grouping: .byExtension)
+            }
+            var n = 1
+            if let perTask { n = integer(perTask, field: "per-task", range: 1...100_000) ?? n }
+            return .files(root: root, glob: glob, grouping: .perTask(n))
+        case "items":
+            guard let list = value.sequence, !list.isEmpty else {
+                error(value, "`items` must be a non-empty list")
+                return nil
+            }
+            var items: [String] = []
+            var seen: [String: Node] = [:]
+            for item in list {
+                guard let text = item.scalar?.string, !text.isEmpty else {
+                    error(item, "each item must be a non-empty single value")
+                    continue
+                }
+                if text.contains("\n") {
+                    error(item, "an item must be a single line")
+                    continue
+                }
+                if seen[text] != nil {
+                    error(item, "duplicate item '\(text)': the scopes of a stage must be unique")
+                    continue
+                }
+                seen[text] = item
+                items.append(text)
+            }
+            if let overlap = Scope.firstOverlap(in: items) {
+                let second = list.first { $0.scalar?.string == items[overlap.second] }
+                error(second, "scopes overlap: '\(overlap.firstPath)' contains '\(overlap.secondPath)'")
+            }
+            return .items(items)
+        case "lines-of":
+            guard let stage = nonEmptyString(value, field: "lines-of") else { return nil }
+            return .linesOf(stage)
+        default:
+            error(key, "unknown partition '\(kind)'; use one of: directories, files, items, lines-of"
+                + suggestion(kind, Self.partitionKinds))
+            return nil
+        }
+    }
+
+    // MARK: Values
+
+    mutating func command(_ node: Node, field: String) -> Command? {
+        if let scalars = node.sequence?.compactMap(\.scalar?.string) ?? node.scalar.map({ [$0.string] }),
+           scalars.contains(where: { $0.contains("\0") }) {
+            error(node, "`\(field)` contains a NUL character, which no command can take")
+            return nil
+        }
+        if let text = node.scalar?.string {
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                error(node, "`\(field)` must not be empty")
+                return nil
+            }
+            return .shell(text)
+        }
+        if let list = node.sequence {
+            var words: [String] = []
+            for item in list {
+                guard let word = item.scalar?.string else {
+                    error(item, "each element of `\(field)` must be a single value")
+                    return nil
+                }
+                words.append(word)
+            }
+            guard let first = words.first, !first.isEmpty else {
+                error(node, "`\(field)` must name a program to run")
+                return nil
+            }
+            return .argv(words)
+        }
+        error(node, "`\(field)` must be a command string (run by /bin/sh -c) or a list of arguments")
+        return nil
+    }
+
+    mutating func nonEmptyString(_ node: Node, field: String) -> String? {
+        guard let text = node.scalar?.string, !text.isEmpty else {
+            error(node, "`\(field)` must be a non-empty value")
+            return nil
+        }
+        return text
+    }
+
+    mutating func integer(_ node: Node, field: String, range: ClosedRange<Int>) -> Int? {
+        guard let text = node.scalar?.string, let value = Int(text), range.contains(value) else {
+            let bound = range.upperBound >= 100_000 ? "at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+            error(node, "`\(field)` must be a whole number \(bound)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ node: Node, field: String, _ type: T.Type) -> T? where T.RawValue == String {
+        guard let text = node.scalar?.string, let value = T(rawValue: text) else {
+            let options = T.allCases.map(\.rawValue).joined(separator: " | ")
+            error(node, "`\(field)` must be one of: \(options)")
+            return nil
+        }
+        return value
+    }
+
+    /// A mapping's fields by name; reports unknown field names with a suggestion.
+    mutating func mappingFields(_ node: Node, what: String, allowed: [String]) -> YAMLFields? {
+        guard let mapping = node.mapping else { return nil }
+        for (key, _) in mapping {
+            guard let name = key.scalar?.string else {
+                error(key, "field names must be plain words")
+                continue
+            }
+            if !allowed.contains(name) {
+                error(key, "unknown field '\(name)' in \(what)" + suggestion(name, allowed))
+            }
+        }
+        return YAMLFields(mapping: mapping)
+    }
+
+    func suggestion(_ word: String, _ candidates: [String]) -> String {
+        let scored = candidates.map { ($0, Self.editDistance(word.lowercased(), $0)) }.min { $0.1 < $1.1 }
+        guard let (best, distance) = scored, distance <= max(2, best.count / 3) else { return "" }
+        return " (did you mean '\(best)'?)"
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+}

@@ -1,0 +1,34 @@
+package import SwellCore
+
+/// One step of a plan: a single task, or a fan-out with one task per scope.
+package struct Stage: Sendable {
+    package var id: String
+    package var run: Command
+    package var needs: [String]
+    package var partition: Partition?
+    package var width: Int
+    package var pacing: Pacing
+    /// Nil for no limit.
+    package var timeout: Duration?
+    package var retries: Int
+    package var summarize: Command?
+    package var synthesize: Command?
+    package var input: InputFormat
+    package var onFailure: OnFailure
+    package var labels: [String]
+    package var env: [String: String]
+    /// Where the stage and each of its fields are written, for diagnostics.
+    package var location: SourceLocation
+    package var fieldLocations: [String: SourceLocation]
+
+    package var isFanOut: Bool { partition != nil }
+
+    /// `needs`, then the `lines-of` stage if it is not already among them.
+    package var dependencies: [String] {
+        var all = needs
+        if let source = partition?.sourceStage, !all.contains(source) { all.append(source) }
+        return all
+    }
+
+    package func location(of field: String) -> SourceLocation { fieldLocations[field] ?? location }
+}

@@ -1,0 +1,20 @@
+package import SwellCore
+
+/// A page of reports (coordinator -> client). Outputs are in the payload, two parts per
+/// report (stdout, stderr tail).
+package struct LogsReply: Sendable, Codable {
+    package var id: UInt64
+    package var replyTo: UInt64
+    package var run: String
+    package var reports: [Report]
+    /// Offset of the next page, nil on the last page.
+    package var next: Int?
+
+    package init(id: UInt64, replyTo: UInt64, run: String, reports: [Report], next: Int?) {
+        self.id = id
+        self.replyTo = replyTo
+        self.run = run
+        self.reports = reports
+        self.next = next
+    }
+}

@@ -1,0 +1,26 @@
+/// The coordinator refuses or corrects a peer.
+package struct Refusal: Sendable, Codable {
+    package enum Code: String, Sendable, Codable {
+        /// The coordinator does not know this connection (it restarted, or declared the node
+        /// down): say HELLO again.
+        case rejoin
+        /// The message was not understood.
+        case malformed
+        case unsupportedVersion = "unsupported-version"
+        /// The peer's key is not authorized for what it asked.
+        case notAdmitted = "not-admitted"
+        case unknownRun = "unknown-run"
+    }
+
+    package var id: UInt64
+    package var replyTo: UInt64?
+    package var code: Code
+    package var message: String
+
+    package init(id: UInt64, replyTo: UInt64?, code: Code, message: String) {
+        self.id = id
+        self.replyTo = replyTo
+        self.code = code
+        self.message = message
+    }
+}

@@ -1,0 +1,24 @@
+/// The cluster's state (coordinator -> client).
+package struct StatusReply: Sendable, Codable {
+    package var id: UInt64
+    package var replyTo: UInt64
+    package var coordinator: String
+    package var endpoint: String
+    /// `curve` (peers admitted by key), `loopback` (no keys, loopback only) or `insecure`.
+    package var security: String
+    package var nodes: [NodeStatus]
+    package var runs: [RunOverview]
+    package var dropped: DropCounters
+
+    package init(id: UInt64, replyTo: UInt64, coordinator: String, endpoint: String, security: String, nodes: [NodeStatus],
+                runs: [RunOverview], dropped: DropCounters) {
+        self.id = id
+        self.replyTo = replyTo
+        self.coordinator = coordinator
+        self.endpoint = endpoint
+        self.security = security
+        self.nodes = nodes
+        self.runs = runs
+        self.dropped = dropped
+    }
+}

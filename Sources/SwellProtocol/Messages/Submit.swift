@@ -1,0 +1,25 @@
+package import SwellCore
+
+/// A plan to run (client -> coordinator). Directory and file partitions were listed by the
+/// client, on the host that runs `swell run`.
+package struct Submit: Sendable, Codable {
+    package var id: UInt64
+    /// The plan file's text and the name the user gave it.
+    package var plan: String
+    package var file: String
+    package var overrides: [VarOverride]
+    /// Scopes of static partitions, per stage id.
+    package var scopes: [String: [String]]
+    /// Send an EVENT for every finished task (for `--joblog` and live progress).
+    package var taskEvents: Bool
+
+    package init(id: UInt64, plan: String, file: String, overrides: [VarOverride],
+                scopes: [String: [String]], taskEvents: Bool) {
+        self.id = id
+        self.plan = plan
+        self.file = file
+        self.overrides = overrides
+        self.scopes = scopes
+        self.taskEvents = taskEvents
+    }
+}

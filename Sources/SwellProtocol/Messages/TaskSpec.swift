@@ -1,0 +1,33 @@
+package import SwellCore
+package import SwellPlan
+
+/// What a node needs to run the tasks of one stage.
+package struct TaskSpec: Sendable, Codable, Hashable {
+    package var run: Command
+    /// Run over the share's reports once they are all final (nil: no share summary).
+    package var summarize: Command?
+    package var env: [String: String]
+    package var timeoutMilliseconds: Int?
+    /// The task timeout, if any.
+    package var timeout: Duration? { timeoutMilliseconds.map { .milliseconds($0) } }
+    package var width: Int
+    package var pacing: Pacing
+    package var input: InputFormat
+    package var vars: [String: String]
+    /// Bytes of stdout kept per task; the rest is cut with a visible marker.
+    package var outputCap: Int
+
+    package init(run: Command, summarize: Command?, env: [String: String], timeoutMilliseconds: Int?,
+                width: Int, pacing: Pacing, input: InputFormat, vars: [String: String], outputCap: Int) {
+        self.run = run
+        self.summarize = summarize
+        self.env = env
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.width = width
+        self.pacing = pacing
+        self.input = input
+        self.vars = vars
+        self.outputCap = outputCap
+    }
+
+}
