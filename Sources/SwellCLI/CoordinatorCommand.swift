@@ -81,7 +81,9 @@ package struct CoordinatorCommand: AsyncParsableCommand {
 
     package func run() async throws {
         let logger = Logs.bootstrap(logLevel, fallback: .info, label: "swell-coordinator")
-        let status = await CoordinatorProcess.run(options, logger: logger)
+        let status = await DaemonRunner.run("swell-coordinator", logger: logger) { io in
+            try CoordinatorProcess.build(options, io: io, logger: logger)
+        }
         if status != 0 { throw ExitCode(status) }
     }
 }

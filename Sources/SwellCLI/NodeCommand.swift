@@ -70,7 +70,9 @@ package struct NodeCommand: AsyncParsableCommand {
 
     package func run() async throws {
         let logger = Logs.bootstrap(logLevel, fallback: .info, label: "swell-node")
-        let status = await NodeProcess.run(options, logger: logger)
+        let status = await DaemonRunner.run("swell-node", logger: logger) { io in
+            try NodeProcess.build(options, io: io, logger: logger)
+        }
         if status != 0 { throw ExitCode(status) }
     }
 }

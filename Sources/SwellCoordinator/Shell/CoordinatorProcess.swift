@@ -1,31 +1,18 @@
 import Foundation
 package import Logging
-import ServiceLifecycle
 import SwellSecurity
-import SwellZMQ
+package import SwellZMQ
 
-/// The `swell-coordinator` process: reads its keys, opens its journal, and runs its service in a
-/// service group that stops gracefully on SIGTERM and SIGINT.
+/// The `swell-coordinator` process, as its command builds it.
 package enum CoordinatorProcess {
-    /// Runs the coordinator until SIGTERM or SIGINT and returns the process's exit status: 0 when
-    /// it stopped on a signal, 2 for a key file or authorized file that cannot be used, 1 when it
-    /// cannot start (another coordinator has the state directory, the journal cannot be opened,
-    /// the endpoint cannot be bound) or stops on an error.
-    package static func run(_ options: CoordinatorOptions, logger: Logger) async -> Int32 {
-        var configuration: CoordinatorConfiguration
-        do {
-            configuration = try self.configuration(options, logger: logger)
-        } catch {
-            FileHandle.standardError.write(Data("swell-coordinator: \(error)\n".utf8))
-            return 2
-        }
-        let io: ZMQIOThread
-        do {
-            io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
-        } catch {
-            logger.critical("cannot start ZeroMQ: \(error)")
-            return 1
-        }
+    /// The coordinator service `options` describe, over `io`: keys read, journal opened, state
+    /// directory locked.
+    ///
+    /// Throws `KeyError` for a key file or authorized file that cannot be used,
+    /// `StateLockError` when another coordinator has the state directory, and `JournalFailure`
+    /// when the journal cannot be opened.
+    package static func build(_ options: CoordinatorOptions, io: ZMQIOThread, logger: Logger) throws -> CoordinatorService {
+        var configuration = try self.configuration(options, logger: logger)
         configuration.onListening = { endpoints in
             for endpoint in endpoints { logger.info("listening on \(endpoint)") }
         }
@@ -33,29 +20,12 @@ package enum CoordinatorProcess {
         do {
             service = try CoordinatorService(configuration: configuration, io: io, logger: logger)
         } catch let error as StateLockError {
-            logger.critical("\(error.message)")
-            await io.shutdown()
-            return 1
+            throw error
         } catch {
-            logger.critical("cannot open the journal in \(options.stateDirectory): \(error)")
-            await io.shutdown()
-            return 1
+            throw JournalFailure(path: options.stateDirectory, reason: "\(error)", reading: true)
         }
         logger.info("journal: \(service.journal.path)")
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        var status: Int32 = 0
-        do {
-            try await group.run()
-        } catch let error as ZMQError {
-            logger.critical("cannot listen on \(options.listen): \(error.message)")
-            status = 1
-        } catch {
-            logger.critical("stopped: \(error)")
-            status = 1
-        }
-        await io.shutdown()
-        return status
+        return service
     }
 
     /// The service's configuration: keys read and checked, the security mode set.

@@ -57,15 +57,20 @@ package final class CoordinatorService: Service, Sendable {
                 return .allow(userID: entry.userID)
             }
         }
-        let socket = try await io.open(ZMQSocketConfiguration(
-            kind: .router,
-            // Room for a full report (stdout up to the cap, the stderr tail, the header).
-            maxFrameSize: Int64(max(64 << 20, configuration.settings.outputCap + (1 << 20))),
-            heartbeat: configuration.transportHeartbeat,
-            zapDomain: configuration.security == nil ? nil : Self.zapDomain,
-            curve: configuration.security.map { .server(publicKey: $0.publicKey, secretKey: $0.secretKey) },
-            monitorHandshakes: configuration.security != nil,
-            binds: configuration.listen))
+        let socket: ZMQSocketHandle
+        do {
+            socket = try await io.open(ZMQSocketConfiguration(
+                kind: .router,
+                // Room for a full report (stdout up to the cap, the stderr tail, the header).
+                maxFrameSize: Int64(max(64 << 20, configuration.settings.outputCap + (1 << 20))),
+                heartbeat: configuration.transportHeartbeat,
+                zapDomain: configuration.security == nil ? nil : Self.zapDomain,
+                curve: configuration.security.map { .server(publicKey: $0.publicKey, secretKey: $0.secretKey) },
+                monitorHandshakes: configuration.security != nil,
+                binds: configuration.listen))
+        } catch let error as ZMQError {
+            throw ListenFailure(endpoints: configuration.listen, reason: error.message)
+        }
         defer { socket.close() }
         var tuned = configuration.settings
         if tuned.endpoint.isEmpty { tuned.endpoint = socket.endpoints.joined(separator: " ") }
