@@ -144,7 +144,7 @@ package final class Journal: Sendable {
             }
             for run in batch.runs { try run.upsert(db) }
             for ending in batch.runEndings {
-                try RunRecord.filter(key: ending.id).updateAll(db, [
+                try RunRecord.filter(Column("id") == ending.id).updateAll(db, [
                     Column("status").set(to: ending.status), Column("endedAt").set(to: ending.endedAt),
                     Column("error").set(to: ending.error)])
             }
@@ -162,7 +162,7 @@ package final class Journal: Sendable {
                 case .added(let record):
                     try insert(record, onConflict: "REPLACE")
                 case .removed(let id):
-                    try AssignmentRecord.filter(
+                    try HeldAssignment.filter(
                         Column("run") == id.run && Column("stage") == id.stage && Column("kind") == id.kind
                             && Column("share") == id.share && Column("attempt") == id.attempt && Column("first") == id.first
                     ).deleteAll(db)
@@ -189,7 +189,7 @@ package final class Journal: Sendable {
     }
 
     package func run(_ id: String) throws -> RunRecord? {
-        try pool.read { db in try RunRecord.fetchOne(db, key: id) }
+        try pool.read { db in try RunRecord.filter(Column("id") == id).fetchOne(db) }
     }
 
     package func stages(of run: String) throws -> [StageRecord] {
@@ -233,7 +233,7 @@ package final class Journal: Sendable {
     }
 
     /// The assignments of a run that were in flight.
-    package func assignments(of run: String) throws -> [AssignmentRecord] {
-        try pool.read { db in try AssignmentRecord.filter(Column("run") == run).order(Column.rowID).fetchAll(db) }
+    package func assignments(of run: String) throws -> [HeldAssignment] {
+        try pool.read { db in try HeldAssignment.filter(Column("run") == run).order(Column.rowID).fetchAll(db) }
     }
 }

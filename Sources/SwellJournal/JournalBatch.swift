@@ -12,7 +12,7 @@ package struct JournalBatch: Sendable {
 
     /// An assignment handed out, or over.
     package enum Change: Sendable {
-        case added(AssignmentRecord)
+        case added(HeldAssignment)
         case removed(AssignmentID)
     }
 

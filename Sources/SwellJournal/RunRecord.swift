@@ -1,39 +1,51 @@
 import GRDB
 package import SwellCore
 
-/// A run as the journal keeps it (table `run`): enough to take it up again after a restart.
+/// A run as the journal keeps it (table `run`): the run as it was accepted, where it stands,
+/// and who ran it.
 package struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     package static let databaseTableName = "run"
 
-    package var id: String
-    package var name: String
-    package var file: String
-    package var planText: String
-    package var overrides: [VarOverride]
-    /// The static scopes per stage, as the client listed them.
-    package var scopes: [String: [String]]
+    package var run: RunAcceptance
     package var status: RunStatus
-    package var createdAt: Double
     package var endedAt: Double?
     package var error: String?
     package var origin: RunOrigin
     /// The process that ran an embedded run.
     package var pid: Int32?
 
-    package init(id: String, name: String, file: String, planText: String, overrides: [VarOverride],
-                 scopes: [String: [String]], status: RunStatus, createdAt: Double, endedAt: Double? = nil,
-                 error: String? = nil, origin: RunOrigin = .coordinator, pid: Int32? = nil) {
-        self.id = id
-        self.name = name
-        self.file = file
-        self.planText = planText
-        self.overrides = overrides
-        self.scopes = scopes
+    package init(_ run: RunAcceptance, status: RunStatus, endedAt: Double? = nil, error: String? = nil,
+                 origin: RunOrigin = .coordinator, pid: Int32? = nil) {
+        self.run = run
         self.status = status
-        self.createdAt = createdAt
         self.endedAt = endedAt
         self.error = error
         self.origin = origin
         self.pid = pid
+    }
+
+    package var id: String { run.id }
+
+    // Stored flat: the accepted run's fields, then these.
+    enum CodingKeys: String, CodingKey { case status, endedAt, error, origin, pid }
+
+    package init(from decoder: any Decoder) throws {
+        run = try RunAcceptance(from: decoder)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        status = try container.decode(RunStatus.self, forKey: .status)
+        endedAt = try container.decodeIfPresent(Double.self, forKey: .endedAt)
+        error = try container.decodeIfPresent(String.self, forKey: .error)
+        origin = try container.decode(RunOrigin.self, forKey: .origin)
+        pid = try container.decodeIfPresent(Int32.self, forKey: .pid)
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        try run.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encode(endedAt, forKey: .endedAt)
+        try container.encode(error, forKey: .error)
+        try container.encode(origin, forKey: .origin)
+        try container.encode(pid, forKey: .pid)
     }
 }

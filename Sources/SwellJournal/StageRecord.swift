@@ -1,4 +1,3 @@
-package import Foundation
 import GRDB
 package import SwellCore
 
@@ -8,23 +7,24 @@ package struct StageRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     package static let databaseTableName = "stage"
 
     package var run: String
-    package var stage: String
-    package var status: StageStatus
-    package var scopes: [String]?
-    package var output: Data?
-    package var startedAt: Double?
-    package var endedAt: Double?
-    package var error: String?
+    package var stage: StageEntry
 
-    package init(run: String, stage: String, status: StageStatus, scopes: [String]? = nil, output: Data? = nil,
-                 startedAt: Double? = nil, endedAt: Double? = nil, error: String? = nil) {
+    package init(run: String, _ stage: StageEntry) {
         self.run = run
         self.stage = stage
-        self.status = status
-        self.scopes = scopes
-        self.output = output
-        self.startedAt = startedAt
-        self.endedAt = endedAt
-        self.error = error
+    }
+
+    // Stored flat: the run, then the stage's fields.
+    enum CodingKeys: String, CodingKey { case run }
+
+    package init(from decoder: any Decoder) throws {
+        run = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .run)
+        stage = try StageEntry(from: decoder)
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(run, forKey: .run)
+        try stage.encode(to: encoder)
     }
 }

@@ -1,4 +1,4 @@
-package import SwellZMQ
+import SwellZMQ
 
 /// A CurveZMQ key pair read from a secret key file.
 package struct KeyPair: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import Foundation
-package import SwellCore
+import SwellCore
 
 /// `--workdir` confinement: scopes must be paths inside the working directory.
 package enum WorkdirConfinement {

@@ -16,9 +16,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let journal = try Journal(directory: directory)
         var batch = JournalBatch()
-        batch.runs.append(RunRecord(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [], scopes: [:],
-                                    status: .running, createdAt: 1))
-        batch.stages.append(StageRecord(run: "r1", stage: "scan", status: .running, scopes: ["a"], startedAt: 1))
+        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
+                                                  scopes: [:], createdAt: 1), status: .running))
+        batch.stages.append(StageRecord(run: "r1", StageEntry(stage: "scan", status: .running, scopes: ["a"], startedAt: 1)))
         batch.reports += [ReportRecord(report(0, scope: "a", out: "one"), final: true),
                           ReportRecord(report(1, scope: "x.c\ny.c", out: "two"), final: true)]
         try await journal.write(batch)
@@ -27,7 +27,7 @@ import Testing
         second.reports.append(ReportRecord(report(0, scope: "a", out: "duplicate"), final: true))   // same key: ignored
         second.reports.append(ReportRecord(report(1, attempt: 2, scope: "x.c\ny.c", out: "retry"), final: true))
         second.runEndings.append(RunEnding(id: "r1", status: .succeeded, endedAt: 3, error: nil))
-        second.stages.append(StageRecord(run: "r1", stage: "scan", status: .succeeded, output: Data("out".utf8), endedAt: 3))
+        second.stages.append(StageRecord(run: "r1", StageEntry(stage: "scan", status: .succeeded, output: Data("out".utf8), endedAt: 3)))
         try await journal.write(second)
 
         let reports = try journal.reports(run: "r1")
@@ -40,7 +40,7 @@ import Testing
         let run = try #require(try journal.run("r1"))
         #expect(run.status == .succeeded)
         #expect(run.endedAt == 3)
-        let stage = try #require(try journal.stages(of: "r1").first)
+        let stage = try #require(try journal.stages(of: "r1").first?.stage)
         #expect(stage.status == .succeeded)
         #expect(stage.scopes == ["a"])
         #expect(stage.output == Data("out".utf8))
@@ -62,8 +62,8 @@ import Testing
         do {
             let journal = try Journal(directory: directory)
             var batch = JournalBatch()
-            batch.runs.append(RunRecord(id: "r2", name: "p", file: "p.yaml", planText: "", overrides: [], scopes: [:],
-                                        status: .running, createdAt: 1))
+            batch.runs.append(RunRecord(RunAcceptance(id: "r2", name: "p", file: "p.yaml", planText: "", overrides: [],
+                                                      scopes: [:], createdAt: 1), status: .running))
             try await journal.write(batch)
         }
         let again = try Journal(directory: directory)
@@ -122,15 +122,15 @@ import Testing
         }
         let journal = try Journal(directory: directory)
         let run = try #require(try journal.unfinishedRuns().first)
-        #expect(run.overrides == [VarOverride(name: "a", value: "1")])
-        #expect(run.scopes == ["scan": ["a", "b"]])
-        #expect(try journal.stages(of: "r").map(\.scopes) == [["a", "b"]])
+        #expect(run.run.overrides == [VarOverride(name: "a", value: "1")])
+        #expect(run.run.scopes == ["scan": ["a", "b"]])
+        #expect(try journal.stages(of: "r").map(\.stage.scopes) == [["a", "b"]])
         #expect(try journal.shares(of: "r").map(\.status) == [.done])
         let reports = try journal.reportRecords(run: "r")
         #expect(reports.map(\.report.index) == [1])
         #expect(reports.map(\.final) == [true])
         let assignment = try #require(try journal.assignments(of: "r").first)
-        #expect(assignment.assignment == .retry(run: "r", stage: "scan", share: 0, index: 1, attempt: 2))
-        #expect(assignment.tasks == [[1, 2]])
+        #expect(assignment.id == .retry(run: "r", stage: "scan", share: 0, index: 1, attempt: 2))
+        #expect(assignment.tasks == [TaskAttempt(index: 1, attempt: 2)])
     }
 }

@@ -12,10 +12,7 @@ extension Scheduler {
         // The node is who the coordinator knows it as, whatever the report claims.
         report.node = node
         let runID = report.run
-        guard runs[runID]?.status == .running, let s = runs[runID]!.stageIndex(report.stage) else {
-            dropped.duplicates += 1
-            return
-        }
+        guard let s = runningStage(runID, report.stage) else { return }
         if report.index == -1 {
             reduceReported(report, from: node, now, &effects)
             return
@@ -116,10 +113,7 @@ extension Scheduler {
         var summary = message.summary
         summary.node = node
         let runID = summary.run
-        guard runs[runID]?.status == .running, let s = runs[runID]!.stageIndex(summary.stage) else {
-            dropped.duplicates += 1
-            return
-        }
+        guard let s = runningStage(runID, summary.stage) else { return }
         guard summary.share >= 0, summary.share < runs[runID]!.stages[s].shares.count else {
             dropped.malformed += 1
             return
@@ -146,5 +140,15 @@ extension Scheduler {
             return
         }
         checkStageComplete(runID, s, now, &effects)
+    }
+
+    /// The index of `stage` in the run `runID` while that run is running; else nil, and the
+    /// message that named them is counted as a duplicate (the run is over or not known here).
+    private mutating func runningStage(_ runID: String, _ stage: String) -> Int? {
+        guard runs[runID]?.status == .running, let s = runs[runID]!.stageIndex(stage) else {
+            dropped.duplicates += 1
+            return nil
+        }
+        return s
     }
 }

@@ -19,15 +19,11 @@ package struct JournalMapper: Sendable {
         for change in changes {
             switch change {
             case .runAccepted(let run):
-                batch.runs.append(RunRecord(
-                    id: run.id, name: run.name, file: run.file, planText: run.planText, overrides: run.overrides,
-                    scopes: run.scopes, status: .running, createdAt: run.createdAt, origin: origin, pid: processID))
+                batch.runs.append(RunRecord(run, status: .running, origin: origin, pid: processID))
             case .runFinished(let run, let status, let endedAt, let error):
                 batch.runEndings.append(RunEnding(id: run, status: status, endedAt: endedAt, error: error))
             case .stageChanged(let run, let stage):
-                batch.stages.append(StageRecord(
-                    run: run, stage: stage.stage, status: stage.status, scopes: stage.scopes, output: stage.output,
-                    startedAt: stage.startedAt, endedAt: stage.endedAt, error: stage.error))
+                batch.stages.append(StageRecord(run: run, stage))
             case .shareChanged(let run, let stage, let share):
                 batch.shares.append(ShareRecord(
                     run: run, stage: stage, share: share.index, first: share.first, count: share.count, node: share.node,
@@ -36,8 +32,7 @@ package struct JournalMapper: Sendable {
             case .reportReceived(let report, let final):
                 batch.reports.append(ReportRecord(report, final: final))
             case .assignmentAdded(let held):
-                batch.assignments.append(.added(AssignmentRecord(
-                    held.id, node: held.node, slots: held.slots, tasks: held.tasks.map { [$0.index, $0.attempt] })))
+                batch.assignments.append(.added(held))
             case .assignmentRemoved(let id):
                 batch.assignments.append(.removed(id))
             }
@@ -59,17 +54,8 @@ package struct JournalMapper: Sendable {
                 status: record.status, summary: summary))
         }
         return RunSnapshot(
-            run: RunAcceptance(id: run.id, name: run.name, file: run.file, planText: run.planText, overrides: run.overrides,
-                               scopes: run.scopes, createdAt: run.createdAt),
-            stages: try journal.stages(of: run.id).map { record in
-                StageEntry(stage: record.stage, status: record.status, scopes: record.scopes, output: record.output,
-                           startedAt: record.startedAt, endedAt: record.endedAt, error: record.error)
-            },
-            shares: shares,
+            run: run.run, stages: try journal.stages(of: run.id).map(\.stage), shares: shares,
             reports: try journal.reportRecords(run: run.id).map { ($0.report, $0.final) },
-            assignments: try journal.assignments(of: run.id).map { record in
-                HeldAssignment(id: record.assignment, node: record.node, slots: record.slots,
-                               tasks: record.tasks.compactMap { $0.count == 2 ? TaskAttempt(index: $0[0], attempt: $0[1]) : nil })
-            })
+            assignments: try journal.assignments(of: run.id))
     }
 }

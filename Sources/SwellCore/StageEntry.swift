@@ -1,8 +1,7 @@
 package import Foundation
-package import SwellCore
 
-/// A stage as the journal knows it: status and times, with its scopes and output once known.
-package struct StageEntry: Sendable {
+/// A stage of a run as the journal keeps it: status and times, with its scopes and output once known.
+package struct StageEntry: Sendable, Hashable, Codable {
     package var stage: String
     package var status: StageStatus
     package var scopes: [String]?

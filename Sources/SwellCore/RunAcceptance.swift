@@ -1,8 +1,7 @@
-package import SwellCore
 
 /// A run as it was accepted: its plan, the overrides and static scopes it came with. What the
 /// journal keeps to take the run up again after a restart.
-package struct RunAcceptance: Sendable {
+package struct RunAcceptance: Sendable, Hashable, Codable {
     package var id: String
     package var name: String
     package var file: String
