@@ -24,9 +24,10 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
+        // libzmq's header is in /usr/include and the module map links it. No pkg-config: Debian's
+        // libzmq.pc adds -isystem flags (krb5, pgm, libxml2) that SwiftPM refuses with a warning.
         .systemLibrary(
             name: "CZeroMQ",
-            pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 
 /// The handler's answer: admit under a user id, or refuse.
 package enum ZAPResponse: Sendable {
