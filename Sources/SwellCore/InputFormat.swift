@@ -28,7 +28,7 @@ package enum InputFormat: String, Sendable, Codable, CaseIterable {
                 let line = JSONLReport(
                     stage: report.stage, index: report.index, scope: report.scope,
                     exitCode: report.exitCode, signal: report.signal, timedOut: report.timedOut,
-                    error: report.error, stdout: String(decoding: report.stdout, as: UTF8.self))
+                    error: report.error?.description, stdout: String(decoding: report.stdout, as: UTF8.self))
                 out.append(Self.jsonLine(line))
             }
         }

@@ -22,7 +22,7 @@ package struct Report: Sendable, Codable, Hashable {
     package var timedOut: Bool
     /// Why the task never ran or was stopped: the program could not start, the node's
     /// `--allow` list refused it, or the run was cancelled. Nil for a normal run.
-    package var error: String?
+    package var error: TaskError?
     /// Seconds since 1970.
     package var startedAt: Double
     package var endedAt: Double
@@ -37,7 +37,7 @@ package struct Report: Sendable, Codable, Hashable {
 
     package init(
         run: String, stage: String, index: Int, scope: String, attempt: Int, node: String,
-        exitCode: Int32?, signal: Int32?, timedOut: Bool, error: String?,
+        exitCode: Int32?, signal: Int32?, timedOut: Bool, error: TaskError?,
         startedAt: Double, endedAt: Double, stdoutBytes: Int, stdoutTruncated: Bool,
         command: String, stdout: Data, stderrTail: Data, share: Int = -1
     ) {
@@ -61,20 +61,16 @@ package struct Report: Sendable, Codable, Hashable {
         self.stderrTail = stderrTail
     }
 
-    /// The `error` of an attempt stopped on purpose: its run or assignment was cancelled, or its
-    /// node left.
-    package static let cancelled = "cancelled"
-
     /// True when the attempt was stopped on purpose rather than failing by itself: it ends its
     /// task without a retry.
-    package var wasCancelled: Bool { error == Report.cancelled }
+    package var wasCancelled: Bool { error == .cancelled }
 
     /// True when the task exited with status 0 within its timeout.
     package var succeeded: Bool { exitCode == 0 && signal == nil && !timedOut && error == nil }
 
     /// A few words on how the task ended: `exit 0`, `exit 2`, `signal 9`, `timed out`, or the error.
     package var outcome: String {
-        if let error { return error }
+        if let error { return error.description }
         if timedOut { return "timed out" }
         if let signal { return "signal \(signal)" }
         if let exitCode { return "exit \(exitCode)" }

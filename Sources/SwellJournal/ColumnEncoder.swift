@@ -11,9 +11,13 @@ import GRDB
 /// struct) is stored as its JSON text, as GRDB stores it.
 struct ColumnEncoder {
     /// The columns and values of `record`, in the order it encodes them.
+    /// Throws `EncodingError.invalidValue` for a record that is not a flat list of columns.
     static func row<Record: Encodable>(_ record: Record) throws -> (columns: [String], values: [DatabaseValue]) {
         let encoder = Encoder()
         try record.encode(to: encoder)
+        if let problem = encoder.problem {
+            throw EncodingError.invalidValue(record, .init(codingPath: [], debugDescription: problem))
+        }
         return (encoder.columns, encoder.values)
     }
 
@@ -27,6 +31,8 @@ struct ColumnEncoder {
     final class Encoder: Swift.Encoder {
         var columns: [String] = []
         var values: [DatabaseValue] = []
+        /// Why the record is not a row, once known.
+        var problem: String?
         var codingPath: [any CodingKey] { [] }
         var userInfo: [CodingUserInfoKey: Any] { [:] }
 
@@ -40,11 +46,13 @@ struct ColumnEncoder {
         }
 
         func unkeyedContainer() -> any UnkeyedEncodingContainer {
-            preconditionFailure("a journal row is a keyed record")
+            problem = "a journal row is a keyed record, not a list"
+            return Discarding(encoder: self)
         }
 
         func singleValueContainer() -> any SingleValueEncodingContainer {
-            preconditionFailure("a journal row is a keyed record")
+            problem = "a journal row is a keyed record, not a single value"
+            return Discarding(encoder: self)
         }
     }
 
@@ -81,14 +89,37 @@ struct ColumnEncoder {
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
             -> KeyedEncodingContainer<NestedKey> {
-            preconditionFailure("a journal row has no nested containers")
+            encoder.problem = "a journal row has no nested containers (\(key.stringValue))"
+            return KeyedEncodingContainer(Columns<NestedKey>(encoder: encoder))
         }
 
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-            preconditionFailure("a journal row has no nested containers")
+            encoder.problem = "a journal row has no nested containers (\(key.stringValue))"
+            return Discarding(encoder: encoder)
         }
 
+        /// The same row: a record flattens what it encodes into it.
         mutating func superEncoder() -> any Swift.Encoder { encoder }
-        mutating func superEncoder(forKey key: Key) -> any Swift.Encoder { encoder }
+        mutating func superEncoder(forKey key: Key) -> any Swift.Encoder {
+            encoder.problem = "a journal row has no nested values (\(key.stringValue))"
+            return encoder
+        }
+    }
+
+    /// What a record that is not a row encodes into: nothing (``row(_:)`` then throws).
+    private struct Discarding: UnkeyedEncodingContainer, SingleValueEncodingContainer {
+        let encoder: Encoder
+        var codingPath: [any CodingKey] { [] }
+        var count: Int { 0 }
+
+        mutating func encodeNil() throws {}
+        mutating func encode<T: Encodable>(_ value: T) throws {}
+
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+            KeyedEncodingContainer(Columns<NestedKey>(encoder: encoder))
+        }
+
+        mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { self }
+        mutating func superEncoder() -> any Swift.Encoder { encoder }
     }
 }

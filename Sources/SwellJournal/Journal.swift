@@ -150,7 +150,8 @@ package final class Journal: Sendable {
             }
             for stage in batch.stages {
                 // Scopes, output and start time are written once known; later writes keep them.
-                _ = try stage.upsertAndFetch(db) { excluded in
+                // Only the key comes back: the output may be large.
+                _ = try stage.upsertAndFetch(db, as: StageKey.self) { excluded in
                     ["scopes", "output", "startedAt"].map { name in
                         Column(name).set(to: excluded[Column(name)] ?? Column(name))
                     }
@@ -236,4 +237,11 @@ package final class Journal: Sendable {
     package func assignments(of run: String) throws -> [HeldAssignment] {
         try pool.read { db in try HeldAssignment.filter(Column("run") == run).order(Column.rowID).fetchAll(db) }
     }
+}
+
+/// What a stage's upsert reads back: its key alone, not its output.
+private struct StageKey: FetchableRecord, TableRecord {
+    static let databaseTableName = "stage"
+    static var databaseSelection: [any SQLSelectable] { [Column("stage")] }
+    init(row: Row) {}
 }

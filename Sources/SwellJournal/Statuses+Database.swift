@@ -1,5 +1,5 @@
-import GRDB
-import SwellCore
+package import GRDB
+package import SwellCore
 
 // The journal stores statuses and kinds as their raw words.
 extension RunStatus: DatabaseValueConvertible {}
@@ -7,6 +7,15 @@ extension StageStatus: DatabaseValueConvertible {}
 extension ShareStatus: DatabaseValueConvertible {}
 extension AssignmentKind: DatabaseValueConvertible {}
 extension RunOrigin: DatabaseValueConvertible {}
+
+/// An attempt's error as its text.
+extension TaskError: DatabaseValueConvertible {
+    package var databaseValue: DatabaseValue { description.databaseValue }
+
+    package static func fromDatabaseValue(_ value: DatabaseValue) -> TaskError? {
+        String.fromDatabaseValue(value).map(TaskError.init)
+    }
+}
 
 /// An assignment in flight, as the journal keeps it (table `assignment`): a restarted
 /// coordinator waits for its node to come back and adopts it rather than running the work again.

@@ -3,15 +3,27 @@ import Foundation
 /// Reads a message struct from its JSON header (parsed by ``JSONReader``) and payload parts: the
 /// counterpart of ``HeaderEncoder``.
 ///
-/// A `Data` field holds the index of its part, and parts must be used in order, each once, all of
-/// them: anything else is a `DecodingError`, as is a missing field or a value of the wrong type
-/// (integers must be exact: `1.5` or `3000000000` is not an `Int32`).
+/// A `Data` field holds the index of its part, and every part must be used exactly once: anything
+/// else is a `DecodingError`, as is a missing field or a value of the wrong type (integers must be
+/// exact: `1.5` or `3000000000` is not an `Int32`).
 final class HeaderDecoder: Decoder {
     /// The payload parts, and how many have been read: shared by the decoders of nested values.
     final class Parts {
         let parts: [Data]
+        var taken: [Bool]
         var used = 0
-        init(_ parts: [Data]) { self.parts = parts }
+        init(_ parts: [Data]) {
+            self.parts = parts
+            taken = Array(repeating: false, count: parts.count)
+        }
+
+        /// Part `index`, once.
+        func take(_ index: Int64) -> Data? {
+            guard index >= 0, index < parts.count, !taken[Int(index)] else { return nil }
+            taken[Int(index)] = true
+            used += 1
+            return parts[Int(index)]
+        }
     }
 
     let parts: Parts
@@ -41,12 +53,13 @@ final class HeaderDecoder: Decoder {
     func read<T: Decodable>(_ type: T.Type, from value: JSONValue, path: @autoclosure () -> [any CodingKey]) throws -> T {
         if T.self == String.self { return try string(value, path()) as! T }
         if T.self == Data.self {
-            guard case .number(_, let index?) = value, index == parts.used, parts.used < parts.parts.count else {
-                throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription: "expected payload part \(parts.used)"))
+            guard case .number(_, let index?) = value, let part = parts.take(index) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription: "not the index of an unused payload part"))
             }
-            parts.used += 1
-            return parts.parts[Int(index)] as! T
+            return part as! T
         }
+        if T.self == Float.self { return Float(try double(value, path())) as! T }
+        if let integer = T.self as? any FixedWidthInteger.Type { return try self.integer(integer, value, path()) as! T }
         return try T(from: HeaderDecoder(value: value, parts: parts, codingPath: path()))
     }
 

@@ -4,7 +4,7 @@ import Testing
 @testable import SwellCore
 @testable import SwellProtocol
 
-func sampleReport(error: String? = nil, exit: Int32? = 0) -> Report {
+func sampleReport(error: TaskError? = nil, exit: Int32? = 0) -> Report {
     Report(run: "r1", stage: "scan", index: 3, scope: "src/a b", attempt: 2, node: "n1", exitCode: exit, signal: nil,
            timedOut: false, error: error, startedAt: 1_000.25, endedAt: 1_001.5, stdoutBytes: 6, stdoutTruncated: false,
            command: "grep -n x 'src/a b'\t|\nsort", stdout: Data("found\n".utf8), stderrTail: Data("warn".utf8), share: 1)
@@ -14,7 +14,7 @@ func sampleReport(error: String? = nil, exit: Int32? = 0) -> Report {
     @Test func aLineHasGNUParallelsColumnsAndACommandOnOneLine() {
         #expect(Joblog.line(sampleReport(), sequence: 4)
                 == "4\tn1\t1000.250\t1.250\t0\t6\t0\t0\tgrep -n x 'src/a b' | sort\n")
-        #expect(Joblog.line(sampleReport(error: "cancelled", exit: nil), sequence: 1).split(separator: "\t")[6] == "-1")
+        #expect(Joblog.line(sampleReport(error: .cancelled, exit: nil), sequence: 1).split(separator: "\t")[6] == "-1")
         #expect(Joblog.header.split(separator: "\t").count == 9)
     }
 }
@@ -71,7 +71,7 @@ func sampleReport(error: String? = nil, exit: Int32? = 0) -> Report {
     }
 
     @Test func jsonHasEveryFieldOfAReportWithItsOutputsAsText() throws {
-        let data = try LogsClient.json([sampleReport(), sampleReport(error: "cancelled", exit: nil)])
+        let data = try LogsClient.json([sampleReport(), sampleReport(error: .cancelled, exit: nil)])
         let list = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
         #expect(Set(list[0].keys) == ["run", "stage", "index", "scope", "share", "attempt", "node", "exitCode", "timedOut",
                                       "succeeded", "startedAt", "endedAt", "stdoutBytes", "stdoutTruncated", "command",

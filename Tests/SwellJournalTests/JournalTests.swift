@@ -133,4 +133,28 @@ import Testing
         #expect(assignment.id == .retry(run: "r", stage: "scan", share: 0, index: 1, attempt: 2))
         #expect(assignment.tasks == [TaskAttempt(index: 1, attempt: 2)])
     }
+
+    @Test func aRecordThatIsNotAFlatRowIsAnErrorNotACrash() throws {
+        struct Listed: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var list = encoder.unkeyedContainer()
+                try list.encode(1)
+            }
+        }
+        struct Nested: Encodable {
+            enum Key: CodingKey { case inner }
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: Key.self)
+                var inner = container.nestedUnkeyedContainer(forKey: .inner)
+                try inner.encode(2)
+            }
+        }
+        #expect(throws: EncodingError.self) { try ColumnEncoder.row(Listed()) }
+        #expect(throws: EncodingError.self) { try ColumnEncoder.row(Nested()) }
+        let row = try ColumnEncoder.row(HeldAssignment(
+            id: .retry(run: "r", stage: "s", share: 1, index: 4, attempt: 2), node: "n", slots: 1,
+            tasks: [TaskAttempt(index: 4, attempt: 2)]))
+        #expect(row.columns == ["run", "stage", "kind", "share", "first", "attempt", "node", "slots", "tasks"])
+        #expect(row.values.last == "[[4,2]]".databaseValue)
+    }
 }

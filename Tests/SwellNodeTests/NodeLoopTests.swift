@@ -61,7 +61,7 @@ struct NodeLoopDriver {
     }
 
     /// A started task's process ends with `exit`.
-    mutating func end(_ work: ProcessWork, exit: Int32 = 0, error: String? = nil) -> [NodeAction] {
+    mutating func end(_ work: ProcessWork, exit: Int32 = 0, error: TaskError? = nil) -> [NodeAction] {
         let outcome = TaskOutcome(exitCode: error == nil ? exit : nil, signal: nil, timedOut: false, error: error,
                                   stdout: Data("out\n".utf8), stdoutBytes: 4, stdoutTruncated: false, stderrTail: Data(),
                                   startedAt: 1, endedAt: 2)
@@ -201,10 +201,10 @@ extension Message {
         let stopping = node.receive(.cancel(cancel))
         #expect(Set(stopping.stopped) == Set(actions.started.map(\.key)))
         #expect(stopping.acks.isEmpty)
-        let first = node.end(actions.started[0], error: Report.cancelled)
+        let first = node.end(actions.started[0], error: .cancelled)
         #expect(first.acks.isEmpty)
         #expect(!first.sent.contains { $0.isReport }, "a cancelled share reports nothing more")
-        let second = node.end(actions.started[1], error: Report.cancelled)
+        let second = node.end(actions.started[1], error: .cancelled)
         #expect(second.acks == [cancel.id])
         // Nothing of the run left: a second cancel is acknowledged at once.
         let idle = node.receive(.cancel(Cancel(id: node.id(), run: "r", assignment: assign.assignment, reason: "")))
@@ -221,7 +221,7 @@ extension Message {
             #expect(leaving.stopped == actions.started.map(\.key))
             let leave = try! #require(leaving.sent.compactMap { if case .leave(let l) = $0 { l } else { nil } }.first)
             #expect(!node.loop.isIdle(at: node.now))
-            _ = node.end(actions.started[0], error: Report.cancelled)
+            _ = node.end(actions.started[0], error: .cancelled)
             #expect(!node.loop.isIdle(at: node.now), "the coordinator has not had the LEAVE yet")
             if acknowledged {
                 _ = node.receive(.ack(Ack(id: node.id(), acks: [leave.id])))

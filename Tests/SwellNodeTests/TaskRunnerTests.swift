@@ -81,7 +81,7 @@ func isGone(_ pid: Int32) -> Bool {
             argv: ["no-such-program-swell"], environment: [:], workingDirectory: "/", stdin: Data(),
             timeout: nil, outputCap: 100))
         #expect(outcome.exitCode == nil)
-        #expect(outcome.error?.contains("no-such-program-swell") == true)
+        #expect(outcome.error?.description.contains("no-such-program-swell") == true)
     }
 
     @Test func aStopSignalEndsTheTask() async {
@@ -89,7 +89,7 @@ func isGone(_ pid: Int32) -> Bool {
         async let outcome = TaskRunner.run(execution("sleep 30"), stop: stop)
         stop.stop()
         let result = await outcome
-        #expect(result.error == "cancelled")
+        #expect(result.error == .cancelled)
         #expect(result.endedAt - result.startedAt < 5)
     }
 
@@ -97,6 +97,6 @@ func isGone(_ pid: Int32) -> Bool {
         let task = Task { await TaskRunner.run(execution("sleep 30")) }
         task.cancel()
         let result = await task.value
-        #expect(result.error == "cancelled")
+        #expect(result.error == .cancelled)
     }
 }

@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func anAttemptIsFinalWhenItSucceedsHasNoRetryLeftOrWasCancelled() {
-        func report(exit: Int32?, error: String? = nil) -> Report {
+        func report(exit: Int32?, error: TaskError? = nil) -> Report {
             Report(run: "r", stage: "s", index: 0, scope: "a", attempt: 1, node: "n", exitCode: exit, signal: nil,
                    timedOut: false, error: error, startedAt: 0, endedAt: 0, stdoutBytes: 0, stdoutTruncated: false,
                    command: "c", stdout: Data(), stderrTail: Data())
@@ -24,8 +24,8 @@ import Testing
         let oneRetryLeft = TaskRef(index: 0, scope: "a", attempt: 1, retriesLeft: 1)
         #expect(oneRetryLeft.isFinal(report(exit: 0)))
         #expect(!oneRetryLeft.isFinal(report(exit: 1)))
-        #expect(oneRetryLeft.isFinal(report(exit: nil, error: Report.cancelled)))
-        #expect(!oneRetryLeft.isFinal(report(exit: nil, error: "cannot start 'x': no such program")))
+        #expect(oneRetryLeft.isFinal(report(exit: nil, error: .cancelled)))
+        #expect(!oneRetryLeft.isFinal(report(exit: nil, error: .failed("cannot start 'x': no such program"))))
         #expect(TaskRef(index: 0, scope: "a", attempt: 3, retriesLeft: 0).isFinal(report(exit: 1)))
     }
 

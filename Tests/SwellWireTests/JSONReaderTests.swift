@@ -79,7 +79,7 @@ import SwellTestSupport
                    timedOut: false, error: nil, startedAt: 1795678968.123456, endedAt: 1795678968.5, stdoutBytes: 3,
                    stdoutTruncated: false, command: "echo 'a b'", stdout: Data("out".utf8), stderrTail: Data([0xFF]), share: 2),
             Report(run: "r", stage: "s", index: 7, scope: "", attempt: 3, node: "n", exitCode: nil, signal: 9, timedOut: true,
-                   error: "cannot start 'x': no such program", startedAt: 0, endedAt: 1e10, stdoutBytes: 9_000_000_000,
+                   error: .failed("cannot start 'x': no such program"), startedAt: 0, endedAt: 1e10, stdoutBytes: 9_000_000_000,
                    stdoutTruncated: true, command: "", stdout: Data(), stderrTail: Data(), share: -1),
             Report(run: "r", stage: "s", index: 1, scope: "x", attempt: 1, node: "n", exitCode: -1, signal: nil, timedOut: false,
                    error: nil, startedAt: 0.1, endedAt: 0.2, stdoutBytes: 0, stdoutTruncated: false, command: "c",

@@ -409,7 +409,7 @@ package struct NodeLoop: Sendable {
         guard let sub = shares.removeValue(forKey: key) else { return }
         guard key.kind == .share else { return }
         let assign = sub.assign
-        var error = outcome?.error
+        var error = outcome?.error?.description
         if error == nil, let outcome {
             if outcome.timedOut {
                 error = "summarize timed out"

@@ -34,10 +34,10 @@ package enum TaskRunner {
     package static func run(_ execution: TaskExecution, stop: StopSignal = StopSignal()) async -> TaskOutcome {
         precondition(brokenPipesIgnored)
         let started = Date().timeIntervalSince1970
-        if let refusal = execution.refusal { return failure("refused: \(refusal)", started: started) }
-        if stop.isStopped { return failure(Report.cancelled, started: started) }
+        if let refusal = execution.refusal { return failure(.failed("refused: \(refusal)"), started: started) }
+        if stop.isStopped { return failure(.cancelled, started: started) }
         guard let program = execution.argv.first, !program.isEmpty else {
-            return failure("empty command", started: started)
+            return failure(.failed("empty command"), started: started)
         }
         let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
         var options = PlatformOptions()
@@ -81,13 +81,13 @@ package enum TaskRunner {
                 outcome.signal = signal
             }
             if (Task.isCancelled || stop.isStopped) && !outcome.timedOut {
-                outcome.error = Report.cancelled
+                outcome.error = .cancelled
             }
             return outcome
         } catch {
             killGroup(state.group)
-            if Task.isCancelled { return failure(Report.cancelled, started: started) }
-            return failure(describe(error, program: program, workingDirectory: execution.workingDirectory), started: started)
+            if Task.isCancelled { return failure(.cancelled, started: started) }
+            return failure(.failed(describe(error, program: program, workingDirectory: execution.workingDirectory)), started: started)
         }
     }
 
@@ -191,8 +191,8 @@ package enum TaskRunner {
         _ = kill(-group, SIGKILL)
     }
 
-    static func failure(_ message: String, started: Double) -> TaskOutcome {
-        TaskOutcome(exitCode: nil, signal: nil, timedOut: false, error: message, stdout: Data(), stdoutBytes: 0,
+    static func failure(_ error: TaskError, started: Double) -> TaskOutcome {
+        TaskOutcome(exitCode: nil, signal: nil, timedOut: false, error: error, stdout: Data(), stdoutBytes: 0,
                     stdoutTruncated: false, stderrTail: Data(), startedAt: started, endedAt: Date().timeIntervalSince1970)
     }
 
