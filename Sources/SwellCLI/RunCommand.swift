@@ -28,7 +28,7 @@ struct RunCommand: AsyncParsableCommand {
     var state: String?
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a plan var.", valueName: "name=value"))
-    var overrides: [VarAssignment] = []
+    var overrides: [VarOverride] = []
 
     @Flag(help: "Print one JSON object (run id, status, per-stage counts, sink outputs) instead of the outputs.")
     var json = false
@@ -56,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
         let curve = coordinator == nil ? nil : try connection.curve()
         let exit = await PlanRunner.run(RunOptions(
             planPath: plan, coordinator: coordinator, slots: slots, stateDirectory: state ?? StateDirectory.default,
-            overrides: overrides.map { VarOverride(name: $0.name, value: $0.value) }, json: json, joblog: joblog,
+            overrides: overrides, json: json, joblog: joblog,
             connectTimeout: connection.connectTimeout.duration, curve: curve),
             logger: logger)
         throw ExitCode(exit.rawValue)

@@ -1,4 +1,4 @@
-import SwellCore
+package import SwellCore
 import Foundation
 import Yams
 
@@ -9,7 +9,7 @@ package enum PlanParser {
     package static let maximumPlanBytes = 1 << 20
 
     /// Reads and parses the plan at `path`, applying `--set` overrides.
-    package static func load(path: String, overrides: [(name: String, value: String)] = []) throws(PlanError) -> Plan {
+    package static func load(path: String, overrides: [VarOverride] = []) throws(PlanError) -> Plan {
         let start = SourceLocation(file: path, line: 1, column: 1)
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         if let size = attributes?[.size] as? Int, size > maximumPlanBytes {
@@ -29,7 +29,7 @@ package enum PlanParser {
     }
 
     /// Parses plan text. `file` is used in diagnostics.
-    package static func parse(_ text: String, file: String, overrides: [(name: String, value: String)] = []) throws(PlanError) -> Plan {
+    package static func parse(_ text: String, file: String, overrides: [VarOverride] = []) throws(PlanError) -> Plan {
         let start = SourceLocation(file: file, line: 1, column: 1)
         guard text.utf8.count <= maximumPlanBytes else {
             throw PlanError(start, "plan is \(text.utf8.count) bytes; the limit is \(maximumPlanBytes)")

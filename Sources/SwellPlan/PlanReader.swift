@@ -34,7 +34,7 @@ struct PlanReader {
 
     // MARK: Plan
 
-    mutating func plan(_ root: Node, overrides: [(name: String, value: String)]) -> Plan? {
+    mutating func plan(_ root: Node, overrides: [VarOverride]) -> Plan? {
         guard let mapping = mappingFields(root, what: "the plan", allowed: Self.planFields) else {
             error(root, "the plan must be a mapping with `name` and `stages`")
             return nil
@@ -51,9 +51,10 @@ struct PlanReader {
         if let node = mapping["pacing"].value { pacing = choice(node, field: "pacing", Pacing.self) ?? pacing }
         var vars: [(name: String, value: String)] = []
         if let node = mapping["vars"].value { vars = variables(node) }
-        for (name, value) in overrides {
+        for override in overrides {
+            let name = override.name
             if let position = vars.firstIndex(where: { $0.name == name }) {
-                vars[position].value = value
+                vars[position].value = override.value
             } else {
                 let known = vars.isEmpty ? "the plan has no vars" : "the plan's vars are: " + vars.map(\.name).joined(separator: ", ")
                 error(mapping["vars"].key ?? root, "--set \(name): no var named '\(name)'; \(known)")

@@ -1,5 +1,6 @@
 import Foundation
 import SwellZMQ
+package import SwellCore
 
 /// Who may connect to a secured coordinator: one line per key, `ROLE NAME PUBLIC-KEY`.
 ///
@@ -10,13 +11,8 @@ import SwellZMQ
 /// Roles are `node` and `client`. Names use letters, digits, `_`, `-` and `.`; a name appears
 /// once per role and a key once in the file. Lines starting with `#` and blank lines are ignored.
 package struct AuthorizedKeys: Sendable {
-    package enum Role: String, Sendable, CaseIterable {
-        case node
-        case client
-    }
-
     package struct Entry: Sendable, Equatable {
-        package var role: Role
+        package var role: PeerRole
         package var name: String
         package var key: String
         package var line: Int
@@ -61,7 +57,7 @@ package struct AuthorizedKeys: Sendable {
                 problems.append("\(file):\(number): expected `ROLE NAME PUBLIC-KEY`, found \(fields.count) field(s)")
                 continue
             }
-            guard let role = Role(rawValue: fields[0]) else {
+            guard let role = PeerRole(rawValue: fields[0]) else {
                 problems.append("\(file):\(number): unknown role '\(fields[0].prefix(40))'; use node or client")
                 continue
             }

@@ -90,9 +90,9 @@ func problem<Command: ParsableCommand>(_ command: Command.Type, _ arguments: [St
     }
 
     @Test func setSplitsAtTheFirstEqualsSign() throws {
-        let assignment = try #require(VarAssignment(argument: "api=a=b"))
+        let assignment = try #require(VarOverride(argument: "api=a=b"))
         #expect(assignment.name == "api")
         #expect(assignment.value == "a=b")
-        #expect(VarAssignment(argument: "=x") == nil)
+        #expect(VarOverride(argument: "=x") == nil)
     }
 }

@@ -40,8 +40,8 @@ func sampleReport(error: TaskError? = nil, exit: Int32? = 0) -> Report {
 @Suite struct StatusRenderingTests {
     @Test func nodesRunsAndDropsAreTables() {
         let reply = StatusReply(
-            id: 1, replyTo: 1, coordinator: "c", endpoint: "tcp://127.0.0.1:7710", security: "curve",
-            nodes: [NodeStatus(name: "n1", incarnation: "i", membership: 1, state: "up", slots: 10, labels: ["gpu", "x"],
+            id: 1, replyTo: 1, coordinator: "c", endpoint: "tcp://127.0.0.1:7710", security: .curve,
+            nodes: [NodeStatus(name: "n1", incarnation: "i", membership: 1, state: .up, slots: 10, labels: ["gpu", "x"],
                                running: 3, lastHeartbeat: 995, tasksRun: 42)],
             runs: [RunOverview(run: "r1", name: "audit", status: .running, createdAt: 880, endedAt: nil, tasks: 10,
                                succeeded: 4, failed: 1, running: 3)],
@@ -58,7 +58,7 @@ func sampleReport(error: TaskError? = nil, exit: Int32? = 0) -> Report {
             dropped messages: malformed 2, duplicates 1
 
             """)
-        let empty = StatusReply(id: 1, replyTo: 1, coordinator: "c", endpoint: "tcp://h:1", security: "loopback", nodes: [],
+        let empty = StatusReply(id: 1, replyTo: 1, coordinator: "c", endpoint: "tcp://h:1", security: .loopback, nodes: [],
                                 runs: [], dropped: DropCounters())
         #expect(StatusClient.render(empty, now: 0) == "coordinator tcp://h:1 (loopback, no keys)\n\nno nodes have joined\n\nno runs\n")
     }

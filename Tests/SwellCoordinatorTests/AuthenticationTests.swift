@@ -89,10 +89,11 @@ import Testing
         h.send("client", .hello(Hello(id: 1, role: .client, name: "c", incarnation: "c1")))
         h.send("client", .statusRequest(StatusRequest(id: 2)))
         let status = h.take("client").compactMap { if case .status(let s) = $0 { s } else { nil } }.first
-        #expect(status?.security == "curve")
+        #expect(status?.security == .curve)
         var open = SchedulerHarness()
         open.send("client", .hello(Hello(id: 1, role: .client, name: "c", incarnation: "c1")))
         open.send("client", .statusRequest(StatusRequest(id: 2)))
-        #expect(open.take("client").compactMap { if case .status(let s) = $0 { s.security } else { nil } }.first == "loopback")
+        let openStatus = open.take("client").compactMap { message -> SecurityMode? in if case .status(let s) = message { s.security } else { nil } }.first
+        #expect(openStatus == .loopback)
     }
 }

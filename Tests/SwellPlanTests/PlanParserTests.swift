@@ -3,7 +3,7 @@ import Testing
 @testable import SwellPlan
 
 /// Parses `yaml` as `plan.yaml` and returns its diagnostics, or [] if it is valid.
-func diagnostics(_ yaml: String, overrides: [(name: String, value: String)] = []) -> [String] {
+func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
     do {
         _ = try PlanParser.parse(yaml, file: "plan.yaml", overrides: overrides)
         return []
@@ -70,12 +70,12 @@ func diagnostics(_ yaml: String, overrides: [(name: String, value: String)] = []
     }
 
     @Test func setOverridesAVar() throws {
-        let plan = try PlanParser.parse(valid, file: "plan.yaml", overrides: [("api", "newAPI(")])
+        let plan = try PlanParser.parse(valid, file: "plan.yaml", overrides: [VarOverride(name: "api", value: "newAPI(")])
         #expect(plan.varValues["api"] == "newAPI(")
     }
 
     @Test func setOfAnUnknownVarIsAnError() {
-        #expect(diagnostics(valid, overrides: [("apx", "1")]) == ["plan.yaml:4:1: --set apx: no var named 'apx'; the plan's vars are: api"])
+        #expect(diagnostics(valid, overrides: [VarOverride(name: "apx", value: "1")]) == ["plan.yaml:4:1: --set apx: no var named 'apx'; the plan's vars are: api"])
     }
 
     // MARK: Invalid-plan classes of the plan format

@@ -37,13 +37,18 @@ package enum StatusClient {
     }
 
     static func render(_ reply: StatusReply, now: Double) -> String {
-        var out = "coordinator \(reply.endpoint) (\(reply.security == "curve" ? "peers admitted by CURVE key" : reply.security == "insecure" ? "INSECURE: no keys" : "loopback, no keys"))\n\n"
+        let security = switch reply.security {
+        case .curve: "peers admitted by CURVE key"
+        case .insecure: "INSECURE: no keys"
+        case .loopback: "loopback, no keys"
+        }
+        var out = "coordinator \(reply.endpoint) (\(security))\n\n"
         if reply.nodes.isEmpty {
             out += "no nodes have joined\n"
         } else {
             var rows = [["NODE", "STATE", "SLOTS", "RUNNING", "TASKS", "LAST HEARTBEAT", "LABELS"]]
             for node in reply.nodes {
-                rows.append([node.name, node.state, String(node.slots), String(node.running), String(node.tasksRun),
+                rows.append([node.name, node.state.rawValue, String(node.slots), String(node.running), String(node.tasksRun),
                              ago(now - node.lastHeartbeat), node.labels.joined(separator: ",")])
             }
             out += table(rows)

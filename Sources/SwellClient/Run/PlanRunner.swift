@@ -14,7 +14,7 @@ package enum PlanRunner {
     }
 
     static func execute(_ options: RunOptions, logger: Logger) async throws -> SwellExit {
-        let plan = try PlanParser.load(path: options.planPath, overrides: options.overrides.map { ($0.name, $0.value) })
+        let plan = try PlanParser.load(path: options.planPath, overrides: options.overrides)
         let planURL = URL(fileURLWithPath: options.planPath).standardizedFileURL
         let baseDirectory = planURL.deletingLastPathComponent().path
         let scopes = try PartitionResolver.staticScopes(of: plan, baseDirectory: baseDirectory)

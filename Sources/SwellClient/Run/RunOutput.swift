@@ -1,4 +1,5 @@
 import Foundation
+import SwellCore
 import SwellProtocol
 
 /// The object `swell run --json` prints: run id, status, exit code, per-stage status and
@@ -6,7 +7,7 @@ import SwellProtocol
 struct RunOutput: Encodable {
     struct StageOutput: Encodable {
         var id: String
-        var status: String
+        var status: StageStatus
         var tasks: Int?
         var succeeded: Int
         var failed: Int
@@ -22,7 +23,7 @@ struct RunOutput: Encodable {
     }
 
     var run: String
-    var status: String
+    var status: RunStatus
     var exitCode: Int32
     var error: String?
     var stages: [StageOutput]
@@ -30,11 +31,11 @@ struct RunOutput: Encodable {
 
     init(_ result: RunResult, exit: SwellExit) {
         run = result.run
-        status = result.status.rawValue
+        status = result.status
         exitCode = exit.rawValue
         error = result.error
         stages = result.stages.map {
-            StageOutput(id: $0.id, status: $0.status.rawValue, tasks: $0.counts.tasks, succeeded: $0.counts.succeeded,
+            StageOutput(id: $0.id, status: $0.status, tasks: $0.counts.tasks, succeeded: $0.counts.succeeded,
                         failed: $0.counts.failed, shares: $0.counts.shares, startedAt: $0.startedAt, endedAt: $0.endedAt,
                         error: $0.error)
         }

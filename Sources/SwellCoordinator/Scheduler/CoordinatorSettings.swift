@@ -1,3 +1,4 @@
+package import SwellCore
 /// Timings and limits of the coordinator's scheduling. Every default is documented in
 /// docs/reliability.md.
 package struct CoordinatorSettings: Sendable {

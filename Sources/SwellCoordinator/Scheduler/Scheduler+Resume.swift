@@ -12,7 +12,7 @@ extension Scheduler {
         let accepted = snapshot.run
         let plan: Plan
         do {
-            plan = try PlanParser.parse(accepted.planText, file: accepted.file, overrides: accepted.overrides.map { ($0.name, $0.value) })
+            plan = try PlanParser.parse(accepted.planText, file: accepted.file, overrides: accepted.overrides)
         } catch {
             effects.log(.error, "run \(accepted.id) cannot be resumed: its plan no longer parses: \(error)")
             effects.journal(.runFinished(run: accepted.id, status: .failed, endedAt: now.wall, error: "cannot be resumed: \(error)"))

@@ -9,7 +9,7 @@ extension Scheduler {
     mutating func submit(_ peer: Data, _ submit: Submit, _ now: Moment, _ effects: inout Effects) {
         let plan: Plan
         do {
-            plan = try PlanParser.parse(submit.plan, file: submit.file, overrides: submit.overrides.map { ($0.name, $0.value) })
+            plan = try PlanParser.parse(submit.plan, file: submit.file, overrides: submit.overrides)
         } catch {
             effects.send(peer, .rejected(Rejected(id: messageID(), replyTo: submit.id, message: error.description)))
             return

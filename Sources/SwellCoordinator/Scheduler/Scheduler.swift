@@ -67,7 +67,7 @@ package struct Scheduler: Sendable {
                     dropped.unauthorized += 1
                     return
                 }
-                guard parsed.role.rawValue == hello.role.rawValue else {
+                guard parsed.role == hello.role else {
                     dropped.unauthorized += 1
                     refuse(peer, hello.id, .notAdmitted,
                            "this key is authorized as a \(parsed.role.rawValue), not as a \(hello.role.rawValue)", now, &effects)
@@ -209,7 +209,7 @@ package struct Scheduler: Sendable {
     mutating func status(replyTo: UInt64, _ now: Moment) -> StatusReply {
         let nodeList = nodes.values.sorted { $0.name < $1.name }.map { node in
             NodeStatus(name: node.name, incarnation: node.incarnation, membership: node.membership,
-                       state: node.state.rawValue, slots: node.slots,
+                       state: node.state, slots: node.slots,
                        labels: node.labels.sorted(), running: node.running, lastHeartbeat: node.lastSeenWall,
                        tasksRun: node.tasksRun)
         }
@@ -219,7 +219,7 @@ package struct Scheduler: Sendable {
                                endedAt: run.endedAt, tasks: c.tasks, succeeded: c.succeeded, failed: c.failed, running: c.running)
         }
         return StatusReply(id: messageID(), replyTo: replyTo, coordinator: incarnation, endpoint: settings.endpoint,
-                           security: settings.security.rawValue, nodes: nodeList, runs: runList, dropped: dropped)
+                           security: settings.security, nodes: nodeList, runs: runList, dropped: dropped)
     }
 
     /// Runs that have not finished.

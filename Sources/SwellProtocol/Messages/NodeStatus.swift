@@ -1,3 +1,4 @@
+package import SwellCore
 /// One node as `swell status` shows it.
 package struct NodeStatus: Sendable, Codable, Hashable {
     package var name: String
@@ -6,7 +7,7 @@ package struct NodeStatus: Sendable, Codable, Hashable {
     /// How many times this name has joined or been heard from again after suspicion, on this
     /// coordinator: states only move forward within one membership incarnation.
     package var membership: Int
-    package var state: String
+    package var state: NodeState
     package var slots: Int
     package var labels: [String]
     package var running: Int
@@ -14,7 +15,7 @@ package struct NodeStatus: Sendable, Codable, Hashable {
     package var lastHeartbeat: Double
     package var tasksRun: Int
 
-    package init(name: String, incarnation: String, membership: Int, state: String, slots: Int, labels: [String],
+    package init(name: String, incarnation: String, membership: Int, state: NodeState, slots: Int, labels: [String],
                 running: Int, lastHeartbeat: Double, tasksRun: Int) {
         self.name = name
         self.incarnation = incarnation

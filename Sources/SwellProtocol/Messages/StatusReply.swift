@@ -1,3 +1,4 @@
+package import SwellCore
 /// The cluster's state (coordinator -> client).
 package struct StatusReply: Sendable, Codable {
     package var id: UInt64
@@ -5,12 +6,12 @@ package struct StatusReply: Sendable, Codable {
     package var coordinator: String
     package var endpoint: String
     /// `curve` (peers admitted by key), `loopback` (no keys, loopback only) or `insecure`.
-    package var security: String
+    package var security: SecurityMode
     package var nodes: [NodeStatus]
     package var runs: [RunOverview]
     package var dropped: DropCounters
 
-    package init(id: UInt64, replyTo: UInt64, coordinator: String, endpoint: String, security: String, nodes: [NodeStatus],
+    package init(id: UInt64, replyTo: UInt64, coordinator: String, endpoint: String, security: SecurityMode, nodes: [NodeStatus],
                 runs: [RunOverview], dropped: DropCounters) {
         self.id = id
         self.replyTo = replyTo

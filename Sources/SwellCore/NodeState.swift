@@ -1,7 +1,7 @@
 /// Where a node stands. Within one membership incarnation a node only moves forward:
 /// joining -> up -> suspect -> down, or to left when it leaves on purpose. A suspect node that is
 /// heard from again starts a new membership incarnation in `up`.
-enum NodeState: String, Sendable, Comparable {
+package enum NodeState: String, Sendable, Codable, Comparable {
     /// Said HELLO; not yet heard from since the WELCOME.
     case joining
     case up
@@ -12,7 +12,7 @@ enum NodeState: String, Sendable, Comparable {
     /// Left on purpose, or replaced by a newer process of the same name.
     case left
 
-    static func < (a: NodeState, b: NodeState) -> Bool { a.rank < b.rank }
+    package static func < (a: NodeState, b: NodeState) -> Bool { a.rank < b.rank }
     private var rank: Int {
         switch self {
         case .joining: 0

@@ -1,5 +1,0 @@
-/// Who a peer of the coordinator is.
-package enum PeerRole: String, Sendable, Codable {
-    case node
-    case client
-}
