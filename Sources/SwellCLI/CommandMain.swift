@@ -1,5 +1,6 @@
 package import ArgumentParser
 import Foundation
+import SwellClient
 import Logging
 
 /// Runs a command tree with Swell's exit statuses: usage errors exit 2 (not 64), help exits 0.
@@ -23,7 +24,7 @@ package enum CommandMain {
                 if !message.isEmpty { print(message) }
                 exit(0)
             }
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            if !message.isEmpty { StandardStreams.err(message + "\n") }
             exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }

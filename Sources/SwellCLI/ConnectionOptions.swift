@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwellClient
 import SwellSecurity
 import SwellZMQ
 
@@ -27,7 +28,7 @@ struct ConnectionOptions: ParsableArguments {
             }
             return try KeyFiles.connectingCurve(secretKeyFile: key, coordinatorKey: coordinatorKey)
         } catch {
-            FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
+            StandardStreams.err("swell: \(error)\n")
             throw ExitCode(2)
         }
     }

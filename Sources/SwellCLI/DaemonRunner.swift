@@ -1,4 +1,5 @@
 import Foundation
+import SwellClient
 import Logging
 import ServiceLifecycle
 import SwellCoordinator
@@ -31,7 +32,7 @@ enum DaemonRunner {
                 status = 1
             }
         } catch let error as KeyError {
-            FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
+            StandardStreams.err("\(name): \(error)\n")
             status = 2
         } catch let error as StateLockError {
             logger.critical("\(error.message)")

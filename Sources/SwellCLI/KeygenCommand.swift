@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwellClient
 import SwellSecurity
 
 struct KeygenCommand: ParsableCommand {
@@ -22,13 +23,13 @@ struct KeygenCommand: ParsableCommand {
         do {
             let written = try KeyFiles.generate(name: name, force: force)
             print(written.publicKey)
-            FileHandle.standardError.write(Data("""
+            StandardStreams.err("""
                 swell: wrote \(written.keyFile) (secret, mode 0600: keep it private) and \(written.publicFile)
                 swell: to admit it, add a line to the coordinator's --authorized file: node|client NAME \(written.publicKey)
 
-                """.utf8))
+                """)
         } catch {
-            FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
+            StandardStreams.err("swell: \(error)\n")
             throw ExitCode(error is KeyError ? 2 : 1)
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwellClient
 import SwellPlan
 
 struct ValidateCommand: ParsableCommand {
@@ -17,7 +18,7 @@ struct ValidateCommand: ParsableCommand {
             let scopes = try PartitionResolver.staticScopes(of: parsed, baseDirectory: base)
             print(PlanSummary.render(parsed, scopes: scopes), terminator: "")
         } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            StandardStreams.err(error.description + "\n")
             throw ExitCode(2)
         }
     }

@@ -77,6 +77,12 @@ package struct Report: Sendable, Codable, Hashable {
         return "unknown"
     }
 
+    /// `scan[3] src/core`, or `scan (reduce)` for a stage's reduction: how messages name a task.
+    package var label: String {
+        let name = index >= 0 ? "\(stage)[\(index)]" : "\(stage) (reduce)"
+        return scope.isEmpty ? name : "\(name) \(Scope.label(scope))"
+    }
+
     /// The stderr tail as text.
     package var stderrText: String { String(decoding: stderrTail, as: UTF8.self) }
 }

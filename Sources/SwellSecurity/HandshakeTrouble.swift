@@ -1,3 +1,4 @@
+package import SwellCore
 package import SwellZMQ
 
 /// Why a connection to a coordinator failed its security handshake, as a node or a client
@@ -20,6 +21,24 @@ package enum HandshakeTrouble: Sendable, Equatable {
         case .refused: self = .keyNotAuthorized
         case .mechanismMismatch: self = secured ? .keysNotUsed : .keyRequired
         case .failed: self = secured ? .failed : .keyRequired
+        }
+    }
+
+    /// What a `role` peer connecting to `endpoint` tells its user, with what to do about it.
+    package func explanation(coordinator endpoint: String, as role: PeerRole) -> String {
+        switch (self, role) {
+        case (.keyNotAuthorized, .client):
+            "the coordinator at \(endpoint) did not admit this client: its key is not authorized as a client there"
+        case (.keyNotAuthorized, .node):
+            "the coordinator at \(endpoint) refused this node's key: its operator must add `node NAME PUBLIC-KEY` for it to the authorized file"
+        case (.keyRequired, .client):
+            "the coordinator at \(endpoint) admits clients by key only: pass --key and --coordinator-key (or set SWELL_KEY and SWELL_COORDINATOR_KEY)"
+        case (.keyRequired, .node):
+            "the coordinator at \(endpoint) admits nodes by key only: start this node with --key and --coordinator-key"
+        case (.keysNotUsed, _):
+            "the coordinator at \(endpoint) does not use keys: leave out --key and --coordinator-key"
+        case (.failed, _):
+            "the security handshake with the coordinator at \(endpoint) failed: is --coordinator-key its public key?"
         }
     }
 }

@@ -9,7 +9,7 @@ import SwellTestSupport
     @Test func aClusterRunEqualsTheEmbeddedRun() async throws {
         let work = Scratch()
         defer { work.remove() }
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom("ClusterTests.aClusterRunEqualsTheEmbeddedRun")
         let scopes = (0..<60).map { i in String(format: "t%02d_%03d", i, Int.random(in: 0...250, using: &generator)) }
         let plan = work.write("plan.yaml", """
             name: random-durations

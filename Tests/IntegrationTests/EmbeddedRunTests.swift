@@ -409,6 +409,32 @@ import SwellTestSupport
         #expect(await eventually(.seconds(10)) { countProcesses(named: marker) == 0 })
     }
 
+    @Test func aReaderThatGoesAwayEndsTheCommandQuietly() async throws {
+        let (result, work) = try await runPlan("""
+            name: many-lines
+            stages:
+              - id: lines
+                run: seq 1 200000
+            """)
+        defer { work.remove() }
+        #expect(result.status == 0)
+        let run = try #require(result.stderr.split(separator: " ").dropFirst().first { $0.hasPrefix("20") })
+        // `swell logs RUN | head -0`: the pipe's reader is gone before the first write.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.path("swell"))
+        process.arguments = ["logs", String(run), "--state", work.path + "/state"]
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try stdout.fileHandleForReading.close()
+        try process.run()
+        process.waitUntilExit()
+        let said = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 141)
+        #expect(said.isEmpty, "\(said)")
+    }
+
     @Test func aCoordinatorThatIsNotThereExitsThree() async throws {
         let port = try freePort()
         let work = Scratch()

@@ -78,16 +78,9 @@ func run(_ program: String, _ arguments: [String], in directory: String? = nil, 
     process.standardError = FileHandle(forWritingAtPath: err)
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    let deadline = ContinuousClock.now + timeout
-    while process.isRunning {
-        if ContinuousClock.now > deadline {
-            process.interrupt()
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            Issue.record("\(program) \(arguments) did not end within \(timeout)")
-            break
-        }
-        try await Task.sleep(for: .milliseconds(10))
+    if await !eventually(timeout, { !process.isRunning }) {
+        kill(process.processIdentifier, SIGKILL)
+        Issue.record("\(program) \(arguments) did not end within \(timeout)")
     }
     process.waitUntilExit()
     return Finished(status: process.terminationStatus, stdout: scratch.read("stdout"), stderr: scratch.read("stderr"))
@@ -252,9 +245,7 @@ final class BackgroundRun: @unchecked Sendable {
 
     /// Waits for the end (at most `timeout`, then kills it) and returns the exit status.
     func wait(_ timeout: Duration = .seconds(120)) async -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning {
+        if await !eventually(timeout, { !process.isRunning }) {
             Issue.record("swell run did not end within \(timeout)")
             kill(process.processIdentifier, SIGKILL)
         }

@@ -118,7 +118,7 @@ extension [RunFollower.Action] {
         let silent = driver.wait(.milliseconds(2_050))
         #expect(silent.lines == ["no word from the coordinator for 5 s; waiting for it to come back"])
         #expect(silent.attaches == 3)
-        let back = driver.receive(.heartbeat(Heartbeat(id: 1, incarnation: "c2", running: 0)))
+        let back = driver.receive(.heartbeat(Heartbeat(id: 1, running: 0)))
         #expect(back.lines == ["the coordinator is back"])
         var embedded = FollowerDriver(embedded: true)
         _ = embedded.accept()

@@ -19,7 +19,7 @@ import Testing
         var h = securedHarness()
         h.userIDs["peer-a"] = "node:n2"
         h.send("peer-a", .hello(Hello(id: 1, role: .node, name: "n9", incarnation: "i", slots: 2)))
-        h.send("peer-a", .heartbeat(Heartbeat(id: 2, incarnation: "i", running: 0)))
+        h.send("peer-a", .heartbeat(Heartbeat(id: 2, running: 0)))
         #expect(Set(h.scheduler.nodes.keys) == ["n2"])
         let welcome = h.take("peer-a").compactMap { if case .welcome(let w) = $0 { w } else { nil } }.first
         #expect(welcome?.name == "n2")

@@ -54,13 +54,13 @@ struct SchedulerHarness {
 
     mutating func send(_ peer: String, _ message: Message) {
         var effects = Effects()
-        scheduler.receive(frames: WireCodec.encode(message), from: Data(peer.utf8), userID: userIDs[peer], at: now, into: &effects)
+        InboundFrames.deliver(WireCodec.encode(message), from: Data(peer.utf8), userID: userIDs[peer], to: &scheduler, at: now, into: &effects)
         deliver(effects)
     }
 
     mutating func sendRaw(_ peer: String, _ frames: [Data]) {
         var effects = Effects()
-        scheduler.receive(frames: frames, from: Data(peer.utf8), userID: userIDs[peer], at: now, into: &effects)
+        InboundFrames.deliver(frames, from: Data(peer.utf8), userID: userIDs[peer], to: &scheduler, at: now, into: &effects)
         deliver(effects)
     }
 
@@ -82,7 +82,7 @@ struct SchedulerHarness {
                        holding: [AssignmentID] = []) {
         send(name, .hello(Hello(id: nextID(), role: .node, name: name, incarnation: incarnation ?? "\(name)-1",
                                 slots: slots, labels: labels, holding: holding)))
-        send(name, .heartbeat(Heartbeat(id: nextID(), incarnation: incarnation ?? "\(name)-1", running: 0)))
+        send(name, .heartbeat(Heartbeat(id: nextID(), running: 0)))
     }
 
     /// Connects a client and submits `plan`; returns the run id.

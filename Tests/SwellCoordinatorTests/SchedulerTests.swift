@@ -222,7 +222,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         for assign in kept { h.complete(assign, on: "n2", summary: "kept\(assign.share)\n") }
         for _ in 0..<45 {
             h.advance(0.1)
-            h.send("n2", .heartbeat(Heartbeat(id: h.nextID(), incarnation: "n2-1", running: 0)))
+            h.send("n2", .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
         }
         #expect(h.scheduler.nodes["n1"]?.state == .down)
         let again = h.assigns(h.take("n2")).filter { $0.share == lost.share }
@@ -242,6 +242,22 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(stdin.hasPrefix("again\n"))
         #expect(!stdin.contains("late"))
         #expect(h.result()?.status == .succeeded)
+    }
+
+    @Test func whereAShareLiesIsTheCoordinatorsToSay() throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        #expect(h.submit(itemsPlan(3, stageExtra: "    summarize: cat\n    input: markdown\n")) != nil)
+        let share = try #require(h.assigns(h.take("n1")).first)
+        for task in share.tasks {
+            h.send("n1", .report(ReportMessage(id: h.nextID(), report: h.report(share, task, on: "n1", out: "x\n"))))
+        }
+        let lying = ShareSummary(run: share.run, stage: share.stage, share: share.share, first: 99, count: 1,
+                                 firstScope: "../../etc", lastScope: "evil", node: "someone else", exitCode: 0, error: nil,
+                                 output: Data("sum\n".utf8))
+        h.send("n1", .summary(SummaryMessage(id: h.nextID(), attempt: share.attempt, summary: lying, summarized: true)))
+        let reduce = try #require(h.assigns(h.take("n1")).first { $0.kind == .reduce })
+        #expect(String(decoding: reduce.stdin, as: UTF8.self) == "## share 1: s0 … s2\n\nsum\n\n")
     }
 
     @Test func aClientCanCancelARun() {
@@ -279,8 +295,8 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
 
     @Test func messagesWithoutHelloAreDroppedAndAnsweredWithRejoin() {
         var h = SchedulerHarness()
-        h.send("stranger", .heartbeat(Heartbeat(id: 1, incarnation: "x", running: 0)))
-        h.send("stranger", .heartbeat(Heartbeat(id: 2, incarnation: "x", running: 0)))
+        h.send("stranger", .heartbeat(Heartbeat(id: 1, running: 0)))
+        h.send("stranger", .heartbeat(Heartbeat(id: 2, running: 0)))
         #expect(h.scheduler.dropped.withoutHello == 2)
         let refusals = h.take("stranger").compactMap { if case .refusal(let r) = $0 { r.code } else { nil } }
         #expect(refusals == [.rejoin])
@@ -315,7 +331,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(h.submit(itemsPlan(3)) != nil)
         let first = h.assigns(h.take("n1"))[0]
         h.send("n1-restarted", .hello(Hello(id: h.nextID(), role: .node, name: "n1", incarnation: "n1-2", slots: 10)))
-        h.send("n1-restarted", .heartbeat(Heartbeat(id: h.nextID(), incarnation: "n1-2", running: 0)))
+        h.send("n1-restarted", .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
         let again = h.assigns(h.take("n1-restarted"))
         #expect(again.count == 1)
         #expect(again[0].share == first.share)

@@ -122,7 +122,7 @@ extension Message {
             let tick = node.advance(.milliseconds(100))
             #expect(tick.hellos.isEmpty)
             heartbeats += tick.sent.filter { if case .heartbeat = $0 { true } else { false } }.count
-            _ = node.receive(.heartbeat(Heartbeat(id: node.id(), incarnation: "c1", running: 0)))
+            _ = node.receive(.heartbeat(Heartbeat(id: node.id(), running: 0)))
         }
         #expect(heartbeats == 3)
     }
@@ -132,7 +132,7 @@ extension Message {
         node.join()
         // Word from the coordinator at 1 s keeps the node up past 1.5 s.
         for _ in 0..<10 { _ = node.advance(.milliseconds(100)) }
-        _ = node.receive(.heartbeat(Heartbeat(id: node.id(), incarnation: "c1", running: 0)))
+        _ = node.receive(.heartbeat(Heartbeat(id: node.id(), running: 0)))
         var rejoinedAt: Duration?
         while rejoinedAt == nil, node.elapsed < .seconds(5) {
             let actions = node.advance(.milliseconds(100))
@@ -167,7 +167,7 @@ extension Message {
         var resent: [UInt64] = []
         while node.elapsed < .milliseconds(1_900) {
             resent += node.advance(.milliseconds(100)).resent.map(\.id)
-            _ = node.receive(.heartbeat(Heartbeat(id: node.id(), incarnation: "c1", running: 0)))
+            _ = node.receive(.heartbeat(Heartbeat(id: node.id(), running: 0)))
         }
         #expect(resent.isEmpty)
         while node.elapsed < .milliseconds(2_100) {

@@ -1,17 +1,17 @@
 import Foundation
 import SwellCore
-package import SwellProtocol
+import SwellProtocol
 import SwellWire
-package import SwellSecurity
-package import SwellZMQ
+import SwellSecurity
+import SwellZMQ
 
 /// A client's DEALER connection to a coordinator.
 ///
 /// ``run()`` (in a child task, for the connection's lifetime) reads the socket and ticks a
 /// clock into one queue; the command's code reads that queue through a ``ClientReader``,
 /// so deadlines need no extra concurrency.
-package final class ClientConnection: Sendable {
-    package enum Input: Sendable {
+final class ClientConnection: Sendable {
+    enum Input: Sendable {
         case message(Message)
         case tick
         /// The embedded coordinator or node stopped with this error.
@@ -20,15 +20,15 @@ package final class ClientConnection: Sendable {
         case handshake(HandshakeTrouble)
     }
 
-    package let endpoint: String
+    let endpoint: String
     let socket: ZMQSocketHandle
-    package let incarnation: String
+    let incarnation: String
     let inbox = EventQueue<Input>()
     private let ids = IDSource()
 
-    package let secured: Bool
+    let secured: Bool
 
-    package static func open(io: ZMQIOThread, endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil) async throws -> ClientConnection {
+    static func open(io: ZMQIOThread, endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil) async throws -> ClientConnection {
         let incarnation = UUID().uuidString.lowercased()
         let remote = !endpoint.hasPrefix("inproc://")
         do {
@@ -53,7 +53,7 @@ package final class ClientConnection: Sendable {
     }
 
     /// Reads the socket and ticks every 100 ms until cancelled.
-    package func run() async {
+    func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await message in self.socket.inbound {
@@ -72,12 +72,12 @@ package final class ClientConnection: Sendable {
         }
     }
 
-    package func nextID() -> UInt64 { ids.next() }
+    func nextID() -> UInt64 { ids.next() }
 
-    package func send(_ message: Message) { socket.send(WireCodec.encode(message)) }
+    func send(_ message: Message) { socket.send(WireCodec.encode(message)) }
 
     /// Says goodbye and closes the socket.
-    package func close() {
+    func close() {
         send(.leave(Leave(id: nextID(), reason: "client done")))
         socket.close()
     }
@@ -93,7 +93,7 @@ package final class ClientConnection: Sendable {
 extension ClientConnection {
     /// Connects to the coordinator at `endpoint` on an I/O thread of its own, says HELLO, runs
     /// `body`, then says goodbye and stops the thread, whatever `body` did.
-    package static func session<T: Sendable>(
+    static func session<T: Sendable>(
         endpoint: String, curve: ZMQSocketConfiguration.Curve? = nil, timeout: Duration = .seconds(5),
         _ body: @Sendable (ClientConnection, inout ClientReader) async throws -> T
     ) async throws -> T {

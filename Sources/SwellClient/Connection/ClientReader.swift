@@ -1,41 +1,27 @@
-package import SwellProtocol
+import SwellProtocol
 import SwellPlan
 import SwellSecurity
 
 /// The consumer side of a ``ClientConnection``: messages in order, with deadlines.
-package struct ClientReader {
+struct ClientReader {
     let connection: ClientConnection
     private var backlog: [Message] = []
     let clock = ContinuousClock()
     /// When the coordinator was last heard from.
-    package private(set) var lastHeard: ContinuousClock.Instant
+    private(set) var lastHeard: ContinuousClock.Instant
 
-    package init(_ connection: ClientConnection) {
+    init(_ connection: ClientConnection) {
         self.connection = connection
         self.lastHeard = clock.now
     }
 
     /// Why the embedded coordinator or node stopped, once it has.
-    package private(set) var failure: String?
+    private(set) var failure: String?
     /// Why the coordinator would not admit this client, once its handshake failed.
-    package private(set) var refusal: String?
-
-    func refusalMessage(_ trouble: HandshakeTrouble) -> String {
-        let endpoint = connection.endpoint
-        switch trouble {
-        case .keyNotAuthorized:
-            return "the coordinator at \(endpoint) did not admit this client: its key is not authorized as a client there"
-        case .keyRequired:
-            return "the coordinator at \(endpoint) admits clients by key only: pass --key and --coordinator-key (or set SWELL_KEY and SWELL_COORDINATOR_KEY)"
-        case .keysNotUsed:
-            return "the coordinator at \(endpoint) does not use keys: leave out --key and --coordinator-key"
-        case .failed:
-            return "the security handshake with the coordinator at \(endpoint) failed: is --coordinator-key its public key?"
-        }
-    }
+    private(set) var refusal: String?
 
     /// The next message, or nil at `deadline`, when the connection ends, or after a failure.
-    package mutating func next(until deadline: ContinuousClock.Instant?) async -> Message? {
+    mutating func next(until deadline: ContinuousClock.Instant?) async -> Message? {
         while true {
             if !backlog.isEmpty { return backlog.removeFirst() }
             if failure != nil || refusal != nil { return nil }
@@ -49,7 +35,7 @@ package struct ClientReader {
                 case .failure(let reason):
                     failure = reason
                 case .handshake(let trouble):
-                    refusal = refusalMessage(trouble)
+                    refusal = trouble.explanation(coordinator: connection.endpoint, as: .client)
                 case .tick:
                     break
                 }
@@ -59,7 +45,7 @@ package struct ClientReader {
     }
 
     /// The first message `match` accepts within `timeout`; others are dropped.
-    package mutating func expect(within timeout: Duration, _ match: (Message) -> Bool) async -> Message? {
+    mutating func expect(within timeout: Duration, _ match: (Message) -> Bool) async -> Message? {
         let deadline = clock.now + timeout
         while let message = await next(until: deadline) {
             if match(message) { return message }
@@ -68,7 +54,7 @@ package struct ClientReader {
     }
 
     /// Says HELLO and waits for WELCOME. Throws `unreachable` with a clear message.
-    package mutating func hello(timeout: Duration = .seconds(5)) async throws {
+    mutating func hello(timeout: Duration = .seconds(5)) async throws {
         let id = connection.hello()
         let reply = await expect(within: timeout) { message in
             switch message {

@@ -29,10 +29,10 @@ package enum CancelClient {
             }
             switch outcome {
             case .succeeded?, .failed?:
-                FileHandle.standardError.write(Data("swell: run \(runID) had already finished (\(outcome!.rawValue))\n".utf8))
+                StandardStreams.err("swell: run \(runID) had already finished (\(outcome!.rawValue))\n")
                 return .failed
             default:
-                FileHandle.standardError.write(Data("swell: run \(runID) cancelled; its tasks have stopped on every node\n".utf8))
+                StandardStreams.err("swell: run \(runID) cancelled; its tasks have stopped on every node\n")
                 return .success
             }
         }

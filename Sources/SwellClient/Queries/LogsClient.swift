@@ -35,9 +35,9 @@ package enum LogsClient {
         await SwellExit.reporting {
             let reports = try await query.coordinator != nil ? remote(query) : local(query)
             if query.json {
-                FileHandle.standardOutput.write(try json(reports))
+                StandardStreams.out(try json(reports))
             } else {
-                for report in reports { FileHandle.standardOutput.write(render(report)) }
+                for report in reports { StandardStreams.out(render(report)) }
             }
             return .success
         }
@@ -85,10 +85,8 @@ package enum LogsClient {
     }
 
     static func render(_ report: Report) -> Data {
-        let name = report.index >= 0 ? "\(report.stage)[\(report.index)]" : "\(report.stage) (reduce)"
-        let scope = report.scope.isEmpty ? "" : " \(Scope.label(report.scope))"
         let seconds = String(format: "%.2fs", report.endedAt - report.startedAt)
-        var out = Data("== \(name)\(scope) · node \(report.node) · attempt \(report.attempt) · \(report.outcome) · \(seconds)\n".utf8)
+        var out = Data("== \(report.label) · node \(report.node) · attempt \(report.attempt) · \(report.outcome) · \(seconds)\n".utf8)
         out.append(report.stdout)
         if let last = report.stdout.last, last != UInt8(ascii: "\n") { out.append(UInt8(ascii: "\n")) }
         if !report.stderrTail.isEmpty {
@@ -102,8 +100,7 @@ package enum LogsClient {
     /// The reports as `--json` prints them: each report's own fields, its outputs as text
     /// (`stderrTail` as `stderr`), and `succeeded`.
     static func json(_ reports: [Report]) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONOutput.encoder()
         encoder.dataEncodingStrategy = .custom { data, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(String(decoding: data, as: UTF8.self))
@@ -111,9 +108,7 @@ package enum LogsClient {
         encoder.keyEncodingStrategy = .custom { path in
             path.last?.stringValue == "stderrTail" ? OutputKey.stderr : path.last ?? OutputKey.stderr
         }
-        var data = try encoder.encode(reports.map(ReportJSON.init))
-        data.append(UInt8(ascii: "\n"))
-        return data
+        return try JSONOutput.data(reports.map(ReportJSON.init), encoder: encoder)
     }
 
     /// A report as `--json` prints it: the report, and whether it succeeded.

@@ -9,13 +9,9 @@ package enum StatusClient {
         await SwellExit.reporting {
             let reply = try await fetch(endpoint: endpoint, curve: curve, timeout: timeout)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                var data = try encoder.encode(reply)
-                data.append(UInt8(ascii: "\n"))
-                FileHandle.standardOutput.write(data)
+                StandardStreams.out(try JSONOutput.data(reply))
             } else {
-                FileHandle.standardOutput.write(Data(render(reply, now: Date().timeIntervalSince1970).utf8))
+                StandardStreams.out(Data(render(reply, now: Date().timeIntervalSince1970).utf8))
             }
             return .success
         }

@@ -1,19 +1,19 @@
 import Foundation
-package import Logging
+import Logging
 import ServiceLifecycle
 import SwellCoordinator
 import SwellNode
-package import SwellZMQ
+import SwellZMQ
 
 /// The embedded default of `swell run`: a coordinator and one node in this process, talking
 /// the same protocol as a cluster over ZeroMQ `inproc://`, in a service group as the daemons are.
-package struct EmbeddedCluster: Sendable {
-    package let endpoint: String
+struct EmbeddedCluster: Sendable {
+    let endpoint: String
     let services: ServiceGroup
 
     /// - Parameters:
     ///   - workingDirectory: where tasks run (the plan file's folder).
-    package init(io: ZMQIOThread, stateDirectory: String, slots: Int, workingDirectory: String, logger: Logger) throws {
+    init(io: ZMQIOThread, stateDirectory: String, slots: Int, workingDirectory: String, logger: Logger) throws {
         endpoint = "inproc://swell-\(UUID().uuidString.lowercased())"
         let coordinator = try CoordinatorService(
             configuration: CoordinatorConfiguration(
@@ -31,12 +31,12 @@ package struct EmbeddedCluster: Sendable {
     }
 
     /// Runs both until ``stop()``, or until one of them fails (the error is thrown).
-    package func run() async throws {
+    func run() async throws {
         try await services.run()
     }
 
     /// Stops both gracefully: the node leaves, then the coordinator stops.
-    package func stop() async {
+    func stop() async {
         await services.triggerGracefulShutdown()
     }
 }

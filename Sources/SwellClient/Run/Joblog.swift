@@ -1,17 +1,17 @@
 import Foundation
-package import SwellCore
+import SwellCore
 
 /// Writes GNU parallel's joblog format: a header, then one tab-separated line per finished
 /// task attempt, in the order they finished. `Seq` numbers attempts in that order; `Host` is
 /// the node's name; `Send` is 0; `Receive` is the stdout bytes; `Exitval` is -1 when a signal
 /// or a timeout ended the task.
-package final class Joblog {
+final class Joblog {
     private let handle: FileHandle
     private var sequence = 0
 
-    package static let header = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"
+    static let header = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"
 
-    package init(path: String) throws {
+    init(path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: Data(Self.header.utf8)) else {
             throw ClientError(.usage, "cannot write the joblog \(path)")
         }
@@ -24,7 +24,7 @@ package final class Joblog {
 
     deinit { try? handle.close() }
 
-    package func record(_ report: Report) {
+    func record(_ report: Report) {
         sequence += 1
         handle.write(Data(Self.line(report, sequence: sequence).utf8))
     }

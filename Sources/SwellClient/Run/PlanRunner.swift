@@ -109,11 +109,11 @@ package enum PlanRunner {
                 case .line(let text):
                     progress.line(text)
                 case .diagnostic(let text):
-                    FileHandle.standardError.write(Data(text.utf8))
+                    StandardStreams.err(text)
                 case .finishProgress:
                     progress.finish()
                 case .output(let data):
-                    FileHandle.standardOutput.write(data)
+                    StandardStreams.out(data)
                 case .hello:
                     var again = ClientReader(connection)
                     try await again.hello(timeout: options.connectTimeout)

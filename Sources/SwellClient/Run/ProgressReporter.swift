@@ -26,7 +26,7 @@ package final class ProgressReporter {
     package static var automatic: Mode { isatty(2) == 1 ? .live : .plain }
 
     func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStreams.err(text)
     }
 
     /// A permanent line.
@@ -64,12 +64,10 @@ package final class ProgressReporter {
             let c = event.counts ?? StageCounts(tasks: 0)
             let seconds = Date().timeIntervalSince(started[stage] ?? runStart)
             let failed = c.failed > 0 ? ", \(c.failed) failed" : ""
-            line("stage \(stage) finished: \(c.succeeded) of \(c.tasks ?? 0) task\(c.tasks == 1 ? "" : "s") succeeded\(failed) in \(Durations.format(.milliseconds(Int(seconds * 1000))))")
+            line("stage \(stage) finished: \(c.succeeded) of \(c.tasks ?? 0) task\(c.tasks == 1 ? "" : "s") succeeded\(failed) in \(Durations.format(.seconds(seconds)))")
         case .taskFinished:
             guard let report = event.report, !report.succeeded else { return }
-            let name = report.index >= 0 ? "\(report.stage)[\(report.index)]" : "\(report.stage) (reduce)"
-            let scope = report.scope.isEmpty ? "" : " \(Scope.label(report.scope))"
-            var text = "\(name)\(scope) failed (\(report.outcome)) on \(report.node), attempt \(report.attempt)"
+            var text = "\(report.label) failed (\(report.outcome)) on \(report.node), attempt \(report.attempt)"
             let tail = (event.stderr ?? "").split(separator: "\n", omittingEmptySubsequences: true).suffix(5)
             if !tail.isEmpty { text += "\n" + tail.map { "    \($0)" }.joined(separator: "\n") }
             line(text)

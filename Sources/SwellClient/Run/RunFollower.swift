@@ -1,13 +1,13 @@
-package import Foundation
-package import SwellCore
+import Foundation
+import SwellCore
 import SwellPlan
-package import SwellProtocol
+import SwellProtocol
 
 /// `swell run`'s side of the conversation with a coordinator, from SUBMIT to RESULT, as a value:
 /// messages, clock ticks, an interrupt and an embedded failure go in; what to send, show, print
 /// and how to end come out. ``PlanRunner`` does the I/O.
-package struct RunFollower: Sendable {
-    package enum Input: Sendable {
+struct RunFollower: Sendable {
+    enum Input: Sendable {
         case message(Message)
         /// Time passed without a message.
         case tick
@@ -19,7 +19,7 @@ package struct RunFollower: Sendable {
         case welcomed
     }
 
-    package enum Action: Sendable {
+    enum Action: Sendable {
         case submit(Submit)
         /// Cancel the run (an embedded run, on SIGINT).
         case cancel(run: String, reason: String)
@@ -70,7 +70,7 @@ package struct RunFollower: Sendable {
     private var lastAttach: ContinuousClock.Instant?
     private var warnedSilence = false
 
-    package init(submit: Submit, embedded: Bool, endpoint: String, json: Bool, at now: ContinuousClock.Instant) {
+    init(submit: Submit, embedded: Bool, endpoint: String, json: Bool, at now: ContinuousClock.Instant) {
         self.submit = submit
         self.embedded = embedded
         self.endpoint = endpoint
@@ -80,9 +80,9 @@ package struct RunFollower: Sendable {
     }
 
     /// The SUBMIT.
-    package func start() -> [Action] { [.submit(submit)] }
+    func start() -> [Action] { [.submit(submit)] }
 
-    package mutating func handle(_ input: Input, at now: ContinuousClock.Instant) -> [Action] {
+    mutating func handle(_ input: Input, at now: ContinuousClock.Instant) -> [Action] {
         if case .failure(let reason) = input {
             phase = .over
             return [.fail(ClientError(.failed, "the embedded coordinator stopped: \(reason)"))]
@@ -192,7 +192,7 @@ package struct RunFollower: Sendable {
         }
         if result.status == .succeeded {
             let elapsed = result.stages.compactMap(\.endedAt).max().map { end in
-                " in " + Durations.format(.milliseconds(Int((end - (result.stages.compactMap(\.startedAt).min() ?? end)) * 1000)))
+                " in " + Durations.format(.seconds(end - (result.stages.compactMap(\.startedAt).min() ?? end)))
             } ?? ""
             actions.append(.line("run \(result.run) succeeded\(elapsed)"))
         } else {

@@ -43,10 +43,6 @@ struct RunOutput: Encodable {
     }
 
     func json() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = (try? encoder.encode(self)) ?? Data("{}".utf8)
-        data.append(UInt8(ascii: "\n"))
-        return data
+        (try? JSONOutput.data(self)) ?? Data("{}\n".utf8)
     }
 }

@@ -22,13 +22,13 @@ extension SwellExit {
         do {
             return try await body()
         } catch let error as ClientError {
-            FileHandle.standardError.write(Data("swell: \(error.message)\n".utf8))
+            StandardStreams.err("swell: \(error.message)\n")
             return error.exit
         } catch let error as PlanError {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            StandardStreams.err(error.description + "\n")
             return .usage
         } catch {
-            FileHandle.standardError.write(Data("swell: \(error)\n".utf8))
+            StandardStreams.err("swell: \(error)\n")
             return .failed
         }
     }

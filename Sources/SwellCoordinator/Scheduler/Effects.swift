@@ -6,11 +6,11 @@ package import SwellProtocol
 /// messages sent (acknowledgements included), then journal queries answered.
 package struct Effects: Sendable {
     /// What the journal must hold before anything below leaves, in the order it happened.
-    package var changes: [JournalChange] = []
+    var changes: [JournalChange] = []
     package var sends: [(peer: Data, message: Message)] = []
     /// Message ids to acknowledge, per peer: sent as one ACK each, after the journal commit.
     package var acks: [Data: [UInt64]] = [:]
-    package var queries: [JournalQuery] = []
+    var queries: [JournalQuery] = []
     package var logs: [(level: Logger.Level, message: String)] = []
 
     package init() {}

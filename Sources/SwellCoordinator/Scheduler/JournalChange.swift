@@ -1,8 +1,8 @@
-package import SwellCore
+import SwellCore
 
 /// Something the scheduler decided that must be on disk before the messages that follow from
 /// it leave. The shell's `JournalMapper` turns each into rows.
-package enum JournalChange: Sendable {
+enum JournalChange: Sendable {
     /// A run was accepted: all a restarted coordinator needs to take it up again.
     case runAccepted(RunAcceptance)
     case runFinished(run: String, status: RunStatus, endedAt: Double, error: String?)

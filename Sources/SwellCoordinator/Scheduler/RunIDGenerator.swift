@@ -1,12 +1,12 @@
 /// Run ids, `YYYYMMDD-HHMMSS-XXXX`: the UTC time of submission and four hex digits from a
 /// pseudo-random sequence seeded by the shell. Sortable; unique within one coordinator.
-package struct RunIDGenerator: Sendable {
+struct RunIDGenerator: Sendable {
     private var state: UInt64
 
-    package init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { state = seed }
 
     /// The next id for a run submitted at `wall` (seconds since 1970), not one of `taken`.
-    package mutating func next(at wall: Double, taken: (String) -> Bool) -> String {
+    mutating func next(at wall: Double, taken: (String) -> Bool) -> String {
         var id = "\(Self.stamp(wall))-\(Self.hex4(UInt16(truncatingIfNeeded: nextRandom() >> 48)))"
         while taken(id) { id += "x" }
         return id

@@ -1,5 +1,6 @@
 import Foundation
 import SwellCore
+import SwellPlan
 import SwellProtocol
 import SwellSecurity
 
@@ -120,16 +121,19 @@ extension Scheduler {
             guard let node = nodes[name], node.isLive else { continue }
             let silent = now.monotonic - node.lastSeen
             if silent >= settings.downAfter {
-                effects.log(.warning, "node \(name) is down: silent for \(Self.seconds(silent)); its unfinished work goes back to the pool")
+                effects.log(.warning, "node \(name) is down: silent for \(Durations.format(silent)); its unfinished work goes back to the pool")
                 lose(name, as: .down, now, &effects)
             } else if silent >= settings.suspectAfter, node.state < .suspect {
                 nodes[name]!.state = .suspect
-                effects.log(.info, "node \(name) is suspect: silent for \(Self.seconds(silent))")
+                effects.log(.info, "node \(name) is suspect: silent for \(Durations.format(silent))")
             }
         }
         // Forget nodes that have been gone for a while.
-        nodes = nodes.filter { $0.value.isLive || now.wall - $0.value.lastSeenWall < 600 }
+        nodes = nodes.filter { $0.value.isLive || now.monotonic - $0.value.lastSeen < Self.forgetGoneNodesAfter }
     }
+
+    /// How long `swell status` still lists a node that is down or left.
+    static let forgetGoneNodesAfter: Duration = .seconds(600)
 
     /// A node is gone (down or left): its unfinished work goes back to the pool, its finished
     /// reports stay.
@@ -149,9 +153,4 @@ extension Scheduler {
         confirmCancels(from: name, ids: nil, now, &effects)
     }
 
-    /// `2.5 s`: one decimal place.
-    static func seconds(_ duration: Duration) -> String {
-        let tenths = (duration.inSeconds * 10).rounded()
-        return "\(Int(tenths) / 10).\(Int(tenths) % 10) s"
-    }
 }

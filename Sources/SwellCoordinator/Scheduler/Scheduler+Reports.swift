@@ -126,7 +126,13 @@ extension Scheduler {
         }
         complete(AssignmentID.share(run: runID, stage: stage.id, share: share.index, first: share.first, attempt: share.attempt), &effects)
         share.status = .done
-        if message.summarized { share.summary = summary }
+        if message.summarized {
+            // Where the share lies is the coordinator's to say, whatever the summary claims.
+            summary.first = share.first
+            summary.count = share.count
+            (summary.firstScope, summary.lastScope) = runs[runID]!.stages[s].bounds(first: share.first, count: share.count)
+            share.summary = summary
+        }
         runs[runID]!.stages[s].shares[summary.share] = share
         var failure: String?
         if message.summarized, !summary.succeeded {

@@ -8,7 +8,7 @@ extension Scheduler {
     /// final reports are kept and their tasks are never run again, work that was in flight waits
     /// (until `resumeGrace` has passed) for its node to join again and be adopted, and the rest
     /// goes back to the pool.
-    package mutating func restore(_ snapshot: RunSnapshot, at now: Moment, into effects: inout Effects) {
+    mutating func restore(_ snapshot: RunSnapshot, at now: Moment, into effects: inout Effects) {
         let accepted = snapshot.run
         let plan: Plan
         do {

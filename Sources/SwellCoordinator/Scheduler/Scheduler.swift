@@ -101,17 +101,16 @@ package struct Scheduler: Sendable {
         }
     }
 
-    /// A message from `peer` that could not be decoded: counted, and a peer speaking another
-    /// version of the protocol is told which one this coordinator speaks.
-    package mutating func receiveUndecodable(_ error: WireError, from peer: Data, at now: Moment, into effects: inout Effects) {
-        switch error.kind {
-        case .unknownVersion:
+    /// Something from `peer` that is not a message this coordinator reads: counted, and a peer
+    /// that speaks `otherVersion` of the protocol is told which one this coordinator speaks.
+    package mutating func unreadable(from peer: Data, otherVersion: Bool, why: String, at now: Moment, into effects: inout Effects) {
+        if otherVersion {
             dropped.unknownVersion += 1
             refuse(peer, nil, .unsupportedVersion, "this coordinator speaks \(WireProtocol.tag)", now, &effects)
-        case .malformed, .unknownType:
+        } else {
             dropped.malformed += 1
         }
-        effects.log(.debug, "dropped a message: \(error)")
+        effects.log(.debug, "dropped a message: \(why)")
     }
 
     /// The clock moved: liveness, resends, heartbeats, progress.
@@ -123,10 +122,10 @@ package struct Scheduler: Sendable {
         if lastHeartbeat.map({ now.monotonic - $0 >= settings.heartbeatInterval }) ?? true {
             lastHeartbeat = now.monotonic
             for node in nodes.values where node.isLive {
-                effects.send(node.peer, .heartbeat(Heartbeat(id: messageID(), incarnation: incarnation, running: 0)))
+                effects.send(node.peer, .heartbeat(Heartbeat(id: messageID(), running: 0)))
             }
             for peer in clients.keys {
-                effects.send(peer, .heartbeat(Heartbeat(id: messageID(), incarnation: incarnation, running: 0)))
+                effects.send(peer, .heartbeat(Heartbeat(id: messageID(), running: 0)))
             }
             refused = refused.filter { now.monotonic - $0.value < .seconds(10) }
         }

@@ -130,7 +130,7 @@ package final class CoordinatorService: Service, Sendable {
                 switch input {
                 case .message(let message):
                     guard let peer = message.peer else { continue }
-                    scheduler.receive(frames: message.frames, from: peer, userID: message.userID, at: moment, into: &effects)
+                    InboundFrames.deliver(message.frames, from: peer, userID: message.userID, to: &scheduler, at: moment, into: &effects)
                 case .refusedHandshake:
                     scheduler.countRefusedHandshakes(1)
                 case .tick:

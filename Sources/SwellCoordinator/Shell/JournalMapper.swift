@@ -1,20 +1,20 @@
 import SwellCore
-package import SwellJournal
+import SwellJournal
 
 /// Turns the scheduler's journal changes into journal rows, and the rows of an unfinished run
 /// back into the snapshot the scheduler resumes it from.
-package struct JournalMapper: Sendable {
+struct JournalMapper: Sendable {
     /// Who runs this coordinator: an embedded run records the process it lives in.
-    package var origin: RunOrigin
-    package var processID: Int32?
+    var origin: RunOrigin
+    var processID: Int32?
 
-    package init(origin: RunOrigin, processID: Int32? = nil) {
+    init(origin: RunOrigin, processID: Int32? = nil) {
         self.origin = origin
         self.processID = processID
     }
 
     /// One batch, written in one transaction, that holds every change.
-    package func batch(_ changes: [JournalChange]) -> JournalBatch {
+    func batch(_ changes: [JournalChange]) -> JournalBatch {
         var batch = JournalBatch()
         for change in changes {
             switch change {
@@ -41,7 +41,7 @@ package struct JournalMapper: Sendable {
     }
 
     /// What `journal` holds of the unfinished run `run`.
-    package func snapshot(of run: RunRecord, in journal: Journal) throws -> RunSnapshot {
+    func snapshot(of run: RunRecord, in journal: Journal) throws -> RunSnapshot {
         var shares: [String: [ShareState]] = [:]
         for record in try journal.shares(of: run.id) {
             let summary = record.summary.map { output in

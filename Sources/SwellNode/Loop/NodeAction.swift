@@ -1,8 +1,8 @@
-package import Logging
-package import SwellProtocol
+import Logging
+import SwellProtocol
 
 /// What ``NodeLoop`` wants done; ``NodeService`` does it.
-package enum NodeAction: Sendable {
+enum NodeAction: Sendable {
     /// Send a message to the coordinator.
     case send(Message)
     /// Send again a message the coordinator has not acknowledged.

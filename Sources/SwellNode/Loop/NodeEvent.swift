@@ -1,8 +1,8 @@
-package import SwellCore
-package import SwellProtocol
+import SwellCore
+import SwellProtocol
 
 /// What happens to a node: the input of ``NodeLoop``.
-package enum NodeEvent: Sendable {
+enum NodeEvent: Sendable {
     /// A message from the coordinator.
     case message(Message)
     /// Bytes from the coordinator that are not a message this node understands.

@@ -7,19 +7,19 @@ import SwellSecurity
 /// The node's logic: joining, heartbeats, the shares it runs, its outbox, cancels and leaving.
 /// A value without I/O: ``NodeService`` hands it events with the time (and the jitter of the
 /// next HELLO), and carries out the ``NodeAction``s it returns.
-package struct NodeLoop: Sendable {
-    package enum State: String, Sendable {
+struct NodeLoop: Sendable {
+    enum State: String, Sendable {
         case joining
         case up
         case leaving
     }
 
-    package let configuration: NodeConfiguration
-    package let incarnation: String
+    let configuration: NodeConfiguration
+    let incarnation: String
 
-    package private(set) var state = State.joining
+    private(set) var state = State.joining
     /// The name the coordinator knows this node by.
-    package private(set) var name: String
+    private(set) var name: String
     private var coordinator: String?
     private var nextID: UInt64 = 0
     private var shares: [AssignmentID: SubOrchestrator] = [:]
@@ -29,14 +29,14 @@ package struct NodeLoop: Sendable {
     private var processes: [AssignmentID: Set<Int>] = [:]
     /// Tasks waiting for a free slot: recovered work the coordinator sent while the node was full.
     private var queued: [ProcessWork] = []
-    package private(set) var running = 0
+    private(set) var running = 0
     private var outbox = Outbox<AssignmentID>()
     private var lastHeartbeat: ContinuousClock.Instant
     private var lastFromCoordinator: ContinuousClock.Instant
     /// How often to say it is alive: the coordinator's interval once it has said it.
     private var heartbeatInterval: Duration
     /// When to say HELLO next while joining, and the current back-off delay.
-    package private(set) var nextHello: ContinuousClock.Instant
+    private(set) var nextHello: ContinuousClock.Instant
     private var helloDelay = NodeLoop.firstHelloDelay
     static let firstHelloDelay: Duration = .milliseconds(500)
     static let longestHelloDelay: Duration = .seconds(8)
@@ -49,7 +49,7 @@ package struct NodeLoop: Sendable {
     private var leaveID: UInt64?
     private var leaveAcked = false
 
-    package init(configuration: NodeConfiguration, incarnation: String, at now: ContinuousClock.Instant) {
+    init(configuration: NodeConfiguration, incarnation: String, at now: ContinuousClock.Instant) {
         self.configuration = configuration
         self.incarnation = incarnation
         self.name = configuration.name
@@ -60,10 +60,10 @@ package struct NodeLoop: Sendable {
         heartbeatInterval = configuration.heartbeatInterval
     }
 
-    package var isLeaving: Bool { state == .leaving }
+    var isLeaving: Bool { state == .leaving }
 
     /// Nothing runs and, when leaving, the coordinator has the LEAVE (or stopped answering).
-    package func isIdle(at now: ContinuousClock.Instant) -> Bool {
+    func isIdle(at now: ContinuousClock.Instant) -> Bool {
         guard running == 0 else { return false }
         guard state == .leaving else { return true }
         if leaveAcked { return true }
@@ -85,14 +85,14 @@ package struct NodeLoop: Sendable {
     // MARK: Events
 
     /// The first HELLO.
-    package mutating func start(at now: ContinuousClock.Instant, jitter: Double) -> [NodeAction] {
+    mutating func start(at now: ContinuousClock.Instant, jitter: Double) -> [NodeAction] {
         hello(now, jitter: jitter)
         return takeActions()
     }
 
     /// Handles one event at `now`. `jitter` (0.8 to 1.2) spreads the next HELLO, should one be
     /// planned, so that many nodes do not knock in step.
-    package mutating func handle(_ event: NodeEvent, at now: ContinuousClock.Instant, jitter: Double) -> [NodeAction] {
+    mutating func handle(_ event: NodeEvent, at now: ContinuousClock.Instant, jitter: Double) -> [NodeAction] {
         switch event {
         case .message(let message):
             inbound(message, now, jitter: jitter)
@@ -183,7 +183,7 @@ package struct NodeLoop: Sendable {
             // Say at once that the path works both ways, then send again whatever was sent
             // before this (re-)join: it may have been lost.
             lastHeartbeat = now
-            send(.heartbeat(Heartbeat(id: id(), incarnation: incarnation, running: running)))
+            send(.heartbeat(Heartbeat(id: id(), running: running)))
             for entry in outbox.takeForResend(olderThan: nil, now: now) { actions.append(.resend(entry.message)) }
         case .assign(let assign):
             accept(assign, now)
@@ -229,7 +229,7 @@ package struct NodeLoop: Sendable {
         }
         if now - lastHeartbeat >= heartbeatInterval {
             lastHeartbeat = now
-            send(.heartbeat(Heartbeat(id: id(), incarnation: incarnation, running: running)))
+            send(.heartbeat(Heartbeat(id: id(), running: running)))
         }
         if state == .up {
             for entry in outbox.takeForResend(olderThan: now - configuration.resendAfter, now: now) {

@@ -32,12 +32,6 @@ struct Outbox<Key: Hashable & Sendable>: Sendable {
         return known
     }
 
-    /// Forgets every message whose key matches.
-    mutating func remove(where match: (Key) -> Bool) {
-        for (id, entry) in entries where match(entry.key) { entries[id] = nil }
-        order.removeAll { entries[$0] == nil }
-    }
-
     /// Messages sent before `cutoff` (or all of them when nil), oldest first, marked as sent
     /// again at `now`.
     mutating func takeForResend(olderThan cutoff: ContinuousClock.Instant?, now: ContinuousClock.Instant) -> [Entry] {

@@ -1,24 +1,24 @@
 import DequeModule
-package import SwellCore
-package import SwellProtocol
+import SwellCore
+import SwellProtocol
 
 /// Runs one share in task waves: a value that takes events and returns actions, no I/O.
 ///
 /// Invariants: at most `width` tasks run at once; with `barrier` pacing a wave starts only when
 /// the previous wave has ended; the share is summarized only when every task has a final
 /// report, and reports are handed to `summarize` in scope order.
-package struct SubOrchestrator: Sendable {
-    package enum Action: Sendable, Equatable {
+struct SubOrchestrator: Sendable {
+    enum Action: Sendable, Equatable {
         /// Start this task.
         case start(TaskRef)
         /// Run `summarize` over these final reports (scope order).
         case summarize([Report])
-        /// The share is done; `summary` is the summarize output when there was one.
+        /// The share is done (its summarize, if any, has ended).
         case finished
     }
 
-    package let assign: Assign
-    package let width: Int
+    let assign: Assign
+    let width: Int
     private var waiting: Deque<TaskRef>
     private var running: Set<Int> = []
     /// Tasks of the current barrier wave that have not ended yet.
@@ -27,10 +27,10 @@ package struct SubOrchestrator: Sendable {
     /// Tasks whose final report is expected from elsewhere (a retry on another node).
     private var elsewhere: Set<Int>
     private var summarizing = false
-    package private(set) var isFinished = false
+    private(set) var isFinished = false
 
     /// - Parameter slots: the node's slots; the share never runs more tasks than that at once.
-    package init(assign: Assign, slots: Int) {
+    init(assign: Assign, slots: Int) {
         self.assign = assign
         self.width = max(1, min(assign.spec.width, slots))
         self.waiting = Deque(assign.tasks.sorted { $0.index < $1.index })
@@ -39,16 +39,16 @@ package struct SubOrchestrator: Sendable {
     }
 
     /// Tasks running now.
-    package var runningCount: Int { running.count }
+    var runningCount: Int { running.count }
 
     /// The first actions: the first wave.
-    package mutating func start() -> [Action] {
+    mutating func start() -> [Action] {
         nextActions()
     }
 
     /// A task of this share ended here. `isFinal` is false when it failed and will be retried
     /// (the coordinator decides where, and relays the final report).
-    package mutating func taskEnded(_ report: Report, isFinal: Bool) -> [Action] {
+    mutating func taskEnded(_ report: Report, isFinal: Bool) -> [Action] {
         guard running.remove(report.index) != nil else { return [] }
         if assign.spec.pacing == .barrier { waveLeft -= 1 }
         if isFinal {
@@ -60,14 +60,14 @@ package struct SubOrchestrator: Sendable {
     }
 
     /// The final report of a task that was retried elsewhere.
-    package mutating func relayed(_ report: Report) -> [Action] {
+    mutating func relayed(_ report: Report) -> [Action] {
         guard elsewhere.remove(report.index) != nil || finals[report.index] == nil else { return [] }
         finals[report.index] = report
         return nextActions()
     }
 
     /// The summarize command ended.
-    package mutating func summarized() -> [Action] {
+    mutating func summarized() -> [Action] {
         guard summarizing, !isFinished else { return [] }
         isFinished = true
         return [.finished]
@@ -103,7 +103,4 @@ package struct SubOrchestrator: Sendable {
         }
         return actions
     }
-
-    /// Final reports so far, in scope order.
-    package var finalReports: [Report] { finals.keys.sorted().compactMap { finals[$0] } }
 }

@@ -112,16 +112,7 @@ extension NodeService {
                 lastSaid = nil
                 continue
             }
-            let message = switch trouble {
-            case .keyNotAuthorized:
-                "the coordinator at \(configuration.join) refused this node's key: its operator must add `node NAME PUBLIC-KEY` for it to the authorized file"
-            case .keyRequired:
-                "the coordinator at \(configuration.join) admits nodes by key only: start this node with --key and --coordinator-key"
-            case .keysNotUsed:
-                "the coordinator at \(configuration.join) does not use keys: leave out --key and --coordinator-key"
-            case .failed:
-                "the security handshake with the coordinator at \(configuration.join) failed: is --coordinator-key its public key?"
-            }
+            let message = trouble.explanation(coordinator: configuration.join, as: .node)
             if let lastSaid, lastSaid.message == message, ContinuousClock.now - lastSaid.at < .seconds(30) { continue }
             lastSaid = (message, ContinuousClock.now)
             logger.error("\(message)")

@@ -1,16 +1,16 @@
-package import Foundation
-package import SwellCore
+import Foundation
+import SwellCore
 
 /// How one child process ended and what it wrote.
-package struct TaskOutcome: Sendable {
-    package var exitCode: Int32?
-    package var signal: Int32?
-    package var timedOut: Bool
-    package var error: TaskError?
-    package var stdout: Data
-    package var stdoutBytes: Int
-    package var stdoutTruncated: Bool
-    package var stderrTail: Data
-    package var startedAt: Double
-    package var endedAt: Double
+struct TaskOutcome: Sendable {
+    var exitCode: Int32?
+    var signal: Int32?
+    var timedOut: Bool
+    var error: TaskError?
+    var stdout: Data
+    var stdoutBytes: Int
+    var stdoutTruncated: Bool
+    var stderrTail: Data
+    var startedAt: Double
+    var endedAt: Double
 }

@@ -16,7 +16,7 @@ import SystemPackage
 ///   background grandchild can neither hold the task open nor outlive it.
 /// - stdout beyond `outputCap` is drained and counted but not kept; a marker line says how much
 ///   was cut. stderr keeps its last `stderrTail` bytes.
-package enum TaskRunner {
+enum TaskRunner {
     /// How often a running task checks its deadline and whether its main process has exited.
     static let checkInterval: Duration = .milliseconds(100)
     /// How long descendants may keep the output pipes open after the main process exits.
@@ -31,7 +31,7 @@ package enum TaskRunner {
 
     /// Runs `execution` to its end; setting `stop` kills its process group, and the outcome then
     /// says `cancelled`.
-    package static func run(_ execution: TaskExecution, stop: StopSignal = StopSignal()) async -> TaskOutcome {
+    static func run(_ execution: TaskExecution, stop: StopSignal = StopSignal()) async -> TaskOutcome {
         precondition(brokenPipesIgnored)
         let started = Date().timeIntervalSince1970
         if let refusal = execution.refusal { return failure(.failed("refused: \(refusal)"), started: started) }
