@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Every `Data` value becomes a payload part instead: the header holds the part's index (0, 1, …
 /// in the order the struct encodes them) and the bytes go to `parts`. Optional fields that are nil
-/// are left out, as `JSONEncoder` does. Containers must be used in nesting order (as synthesized
+/// are left out, as `JSONEncoder` does. The top-level key `parts` is the header's own (the part
+/// lengths): no message has a field of that name. Containers must be used in nesting order (as synthesized
 /// Codable and the standard library's collections use them); one value's `encode(to:)` may ask
 /// for its keyed container more than once, and gets the same object each time.
 final class HeaderEncoder: Encoder {
@@ -25,15 +26,16 @@ final class HeaderEncoder: Encoder {
     /// Depth of the value being encoded (0: none yet).
     private var depth = 0
 
-    /// The header and the parts of `value`.
+    /// The header of `value`, its part lengths included, and its parts.
     static func encode<T: Encodable>(_ value: T) throws -> (header: [UInt8], parts: [Data]) {
         let encoder = HeaderEncoder()
         try encoder.value(value)
+        encoder.appendPartLengths()
         return (encoder.writer.bytes, encoder.parts)
     }
 
     /// Appends `"parts":[…]` to the top-level object when there are parts.
-    func appendPartLengths() {
+    private func appendPartLengths() {
         guard !parts.isEmpty, writer.bytes.last == UInt8(ascii: "}") else { return }
         writer.removeLast()
         if writer.bytes.last != UInt8(ascii: "{") { writer.byte(UInt8(ascii: ",")) }

@@ -42,18 +42,17 @@ package enum WireCodec {
     }
 
     private static func frames<Body: Encodable>(_ message: Message, _ body: Body) -> [Data] {
-        let encoder = HeaderEncoder()
+        let header: [UInt8], parts: [Data]
         do {
-            try encoder.value(body)
+            (header, parts) = try HeaderEncoder.encode(body)
         } catch {
             preconditionFailure("encoding \(message.type) cannot fail: \(error)")
         }
-        encoder.appendPartLengths()
-        var frames = [protocolTag, Data(message.type.utf8), Data(encoder.writer.bytes)]
-        if !encoder.parts.isEmpty {
+        var frames = [protocolTag, Data(message.type.utf8), Data(header)]
+        if !parts.isEmpty {
             var payload = Data()
-            payload.reserveCapacity(encoder.parts.reduce(0) { $0 + $1.count })
-            for part in encoder.parts { payload.append(part) }
+            payload.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+            for part in parts { payload.append(part) }
             frames.append(payload)
         }
         return frames
