@@ -65,10 +65,7 @@ struct NodeLoopDriver {
         let outcome = TaskOutcome(exitCode: error == nil ? exit : nil, signal: nil, timedOut: false, error: error,
                                   stdout: Data("out\n".utf8), stdoutBytes: 4, stdoutTruncated: false, stderrTail: Data(),
                                   startedAt: 1, endedAt: 2)
-        switch work.purpose {
-        case .task(let task): return handle(.taskEnded(work.key.assignment, task, outcome, command: work.command))
-        case .summarize: return handle(.summaryEnded(work.key.assignment, outcome))
-        }
+        return handle(.ended(work, outcome))
     }
 }
 

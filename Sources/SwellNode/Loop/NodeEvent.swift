@@ -1,4 +1,3 @@
-import SwellCore
 import SwellProtocol
 
 /// What happens to a node: the input of ``NodeLoop``.
@@ -9,10 +8,8 @@ enum NodeEvent: Sendable {
     case undecodable(WireError)
     /// The clock moved (several times a heartbeat interval).
     case tick
-    /// A task's process ended.
-    case taskEnded(AssignmentID, TaskRef, TaskOutcome, command: String)
-    /// A share's summarize process ended.
-    case summaryEnded(AssignmentID, TaskOutcome)
+    /// A process the loop started ended (a task, or a share's summarize).
+    case ended(ProcessWork, TaskOutcome)
     /// The node is asked to stop (SIGTERM, SIGINT).
     case shutdown
 }

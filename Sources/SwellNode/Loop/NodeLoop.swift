@@ -100,13 +100,12 @@ struct NodeLoop: Sendable {
             log(.warning, "dropped a message from the coordinator: \(error)")
         case .tick:
             tick(now, jitter: jitter)
-        case .taskEnded(let key, let task, let outcome, let command):
-            processEnded(ProcessKey(assignment: key, slot: task.index))
-            taskEnded(key, task, outcome, command: command, now)
-            startQueued()
-        case .summaryEnded(let key, let outcome):
-            processEnded(ProcessKey(assignment: key, slot: ProcessKey.summarizeSlot))
-            summaryEnded(key, outcome, now)
+        case .ended(let work, let outcome):
+            processEnded(work.key)
+            switch work.purpose {
+            case .task(let task): taskEnded(work.key.assignment, task, outcome, command: work.command, now)
+            case .summarize: summaryEnded(work.key.assignment, outcome, now)
+            }
             startQueued()
         case .shutdown:
             leave(now)

@@ -55,11 +55,7 @@ package final class NodeService: Service, Sendable {
                         let stop = StopSignal()
                         stops[work.key] = stop
                         group.addTask {
-                            let outcome = await TaskRunner.run(work.execution, stop: stop)
-                            switch work.purpose {
-                            case .task(let task): sink.yield(.taskEnded(work.key.assignment, task, outcome, command: work.command))
-                            case .summarize: sink.yield(.summaryEnded(work.key.assignment, outcome))
-                            }
+                            sink.yield(.ended(work, await TaskRunner.run(work.execution, stop: stop)))
                         }
                     case .stop(let key):
                         stops[key]?.stop()
@@ -84,11 +80,7 @@ package final class NodeService: Service, Sendable {
             perform(loop.start(at: .now, jitter: Self.jitter()))
             await withGracefulShutdownHandler {
                 for await event in events {
-                    switch event {
-                    case .taskEnded(let key, let task, _, _): stops[ProcessKey(assignment: key, slot: task.index)] = nil
-                    case .summaryEnded(let key, _): stops[ProcessKey(assignment: key, slot: ProcessKey.summarizeSlot)] = nil
-                    default: break
-                    }
+                    if case .ended(let work, _) = event { stops[work.key] = nil }
                     perform(loop.handle(event, at: .now, jitter: Self.jitter()))
                     if loop.isLeaving && loop.isIdle(at: .now) { break }
                 }
