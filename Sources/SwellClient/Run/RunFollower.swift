@@ -67,8 +67,8 @@ struct RunFollower: Sendable {
     private var phase: Phase
     private var interruptedEarly = false
     private var lastHeard: ContinuousClock.Instant
+    /// When the run was last attached again during a silence (nil: the coordinator is not silent).
     private var lastAttach: ContinuousClock.Instant?
-    private var warnedSilence = false
 
     init(submit: Submit, embedded: Bool, endpoint: String, json: Bool, at now: ContinuousClock.Instant) {
         self.submit = submit
@@ -140,20 +140,18 @@ struct RunFollower: Sendable {
         case .tick:
             // A remote coordinator heartbeats every interval: long silence means it is gone.
             guard !embedded, now - lastHeard > Self.silenceLimit, lastAttach.map({ now - $0 >= .seconds(1) }) ?? true else { return [] }
-            lastAttach = now
             var actions: [Action] = []
-            if !warnedSilence {
-                warnedSilence = true
+            if lastAttach == nil {
                 actions.append(.line("no word from the coordinator for \(Self.silenceLimit.components.seconds) s; waiting for it to come back"))
             }
+            lastAttach = now
             return actions + [.attach(run: run)]
         case .welcomed:
             return [.attach(run: run)]
         case .message(let message):
             lastHeard = now
             var actions: [Action] = []
-            if warnedSilence {
-                warnedSilence = false
+            if lastAttach != nil {
                 lastAttach = nil
                 actions.append(.line("the coordinator is back"))
             }
