@@ -107,7 +107,7 @@ let package = Package(
         ),
         .executableTarget(name: "swell", dependencies: ["SwellCLI"], swiftSettings: strict),
         // What every test target shares: waiting on a condition with a deadline, seeded random input.
-        .target(name: "SwellTestSupport", path: "Tests/SwellTestSupport", swiftSettings: strict),
+        .target(name: "SwellTestSupport", dependencies: ["SwellCore"], path: "Tests/SwellTestSupport", swiftSettings: strict),
         .testTarget(name: "SwellCoreTests", dependencies: ["SwellCore"], swiftSettings: strict),
         .testTarget(name: "SwellPlanTests", dependencies: ["SwellPlan", "SwellCore"], swiftSettings: strict),
         .testTarget(name: "SwellProtocolTests", dependencies: ["SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict),

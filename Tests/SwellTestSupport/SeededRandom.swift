@@ -1,11 +1,10 @@
 import Foundation
+import SwellCore
 
 /// Random input for tests, reproducible: the seed is printed, and `SWELL_TEST_SEED` replays it.
-///
-/// SplitMix64: small, fast, and good enough to make inputs.
 package struct SeededRandom: RandomNumberGenerator, Sendable {
     package let seed: UInt64
-    private var state: UInt64
+    private var random: SplitMix64
 
     /// A generator for the test `name`, seeded from `SWELL_TEST_SEED` or at random; says which.
     package init(_ name: String) {
@@ -16,14 +15,8 @@ package struct SeededRandom: RandomNumberGenerator, Sendable {
 
     package init(seed: UInt64) {
         self.seed = seed
-        state = seed
+        random = SplitMix64(seed: seed)
     }
 
-    package mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    package mutating func next() -> UInt64 { random.next() }
 }

@@ -1,24 +1,17 @@
+import SwellCore
+
 /// Run ids, `YYYYMMDD-HHMMSS-XXXX`: the UTC time of submission and four hex digits from a
 /// pseudo-random sequence seeded by the shell. Sortable; unique within one coordinator.
 struct RunIDGenerator: Sendable {
-    private var state: UInt64
+    private var random: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
     /// The next id for a run submitted at `wall` (seconds since 1970), not one of `taken`.
     mutating func next(at wall: Double, taken: (String) -> Bool) -> String {
-        var id = "\(Self.stamp(wall))-\(Self.hex4(UInt16(truncatingIfNeeded: nextRandom() >> 48)))"
+        var id = "\(Self.stamp(wall))-\(Self.hex4(UInt16(truncatingIfNeeded: random.next() >> 48)))"
         while taken(id) { id += "x" }
         return id
-    }
-
-    /// SplitMix64.
-    private mutating func nextRandom() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 
     /// `YYYYMMDD-HHMMSS` in UTC.
