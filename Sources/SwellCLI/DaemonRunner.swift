@@ -2,7 +2,6 @@ import Foundation
 import SwellClient
 import Logging
 import ServiceLifecycle
-import SwellCoordinator
 import SwellSecurity
 import SwellZMQ
 
@@ -34,9 +33,6 @@ enum DaemonRunner {
         } catch let error as KeyError {
             StandardStreams.err("\(name): \(error)\n")
             status = 2
-        } catch let error as StateLockError {
-            logger.critical("\(error.message)")
-            status = 1
         } catch {
             logger.critical("\(error)")
             status = 1
