@@ -7,12 +7,9 @@ struct ClientReader {
     let connection: ClientConnection
     private var backlog: [Message] = []
     let clock = ContinuousClock()
-    /// When the coordinator was last heard from.
-    private(set) var lastHeard: ContinuousClock.Instant
 
     init(_ connection: ClientConnection) {
         self.connection = connection
-        self.lastHeard = clock.now
     }
 
     /// Why the embedded coordinator or node stopped, once it has.
@@ -30,7 +27,6 @@ struct ClientReader {
             for input in batch {
                 switch input {
                 case .message(let message):
-                    lastHeard = clock.now
                     backlog.append(message)
                 case .failure(let reason):
                     failure = reason

@@ -106,7 +106,9 @@ package enum LogsClient {
             try container.encode(String(decoding: data, as: UTF8.self))
         }
         encoder.keyEncodingStrategy = .custom { path in
-            path.last?.stringValue == "stderrTail" ? OutputKey.stderr : path.last ?? OutputKey.stderr
+            // The path always ends with the key being written.
+            let key = path[path.count - 1]
+            return key.stringValue == "stderrTail" ? OutputKey.stderr : key
         }
         return try JSONOutput.data(reports.map(ReportJSON.init), encoder: encoder)
     }
