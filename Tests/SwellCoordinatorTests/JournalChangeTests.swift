@@ -12,7 +12,9 @@ struct BareScheduler {
 
     mutating func receive(_ message: Message, from peer: String) -> Effects {
         var effects = Effects()
-        scheduler.receive(message, from: Data(peer.utf8), userID: nil, at: Moment(monotonic: origin, wall: 1_000), into: &effects)
+        let now = Moment(monotonic: origin, wall: 1_000)
+        scheduler.receive(message, from: Data(peer.utf8), userID: nil, at: now, into: &effects)
+        scheduler.settle(at: now, into: &effects)
         return effects
     }
 

@@ -55,12 +55,14 @@ struct SchedulerHarness {
     mutating func send(_ peer: String, _ message: Message) {
         var effects = Effects()
         InboundFrames.deliver(WireCodec.encode(message), from: Data(peer.utf8), userID: userIDs[peer], to: &scheduler, at: now, into: &effects)
+        scheduler.settle(at: now, into: &effects)
         deliver(effects)
     }
 
     mutating func sendRaw(_ peer: String, _ frames: [Data]) {
         var effects = Effects()
         InboundFrames.deliver(frames, from: Data(peer.utf8), userID: userIDs[peer], to: &scheduler, at: now, into: &effects)
+        scheduler.settle(at: now, into: &effects)
         deliver(effects)
     }
 

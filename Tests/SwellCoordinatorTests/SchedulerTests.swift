@@ -47,6 +47,58 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(String(decoding: result!.outputs[0], as: UTF8.self) == (0..<200).map { "s\($0)\n" }.joined())
     }
 
+    @Test func aNodeTakesItsNextShareAsSoonAsASlotFrees() throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        #expect(h.submit(itemsPlan(200, stageExtra: "    pacing: rolling\n")) != nil)
+        let first = try #require(h.assigns(h.take("n1")).first)
+        #expect(first.count == 100)
+        // 90 of its tasks end: the last 10 are a whole wave, every slot is still taken.
+        for task in first.tasks.prefix(90) {
+            h.send("n1", .report(ReportMessage(id: h.nextID(), report: h.report(first, task, on: "n1", out: ""))))
+        }
+        #expect(h.assigns(h.take("n1")).isEmpty)
+        // One more ends: its slot goes to the next share at once, while the first drains.
+        h.send("n1", .report(ReportMessage(id: h.nextID(), report: h.report(first, first.tasks[90], on: "n1", out: ""))))
+        let next = try #require(h.assigns(h.take("n1")).first)
+        #expect(next.first == 100)
+        // Progress counts the slots in use (9 + 1), not the tasks handed out (9 + 50).
+        _ = h.take("client")
+        h.advance(0.2)
+        let counts = h.take("client").compactMap { message -> StageCounts? in
+            if case .event(let event) = message, event.kind == .progress { return event.counts }
+            return nil
+        }
+        #expect(counts.last?.running == 10)
+        #expect(counts.last?.succeeded == 91)
+    }
+
+    @Test func aLargeStageIsHandedOutInBoundedShares() throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        let lines = (0..<200_000).map { "l\($0)\n" }.joined()
+        let plan = """
+            name: big
+            stages:
+              - id: list
+                run: list
+              - id: each
+                partition: { lines-of: list }
+                run: "true"
+            """
+        #expect(h.submit(plan) != nil)
+        let list = try #require(h.assigns(h.take("n1")).first)
+        h.complete(list, on: "n1", out: { _ in lines })
+        let share = try #require(h.assigns(h.take("n1")).first)
+        #expect(share.count == ShareSizing.largest)
+        // Tasks are counted, not scanned, and made as shares are.
+        let stage = h.scheduler.runs.values.first!.stages[1]
+        #expect(stage.scopes?.count == 200_000)
+        #expect(stage.tasks.count == 200_000)
+        #expect(stage.tasks.number(.assigned) == 1_000)
+        #expect(stage.tasks.number(.waiting) == 199_000)
+    }
+
     @Test func outputsAreInScopeOrderWhateverTheOrderOfCompletion() {
         var h = SchedulerHarness()
         h.join("n1")
@@ -361,7 +413,12 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
 
     @Test func firstSharesAreLargeAndLaterOnesAtLeastAWave() {
         #expect(ShareSizing.size(remaining: 2_000, width: 10, units: 4, idleUnits: 4) == 250)
-        #expect(ShareSizing.size(remaining: 30, width: 10, units: 1, idleUnits: 1) == 15)
+        // Whole waves, so that barrier waves stay aligned from one share to the next.
+        #expect(ShareSizing.size(remaining: 30, width: 10, units: 1, idleUnits: 1) == 20)
+        #expect(ShareSizing.size(remaining: 2_000, width: 7, units: 4, idleUnits: 4) == 252)
+        // No share grows with the stage.
+        #expect(ShareSizing.size(remaining: 1_000_000, width: 10, units: 1, idleUnits: 1) == 1_000)
+        #expect(ShareSizing.size(remaining: 1_000_000, width: 7, units: 1, idleUnits: 1) == 994)
         #expect(ShareSizing.size(remaining: 12, width: 10, units: 1, idleUnits: 1) == 10)
         #expect(ShareSizing.size(remaining: 3, width: 10, units: 1, idleUnits: 1) == 3)
     }

@@ -2,5 +2,7 @@
 struct RestoredAssignment: Sendable {
     var node: String
     var slots: Int
+    /// Its tasks without a final report.
+    var outstanding: Int
     var until: ContinuousClock.Instant
 }

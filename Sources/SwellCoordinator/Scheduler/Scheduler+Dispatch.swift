@@ -6,16 +6,17 @@ import SwellProtocol
 extension Scheduler {
     /// Hands out work to up nodes, in this order: retries, reductions, shares orphaned by a lost
     /// node, then new shares. Runs in submission order, stages in plan order. New shares and
-    /// reductions need free slots; recovered work may queue on a busy node.
+    /// reductions need a free slot; recovered work may queue on a busy node. Runs once per batch
+    /// of inputs (see ``settle(at:into:)``), and costs nothing per task: a stage is looked at
+    /// through its counters, never scanned.
     mutating func dispatch(_ now: Moment, _ effects: inout Effects) {
         // Recovered work may go to a node whose slots are taken (see recoveryTarget).
         guard nodes.values.contains(where: { $0.state == .up && $0.used < 2 * $0.slots }) else { return }
         for runID in runOrder where runs[runID]?.status == .running {
-            let stageCount = runs[runID]!.stages.count
-            for s in 0..<stageCount where runs[runID]!.stages[s].status == .running {
-                dispatchRetries(runID, s, now, &effects)
-                dispatchReduce(runID, s, now, &effects)
-                dispatchOrphans(runID, s, now, &effects)
+            for s in runs[runID]!.stages.indices where runs[runID]!.stages[s].status == .running {
+                if !runs[runID]!.stages[s].retryQueue.isEmpty { dispatchRetries(runID, s, now, &effects) }
+                if runs[runID]!.stages[s].reduce?.status == .pending { dispatchReduce(runID, s, now, &effects) }
+                if runs[runID]!.stages[s].orphans > 0 { dispatchOrphans(runID, s, now, &effects) }
                 dispatchShares(runID, s, now, &effects)
             }
         }
@@ -59,7 +60,7 @@ extension Scheduler {
             let ref = TaskRef(index: index, scope: stage.scopes![index], attempt: task.attempt,
                               retriesLeft: stage.stage.retries - task.failures)
             let key = AssignmentID.retry(run: runID, stage: stage.id, share: task.share ?? -1, index: index, attempt: task.attempt)
-            assign(key, to: name, slots: 1, count: 1, tasks: [ref], done: [], elsewhere: [],
+            assign(key, to: name, cap: 1, count: 1, tasks: [ref], done: [], elsewhere: [],
                    command: stage.stage.run, summarize: nil, stdin: stage.stdin, now, &effects)
         }
     }
@@ -74,7 +75,7 @@ extension Scheduler {
         runs[runID]!.stages[s].reduce = reduce
         let ref = TaskRef(index: -1, scope: "", attempt: reduce.attempt, retriesLeft: stage.stage.retries - reduce.failures)
         let key = AssignmentID.reduce(run: runID, stage: stage.id, attempt: reduce.attempt)
-        assign(key, to: name, slots: 1, count: 0, tasks: [ref], done: [], elsewhere: [],
+        assign(key, to: name, cap: 1, count: 0, tasks: [ref], done: [], elsewhere: [],
                command: reduce.command, summarize: nil, stdin: reduce.stdin, now, &effects)
     }
 
@@ -86,6 +87,7 @@ extension Scheduler {
             let rerun = range.filter { stage.tasks[$0].status == .waiting }
             let need = max(1, min(stage.stage.width, rerun.count))
             guard let name = recoveryTarget(for: stage.stage, need: need) else { return }
+            runs[runID]!.stages[s].orphans -= 1
             var tasks: [TaskRef] = []
             var done: [Report] = []
             var elsewhere: [Int] = []
@@ -100,7 +102,7 @@ extension Scheduler {
                                          retriesLeft: stage.stage.retries - task.failures))
                     runs[runID]!.stages[s].tasks[index] = task
                 case .succeeded, .failed:
-                    if let report = stage.reports[index] { done.append(report) }
+                    done.append(stage.finalReport(index, run: runID))
                 case .retryPending, .assigned:
                     elsewhere.append(index)
                 }
@@ -110,7 +112,7 @@ extension Scheduler {
             runs[runID]!.stages[s].shares[shareIndex].node = name
             runs[runID]!.stages[s].shares[shareIndex].status = .running
             let key = AssignmentID.share(run: runID, stage: stage.id, share: shareIndex, first: share.first, attempt: attempt)
-            assign(key, to: name, slots: min(need, nodes[name]!.slots), count: share.count,
+            assign(key, to: name, cap: min(stage.stage.width, nodes[name]!.slots), count: share.count,
                    tasks: tasks, done: done, elsewhere: elsewhere, command: stage.stage.run, summarize: stage.stage.summarize,
                    stdin: stage.stdin, now, &effects)
             effects.journal(.shareChanged(run: runID, stage: stage.id, runs[runID]!.stages[s].shares[shareIndex]))
@@ -118,39 +120,45 @@ extension Scheduler {
     }
 
     private mutating func dispatchShares(_ runID: String, _ s: Int, _ now: Moment, _ effects: inout Effects) {
+        guard let count = runs[runID]!.stages[s].scopes?.count, runs[runID]!.stages[s].nextScope < count else { return }
+        let stage = runs[runID]!.stages[s].stage
+        let width = stage.width
+        // A node takes a new share as soon as it has a free slot: the share's first tasks start
+        // in the slots the node's draining shares give up, so no slot idles between shares.
+        var candidates = nodes.values.filter { $0.state == .up && $0.accepts(labels: stage.labels) }
+            .map { (name: $0.name, free: $0.free, slots: $0.slots) }
+        let units = candidates.reduce(0) { $0 + max(1, $1.slots / width) }
         while true {
-            let stage = runs[runID]!.stages[s]
-            guard let scopes = stage.scopes, stage.nextScope < scopes.count else { return }
-            let width = stage.stage.width
-            let live = nodes.values.filter { $0.state == .up && $0.accepts(labels: stage.stage.labels) }
-            let units = live.reduce(0) { $0 + max(1, $1.slots / width) }
-            // A node takes a new share only with room for a whole task wave (or what remains).
-            let remaining = scopes.count - stage.nextScope
+            let first = runs[runID]!.stages[s].nextScope
+            let remaining = count - first
             // Most free slots first, so that each idle node gets a share before any gets two.
-            let idle = live.filter { $0.free >= min(width, $0.slots, remaining) }
-                .sorted { ($0.free, $1.name) > ($1.free, $0.name) }
-            guard let node = idle.first else { return }
+            let idle = candidates.indices.filter { candidates[$0].free > 0 }
+            guard remaining > 0, let best = idle.max(by: {
+                (candidates[$0].free, candidates[$1].name) < (candidates[$1].free, candidates[$0].name)
+            }) else { return }
+            let name = candidates[best].name
             let size = ShareSizing.size(remaining: remaining, width: width, units: units, idleUnits: idle.count)
-            let first = stage.nextScope
-            let shareIndex = stage.shares.count
+            let shareIndex = runs[runID]!.stages[s].shares.count
+            let scopes = runs[runID]!.stages[s].scopes!
             var tasks: [TaskRef] = []
+            tasks.reserveCapacity(size)
             for index in first..<(first + size) {
-                runs[runID]!.stages[s].tasks[index] = TaskState(status: .assigned, attempt: 1, failures: 0, share: shareIndex, node: node.name)
-                tasks.append(TaskRef(index: index, scope: scopes[index], attempt: 1, retriesLeft: stage.stage.retries))
+                runs[runID]!.stages[s].tasks[index] = TaskState(status: .assigned, attempt: 1, failures: 0, share: shareIndex, node: name)
+                tasks.append(TaskRef(index: index, scope: scopes[index], attempt: 1, retriesLeft: stage.retries))
             }
             runs[runID]!.stages[s].nextScope = first + size
-            runs[runID]!.stages[s].shares.append(ShareState(index: shareIndex, first: first, count: size, node: node.name, attempt: 1))
+            runs[runID]!.stages[s].shares.append(ShareState(index: shareIndex, first: first, count: size, node: name, attempt: 1))
             let key = AssignmentID.share(run: runID, stage: stage.id, share: shareIndex, first: first, attempt: 1)
-            assign(key, to: node.name, slots: min(width, size, node.slots), count: size,
-                   tasks: tasks, done: [], elsewhere: [], command: stage.stage.run, summarize: stage.stage.summarize,
-                   stdin: stage.stdin, now, &effects)
+            assign(key, to: name, cap: min(width, candidates[best].slots), count: size,
+                   tasks: tasks, done: [], elsewhere: [], command: stage.run, summarize: stage.summarize,
+                   stdin: runs[runID]!.stages[s].stdin, now, &effects)
             effects.journal(.shareChanged(run: runID, stage: stage.id, runs[runID]!.stages[s].shares[shareIndex]))
-            runs[runID]!.progressDirty = true
+            candidates[best].free = nodes[name]!.free
         }
     }
 
     /// Records an assignment, takes the node's slots and sends the ASSIGN.
-    private mutating func assign(_ key: AssignmentID, to name: String, slots: Int, count: Int,
+    private mutating func assign(_ key: AssignmentID, to name: String, cap: Int, count: Int,
                                  tasks: [TaskRef], done: [Report], elsewhere: [Int], command: Command, summarize: Command?,
                                  stdin: Data, _ now: Moment, _ effects: inout Effects) {
         let run = runs[key.run]!
@@ -164,24 +172,73 @@ extension Scheduler {
             id: messageID(), run: key.run, stage: key.stage, kind: key.kind, share: key.share, attempt: key.attempt,
             first: key.first, count: count, firstScope: bounds.first, lastScope: bounds.last,
             tasks: tasks, done: done, elsewhere: elsewhere, spec: spec, stdin: stdin)
-        assignments[key] = Assignment(id: key, node: name, slots: slots, message: message, sentAt: now.monotonic)
+        assignmentSequence += 1
+        assignments[key] = Assignment(id: key, node: name, cap: cap, outstanding: tasks.count,
+                                      summarizes: key.kind == .share && summarize != nil, sequence: assignmentSequence,
+                                      message: message, sentAt: now.monotonic)
+        assignmentByMessage[message.id] = key
         effects.journal(.assignmentAdded(HeldAssignment(
-            id: key, node: name, slots: slots, tasks: tasks.map { TaskAttempt(index: $0.index, attempt: $0.attempt) })))
-        nodes[name]!.used += slots
+            id: key, node: name, slots: cap, tasks: tasks.map { TaskAttempt(index: $0.index, attempt: $0.attempt) })))
         nodes[name]!.assignments.insert(key)
+        rebalance(name)
         effects.send(nodes[name]!.peer, .assign(message))
         runs[key.run]!.progressDirty = true
     }
 
+    /// Recounts what a node's assignments take: `used` is the slots they want (a task wave each,
+    /// or what is left of their tasks), and each holds, oldest first, what is left of the
+    /// node's slots, as the node starts queued work first come, first served. A stage's
+    /// `running` is what its assignments hold for tasks.
+    mutating func rebalance(_ name: String) {
+        guard let node = nodes[name] else { return }
+        var left = node.slots
+        var used = 0
+        let ordered = node.assignments.compactMap { assignments[$0] }.sorted { $0.sequence < $1.sequence }
+        for var assignment in ordered {
+            let want = assignment.want
+            used += want
+            let held = min(want, left)
+            left -= held
+            guard held != assignment.held else { continue }
+            let before = assignment.runningTasks
+            assignment.held = held
+            countRunning(assignment.id, assignment.runningTasks - before)
+            assignments[assignment.id] = assignment
+        }
+        nodes[name]!.used = used
+    }
+
+    /// Adds `delta` to the running tasks of the assignment's stage.
+    private mutating func countRunning(_ key: AssignmentID, _ delta: Int) {
+        guard delta != 0, key.kind != .reduce, let s = runs[key.run]?.stageIndex(key.stage) else { return }
+        runs[key.run]!.stages[s].running += delta
+        runs[key.run]!.progressDirty = true
+    }
+
+    /// A task of the assignment `key` on `node` reported: it no longer needs its slot.
+    mutating func taskEnded(in key: AssignmentID, on node: String) {
+        guard var assignment = assignments[key], assignment.node == node, assignment.outstanding > 0 else { return }
+        assignment.outstanding -= 1
+        assignments[key] = assignment
+        rebalance(node)
+    }
+
     /// An assignment is over (done, or stopped): the node's slots are free again.
     mutating func complete(_ key: AssignmentID, _ effects: inout Effects) {
-        guard let assignment = assignments.removeValue(forKey: key) else { return }
-        if var node = nodes[assignment.node] {
-            node.used = max(0, node.used - assignment.slots)
-            node.assignments.remove(key)
-            nodes[assignment.node] = node
+        guard let assignment = forget(key) else { return }
+        if nodes[assignment.node] != nil {
+            nodes[assignment.node]!.assignments.remove(key)
+            rebalance(assignment.node)
         }
         effects.journal(.assignmentRemoved(key))
+    }
+
+    /// Drops an assignment from the books (not from its node's list); returns it.
+    mutating func forget(_ key: AssignmentID) -> Assignment? {
+        guard let assignment = assignments.removeValue(forKey: key) else { return nil }
+        if let id = assignment.message?.id { assignmentByMessage[id] = nil }
+        countRunning(key, -assignment.runningTasks)
+        return assignment
     }
 
     /// The work of a lost assignment goes back to the pool.
@@ -193,6 +250,7 @@ extension Scheduler {
             guard key.share < stage.shares.count, stage.shares[key.share].attempt == key.attempt,
                   stage.shares[key.share].status == .running else { return }
             stage.shares[key.share].status = .orphaned
+            stage.orphans += 1
             let share = stage.shares[key.share]
             var requeued = 0
             for index in share.range

@@ -146,7 +146,7 @@ extension Scheduler {
         node.used = 0
         nodes[name] = node
         for key in lost.sorted() {
-            assignments[key] = nil
+            _ = forget(key)
             effects.journal(.assignmentRemoved(key))
             release(key, lostOn: name, now, &effects)
         }

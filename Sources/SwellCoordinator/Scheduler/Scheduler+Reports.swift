@@ -33,7 +33,13 @@ extension Scheduler {
         let retryKey = AssignmentID.retry(run: runID, stage: stage.id, share: task.share ?? -1, index: report.index,
                                           attempt: report.attempt)
         let wasRetry = assignments[retryKey] != nil
-        complete(retryKey, &effects)
+        if wasRetry {
+            complete(retryKey, &effects)
+        } else if let shareIndex = task.share {
+            // One task fewer for its share's node to run: a slot frees once the share drains.
+            let share = runs[runID]!.stages[s].shares[shareIndex]
+            taskEnded(in: .share(run: runID, stage: stage.id, share: shareIndex, first: share.first, attempt: share.attempt), on: node)
+        }
         var final = true
         if report.succeeded || report.wasCancelled {
             task.status = report.succeeded ? .succeeded : .failed
@@ -50,10 +56,7 @@ extension Scheduler {
             }
         }
         runs[runID]!.stages[s].tasks[report.index] = task
-        if final {
-            runs[runID]!.stages[s].reports[report.index] = report
-            runs[runID]!.stages[s].finalTasks += 1
-        }
+        if final { runs[runID]!.stages[s].keep(report) }
         runs[runID]!.progressDirty = true
         nodes[node]?.tasksRun += 1
         effects.journal(.reportReceived(report, final: final))

@@ -47,7 +47,7 @@ extension Scheduler {
         let id = stage.id
         let scopes = stage.scopes ?? []
         stage.scopes = scopes
-        stage.tasks = Array(repeating: TaskState(), count: scopes.count)
+        stage.tasks = TaskTable(count: scopes.count)
         // Reports: final ones end their task; failed ones count toward retries.
         var reduce: ReduceState?
         for (report, final) in snapshot.reports where report.stage == id {
@@ -69,9 +69,8 @@ extension Scheduler {
             task.node = report.node
             task.share = report.share >= 0 ? report.share : task.share
             if final {
-                if !task.isFinal { stage.finalTasks += 1 }
                 task.status = report.succeeded ? .succeeded : .failed
-                stage.reports[report.index] = report
+                stage.keep(report)
             } else if !task.isFinal {
                 task.failures += 1
                 task.failedOn = report.node
@@ -112,21 +111,24 @@ extension Scheduler {
                 state.node = held.node
                 reduce = state
             }
+            var outstanding = 0
             for task in held.tasks where stage.tasks.indices.contains(task.index) {
                 guard !stage.tasks[task.index].isFinal else { continue }
+                outstanding += 1
                 stage.tasks[task.index].status = .assigned
                 stage.tasks[task.index].node = held.node
                 stage.tasks[task.index].attempt = max(stage.tasks[task.index].attempt, task.attempt)
             }
-            restored[key] = RestoredAssignment(node: held.node, slots: held.slots, until: until)
+            restored[key] = RestoredAssignment(node: held.node, slots: held.slots, outstanding: outstanding, until: until)
         }
         // A task that failed and was waiting for its retry waits again.
         for index in stage.tasks.indices where stage.tasks[index].status == .waiting && stage.tasks[index].failures > 0 {
             stage.tasks[index].status = .retryPending
             stage.retryQueue.append(index)
         }
+        stage.orphans = stage.shares.filter { $0.status == .orphaned }.count
         if var state = reduce {
-            if state.status != .done { state.stdin = stage.reduceInput }
+            if state.status != .done { state.stdin = stage.reduceInput(run: runID) }
             stage.reduce = state
         }
     }
@@ -139,9 +141,12 @@ extension Scheduler {
         if key.kind == .share, runs[key.run]!.stages[s].shares.indices.contains(key.share) {
             runs[key.run]!.stages[s].shares[key.share].status = .running
         }
-        assignments[key] = Assignment(id: key, node: name, slots: held.slots, message: nil, sentAt: now.monotonic, acknowledged: true)
-        nodes[name]!.used += held.slots
+        assignmentSequence += 1
+        assignments[key] = Assignment(id: key, node: name, cap: held.slots, outstanding: held.outstanding,
+                                      summarizes: key.kind == .share && runs[key.run]!.stages[s].stage.summarize != nil,
+                                      sequence: assignmentSequence, message: nil, sentAt: now.monotonic, acknowledged: true)
         nodes[name]!.assignments.insert(key)
+        rebalance(name)
         return true
     }
 

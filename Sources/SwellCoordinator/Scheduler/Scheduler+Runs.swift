@@ -98,7 +98,7 @@ extension Scheduler {
                         state.error = error.message
                     }
                 }
-                state.tasks = Array(repeating: TaskState(), count: state.scopes?.count ?? 0)
+                state.tasks = TaskTable(count: state.scopes?.count ?? 0)
                 run.stages[i] = state
                 effects.log(.info, "run \(run.id): stage \(stage.id) started with \(state.tasks.count) task(s)")
                 event(&run, .stageStarted, stage: stage.id, counts: state.counts, &effects)
@@ -130,7 +130,7 @@ extension Scheduler {
         var stage = run.stages[index]
         if stage.stage.isFanOut, let command = stage.reduceCommand {
             if stage.reduce == nil {
-                let input = stage.reduceInput
+                let input = stage.reduceInput(run: runID)
                 if let problem = tooLarge(input.count, "the input of stage '\(stage.id)''s \(stage.stage.synthesize != nil ? "synthesis" : "reduction")") {
                     failStage(runID, index, problem, now, &effects)
                     return
@@ -144,9 +144,9 @@ extension Scheduler {
         if let reduce = stage.reduce {
             stage.output = reduce.report?.stdout ?? Data()
         } else if !stage.stage.isFanOut {
-            stage.output = stage.reports[0]?.stdout ?? Data()
+            stage.output = stage.kept[0]?.stdout ?? Data()
         } else {
-            stage.output = stage.stage.input.render(reports: stage.orderedReports)
+            stage.output = stage.stage.input.render(reports: stage.orderedReports(run: runID))
         }
         if let problem = tooLarge(stage.output?.count ?? 0, "the output of stage '\(stage.id)'") {
             failStage(runID, index, problem, now, &effects)
@@ -158,7 +158,7 @@ extension Scheduler {
             stage.error = "\(stage.stage.synthesize != nil ? "synthesize" : "summarize") failed: \(stage.reduce!.report!.outcome)"
         }
         stage.endedAt = now.wall
-        stage.reports = [:]
+        stage.kept = [:]
         stage.reduce?.stdin = Data()
         run.stages[index] = stage
         event(&run, .stageFinished, stage: stage.id, counts: stage.counts, &effects)

@@ -24,6 +24,12 @@ package struct Scheduler: Sendable {
     var runOrder: [String] = []
     var runIDs: RunIDGenerator
     var assignments: [AssignmentID: Assignment] = [:]
+    /// Assignments by the id of their ASSIGN, to match acknowledgements.
+    var assignmentByMessage: [UInt64: AssignmentID] = [:]
+    /// Assignments made so far (their creation order).
+    var assignmentSequence: UInt64 = 0
+    /// Something changed since the last dispatch.
+    var needsDispatch = false
     package internal(set) var dropped = DropCounters()
     var nextID: UInt64 = 0
     var lastHeartbeat: ContinuousClock.Instant?
@@ -76,7 +82,7 @@ package struct Scheduler: Sendable {
                 identity = parsed
             }
             self.hello(peer, hello, identity: identity, now, &effects)
-            dispatch(now, &effects)
+            needsDispatch = true
             return
         }
         if let name = nodeByPeer[peer], nodes[name]?.isLive == true {
@@ -86,7 +92,7 @@ package struct Scheduler: Sendable {
             }
             heard(name, now, &effects)
             fromNode(name, peer, message, now, &effects)
-            dispatch(now, &effects)
+            needsDispatch = true
         } else if clients[peer] != nil {
             guard userID == clientUserIDs[peer] else {
                 dropped.unauthorized += 1
@@ -94,7 +100,7 @@ package struct Scheduler: Sendable {
             }
             clients[peer] = now.monotonic
             fromClient(peer, message, now, &effects)
-            dispatch(now, &effects)
+            needsDispatch = true
         } else {
             dropped.withoutHello += 1
             refuse(peer, message.id, .rejoin, "unknown peer: send HELLO first", now, &effects)
@@ -111,6 +117,14 @@ package struct Scheduler: Sendable {
             dropped.malformed += 1
         }
         effects.log(.debug, "dropped a message: \(why)")
+    }
+
+    /// The end of a batch of inputs: hands out work if anything changed. The shell calls it
+    /// after each batch, so that a burst of reports costs one pass over the nodes, not one each.
+    package mutating func settle(at now: Moment, into effects: inout Effects) {
+        guard needsDispatch else { return }
+        needsDispatch = false
+        dispatch(now, &effects)
     }
 
     /// The clock moved: liveness, resends, heartbeats, progress.
@@ -130,6 +144,7 @@ package struct Scheduler: Sendable {
             refused = refused.filter { now.monotonic - $0.value < .seconds(10) }
         }
         sendProgress(&effects)
+        needsDispatch = false
         dispatch(now, &effects)
     }
 
@@ -163,7 +178,7 @@ package struct Scheduler: Sendable {
             summaryReceived(summary, from: name, now, &effects)
         case .ack(let ack):
             for id in ack.acks {
-                if let key = assignments.first(where: { $0.value.message?.id == id && $0.value.node == name })?.key {
+                if let key = assignmentByMessage[id], assignments[key]?.node == name {
                     assignments[key]!.acknowledged = true
                 }
             }

@@ -9,17 +9,20 @@ struct StageState: Sendable {
     var status: StageStatus = .pending
     /// Nil until known (a `lines-of` stage learns them when its source finishes).
     var scopes: [String]?
-    var tasks: [TaskState] = []
+    var tasks = TaskTable()
     /// Tasks waiting for a retry, oldest first.
     var retryQueue: [Int] = []
     var shares: [ShareState] = []
+    /// Shares whose node was lost, waiting to be handed out again.
+    var orphans = 0
     /// Scopes before this index are in a share.
     var nextScope = 0
     var stdin = Data()
-    /// Final reports with their output, kept while the stage runs.
-    var reports: [Int: Report] = [:]
-    /// Tasks with a final report.
-    var finalTasks = 0
+    /// What outputs read of the final reports, kept while the stage runs; a task that succeeded
+    /// with no output has no entry.
+    var kept: [Int: KeptReport] = [:]
+    /// Slots its tasks hold on nodes: the tasks running, or about to start in a free slot.
+    var running = 0
     var reduce: ReduceState?
     var output: Data?
     var startedAt: Double?
@@ -40,23 +43,31 @@ struct StageState: Sendable {
     var isFinished: Bool { status.isFinished }
 
     var counts: StageCounts {
-        var counts = StageCounts(tasks: scopes?.count, shares: shares.count)
-        for task in tasks {
-            switch task.status {
-            case .succeeded: counts.succeeded += 1
-            case .failed: counts.failed += 1
-            case .assigned: counts.running += 1
-            case .waiting, .retryPending: break
-            }
-        }
-        return counts
+        StageCounts(tasks: scopes?.count, succeeded: tasks.number(.succeeded), failed: tasks.number(.failed),
+                    running: running, shares: shares.count)
     }
 
+    /// Tasks with a final report.
+    var finalTasks: Int { tasks.number(.succeeded) + tasks.number(.failed) }
     var allTasksFinal: Bool { finalTasks == tasks.count }
-    var anyTaskFailed: Bool { tasks.contains { $0.status == .failed } }
+    var anyTaskFailed: Bool { tasks.number(.failed) > 0 }
+
+    /// Keeps what outputs read of a task's final report.
+    mutating func keep(_ report: Report) {
+        if report.succeeded && report.stdout.isEmpty { return }
+        kept[report.index] = KeptReport(report)
+    }
+
+    /// The final report of the task at `index`, as outputs read it.
+    func finalReport(_ index: Int, run: String) -> Report {
+        (kept[index] ?? KeptReport()).report(run: run, stage: id, index: index, scope: scopes?[index] ?? "",
+                                             share: tasks[index].share ?? -1)
+    }
 
     /// Reports of every task, in scope order (final ones only).
-    var orderedReports: [Report] { reports.keys.sorted().compactMap { reports[$0] } }
+    func orderedReports(run: String) -> [Report] {
+        tasks.indices.filter { tasks[$0].isFinal }.map { finalReport($0, run: run) }
+    }
 
     var orderedSummaries: [ShareSummary] { shares.sorted { $0.index < $1.index }.compactMap(\.summary) }
 
@@ -66,8 +77,8 @@ struct StageState: Sendable {
 
     /// What the reduction reads: the share summaries in share order when the stage summarizes,
     /// else the reports in scope order.
-    var reduceInput: Data {
-        stage.summarize != nil ? stage.input.render(summaries: orderedSummaries) : stage.input.render(reports: orderedReports)
+    func reduceInput(run: String) -> Data {
+        stage.summarize != nil ? stage.input.render(summaries: orderedSummaries) : stage.input.render(reports: orderedReports(run: run))
     }
 
     /// The first and last scope of `first..<first + count` ("" where there is none).

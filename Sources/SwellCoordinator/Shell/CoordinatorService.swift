@@ -142,6 +142,7 @@ package final class CoordinatorService: Service, Sendable {
                     scheduler.tick(at: moment, into: &effects)
                 }
             }
+            scheduler.settle(at: moment, into: &effects)
             try await carryOut(effects, socket)
         }
     }
