@@ -27,6 +27,9 @@ package final class EventQueue<Element: Sendable>: Sendable {
         waiter?.resume(returning: [element])
     }
 
+    /// Events pushed and not yet handed out.
+    package var count: Int { state.withLock { $0.items.count } }
+
     /// No more events: `next()` returns what is left, then nil.
     package func finish() {
         let waiter = state.withLock { state -> CheckedContinuation<[Element]?, Never>? in

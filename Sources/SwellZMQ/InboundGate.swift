@@ -21,6 +21,9 @@ final class InboundGate: Sendable {
 
     var isPaused: Bool { paused.load(ordering: .sequentiallyConsistent) }
 
+    /// Messages handed to the consumer and not taken yet.
+    var backlog: Int { pending.load(ordering: .relaxed) }
+
     /// Called by the consumer for each message taken. Returns true when the I/O thread must be
     /// woken to resume reading.
     func taken() -> Bool {

@@ -365,7 +365,7 @@ package final class ZMQIOThread: @unchecked Sendable {
                     peer = frames.removeFirst()
                 }
                 entry.shared.stats.withLock { $0.received += 1 }
-                entry.shared.continuation.yield(ZMQMessage(peer: peer, frames: frames, userID: userID))
+                entry.shared.continuation.yield(ZMQMessage(peer: peer, frames: frames, userID: userID, arrival: .now))
                 _ = entry.shared.gate.delivered()
             }
         }

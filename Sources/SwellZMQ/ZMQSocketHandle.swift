@@ -43,4 +43,7 @@ package final class ZMQSocketHandle: Sendable {
     package func close() { thread.close(id: id) }
 
     package var statistics: ZMQSocketStatistics { shared.stats.withLock { $0 } }
+
+    /// Messages received and not yet taken from ``inbound``.
+    package var backlog: Int { shared.gate.backlog }
 }

@@ -93,6 +93,35 @@ import SwellTestSupport
         #expect(cluster.coordinator.output.contains("resumed"))
     }
 
+    @Test func aCoordinatorStoppedForEightSecondsCountsNoNodeDownAndRunsNoTaskTwice() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 3, slots: 4, workdir: work.path)
+        defer {
+            kill(cluster.coordinator.pid, SIGCONT)
+            cluster.stop()
+        }
+        let scopes = items(36, "p")
+        let path = plan(work, name: "pause", scopes: scopes, body: "sleep 1; echo {scope}")
+        let run = try BackgroundRun(["run", path, "--coordinator", cluster.endpoint], in: work)
+        #expect(await eventually { LedgerEntry.read(work.read("ledger")).filter { $0.event == "end" }.count >= 4 })
+        kill(cluster.coordinator.pid, SIGSTOP)
+        // The fault itself: the coordinator stands still for 8 s, as under SIGSTOP or a host
+        // that stops scheduling it; its nodes go on, finish their tasks and keep their reports.
+        try await Task.sleep(for: .seconds(8))
+        kill(cluster.coordinator.pid, SIGCONT)
+        #expect(await run.wait() == 0, "\(run.stderr)")
+        #expect(run.stdout == scopes.map { "\($0)\n" }.joined())
+        #expect(!cluster.coordinator.output.contains(" is down"), "\(cluster.coordinator.output)")
+        #expect(cluster.coordinator.output.contains("did not run for"))
+        let starts = Dictionary(grouping: LedgerEntry.read(work.read("ledger")).filter { $0.event == "start" }, by: \.scope)
+            .mapValues(\.count)
+        #expect(starts.count == scopes.count)
+        #expect(starts.values.allSatisfy { $0 == 1 }, "tasks started more than once: \(starts.filter { $0.value > 1 })")
+        let runID = try #require(run.runID)
+        #expect(try await succeeded(runID, cluster.endpoint).compactMap { $0["scope"] as? String } == scopes)
+    }
+
     @Test func aFrozenNodeIsCountedDownItsWorkMovesAndItComesBackForNewWork() async throws {
         let work = Scratch()
         defer { work.remove() }

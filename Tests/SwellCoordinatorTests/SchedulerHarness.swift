@@ -66,7 +66,20 @@ struct SchedulerHarness {
         deliver(effects)
     }
 
+    /// Moves the clock on by `seconds`, ticking every 100 ms as the shell does (a longer gap
+    /// between ticks is the coordinator's own stall; see ``stall(_:)``).
     mutating func advance(_ seconds: Double) {
+        let end = clock + seconds
+        while clock < end - 1e-9 {
+            clock = min(end, clock + 0.1)
+            var effects = Effects()
+            scheduler.tick(at: now, into: &effects)
+            deliver(effects)
+        }
+    }
+
+    /// The coordinator stands still for `seconds` (stopped, starved of CPU), then ticks.
+    mutating func stall(_ seconds: Double) {
         clock += seconds
         var effects = Effects()
         scheduler.tick(at: now, into: &effects)

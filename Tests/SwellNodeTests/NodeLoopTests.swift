@@ -124,22 +124,37 @@ extension Message {
         #expect(heartbeats == 3)
     }
 
-    @Test func silenceForThreeHeartbeatIntervalsMakesTheNodeJoinAgain() {
+    @Test func silenceAsLongAsTheCoordinatorAllowsMakesTheNodeJoinAgain() {
         var node = NodeLoopDriver()
-        node.join()
-        // Word from the coordinator at 1 s keeps the node up past 1.5 s.
+        _ = node.start()
+        _ = node.receive(.welcome(Welcome(id: node.id(), replyTo: 1, name: "n1", coordinator: "c1", heartbeatMilliseconds: 500,
+                                          silenceMilliseconds: 3_000)))
+        // Word from the coordinator at 1 s keeps the node up past 3 s.
         for _ in 0..<10 { _ = node.advance(.milliseconds(100)) }
         _ = node.receive(.heartbeat(Heartbeat(id: node.id(), running: 0)))
         var rejoinedAt: Duration?
-        while rejoinedAt == nil, node.elapsed < .seconds(5) {
+        while rejoinedAt == nil, node.elapsed < .seconds(8) {
             let actions = node.advance(.milliseconds(100))
             if !actions.hellos.isEmpty {
                 rejoinedAt = node.elapsed
                 #expect(actions.warnings.contains { $0.contains("no word from the coordinator") && $0.contains("joining again") })
             }
         }
-        #expect(rejoinedAt == .milliseconds(2_500))
+        // Not after 3 intervals of a slow coordinator: after the silence it counts a node down.
+        #expect(rejoinedAt == .milliseconds(4_000))
         #expect(node.loop.state == .joining)
+    }
+
+    @Test func theNodesOwnStallIsNotTheCoordinatorsSilence() {
+        var node = NodeLoopDriver()
+        node.join()
+        _ = node.advance(.milliseconds(100))
+        // The node stands still for 8 s (SIGSTOP, no CPU), then its clock ticks again.
+        let after = node.advance(.seconds(8))
+        #expect(after.hellos.isEmpty)
+        #expect(node.loop.state == .up)
+        _ = node.receive(.heartbeat(Heartbeat(id: node.id(), running: 0)))
+        for _ in 0..<20 { #expect(node.advance(.milliseconds(100)).hellos.isEmpty) }
     }
 
     @Test func aRejoinRefusalMakesAnUpNodeSayHelloWithWhatItHolds() {

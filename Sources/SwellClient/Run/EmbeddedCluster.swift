@@ -18,7 +18,7 @@ struct EmbeddedCluster: Sendable {
         let coordinator = try CoordinatorService(
             configuration: CoordinatorConfiguration(
                 listen: [endpoint], stateDirectory: stateDirectory,
-                settings: CoordinatorSettings(endpoint: "embedded", embedded: true), transportHeartbeat: nil),
+                settings: CoordinatorSettings(endpoint: "embedded", embedded: true)),
             io: io, logger: logger)
         let node = NodeService(
             configuration: NodeConfiguration(

@@ -19,6 +19,8 @@ struct Assignment: Sendable {
     /// Nil for work adopted from a node after a restart: that node has it already.
     var message: Assign?
     var sentAt: ContinuousClock.Instant
+    /// Times it was sent again without an acknowledgement: each resend waits twice as long.
+    var resends = 0
     var acknowledged = false
 
     /// The slots it would take: a task wave, or what is left of its tasks, or its summarize.

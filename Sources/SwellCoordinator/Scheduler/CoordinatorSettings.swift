@@ -59,5 +59,8 @@ package struct CoordinatorSettings: Sendable {
     }
 
     var suspectAfter: Duration { heartbeatInterval * suspectAfterMissed }
+    /// A gap between clock ticks longer than this is the coordinator's own stall (its ticks
+    /// come every 100 ms).
+    var stallAfter: Duration { max(heartbeatInterval, .milliseconds(300)) }
     var downAfter: Duration { suspectAfter + downGrace }
 }

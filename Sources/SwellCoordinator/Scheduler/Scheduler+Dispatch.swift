@@ -290,12 +290,16 @@ extension Scheduler {
         return told
     }
 
+    /// Sends again what a node has not acknowledged: after `assignResendAfter`, then after twice
+    /// as long each time (up to 16 times as long), so that a node that is only slow to answer
+    /// is not flooded with copies.
     mutating func resendAssignments(_ now: Moment, _ effects: inout Effects) {
         for key in assignments.keys {
             guard var assignment = assignments[key], !assignment.acknowledged, let message = assignment.message,
-                  now.monotonic - assignment.sentAt >= settings.assignResendAfter,
+                  now.monotonic - assignment.sentAt >= settings.assignResendAfter * (1 << min(assignment.resends, 4)),
                   let node = nodes[assignment.node], node.isLive else { continue }
             assignment.sentAt = now.monotonic
+            assignment.resends += 1
             assignments[key] = assignment
             effects.send(node.peer, .assign(message))
         }

@@ -60,7 +60,8 @@ extension Scheduler {
 
     private mutating func welcome(_ hello: Hello, _ name: String) -> Welcome {
         Welcome(id: messageID(), replyTo: hello.id, name: name, coordinator: incarnation,
-                heartbeatMilliseconds: settings.heartbeatInterval.wholeMilliseconds)
+                heartbeatMilliseconds: settings.heartbeatInterval.wholeMilliseconds,
+                silenceMilliseconds: settings.downAfter.wholeMilliseconds)
     }
 
     /// Adopts what the node holds and the coordinator still counts on (its live assignments,
@@ -100,7 +101,7 @@ extension Scheduler {
     /// under a new membership incarnation.
     mutating func heard(_ name: String, _ now: Moment, _ effects: inout Effects) {
         guard var node = nodes[name] else { return }
-        node.lastSeen = now.monotonic
+        node.lastSeen = max(node.lastSeen, now.monotonic)
         node.lastSeenWall = now.wall
         switch node.state {
         case .joining:
@@ -115,11 +116,26 @@ extension Scheduler {
         nodes[name] = node
     }
 
-    /// Suspect and down by silence.
-    mutating func checkLiveness(_ now: Moment, _ effects: inout Effects) {
+    /// A coordinator that did not run for a while (stopped, starved of CPU, swapped out) heard
+    /// nothing in that time, through no fault of the nodes: the time it stood still is not
+    /// counted as their silence.
+    mutating func excuseStall(_ now: Moment, _ effects: inout Effects) {
+        defer { lastTick = now.monotonic }
+        guard let lastTick else { return }
+        let gap = now.monotonic - lastTick
+        guard gap > settings.stallAfter else { return }
+        effects.log(.warning, "the coordinator did not run for \(Durations.format(gap)); nodes' silence in that time is not held against them")
+        for name in nodes.keys where nodes[name]!.isLive {
+            nodes[name]!.lastSeen = min(now.monotonic, nodes[name]!.lastSeen + gap)
+        }
+    }
+
+    /// Suspect and down by silence, up to `heard`: the arrival time up to which every message
+    /// has been handled.
+    mutating func checkLiveness(_ heard: ContinuousClock.Instant, _ now: Moment, _ effects: inout Effects) {
         for name in nodes.keys.sorted() {
             guard let node = nodes[name], node.isLive else { continue }
-            let silent = now.monotonic - node.lastSeen
+            let silent = heard - node.lastSeen
             if silent >= settings.downAfter {
                 effects.log(.warning, "node \(name) is down: silent for \(Durations.format(silent)); its unfinished work goes back to the pool")
                 lose(name, as: .down, now, &effects)

@@ -33,6 +33,8 @@ package struct Scheduler: Sendable {
     package internal(set) var dropped = DropCounters()
     var nextID: UInt64 = 0
     var lastHeartbeat: ContinuousClock.Instant?
+    /// When the clock last moved (the last tick).
+    var lastTick: ContinuousClock.Instant?
     /// Last REFUSAL per unknown peer, to answer floods only once a second.
     var refused: [Data: ContinuousClock.Instant] = [:]
     /// Clients waiting for every node to confirm that a cancelled run's processes have exited.
@@ -128,8 +130,13 @@ package struct Scheduler: Sendable {
     }
 
     /// The clock moved: liveness, resends, heartbeats, progress.
-    package mutating func tick(at now: Moment, into effects: inout Effects) {
-        checkLiveness(now, &effects)
+    ///
+    /// - Parameter heardUntil: when the shell is behind (messages wait to be handled), the
+    ///   arrival time of the newest message it has handled: nodes are judged silent only up to
+    ///   there, never for the time their messages wait in the coordinator. Nil when nothing waits.
+    package mutating func tick(at now: Moment, heardUntil: ContinuousClock.Instant? = nil, into effects: inout Effects) {
+        excuseStall(now, &effects)
+        checkLiveness(min(heardUntil ?? now.monotonic, now.monotonic), now, &effects)
         releaseUnadopted(now, &effects)
         confirmCancels(from: nil, ids: nil, now, &effects)
         resendAssignments(now, &effects)

@@ -1,5 +1,4 @@
 package import SwellSecurity
-package import SwellZMQ
 
 /// How a coordinator listens and where it keeps its journal.
 package struct CoordinatorConfiguration: Sendable {
@@ -8,8 +7,6 @@ package struct CoordinatorConfiguration: Sendable {
     /// The journal's folder.
     package var stateDirectory: String
     package var settings: CoordinatorSettings
-    /// ZMTP heartbeats on TCP connections.
-    package var transportHeartbeat: ZMQSocketConfiguration.Heartbeat?
     /// CURVE: the coordinator's key pair and who may connect. Nil: no authentication.
     package var security: Security?
     /// Called once the socket is bound, with the endpoints actually bound.
@@ -29,14 +26,13 @@ package struct CoordinatorConfiguration: Sendable {
     }
 
     package init(listen: [String], stateDirectory: String, settings: CoordinatorSettings = CoordinatorSettings(),
-                transportHeartbeat: ZMQSocketConfiguration.Heartbeat? = .standard, security: Security? = nil,
+                security: Security? = nil,
                 onListening: @escaping @Sendable ([String]) -> Void = { _ in }) {
         self.listen = listen
         self.stateDirectory = stateDirectory
         var settings = settings
         if security != nil { settings.security = .curve }
         self.settings = settings
-        self.transportHeartbeat = transportHeartbeat
         self.security = security
         self.onListening = onListening
     }

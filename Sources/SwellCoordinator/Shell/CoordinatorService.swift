@@ -59,15 +59,7 @@ package final class CoordinatorService: Service, Sendable {
         }
         let socket: ZMQSocketHandle
         do {
-            socket = try await io.open(ZMQSocketConfiguration(
-                kind: .router,
-                // Room for a full report (stdout up to the cap, the stderr tail, the header).
-                maxFrameSize: Int64(max(64 << 20, configuration.settings.outputCap + (1 << 20))),
-                heartbeat: configuration.transportHeartbeat,
-                zapDomain: configuration.security == nil ? nil : Self.zapDomain,
-                curve: configuration.security.map { .server(publicKey: $0.publicKey, secretKey: $0.secretKey) },
-                monitorHandshakes: configuration.security != nil,
-                binds: configuration.listen))
+            socket = try await io.open(Self.socketConfiguration(configuration))
         } catch let error as ZMQError {
             throw ListenFailure(endpoints: configuration.listen, reason: error.message)
         }
@@ -99,6 +91,27 @@ package final class CoordinatorService: Service, Sendable {
         logger.info("coordinator stopped")
     }
 
+    /// The coordinator's ROUTER socket.
+    static func socketConfiguration(_ configuration: CoordinatorConfiguration) -> ZMQSocketConfiguration {
+        ZMQSocketConfiguration(
+            kind: .router,
+            // Room for a full report (stdout up to the cap, the stderr tail, the header).
+            maxFrameSize: Int64(max(64 << 20, configuration.settings.outputCap + (1 << 20))),
+            // No ZMTP pings from the coordinator's side. In libzmq 4.3.4 the ping timer calls
+            // the engine's out_event unguarded, which asserts `!_io_error`
+            // (stream_engine_base.cpp:331); that flag is set when a connection whose input had
+            // stopped (its pipe full, or handed over to a new connection of the same peer) gets
+            // a hang-up or reset, so a busy coordinator could abort on what its peers did.
+            // Nodes ping (their dead paths are found from their side), the coordinator's libzmq
+            // answers them whatever its own settings, and the TTL in their pings drops a
+            // connection whose node went silent.
+            heartbeat: nil,
+            zapDomain: configuration.security == nil ? nil : zapDomain,
+            curve: configuration.security.map { .server(publicKey: $0.publicKey, secretKey: $0.secretKey) },
+            monitorHandshakes: configuration.security != nil,
+            binds: configuration.listen)
+    }
+
     /// The event loop: it alone touches the scheduler.
     func loop(_ queue: EventQueue<Input>, _ socket: ZMQSocketHandle, _ settings: CoordinatorSettings) async throws {
         var scheduler = Scheduler(settings: settings, incarnation: UUID().uuidString.lowercased(), seed: .random(in: .min ... .max))
@@ -123,6 +136,8 @@ package final class CoordinatorService: Service, Sendable {
         }
         try await carryOut(resumed, socket)
         var framesDropped = 0
+        // The arrival time of the newest message handled: how far the coordinator has heard.
+        var heard = ContinuousClock.now
         while let batch = await queue.next() {
             var effects = Effects()
             let moment = moment()
@@ -130,7 +145,11 @@ package final class CoordinatorService: Service, Sendable {
                 switch input {
                 case .message(let message):
                     guard let peer = message.peer else { continue }
-                    InboundFrames.deliver(message.frames, from: peer, userID: message.userID, to: &scheduler, at: moment, into: &effects)
+                    // A message counts from when it arrived, not from when its turn came.
+                    heard = max(heard, message.arrival)
+                    let arrived = Moment(monotonic: message.arrival,
+                                         wall: moment.wall - (moment.monotonic - message.arrival).inSeconds)
+                    InboundFrames.deliver(message.frames, from: peer, userID: message.userID, to: &scheduler, at: arrived, into: &effects)
                 case .refusedHandshake:
                     scheduler.countRefusedHandshakes(1)
                 case .tick:
@@ -139,7 +158,9 @@ package final class CoordinatorService: Service, Sendable {
                         scheduler.countDroppedFrames(dropped - framesDropped)
                         framesDropped = dropped
                     }
-                    scheduler.tick(at: moment, into: &effects)
+                    // Behind (messages wait to be handled): nodes are judged up to what was heard.
+                    let behind = socket.backlog > 0 || queue.count > 0
+                    scheduler.tick(at: moment, heardUntil: behind ? heard : nil, into: &effects)
                 }
             }
             scheduler.settle(at: moment, into: &effects)

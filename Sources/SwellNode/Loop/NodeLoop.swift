@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SwellCore
+import SwellPlan
 import SwellProtocol
 import SwellSecurity
 
@@ -35,10 +36,18 @@ struct NodeLoop: Sendable {
     private var lastFromCoordinator: ContinuousClock.Instant
     /// How often to say it is alive: the coordinator's interval once it has said it.
     private var heartbeatInterval: Duration
+    /// How long without word from the coordinator before joining again: the silence after which
+    /// the coordinator counts a node down, once it has said it.
+    private var silenceAllowed: Duration
+    /// When the loop last had a tick: a longer gap is this node's own stall.
+    private var lastTick: ContinuousClock.Instant
     /// When to say HELLO next while joining, and the current back-off delay.
     private(set) var nextHello: ContinuousClock.Instant
     private var helloDelay = NodeLoop.firstHelloDelay
     static let firstHelloDelay: Duration = .milliseconds(500)
+    /// A gap between ticks longer than this (and than the heartbeat interval) is a stall of the
+    /// node itself.
+    static let stallAfter: Duration = .milliseconds(300)
     static let longestHelloDelay: Duration = .seconds(8)
     /// CANCELs to acknowledge once the processes they stopped have exited.
     private var pendingCancels: [UInt64: Set<ProcessKey>] = [:]
@@ -58,6 +67,8 @@ struct NodeLoop: Sendable {
         joiningSince = now
         nextHello = now
         heartbeatInterval = configuration.heartbeatInterval
+        silenceAllowed = configuration.heartbeatInterval * 6
+        lastTick = now
     }
 
     var isLeaving: Bool { state == .leaving }
@@ -177,13 +188,14 @@ struct NodeLoop: Sendable {
             coordinator = welcome.coordinator
             name = welcome.name
             if welcome.heartbeatMilliseconds > 0 { heartbeatInterval = .milliseconds(welcome.heartbeatMilliseconds) }
+            silenceAllowed = welcome.silenceMilliseconds.flatMap { $0 > 0 ? .milliseconds($0) : nil } ?? heartbeatInterval * 6
             if state != .leaving { state = .up }
             helloDelay = Self.firstHelloDelay
             // Say at once that the path works both ways, then send again whatever was sent
             // before this (re-)join: it may have been lost.
             lastHeartbeat = now
             send(.heartbeat(Heartbeat(id: id(), running: running)))
-            for entry in outbox.takeForResend(olderThan: nil, now: now) { actions.append(.resend(entry.message)) }
+            for entry in outbox.takeAll(now: now) { actions.append(.resend(entry.message)) }
         case .assign(let assign):
             accept(assign, now)
         case .relay(let relay):
@@ -215,8 +227,16 @@ struct NodeLoop: Sendable {
     }
 
     private mutating func tick(_ now: ContinuousClock.Instant, jitter: Double) {
-        if state == .up, now - lastFromCoordinator >= heartbeatInterval * 3 {
-            rejoin("no word from the coordinator for \((now - lastFromCoordinator).components.seconds) s", now, jitter: jitter)
+        // A node that did not run for a while (stopped, starved of CPU) heard nothing in that
+        // time through no fault of the coordinator.
+        let gap = now - lastTick
+        lastTick = now
+        if gap > max(heartbeatInterval, Self.stallAfter) {
+            lastFromCoordinator = min(now, lastFromCoordinator + gap)
+            outbox.postpone(by: gap)
+        }
+        if state == .up, now - lastFromCoordinator >= silenceAllowed {
+            rejoin("no word from the coordinator for \(Durations.format(now - lastFromCoordinator))", now, jitter: jitter)
         }
         if state == .joining, now >= nextHello {
             hello(now, jitter: jitter)
@@ -231,7 +251,7 @@ struct NodeLoop: Sendable {
             send(.heartbeat(Heartbeat(id: id(), running: running)))
         }
         if state == .up {
-            for entry in outbox.takeForResend(olderThan: now - configuration.resendAfter, now: now) {
+            for entry in outbox.takeDue(now: now, first: configuration.resendAfter) {
                 actions.append(.resend(entry.message))
             }
         }

@@ -7,12 +7,18 @@ package struct Welcome: Sendable, Codable {
     /// The coordinator's own incarnation; a change tells peers it restarted.
     package var coordinator: String
     package var heartbeatMilliseconds: Int
+    /// How long the coordinator lets a node be silent before it counts the node down: a node
+    /// waits as long without word from the coordinator before it says HELLO again. Nil from a
+    /// coordinator that does not say (the node then waits 6 heartbeat intervals).
+    package var silenceMilliseconds: Int?
 
-    package init(id: UInt64, replyTo: UInt64, name: String, coordinator: String, heartbeatMilliseconds: Int) {
+    package init(id: UInt64, replyTo: UInt64, name: String, coordinator: String, heartbeatMilliseconds: Int,
+                 silenceMilliseconds: Int? = nil) {
         self.id = id
         self.replyTo = replyTo
         self.name = name
         self.coordinator = coordinator
         self.heartbeatMilliseconds = heartbeatMilliseconds
+        self.silenceMilliseconds = silenceMilliseconds
     }
 }
