@@ -123,7 +123,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SwellCoordinatorTests",
-            dependencies: ["SwellCoordinator", "SwellProtocol", "SwellWire", "SwellCore", "SwellPlan", "SwellJournal"],
+            dependencies: ["SwellCoordinator", "SwellProtocol", "SwellWire", "SwellCore", "SwellPlan", "SwellJournal",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
             name: "SwellClientTests", dependencies: ["SwellClient", "SwellProtocol", "SwellCore", "SwellPlan"],

@@ -228,6 +228,39 @@ package final class Journal: Sendable {
         }
     }
 
+    /// The final report of one task (index -1: the stage's reduction), if there is one.
+    package func finalReport(run: String, stage: String, index: Int) throws -> Report? {
+        try pool.read { db in
+            try ReportRecord.filter(Column("run") == run && Column("stage") == stage && Column("index") == index
+                                        && Column("final") == true).fetchOne(db)?.report
+        }
+    }
+
+    /// Final reports of a stage's tasks from scope index `first` on, in scope order: as many as
+    /// fit in `bytes` of stdout, and at least one (none when there are no more). Sizes are read
+    /// first, so that no more than the budget (or one report) is ever loaded.
+    package func finalReports(run: String, stage: String, from first: Int, bytes: Int) throws -> [Report] {
+        try pool.read { db in
+            let sizes = try Row.fetchAll(db, sql: """
+                SELECT "index", length(stdout) AS size FROM report
+                WHERE run = ? AND stage = ? AND final = 1 AND "index" >= ? ORDER BY "index" LIMIT 256
+                """, arguments: [run, stage, first])
+            guard let head = sizes.first else { return [] }
+            var last: Int = head["index"]
+            var total: Int = head["size"] ?? 0
+            for row in sizes.dropFirst() {
+                let size: Int = row["size"] ?? 0
+                guard total + size <= bytes else { break }
+                total += size
+                last = row["index"]
+            }
+            let start: Int = head["index"]
+            return try ReportRecord.fetchAll(db, sql: """
+                SELECT * FROM report WHERE run = ? AND stage = ? AND final = 1 AND "index" BETWEEN ? AND ? ORDER BY "index"
+                """, arguments: [run, stage, start, last]).map(\.report)
+        }
+    }
+
     /// Every report of a run with whether it was final, in journal order.
     package func reportRecords(run: String) throws -> [ReportRecord] {
         try pool.read { db in try ReportRecord.filter(Column("run") == run).order(Column.rowID).fetchAll(db) }

@@ -21,7 +21,8 @@ func sampleReport(error: TaskError? = nil, exit: Int32? = 0) -> Report {
 
 @Suite struct RunOutputTests {
     @Test func jsonHasTheRunItsStagesAndItsSinkOutputs() throws {
-        let data = RunOutput(result(.failed, failed: 1, error: "stage scan failed", outputs: ["a\n", ""]), exit: .failed).json()
+        let data = RunOutput(result(.failed, failed: 1, error: "stage scan failed", outputs: ["a\n", ""]),
+                             outputs: [Data("a\n".utf8), Data()], exit: .failed).json()
         #expect(data.last == UInt8(ascii: "\n"))
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["status"] as? String == "failed")

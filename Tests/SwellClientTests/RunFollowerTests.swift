@@ -20,6 +20,22 @@ struct FollowerDriver {
     mutating func receive(_ message: Message) -> [RunFollower.Action] { handle(.message(message)) }
     mutating func accept() -> [RunFollower.Action] { receive(.accepted(Accepted(id: 1, replyTo: submit.id, run: "r1"))) }
 
+    /// The coordinator's end of a run: each sink's output as one piece and a closing piece,
+    /// then the RESULT.
+    mutating func finish(_ status: RunStatus, failed: Int = 0, error: String? = nil,
+                         outputs: [String] = ["out\n"]) -> [RunFollower.Action] {
+        var actions: [RunFollower.Action] = []
+        var id: UInt64 = 100
+        for (sink, text) in outputs.enumerated() {
+            let bytes = Data(text.utf8)
+            id += 1
+            if !bytes.isEmpty { actions += receive(.output(OutputChunk(id: id, run: "r1", sink: sink, offset: 0, data: bytes))) }
+            id += 1
+            actions += receive(.output(OutputChunk(id: id, run: "r1", sink: sink, offset: bytes.count, data: Data(), last: true)))
+        }
+        return actions + receive(.result(result(status, failed: failed, error: error, outputs: outputs)))
+    }
+
     /// Ticks every 100 ms for `duration`, collecting the actions.
     mutating func wait(_ duration: Duration) -> [RunFollower.Action] {
         var actions: [RunFollower.Action] = []
@@ -37,7 +53,7 @@ func result(_ status: RunStatus, failed: Int = 0, error: String? = nil, outputs:
               stages: [StageResult(id: "scan", status: status == .succeeded ? .succeeded : .failed,
                                    counts: StageCounts(tasks: 4, succeeded: 4 - failed, failed: failed),
                                    startedAt: 100, endedAt: 101.5, error: nil)],
-              sinks: outputs.indices.map { "s\($0)" }, error: error, outputs: outputs.map { Data($0.utf8) })
+              sinks: outputs.indices.map { "s\($0)" }, error: error, outputBytes: outputs.map { $0.utf8.count })
 }
 
 extension [RunFollower.Action] {
@@ -64,7 +80,7 @@ extension [RunFollower.Action] {
         let finished = driver.receive(.event(Event(id: 2, run: "r1", kind: .taskFinished, stage: "scan", report: report)))
         #expect(finished.count == 2, "a finished task goes to the joblog and to progress")
         #expect(driver.receive(.event(Event(id: 3, run: "other", kind: .progress, stage: "x"))).isEmpty)
-        let end = driver.receive(.result(result(.succeeded, outputs: ["one\n", "two\n"])))
+        let end = driver.finish(.succeeded, outputs: ["one\n", "two\n"])
         #expect(end.outputs == ["one\n", "two\n"])
         #expect(end.lines == ["run r1 succeeded in 1.5s"])
         #expect(end.exit == .success)
@@ -74,22 +90,59 @@ extension [RunFollower.Action] {
     @Test func aFailedRunSaysWhyAndWhereItsReportsAre() {
         var driver = FollowerDriver()
         _ = driver.accept()
-        let end = driver.receive(.result(result(.failed, failed: 2)))
+        let end = driver.finish(.failed, failed: 2)
         #expect(end.lines == ["run r1 failed: failed tasks: 2 of 4 in scan", "reports: swell logs r1 --coordinator tcp://c:7710"])
         #expect(end.exit == .failed)
         var embedded = FollowerDriver(embedded: true)
         _ = embedded.accept()
-        #expect(embedded.receive(.result(result(.cancelled, error: "interrupted"))).lines == ["run r1 cancelled: interrupted", "reports: swell logs r1"])
+        #expect(embedded.finish(.cancelled, error: "interrupted").lines == ["run r1 cancelled: interrupted", "reports: swell logs r1"])
     }
 
     @Test func jsonPrintsOneObjectInsteadOfTheOutputs() throws {
         var driver = FollowerDriver(json: true)
         _ = driver.accept()
-        let text = try #require(driver.receive(.result(result(.succeeded))).outputs.first)
+        let text = try #require(driver.finish(.succeeded).outputs.first)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(object["run"] as? String == "r1")
         #expect(object["exitCode"] as? Int == 0)
         #expect((object["outputs"] as? [[String: Any]])?.first?["output"] as? String == "out\n")
+    }
+
+    @Test func outputPiecesArePrintedAsTheyComeAndAcknowledged() {
+        var driver = FollowerDriver()
+        _ = driver.accept()
+        let first = driver.receive(.output(OutputChunk(id: 50, run: "r1", sink: 0, offset: 0, data: Data("abc".utf8))))
+        #expect(first.outputs == ["abc"])
+        guard case .acknowledge(let ids)? = first.first else {
+            Issue.record("no acknowledgement")
+            return
+        }
+        #expect(ids == [50])
+        // A copy of what came already (a resend after a re-attach) is not printed twice.
+        let again = driver.receive(.output(OutputChunk(id: 51, run: "r1", sink: 0, offset: 1, data: Data("bcde".utf8))))
+        #expect(again.outputs == ["de"])
+        _ = driver.receive(.output(OutputChunk(id: 52, run: "r1", sink: 0, offset: 5, data: Data(), last: true)))
+        let end = driver.receive(.result(result(.succeeded, outputs: ["abcde"])))
+        #expect(end.exit == .success)
+    }
+
+    @Test func lostPiecesAreAskedForAgainFromWhereTheyStopped() {
+        var driver = FollowerDriver()
+        _ = driver.accept()
+        _ = driver.receive(.output(OutputChunk(id: 50, run: "r1", sink: 0, offset: 0, data: Data("abc".utf8))))
+        // The piece at 3 was lost with a broken connection: the next one leaves a gap.
+        let gap = driver.receive(.output(OutputChunk(id: 52, run: "r1", sink: 0, offset: 6, data: Data("ghi".utf8))))
+        #expect(gap.outputs.isEmpty)
+        #expect(gap.compactMap { if case .attach(_, let from) = $0 { from } else { nil } } == [[3]])
+        // The rest of the broken stream asks nothing more.
+        #expect(driver.receive(.output(OutputChunk(id: 53, run: "r1", sink: 0, offset: 9, data: Data("j".utf8)))).attaches == 0)
+        // A RESULT whose outputs did not all come asks for the rest instead of ending.
+        let early = driver.receive(.result(result(.succeeded, outputs: ["abcdefghij"])))
+        #expect(early.exit == nil)
+        #expect(early.attaches == 1)
+        _ = driver.receive(.output(OutputChunk(id: 60, run: "r1", sink: 0, offset: 3, data: Data("defghij".utf8))))
+        _ = driver.receive(.output(OutputChunk(id: 61, run: "r1", sink: 0, offset: 10, data: Data(), last: true)))
+        #expect(driver.receive(.result(result(.succeeded, outputs: ["abcdefghij"]))).exit == .success)
     }
 
     @Test func aRejectedPlanIsAUsageErrorWithTheCoordinatorsLocations() {

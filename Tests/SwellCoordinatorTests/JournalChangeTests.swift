@@ -75,7 +75,13 @@ extension JournalChange {
             Issue.record("no stage end")
             return
         }
-        #expect(finished.output == Data("a\nb\n".utf8), "a stage's output is journaled when it ends")
+        #expect(finished.output == nil, "a stage's output is not journaled again: it is in its reports")
+        // The client gets it from there.
+        let deliveries = end.queries.compactMap { query -> [OutputSource]? in
+            if case .deliverResult(_, _, let sources, _) = query { return sources }
+            return nil
+        }
+        #expect(deliveries == [[.reports(stage: "fan", format: .concat)]])
     }
 
     @Test func whatCannotBeReadIsCountedAndAnotherVersionIsAnswered() {

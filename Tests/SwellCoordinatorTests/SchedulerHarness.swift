@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import Testing
 @testable import SwellCoordinator
 @testable import SwellJournal
 @testable import SwellCore
@@ -16,6 +18,8 @@ struct SchedulerHarness {
     /// Everything sent, per peer, decoded.
     var outbox: [String: [Message]] = [:]
     var journal = Journal_Batches()
+    /// RESULTs handed to the shell to deliver.
+    var deliveries: [Delivery] = []
     /// The ZAP User-Id each peer's messages carry (CURVE-admitted peers), by peer.
     var userIDs: [String: String] = [:]
 
@@ -45,6 +49,11 @@ struct SchedulerHarness {
         }
         for (peer, acks) in effects.acks {
             outbox[String(decoding: peer, as: UTF8.self), default: []].append(.ack(Ack(id: 0, acks: acks)))
+        }
+        for query in effects.queries {
+            if case .deliverResult(let peer, let result, let sources, let from) = query {
+                deliveries.append(Delivery(peer: String(decoding: peer, as: UTF8.self), result: result, sources: sources, from: from))
+            }
         }
         for change in effects.changes {
             if case .reportReceived(let report, let final) = change { journal.reports.append((report, final)) }
@@ -159,12 +168,58 @@ struct SchedulerHarness {
         }
     }
 
+    /// The result last delivered to `client` (its sink outputs go from the journal; see
+    /// ``outputs(_:)``).
     mutating func result(_ client: String = "client") -> RunResult? {
-        for message in take(client) {
-            if case .result(let result) = message { return result }
-        }
-        return nil
+        deliveries.last { $0.peer == client }?.result
     }
+}
+
+/// A RESULT the scheduler asked the shell to deliver, with where its outputs are.
+struct Delivery {
+    var peer: String
+    var result: RunResult
+    var sources: [OutputSource]
+    var from: [Int]?
+}
+
+extension SchedulerHarness {
+    /// The sink outputs of the result last delivered to `client`, as the shell streams them:
+    /// the journal written so far is replayed into a real journal, and OUTPUT pieces are read
+    /// from it and acknowledged one by one. Also returns the RESULT that came after them.
+    func outputs(_ client: String = "client", from: [Int]? = nil) async throws -> (outputs: [Data], result: RunResult?) {
+        guard let delivery = deliveries.last(where: { $0.peer == client }) else { return ([], nil) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swell-outputs-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(directory: directory)
+        for batch in journal_batches { try await journal.write(batch) }
+        let sent = SentMessages()
+        let streams = OutputStreams(journal: journal, logger: Logger(label: "test")) { _, message in sent.messages.append(message) }
+        streams.start(Data(client.utf8), delivery.result, sources: delivery.sources, from: from ?? delivery.from)
+        var outputs = Array(repeating: Data(), count: delivery.result.sinks.count)
+        var result: RunResult?
+        while !sent.messages.isEmpty {
+            let message = sent.messages.removeFirst()
+            switch message {
+            case .output(let piece):
+                #expect(piece.data.count <= OutputStreams.pieceSize)
+                #expect(piece.offset == outputs[piece.sink].count + (from?[piece.sink] ?? 0))
+                outputs[piece.sink].append(piece.data)
+                streams.acknowledged(Data(client.utf8), [piece.id])
+            case .result(let r):
+                result = r
+            default:
+                Issue.record("unexpected \(message.type)")
+            }
+        }
+        #expect(streams.count == 0)
+        return (outputs, result)
+    }
+}
+
+/// Messages an ``OutputStreams`` sent, in a test.
+final class SentMessages: @unchecked Sendable {
+    var messages: [Message] = []
 }
 
 extension SchedulerHarness {

@@ -27,7 +27,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         }
     }
 
-    @Test func sharesAreCutLargeFirstThenSmaller() {
+    @Test func sharesAreCutLargeFirstThenSmaller() async throws {
         var h = SchedulerHarness()
         h.join("n1")
         let run = h.submit(itemsPlan(200))
@@ -44,7 +44,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(sizes.dropLast().allSatisfy { $0 >= 10 })
         let result = h.result()
         #expect(result?.status == .succeeded)
-        #expect(String(decoding: result!.outputs[0], as: UTF8.self) == (0..<200).map { "s\($0)\n" }.joined())
+        #expect(String(decoding: try await h.outputs().outputs[0], as: UTF8.self) == (0..<200).map { "s\($0)\n" }.joined())
     }
 
     @Test func aNodeTakesItsNextShareAsSoonAsASlotFrees() throws {
@@ -99,17 +99,53 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(stage.tasks.number(.waiting) == 199_000)
     }
 
-    @Test func outputsAreInScopeOrderWhateverTheOrderOfCompletion() {
+    @Test func sinkOutputsReachTheClientInBoundedPiecesFromTheJournal() async throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        #expect(h.submit(itemsPlan(5)) != nil)
+        let big = String(repeating: "x", count: 700_000) + "\n"
+        while let assign = h.assigns(h.take("n1")).first {
+            h.complete(assign, on: "n1", out: { "\($0.scope):" + big })
+        }
+        // Pieces of at most 1 MiB, each acknowledged before more are read (see the harness).
+        let (outputs, result) = try await h.outputs()
+        let expected = (0..<5).map { "s\($0):" + big }.joined()
+        #expect(outputs == [Data(expected.utf8)])
+        #expect(result?.outputBytes == [expected.utf8.count])
+        // A client that has the first 1,000,000 bytes (it attached again) gets the rest.
+        let rest = try await h.outputs(from: [1_000_000])
+        #expect(rest.outputs == [Data(expected.utf8).dropFirst(1_000_000)])
+        // The finished run keeps none of it in memory.
+        let run = try #require(h.scheduler.runs.values.first)
+        #expect(run.stages.allSatisfy { $0.output == nil && $0.kept.isEmpty && $0.stdin.isEmpty })
+    }
+
+    @Test func onlyOutputsALaterStageReadsAreKeptInMemory() throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        #expect(h.submit("name: p\nstages:\n  - id: list\n    run: ls\n  - id: each\n    partition: { lines-of: list }\n    run: cat\n") != nil)
+        let list = try #require(h.assigns(h.take("n1")).first)
+        h.complete(list, on: "n1", out: { _ in "a\nb\n" })
+        let each = try #require(h.assigns(h.take("n1")).first)
+        for task in each.tasks {
+            h.send("n1", .report(ReportMessage(id: h.nextID(), report: h.report(each, task, on: "n1", out: "big output\n"))))
+        }
+        let stages = h.scheduler.runs.values.first!.stages
+        #expect(stages[0].output == Data("a\nb\n".utf8), "lines-of reads it")
+        #expect(stages[1].kept.isEmpty, "a sink's reports stay in the journal only")
+    }
+
+    @Test func outputsAreInScopeOrderWhateverTheOrderOfCompletion() async throws {
         var h = SchedulerHarness()
         h.join("n1")
         h.join("n2")
         #expect(h.submit(itemsPlan(6, stageExtra: "    input: markdown\n")) != nil)
         h.drain(["n1", "n2"])
-        let text = String(decoding: h.result()?.outputs.first ?? Data(), as: UTF8.self)
+        let text = String(decoding: try await h.outputs().outputs.first ?? Data(), as: UTF8.self)
         #expect(text == (0..<6).map { "## s\($0)\n\ns\($0)\n\n" }.joined())
     }
 
-    @Test func treeReductionSummarizesTheSummariesInShareOrder() throws {
+    @Test func treeReductionSummarizesTheSummariesInShareOrder() async throws {
         var h = SchedulerHarness()
         h.join("n1")
         h.join("n2")
@@ -125,7 +161,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(String(decoding: reduce.stdin, as: UTF8.self) == (0..<shares).map { "share\($0)\n" }.joined())
         let result = h.result()
         #expect(result?.status == .succeeded)
-        #expect(result?.outputs == [Data("reduced\n".utf8)])
+        #expect(try await h.outputs().outputs == [Data("reduced\n".utf8)])
     }
 
     @Test func synthesizeRunsOnceOverTheReportsWhenThereIsNoSummarize() {
@@ -142,7 +178,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(lines[0].contains("\"scope\":\"s0\""))
     }
 
-    @Test func stdinIsTheOutputOfTheNeedsInOrder() {
+    @Test func stdinIsTheOutputOfTheNeedsInOrder() async throws {
         var h = SchedulerHarness()
         h.join("n1", slots: 1)
         let plan = """
@@ -167,10 +203,10 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
             }
             h.complete(assign, on: "n1", out: { _ in outputs[assign.stage]! })
         }
-        #expect(h.result()?.outputs == [Data("B\nA\n".utf8)])
+        #expect(try await h.outputs().outputs == [Data("B\nA\n".utf8)])
     }
 
-    @Test func linesOfMakesScopesFromTheEarlierOutput() {
+    @Test func linesOfMakesScopesFromTheEarlierOutput() async throws {
         var h = SchedulerHarness()
         h.join("n1")
         let plan = """
@@ -188,7 +224,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         let scan = h.assigns(h.take("n1"))[0]
         #expect(scan.tasks.map(\.scope) == ["x", "y", "z"])
         h.complete(scan, on: "n1")
-        #expect(h.result()?.outputs == [Data("x\ny\nz\n".utf8)])
+        #expect(try await h.outputs().outputs == [Data("x\ny\nz\n".utf8)])
     }
 
     @Test func linesOfWithRepeatedLinesFailsTheRunClearly() {
@@ -201,14 +237,14 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(result?.error?.contains("line 2 repeats 'a'") == true)
     }
 
-    @Test func anEmptyFanOutSucceedsWithNoTasks() {
+    @Test func anEmptyFanOutSucceedsWithNoTasks() async throws {
         var h = SchedulerHarness()
         h.join("n1")
         #expect(h.submit("name: p\nstages:\n  - id: i\n    run: 'true'\n  - id: s\n    partition: {lines-of: i}\n    run: echo\n") != nil)
         h.complete(h.assigns(h.take("n1"))[0], on: "n1", out: { _ in "" })
         let result = h.result()
         #expect(result?.status == .succeeded)
-        #expect(result?.outputs == [Data()])
+        #expect(try await h.outputs().outputs == [Data()])
     }
 
     @Test func aFailedTaskIsRetriedOnAnotherNodeAndRelayedToItsShare() {
@@ -249,7 +285,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(h.scheduler.nodes.values.allSatisfy { $0.used == 0 })
     }
 
-    @Test func onFailureContinueKeepsGoingAndFailsAtTheEnd() {
+    @Test func onFailureContinueKeepsGoingAndFailsAtTheEnd() async throws {
         var h = SchedulerHarness()
         h.join("n1")
         #expect(h.submit(itemsPlan(3, stageExtra: "    on-failure: continue\n")) != nil)
@@ -259,7 +295,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(result?.status == .failed)
         #expect(result?.stages.first?.counts.failed == 1)
         #expect(result?.stages.first?.counts.succeeded == 2)
-        #expect(result?.outputs == [Data("s0\ns1\ns2\n".utf8)])
+        #expect(try await h.outputs().outputs == [Data("s0\ns1\ns2\n".utf8)])
     }
 
     @Test func aSilentNodesWorkGoesElsewhereAndItsLateReportsAreIgnored() throws {

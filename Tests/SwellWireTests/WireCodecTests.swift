@@ -47,15 +47,27 @@ import SwellTestSupport
         #expect(decoded.elsewhere == [12])
     }
 
-    @Test func resultsCarryOneOutputPerSink() throws {
-        let result = RunResult(id: 1, run: "r", status: .failed, stages: [], sinks: ["a", "b"], error: "x",
-                               outputs: [Data("one".utf8), Data()])
+    @Test func resultsSayHowLongEachSinkOutputIs() throws {
+        let result = RunResult(id: 1, run: "r", status: .failed, stages: [], sinks: ["a", "b"], error: "x", outputBytes: [3, 0])
         guard case .result(let decoded) = try roundTrip(.result(result)) else {
             Issue.record("not a result")
             return
         }
-        #expect(decoded.outputs == [Data("one".utf8), Data()])
+        #expect(decoded.outputBytes == [3, 0])
         #expect(decoded.status == .failed)
+    }
+
+    @Test func outputPiecesCarryTheirBytesAsPayload() throws {
+        let bytes = Data((0..<300).map { UInt8($0 % 256) })
+        let piece = OutputChunk(id: 9, run: "r", sink: 1, offset: 4096, data: bytes, last: false)
+        guard case .output(let decoded) = try roundTrip(.output(piece)) else {
+            Issue.record("not an output piece")
+            return
+        }
+        #expect(decoded.data == bytes)
+        #expect(decoded.sink == 1)
+        #expect(decoded.offset == 4096)
+        #expect(!decoded.last)
     }
 
     @Test func headerOnlyMessages() throws {

@@ -98,8 +98,11 @@ package enum PlanRunner {
                     connection.send(.submit(submit))
                 case .cancel(let run, let reason):
                     connection.send(.cancel(Cancel(id: connection.nextID(), run: run, reason: reason)))
-                case .attach(let run):
-                    connection.send(.attach(Attach(id: connection.nextID(), run: run, taskEvents: submit.taskEvents)))
+                case .attach(let run, let outputFrom):
+                    connection.send(.attach(Attach(id: connection.nextID(), run: run, taskEvents: submit.taskEvents,
+                                                   outputFrom: outputFrom)))
+                case .acknowledge(let ids):
+                    connection.send(.ack(Ack(id: connection.nextID(), acks: ids)))
                 case .started(let run):
                     progress.runStarted(run, plan: submit.file)
                 case .event(let event):

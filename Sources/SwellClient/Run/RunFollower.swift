@@ -23,8 +23,11 @@ struct RunFollower: Sendable {
         case submit(Submit)
         /// Cancel the run (an embedded run, on SIGINT).
         case cancel(run: String, reason: String)
-        /// Follow the run again, after the coordinator was silent or lost this client.
-        case attach(run: String)
+        /// Follow the run again, after the coordinator was silent or lost this client; its sink
+        /// outputs from these bytes on (the ones already received), when some came.
+        case attach(run: String, outputFrom: [Int]?)
+        /// Acknowledge messages (output pieces) to the coordinator.
+        case acknowledge([UInt64])
         /// The run was accepted under this id.
         case started(run: String)
         /// Progress to show.
@@ -69,6 +72,14 @@ struct RunFollower: Sendable {
     private var lastHeard: ContinuousClock.Instant
     /// When the run was last attached again during a silence (nil: the coordinator is not silent).
     private var lastAttach: ContinuousClock.Instant?
+    /// Bytes of each sink output received so far.
+    private var received: [Int] = []
+    /// The sink outputs, for `--json` (plain output goes to stdout piece by piece).
+    private var outputs: [Data] = []
+    /// Sinks whose last piece came.
+    private var complete: Set<Int> = []
+    /// Where the output was last asked for again after a gap.
+    private var gapAskedFrom: [Int]?
 
     init(submit: Submit, embedded: Bool, endpoint: String, json: Bool, at now: ContinuousClock.Instant) {
         self.submit = submit
@@ -145,9 +156,9 @@ struct RunFollower: Sendable {
                 actions.append(.line("no word from the coordinator for \(Self.silenceLimit.components.seconds) s; waiting for it to come back"))
             }
             lastAttach = now
-            return actions + [.attach(run: run)]
+            return actions + [attach(run)]
         case .welcomed:
-            return [.attach(run: run)]
+            return [attach(run)]
         case .message(let message):
             lastHeard = now
             var actions: [Action] = []
@@ -166,7 +177,13 @@ struct RunFollower: Sendable {
         case .event(let event) where event.run == run:
             if event.kind == .taskFinished, let report = event.report { return [.record(report), .event(event)] }
             return [.event(event)]
+        case .output(let piece) where piece.run == run:
+            return [.acknowledge([piece.id])] + take(piece, run)
         case .result(let result) where result.run == run:
+            // Pieces lost on the way (a connection that broke): ask for the rest.
+            if result.outputBytes.indices.contains(where: { !complete.contains($0) || received[$0] != result.outputBytes[$0] }) {
+                return [.line("the run's output came incomplete; asking for the rest"), attach(run)]
+            }
             phase = .over
             return finished(result)
         case .refusal(let refusal) where refusal.code == .rejoin:
@@ -179,14 +196,43 @@ struct RunFollower: Sendable {
         }
     }
 
+    private func attach(_ run: String) -> Action {
+        .attach(run: run, outputFrom: received.isEmpty ? nil : received)
+    }
+
+    /// A piece of a sink's output: printed (or kept for `--json`) when it is the next one; a
+    /// copy of what came already is dropped; a gap (pieces lost when a connection broke) asks
+    /// for the rest again.
+    private mutating func take(_ piece: OutputChunk, _ run: String) -> [Action] {
+        guard piece.sink >= 0, piece.sink < 10_000 else { return [] }
+        while received.count <= piece.sink {
+            received.append(0)
+            outputs.append(Data())
+        }
+        if complete.contains(piece.sink) { return [] }
+        if piece.offset > received[piece.sink] || (piece.sink > 0 && !complete.contains(piece.sink - 1)) {
+            // Once per gap: the pieces still on their way from the broken stream say the same.
+            guard gapAskedFrom != received else { return [] }
+            gapAskedFrom = received
+            return [attach(run)]
+        }
+        let fresh = piece.data.dropFirst(received[piece.sink] - piece.offset)
+        received[piece.sink] += fresh.count
+        if piece.last { complete.insert(piece.sink) }
+        guard !fresh.isEmpty else { return [] }
+        if json {
+            outputs[piece.sink].append(fresh)
+            return []
+        }
+        return [.output(Data(fresh))]
+    }
+
     /// The run's end: its outputs on stdout (or the `--json` object), a last line, the exit status.
     private func finished(_ result: RunResult) -> [Action] {
         let exit: SwellExit = result.status == .succeeded ? .success : .failed
         var actions: [Action] = [.finishProgress]
         if json {
-            actions.append(.output(RunOutput(result, exit: exit).json()))
-        } else {
-            actions += result.outputs.map(Action.output)
+            actions.append(.output(RunOutput(result, outputs: outputs, exit: exit).json()))
         }
         if result.status == .succeeded {
             let elapsed = result.stages.compactMap(\.endedAt).max().map { end in

@@ -29,7 +29,7 @@ struct RunOutput: Encodable {
     var stages: [StageOutput]
     var outputs: [SinkOutput]
 
-    init(_ result: RunResult, exit: SwellExit) {
+    init(_ result: RunResult, outputs received: [Data], exit: SwellExit) {
         run = result.run
         status = result.status
         exitCode = exit.rawValue
@@ -39,7 +39,9 @@ struct RunOutput: Encodable {
                         failed: $0.counts.failed, shares: $0.counts.shares, startedAt: $0.startedAt, endedAt: $0.endedAt,
                         error: $0.error)
         }
-        outputs = zip(result.sinks, result.outputs).map { SinkOutput(stage: $0, output: String(decoding: $1, as: UTF8.self)) }
+        outputs = result.sinks.indices.map { i in
+            SinkOutput(stage: result.sinks[i], output: String(decoding: received.indices.contains(i) ? received[i] : Data(), as: UTF8.self))
+        }
     }
 
     func json() -> Data {

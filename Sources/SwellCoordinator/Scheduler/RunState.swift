@@ -16,6 +16,8 @@ struct RunState: Sendable {
     /// Attached clients and whether each wants an event per finished task.
     var clients: [Data: Bool] = [:]
     var result: RunResult?
+    /// Where the sink outputs are, once the run has ended.
+    var sinkSources: [OutputSource] = []
     /// Counts changed since the last progress event.
     var progressDirty = false
 
@@ -24,6 +26,8 @@ struct RunState: Sendable {
         self.plan = plan
         self.createdAt = createdAt
         self.stages = plan.stages.map { StageState(stage: $0, staticScopes: staticScopes[$0.id]) }
+        let read = Set(plan.stages.flatMap { $0.needs + ($0.partition?.sourceStage.map { [$0] } ?? []) })
+        for i in stages.indices { stages[i].consumed = read.contains(stages[i].id) }
     }
 
     func stageIndex(_ id: String) -> Int? { stages.firstIndex { $0.id == id } }

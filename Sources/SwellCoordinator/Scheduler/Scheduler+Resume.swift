@@ -29,6 +29,11 @@ extension Scheduler {
             run.stages[s].output = entry.output
             if let scopes = entry.scopes { run.stages[s].scopes = scopes }
         }
+        // The outputs later stages read are made again from the final reports (the journal
+        // keeps each output once, in its reports; journals of earlier versions kept them whole).
+        for s in run.stages.indices where run.stages[s].isFinished && run.stages[s].consumed && run.stages[s].output == nil {
+            run.stages[s].output = Self.output(of: run.stages[s], in: snapshot)
+        }
         for s in run.stages.indices where run.stages[s].status == .running {
             run.stages[s].stdin = run.stdin(ofStage: s)
             restoreStage(&run.stages[s], of: run.id, snapshot, until: until)
@@ -131,6 +136,16 @@ extension Scheduler {
             if state.status != .done { state.stdin = stage.reduceInput(run: runID) }
             stage.reduce = state
         }
+    }
+
+    /// A finished stage's output, from its final reports in the snapshot.
+    static func output(of stage: StageState, in snapshot: RunSnapshot) -> Data {
+        let finals = snapshot.reports.filter { $0.1 && $0.0.stage == stage.id }.map(\.0)
+        if stage.stage.isFanOut, stage.reduceCommand != nil {
+            return finals.first { $0.index == -1 }?.stdout ?? Data()
+        }
+        if !stage.stage.isFanOut { return finals.first { $0.index == 0 }?.stdout ?? Data() }
+        return stage.stage.input.render(reports: finals.filter { $0.index >= 0 }.sorted { $0.index < $1.index })
     }
 
     /// Takes back an assignment of a resumed run from the node that had it before the restart.

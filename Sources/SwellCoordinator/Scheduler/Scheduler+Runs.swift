@@ -58,7 +58,7 @@ extension Scheduler {
         if let result = runs[attach.run]!.result {
             var copy = result
             copy.id = messageID()
-            effects.send(peer, .result(copy))
+            effects.queries.append(.deliverResult(peer: peer, copy, sources: runs[attach.run]!.sinkSources, from: attach.outputFrom))
         } else {
             runs[attach.run]!.progressDirty = true
         }
@@ -140,17 +140,16 @@ extension Scheduler {
             }
             guard stage.reduce?.status == .done else { return }
         }
-        // The stage output, in scope order.
-        if let reduce = stage.reduce {
-            stage.output = reduce.report?.stdout ?? Data()
-        } else if !stage.stage.isFanOut {
-            stage.output = stage.kept[0]?.stdout ?? Data()
-        } else {
-            stage.output = stage.stage.input.render(reports: stage.orderedReports(run: runID))
-        }
-        if let problem = tooLarge(stage.output?.count ?? 0, "the output of stage '\(stage.id)'") {
-            failStage(runID, index, problem, now, &effects)
-            return
+        // The stage output, in scope order: in memory only when a later stage reads it (a
+        // sink's goes to clients from the journal).
+        stage.outputReady = true
+        if stage.consumed {
+            let output = stage.renderOutput(run: runID)
+            if let problem = tooLarge(output.count, "the output of stage '\(stage.id)', which a later stage reads,") {
+                failStage(runID, index, problem, now, &effects)
+                return
+            }
+            stage.output = output
         }
         let reduceFailed = stage.reduce?.report.map { !$0.succeeded } ?? false
         stage.status = stage.anyTaskFailed || stage.summaryFailed || reduceFailed ? .failed : .succeeded
@@ -163,7 +162,7 @@ extension Scheduler {
         run.stages[index] = stage
         event(&run, .stageFinished, stage: stage.id, counts: stage.counts, &effects)
         runs[runID] = run
-        effects.journal(.stageChanged(run: runID, stage.entry(output: true)))
+        effects.journal(.stageChanged(run: runID, stage.entry()))
         effects.log(.info, "run \(runID): stage \(stage.id) \(stage.status.rawValue)")
         if stage.status == .failed, stage.stage.onFailure == .stop {
             finishRun(runID, .failed, error: stage.error ?? "stage \(stage.id) failed", now, &effects)
@@ -232,13 +231,21 @@ extension Scheduler {
             id: 0, run: runID, status: status,
             stages: run.stages.map { StageResult(id: $0.id, status: $0.status, counts: $0.counts, startedAt: $0.startedAt,
                                                  endedAt: $0.endedAt, error: $0.error) },
-            sinks: sinks, error: error,
-            outputs: sinks.map { sink in run.stageIndex(sink).flatMap { run.stages[$0].output } ?? Data() })
+            sinks: sinks, error: error)
         run.result = result
+        run.sinkSources = sinks.map { sink in run.stageIndex(sink).map { run.stages[$0].outputSource } ?? .none }
+        // A finished run keeps nothing large in memory: its outputs are in the journal.
+        for i in run.stages.indices {
+            run.stages[i].output = nil
+            run.stages[i].stdin = Data()
+            run.stages[i].kept = [:]
+            run.stages[i].reduce?.stdin = Data()
+            run.stages[i].reduce?.report = nil
+        }
         for (peer, _) in run.clients {
             var copy = result
             copy.id = messageID()
-            effects.send(peer, .result(copy))
+            effects.queries.append(.deliverResult(peer: peer, copy, sources: run.sinkSources, from: nil))
         }
         runs[runID] = run
         effects.journal(.runFinished(run: runID, status: status, endedAt: now.wall, error: error))

@@ -212,9 +212,12 @@ package struct Scheduler: Sendable {
             effects.queries.append(.logs(peer: peer, request))
         case .cancel(let cancel):
             cancelRun(cancel, from: peer, now, &effects)
-        case .heartbeat, .ack:
+        case .heartbeat:
             break
+        case .ack(let ack):
+            if !ack.acks.isEmpty { effects.queries.append(.outputAcknowledged(peer: peer, ids: ack.acks)) }
         case .leave(let leave):
+            effects.queries.append(.clientLeft(peer: peer))
             clients[peer] = nil
             clientUserIDs[peer] = nil
             for id in runOrder { runs[id]?.clients[peer] = nil }

@@ -24,6 +24,13 @@ struct StageState: Sendable {
     /// Slots its tasks hold on nodes: the tasks running, or about to start in a free slot.
     var running = 0
     var reduce: ReduceState?
+    /// A later stage reads this stage's output (its `needs`, or `lines-of`): it is rendered in
+    /// memory when the stage ends. A sink's output is never rendered here; clients get it
+    /// from the journal.
+    var consumed = false
+    /// The stage ended with an output (it is in the journal's reports).
+    var outputReady = false
+    /// The output, while a later stage of a running run needs it.
     var output: Data?
     var startedAt: Double?
     var endedAt: Double?
@@ -52,8 +59,13 @@ struct StageState: Sendable {
     var allTasksFinal: Bool { finalTasks == tasks.count }
     var anyTaskFailed: Bool { tasks.number(.failed) > 0 }
 
+    /// Whether final reports are kept in memory while the stage runs: for its output when a
+    /// later stage reads it, for its share summaries and for its reduction.
+    var keepsReports: Bool { consumed || stage.summarize != nil || (stage.isFanOut && reduceCommand != nil) }
+
     /// Keeps what outputs read of a task's final report.
     mutating func keep(_ report: Report) {
+        guard keepsReports else { return }
         if report.succeeded && report.stdout.isEmpty { return }
         kept[report.index] = KeptReport(report)
     }
@@ -89,9 +101,26 @@ struct StageState: Sendable {
                 scopes.indices.contains(first + count - 1) ? scopes[first + count - 1] : "")
     }
 
-    /// The stage as the journal keeps it; with its scopes or its output when asked.
-    func entry(scopes withScopes: Bool = false, output withOutput: Bool = false) -> StageEntry {
-        StageEntry(stage: id, status: status, scopes: withScopes ? scopes : nil, output: withOutput ? output : nil,
+    /// The output, from the kept reports: a reduction's stdout, a single task's, or the
+    /// reports rendered in scope order.
+    func renderOutput(run: String) -> Data {
+        if let reduce { return reduce.report?.stdout ?? Data() }
+        if !stage.isFanOut { return kept[0]?.stdout ?? Data() }
+        return stage.input.render(reports: orderedReports(run: run))
+    }
+
+    /// Where the output is in the journal.
+    var outputSource: OutputSource {
+        guard outputReady else { return .none }
+        if reduce != nil { return .report(stage: id, index: -1) }
+        if !stage.isFanOut { return .report(stage: id, index: 0) }
+        return .reports(stage: id, format: stage.input)
+    }
+
+    /// The stage as the journal keeps it; with its scopes when asked. Its output is not kept:
+    /// it is made again from the reports.
+    func entry(scopes withScopes: Bool = false) -> StageEntry {
+        StageEntry(stage: id, status: status, scopes: withScopes ? scopes : nil, output: nil,
                    startedAt: startedAt, endedAt: endedAt, error: error)
     }
 }

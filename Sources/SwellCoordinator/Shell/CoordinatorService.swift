@@ -134,7 +134,10 @@ package final class CoordinatorService: Service, Sendable {
             logger.critical("cannot read the journal \(journal.path): \(error)")
             throw JournalFailure(path: journal.path, reason: "\(error)", reading: true)
         }
-        try await carryOut(resumed, socket)
+        let streams = OutputStreams(journal: journal, logger: logger) { peer, message in
+            socket.send(to: peer, WireCodec.encode(message))
+        }
+        try await carryOut(resumed, socket, streams)
         var framesDropped = 0
         // The arrival time of the newest message handled: how far the coordinator has heard.
         var heard = ContinuousClock.now
@@ -164,14 +167,14 @@ package final class CoordinatorService: Service, Sendable {
                 }
             }
             scheduler.settle(at: moment, into: &effects)
-            try await carryOut(effects, socket)
+            try await carryOut(effects, socket, streams)
         }
     }
 
     /// Journal first, then the network. A journal that cannot be written stops the
     /// coordinator: nothing unjournaled is ever acknowledged, so the nodes keep their reports
     /// and a restarted coordinator picks up from the journal.
-    func carryOut(_ effects: Effects, _ socket: ZMQSocketHandle) async throws {
+    func carryOut(_ effects: Effects, _ socket: ZMQSocketHandle, _ streams: OutputStreams) async throws {
         for (level, message) in effects.logs { logger.log(level: level, "\(message)") }
         do {
             try await journal.write(mapper.batch(effects.changes))
@@ -183,12 +186,18 @@ package final class CoordinatorService: Service, Sendable {
         for (peer, ids) in effects.acks {
             socket.send(to: peer, WireCodec.encode(.ack(Ack(id: 0, acks: ids))))
         }
-        for query in effects.queries { answer(query, socket) }
+        for query in effects.queries { answer(query, socket, streams) }
     }
 
     /// Reads the journal for what the scheduler does not keep in memory.
-    func answer(_ query: JournalQuery, _ socket: ZMQSocketHandle) {
+    func answer(_ query: JournalQuery, _ socket: ZMQSocketHandle, _ streams: OutputStreams) {
         switch query {
+        case .deliverResult(let peer, let result, let sources, let from):
+            streams.start(peer, result, sources: sources, from: from)
+        case .outputAcknowledged(let peer, let ids):
+            streams.acknowledged(peer, ids)
+        case .clientLeft(let peer):
+            streams.forget(peer)
         case .logs(let peer, let request):
             let page = 200
             do {

@@ -16,6 +16,7 @@ package enum Message: Sendable {
     case rejected(Rejected)
     case event(Event)
     case result(RunResult)
+    case output(OutputChunk)
     case attach(Attach)
     case statusRequest(StatusRequest)
     case status(StatusReply)
@@ -41,6 +42,7 @@ package enum Message: Sendable {
         case .rejected: "REJECTED"
         case .event: "EVENT"
         case .result: "RESULT"
+        case .output: "OUTPUT"
         case .attach: "ATTACH"
         case .statusRequest: "STATUS?"
         case .status: "STATUS"
@@ -68,6 +70,7 @@ package enum Message: Sendable {
         case .rejected(let m): m.id
         case .event(let m): m.id
         case .result(let m): m.id
+        case .output(let m): m.id
         case .attach(let m): m.id
         case .statusRequest(let m): m.id
         case .status(let m): m.id

@@ -1,24 +1,27 @@
 package import Foundation
 package import SwellCore
 
-/// A run has ended (coordinator -> client). The payload holds the sink stages' outputs.
+/// A run has ended (coordinator -> client). The sink stages' outputs came before it, as OUTPUT
+/// pieces; `outputBytes` says how long each is, so that the client knows it has them whole.
 package struct RunResult: Sendable, Codable {
     package var id: UInt64
     package var run: String
     package var status: RunStatus
     package var stages: [StageResult]
-    /// Sink stage ids, in plan order, matching `outputs`.
+    /// Sink stage ids, in plan order, matching `outputBytes`.
     package var sinks: [String]
     package var error: String?
-    package var outputs: [Data]
+    /// The length of each sink's output.
+    package var outputBytes: [Int]
 
-    package init(id: UInt64, run: String, status: RunStatus, stages: [StageResult], sinks: [String], error: String?, outputs: [Data]) {
+    package init(id: UInt64, run: String, status: RunStatus, stages: [StageResult], sinks: [String], error: String?,
+                 outputBytes: [Int] = []) {
         self.id = id
         self.run = run
         self.status = status
         self.stages = stages
         self.sinks = sinks
         self.error = error
-        self.outputs = outputs
+        self.outputBytes = outputBytes
     }
 }

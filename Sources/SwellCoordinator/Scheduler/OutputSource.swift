@@ -1,0 +1,12 @@
+package import SwellCore
+
+/// Where a sink stage's output is in the journal: the shell reads it from there, in pieces, to
+/// stream it to clients. The coordinator never holds a sink's output whole.
+package enum OutputSource: Sendable, Equatable {
+    /// The stage ended without an output (skipped, cancelled, or stopped by a failure).
+    case none
+    /// The stdout of one final report: a single task's (index 0) or a reduction's (index -1).
+    case report(stage: String, index: Int)
+    /// The final reports of a fan-out, in scope order, rendered in `format`.
+    case reports(stage: String, format: InputFormat)
+}
