@@ -51,10 +51,16 @@ package enum WireCodec {
         }
         var frames = [protocolTag, Data(message.type.utf8), Data(header)]
         if !parts.isEmpty {
-            var payload = Data()
-            payload.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-            for part in parts { payload.append(part) }
-            frames.append(payload)
+            let total = parts.reduce(0) { $0 + $1.count }
+            if let whole = parts.first(where: { $0.count == total }) {
+                // One part holds every byte (an output piece, a report with no stderr): as it is.
+                frames.append(whole)
+            } else {
+                var payload = Data()
+                payload.reserveCapacity(total)
+                for part in parts { payload.append(part) }
+                frames.append(payload)
+            }
         }
         return frames
     }
@@ -143,6 +149,10 @@ package enum WireCodec {
         }
         guard total == payload.count else {
             throw WireError(.malformed, "parts add up to \(total) bytes, payload has \(payload.count)")
+        }
+        // One part that is the whole payload (the usual case for large ones) is not copied.
+        if let whole = lengths.firstIndex(of: payload.count) {
+            return lengths.indices.map { $0 == whole ? payload : Data() }
         }
         var parts: [Data] = []
         parts.reserveCapacity(lengths.count)

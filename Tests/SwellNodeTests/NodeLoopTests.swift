@@ -157,6 +157,23 @@ extension Message {
         for _ in 0..<20 { #expect(node.advance(.milliseconds(100)).hellos.isEmpty) }
     }
 
+    @Test func outputThatWaitsForAcknowledgementHoldsNewTasksBack() throws {
+        var node = NodeLoopDriver(slots: 2)
+        node.join()
+        let (_, actions) = node.assign(tasks: 3)
+        #expect(actions.started.count == 2)
+        // The first task ends with more output than a node lets wait for the coordinator.
+        let big = TaskOutcome(exitCode: 0, signal: nil, timedOut: false, error: nil,
+                              stdout: Data(count: NodeLoop.unacknowledgedOutputLimit + 1),
+                              stdoutBytes: NodeLoop.unacknowledgedOutputLimit + 1, stdoutTruncated: false, stderrTail: Data(),
+                              startedAt: 1, endedAt: 2)
+        let ended = node.handle(.ended(actions.started[0], big))
+        #expect(ended.started.isEmpty, "a slot is free, but the output waits")
+        let report = try #require(ended.sent.first { $0.isReport })
+        // Acknowledged: the third task starts.
+        #expect(node.receive(.ack(Ack(id: node.id(), acks: [report.id]))).started.count == 1)
+    }
+
     @Test func aRejoinRefusalMakesAnUpNodeSayHelloWithWhatItHolds() {
         var node = NodeLoopDriver()
         node.join()

@@ -209,6 +209,7 @@ struct NodeLoop: Sendable {
             perform(steps, key, now)
         case .ack(let ack):
             outbox.acknowledge(ack.acks)
+            startQueued()
             if let leaveID, ack.acks.contains(leaveID) { leaveAcked = true }
         case .cancel(let cancel):
             stop(cancel)
@@ -336,8 +337,11 @@ struct NodeLoop: Sendable {
     /// Starts `work` if a slot is free and nothing waits before it; else queues it. First come,
     /// first served: work the coordinator recovered from a lost node, queued while this node was
     /// full, starts before this node's own next wave.
+    /// Also holds new work back while more than ``unacknowledgedOutputLimit`` bytes of output
+    /// wait for the coordinator's acknowledgement: a coordinator slower than its nodes'
+    /// tasks slows them down instead of piling their output up in memory.
     private mutating func schedule(_ work: ProcessWork) {
-        if running < configuration.slots && queued.isEmpty {
+        if running < configuration.slots && queued.isEmpty && outbox.bytes <= Self.unacknowledgedOutputLimit {
             begin(work)
         } else {
             queued.append(work)
@@ -345,10 +349,14 @@ struct NodeLoop: Sendable {
     }
 
     private mutating func startQueued() {
-        while running < configuration.slots, !queued.isEmpty {
+        while running < configuration.slots, !queued.isEmpty, outbox.bytes <= Self.unacknowledgedOutputLimit {
             begin(queued.removeFirst())
         }
     }
+
+    /// Output (reports' stdout and stderr, summaries) a node lets wait for acknowledgement
+    /// before it starts no more tasks.
+    static let unacknowledgedOutputLimit = 32 << 20
 
     private mutating func begin(_ work: ProcessWork) {
         running += 1

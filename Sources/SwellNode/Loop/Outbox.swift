@@ -21,21 +21,41 @@ struct Outbox<Key: Hashable & Sendable>: Sendable {
 
     private var entries: [UInt64: Entry] = [:]
     private var order: [UInt64] = []
+    /// Output bytes the kept messages carry.
+    private(set) var bytes = 0
 
     var count: Int { entries.count }
+
+    /// The output a message carries: a report's stdout and stderr, a summary's output.
+    static func size(of message: Message) -> Int {
+        switch message {
+        case .report(let m): m.report.stdout.count + m.report.stderrTail.count
+        case .summary(let m): m.summary.output.count
+        default: 0
+        }
+    }
     var isEmpty: Bool { entries.isEmpty }
 
     /// Remembers a message just sent.
     mutating func add(_ message: Message, key: Key, now: ContinuousClock.Instant) {
-        if entries[message.id] == nil { order.append(message.id) }
+        if let old = entries[message.id] {
+            bytes -= Self.size(of: old.message)
+        } else {
+            order.append(message.id)
+        }
         entries[message.id] = Entry(key: key, message: message, sentAt: now, sends: 1)
+        bytes += Self.size(of: message)
     }
 
     /// Forgets acknowledged messages; returns how many were known.
     @discardableResult
     mutating func acknowledge(_ ids: [UInt64]) -> Int {
         var known = 0
-        for id in ids where entries.removeValue(forKey: id) != nil { known += 1 }
+        for id in ids {
+            guard let entry = entries.removeValue(forKey: id) else { continue }
+            bytes -= Self.size(of: entry.message)
+            known += 1
+        }
         if order.count > 64 && order.count > 2 * entries.count { order.removeAll { entries[$0] == nil } }
         return known
     }
