@@ -74,6 +74,20 @@ import SwellSecurity
         #expect(h.scheduler.nodes["n1"]?.state == .up)
     }
 
+    @Test func aNodeSayingHelloAgainGetsOnlyTheWorkItDoesNotHold() throws {
+        var h = SchedulerHarness()
+        h.join("n1", slots: 4)
+        #expect(h.submit(itemsPlan(40, stageExtra: "    width: 2\n")) != nil)
+        let assigns = h.assigns(h.take("n1"))
+        #expect(assigns.count == 2)
+        // The same process says HELLO again (it heard nothing for a while), holding the first.
+        h.send("n1", .hello(Hello(id: h.nextID(), role: .node, name: "n1", incarnation: "n1-1", slots: 4,
+                                  holding: [assigns[0].assignment])))
+        let again = h.assigns(h.take("n1"))
+        #expect(again.map(\.assignment) == [assigns[1].assignment])
+        #expect(h.scheduler.nodes["n1"]?.membership == 1)
+    }
+
     @Test func nodesAreJudgedByWhenTheirMessagesArrivedNotWhenTheyWereHandled() {
         var h = SchedulerHarness()
         h.join("n1")

@@ -1,9 +1,35 @@
 import Synchronization
 
-/// A flag a running task's supervisor checks: set it to stop the task's process group.
+/// Stops a running task: `stop()` runs the action its supervisor registered (killing the
+/// task's process group) at once, or as soon as one is registered.
 final class StopSignal: Sendable {
-    private let flag = Atomic<Bool>(false)
+    private struct State {
+        var stopped = false
+        var action: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
     init() {}
-    func stop() { flag.store(true, ordering: .relaxed) }
-    var isStopped: Bool { flag.load(ordering: .relaxed) }
+
+    func stop() {
+        let action = state.withLock { state -> (@Sendable () -> Void)? in
+            guard !state.stopped else { return nil }
+            state.stopped = true
+            defer { state.action = nil }
+            return state.action
+        }
+        action?()
+    }
+
+    var isStopped: Bool { state.withLock { $0.stopped } }
+
+    /// Runs `action` when the task is stopped (now, if it already is); `nil` forgets it.
+    func onStop(_ action: (@Sendable () -> Void)?) {
+        let now = state.withLock { state -> Bool in
+            if state.stopped { return true }
+            state.action = action
+            return false
+        }
+        if now { action?() }
+    }
 }

@@ -17,8 +17,6 @@ import SystemPackage
 /// - stdout beyond `outputCap` is drained and counted but not kept; a marker line says how much
 ///   was cut. stderr keeps its last `stderrTail` bytes.
 enum TaskRunner {
-    /// How often a running task checks its deadline and whether its main process has exited.
-    static let checkInterval: Duration = .milliseconds(100)
     /// How long descendants may keep the output pipes open after the main process exits.
     static let lingerGrace: Duration = .milliseconds(300)
 
@@ -152,34 +150,42 @@ enum TaskRunner {
     }
 
     /// Kills the group on timeout, on a stop request, and when the main process has exited but
-    /// descendants still hold the output pipes open. Returns when cancelled (the outputs ended)
-    /// or once it has killed the group.
+    /// descendants still hold the output pipes open (after ``lingerGrace``). Returns when
+    /// cancelled (the outputs ended) or once it has killed the group.
+    ///
+    /// Nothing polls: the stop request runs a kill, the main process's exit is an event on its
+    /// pidfd, and the timeout is one sleep. A task costs the node nothing while it runs.
     static func watch(group: pid_t, pidfd: Int32, timeout: Duration?, stop: StopSignal, state: ProcessState) async {
-        let clock = ContinuousClock()
-        let deadline = timeout.map { clock.now + $0 }
-        var exitedAt: ContinuousClock.Instant?
-        while true {
-            do {
-                try await Task.sleep(for: checkInterval)
-            } catch {
-                return  // the output streams ended
+        // Kills only while the watch lasts: once it is over, the group's leader may be reaped
+        // and its id reused by another task's group.
+        let live = Mutex(true)
+        let kill: @Sendable () -> Void = { live.withLock { if $0 { killGroup(group) } } }
+        defer { live.withLock { $0 = false } }
+        stop.onStop(kill)
+        defer { stop.onStop(nil) }
+        var exited: (any DispatchSourceRead)?
+        if pidfd >= 0 {
+            let source = DispatchSource.makeReadSource(fileDescriptor: pidfd, queue: watchQueue)
+            source.setEventHandler {
+                source.cancel()
+                watchQueue.asyncAfter(deadline: .now() + .milliseconds(lingerGrace.wholeMilliseconds), execute: kill)
             }
-            if stop.isStopped {
-                killGroup(group)
-                return
-            }
-            if let deadline, clock.now >= deadline {
-                state.markTimedOut()
-                killGroup(group)
-                return
-            }
-            if exitedAt == nil, pidfd >= 0, hasExited(pidfd) { exitedAt = clock.now }
-            if let exitedAt, clock.now - exitedAt >= lingerGrace {
-                killGroup(group)
-                return
-            }
+            source.resume()
+            exited = source
         }
+        defer { exited?.cancel() }
+        do {
+            // Until cancelled (the outputs ended), or until the deadline.
+            try await Task.sleep(for: timeout ?? .seconds(100 * 365 * 86_400))
+        } catch {
+            return
+        }
+        state.markTimedOut()
+        kill()
     }
+
+    /// Where exit events and linger deadlines of running tasks are handled.
+    private static let watchQueue = DispatchQueue(label: "swell.task-watch")
 
     static func hasExited(_ pidfd: Int32) -> Bool {
         var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
