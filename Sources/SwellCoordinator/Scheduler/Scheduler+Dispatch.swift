@@ -128,6 +128,7 @@ extension Scheduler {
         var candidates = nodes.values.filter { $0.state == .up && $0.accepts(labels: stage.labels) }
             .map { (name: $0.name, free: $0.free, slots: $0.slots) }
         let units = candidates.reduce(0) { $0 + max(1, $1.slots / width) }
+        let slots = candidates.reduce(0) { $0 + $1.slots }
         while true {
             let first = runs[runID]!.stages[s].nextScope
             let remaining = count - first
@@ -137,7 +138,13 @@ extension Scheduler {
                 (candidates[$0].free, candidates[$1].name) < (candidates[$1].free, candidates[$0].name)
             }) else { return }
             let name = candidates[best].name
-            let size = ShareSizing.size(remaining: remaining, width: width, units: units, idleUnits: idle.count)
+            var size = ShareSizing.size(remaining: remaining, width: width, units: units, idleUnits: idle.count)
+            // The tail of a rolling stage that does not summarize: no node takes more than it
+            // can start now, so that work does not queue on one node while another has a free
+            // slot, and the nodes finish together.
+            if stage.pacing == .rolling, stage.summarize == nil, remaining <= 2 * slots {
+                size = min(size, candidates[best].free)
+            }
             let shareIndex = runs[runID]!.stages[s].shares.count
             let scopes = runs[runID]!.stages[s].scopes!
             var tasks: [TaskRef] = []
