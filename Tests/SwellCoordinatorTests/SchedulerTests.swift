@@ -73,6 +73,24 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(counts.last?.succeeded == 91)
     }
 
+    @Test func inTheTailANodeTakesNoMoreThanItCanStart() throws {
+        for summarizes in [false, true] {
+            var h = SchedulerHarness()
+            h.join("n1")
+            h.join("n2")
+            let extra = "    pacing: rolling\n" + (summarizes ? "    summarize: cat\n" : "")
+            #expect(h.submit(itemsPlan(30, stageExtra: extra)) != nil)
+            let first = try #require(h.assigns(h.take("n1")).first)
+            _ = h.take("n2")
+            h.send("n1", .report(ReportMessage(id: h.nextID(), report: h.report(first, first.tasks[0], on: "n1", out: ""))))
+            let next = try #require(h.assigns(h.take("n1")).first)
+            // One slot free: without summarize, one task (the rest waits for whichever node
+            // frees a slot first); a stage that summarizes keeps its guided share sizes (each
+            // share is one summarize).
+            #expect(summarizes ? next.count == 5 : next.count == 1, "summarize: \(summarizes), \(next.count)")
+        }
+    }
+
     @Test func aLargeStageIsHandedOutInBoundedShares() throws {
         var h = SchedulerHarness()
         h.join("n1")
