@@ -153,8 +153,10 @@ enum TaskRunner {
     /// descendants still hold the output pipes open (after ``lingerGrace``). Returns when
     /// cancelled (the outputs ended) or once it has killed the group.
     ///
-    /// Nothing polls: the stop request runs a kill, the main process's exit is an event on its
-    /// pidfd, and the timeout is one sleep. A task costs the node nothing while it runs.
+    /// A stop request runs the kill at once, and the timeout is waited for, not polled; only
+    /// whether the main process has exited is looked at, 100 ms after the start and then twice
+    /// as long after each look, up to once a second, so that a long task costs its node next
+    /// to nothing while it runs.
     static func watch(group: pid_t, pidfd: Int32, timeout: Duration?, stop: StopSignal, state: ProcessState) async {
         // Kills only while the watch lasts: once it is over, the group's leader may be reaped
         // and its id reused by another task's group.
@@ -163,29 +165,36 @@ enum TaskRunner {
         defer { live.withLock { $0 = false } }
         stop.onStop(kill)
         defer { stop.onStop(nil) }
-        var exited: (any DispatchSourceRead)?
-        if pidfd >= 0 {
-            let source = DispatchSource.makeReadSource(fileDescriptor: pidfd, queue: watchQueue)
-            source.setEventHandler {
-                source.cancel()
-                watchQueue.asyncAfter(deadline: .now() + .milliseconds(lingerGrace.wholeMilliseconds), execute: kill)
+        let clock = ContinuousClock()
+        let deadline = timeout.map { clock.now + $0 }
+        var look = firstLook
+        var exitedAt: ContinuousClock.Instant?
+        while true {
+            var wake = clock.now + (exitedAt.map { _ in lingerGrace } ?? look)
+            if let deadline { wake = min(wake, deadline) }
+            do {
+                try await Task.sleep(until: wake, clock: clock)
+            } catch {
+                return  // the output streams ended
             }
-            source.resume()
-            exited = source
+            if let deadline, clock.now >= deadline {
+                state.markTimedOut()
+                kill()
+                return
+            }
+            if let exitedAt, clock.now - exitedAt >= lingerGrace {
+                kill()
+                return
+            }
+            if exitedAt == nil, pidfd >= 0, hasExited(pidfd) { exitedAt = clock.now }
+            look = min(look * 2, lastLook)
         }
-        defer { exited?.cancel() }
-        do {
-            // Until cancelled (the outputs ended), or until the deadline.
-            try await Task.sleep(for: timeout ?? .seconds(100 * 365 * 86_400))
-        } catch {
-            return
-        }
-        state.markTimedOut()
-        kill()
     }
 
-    /// Where exit events and linger deadlines of running tasks are handled.
-    private static let watchQueue = DispatchQueue(label: "swell.task-watch")
+    /// When the watch first looks whether the main process has exited, and the longest wait
+    /// between two looks.
+    static let firstLook: Duration = .milliseconds(100)
+    static let lastLook: Duration = .seconds(1)
 
     static func hasExited(_ pidfd: Int32) -> Bool {
         var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
