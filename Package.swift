@@ -30,6 +30,8 @@ let package = Package(
             name: "CZeroMQ",
             providers: [.apt(["libzmq3-dev"])]
         ),
+        // glibc's <malloc.h>, for mallopt: the Glibc module does not export it.
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "SwellZMQ",
             dependencies: ["CZeroMQ", .product(name: "DequeModule", package: "swift-collections")],
@@ -98,7 +100,7 @@ let package = Package(
         .target(
             name: "SwellCLI",
             dependencies: [
-                "SwellCore", "SwellPlan", "SwellClient", "SwellCoordinator", "SwellNode", "SwellZMQ", "SwellSecurity",
+                "SwellCore", "SwellPlan", "SwellClient", "SwellCoordinator", "SwellNode", "SwellZMQ", "SwellSecurity", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

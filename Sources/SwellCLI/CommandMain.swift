@@ -1,3 +1,4 @@
+import CMalloc
 package import ArgumentParser
 import Foundation
 import SwellClient
@@ -7,6 +8,7 @@ import Logging
 package enum CommandMain {
     package static func run(_ root: any ParsableCommand.Type, arguments: [String]? = nil) async -> Never {
         signal(SIGPIPE, SIG_IGN)
+        limitMallocArenas()
         do {
             var command = try root.parseAsRoot(arguments)
             if var command = command as? any AsyncParsableCommand {
@@ -27,5 +29,16 @@ package enum CommandMain {
             if !message.isEmpty { StandardStreams.err(message + "\n") }
             exit(code == .validationFailure ? 2 : code.rawValue)
         }
+    }
+}
+
+extension CommandMain {
+    /// Two malloc arenas, unless `MALLOC_ARENA_MAX` says otherwise. With glibc's default (8 per
+    /// core) the memory that Swift's many short-lived task allocations free is spread over many
+    /// arenas and not given back: a node or an embedded run grew by about 300 bytes per task
+    /// (46 MB to 69 MB over 80,000 tasks), against about 50 with two arenas.
+    static func limitMallocArenas() {
+        guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return }
+        _ = mallopt(M_ARENA_MAX, 2)
     }
 }

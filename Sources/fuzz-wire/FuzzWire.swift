@@ -53,7 +53,9 @@ func seeds() -> [Data] {
         .cancel(Cancel(id: 9, run: "r", reason: "x")),
         .statusRequest(StatusRequest(id: 10)),
         .logsRequest(LogsRequest(id: 11, run: "r", stage: nil, scope: nil, offset: 0)),
-        .attach(Attach(id: 12, run: "r", taskEvents: true)),
+        .attach(Attach(id: 12, run: "r", taskEvents: true, outputFrom: [3, 0])),
+        .output(OutputChunk(id: 13, run: "r", sink: 0, offset: 0, data: Data("abc".utf8), last: false)),
+        .result(RunResult(id: 14, run: "r", status: .succeeded, stages: [], sinks: ["s"], error: nil, outputBytes: [3])),
     ]
     return messages.map { WireInput.encode(WireCodec.encode($0)) }
 }

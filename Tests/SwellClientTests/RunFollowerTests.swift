@@ -108,12 +108,12 @@ extension [RunFollower.Action] {
         #expect((object["outputs"] as? [[String: Any]])?.first?["output"] as? String == "out\n")
     }
 
-    @Test func outputPiecesArePrintedAsTheyComeAndAcknowledged() {
+    @Test func outputPiecesArePrintedAsTheyComeAndAcknowledgedOnceWritten() {
         var driver = FollowerDriver()
         _ = driver.accept()
         let first = driver.receive(.output(OutputChunk(id: 50, run: "r1", sink: 0, offset: 0, data: Data("abc".utf8))))
         #expect(first.outputs == ["abc"])
-        guard case .acknowledge(let ids)? = first.first else {
+        guard case .acknowledge(let ids)? = first.last else {
             Issue.record("no acknowledgement")
             return
         }

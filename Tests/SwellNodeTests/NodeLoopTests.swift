@@ -174,6 +174,28 @@ extension Message {
         #expect(node.receive(.ack(Ack(id: node.id(), acks: [report.id]))).started.count == 1)
     }
 
+    @Test func reportsThatWaitForAcknowledgementHoldNewTasksBack() throws {
+        var node = NodeLoopDriver(slots: 10)
+        node.join()
+        let total = NodeLoop.unacknowledgedReportLimit + 20
+        let (_, first) = node.assign(tasks: total)
+        var running = first.started
+        var reports: [UInt64] = []
+        var ended = 0
+        // Tasks end and their reports are not acknowledged (a coordinator that is behind).
+        while let work = running.first, ended < NodeLoop.unacknowledgedReportLimit {
+            running.removeFirst()
+            let actions = node.end(work)
+            reports += actions.sent.filter(\.isReport).map(\.id)
+            running += actions.started
+            ended += 1
+        }
+        #expect(reports.count == NodeLoop.unacknowledgedReportLimit)
+        #expect(running.count == 10 - 1, "the slot of the last task to end stays free")
+        // The coordinator catches up: the next tasks start.
+        #expect(node.receive(.ack(Ack(id: node.id(), acks: reports))).started.count == 1)
+    }
+
     @Test func aRejoinRefusalMakesAnUpNodeSayHelloWithWhatItHolds() {
         var node = NodeLoopDriver()
         node.join()

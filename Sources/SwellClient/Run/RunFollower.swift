@@ -178,7 +178,9 @@ struct RunFollower: Sendable {
             if event.kind == .taskFinished, let report = event.report { return [.record(report), .event(event)] }
             return [.event(event)]
         case .output(let piece) where piece.run == run:
-            return [.acknowledge([piece.id])] + take(piece, run)
+            // Acknowledged once written: the coordinator sends no more than a few pieces ahead
+            // of what reached stdout.
+            return take(piece, run) + [.acknowledge([piece.id])]
         case .result(let result) where result.run == run:
             // Pieces lost on the way (a connection that broke): ask for the rest.
             if result.outputBytes.indices.contains(where: { !complete.contains($0) || received[$0] != result.outputBytes[$0] }) {

@@ -161,6 +161,7 @@ package final class CoordinatorService: Service, Sendable {
                         scheduler.countDroppedFrames(dropped - framesDropped)
                         framesDropped = dropped
                     }
+                    streams.sweep(at: moment.monotonic)
                     // Behind (messages wait to be handled): nodes are judged up to what was heard.
                     let behind = socket.backlog > 0 || queue.count > 0
                     scheduler.tick(at: moment, heardUntil: behind ? heard : nil, into: &effects)

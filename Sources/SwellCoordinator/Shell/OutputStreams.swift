@@ -38,7 +38,13 @@ final class OutputStreams {
         var drained = false
         var lengths: [Int] = []
         var inFlight: Set<UInt64> = []
+        /// When the client last acknowledged a piece (or the stream started).
+        var heard: ContinuousClock.Instant
     }
+
+    /// A stream whose client acknowledges nothing for this long (it was killed, or its
+    /// connection is gone for good) is dropped.
+    static let abandonAfter: Duration = .seconds(60)
 
     private let journal: Journal
     private let logger: Logger
@@ -60,7 +66,7 @@ final class OutputStreams {
     /// Starts streaming `result`'s sink outputs to `peer`.
     func start(_ peer: Data, _ result: RunResult, sources: [OutputSource], from: [Int]?) {
         let key = Key(peer: peer, run: result.run)
-        streams[key] = Stream(result: result, sources: sources, from: from ?? [])
+        streams[key] = Stream(result: result, sources: sources, from: from ?? [], heard: .now)
         pump(key)
     }
 
@@ -69,13 +75,24 @@ final class OutputStreams {
         for key in streams.keys where key.peer == peer {
             let before = streams[key]!.inFlight.count
             streams[key]!.inFlight.subtract(ids)
-            if streams[key]!.inFlight.count < before { pump(key) }
+            if streams[key]!.inFlight.count < before {
+                streams[key]!.heard = .now
+                pump(key)
+            }
         }
     }
 
     /// A client left: its streams end.
     func forget(_ peer: Data) {
         for key in streams.keys where key.peer == peer { streams[key] = nil }
+    }
+
+    /// Drops streams whose client has acknowledged nothing for ``abandonAfter``.
+    func sweep(at now: ContinuousClock.Instant) {
+        for (key, stream) in streams where now - stream.heard > Self.abandonAfter {
+            logger.info("run \(key.run): a client stopped acknowledging its output; it can attach again to get the rest")
+            streams[key] = nil
+        }
     }
 
     /// Sends pieces while the window has room; at the end, the RESULT.

@@ -337,11 +337,12 @@ struct NodeLoop: Sendable {
     /// Starts `work` if a slot is free and nothing waits before it; else queues it. First come,
     /// first served: work the coordinator recovered from a lost node, queued while this node was
     /// full, starts before this node's own next wave.
-    /// Also holds new work back while more than ``unacknowledgedOutputLimit`` bytes of output
-    /// wait for the coordinator's acknowledgement: a coordinator slower than its nodes'
-    /// tasks slows them down instead of piling their output up in memory.
+    /// Also holds new work back while more than ``unacknowledgedOutputLimit`` bytes of output,
+    /// or more than ``unacknowledgedReportLimit`` reports, wait for the coordinator's
+    /// acknowledgement: a coordinator slower than its nodes' tasks slows them down instead of
+    /// letting their reports pile up in memory on both sides.
     private mutating func schedule(_ work: ProcessWork) {
-        if running < configuration.slots && queued.isEmpty && outbox.bytes <= Self.unacknowledgedOutputLimit {
+        if running < configuration.slots && queued.isEmpty && outboxHasRoom {
             begin(work)
         } else {
             queued.append(work)
@@ -349,10 +350,19 @@ struct NodeLoop: Sendable {
     }
 
     private mutating func startQueued() {
-        while running < configuration.slots, !queued.isEmpty, outbox.bytes <= Self.unacknowledgedOutputLimit {
+        while running < configuration.slots, !queued.isEmpty, outboxHasRoom {
             begin(queued.removeFirst())
         }
     }
+
+    private var outboxHasRoom: Bool {
+        outbox.bytes <= Self.unacknowledgedOutputLimit
+            && outbox.count < max(Self.unacknowledgedReportLimit, 4 * configuration.slots)
+    }
+
+    /// Reports and summaries a node lets wait for acknowledgement before it starts no more tasks
+    /// (at least 4 per slot).
+    static let unacknowledgedReportLimit = 1_000
 
     /// Output (reports' stdout and stderr, summaries) a node lets wait for acknowledgement
     /// before it starts no more tasks.

@@ -52,7 +52,7 @@ enum TaskRunner {
                         executable, arguments: arguments, environment: environment, workingDirectory: directory,
                         platformOptions: options, input: .none, output: .sequence, error: .sequence
                     ) { process in
-                        await supervise(process, execution, stop, state, feed: {})
+                        await supervise(process, execution, stop, state, feed: nil)
                     }.terminationStatus
                 }
                 return try await Subprocess.run(
@@ -101,15 +101,17 @@ enum TaskRunner {
     private static func supervise<Input: InputProtocol>(
         _ process: Execution<Input, SequenceOutput, SequenceOutput>, _ execution: TaskExecution, _ stop: StopSignal,
         _ state: ProcessState,
-        feed: @escaping @Sendable () async -> Void
+        feed: (@Sendable () async -> Void)?
     ) async {
         let group = process.processIdentifier.value
         state.setGroup(group)
         let pidfd = process.processIdentifier.processDescriptor
         await withTaskGroup(of: Part.self) { parts in
-            parts.addTask {
-                await feed()
-                return .feeder
+            if let feed {
+                parts.addTask {
+                    await feed()
+                    return .feeder
+                }
             }
             parts.addTask {
                 var kept = Data()
