@@ -3,11 +3,10 @@ import Logging
 import Testing
 @testable import SwellCoordinator
 @testable import SwellCore
-@testable import SwellJournal
 @testable import SwellProtocol
 
 @Suite struct OutputStreamsTests {
-    /// A finished run whose one sink produced `pieces` MiB, as the harness journals it.
+    /// A finished run whose one sink produced `mebibytes` MiB, as the harness journals it.
     func finishedRun(mebibytes: Int) throws -> SchedulerHarness {
         var h = SchedulerHarness()
         h.join("n1")
@@ -22,10 +21,8 @@ import Testing
     @Test func aStreamKeepsOnlyAFewPiecesUnacknowledged() async throws {
         let h = try finishedRun(mebibytes: 12)
         let delivery = try #require(h.deliveries.last)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swell-streams-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let journal = try Journal(directory: directory)
-        for batch in h.journal_batches { try await journal.write(batch) }
+        let (journal, cleanup) = try await h.replayedJournal()
+        defer { cleanup() }
         let sent = SentMessages()
         let streams = OutputStreams(journal: journal, logger: Logger(label: "test")) { _, message in sent.messages.append(message) }
         streams.start(Data("client".utf8), delivery.result, sources: delivery.sources, from: nil)
@@ -41,10 +38,8 @@ import Testing
     @Test func aClientThatLeavesEndsItsStream() async throws {
         let h = try finishedRun(mebibytes: 6)
         let delivery = try #require(h.deliveries.last)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swell-streams-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let journal = try Journal(directory: directory)
-        for batch in h.journal_batches { try await journal.write(batch) }
+        let (journal, cleanup) = try await h.replayedJournal()
+        defer { cleanup() }
         let streams = OutputStreams(journal: journal, logger: Logger(label: "test")) { _, _ in }
         streams.start(Data("client".utf8), delivery.result, sources: delivery.sources, from: nil)
         streams.forget(Data("other".utf8))

@@ -187,12 +187,14 @@ extension SchedulerHarness {
     /// The sink outputs of the result last delivered to `client`, as the shell streams them:
     /// the journal written so far is replayed into a real journal, and OUTPUT pieces are read
     /// from it and acknowledged one by one. Also returns the RESULT that came after them.
-    func outputs(_ client: String = "client", from: [Int]? = nil) async throws -> (outputs: [Data], result: RunResult?) {
+    ///
+    /// - Parameter directory: a journal already holding what came before (a restarted
+    ///   coordinator's); by default a fresh one.
+    func outputs(_ client: String = "client", from: [Int]? = nil,
+                 journalIn directory: String? = nil) async throws -> (outputs: [Data], result: RunResult?) {
         guard let delivery = deliveries.last(where: { $0.peer == client }) else { return ([], nil) }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swell-outputs-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let journal = try Journal(directory: directory)
-        for batch in journal_batches { try await journal.write(batch) }
+        let (journal, cleanup) = try await replayedJournal(in: directory)
+        defer { cleanup() }
         let sent = SentMessages()
         let streams = OutputStreams(journal: journal, logger: Logger(label: "test")) { _, message in sent.messages.append(message) }
         streams.start(Data(client.utf8), delivery.result, sources: delivery.sources, from: from ?? delivery.from)
@@ -214,6 +216,17 @@ extension SchedulerHarness {
         }
         #expect(streams.count == 0)
         return (outputs, result)
+    }
+}
+
+extension SchedulerHarness {
+    /// A real journal with every batch so far written into it: in `directory`, added to what is
+    /// there, else in a fresh temporary folder; `cleanup` removes the folder it made.
+    func replayedJournal(in directory: String? = nil) async throws -> (Journal, cleanup: () -> Void) {
+        let folder = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("swell-journal-\(UUID().uuidString)").path
+        let journal = try Journal(directory: folder)
+        for batch in journal_batches { try await journal.write(batch) }
+        return (journal, { if directory == nil { try? FileManager.default.removeItem(atPath: folder) } })
     }
 }
 
