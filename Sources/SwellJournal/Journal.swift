@@ -125,6 +125,11 @@ package final class Journal: Sendable {
                 ALTER TABLE run DROP COLUMN baseDirectory;
                 """)
         }
+        migrator.registerMigration("v6: stage.outputReady") { db in
+            // A stage's output is no longer kept: it is made from the reports, so the journal
+            // says whether the stage ended with one.
+            try db.execute(sql: "ALTER TABLE stage ADD COLUMN outputReady BOOLEAN")
+        }
         return migrator
     }
 

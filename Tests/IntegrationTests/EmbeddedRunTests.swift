@@ -329,7 +329,7 @@ import SwellTestSupport
         let result = try await runOnJournal(in: work, made: """
             CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
             INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share'), ('v3: assignment'), ('v4: run.origin'),
-                ('v5: report.index, no run.baseDirectory');
+                ('v5: report.index, no run.baseDirectory'), ('v6: stage.outputReady');
             CREATE TABLE run (id TEXT PRIMARY KEY);
             """)
         #expect(result.status == 1)
@@ -344,7 +344,7 @@ import SwellTestSupport
         let result = try await runOnJournal(in: work, made: """
             CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
             INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share'), ('v3: assignment'), ('v4: run.origin'),
-                ('v5: report.index, no run.baseDirectory');
+                ('v5: report.index, no run.baseDirectory'), ('v6: stage.outputReady');
             CREATE TABLE run (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, file TEXT NOT NULL,
                 planText TEXT NOT NULL, overrides BLOB NOT NULL, scopes BLOB NOT NULL,
                 status TEXT NOT NULL, createdAt DOUBLE NOT NULL, endedAt DOUBLE, error TEXT,

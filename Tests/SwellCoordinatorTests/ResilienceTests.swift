@@ -270,6 +270,38 @@ import SwellSecurity
         #expect(again.first?.attempt == share.attempt + 1)
     }
 
+    @Test(arguments: [false, true])
+    func aSinkThatFinishedBeforeARestartStillHasItsOutput(synthesizes: Bool) async throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        let plan = "name: p\nstages:\n  - id: a\n    partition: { items: [x, y] }\n    run: echo\n"
+            + (synthesizes ? "    synthesize: sort\n" : "")
+            + "  - id: b\n    partition: { items: [z] }\n    run: echo\n"
+        #expect(h.submit(plan) != nil)
+        let assigns = h.assigns(h.take("n1"))
+        let a = try #require(assigns.first { $0.stage == "a" })
+        h.complete(a, on: "n1")
+        if synthesizes {
+            let reduce = try #require(h.assigns(h.take("n1")).first { $0.kind == .reduce })
+            h.complete(reduce, on: "n1", out: { _ in "reduced\n" })
+        }
+        // Stage a is done; b's share is lost with the crash.
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var restarted = SchedulerHarness()
+        restarted.restore(try await h.crash(into: dir))
+        let run = try #require(restarted.scheduler.runOrder.first)
+        restarted.send("client", .hello(Hello(id: restarted.nextID(), role: .client, name: "c", incarnation: "c2")))
+        restarted.send("client", .attach(Attach(id: restarted.nextID(), run: run, taskEvents: false)))
+        restarted.join("n9")
+        for _ in 0..<101 { restarted.advance(0.1); restarted.send("n9", .heartbeat(Heartbeat(id: restarted.nextID(), running: 0))) }
+        _ = restarted.drain(["n9"])
+        let (outputs, result) = try await restarted.outputs(journalIn: dir)
+        #expect(result?.status == .succeeded)
+        #expect(outputs == [Data((synthesizes ? "reduced\n" : "x\ny\n").utf8), Data("z\n".utf8)],
+                "the sink that finished before the restart lost its output")
+    }
+
     @Test func finishedStagesKeepTheirOutputsAndLaterStagesStart() async throws {
         var h = SchedulerHarness()
         h.join("n1")

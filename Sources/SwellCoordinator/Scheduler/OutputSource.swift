@@ -1,3 +1,4 @@
+import Foundation
 package import SwellCore
 
 /// Where a sink stage's output is in the journal: the shell reads it from there, in pieces, to
@@ -9,4 +10,16 @@ package enum OutputSource: Sendable, Equatable {
     case report(stage: String, index: Int)
     /// The final reports of a fan-out, in scope order, rendered in `format`.
     case reports(stage: String, format: InputFormat)
+}
+
+extension OutputSource {
+    /// The output made in memory: `report(index)` gives a final report of the stage (index -1
+    /// its reduction's), `reports()` its tasks' final reports in scope order.
+    func render(report: (Int) -> Report?, reports: () -> [Report]) -> Data {
+        switch self {
+        case .none: Data()
+        case .report(_, let index): report(index)?.stdout ?? Data()
+        case .reports(_, let format): format.render(reports: reports())
+        }
+    }
 }

@@ -27,6 +27,7 @@ extension Scheduler {
             run.stages[s].endedAt = entry.endedAt
             run.stages[s].error = entry.error
             run.stages[s].output = entry.output
+            run.stages[s].outputReady = entry.outputReady ?? (entry.output != nil)
             if let scopes = entry.scopes { run.stages[s].scopes = scopes }
         }
         // The outputs later stages read are made again from the final reports (the journal
@@ -140,12 +141,9 @@ extension Scheduler {
 
     /// A finished stage's output, from its final reports in the snapshot.
     static func output(of stage: StageState, in snapshot: RunSnapshot) -> Data {
-        let finals = snapshot.reports.filter { $0.1 && $0.0.stage == stage.id }.map(\.0)
-        if stage.stage.isFanOut, stage.reduceCommand != nil {
-            return finals.first { $0.index == -1 }?.stdout ?? Data()
-        }
-        if !stage.stage.isFanOut { return finals.first { $0.index == 0 }?.stdout ?? Data() }
-        return stage.stage.input.render(reports: finals.filter { $0.index >= 0 }.sorted { $0.index < $1.index })
+        let finals = snapshot.reports.filter { $0.final && $0.report.stage == stage.id }.map(\.report)
+        return stage.outputSource.render(report: { index in finals.first { $0.index == index } },
+                                         reports: { finals.filter { $0.index >= 0 }.sorted { $0.index < $1.index } })
     }
 
     /// Takes back an assignment of a resumed run from the node that had it before the restart.

@@ -101,18 +101,17 @@ struct StageState: Sendable {
                 scopes.indices.contains(first + count - 1) ? scopes[first + count - 1] : "")
     }
 
-    /// The output, from the kept reports: a reduction's stdout, a single task's, or the
-    /// reports rendered in scope order.
+    /// The output, from the kept reports.
     func renderOutput(run: String) -> Data {
-        if let reduce { return reduce.report?.stdout ?? Data() }
-        if !stage.isFanOut { return kept[0]?.stdout ?? Data() }
-        return stage.input.render(reports: orderedReports(run: run))
+        outputSource.render(report: { $0 == -1 ? reduce?.report : finalReport($0, run: run) },
+                            reports: { orderedReports(run: run) })
     }
 
-    /// Where the output is in the journal.
+    /// Where the output is: a reduction's stdout, a single task's, or the reports rendered in
+    /// scope order.
     var outputSource: OutputSource {
         guard outputReady else { return .none }
-        if reduce != nil { return .report(stage: id, index: -1) }
+        if stage.isFanOut, reduceCommand != nil { return .report(stage: id, index: -1) }
         if !stage.isFanOut { return .report(stage: id, index: 0) }
         return .reports(stage: id, format: stage.input)
     }
@@ -120,7 +119,7 @@ struct StageState: Sendable {
     /// The stage as the journal keeps it; with its scopes when asked. Its output is not kept:
     /// it is made again from the reports.
     func entry(scopes withScopes: Bool = false) -> StageEntry {
-        StageEntry(stage: id, status: status, scopes: withScopes ? scopes : nil, output: nil,
+        StageEntry(stage: id, status: status, scopes: withScopes ? scopes : nil, outputReady: outputReady,
                    startedAt: startedAt, endedAt: endedAt, error: error)
     }
 }
