@@ -1,7 +1,8 @@
 import Foundation
 import SwellProtocol
 
-/// Requests the scheduler cannot answer from memory; the shell reads the journal.
+/// What the scheduler leaves to the shell: answers read from the journal, and the streams of
+/// finished runs' outputs, which are read from it as clients acknowledge them.
 enum JournalQuery: Sendable {
     case logs(peer: Data, LogsRequest)
     /// A client attached to a run that is no longer in memory.

@@ -38,7 +38,7 @@ extension Scheduler {
                     nodeByPeer[peer] = name
                     effects.send(peer, .welcome(welcome(hello, name)))
                     reconcile(name, holding: hello.holding, now, &effects)
-                    resendAll(to: name, except: Set(hello.holding), now, &effects)
+                    resend(to: name, except: Set(hello.holding), now, &effects)
                     return
                 }
                 effects.log(.info, "node \(name) joined again as a new process; the earlier one's work goes back to the pool")
@@ -88,7 +88,7 @@ extension Scheduler {
 
     /// Sends again the assignments of a node that said HELLO again, but for those it says it
     /// holds (a node drops what it already has anyway).
-    mutating func resendAll(to name: String, except held: Set<AssignmentID>, _ now: Moment, _ effects: inout Effects) {
+    mutating func resend(to name: String, except held: Set<AssignmentID>, _ now: Moment, _ effects: inout Effects) {
         guard let node = nodes[name] else { return }
         for key in node.assignments where !held.contains(key) {
             guard var assignment = assignments[key], let message = assignment.message else { continue }
