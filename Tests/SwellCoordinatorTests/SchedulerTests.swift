@@ -91,6 +91,27 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         }
     }
 
+    @Test func runningCountsTasksNotTheSlotASummarizeKeeps() throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        let submitted = h.submit(itemsPlan(3, stageExtra: "    summarize: cat\n"))
+        let run = try #require(submitted)
+        let share = try #require(h.assigns(h.take("n1")).first)
+        #expect(h.scheduler.runs[run]!.stages[0].running == 3)
+        for task in share.tasks {
+            h.send("n1", .report(ReportMessage(id: h.nextID(), report: h.report(share, task, on: "n1", out: ""))))
+        }
+        // Every task is in; the share keeps one slot for its summarize, which is not a task.
+        #expect(h.scheduler.runs[run]!.stages[0].running == 0)
+        #expect(h.scheduler.nodes["n1"]?.used == 1)
+        h.complete(share, on: "n1", summary: "summary\n")  // the reports again (dropped), then the summary
+        _ = h.drain(["n1"])
+        let overview = h.scheduler.status(replyTo: 0, h.now).runs.first { $0.run == run }
+        #expect(overview?.status == .succeeded)
+        #expect(overview?.running == 0)
+        #expect(h.scheduler.nodes["n1"]?.used == 0)
+    }
+
     @Test func aLargeStageIsHandedOutInBoundedShares() throws {
         var h = SchedulerHarness()
         h.join("n1")

@@ -16,6 +16,8 @@ struct Assignment: Sendable {
     var sequence: UInt64 = 0
     /// The node's slots it holds now (see ``Scheduler/rebalance(_:)``).
     var held = 0
+    /// What it adds to its stage's running tasks: `runningTasks` when last counted.
+    var counted = 0
     /// Nil for work adopted from a node after a restart: that node has it already.
     var message: Assign?
     var sentAt: ContinuousClock.Instant

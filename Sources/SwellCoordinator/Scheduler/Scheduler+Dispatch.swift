@@ -204,13 +204,14 @@ extension Scheduler {
         for var assignment in ordered {
             let want = assignment.want
             used += want
-            let held = min(want, left)
-            left -= held
-            guard held != assignment.held else { continue }
-            let before = assignment.runningTasks
-            assignment.held = held
-            countRunning(assignment.id, assignment.runningTasks - before)
-            assignments[assignment.id] = assignment
+            let before = (assignment.held, assignment.counted)
+            assignment.held = min(want, left)
+            left -= assignment.held
+            // Counted by what it runs, not by what it holds: a share whose tasks are all in may
+            // keep its slot for its summarize.
+            countRunning(assignment.id, assignment.runningTasks - assignment.counted)
+            assignment.counted = assignment.runningTasks
+            if (assignment.held, assignment.counted) != before { assignments[assignment.id] = assignment }
         }
         nodes[name]!.used = used
     }
@@ -244,7 +245,7 @@ extension Scheduler {
     mutating func forget(_ key: AssignmentID) -> Assignment? {
         guard let assignment = assignments.removeValue(forKey: key) else { return nil }
         if let id = assignment.message?.id { assignmentByMessage[id] = nil }
-        countRunning(key, -assignment.runningTasks)
+        countRunning(key, -assignment.counted)
         return assignment
     }
 
