@@ -25,17 +25,29 @@ package enum Scope {
     /// Two paths overlap when they are equal or one is a directory prefix of the other
     /// (`src` and `src/core`). Trailing slashes and a leading `./` are ignored.
     package static func firstOverlap(in scopes: [String]) -> (first: Int, second: Int, firstPath: String, secondPath: String)? {
+        // One hash lookup per path; only paths with a `/` can sit inside another.
         var owners: [String: Int] = [:]
-        var all: [(path: String, owner: Int)] = []
+        owners.reserveCapacity(scopes.count)
+        var nested: [(path: String, owner: Int)] = []
+        // A path another scope has already claimed, and that scope, or nil.
+        func claim(_ raw: String, by owner: Int) -> (path: String, other: Int)? {
+            let path = normalize(raw)
+            if let other = owners.updateValue(owner, forKey: path), other != owner { return (path, other) }
+            if path.utf8.contains(UInt8(ascii: "/")) { nested.append((path, owner)) }
+            return nil
+        }
         for (owner, scope) in scopes.enumerated() {
-            for path in paths(of: scope).map(normalize) {
-                if let other = owners[path], other != owner { return (other, owner, path, path) }
-                owners[path] = owner
-                all.append((path, owner))
+            // Most scopes are one path: no array for them.
+            if scope.utf8.contains(UInt8(ascii: "\n")) {
+                for raw in paths(of: scope) {
+                    if let found = claim(raw, by: owner) { return (found.other, owner, found.path, found.path) }
+                }
+            } else if !scope.isEmpty, let found = claim(scope, by: owner) {
+                return (found.other, owner, found.path, found.path)
             }
         }
         var best: (first: Int, second: Int, firstPath: String, secondPath: String)?
-        for (path, owner) in all {
+        for (path, owner) in nested {
             for ancestor in ancestors(of: path) {
                 guard let other = owners[ancestor], other != owner else { continue }
                 let found = other < owner ? (other, owner, ancestor, path) : (owner, other, path, ancestor)
@@ -57,6 +69,7 @@ package enum Scope {
     }
 
     static func normalize(_ path: String) -> String {
+        guard path.hasPrefix("./") || path.utf8.last == UInt8(ascii: "/") else { return path }
         var p = Substring(path)
         while p.hasPrefix("./") { p = p.dropFirst(2) }
         while p.count > 1, p.hasSuffix("/") { p = p.dropLast() }

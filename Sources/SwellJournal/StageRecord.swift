@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 package import SwellCore
 
@@ -15,7 +16,7 @@ package struct StageRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     }
 
     // Stored flat: the run, then the stage's fields.
-    enum CodingKeys: String, CodingKey { case run }
+    enum CodingKeys: String, CodingKey { case run, scopes }
 
     package init(from decoder: any Decoder) throws {
         run = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .run)
@@ -25,6 +26,39 @@ package struct StageRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(run, forKey: .run)
-        try stage.encode(to: encoder)
+        var rest = stage
+        rest.scopes = nil
+        try rest.encode(to: encoder)
+        // The scopes as a JSON array, as they always were (and read back the same way), but
+        // written directly: a stage may have a million of them.
+        if let scopes = stage.scopes { try container.encode(Self.json(scopes), forKey: .scopes) }
+    }
+
+    /// `scopes` as JSON text.
+    static func json(_ scopes: [String]) -> Data {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scopes.reduce(2) { $0 + $1.utf8.count + 3 })
+        bytes.append(UInt8(ascii: "["))
+        let hex = Array("0123456789abcdef".utf8)
+        for (i, scope) in scopes.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            for byte in scope.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    bytes.append(UInt8(ascii: "\\"))
+                    bytes.append(byte)
+                case 0..<0x20:
+                    bytes.append(contentsOf: Array("\\u00".utf8))
+                    bytes.append(hex[Int(byte >> 4)])
+                    bytes.append(hex[Int(byte & 0x0F)])
+                default:
+                    bytes.append(byte)
+                }
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+        bytes.append(UInt8(ascii: "]"))
+        return Data(bytes)
     }
 }

@@ -74,6 +74,18 @@ import SwellSecurity
         #expect(h.scheduler.nodes["n1"]?.state == .up)
     }
 
+    @Test func aStallBeforeTheFirstTickIsTheCoordinatorsToo() throws {
+        // A run whose first stage ends before the clock has ticked once, and whose next stage
+        // takes seconds to start (a lines-of stage of a million lines): the loop stood still
+        // from the batch it was handling, though it had never ticked.
+        var h = SchedulerHarness()
+        for n in 1...3 { h.join("n\(n)") }
+        #expect(h.submit(itemsPlan(30)) != nil)
+        #expect(h.scheduler.lastRan != nil)
+        h.stall(4)
+        for n in 1...3 { #expect(h.scheduler.nodes["n\(n)"]?.state == .up) }
+    }
+
     @Test func aNodeSayingHelloAgainGetsOnlyTheWorkItDoesNotHold() throws {
         var h = SchedulerHarness()
         h.join("n1", slots: 4)
@@ -97,8 +109,11 @@ import SwellSecurity
         var effects = Effects()
         let arrived = h.now.monotonic
         h.send("n1", .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
-        h.clock += 5
-        h.scheduler.tick(at: h.now, heardUntil: arrived, into: &effects)
+        // The loop runs all along (it ticks), handling older messages.
+        for _ in 0..<50 {
+            h.clock += 0.1
+            h.scheduler.tick(at: h.now, heardUntil: arrived, into: &effects)
+        }
         #expect(h.scheduler.nodes["n1"]?.state == .up)
         // Caught up, with nothing newer from the node: it has been silent for 5 s.
         h.clock += 0.1

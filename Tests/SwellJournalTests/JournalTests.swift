@@ -48,6 +48,25 @@ import Testing
         #expect(try journal.unfinishedRuns().isEmpty)
     }
 
+    @Test func scopesOfEveryKindReadBackAsWritten() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(directory: directory)
+        let scopes = ["plain", "quote \" and \\ back", "x.c\ny.c", "tab\tcr\r\u{1}\u{1F}", "caf\u{00E9} \u{1F600}", ""]
+        var batch = JournalBatch()
+        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
+                                                  scopes: [:], createdAt: 1), status: .running))
+        batch.stages.append(StageRecord(run: "r1", StageEntry(stage: "scan", status: .running, scopes: scopes, startedAt: 1)))
+        batch.stages.append(StageRecord(run: "r1", StageEntry(stage: "lines", status: .running, scopes: [], startedAt: 1)))
+        try await journal.write(batch)
+        #expect(try journal.stages(of: "r1").map(\.stage.scopes) == [scopes, []])
+        // Journals of earlier versions hold the scopes as JSON text: still read.
+        try await DatabaseQueue(path: journal.path).write { db in
+            try db.execute(sql: "UPDATE stage SET scopes = ? WHERE stage = 'lines'", arguments: [#"["a","b\"c"]"#])
+        }
+        #expect(try journal.stages(of: "r1").map(\.stage.scopes) == [scopes, ["a", "b\"c"]])
+    }
+
     @Test func aStateDirectoryItCreatesIsPrivate() throws {
         let parent = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: parent) }

@@ -77,6 +77,29 @@ func makeTree(_ files: [String]) throws -> String {
         #expect(scopes == ["src/a", "src/b", "src/c"])
     }
 
+    @Test func linesOfSplitsWindowsLinesAndTrimsUnicodeSpace() throws {
+        let text = "a\r\nb\r\n\u{00A0}caf\u{00E9}\u{3000}\n\u{2003}\n"
+        let scopes = try LinesOf.scopes(from: Data(text.utf8), stage: "s", source: "i").get()
+        #expect(scopes == ["a", "b", "caf\u{00E9}"])
+        // Bytes that are not UTF-8 are shown as U+FFFD, never dropped.
+        #expect(try LinesOf.scopes(from: Data([0x61, 0xFF, 0x0A, 0x62]), stage: "s", source: "i").get() == ["a\u{FFFD}", "b"])
+    }
+
+    @Test func linesOfManyLines() throws {
+        var text = (1...250_000).map { "dir\($0 % 1000)/file\($0)" }.joined(separator: "\n")
+        let scopes = try LinesOf.scopes(from: Data(text.utf8), stage: "s", source: "i").get()
+        #expect(scopes.count == 250_000)
+        #expect(scopes.first == "dir1/file1")
+        #expect(scopes.last == "dir0/file250000")
+        // One line that holds another, at the very end, is still found.
+        text += "\ndir7"
+        guard case .failure(let nested) = LinesOf.scopes(from: Data(text.utf8), stage: "s", source: "i") else {
+            Issue.record("a line inside another was accepted")
+            return
+        }
+        #expect(nested.message.contains("'dir7/file7' (line 7) and 'dir7' (line 250001) overlap"))
+    }
+
     @Test func linesOfRefusesRepeatsAndOverlaps() {
         guard case .failure(let repeated) = LinesOf.scopes(from: Data("a\nb\na\n".utf8), stage: "s", source: "i") else {
             Issue.record("repeated lines were accepted")

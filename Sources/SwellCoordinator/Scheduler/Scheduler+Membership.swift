@@ -121,11 +121,13 @@ extension Scheduler {
     /// nothing in that time, through no fault of the nodes: the time it stood still is not
     /// counted as their silence.
     mutating func excuseStall(_ now: Moment, _ effects: inout Effects) {
-        defer { lastTick = now.monotonic }
-        guard let lastTick else { return }
-        let gap = now.monotonic - lastTick
+        defer { lastRan = now.monotonic }
+        guard let lastRan else { return }
+        let gap = now.monotonic - lastRan
         guard gap > settings.stallAfter else { return }
-        effects.log(.warning, "the coordinator did not run for \(Durations.format(gap)); nodes' silence in that time is not held against them")
+        // Long enough to have made a node suspect: worth a warning; shorter ones are routine
+        // (a stage of a million scopes starting).
+        effects.log(gap >= settings.suspectAfter ? .warning : .info, "the coordinator did not run for \(Durations.format(gap)); nodes' silence in that time is not held against them")
         for name in nodes.keys where nodes[name]!.isLive {
             nodes[name]!.lastSeen = min(now.monotonic, nodes[name]!.lastSeen + gap)
         }

@@ -33,8 +33,9 @@ package struct Scheduler: Sendable {
     package internal(set) var dropped = DropCounters()
     var nextID: UInt64 = 0
     var lastHeartbeat: ContinuousClock.Instant?
-    /// When the clock last moved (the last tick).
-    var lastTick: ContinuousClock.Instant?
+    /// When the loop last ran: its last tick, or the last batch of messages it settled. A
+    /// longer gap before the next tick is the coordinator's own stall.
+    var lastRan: ContinuousClock.Instant?
     /// Last REFUSAL per unknown peer, to answer floods only once a second.
     var refused: [Data: ContinuousClock.Instant] = [:]
     /// Clients waiting for every node to confirm that a cancelled run's processes have exited.
@@ -124,6 +125,7 @@ package struct Scheduler: Sendable {
     /// The end of a batch of inputs: hands out work if anything changed. The shell calls it
     /// after each batch, so that a burst of reports costs one pass over the nodes, not one each.
     package mutating func settle(at now: Moment, into effects: inout Effects) {
+        lastRan = max(lastRan ?? now.monotonic, now.monotonic)
         guard needsDispatch else { return }
         needsDispatch = false
         dispatch(now, &effects)
