@@ -21,7 +21,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // libzmq's header is in /usr/include and the module map links it. No pkg-config: Debian's
@@ -32,6 +31,7 @@ let package = Package(
         ),
         // glibc's <malloc.h>, for mallopt: the Glibc module does not export it.
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CSpawn"),
         .target(
             name: "SwellZMQ",
             dependencies: ["CZeroMQ", .product(name: "DequeModule", package: "swift-collections")],
@@ -69,10 +69,9 @@ let package = Package(
         .target(
             name: "SwellNode",
             dependencies: [
-                "SwellCore", "SwellPlan", "SwellProtocol", "SwellWire", "SwellZMQ", "SwellSecurity",
+                "CSpawn", "SwellCore", "SwellPlan", "SwellProtocol", "SwellWire", "SwellZMQ", "SwellSecurity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strict

@@ -62,6 +62,41 @@ func isGone(_ pid: Int32) -> Bool {
         #expect(await eventually { isGone(pid) })
     }
 
+    @Test func aProcessThatLeftTheGroupCannotHoldTheTaskOpen() async throws {
+        // setsid puts the background process out of reach of the group kill; it keeps the
+        // output pipe open. The task still ends, a grace after the group was killed.
+        let pidFile = NSTemporaryDirectory() + "escaped-\(UUID()).pid"
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        let outcome = await TaskRunner.run(execution("setsid sleep 30 & echo $! > \(pidFile); echo done"))
+        let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        defer { kill(pid, SIGKILL) }
+        #expect(outcome.exitCode == 0)
+        #expect(outcome.stdout == Data("done\n".utf8))
+        #expect(outcome.endedAt - outcome.startedAt < 5)
+    }
+
+    @Test func tasksStartWithEverySignalAtItsDefault() async {
+        // The node ignores SIGPIPE; a task must not: `yes` ends quietly when `head` is done.
+        let outcome = await TaskRunner.run(execution("yes | head -n 1"))
+        #expect(outcome.stdout == Data("y\n".utf8))
+        #expect(outcome.stderrTail.isEmpty)
+    }
+
+    @Test func aProgramIsFoundThroughTheNodesPathNotTheTasks() async {
+        let outcome = await TaskRunner.run(TaskExecution(
+            argv: ["true"], environment: ["PATH": "/nonexistent"], workingDirectory: "/", stdin: Data(),
+            timeout: nil, outputCap: 100))
+        #expect(outcome.error == nil)
+        #expect(outcome.exitCode == 0)
+    }
+
+    @Test func aMissingWorkingDirectoryIsSaidSo() async {
+        let outcome = await TaskRunner.run(TaskExecution(
+            argv: ["/bin/sh", "-c", "true"], environment: [:], workingDirectory: "/nonexistent-swell", stdin: Data(),
+            timeout: nil, outputCap: 100))
+        #expect(outcome.error?.description.contains("working directory /nonexistent-swell does not exist") == true)
+    }
+
     @Test func outputBeyondTheCapIsCutWithAMarker() async {
         let outcome = await TaskRunner.run(execution("head -c 100000 /dev/zero | tr '\\0' a", cap: 1_000))
         #expect(outcome.stdoutBytes == 100_000)

@@ -1,0 +1,337 @@
+import CSpawn
+import Foundation
+import SwellCore
+import Synchronization
+
+/// Watches every running task process of this node from one thread, with one epoll set: their
+/// output pipes, their stdin, their exit (a pidfd each), their deadlines and stop requests.
+///
+/// One thread for all tasks, instead of threads and async tasks per process: a node running
+/// thousands of short tasks spends its CPU on them, not on watching them.
+///
+/// A task's group leader is reaped only when the task is over. Until then its id stays taken,
+/// so killing the group (`kill(-pgid)`) can never reach another task's group that reused it.
+final class ProcessSupervisor: @unchecked Sendable {
+    static let shared = ProcessSupervisor()
+
+    /// How long descendants may keep the output pipes open after the main process exits,
+    /// before the group is killed.
+    static let lingerGrace: Duration = .milliseconds(300)
+    /// How long pipes may stay open after the group was killed (held by a process that left
+    /// the group with setsid) before the task is ended without them.
+    static let abandonGrace: Duration = .seconds(1)
+
+    /// A started process, handed to the supervisor thread.
+    struct Started {
+        var pid: pid_t
+        var pidfd: Int32
+        var stdout: Int32
+        var stderr: Int32
+        /// -1 when the task has no stdin (it reads /dev/null).
+        var stdin: Int32
+        var input: Data
+        var deadline: ContinuousClock.Instant?
+        var outputCap: Int
+        var stderrTail: Int
+    }
+
+    /// What the supervisor saw of a process.
+    struct Ended: Sendable {
+        var exitCode: Int32?
+        var signal: Int32?
+        var timedOut: Bool
+        var stdout: Data
+        var stdoutTotal: Int
+        var stderrTail: Data
+    }
+
+    private enum Command {
+        case watch(Int, Started, CheckedContinuation<Ended, Never>)
+        case kill(Int)
+    }
+
+    private let epoll: Int32
+    private let wake: Int32
+    /// Commands for the thread, and the ids of processes not yet over (with those that were
+    /// asked to die, perhaps before the thread has even seen them).
+    private struct Inbox {
+        var commands: [Command] = []
+        var nextID = 1
+        var live: Set<Int> = []
+        var killed: Set<Int> = []
+    }
+    private let inbox = Mutex(Inbox())
+
+    private init() {
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wake = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        precondition(epoll >= 0 && wake >= 0, "cannot create the task supervisor's epoll set: errno \(errno)")
+        var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(u64: 0))
+        _ = epoll_ctl(epoll, EPOLL_CTL_ADD, wake, &event)
+        let thread = Thread { [self] in loop() }
+        thread.name = "swell-tasks"
+        thread.start()
+    }
+
+    /// A fresh id for a process about to be watched (so that a stop can name it at once).
+    func reserveID() -> Int {
+        inbox.withLock { inbox in
+            defer { inbox.nextID += 1 }
+            inbox.live.insert(inbox.nextID)
+            return inbox.nextID
+        }
+    }
+
+    /// Watches `started` until it is over: exited, its pipes closed, the rest of its group killed.
+    func watch(_ id: Int, _ started: Started) async -> Ended {
+        await withCheckedContinuation { continuation in post(.watch(id, started, continuation)) }
+    }
+
+    /// Kills the process group of `id` (a timeout or a stop); harmless once it is over.
+    func kill(_ id: Int) {
+        let live = inbox.withLock { inbox in
+            guard inbox.live.contains(id) else { return false }
+            inbox.killed.insert(id)
+            inbox.commands.append(.kill(id))
+            return true
+        }
+        if live { wakeUp() }
+    }
+
+    private func post(_ command: Command) {
+        inbox.withLock { $0.commands.append(command) }
+        wakeUp()
+    }
+
+    private func wakeUp() {
+        var one: UInt64 = 1
+        _ = write(wake, &one, 8)
+    }
+
+    // MARK: The supervisor thread
+
+    private final class Child {
+        let id: Int
+        let started: Started
+        let continuation: CheckedContinuation<Ended, Never>
+        var stdoutOpen = true
+        var stderrOpen = true
+        var stdinOpen: Bool
+        var written = 0
+        var kept = Data()
+        var total = 0
+        var tail = Data()
+        var exitedAt: ContinuousClock.Instant?
+        var killedAt: ContinuousClock.Instant?
+        var timedOut = false
+
+        init(id: Int, started: Started, continuation: CheckedContinuation<Ended, Never>) {
+            self.id = id
+            self.started = started
+            self.continuation = continuation
+            stdinOpen = started.stdin >= 0
+        }
+
+        var over: Bool { exitedAt != nil && !stdoutOpen && !stderrOpen }
+    }
+
+    /// What an epoll event is about: the low two bits of its data, above them the process's id
+    /// (ids start at 1; data 0 is the wake-up).
+    private enum Source: UInt64 {
+        case stdout = 0, stderr, stdin, exit
+    }
+
+    private var children: [Int: Child] = [:]
+    private var buffer = [UInt8](repeating: 0, count: 64 << 10)
+
+    private func loop() {
+        var events = [epoll_event](repeating: epoll_event(), count: 64)
+        while true {
+            let count = epoll_wait(epoll, &events, Int32(events.count), timeoutMilliseconds())
+            if count < 0 && errno != EINTR { fatalError("the task supervisor's epoll_wait failed: errno \(errno)") }
+            for event in events.prefix(max(0, Int(count))) {
+                let data = event.data.u64
+                if data == 0 {
+                    takeCommands()
+                    continue
+                }
+                guard let child = children[Int(data >> 2)], let source = Source(rawValue: data & 3) else {
+                    continue
+                }
+                switch source {
+                case .stdout: drain(child, stdout: true)
+                case .stderr: drain(child, stdout: false)
+                case .stdin: feed(child)
+                case .exit: exited(child)
+                }
+            }
+            checkClocks()
+            for id in children.compactMap({ $0.value.over ? $0.key : nil }) { finish(children[id]!) }
+        }
+    }
+
+    private func key(_ id: Int, _ source: Source) -> UInt64 { UInt64(id) << 2 | source.rawValue }
+
+    private func add(_ fd: Int32, _ events: UInt32, _ id: Int, _ source: Source) {
+        var event = epoll_event(events: events, data: epoll_data_t(u64: key(id, source)))
+        _ = epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
+    }
+
+    private func remove(_ fd: Int32) {
+        _ = epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
+        close(fd)
+    }
+
+    private func takeCommands() {
+        var drained: UInt64 = 0
+        _ = read(wake, &drained, 8)
+        let (commands, killed) = inbox.withLock { inbox in
+            defer { inbox.commands.removeAll(keepingCapacity: true) }
+            return (inbox.commands, inbox.killed)
+        }
+        for command in commands {
+            switch command {
+            case .watch(let id, let started, let continuation):
+                let child = Child(id: id, started: started, continuation: continuation)
+                children[id] = child
+                add(started.stdout, EPOLLIN.rawValue, id, .stdout)
+                add(started.stderr, EPOLLIN.rawValue, id, .stderr)
+                if child.stdinOpen {
+                    if started.input.isEmpty {
+                        close(started.stdin)
+                        child.stdinOpen = false
+                    } else {
+                        add(started.stdin, EPOLLOUT.rawValue, id, .stdin)
+                    }
+                }
+                add(started.pidfd, EPOLLIN.rawValue, id, .exit)
+                // Stopped before the thread saw it.
+                if killed.contains(id) { killGroup(child) }
+            case .kill(let id):
+                if let child = children[id] { killGroup(child) }
+            }
+        }
+    }
+
+    private func drain(_ child: Child, stdout: Bool) {
+        let fd = stdout ? child.started.stdout : child.started.stderr
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                buffer.withUnsafeBytes { raw in
+                    let chunk = UnsafeRawBufferPointer(rebasing: raw[..<n])
+                    if stdout {
+                        child.total += n
+                        let room = child.started.outputCap - child.kept.count
+                        if room > 0 { child.kept.append(contentsOf: chunk.prefix(room)) }
+                    } else {
+                        child.tail.append(contentsOf: chunk)
+                        if child.tail.count > child.started.stderrTail * 2 { child.tail = child.tail.suffix(child.started.stderrTail) }
+                    }
+                }
+                // A full buffer may mean more is waiting; anything less, and epoll says when.
+                if n < buffer.count { return }
+                continue
+            }
+            if n < 0 && (errno == EINTR) { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
+            // End of file (or an error, which ends the stream the same way).
+            remove(fd)
+            if stdout { child.stdoutOpen = false } else { child.stderrOpen = false }
+            return
+        }
+    }
+
+    private func feed(_ child: Child) {
+        let input = child.started.input
+        while child.written < input.count {
+            let n = input.withUnsafeBytes { raw in
+                write(child.started.stdin, raw.baseAddress! + child.written, raw.count - child.written)
+            }
+            if n > 0 {
+                child.written += n
+                continue
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
+            break  // EPIPE: the task does not read its stdin; that is fine
+        }
+        remove(child.started.stdin)
+        child.stdinOpen = false
+    }
+
+    private func exited(_ child: Child) {
+        // Not reaped yet (see the type's comment): only noted, and no longer watched.
+        _ = epoll_ctl(epoll, EPOLL_CTL_DEL, child.started.pidfd, nil)
+        child.exitedAt = .now
+    }
+
+    private func killGroup(_ child: Child) {
+        _ = Glibc.kill(-child.started.pid, SIGKILL)
+        if child.killedAt == nil { child.killedAt = .now }
+    }
+
+    /// Deadlines, lingering descendants, and pipes held open from outside the group.
+    private func checkClocks() {
+        let now = ContinuousClock.now
+        for child in children.values {
+            if child.exitedAt == nil, !child.timedOut, let deadline = child.started.deadline, now >= deadline {
+                child.timedOut = true
+                killGroup(child)
+            }
+            if let exitedAt = child.exitedAt, child.killedAt == nil, now - exitedAt >= Self.lingerGrace {
+                killGroup(child)
+            }
+            if let exitedAt = child.exitedAt, let killedAt = child.killedAt,
+               now - max(exitedAt, killedAt) >= Self.abandonGrace {
+                // Whoever still holds the pipes left the group: the task ends without them.
+                if child.stdoutOpen { remove(child.started.stdout); child.stdoutOpen = false }
+                if child.stderrOpen { remove(child.started.stderr); child.stderrOpen = false }
+            }
+        }
+    }
+
+    /// How long epoll may wait: until the nearest deadline or grace ends, or for ever.
+    private func timeoutMilliseconds() -> Int32 {
+        var nearest: ContinuousClock.Instant?
+        func consider(_ instant: ContinuousClock.Instant) { nearest = min(nearest ?? instant, instant) }
+        for child in children.values {
+            if child.exitedAt == nil, !child.timedOut, let deadline = child.started.deadline { consider(deadline) }
+            if let exitedAt = child.exitedAt {
+                if let killedAt = child.killedAt {
+                    consider(max(exitedAt, killedAt) + Self.abandonGrace)
+                } else {
+                    consider(exitedAt + Self.lingerGrace)
+                }
+            }
+        }
+        guard let nearest else { return -1 }
+        let wait = nearest - .now
+        if wait <= .zero { return 0 }
+        return Int32(min(wait.wholeMilliseconds + 1, 60_000))
+    }
+
+    private func finish(_ child: Child) {
+        children[child.id] = nil
+        inbox.withLock { inbox in
+            inbox.live.remove(child.id)
+            inbox.killed.remove(child.id)
+        }
+        if child.stdinOpen { remove(child.started.stdin) }
+        // Whatever the task left running in its group goes with it; the leader, not yet
+        // reaped, still holds the group's id.
+        _ = Glibc.kill(-child.started.pid, SIGKILL)
+        var info = siginfo_t()
+        var status: (Int32?, Int32?) = (nil, nil)
+        while waitid(P_PID, id_t(child.started.pid), &info, WEXITED) < 0 && errno == EINTR {}
+        switch info.si_code {
+        case Int32(CLD_EXITED): status = (info._sifields._sigchld.si_status, nil)
+        case Int32(CLD_KILLED), Int32(CLD_DUMPED): status = (nil, info._sifields._sigchld.si_status)
+        default: break
+        }
+        close(child.started.pidfd)
+        child.continuation.resume(returning: Ended(
+            exitCode: status.0, signal: status.1, timedOut: child.timedOut, stdout: child.kept, stdoutTotal: child.total,
+            stderrTail: child.tail.suffix(child.started.stderrTail)))
+    }
+}
