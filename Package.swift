@@ -124,8 +124,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SwellCoordinatorTests",
-            dependencies: ["SwellCoordinator", "SwellProtocol", "SwellWire", "SwellCore", "SwellPlan", "SwellJournal",
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: ["SwellCoordinator", "SwellProtocol", "SwellWire", "SwellCore", "SwellPlan", "SwellJournal", "SwellZMQ",
+                           "SwellTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
             name: "SwellClientTests", dependencies: ["SwellClient", "SwellProtocol", "SwellCore", "SwellPlan"],

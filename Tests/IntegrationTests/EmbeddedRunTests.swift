@@ -377,6 +377,27 @@ import SwellTestSupport
         #expect(status == "cancelled")
     }
 
+    @Test func aMillionLineStageKeepsItsNodeAndSaysWhatIsWrong() async throws {
+        // The lines are split and checked in the coordinator's loop (seconds in a debug build):
+        // the node in the same process must neither be counted down nor think itself lost, and
+        // the last line, inside the first, fails the stage with its line number.
+        let (result, work) = try await runPlan("""
+            name: huge
+            width: 10
+            stages:
+              - id: inventory
+                run: "seq 1000000; echo 1/x"
+              - id: each
+                partition: { lines-of: inventory }
+                run: "true"
+            """, ["--log-level", "info"])
+        defer { work.remove() }
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("'1' (line 1) and '1/x' (line 1000001) overlap"))
+        #expect(!result.stderr.contains("is down"))
+        #expect(!result.stderr.contains("joining again"))
+    }
+
     @Test func anEmbeddedRunKilledOutrightIsMarkedInterruptedNotResumed() async throws {
         let work = Scratch()
         defer { work.remove() }

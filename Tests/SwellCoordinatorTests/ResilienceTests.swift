@@ -1,11 +1,15 @@
 import Foundation
 import Testing
 @testable import SwellCoordinator
+import SwellZMQ
 @testable import SwellCore
 @testable import SwellJournal
 @testable import SwellPlan
 @testable import SwellProtocol
 import SwellSecurity
+import SwellTestSupport
+import SwellWire
+import Synchronization
 
 @Suite struct MembershipTests {
     @Test func aNodeIsJoiningUntilHeardFromAfterItsWelcome() {
@@ -119,6 +123,40 @@ import SwellSecurity
         h.clock += 0.1
         h.scheduler.tick(at: h.now, into: &effects)
         #expect(h.scheduler.nodes["n1"]?.state == .down)
+    }
+
+    @Test func heartbeatsGoOutWhileTheLoopIsBusyAndStopWhenItHangs() async throws {
+        let io = try ZMQIOThread(context: ZMQContext())
+        let router = try await io.open(ZMQSocketConfiguration(kind: .router, heartbeat: nil, binds: ["tcp://127.0.0.1:0"]))
+        let dealer = try await io.open(ZMQSocketConfiguration(kind: .dealer, routingID: Array("n1".utf8), heartbeat: nil,
+                                                              connects: router.endpoints))
+        var toRouter = router.inbound.makeAsyncIterator()
+        dealer.send(WireCodec.encode(.heartbeat(Heartbeat(id: 1, running: 0))))
+        _ = await toRouter.next()
+        let received = Mutex(0)
+        let reader = Task {
+            for await message in dealer.inbound {
+                if case .heartbeat = try? WireCodec.decode(message.frames) { received.withLock { $0 += 1 } }
+            }
+        }
+        defer { reader.cancel() }
+        func beating(_ beat: CoordinatorService.Beat) -> Task<Void, Never> {
+            Task { await CoordinatorService.heartbeats(every: .milliseconds(20), beat, router, hungAfter: .seconds(2)) }
+        }
+        let peers = [Data("n1".utf8)]
+        // A loop that has finished nothing for longer than `hungAfter` is hung: over ten
+        // intervals, not one heartbeat.
+        let hung = beating(CoordinatorService.Beat(peers: peers, ranAt: .now - .seconds(3)))
+        try await Task.sleep(for: .milliseconds(200))
+        hung.cancel()
+        await hung.value
+        #expect(received.withLock { $0 } == 0)
+        // A busy loop (it finishes no batch meanwhile) has its heartbeats go out all the same.
+        let busy = beating(CoordinatorService.Beat(peers: peers))
+        #expect(await eventually { received.withLock { $0 } >= 5 })
+        busy.cancel()
+        await busy.value
+        await io.shutdown()
     }
 
     @Test func theCoordinatorNeverArmsLibzmqsPingTimer() {

@@ -142,19 +142,21 @@ package struct Scheduler: Sendable {
         releaseUnadopted(now, &effects)
         confirmCancels(from: nil, ids: nil, now, &effects)
         resendAssignments(now, &effects)
+        // Heartbeats go out from the shell's own timer (see ``heartbeatPeers``).
         if lastHeartbeat.map({ now.monotonic - $0 >= settings.heartbeatInterval }) ?? true {
             lastHeartbeat = now.monotonic
-            for node in nodes.values where node.isLive {
-                effects.send(node.peer, .heartbeat(Heartbeat(id: messageID(), running: 0)))
-            }
-            for peer in clients.keys {
-                effects.send(peer, .heartbeat(Heartbeat(id: messageID(), running: 0)))
-            }
             refused = refused.filter { now.monotonic - $0.value < .seconds(10) }
         }
         sendProgress(&effects)
         needsDispatch = false
         dispatch(now, &effects)
+    }
+
+    /// Who hears the coordinator's heartbeats: its live nodes and connected clients. The shell
+    /// sends them from a timer of its own, so that a loop busy with a backlog of reports never
+    /// starves them.
+    package var heartbeatPeers: [Data] {
+        nodes.values.filter(\.isLive).map(\.peer) + clients.keys
     }
 
     /// Counts messages dropped before they reached the scheduler (by the socket layer).

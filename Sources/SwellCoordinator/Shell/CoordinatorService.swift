@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 package import Logging
 import ServiceLifecycle
 import SwellCore
@@ -83,8 +84,12 @@ package final class CoordinatorService: Service, Sendable {
             group.addTask {
                 while (try? await Task.sleep(for: .milliseconds(100))) != nil { queue.push(.tick) }
             }
+            let beat = Beat()
+            group.addTask {
+                await Self.heartbeats(every: settings.heartbeatInterval, beat, socket)
+            }
             try await cancelWhenGracefulShutdown {
-                try await self.loop(queue, socket, settings)
+                try await self.loop(queue, socket, settings, beat)
             }
             group.cancelAll()
         }
@@ -113,7 +118,8 @@ package final class CoordinatorService: Service, Sendable {
     }
 
     /// The event loop: it alone touches the scheduler.
-    func loop(_ queue: EventQueue<Input>, _ socket: ZMQSocketHandle, _ settings: CoordinatorSettings) async throws {
+    func loop(_ queue: EventQueue<Input>, _ socket: ZMQSocketHandle, _ settings: CoordinatorSettings,
+              _ beat: Beat = Beat()) async throws {
         var scheduler = Scheduler(settings: settings, incarnation: UUID().uuidString.lowercased(), seed: .random(in: .min ... .max))
         func moment() -> Moment { Moment(monotonic: .now, wall: Date().timeIntervalSince1970) }
         // Runs the journal holds as unfinished are taken up again before anything else.
@@ -169,6 +175,42 @@ package final class CoordinatorService: Service, Sendable {
             }
             scheduler.settle(at: moment, into: &effects)
             try await carryOut(effects, socket, streams)
+            let ticked = batch.contains { if case .tick = $0 { true } else { false } }
+            beat.ran(peers: ticked ? scheduler.heartbeatPeers : nil)
+        }
+    }
+
+    /// What the heartbeat timer needs from the loop: whom to send to, and when the loop last
+    /// finished a batch.
+    final class Beat: Sendable {
+        private let state: Mutex<(peers: [Data], ranAt: ContinuousClock.Instant)>
+
+        init(peers: [Data] = [], ranAt: ContinuousClock.Instant = .now) { state = Mutex((peers, ranAt)) }
+
+        /// The loop finished a batch; `peers`, when known anew.
+        func ran(peers: [Data]?) {
+            state.withLock { state in
+                state.ranAt = .now
+                if let peers { state.peers = peers }
+            }
+        }
+
+        var snapshot: (peers: [Data], ranAt: ContinuousClock.Instant) { state.withLock { $0 } }
+    }
+
+    /// A loop that has not finished a batch for this long is hung: its heartbeats stop, so that
+    /// nodes and clients find out.
+    static let hungAfter: Duration = .seconds(30)
+
+    /// Sends HEARTBEAT to every live node and client every `interval`, whatever the loop is
+    /// busy with: a coordinator handling a burst of reports (or starting a stage of a million
+    /// scopes) is alive, and its nodes must not think otherwise and join again.
+    static func heartbeats(every interval: Duration, _ beat: Beat, _ socket: ZMQSocketHandle, hungAfter: Duration = hungAfter) async {
+        let frames = WireCodec.encode(.heartbeat(Heartbeat(id: 0, running: 0)))
+        while (try? await Task.sleep(for: interval)) != nil {
+            let (peers, ranAt) = beat.snapshot
+            guard ContinuousClock.now - ranAt < hungAfter else { continue }
+            for peer in peers { socket.send(to: peer, frames) }
         }
     }
 

@@ -115,7 +115,15 @@ enum TaskRunner {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
         let pidfd = swell_pidfd_open(pid)
-        precondition(pidfd >= 0, "pidfd_open failed for a child of ours: errno \(errno)")
+        guard pidfd >= 0 else {
+            // Out of descriptors: a process that cannot be watched is not run.
+            let problem = String(cString: strerror(errno))
+            _ = kill(-pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            for fd in [stdout[0], stderr[0], stdin[1]] where fd >= 0 { close(fd) }
+            return .failure(SpawnFailure("cannot watch '\(program)': \(problem)"))
+        }
         return .success(ProcessSupervisor.Started(
             pid: pid, pidfd: pidfd, stdout: stdout[0], stderr: stderr[0], stdin: stdin[1], input: execution.stdin,
             deadline: execution.timeout.map { .now + $0 }, outputCap: execution.outputCap, stderrTail: execution.stderrTail))
