@@ -136,3 +136,18 @@ def median(values):
     v = sorted(values)
     n = len(v)
     return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def task_counts(journal, stage="tasks"):
+    """(tasks with a final report, tasks run more than once) in the newest run of a journal."""
+    import sqlite3
+    db = sqlite3.connect(f"file:{journal}?mode=ro", uri=True)
+    try:
+        run = db.execute("SELECT id FROM run ORDER BY createdAt DESC, id DESC LIMIT 1").fetchone()[0]
+        done, again = db.execute(
+            'SELECT COUNT(DISTINCT "index"), COUNT(DISTINCT CASE WHEN attempt > 1 THEN "index" END) '
+            "FROM report WHERE run = ? AND stage = ?", (run, stage)).fetchone()
+        return done, again
+    finally:
+        db.close()
+
