@@ -142,7 +142,7 @@ final class ProcessSupervisor: @unchecked Sendable {
     }
 
     private var children: [Int: Child] = [:]
-    private var buffer = [UInt8](repeating: 0, count: 64 << 10)
+    private var buffer = [UInt8](repeating: 0, count: 1 << 20)
 
     private func loop() {
         var events = [epoll_event](repeating: epoll_event(), count: 64)

@@ -114,6 +114,10 @@ enum TaskRunner {
         for fd in [stdout[0], stderr[0], stdin[1]] where fd >= 0 {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
+        // Room for 1 MiB of output (the most an unprivileged process may ask for, and the
+        // kernel takes pages only as they fill): a task writing a lot runs on while the
+        // supervisor is busy elsewhere, and the supervisor reads it in few, large reads.
+        _ = fcntl(stdout[0], pipeSize, 1 << 20)
         let pidfd = swell_pidfd_open(pid)
         guard pidfd >= 0 else {
             // Out of descriptors: a process that cannot be watched is not run.
@@ -140,6 +144,9 @@ enum TaskRunner {
         }
         return nil
     }
+
+    /// `F_SETPIPE_SZ` (Linux), which the Glibc module does not export.
+    static let pipeSize: Int32 = 1031
 
     /// This node's PATH, read once: its absolute folders.
     static let searchPath: [String] = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
