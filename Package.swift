@@ -79,6 +79,7 @@ let package = Package(
         .target(
             name: "SwellCoordinator",
             dependencies: [
+                "CMalloc",
                 "SwellCore", "SwellPlan", "SwellProtocol", "SwellWire", "SwellZMQ", "SwellJournal", "SwellSecurity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -152,6 +152,9 @@ package struct Scheduler: Sendable {
         dispatch(now, &effects)
     }
 
+    /// Whether any run is still running.
+    package var anyRunRunning: Bool { runs.values.contains { $0.status == .running } }
+
     /// Who hears the coordinator's heartbeats: its live nodes and connected clients. The shell
     /// sends them from a timer of its own, so that a loop busy with a backlog of reports never
     /// starves them.

@@ -1,3 +1,4 @@
+import CMalloc
 import Foundation
 import Synchronization
 package import Logging
@@ -145,6 +146,9 @@ package final class CoordinatorService: Service, Sendable {
         }
         try await carryOut(resumed, socket, streams)
         var framesDropped = 0
+        // A run ended: once nothing runs and no output streams, freed memory goes back to the
+        // system, so that a coordinator between runs is as small as before them.
+        var trimDue = false
         // The arrival time of the newest message handled: how far the coordinator has heard.
         var heard = ContinuousClock.now
         while let batch = await queue.next() {
@@ -171,10 +175,15 @@ package final class CoordinatorService: Service, Sendable {
                     // Behind (messages wait to be handled): nodes are judged up to what was heard.
                     let behind = socket.backlog > 0 || queue.count > 0
                     scheduler.tick(at: moment, heardUntil: behind ? heard : nil, into: &effects)
+                    if trimDue, streams.count == 0, !scheduler.anyRunRunning {
+                        trimDue = false
+                        _ = malloc_trim(0)
+                    }
                 }
             }
             scheduler.settle(at: moment, into: &effects)
             try await carryOut(effects, socket, streams)
+            if effects.changes.contains(where: { if case .runFinished = $0 { true } else { false } }) { trimDue = true }
             let ticked = batch.contains { if case .tick = $0 { true } else { false } }
             beat.ran(peers: ticked ? scheduler.heartbeatPeers : nil)
         }
