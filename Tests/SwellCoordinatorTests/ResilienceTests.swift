@@ -90,6 +90,19 @@ import Synchronization
         for n in 1...3 { #expect(h.scheduler.nodes["n\(n)"]?.state == .up) }
     }
 
+    @Test func aStallEndedByMessagesRatherThanATickIsExcusedToo() throws {
+        // Resumed after SIGSTOP, the loop's first batch may hold only the messages that waited
+        // (no tick yet): that batch must not hide the stall from the tick after it.
+        var h = SchedulerHarness()
+        for n in 1...3 { h.join("n\(n)") }
+        #expect(h.submit(itemsPlan(30)) != nil)
+        h.advance(0.1)
+        h.clock += 8
+        h.send("n1", .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
+        h.advance(0.1)
+        for n in 1...3 { #expect(h.scheduler.nodes["n\(n)"]?.state == .up) }
+    }
+
     @Test func aNodeSayingHelloAgainGetsOnlyTheWorkItDoesNotHold() throws {
         var h = SchedulerHarness()
         h.join("n1", slots: 4)

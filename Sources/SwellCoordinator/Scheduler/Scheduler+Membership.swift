@@ -121,7 +121,7 @@ extension Scheduler {
     /// nothing in that time, through no fault of the nodes: the time it stood still is not
     /// counted as their silence.
     mutating func excuseStall(_ now: Moment, _ effects: inout Effects) {
-        defer { lastRan = now.monotonic }
+        defer { lastRan = max(lastRan ?? now.monotonic, now.monotonic) }
         guard let lastRan else { return }
         let gap = now.monotonic - lastRan
         guard gap > settings.stallAfter else { return }

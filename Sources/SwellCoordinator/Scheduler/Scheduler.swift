@@ -125,7 +125,8 @@ package struct Scheduler: Sendable {
     /// The end of a batch of inputs: hands out work if anything changed. The shell calls it
     /// after each batch, so that a burst of reports costs one pass over the nodes, not one each.
     package mutating func settle(at now: Moment, into effects: inout Effects) {
-        lastRan = max(lastRan ?? now.monotonic, now.monotonic)
+        // A batch after a stall, before any tick: the stall is excused here.
+        excuseStall(now, &effects)
         guard needsDispatch else { return }
         needsDispatch = false
         dispatch(now, &effects)
