@@ -9,6 +9,7 @@ package enum CommandMain {
     package static func run(_ root: any ParsableCommand.Type, arguments: [String]? = nil) async -> Never {
         signal(SIGPIPE, SIG_IGN)
         limitMallocArenas()
+        raiseOpenFileLimit()
         do {
             var command = try root.parseAsRoot(arguments)
             if var command = command as? any AsyncParsableCommand {
@@ -40,5 +41,18 @@ extension CommandMain {
     static func limitMallocArenas() {
         guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return }
         _ = mallopt(M_ARENA_MAX, 2)
+    }
+
+    /// The soft limit on open files raised to the hard one (at most 2^20). Each running task
+    /// holds three or four descriptors (its output pipes, a pidfd, its stdin), so a node with a
+    /// few hundred slots would run out at the usual soft limit of 1,024 while the hard limit
+    /// (524,288 under systemd) allows far more. Tasks inherit the raised limit.
+    static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        let wanted = min(limit.rlim_max, 1 << 20)
+        guard limit.rlim_cur < wanted else { return }
+        limit.rlim_cur = wanted
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 }

@@ -398,6 +398,23 @@ import SwellTestSupport
         #expect(!result.stderr.contains("joining again"))
     }
 
+    @Test func aNodeWithManySlotsIsNotStoppedByTheUsualOpenFileLimit() async throws {
+        // 12 stages of 10 tasks on 120 slots: 120 tasks at once, three descriptors each, under
+        // a soft limit of 256 open files (the hard limit is left as it is, and swell raises the
+        // soft one to it).
+        let stages = (1...12).map { n in
+            "  - id: s\(n)\n    partition: { items: [\((1...10).map { "i\($0)" }.joined(separator: ", "))] }\n    run: \"sleep 1; echo {scope}\"\n"
+        }.joined()
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("plan.yaml", "name: many\nwidth: 10\nstages:\n" + stages)
+        let result = try await run("/usr/bin/prlimit", ["--nofile=256:", "--", Binaries.path("swell"), "run", plan,
+                                                        "--state", work.path + "/state", "--slots", "120"], in: "/")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").count == 120)
+        #expect(!result.stderr.contains("Too many open files"))
+    }
+
     @Test func anEmbeddedRunKilledOutrightIsMarkedInterruptedNotResumed() async throws {
         let work = Scratch()
         defer { work.remove() }
