@@ -418,15 +418,16 @@ import SwellTestSupport
     @Test func anEmbeddedRunKilledOutrightIsMarkedInterruptedNotResumed() async throws {
         let work = Scratch()
         defer { work.remove() }
-        // Tasks long enough that the run cannot finish before the kill, under a name of their own
-        // so that the test can wait for the orphans to end.
+        // Tasks that cannot end before the kill, however slow the machine (they wait for the
+        // test's `release` file, for at most 60 s), napping under a name of their own so that the
+        // test can wait for the orphans to end.
         let marker = try work.sleepUnderOwnName("nap")
         let slow = work.write("slow.yaml", """
             name: slow
             stages:
               - id: nap
                 partition: { items: [a, b] }
-                run: echo "{scope}" >> started; ./\(marker) 3
+                run: echo "{scope}" >> started; for i in $(seq 600); do [ -e release ] && break; ./\(marker) 0.1; done; echo "{scope}" >> ended
             """)
         let first = try BackgroundRun(["run", slow, "--state", work.path + "/state"], in: work, name: "first")
         #expect(await eventually { work.read("started").split(separator: "\n").count == 2 })
@@ -443,7 +444,9 @@ import SwellTestSupport
         #expect(row?["status"] as String? == "failed")
         #expect(row?["error"] as String? == "interrupted: the swell run that ran it ended")
         #expect(work.read("started").split(separator: "\n").count == 2, "the killed run's tasks ran again")
-        // The killed run's tasks outlive it (nothing is left to stop them); they end by themselves.
+        // The killed run's tasks outlive it (nothing is left to stop them); released, they end.
+        _ = work.write("release", "")
+        #expect(await eventually(.seconds(10)) { work.read("ended").split(separator: "\n").count == 2 })
         #expect(await eventually(.seconds(10)) { countProcesses(named: marker) == 0 })
     }
 
