@@ -415,6 +415,23 @@ import SwellTestSupport
         #expect(!result.stderr.contains("Too many open files"))
     }
 
+    @Test func stderrCostsTheNodeItsTailNotWhatWasWritten() async throws {
+        // 300 MB on stderr; the next task reads the peak memory of its parent: the swell process.
+        let (result, work) = try await runPlan("""
+            name: noisy
+            stages:
+              - id: noisy
+                run: head -c 300000000 /dev/zero | tr '\\0' b >&2
+              - id: peak
+                needs: [noisy]
+                run: grep VmHWM /proc/$PPID/status
+            """)
+        defer { work.remove() }
+        #expect(result.status == 0, "\(result.stderr)")
+        let peak = try #require(result.stdout.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }.first, "\(result.stdout)")
+        #expect(peak < 200_000, "swell peaked at \(peak) KiB for 300 MB of stderr")
+    }
+
     @Test func anEmbeddedRunKilledOutrightIsMarkedInterruptedNotResumed() async throws {
         let work = Scratch()
         defer { work.remove() }

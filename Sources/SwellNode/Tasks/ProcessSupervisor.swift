@@ -1,4 +1,5 @@
 import CSpawn
+import DequeModule
 import Foundation
 import SwellCore
 import Synchronization
@@ -22,7 +23,7 @@ final class ProcessSupervisor: @unchecked Sendable {
     static let abandonGrace: Duration = .seconds(1)
 
     /// A started process, handed to the supervisor thread.
-    struct Started {
+    struct Started: Sendable {
         var pid: pid_t
         var pidfd: Int32
         var stdout: Int32
@@ -120,7 +121,7 @@ final class ProcessSupervisor: @unchecked Sendable {
         var written = 0
         var kept = Data()
         var total = 0
-        var tail = Data()
+        var tail: [UInt8] = []
         var exitedAt: ContinuousClock.Instant?
         var killedAt: ContinuousClock.Instant?
         var timedOut = false
@@ -226,7 +227,10 @@ final class ProcessSupervisor: @unchecked Sendable {
                         if room > 0 { child.kept.append(contentsOf: chunk.prefix(room)) }
                     } else {
                         child.tail.append(contentsOf: chunk)
-                        if child.tail.count > child.started.stderrTail * 2 { child.tail = child.tail.suffix(child.started.stderrTail) }
+                        // Dropped from the front, in place, in an array whose capacity stays
+                        // about twice the tail (a `Data` grew with everything written).
+                        let excess = child.tail.count - child.started.stderrTail
+                        if excess > child.started.stderrTail { child.tail.removeFirst(excess) }
                     }
                 }
                 // A full buffer may mean more is waiting; anything less, and epoll says when.
@@ -332,6 +336,38 @@ final class ProcessSupervisor: @unchecked Sendable {
         close(child.started.pidfd)
         child.continuation.resume(returning: Ended(
             exitCode: status.0, signal: status.1, timedOut: child.timedOut, stdout: child.kept, stdoutTotal: child.total,
-            stderrTail: child.tail.suffix(child.started.stderrTail)))
+            stderrTail: Data(child.tail.suffix(child.started.stderrTail))))
     }
 }
+
+/// A few threads that start task processes. `posix_spawn` holds its caller until the child has
+/// executed its program (vfork): on these threads, several children can be executing at once
+/// while the node's own tasks run on, and a wave of ten tasks starts in parallel.
+final class Spawner: Sendable {
+    static let shared = Spawner(threads: 4)
+
+    private let jobs = Mutex(Deque<@Sendable () -> Void>())
+    private let ready = DispatchSemaphore(value: 0)
+
+    private init(threads: Int) {
+        for _ in 0..<threads {
+            let thread = Thread { [self] in
+                while true {
+                    ready.wait()
+                    if let job = jobs.withLock({ $0.popFirst() }) { job() }
+                }
+            }
+            thread.name = "swell-spawn"
+            thread.start()
+        }
+    }
+
+    /// `body`'s result, computed on a spawner thread.
+    func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            jobs.withLock { $0.append { continuation.resume(returning: body()) } }
+            ready.signal()
+        }
+    }
+}
+
