@@ -1,5 +1,4 @@
 import CSpawn
-import DequeModule
 import Foundation
 import SwellCore
 import Synchronization
@@ -23,7 +22,7 @@ final class ProcessSupervisor: @unchecked Sendable {
     static let abandonGrace: Duration = .seconds(1)
 
     /// A started process, handed to the supervisor thread.
-    struct Started: Sendable {
+    struct Started {
         var pid: pid_t
         var pidfd: Int32
         var stdout: Int32
@@ -339,35 +338,3 @@ final class ProcessSupervisor: @unchecked Sendable {
             stderrTail: Data(child.tail.suffix(child.started.stderrTail))))
     }
 }
-
-/// A few threads that start task processes. `posix_spawn` holds its caller until the child has
-/// executed its program (vfork): on these threads, several children can be executing at once
-/// while the node's own tasks run on, and a wave of ten tasks starts in parallel.
-final class Spawner: Sendable {
-    static let shared = Spawner(threads: 4)
-
-    private let jobs = Mutex(Deque<@Sendable () -> Void>())
-    private let ready = DispatchSemaphore(value: 0)
-
-    private init(threads: Int) {
-        for _ in 0..<threads {
-            let thread = Thread { [self] in
-                while true {
-                    ready.wait()
-                    if let job = jobs.withLock({ $0.popFirst() }) { job() }
-                }
-            }
-            thread.name = "swell-spawn"
-            thread.start()
-        }
-    }
-
-    /// `body`'s result, computed on a spawner thread.
-    func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            jobs.withLock { $0.append { continuation.resume(returning: body()) } }
-            ready.signal()
-        }
-    }
-}
-
