@@ -9,7 +9,20 @@ package enum LinesOf {
     /// Works on the bytes: a million-line output is split in well under a second. Bytes that
     /// are not UTF-8 become U+FFFD, as everywhere a scope is shown.
     package static func scopes(from output: Data, stage: String, source: String) -> Result<[String], LinesOfError> {
+        // A scope reaches its task as an argument and in SWELL_SCOPE, C strings both: a NUL would
+        // cut it short (two lines could become the same scope).
+        if let nul = output.firstIndex(of: 0) {
+            let line = output[output.startIndex..<nul].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            return .failure(LinesOfError(message:
+                "stage '\(stage)': the output of '\(source)' cannot be its scopes: line \(line) holds a NUL byte, which no scope may"))
+        }
         let scopes = lines(of: output)
+        // A source cut at the output cap ends with a partial line and the runner's marker line:
+        // neither is a scope.
+        if let cut = scopes.firstIndex(where: { $0.hasPrefix("[swell: output cut at ") && $0.hasSuffix(" bytes]") }) {
+            return .failure(LinesOfError(message:
+                "stage '\(stage)': the output of '\(source)' cannot be its scopes: it was cut at the output cap (\(scopes[cut].dropFirst().dropLast())); raise --output-cap, or have '\(source)' write fewer lines"))
+        }
         if let overlap = Scope.firstOverlap(in: scopes) {
             let what = overlap.firstPath == overlap.secondPath
                 ? "line \(overlap.second + 1) repeats '\(overlap.firstPath)'"

@@ -85,6 +85,23 @@ func makeTree(_ files: [String]) throws -> String {
         #expect(try LinesOf.scopes(from: Data([0x61, 0xFF, 0x0A, 0x62]), stage: "s", source: "i").get() == ["a\u{FFFD}", "b"])
     }
 
+    @Test func linesOfRefusesANulByte() {
+        guard case .failure(let nul) = LinesOf.scopes(from: Data("a\nb\0x\nb\0y\n".utf8), stage: "s", source: "i") else {
+            Issue.record("a line with a NUL byte was accepted")
+            return
+        }
+        #expect(nul.message.contains("line 2 holds a NUL byte"))
+    }
+
+    @Test func linesOfRefusesASourceCutAtTheOutputCap() {
+        let cut = "a\nb\nhalf a li\n[swell: output cut at 20 bytes; the task wrote 900 bytes]\n"
+        guard case .failure(let error) = LinesOf.scopes(from: Data(cut.utf8), stage: "s", source: "i") else {
+            Issue.record("a cut source was taken as scopes")
+            return
+        }
+        #expect(error.message.contains("it was cut at the output cap (swell: output cut at 20 bytes; the task wrote 900 bytes)"))
+    }
+
     @Test func linesOfManyLines() throws {
         var text = (1...250_000).map { "dir\($0 % 1000)/file\($0)" }.joined(separator: "\n")
         let scopes = try LinesOf.scopes(from: Data(text.utf8), stage: "s", source: "i").get()
