@@ -35,18 +35,8 @@ final class ProcessSupervisor: @unchecked Sendable {
         var stderrTail: Int
     }
 
-    /// What the supervisor saw of a process.
-    struct Ended: Sendable {
-        var exitCode: Int32?
-        var signal: Int32?
-        var timedOut: Bool
-        var stdout: Data
-        var stdoutTotal: Int
-        var stderrTail: Data
-    }
-
     private enum Command {
-        case watch(Int, Started, CheckedContinuation<Ended, Never>)
+        case watch(Int, Started, CheckedContinuation<TaskOutcome, Never>)
         case kill(Int)
     }
 
@@ -82,8 +72,10 @@ final class ProcessSupervisor: @unchecked Sendable {
         }
     }
 
-    /// Watches `started` until it is over: exited, its pipes closed, the rest of its group killed.
-    func watch(_ id: Int, _ started: Started) async -> Ended {
+    /// Watches `started` until it is over: exited, its pipes closed, the rest of its group
+    /// killed. The outcome is what the process did; when it started, and whether it was
+    /// cancelled, are the caller's to say.
+    func watch(_ id: Int, _ started: Started) async -> TaskOutcome {
         await withCheckedContinuation { continuation in post(.watch(id, started, continuation)) }
     }
 
@@ -113,7 +105,7 @@ final class ProcessSupervisor: @unchecked Sendable {
     private final class Child {
         let id: Int
         let started: Started
-        let continuation: CheckedContinuation<Ended, Never>
+        let continuation: CheckedContinuation<TaskOutcome, Never>
         var stdoutOpen = true
         var stderrOpen = true
         var stdinOpen: Bool
@@ -125,7 +117,7 @@ final class ProcessSupervisor: @unchecked Sendable {
         var killedAt: ContinuousClock.Instant?
         var timedOut = false
 
-        init(id: Int, started: Started, continuation: CheckedContinuation<Ended, Never>) {
+        init(id: Int, started: Started, continuation: CheckedContinuation<TaskOutcome, Never>) {
             self.id = id
             self.started = started
             self.continuation = continuation
@@ -133,6 +125,22 @@ final class ProcessSupervisor: @unchecked Sendable {
         }
 
         var over: Bool { exitedAt != nil && !stdoutOpen && !stderrOpen }
+
+        /// What the clock does next to this process, and when: kill its group at the deadline
+        /// (while it runs), kill the rest of its group a grace after it exited, then end the
+        /// task without pipes held open from outside the group.
+        var nextTimer: (at: ContinuousClock.Instant, action: TimerAction)? {
+            guard let exitedAt else {
+                guard !timedOut, let deadline = started.deadline else { return nil }
+                return (deadline, .timeOut)
+            }
+            guard let killedAt else { return (exitedAt + ProcessSupervisor.lingerGrace, .killLingering) }
+            return (max(exitedAt, killedAt) + ProcessSupervisor.abandonGrace, .abandonPipes)
+        }
+    }
+
+    private enum TimerAction {
+        case timeOut, killLingering, abandonPipes
     }
 
     /// What an epoll event is about: the low two bits of its data, above them the process's id
@@ -278,15 +286,14 @@ final class ProcessSupervisor: @unchecked Sendable {
     private func checkClocks() {
         let now = ContinuousClock.now
         for child in children.values {
-            if child.exitedAt == nil, !child.timedOut, let deadline = child.started.deadline, now >= deadline {
+            guard let timer = child.nextTimer, now >= timer.at else { continue }
+            switch timer.action {
+            case .timeOut:
                 child.timedOut = true
                 killGroup(child)
-            }
-            if let exitedAt = child.exitedAt, child.killedAt == nil, now - exitedAt >= Self.lingerGrace {
+            case .killLingering:
                 killGroup(child)
-            }
-            if let exitedAt = child.exitedAt, let killedAt = child.killedAt,
-               now - max(exitedAt, killedAt) >= Self.abandonGrace {
+            case .abandonPipes:
                 // Whoever still holds the pipes left the group: the task ends without them.
                 if child.stdoutOpen { remove(child.started.stdout); child.stdoutOpen = false }
                 if child.stderrOpen { remove(child.started.stderr); child.stderrOpen = false }
@@ -294,20 +301,9 @@ final class ProcessSupervisor: @unchecked Sendable {
         }
     }
 
-    /// How long epoll may wait: until the nearest deadline or grace ends, or for ever.
+    /// How long epoll may wait: until the nearest timer of a process, or for ever.
     private func timeoutMilliseconds() -> Int32 {
-        var nearest: ContinuousClock.Instant?
-        func consider(_ instant: ContinuousClock.Instant) { nearest = min(nearest ?? instant, instant) }
-        for child in children.values {
-            if child.exitedAt == nil, !child.timedOut, let deadline = child.started.deadline { consider(deadline) }
-            if let exitedAt = child.exitedAt {
-                if let killedAt = child.killedAt {
-                    consider(max(exitedAt, killedAt) + Self.abandonGrace)
-                } else {
-                    consider(exitedAt + Self.lingerGrace)
-                }
-            }
-        }
+        let nearest = children.values.compactMap { $0.nextTimer?.at }.min()
         guard let nearest else { return -1 }
         let wait = nearest - .now
         if wait <= .zero { return 0 }
@@ -333,8 +329,9 @@ final class ProcessSupervisor: @unchecked Sendable {
         default: break
         }
         close(child.started.pidfd)
-        child.continuation.resume(returning: Ended(
-            exitCode: status.0, signal: status.1, timedOut: child.timedOut, stdout: child.kept, stdoutTotal: child.total,
-            stderrTail: Data(child.tail.suffix(child.started.stderrTail))))
+        child.continuation.resume(returning: TaskOutcome(
+            exitCode: status.0, signal: status.1, timedOut: child.timedOut, error: nil, stdout: child.kept,
+            stdoutBytes: child.total, stdoutTruncated: child.total > child.started.outputCap,
+            stderrTail: Data(child.tail.suffix(child.started.stderrTail)), startedAt: 0, endedAt: Date().timeIntervalSince1970))
     }
 }

@@ -40,19 +40,16 @@ enum TaskRunner {
         let supervisor = ProcessSupervisor.shared
         let id = supervisor.reserveID()
         stop.onStop { supervisor.kill(id) }
-        let ended = await withTaskCancellationHandler {
+        var outcome = await withTaskCancellationHandler {
             await supervisor.watch(id, process)
         } onCancel: {
             supervisor.kill(id)
         }
         stop.onStop(nil)
-        var outcome = TaskOutcome(
-            exitCode: ended.exitCode, signal: ended.signal, timedOut: ended.timedOut, error: nil,
-            stdout: ended.stdout, stdoutBytes: ended.stdoutTotal, stdoutTruncated: ended.stdoutTotal > execution.outputCap,
-            stderrTail: ended.stderrTail, startedAt: started, endedAt: Date().timeIntervalSince1970)
+        outcome.startedAt = started
         if outcome.stdoutTruncated {
             if let last = outcome.stdout.last, last != UInt8(ascii: "\n") { outcome.stdout.append(UInt8(ascii: "\n")) }
-            let marker = "[swell: output cut at \(execution.outputCap) bytes; the task wrote \(ended.stdoutTotal) bytes]\n"
+            let marker = Report.cutMarker(cap: execution.outputCap, wrote: outcome.stdoutBytes) + "\n"
             outcome.stdout.append(contentsOf: Array(marker.utf8))
         }
         if (Task.isCancelled || stop.isStopped) && !outcome.timedOut {
