@@ -39,24 +39,9 @@ package struct StageRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
         var bytes: [UInt8] = []
         bytes.reserveCapacity(scopes.reduce(2) { $0 + $1.utf8.count + 3 })
         bytes.append(UInt8(ascii: "["))
-        let hex = Array("0123456789abcdef".utf8)
         for (i, scope) in scopes.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(UInt8(ascii: "\""))
-            for byte in scope.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                    bytes.append(UInt8(ascii: "\\"))
-                    bytes.append(byte)
-                case 0..<0x20:
-                    bytes.append(contentsOf: Array("\\u00".utf8))
-                    bytes.append(hex[Int(byte >> 4)])
-                    bytes.append(hex[Int(byte & 0x0F)])
-                default:
-                    bytes.append(byte)
-                }
-            }
-            bytes.append(UInt8(ascii: "\""))
+            JSONText.appendString(scope, to: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
         return Data(bytes)
