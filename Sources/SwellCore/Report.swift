@@ -86,3 +86,15 @@ package struct Report: Sendable, Codable, Hashable {
     /// The stderr tail as text.
     package var stderrText: String { String(decoding: stderrTail, as: UTF8.self) }
 }
+
+extension Report {
+    /// The line the runner ends a task's stdout with when it cut it at `cap` bytes.
+    package static func cutMarker(cap: Int, wrote: Int) -> String {
+        "[swell: output cut at \(cap) bytes; the task wrote \(wrote) bytes]"
+    }
+
+    /// Whether `line` (trimmed) is such a marker.
+    package static func isCutMarker(_ line: some StringProtocol) -> Bool {
+        line.hasPrefix("[swell: output cut at ") && line.hasSuffix(" bytes]")
+    }
+}

@@ -19,7 +19,7 @@ package enum LinesOf {
         let scopes = lines(of: output)
         // A source cut at the output cap ends with a partial line and the runner's marker line:
         // neither is a scope.
-        if let cut = scopes.firstIndex(where: { $0.hasPrefix("[swell: output cut at ") && $0.hasSuffix(" bytes]") }) {
+        if let cut = scopes.firstIndex(where: Report.isCutMarker) {
             return .failure(LinesOfError(message:
                 "stage '\(stage)': the output of '\(source)' cannot be its scopes: it was cut at the output cap (\(scopes[cut].dropFirst().dropLast())); raise --output-cap, or have '\(source)' write fewer lines"))
         }
