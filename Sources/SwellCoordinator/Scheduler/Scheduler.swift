@@ -32,7 +32,8 @@ package struct Scheduler: Sendable {
     var needsDispatch = false
     package internal(set) var dropped = DropCounters()
     var nextID: UInt64 = 0
-    var lastHeartbeat: ContinuousClock.Instant?
+    /// When the table of refused peers was last swept (once a heartbeat interval).
+    var lastSweep: ContinuousClock.Instant?
     /// When the loop last ran: its last tick, or the last batch of messages it settled. A
     /// longer gap before the next tick is the coordinator's own stall.
     var lastRan: ContinuousClock.Instant?
@@ -143,9 +144,9 @@ package struct Scheduler: Sendable {
         releaseUnadopted(now, &effects)
         confirmCancels(from: nil, ids: nil, now, &effects)
         resendAssignments(now, &effects)
-        // Heartbeats go out from the shell's own timer (see ``heartbeatPeers``).
-        if lastHeartbeat.map({ now.monotonic - $0 >= settings.heartbeatInterval }) ?? true {
-            lastHeartbeat = now.monotonic
+        // (Heartbeats go out from the shell's own timer: see ``heartbeatPeers``.)
+        if lastSweep.map({ now.monotonic - $0 >= settings.heartbeatInterval }) ?? true {
+            lastSweep = now.monotonic
             refused = refused.filter { now.monotonic - $0.value < .seconds(10) }
         }
         sendProgress(&effects)

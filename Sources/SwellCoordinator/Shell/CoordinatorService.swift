@@ -154,6 +154,7 @@ package final class CoordinatorService: Service, Sendable {
         while let batch = await queue.next() {
             var effects = Effects()
             let moment = moment()
+            var ticked = false
             for input in batch {
                 switch input {
                 case .message(let message):
@@ -175,6 +176,7 @@ package final class CoordinatorService: Service, Sendable {
                     // Behind (messages wait to be handled): nodes are judged up to what was heard.
                     let behind = socket.backlog > 0 || queue.count > 0
                     scheduler.tick(at: moment, heardUntil: behind ? heard : nil, into: &effects)
+                    ticked = true
                     if trimDue, streams.count == 0, !scheduler.anyRunRunning {
                         trimDue = false
                         _ = malloc_trim(0)
@@ -184,7 +186,6 @@ package final class CoordinatorService: Service, Sendable {
             scheduler.settle(at: moment, into: &effects)
             try await carryOut(effects, socket, streams)
             if effects.changes.contains(where: { if case .runFinished = $0 { true } else { false } }) { trimDue = true }
-            let ticked = batch.contains { if case .tick = $0 { true } else { false } }
             beat.ran(peers: ticked ? scheduler.heartbeatPeers : nil)
         }
     }
