@@ -10,6 +10,8 @@ package import SwellCore
 package final class Journal: Sendable {
     package let path: String
     private let pool: DatabasePool
+    /// Outputs too large for the rows: one file per run under `outputs/`.
+    private let outputs: OutputFiles
 
     /// Opens (creating if needed) the journal in `directory`. A directory it creates is private
     /// to the user (mode 0700): the journal holds plans, their environment, and task output.
@@ -17,6 +19,7 @@ package final class Journal: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         path = directory + "/journal.sqlite"
+        outputs = try OutputFiles(directory: directory + "/outputs")
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -130,6 +133,14 @@ package final class Journal: Sendable {
             // says whether the stage ended with one.
             try db.execute(sql: "ALTER TABLE stage ADD COLUMN outputReady BOOLEAN")
         }
+        migrator.registerMigration("v7: report.stdoutAt") { db in
+            // Large outputs are written once, to the run's output file, not into pages that
+            // SQLite writes twice.
+            try db.execute(sql: """
+                ALTER TABLE report ADD COLUMN stdoutAt INTEGER;
+                ALTER TABLE report ADD COLUMN stdoutLength INTEGER;
+                """)
+        }
         return migrator
     }
 
@@ -175,8 +186,41 @@ package final class Journal: Sendable {
                     ).deleteAll(db)
                 }
             }
-            for report in batch.reports { try insert(report, onConflict: "IGNORE") }
+            for report in try self.placeOutputs(of: batch.reports, db) { try insert(report, onConflict: "IGNORE") }
         }
+    }
+
+    /// `reports` with each large stdout written to its run's output file and replaced by
+    /// where it is there. A report the journal already has (a duplicate, which its insert
+    /// ignores) writes nothing.
+    private func placeOutputs(of reports: [ReportRecord], _ db: Database) throws -> [ReportRecord] {
+        var placed = reports
+        var large: [String: [Int]] = [:]
+        for (i, record) in reports.enumerated() where record.report.stdout.count >= OutputFiles.threshold {
+            let report = record.report
+            let known = try Bool.fetchOne(db, sql: """
+                SELECT 1 FROM report WHERE run = ? AND stage = ? AND "index" = ? AND attempt = ?
+                """, arguments: [report.run, report.stage, report.index, report.attempt]) ?? false
+            if !known { large[report.run, default: []].append(i) }
+        }
+        for (run, indices) in large {
+            let offsets = try outputs.append(indices.map { reports[$0].report.stdout }, run: run)
+            for (i, offset) in zip(indices, offsets) {
+                placed[i].stdoutAt = offset
+                placed[i].stdoutLength = placed[i].report.stdout.count
+                placed[i].report.stdout = Data()
+            }
+        }
+        return placed
+    }
+
+    /// The report of `record`, with its stdout read back from the run's output file if it is there.
+    private func report(of record: ReportRecord) throws -> Report {
+        var report = record.report
+        if let at = record.stdoutAt, let length = record.stdoutLength {
+            report.stdout = try outputs.read(run: report.run, at: at, length: length)
+        }
+        return report
     }
 
     // MARK: Reading
@@ -230,7 +274,7 @@ package final class Journal: Sendable {
                     "index" < 0, "index", attempt LIMIT ? OFFSET ?
                 """
             arguments += [limit == Int.max ? -1 : limit, offset]
-            return try ReportRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(\.report)
+            return try ReportRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(report(of:))
         }
     }
 
@@ -238,7 +282,7 @@ package final class Journal: Sendable {
     package func finalReport(run: String, stage: String, index: Int) throws -> Report? {
         try pool.read { db in
             try ReportRecord.filter(Column("run") == run && Column("stage") == stage && Column("index") == index
-                                        && Column("final") == true).fetchOne(db)?.report
+                                        && Column("final") == true).fetchOne(db).map(report(of:))
         }
     }
 
@@ -248,7 +292,7 @@ package final class Journal: Sendable {
     package func finalReports(run: String, stage: String, from first: Int, bytes: Int) throws -> [Report] {
         try pool.read { db in
             let sizes = try Row.fetchAll(db, sql: """
-                SELECT "index", length(stdout) AS size FROM report
+                SELECT "index", coalesce(stdoutLength, length(stdout)) AS size FROM report
                 WHERE run = ? AND stage = ? AND final = 1 AND "index" >= ? ORDER BY "index" LIMIT 256
                 """, arguments: [run, stage, first])
             guard let head = sizes.first else { return [] }
@@ -263,13 +307,15 @@ package final class Journal: Sendable {
             let start: Int = head["index"]
             return try ReportRecord.fetchAll(db, sql: """
                 SELECT * FROM report WHERE run = ? AND stage = ? AND final = 1 AND "index" BETWEEN ? AND ? ORDER BY "index"
-                """, arguments: [run, stage, start, last]).map(\.report)
+                """, arguments: [run, stage, start, last]).map(report(of:))
         }
     }
 
     /// Every report of a run with whether it was final, in journal order.
-    package func reportRecords(run: String) throws -> [ReportRecord] {
-        try pool.read { db in try ReportRecord.filter(Column("run") == run).order(Column.rowID).fetchAll(db) }
+    package func reportRecords(run: String) throws -> [(report: Report, final: Bool)] {
+        try pool.read { db in
+            try ReportRecord.filter(Column("run") == run).order(Column.rowID).fetchAll(db).map { (try report(of: $0), $0.final) }
+        }
     }
 
     /// The assignments of a run that were in flight.

@@ -48,6 +48,46 @@ import Testing
         #expect(try journal.unfinishedRuns().isEmpty)
     }
 
+    @Test func aLargeOutputIsWrittenOnceToTheRunsOutputFileAndReadBackByEveryQuery() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(directory: directory)
+        let big = String(repeating: "0123456789abcde\n", count: 8 << 10)   // 128 KiB
+        var batch = JournalBatch()
+        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
+                                                  scopes: [:], createdAt: 1), status: .running))
+        batch.reports += [ReportRecord(report(0, scope: "a", out: "small"), final: true),
+                          ReportRecord(report(1, scope: "b", out: big), final: true),
+                          ReportRecord(report(2, scope: "c", out: big + "2"), final: true)]
+        try await journal.write(batch)
+        var again = JournalBatch()
+        again.reports.append(ReportRecord(report(1, scope: "b", out: big), final: true))   // a duplicate writes nothing
+        try await journal.write(again)
+
+        let file = directory + "/outputs/r1"
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
+        #expect(size == 2 * big.utf8.count + 1)
+        #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == 0o600)
+        #expect(try FileManager.default.attributesOfItem(atPath: directory + "/outputs")[.posixPermissions] as? Int == 0o700)
+        let rows = try await DatabaseQueue(path: journal.path).read { db in
+            try Int.fetchOne(db, sql: "SELECT sum(length(stdout)) FROM report")
+        }
+        #expect(rows == 5)
+
+        let expected = ["small", big, big + "2"].map { Data($0.utf8) }
+        #expect(try journal.reports(run: "r1").map(\.stdout) == expected)
+        #expect(try journal.finalReport(run: "r1", stage: "scan", index: 2)?.stdout == expected[2])
+        #expect(try journal.reportRecords(run: "r1").map(\.report.stdout) == expected)
+        // The sizes that bound a piece count the outputs in the file.
+        #expect(try journal.finalReports(run: "r1", stage: "scan", from: 0, bytes: big.utf8.count + 10).map(\.index) == [0, 1])
+        #expect(try journal.finalReports(run: "r1", stage: "scan", from: 2, bytes: 1).map(\.stdout) == [expected[2]])
+
+        // A file cut short (its last writes lost with the disk) is an error that says so, not a short output.
+        #expect(truncate(file, off_t(size - 10)) == 0)
+        #expect(throws: OutputFileError.self) { try journal.finalReport(run: "r1", stage: "scan", index: 2) }
+        #expect(try journal.finalReport(run: "r1", stage: "scan", index: 1)?.stdout == expected[1])
+    }
+
     @Test func scopesOfEveryKindReadBackAsWritten() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

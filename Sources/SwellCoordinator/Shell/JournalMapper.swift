@@ -55,7 +55,7 @@ struct JournalMapper: Sendable {
         }
         return RunSnapshot(
             run: run.run, stages: try journal.stages(of: run.id).map(\.stage), shares: shares,
-            reports: try journal.reportRecords(run: run.id).map { ($0.report, $0.final) },
+            reports: try journal.reportRecords(run: run.id),
             assignments: try journal.assignments(of: run.id))
     }
 }

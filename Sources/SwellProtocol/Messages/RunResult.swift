@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import SwellCore
 
 /// A run has ended (coordinator -> client). The sink stages' outputs came before it, as OUTPUT
