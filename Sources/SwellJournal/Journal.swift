@@ -286,15 +286,16 @@ package final class Journal: Sendable {
         }
     }
 
-    /// Final reports of a stage's tasks from scope index `first` on, in scope order: as many as
-    /// fit in `bytes` of stdout, and at least one (none when there are no more). Sizes are read
-    /// first, so that no more than the budget (or one report) is ever loaded.
-    package func finalReports(run: String, stage: String, from first: Int, bytes: Int) throws -> [Report] {
+    /// Final reports of a stage's tasks from scope index `first` on (and before `end`), in scope
+    /// order: as many as fit in `bytes` of stdout, and at least one (none when there are no
+    /// more). Sizes are read first, so that no more than the budget (or one report) is ever loaded.
+    package func finalReports(run: String, stage: String, from first: Int, before end: Int = Int.max,
+                              bytes: Int) throws -> [Report] {
         try pool.read { db in
             let sizes = try Row.fetchAll(db, sql: """
                 SELECT "index", coalesce(stdoutLength, length(stdout)) AS size FROM report
-                WHERE run = ? AND stage = ? AND final = 1 AND "index" >= ? ORDER BY "index" LIMIT 256
-                """, arguments: [run, stage, first])
+                WHERE run = ? AND stage = ? AND final = 1 AND "index" >= ? AND "index" < ? ORDER BY "index" LIMIT 256
+                """, arguments: [run, stage, first, end])
             guard let head = sizes.first else { return [] }
             var last: Int = head["index"]
             var total: Int = head["size"] ?? 0

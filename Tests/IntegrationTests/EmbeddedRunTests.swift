@@ -329,7 +329,7 @@ import SwellTestSupport
         let result = try await runOnJournal(in: work, made: """
             CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
             INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share'), ('v3: assignment'), ('v4: run.origin'),
-                ('v5: report.index, no run.baseDirectory'), ('v6: stage.outputReady');
+                ('v5: report.index, no run.baseDirectory'), ('v6: stage.outputReady'), ('v7: report.stdoutAt');
             CREATE TABLE run (id TEXT PRIMARY KEY);
             """)
         #expect(result.status == 1)
@@ -344,7 +344,7 @@ import SwellTestSupport
         let result = try await runOnJournal(in: work, made: """
             CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
             INSERT INTO grdb_migrations VALUES ('v1'), ('v2: report.share'), ('v3: assignment'), ('v4: run.origin'),
-                ('v5: report.index, no run.baseDirectory'), ('v6: stage.outputReady');
+                ('v5: report.index, no run.baseDirectory'), ('v6: stage.outputReady'), ('v7: report.stdoutAt');
             CREATE TABLE run (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, file TEXT NOT NULL,
                 planText TEXT NOT NULL, overrides BLOB NOT NULL, scopes BLOB NOT NULL,
                 status TEXT NOT NULL, createdAt DOUBLE NOT NULL, endedAt DOUBLE, error TEXT,
@@ -353,6 +353,29 @@ import SwellTestSupport
         #expect(result.status == 1)
         #expect(result.stderr.contains("the embedded coordinator stopped: cannot write the journal \(work.path)/state/journal.sqlite"))
         #expect(result.stdout.isEmpty)
+    }
+
+    @Test func aSinksOutputReachesStdoutAsItsFirstTasksFinishWhileALaterOneRuns() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("p.yaml", """
+            name: live
+            stages:
+              - id: each
+                partition: { items: [a, b, c] }
+                run: if [ {scope} = c ]; then while [ ! -e release ]; do sleep 0.05; done; fi; echo {scope}
+            """)
+        let run = try BackgroundRun(["run", plan, "--state", work.path + "/state"], in: work)
+        defer {
+            _ = work.write("release", "")
+            run.terminate()
+        }
+        // The first two tasks' output, in scope order, while the third still waits.
+        #expect(await eventually { run.stdout == "a\nb\n" })
+        #expect(run.process.isRunning)
+        _ = work.write("release", "")
+        #expect(await run.wait() == 0)
+        #expect(run.stdout == "a\nb\nc\n")
     }
 
     @Test func anInterruptStopsEveryTaskAndJournalsTheRunAsCancelled() async throws {

@@ -77,11 +77,11 @@ extension JournalChange {
         }
         #expect(finished.output == nil, "a stage's output is not journaled again: it is in its reports")
         // The client gets it from there.
-        let deliveries = end.queries.compactMap { query -> [OutputSource]? in
-            if case .deliverResult(_, _, let sources, _) = query { return sources }
+        let deliveries = end.queries.compactMap { query -> [SinkProgress]? in
+            if case .outputAdvanced(_, _, let sinks, _?) = query { return sinks }
             return nil
         }
-        #expect(deliveries == [[.reports(stage: "fan", format: .concat)]])
+        #expect(deliveries == [[SinkProgress(source: .reports(stage: "fan", format: .concat, upTo: 2), complete: true)]])
     }
 
     @Test func whatCannotBeReadIsCountedAndAnotherVersionIsAnswered() {

@@ -3,6 +3,7 @@ import Logging
 import Testing
 @testable import SwellCoordinator
 @testable import SwellCore
+@testable import SwellJournal
 @testable import SwellProtocol
 
 @Suite struct OutputStreamsTests {
@@ -25,7 +26,7 @@ import Testing
         defer { cleanup() }
         let sent = SentMessages()
         let streams = OutputStreams(journal: journal, logger: Logger(label: "test")) { _, message in sent.messages.append(message) }
-        streams.start(Data("client".utf8), delivery.result, sources: delivery.sources, from: nil)
+        streams.start(Data("client".utf8), run: delivery.result.run, sinks: delivery.sinks, result: delivery.result, from: nil)
         // Nothing acknowledged: the window, and no more.
         #expect(sent.messages.count == OutputStreams.window)
         // A client that never acknowledges is given up after a while.
@@ -41,10 +42,153 @@ import Testing
         let (journal, cleanup) = try await h.replayedJournal()
         defer { cleanup() }
         let streams = OutputStreams(journal: journal, logger: Logger(label: "test")) { _, _ in }
-        streams.start(Data("client".utf8), delivery.result, sources: delivery.sources, from: nil)
+        streams.start(Data("client".utf8), run: delivery.result.run, sinks: delivery.sinks, result: delivery.result, from: nil)
         streams.forget(Data("other".utf8))
         #expect(streams.count == 1)
         streams.forget(Data("client".utf8))
         #expect(streams.count == 0)
+    }
+}
+
+/// The coordinator's shell in a test, behind a ``SchedulerHarness``: each ``catchUp(_:)``
+/// commits the batches written since the last one to a real journal, then carries out the
+/// output queries, as the loop does after each commit.
+final class LiveShell {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swell-live-\(UUID().uuidString)").path
+    let journal: Journal
+    let sent = SentMessages()
+    var streams: OutputStreams!
+    private var written = 0
+    private var handled = 0
+
+    init() throws {
+        journal = try Journal(directory: directory)
+        let sent = sent
+        streams = OutputStreams(journal: journal, logger: Logger(label: "test")) { _, message in sent.messages.append(message) }
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    func catchUp(_ h: SchedulerHarness) async throws {
+        for batch in h.journal_batches.dropFirst(written) { try await journal.write(batch) }
+        written = h.journal_batches.count
+        for query in h.queries.dropFirst(handled) {
+            switch query {
+            case .streamOutput(let peer, let run, let sinks, let result, let from):
+                streams.start(peer, run: run, sinks: sinks, result: result, from: from)
+            case .outputAdvanced(let run, let peers, let sinks, let result):
+                streams.advance(run: run, peers: peers, sinks: sinks, result: result)
+            case .outputAcknowledged(let peer, let ids):
+                streams.acknowledged(peer, ids)
+            case .clientLeft(let peer):
+                streams.forget(peer)
+            case .logs, .finishedRun:
+                break
+            }
+        }
+        handled = h.queries.count
+    }
+
+    /// What reached the client since the last call: the output's bytes (each piece
+    /// acknowledged), whether a sink was closed, and the RESULT if it came.
+    func received(_ client: String = "client") -> (output: String, closed: Bool, result: RunResult?) {
+        var output = Data()
+        var closed = false
+        var result: RunResult?
+        while !sent.messages.isEmpty {
+            switch sent.messages.removeFirst() {
+            case .output(let piece):
+                output.append(piece.data)
+                closed = closed || piece.last
+                streams.acknowledged(Data(client.utf8), [piece.id])
+            case .result(let r):
+                result = r
+            default:
+                break
+            }
+        }
+        return (String(decoding: output, as: UTF8.self), closed, result)
+    }
+}
+
+@Suite struct LiveOutputTests {
+    /// Reports task `index` of `assign` as done on n1 with `out` as its stdout.
+    func report(_ h: inout SchedulerHarness, _ assign: Assign, _ index: Int, out: String? = nil, exit: Int32 = 0) {
+        let task = assign.tasks[index]
+        h.send("n1", .report(ReportMessage(id: h.nextID(), report: h.report(assign, task, on: "n1", out: out ?? task.scope + "\n", exit: exit))))
+    }
+
+    @Test func aSinkStreamsInScopeOrderAsItsTasksFinishAndTheResultComesLast() async throws {
+        let shell = try LiveShell()
+        var h = SchedulerHarness()
+        h.join("n1")
+        #expect(h.submit(itemsPlan(3)) != nil)
+        let sent = h.take("n1")
+        let assign = try #require(h.assigns(sent).first)
+        try await shell.catchUp(h)
+        #expect(shell.received().output == "")
+
+        // The second task first: nothing can go before the first one's output.
+        report(&h, assign, 1)
+        try await shell.catchUp(h)
+        #expect(shell.received().output == "")
+        report(&h, assign, 0)
+        try await shell.catchUp(h)
+        let early = shell.received()
+        #expect(early.output == "s0\ns1\n")
+        #expect(!early.closed && early.result == nil, "the run goes on: no end yet")
+
+        report(&h, assign, 2)
+        let s = ShareSummary(run: assign.run, stage: assign.stage, share: assign.share, first: assign.first, count: assign.count,
+                             firstScope: assign.firstScope, lastScope: assign.lastScope, node: "n1", exitCode: 0, error: nil, output: Data())
+        h.send("n1", .summary(SummaryMessage(id: h.nextID(), attempt: assign.attempt, summary: s, summarized: false)))
+        try await shell.catchUp(h)
+        let last = shell.received()
+        #expect(last.output == "s2\n")
+        #expect(last.closed)
+        #expect(last.result?.status == .succeeded)
+        #expect(last.result?.outputBytes == [9])
+        #expect(shell.streams.count == 0)
+    }
+
+    @Test func aSinkStoppedByAFailureKeepsTheOutputOfTheTasksBeforeIt() async throws {
+        let shell = try LiveShell()
+        var h = SchedulerHarness()
+        h.join("n1")
+        #expect(h.submit(itemsPlan(4)) != nil)
+        let sent = h.take("n1")
+        let assign = try #require(h.assigns(sent).first)
+        report(&h, assign, 1)
+        report(&h, assign, 0)
+        report(&h, assign, 2, out: "boom\n", exit: 1)
+        try await shell.catchUp(h)
+        let got = shell.received()
+        #expect(got.result?.status == .failed)
+        // Scope order up to the task that stopped the run, its own output included; the task
+        // after it had not finished.
+        #expect(got.output == "s0\ns1\nboom\n")
+        #expect(got.closed)
+        #expect(got.result?.outputBytes == [11])
+    }
+
+    @Test func aClientThatAttachesDuringTheRunGetsTheRestFromWhereItWas() async throws {
+        let shell = try LiveShell()
+        var h = SchedulerHarness()
+        h.join("n1")
+        let submitted = h.submit(itemsPlan(3))
+        let run = try #require(submitted)
+        let sent = h.take("n1")
+        let assign = try #require(h.assigns(sent).first)
+        report(&h, assign, 0)
+        report(&h, assign, 1)
+        try await shell.catchUp(h)
+        #expect(shell.received().output == "s0\ns1\n")
+        // The client lost its connection after the first 3 bytes, and attaches again.
+        h.send("client", .attach(Attach(id: h.nextID(), run: run, taskEvents: false, outputFrom: [3])))
+        try await shell.catchUp(h)
+        #expect(shell.received().output == "s1\n")
+        report(&h, assign, 2)
+        try await shell.catchUp(h)
+        #expect(shell.received().output == "s2\n")
     }
 }

@@ -20,6 +20,8 @@ struct SchedulerHarness {
     var journal = Journal_Batches()
     /// RESULTs handed to the shell to deliver.
     var deliveries: [Delivery] = []
+    /// Every query handed to the shell, in order.
+    var queries: [JournalQuery] = []
     /// The ZAP User-Id each peer's messages carry (CURVE-admitted peers), by peer.
     var userIDs: [String: String] = [:]
 
@@ -50,9 +52,17 @@ struct SchedulerHarness {
         for (peer, acks) in effects.acks {
             outbox[String(decoding: peer, as: UTF8.self), default: []].append(.ack(Ack(id: 0, acks: acks)))
         }
+        queries += effects.queries
         for query in effects.queries {
-            if case .deliverResult(let peer, let result, let sources, let from) = query {
-                deliveries.append(Delivery(peer: String(decoding: peer, as: UTF8.self), result: result, sources: sources, from: from))
+            switch query {
+            case .streamOutput(let peer, _, let sinks, let result?, let from):
+                deliveries.append(Delivery(peer: String(decoding: peer, as: UTF8.self), result: result, sinks: sinks, from: from))
+            case .outputAdvanced(_, let peers, let sinks, let result?):
+                for peer in peers {
+                    deliveries.append(Delivery(peer: String(decoding: peer, as: UTF8.self), result: result, sinks: sinks, from: nil))
+                }
+            default:
+                break
             }
         }
         for change in effects.changes {
@@ -179,7 +189,7 @@ struct SchedulerHarness {
 struct Delivery {
     var peer: String
     var result: RunResult
-    var sources: [OutputSource]
+    var sinks: [SinkProgress]
     var from: [Int]?
 }
 
@@ -197,7 +207,7 @@ extension SchedulerHarness {
         defer { cleanup() }
         let sent = SentMessages()
         let streams = OutputStreams(journal: journal, logger: Logger(label: "test")) { _, message in sent.messages.append(message) }
-        streams.start(Data(client.utf8), delivery.result, sources: delivery.sources, from: from ?? delivery.from)
+        streams.start(Data(client.utf8), run: delivery.result.run, sinks: delivery.sinks, result: delivery.result, from: from ?? delivery.from)
         var outputs = Array(repeating: Data(), count: delivery.result.sinks.count)
         var result: RunResult?
         while !sent.messages.isEmpty {

@@ -4,12 +4,13 @@ package import SwellCore
 /// Where a sink stage's output is in the journal: the shell reads it from there, in pieces, to
 /// stream it to clients. The coordinator never holds a sink's output whole.
 package enum OutputSource: Sendable, Equatable {
-    /// The stage ended without an output (skipped, cancelled, or stopped by a failure).
+    /// The stage ended without an output (skipped, or its one task or its reduction failed).
     case none
     /// The stdout of one final report: a single task's (index 0) or a reduction's (index -1).
     case report(stage: String, index: Int)
-    /// The final reports of a fan-out, in scope order, rendered in `format`.
-    case reports(stage: String, format: InputFormat)
+    /// The final reports of a fan-out's tasks before scope index `upTo`, in scope order,
+    /// rendered in `format`.
+    case reports(stage: String, format: InputFormat, upTo: Int)
 }
 
 extension OutputSource {
@@ -19,7 +20,7 @@ extension OutputSource {
         switch self {
         case .none: Data()
         case .report(_, let index): report(index)?.stdout ?? Data()
-        case .reports(_, let format): format.render(reports: reports())
+        case .reports(_, let format, _): format.render(reports: reports())
         }
     }
 }

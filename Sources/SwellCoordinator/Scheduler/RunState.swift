@@ -16,8 +16,8 @@ struct RunState: Sendable {
     /// Attached clients and whether each wants an event per finished task.
     var clients: [Data: Bool] = [:]
     var result: RunResult?
-    /// Where the sink outputs are, once the run has ended.
-    var sinkSources: [OutputSource] = []
+    /// How far the sink outputs could be read when the output streams were last told.
+    var toldSinks: [SinkProgress] = []
     /// Counts changed since the last progress event.
     var progressDirty = false
 
@@ -31,6 +31,14 @@ struct RunState: Sendable {
     }
 
     func stageIndex(_ id: String) -> Int? { stages.firstIndex { $0.id == id } }
+
+    /// How much of each sink's output (in plan order) can be read from the journal now.
+    mutating func sinkProgress() -> [SinkProgress] {
+        plan.sinks.map { sink in
+            guard let i = stageIndex(sink.id) else { return .nothing }
+            return stages[i].sinkProgress()
+        }
+    }
 
     /// The stdin of the stage at `index`: the outputs of its `needs`, in `needs` order.
     func stdin(ofStage index: Int) -> Data {

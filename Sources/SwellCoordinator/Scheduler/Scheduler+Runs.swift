@@ -45,6 +45,8 @@ extension Scheduler {
             createdAt: now.wall)))
         effects.send(peer, .accepted(Accepted(id: messageID(), replyTo: submit.id, run: id)))
         effects.log(.info, "run \(id) of plan '\(plan.name)' accepted: \(plan.stages.count) stage(s)")
+        // The client gets the sink outputs as they can be read, from now on.
+        effects.queries.append(.streamOutput(peer: peer, run: id, sinks: [], result: nil, from: nil))
         startReadyStages(id, now, &effects)
     }
 
@@ -55,13 +57,10 @@ extension Scheduler {
         }
         runs[attach.run]!.clients[peer] = attach.taskEvents
         effects.send(peer, .accepted(Accepted(id: messageID(), replyTo: attach.id, run: attach.run)))
-        if let result = runs[attach.run]!.result {
-            var copy = result
-            copy.id = messageID()
-            effects.queries.append(.deliverResult(peer: peer, copy, sources: runs[attach.run]!.sinkSources, from: attach.outputFrom))
-        } else {
-            runs[attach.run]!.progressDirty = true
-        }
+        let result = runs[attach.run]!.result
+        let sinks = result == nil ? runs[attach.run]!.sinkProgress() : runs[attach.run]!.toldSinks
+        effects.queries.append(.streamOutput(peer: peer, run: attach.run, sinks: sinks, result: result, from: attach.outputFrom))
+        if result == nil { runs[attach.run]!.progressDirty = true }
     }
 
     // MARK: Stages
@@ -233,7 +232,7 @@ extension Scheduler {
                                                  endedAt: $0.endedAt, error: $0.error) },
             sinks: sinks, error: error)
         run.result = result
-        run.sinkSources = sinks.map { sink in run.stageIndex(sink).map { run.stages[$0].outputSource } ?? .none }
+        run.toldSinks = run.sinkProgress()
         // A finished run keeps nothing large in memory: its outputs are in the journal.
         for i in run.stages.indices {
             run.stages[i].output = nil
@@ -242,11 +241,7 @@ extension Scheduler {
             run.stages[i].reduce?.stdin = Data()
             run.stages[i].reduce?.report = nil
         }
-        for (peer, _) in run.clients {
-            var copy = result
-            copy.id = messageID()
-            effects.queries.append(.deliverResult(peer: peer, copy, sources: run.sinkSources, from: nil))
-        }
+        effects.queries.append(.outputAdvanced(run: runID, peers: Array(run.clients.keys), sinks: run.toldSinks, result: result))
         runs[runID] = run
         effects.journal(.runFinished(run: runID, status: status, endedAt: now.wall, error: error))
         effects.log(.info, "run \(runID) \(status.rawValue)" + (error.map { ": \($0)" } ?? ""))
@@ -268,6 +263,17 @@ extension Scheduler {
     mutating func event(_ run: inout RunState, _ kind: Event.Kind, stage: String?, counts: StageCounts?, _ effects: inout Effects) {
         for (peer, _) in run.clients {
             effects.send(peer, .event(Event(id: messageID(), run: run.id, kind: kind, stage: stage, counts: counts)))
+        }
+    }
+
+    /// Tells the output streams of each running run with clients how far its sink outputs can
+    /// be read, when that moved. Once per batch, after the batch's reports.
+    mutating func advanceOutputs(_ effects: inout Effects) {
+        for id in runOrder where runs[id]?.status == .running && runs[id]?.clients.isEmpty == false {
+            let sinks = runs[id]!.sinkProgress()
+            guard sinks != runs[id]!.toldSinks else { continue }
+            runs[id]!.toldSinks = sinks
+            effects.queries.append(.outputAdvanced(run: id, peers: [], sinks: sinks, result: nil))
         }
     }
 

@@ -128,6 +128,7 @@ package struct Scheduler: Sendable {
     package mutating func settle(at now: Moment, into effects: inout Effects) {
         // A batch after a stall, before any tick: the stall is excused here.
         excuseStall(now, &effects)
+        advanceOutputs(&effects)
         guard needsDispatch else { return }
         needsDispatch = false
         dispatch(now, &effects)

@@ -30,6 +30,9 @@ struct StageState: Sendable {
     var consumed = false
     /// The stage ended with an output (it is in the journal's reports).
     var outputReady = false
+    /// Every task before this scope index has its final report: for a stage whose output is
+    /// its reports, that much of it can be streamed. Moved on by ``sinkProgress()``.
+    var finalPrefix = 0
     /// The output, while a later stage of a running run needs it.
     var output: Data?
     var startedAt: Double?
@@ -113,7 +116,24 @@ struct StageState: Sendable {
         guard outputReady else { return .none }
         if stage.isFanOut, reduceCommand != nil { return .report(stage: id, index: -1) }
         if !stage.isFanOut { return .report(stage: id, index: 0) }
-        return .reports(stage: id, format: stage.input)
+        return .reports(stage: id, format: stage.input, upTo: scopes?.count ?? 0)
+    }
+
+    /// A fan-out without `summarize` or `synthesize`: its output is its reports in scope order,
+    /// so that it can go to clients as its tasks finish, in that order.
+    var streamsAsItRuns: Bool { stage.isFanOut && reduceCommand == nil }
+
+    /// How much of the output can be read from the journal now, as a sink streams it: the
+    /// reports of the first tasks that all have their final one while such a stage runs (and
+    /// after it ended, however it ended: a stage stopped by a failure keeps what came before
+    /// it); any other output once the stage has ended.
+    mutating func sinkProgress() -> SinkProgress {
+        if isFinished, outputReady || !streamsAsItRuns { return SinkProgress(source: outputSource, complete: true) }
+        if streamsAsItRuns, status != .pending, status != .skipped {
+            while finalPrefix < tasks.count, tasks[finalPrefix].isFinal { finalPrefix += 1 }
+            return SinkProgress(source: .reports(stage: id, format: stage.input, upTo: finalPrefix), complete: isFinished)
+        }
+        return isFinished ? .nothing : SinkProgress(source: nil, complete: false)
     }
 
     /// The stage as the journal keeps it; with its scopes when asked. Its output is not kept:

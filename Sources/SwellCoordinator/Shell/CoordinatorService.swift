@@ -245,8 +245,10 @@ package final class CoordinatorService: Service, Sendable {
     /// Reads the journal for what the scheduler does not keep in memory.
     func answer(_ query: JournalQuery, _ socket: ZMQSocketHandle, _ streams: OutputStreams) {
         switch query {
-        case .deliverResult(let peer, let result, let sources, let from):
-            streams.start(peer, result, sources: sources, from: from)
+        case .streamOutput(let peer, let run, let sinks, let result, let from):
+            streams.start(peer, run: run, sinks: sinks, result: result, from: from)
+        case .outputAdvanced(let run, let peers, let sinks, let result):
+            streams.advance(run: run, peers: peers, sinks: sinks, result: result)
         case .outputAcknowledged(let peer, let ids):
             streams.acknowledged(peer, ids)
         case .clientLeft(let peer):

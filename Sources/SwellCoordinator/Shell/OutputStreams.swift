@@ -4,13 +4,15 @@ import SwellCore
 import SwellJournal
 import SwellProtocol
 
-/// Streams finished runs' sink outputs from the journal to clients as OUTPUT pieces, then sends
-/// each run's RESULT with the outputs' lengths.
+/// Streams runs' sink outputs from the journal to clients as OUTPUT pieces, as far as each can
+/// be read (a fan-out's reports in scope order as its tasks finish, any other output once its
+/// stage has ended), then, once the run has ended, its RESULT with the outputs' lengths.
 ///
 /// A stream keeps at most ``window`` pieces of ``pieceSize`` unacknowledged, and reads the
-/// journal only as pieces are acknowledged, so that neither the coordinator nor a slow client
-/// ever holds a whole output: memory per stream is a few MiB, whatever the output's size.
-/// Used by the coordinator's loop alone.
+/// journal only as pieces are acknowledged and as outputs grow, so that neither the coordinator
+/// nor a slow client ever holds a whole output: memory per stream is a few MiB, whatever the
+/// output's size. Used by the coordinator's loop alone, after the batch it was told about is
+/// committed.
 final class OutputStreams {
     static let pieceSize = 1 << 20
     static let window = 4
@@ -21,25 +23,36 @@ final class OutputStreams {
     }
 
     private struct Stream {
-        var result: RunResult
-        let sources: [OutputSource]
+        /// The run's RESULT, once it has ended.
+        var result: RunResult?
+        /// How far each sink's output can be read.
+        var sinks: [SinkProgress]
         /// Where each sink starts for this client (the bytes it already has).
         let from: [Int]
         /// The sink being sent.
         var sink = 0
         /// Bytes of that sink passed so far (sent, or skipped because the client has them).
         var offset = 0
-        /// For `.reports`: the next scope index to read.
+        /// The next scope index to read (for a single report: 1 once it is read).
         var cursor = 0
         /// Rendered bytes read and not sent yet, from `pendingStart`.
         var pending = Data()
         var pendingStart = 0
-        /// Nothing more to read for the current sink.
-        var drained = false
         var lengths: [Int] = []
         var inFlight: Set<UInt64> = []
-        /// When the client last acknowledged a piece (or the stream started).
+        /// When the client last acknowledged a piece, or a piece went out after a wait.
         var heard: ContinuousClock.Instant
+        /// Why the journal could not be read, for the RESULT.
+        var failure: String?
+        var ended = false
+    }
+
+    private enum Step {
+        case piece(OutputChunk)
+        /// Nothing more can be read until the output grows or the run ends.
+        case wait
+        /// Every sink is through and the run has ended.
+        case end
     }
 
     /// A stream whose client acknowledges nothing for this long (it was killed, or its
@@ -51,7 +64,7 @@ final class OutputStreams {
     /// Sends a message to a peer.
     private let send: (Data, Message) -> Void
     private var streams: [Key: Stream] = [:]
-    /// OUTPUT ids come from a range of their own, apart from the scheduler's message ids.
+    /// OUTPUT and RESULT ids come from a range of their own, apart from the scheduler's message ids.
     private var nextID: UInt64 = 1 << 62
 
     init(journal: Journal, logger: Logger, send: @escaping (Data, Message) -> Void) {
@@ -63,11 +76,24 @@ final class OutputStreams {
     /// Streams under way.
     var count: Int { streams.count }
 
-    /// Starts streaming `result`'s sink outputs to `peer`.
-    func start(_ peer: Data, _ result: RunResult, sources: [OutputSource], from: [Int]?) {
-        let key = Key(peer: peer, run: result.run)
-        streams[key] = Stream(result: result, sources: sources, from: from ?? [], heard: .now)
+    /// Starts streaming `run`'s sink outputs to `peer` (replacing a stream it had), each from
+    /// the byte `from` gives (the ones the client has), as far as `sinks` says; then `result`.
+    func start(_ peer: Data, run: String, sinks: [SinkProgress], result: RunResult?, from: [Int]?) {
+        let key = Key(peer: peer, run: run)
+        streams[key] = Stream(result: result, sinks: sinks, from: from ?? [], heard: .now)
         pump(key)
+    }
+
+    /// More of `run`'s outputs can be read, or the run has ended with `result`: its streams go
+    /// on, and each of `peers` without one gets one from the start.
+    func advance(run: String, peers: [Data], sinks: [SinkProgress], result: RunResult?) {
+        let without = result == nil ? [] : peers.filter { streams[Key(peer: $0, run: run)] == nil }
+        for key in streams.keys where key.run == run {
+            streams[key]!.sinks = sinks
+            if let result { streams[key]!.result = result }
+            pump(key)
+        }
+        for peer in without { start(peer, run: run, sinks: sinks, result: result, from: nil) }
     }
 
     /// A client acknowledged `ids`: room for more pieces.
@@ -87,9 +113,10 @@ final class OutputStreams {
         for key in streams.keys where key.peer == peer { streams[key] = nil }
     }
 
-    /// Drops streams whose client has acknowledged nothing for ``abandonAfter``.
+    /// Drops streams whose client has acknowledged none of its pieces for ``abandonAfter``.
+    /// A stream that waits for its run's output to grow waits as long as the run takes.
     func sweep(at now: ContinuousClock.Instant) {
-        for (key, stream) in streams where now - stream.heard > Self.abandonAfter {
+        for (key, stream) in streams where !stream.inFlight.isEmpty && now - stream.heard > Self.abandonAfter {
             logger.info("run \(key.run): a client stopped acknowledging its output; it can attach again to get the rest")
             streams[key] = nil
         }
@@ -97,34 +124,41 @@ final class OutputStreams {
 
     /// Sends pieces while the window has room; at the end, the RESULT.
     private func pump(_ key: Key) {
-        guard var stream = streams[key] else { return }
-        defer { streams[key] = stream.inFlight.isEmpty && stream.sink >= stream.sources.count ? nil : stream }
+        guard var stream = streams[key], !stream.ended else { return }
+        defer { streams[key] = stream.ended ? nil : stream }
         while stream.inFlight.count < Self.window {
-            let piece: OutputChunk?
+            let step: Step
             do {
-                piece = try next(&stream, run: key.run)
+                step = try next(&stream, run: key.run)
             } catch {
                 logger.error("reading the outputs of run \(key.run) from the journal failed: \(error)")
-                stream.result.error = (stream.result.error.map { $0 + "; " } ?? "") + "its output could not be read from the journal: \(error)"
-                stream.sink = stream.sources.count
-                piece = nil
+                stream.failure = "its output could not be read from the journal: \(error)"
+                stream.sink = stream.sinks.count
+                continue
             }
-            guard let piece else {
-                var result = stream.result
+            switch step {
+            case .piece(let piece):
+                if stream.inFlight.isEmpty { stream.heard = .now }
+                stream.inFlight.insert(piece.id)
+                send(key.peer, .output(piece))
+            case .wait:
+                return
+            case .end:
+                var result = stream.result!
+                if let failure = stream.failure { result.error = (result.error.map { $0 + "; " } ?? "") + failure }
                 result.outputBytes = stream.lengths + Array(repeating: 0, count: max(0, result.sinks.count - stream.lengths.count))
+                nextID += 1
+                result.id = nextID
                 send(key.peer, .result(result))
-                stream.inFlight = []
-                stream.sink = stream.sources.count
+                stream.ended = true
                 return
             }
-            stream.inFlight.insert(piece.id)
-            send(key.peer, .output(piece))
         }
     }
 
-    /// The next piece to send, or nil once every sink is through.
-    private func next(_ stream: inout Stream, run: String) throws -> OutputChunk? {
-        while stream.sink < stream.sources.count {
+    /// The next piece to send; or that nothing more can be read yet; or the end.
+    private func next(_ stream: inout Stream, run: String) throws -> Step {
+        while stream.sink < stream.sinks.count {
             let skip = stream.sink < stream.from.count ? stream.from[stream.sink] : 0
             let available = stream.pending.count - stream.pendingStart
             if available > 0 {
@@ -142,37 +176,40 @@ final class OutputStreams {
                 nextID += 1
                 let piece = OutputChunk(id: nextID, run: run, sink: stream.sink, offset: stream.offset, data: data)
                 stream.offset += size
-                return piece
+                return .piece(piece)
             }
             stream.pending = Data()
             stream.pendingStart = 0
-            if stream.drained {
-                // An empty piece closes the sink, so that the client knows it has all of it.
-                nextID += 1
-                let end = OutputChunk(id: nextID, run: run, sink: stream.sink, offset: stream.offset, data: Data(), last: true)
-                stream.lengths.append(stream.offset)
-                stream.sink += 1
-                stream.offset = 0
-                stream.cursor = 0
-                stream.drained = false
-                return end
-            }
-            switch stream.sources[stream.sink] {
+            let progress = stream.sinks[stream.sink]
+            guard let source = progress.source else { return .wait }
+            switch source {
             case .none:
-                stream.drained = true
+                break
             case .report(let stage, let index):
-                stream.pending = try journal.finalReport(run: run, stage: stage, index: index)?.stdout ?? Data()
-                stream.drained = true
-            case .reports(let stage, let format):
-                let reports = try journal.finalReports(run: run, stage: stage, from: stream.cursor, bytes: Self.pieceSize)
-                if let last = reports.last {
+                if stream.cursor == 0 {
+                    stream.pending = try journal.finalReport(run: run, stage: stage, index: index)?.stdout ?? Data()
+                    stream.cursor = 1
+                    continue
+                }
+            case .reports(let stage, let format, let upTo):
+                if stream.cursor < upTo {
+                    let reports = try journal.finalReports(run: run, stage: stage, from: stream.cursor, before: upTo, bytes: Self.pieceSize)
                     stream.pending = format.render(reports: reports)
-                    stream.cursor = last.index + 1
-                } else {
-                    stream.drained = true
+                    // (None before `upTo` would mean the journal lost them: nothing more to read.)
+                    stream.cursor = reports.last.map { $0.index + 1 } ?? upTo
+                    continue
                 }
             }
+            guard progress.complete else { return .wait }
+            // An empty piece closes the sink, so that the client knows it has all of it.
+            nextID += 1
+            let end = OutputChunk(id: nextID, run: run, sink: stream.sink, offset: stream.offset, data: Data(), last: true)
+            stream.lengths.append(stream.offset)
+            stream.sink += 1
+            stream.offset = 0
+            stream.cursor = 0
+            return .piece(end)
         }
-        return nil
+        return stream.result == nil ? .wait : .end
     }
 }
