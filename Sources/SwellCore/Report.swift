@@ -92,9 +92,4 @@ extension Report {
     package static func cutMarker(cap: Int, wrote: Int) -> String {
         "[swell: output cut at \(cap) bytes; the task wrote \(wrote) bytes]"
     }
-
-    /// Whether `line` (trimmed) is such a marker.
-    package static func isCutMarker(_ line: some StringProtocol) -> Bool {
-        line.hasPrefix("[swell: output cut at ") && line.hasSuffix(" bytes]")
-    }
 }

@@ -4,11 +4,17 @@ import SwellCore
 /// Scopes of `lines-of` partitions, computed from an earlier stage's output at run time.
 package enum LinesOf {
     /// One scope per non-empty line (whitespace trimmed at both ends, so a `\r` before the
-    /// `\n` is dropped), in order; an error message when two lines are the same or overlap.
+    /// `\n` is dropped), in order; an error message when two lines are the same or overlap, or
+    /// when the output was `cut` at a node's output cap (it ends with a partial line and the
+    /// runner's marker, neither of them a scope).
     ///
     /// Works on the bytes: a million-line output is split in well under a second. Bytes that
     /// are not UTF-8 become U+FFFD, as everywhere a scope is shown.
-    package static func scopes(from output: Data, stage: String, source: String) -> Result<[String], LinesOfError> {
+    package static func scopes(from output: Data, cut: Bool = false, stage: String, source: String) -> Result<[String], LinesOfError> {
+        if cut {
+            return .failure(LinesOfError(message:
+                "stage '\(stage)': the output of '\(source)' cannot be its scopes: it was cut at the output cap; raise the coordinator's --output-cap, or have '\(source)' write fewer lines"))
+        }
         // A scope reaches its task as an argument and in SWELL_SCOPE, C strings both: a NUL would
         // cut it short (two lines could become the same scope).
         if let nul = output.firstIndex(of: 0) {
@@ -17,12 +23,6 @@ package enum LinesOf {
                 "stage '\(stage)': the output of '\(source)' cannot be its scopes: line \(line) holds a NUL byte, which no scope may"))
         }
         let scopes = lines(of: output)
-        // A source cut at the output cap ends with a partial line and the runner's marker line:
-        // neither is a scope.
-        if let cut = scopes.firstIndex(where: Report.isCutMarker) {
-            return .failure(LinesOfError(message:
-                "stage '\(stage)': the output of '\(source)' cannot be its scopes: it was cut at the output cap (\(scopes[cut].dropFirst().dropLast())); raise --output-cap, or have '\(source)' write fewer lines"))
-        }
         if let overlap = Scope.firstOverlap(in: scopes) {
             let what = overlap.firstPath == overlap.secondPath
                 ? "line \(overlap.second + 1) repeats '\(overlap.firstPath)'"

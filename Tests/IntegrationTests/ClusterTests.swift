@@ -69,6 +69,26 @@ import SwellTestSupport
         #expect(second.stderr.contains("another swell-coordinator is using the state directory"))
     }
 
+    @Test func aLinesOfSourceCutAtTheOutputCapFailsTheRunAndSaysSo() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 1, workdir: work.path, coordinatorArguments: ["--output-cap", "1KiB"])
+        defer { cluster.stop() }
+        let plan = work.write("p.yaml", """
+            name: cut
+            stages:
+              - id: list
+                run: seq 1000
+              - id: each
+                partition: { lines-of: list }
+                run: echo {scope}
+            """)
+        let ran = try await swell(["run", plan, "--coordinator", cluster.endpoint])
+        #expect(ran.status == 1)
+        #expect(ran.stderr.contains("the output of 'list' cannot be its scopes: it was cut at the output cap"), "\(ran.stderr)")
+        #expect(ran.stdout.isEmpty)
+    }
+
     @Test func statusShowsNodesWithSlotsAndRuns() async throws {
         let work = Scratch()
         defer { work.remove() }

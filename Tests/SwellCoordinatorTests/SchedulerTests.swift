@@ -276,6 +276,30 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(result?.error?.contains("line 2 repeats 'a'") == true)
     }
 
+    @Test func linesOfFromASourceCutAtTheOutputCapFailsTheRunAndALineLikeTheMarkerDoesNot() async throws {
+        let plan = "name: p\nstages:\n  - id: i\n    run: ls\n  - id: s\n    partition: {lines-of: i}\n    run: echo\n"
+        let marker = "[swell: output cut at 20 bytes; the task wrote 900 bytes]\n"
+        for cut in [true, false] {
+            var h = SchedulerHarness()
+            h.join("n1")
+            #expect(h.submit(plan) != nil)
+            let list = h.assigns(h.take("n1"))[0]
+            var report = h.report(list, list.tasks[0], on: "n1", out: "a\nb\n" + marker)
+            report.stdoutTruncated = cut
+            h.send("n1", .report(ReportMessage(id: h.nextID(), report: report)))
+            h.complete(list, on: "n1", order: [])   // the share's summary, its one report already sent
+            if cut {
+                let result = h.result()
+                #expect(result?.status == .failed)
+                #expect(result?.error?.contains("the output of 'i' cannot be its scopes: it was cut at the output cap") == true)
+            } else {
+                // The same text from a task that was not cut is three scopes.
+                let scan = try #require(h.assigns(h.take("n1")).first)
+                #expect(scan.tasks.map(\.scope) == ["a", "b", String(marker.dropLast())])
+            }
+        }
+    }
+
     @Test func anEmptyFanOutSucceedsWithNoTasks() async throws {
         var h = SchedulerHarness()
         h.join("n1")

@@ -95,11 +95,11 @@ func makeTree(_ files: [String]) throws -> String {
 
     @Test func linesOfRefusesASourceCutAtTheOutputCap() {
         let cut = "a\nb\nhalf a li\n[swell: output cut at 20 bytes; the task wrote 900 bytes]\n"
-        guard case .failure(let error) = LinesOf.scopes(from: Data(cut.utf8), stage: "s", source: "i") else {
+        guard case .failure(let error) = LinesOf.scopes(from: Data(cut.utf8), cut: true, stage: "s", source: "i") else {
             Issue.record("a cut source was taken as scopes")
             return
         }
-        #expect(error.message.contains("it was cut at the output cap (swell: output cut at 20 bytes; the task wrote 900 bytes)"))
+        #expect(error.message.contains("it was cut at the output cap; raise the coordinator's --output-cap"))
     }
 
     @Test func linesOfManyLines() throws {

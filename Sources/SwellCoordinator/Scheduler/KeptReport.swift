@@ -10,6 +10,8 @@ struct KeptReport: Sendable {
     var signal: Int32?
     var timedOut: Bool
     var error: TaskError?
+    /// The stdout was cut at the node's output cap.
+    var truncated: Bool
 
     init(_ report: Report) {
         stdout = report.stdout
@@ -17,6 +19,7 @@ struct KeptReport: Sendable {
         signal = report.signal
         timedOut = report.timedOut
         error = report.error
+        truncated = report.stdoutTruncated
     }
 
     /// A task that succeeded and wrote nothing.
@@ -26,12 +29,13 @@ struct KeptReport: Sendable {
         signal = nil
         timedOut = false
         error = nil
+        truncated = false
     }
 
     /// The report again, as far as outputs and summaries read it.
     func report(run: String, stage: String, index: Int, scope: String, share: Int) -> Report {
         Report(run: run, stage: stage, index: index, scope: scope, attempt: 0, node: "", exitCode: exitCode,
                signal: signal, timedOut: timedOut, error: error, startedAt: 0, endedAt: 0, stdoutBytes: stdout.count,
-               stdoutTruncated: false, command: "", stdout: stdout, stderrTail: Data(), share: share)
+               stdoutTruncated: truncated, command: "", stdout: stdout, stderrTail: Data(), share: share)
     }
 }

@@ -14,13 +14,19 @@ package enum OutputSource: Sendable, Equatable {
 }
 
 extension OutputSource {
-    /// The output made in memory: `report(index)` gives a final report of the stage (index -1
-    /// its reduction's), `reports()` its tasks' final reports in scope order.
-    func render(report: (Int) -> Report?, reports: () -> [Report]) -> Data {
+    /// The output made in memory, and whether a report in it was cut at its node's output
+    /// cap: `report(index)` gives a final report of the stage (index -1 its reduction's),
+    /// `reports()` its tasks' final reports in scope order.
+    func render(report: (Int) -> Report?, reports: () -> [Report]) -> (output: Data, cut: Bool) {
         switch self {
-        case .none: Data()
-        case .report(_, let index): report(index)?.stdout ?? Data()
-        case .reports(_, let format, _): format.render(reports: reports())
+        case .none:
+            return (Data(), false)
+        case .report(_, let index):
+            let found = report(index)
+            return (found?.stdout ?? Data(), found?.stdoutTruncated ?? false)
+        case .reports(_, let format, _):
+            let all = reports()
+            return (format.render(reports: all), all.contains(where: \.stdoutTruncated))
         }
     }
 }

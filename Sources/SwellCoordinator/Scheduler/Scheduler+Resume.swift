@@ -33,7 +33,7 @@ extension Scheduler {
         // The outputs later stages read are made again from the final reports (the journal
         // keeps each output once, in its reports; journals of earlier versions kept them whole).
         for s in run.stages.indices where run.stages[s].isFinished && run.stages[s].consumed && run.stages[s].output == nil {
-            run.stages[s].output = Self.output(of: run.stages[s], in: snapshot)
+            (run.stages[s].output, run.stages[s].outputCut) = Self.output(of: run.stages[s], in: snapshot)
         }
         for s in run.stages.indices where run.stages[s].status == .running {
             run.stages[s].stdin = run.stdin(ofStage: s)
@@ -140,7 +140,7 @@ extension Scheduler {
     }
 
     /// A finished stage's output, from its final reports in the snapshot.
-    static func output(of stage: StageState, in snapshot: RunSnapshot) -> Data {
+    static func output(of stage: StageState, in snapshot: RunSnapshot) -> (output: Data, cut: Bool) {
         let finals = snapshot.reports.filter { $0.final && $0.report.stage == stage.id }.map(\.report)
         return stage.outputSource.render(report: { index in finals.first { $0.index == index } },
                                          reports: { finals.filter { $0.index >= 0 }.sorted { $0.index < $1.index } })

@@ -90,7 +90,7 @@ extension Scheduler {
                     state.scopes = []
                 }
                 if state.error == nil, let source = stage.partition?.sourceStage, let s = run.stageIndex(source) {
-                    switch LinesOf.scopes(from: run.stages[s].output ?? Data(), stage: stage.id, source: source) {
+                    switch LinesOf.scopes(from: run.stages[s].output ?? Data(), cut: run.stages[s].outputCut, stage: stage.id, source: source) {
                     case .success(let scopes): state.scopes = scopes
                     case .failure(let error):
                         state.scopes = []
@@ -143,12 +143,13 @@ extension Scheduler {
         // sink's goes to clients from the journal).
         stage.outputReady = true
         if stage.consumed {
-            let output = stage.renderOutput(run: runID)
+            let (output, cut) = stage.renderOutput(run: runID)
             if let problem = tooLarge(output.count, "the output of stage '\(stage.id)', which a later stage reads,") {
                 failStage(runID, index, problem, now, &effects)
                 return
             }
             stage.output = output
+            stage.outputCut = cut
         }
         let reduceFailed = stage.reduce?.report.map { !$0.succeeded } ?? false
         stage.status = stage.anyTaskFailed || stage.summaryFailed || reduceFailed ? .failed : .succeeded

@@ -35,6 +35,8 @@ struct StageState: Sendable {
     var finalPrefix = 0
     /// The output, while a later stage of a running run needs it.
     var output: Data?
+    /// A report in that output was cut at its node's output cap.
+    var outputCut = false
     var startedAt: Double?
     var endedAt: Double?
     var error: String?
@@ -104,8 +106,8 @@ struct StageState: Sendable {
                 scopes.indices.contains(first + count - 1) ? scopes[first + count - 1] : "")
     }
 
-    /// The output, from the kept reports.
-    func renderOutput(run: String) -> Data {
+    /// The output, from the kept reports, and whether a report in it was cut at the output cap.
+    func renderOutput(run: String) -> (output: Data, cut: Bool) {
         outputSource.render(report: { $0 == -1 ? reduce?.report : finalReport($0, run: run) },
                             reports: { orderedReports(run: run) })
     }
