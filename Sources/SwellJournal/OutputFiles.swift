@@ -1,4 +1,5 @@
 import Foundation
+import SwellCore
 
 /// Large task outputs, kept beside the journal: one append-only file per run
 /// (`outputs/RUN` under the state directory), each output written once, by one `write`.
@@ -21,32 +22,15 @@ struct OutputFiles: Sendable {
                                                 attributes: [.posixPermissions: 0o700])
     }
 
-    /// Appends each of `outputs` to `run`'s file, in order; returns where each starts.
+    /// Appends each of `outputs` to `run`'s file, in order; returns where each starts. Bytes a
+    /// crashed writer left after the last committed output stay there, unreferenced.
     func append(_ outputs: [Data], run: String) throws -> [Int64] {
         let path = try self.path(run)
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw OutputFileError(path: path, doing: "open", errno: errno) }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { throw OutputFileError(path: path, doing: "stat", errno: errno) }
-        // Bytes a crashed writer left after the last committed output stay unreferenced.
-        var offset = Int64(status.st_size)
-        var offsets: [Int64] = []
-        offsets.reserveCapacity(outputs.count)
-        for output in outputs {
-            offsets.append(offset)
-            try output.withUnsafeBytes { bytes in
-                var done = 0
-                while done < bytes.count {
-                    let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-                    if n < 0, errno == EINTR { continue }
-                    guard n > 0 else { throw OutputFileError(path: path, doing: "write", errno: errno) }
-                    done += n
-                }
-            }
-            offset += Int64(output.count)
+        do {
+            return try AppendFile.append(outputs, to: path)
+        } catch {
+            throw OutputFileError(path: path, doing: error.call, errno: error.errno)
         }
-        return offsets
     }
 
     /// The `length` bytes of `run`'s file from `offset`.

@@ -39,6 +39,8 @@ package enum WireCodec {
         case .status(let m): frames(message, m)
         case .logsRequest(let m): frames(message, m)
         case .logs(let m): frames(message, m)
+        case .inputRequest(let m): frames(message, m)
+        case .input(let m): frames(message, m)
         }
     }
 
@@ -117,6 +119,8 @@ package enum WireCodec {
         case "STATUS": return .status(try body(StatusReply.self))
         case "LOGS?": return .logsRequest(try body(LogsRequest.self))
         case "LOGS": return .logs(try body(LogsReply.self))
+        case "INPUT?": return .inputRequest(try body(InputRequest.self))
+        case "INPUT": return .input(try body(InputChunk.self))
         default: throw WireError(.unknownType, "unknown message type '\(type)'")
         }
     }

@@ -378,6 +378,37 @@ import SwellTestSupport
         #expect(run.stdout == "a\nb\nc\n")
     }
 
+    @Test func inputsOfMegabytesReachTheirTasksInPiecesAndLeaveNoFileBehind() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let temporary = work.path + "/tmp"
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        let plan = work.write("p.yaml", """
+            name: big-input
+            stages:
+              - id: make
+                run: head -c 3000000 /dev/zero | tr '\\0' x
+              - id: count
+                needs: [make]
+                partition: { items: [a, b, c] }
+                run: cksum; echo {scope}
+              - id: whole
+                partition: { items: [p, q] }
+                run: head -c 1500000 /dev/zero | tr '\\0' y
+                synthesize: cksum
+            """)
+        let result = try await run(Binaries.path("swell"), ["run", plan, "--state", work.path + "/state"],
+                                   environment: ["TMPDIR": temporary])
+        #expect(result.status == 0, "\(result.stderr)")
+        // Every task read the 3 MB of x whole, the synthesis the 3 MB of y.
+        let x = try await run("/bin/sh", ["-c", "head -c 3000000 /dev/zero | tr '\\0' x | cksum"]).stdout
+        let y = try await run("/bin/sh", ["-c", "head -c 3000000 /dev/zero | tr '\\0' y | cksum"]).stdout
+        #expect(x.hasSuffix(" 3000000\n"))
+        #expect(result.stdout == x + "a\n" + x + "b\n" + x + "c\n" + y)
+        // The node kept the inputs in files of its own folder, gone with the run.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty)
+    }
+
     @Test func anInterruptStopsEveryTaskAndJournalsTheRunAsCancelled() async throws {
         let work = Scratch()
         defer { work.remove() }

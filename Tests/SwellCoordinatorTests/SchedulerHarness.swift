@@ -113,9 +113,9 @@ struct SchedulerHarness {
 
     /// A node says HELLO, then its first heartbeat (which makes it `up`).
     mutating func join(_ name: String, slots: Int = 10, labels: [String] = [], incarnation: String? = nil,
-                       holding: [AssignmentID] = []) {
+                       holding: [AssignmentID] = [], fetchesInput: Bool? = nil) {
         send(name, .hello(Hello(id: nextID(), role: .node, name: name, incarnation: incarnation ?? "\(name)-1",
-                                slots: slots, labels: labels, holding: holding)))
+                                slots: slots, labels: labels, holding: holding, fetchesInput: fetchesInput)))
         send(name, .heartbeat(Heartbeat(id: nextID(), running: 0)))
     }
 

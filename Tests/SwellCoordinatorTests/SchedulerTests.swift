@@ -300,6 +300,43 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         }
     }
 
+    @Test func aLargeInputIsAskedForInPiecesByNodesThatCanAndSentWholeToOthers() throws {
+        let plan = "name: p\nstages:\n  - id: make\n    run: big\n  - id: use\n    needs: [make]\n    partition: { items: [a, b] }\n    run: wc -c\n"
+        let big = String(repeating: "x", count: (5 << 20) / 2)   // 2.5 MiB
+        for fetches in [true, false] {
+            var h = SchedulerHarness()
+            h.join("n1", fetchesInput: fetches ? true : nil)
+            #expect(h.submit(plan) != nil)
+            let make = try #require(h.assigns(h.take("n1")).first)
+            h.complete(make, on: "n1", out: { _ in big })
+            let use = try #require(h.assigns(h.take("n1")).first)
+            guard fetches else {
+                // A node that did not say it fetches inputs gets it in its ASSIGN, as before.
+                #expect(use.stdinBytes == nil)
+                #expect(use.stdin == Data(big.utf8))
+                continue
+            }
+            #expect(use.stdin.isEmpty)
+            #expect(use.stdinBytes == big.utf8.count)
+            // Piece by piece, from where the node asks.
+            var got = Data()
+            var last = false
+            while !last {
+                h.send("n1", .inputRequest(InputRequest(id: h.nextID(), run: use.run, stage: "use", reduce: false, offset: got.count)))
+                let piece = try #require(h.take("n1").compactMap { if case .input(let p) = $0 { p } else { nil } }.first)
+                #expect(piece.offset == got.count)
+                #expect(piece.data.count <= 1 << 20)
+                got.append(piece.data)
+                last = piece.last
+            }
+            #expect(got == Data(big.utf8))
+            // Past the end, or for a stage that does not run: no answer.
+            h.send("n1", .inputRequest(InputRequest(id: h.nextID(), run: use.run, stage: "use", reduce: false, offset: got.count)))
+            h.send("n1", .inputRequest(InputRequest(id: h.nextID(), run: use.run, stage: "make", reduce: false, offset: 0)))
+            #expect(h.take("n1").compactMap { if case .input(let p) = $0 { p } else { nil } }.isEmpty)
+        }
+    }
+
     @Test func anEmptyFanOutSucceedsWithNoTasks() async throws {
         var h = SchedulerHarness()
         h.join("n1")

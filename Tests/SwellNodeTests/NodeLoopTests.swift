@@ -19,7 +19,7 @@ struct NodeLoopDriver {
         let configuration = NodeConfiguration(
             join: "tcp://coordinator:7710", name: "n1", slots: slots, workingDirectory: "/work", transportHeartbeat: nil,
             allow: allow.map { AllowList($0) })
-        loop = NodeLoop(configuration: configuration, incarnation: "n1-incarnation", at: t0)
+        loop = NodeLoop(configuration: configuration, incarnation: "n1-incarnation", inputDirectory: "/spool", at: t0)
     }
 
     var elapsed: Duration { now - t0 }
@@ -50,13 +50,13 @@ struct NodeLoopDriver {
     }
 
     mutating func assign(tasks: Int, kind: AssignmentKind = .share, share: Int = 0, first: Int = 0, width: Int = 10,
-                         summarize: Command? = nil) -> (Assign, [NodeAction]) {
+                         summarize: Command? = nil, stdinBytes: Int? = nil) -> (Assign, [NodeAction]) {
         let spec = TaskSpec(run: .shell("echo {scope}"), summarize: summarize, env: ["WHO": "{scope}"], timeoutMilliseconds: nil,
                             width: width, pacing: .rolling, input: .concat, vars: [:], outputCap: 1 << 20)
         let refs = (first..<(first + tasks)).map { TaskRef(index: $0, scope: "s\($0)", attempt: 1, retriesLeft: 0) }
         let assign = Assign(id: id(), run: "r", stage: "scan", kind: kind, share: share, attempt: 1, first: first, count: tasks,
                             firstScope: "s\(first)", lastScope: "s\(first + tasks - 1)", tasks: refs, done: [], elsewhere: [],
-                            spec: spec, stdin: Data())
+                            spec: spec, stdin: Data(), stdinBytes: stdinBytes)
         return (assign, receive(.assign(assign)))
     }
 
@@ -77,6 +77,9 @@ extension [NodeAction] {
     var hellos: [Hello] { sent.compactMap { if case .hello(let h) = $0 { h } else { nil } } }
     var acks: [UInt64] { sent.compactMap { if case .ack(let a) = $0 { a.acks } else { nil } }.flatMap { $0 } }
     var warnings: [String] { compactMap { if case .log(.warning, let text) = $0 { text } else { nil } } }
+    var inputRequests: [InputRequest] { sent.compactMap { if case .inputRequest(let r) = $0 { r } else { nil } } }
+    var stored: [(InputKey, String, Data)] { compactMap { if case .storeInput(let k, let p, let d) = $0 { (k, p, d) } else { nil } } }
+    var removed: [String] { compactMap { if case .removeInput(let p) = $0 { p } else { nil } } }
 }
 
 extension Message {
@@ -332,5 +335,72 @@ extension Message {
         #expect(work.execution.workingDirectory == "/work")
         #expect(work.execution.refusal?.contains("echo") == true)
         #expect(actions.warnings.contains { $0.hasPrefix("refused a task") })
+    }
+}
+
+@Suite struct NodeInputTests {
+    func piece(_ request: InputRequest, _ text: String, last: Bool) -> Message {
+        .input(InputChunk(id: 9_000 + request.id, replyTo: request.id, run: request.run, stage: request.stage, reduce: request.reduce,
+                          offset: request.offset, data: Data(text.utf8), last: last))
+    }
+
+    @Test func aLargeInputIsFetchedPieceByPieceIntoAFileBeforeItsTasksStart() throws {
+        var node = NodeLoopDriver(slots: 2)
+        #expect(node.start().hellos.first?.fetchesInput == true)
+        _ = node.receive(.welcome(Welcome(id: node.id(), replyTo: 1, name: "n1", coordinator: "c1", heartbeatMilliseconds: 500)))
+        let (_, accepted) = node.assign(tasks: 2, stdinBytes: 6)
+        #expect(accepted.started.isEmpty, "the tasks wait for their input")
+        let first = try #require(accepted.inputRequests.first)
+        #expect((first.run, first.stage, first.reduce, first.offset) == ("r", "scan", false, 0))
+
+        let storing = node.receive(piece(first, "abc", last: false))
+        let stored = try #require(storing.stored.first)
+        #expect(stored.1 == "/spool/input-1")
+        #expect(stored.2 == Data("abc".utf8))
+        #expect(storing.inputRequests.isEmpty, "the next piece is asked for once this one is stored")
+        // A copy of the same piece (a resent answer) while it is being stored is dropped.
+        #expect(node.receive(piece(first, "abc", last: false)).stored.isEmpty)
+
+        let next = try #require(node.handle(.inputStored(stored.0, bytes: 3)).inputRequests.first)
+        #expect(next.offset == 3)
+        let last = node.receive(piece(next, "def", last: true))
+        #expect(last.started.isEmpty)
+        let running = node.handle(.inputStored(stored.0, bytes: 3))
+        #expect(running.started.count == 2)
+        #expect(running.started.allSatisfy { $0.execution.stdinFile == "/spool/input-1" && $0.execution.stdin.isEmpty })
+
+        // The file goes once the share is over.
+        var ended: [NodeAction] = []
+        for work in running.started { ended += node.end(work) }
+        #expect(ended.removed == ["/spool/input-1"])
+    }
+
+    @Test func aLostRequestIsAskedAgainAndACancelRemovesTheFile() throws {
+        var node = NodeLoopDriver(slots: 2)
+        node.join()
+        let (assign, accepted) = node.assign(tasks: 1, stdinBytes: 10)
+        #expect(accepted.inputRequests.count == 1)
+        #expect(node.advance(.milliseconds(500)).inputRequests.isEmpty)
+        let again = node.advance(.milliseconds(1_600)).inputRequests
+        #expect(again.map(\.offset) == [0], "no answer within the resend delay: asked again")
+        let cancel = Cancel(id: node.id(), run: assign.run, reason: "run cancelled")
+        let cancelled = node.receive(.cancel(cancel))
+        #expect(cancelled.removed == ["/spool/input-1"])
+        #expect(cancelled.acks.contains(cancel.id))
+    }
+
+    @Test func aWaitingAssignmentIsHeldInTheHelloAndAStoreThatFailsRefusesItsTasks() throws {
+        var node = NodeLoopDriver(slots: 2)
+        node.join()
+        let (assign, accepted) = node.assign(tasks: 2, stdinBytes: 10)
+        let request = try #require(accepted.inputRequests.first)
+        let rejoin = node.receive(.refusal(Refusal(id: node.id(), replyTo: nil, code: .rejoin, message: "unknown")))
+        #expect(rejoin.hellos.first?.holding == [assign.assignment])
+        _ = node.receive(.welcome(Welcome(id: node.id(), replyTo: 1, name: "n1", coordinator: "c2", heartbeatMilliseconds: 500)))
+        let storing = node.receive(piece(request, "0123456789", last: true))
+        let key = try #require(storing.stored.first?.0)
+        let refused = node.handle(.inputFailed(key, "No space left on device"))
+        #expect(refused.started.count == 2)
+        #expect(refused.started.allSatisfy { $0.execution.refusal?.contains("cannot store the stage's input: No space left on device") == true })
     }
 }

@@ -23,6 +23,9 @@ package struct CoordinatorSettings: Sendable {
     /// The largest output a stage may have, in bytes; a stage whose output would be larger
     /// fails and says so. Default 256 MiB.
     package var stageOutputLimit: Int
+    /// A task's stdin (or a reduction's input) larger than this does not travel in its ASSIGN:
+    /// the node asks for it in pieces of ``inputPieceSize``. Default 1 MiB.
+    package var inlineInputLimit: Int
     /// True for the coordinator inside `swell run`: its runs live as long as that process, and
     /// it resumes none. Default false.
     package var embedded: Bool
@@ -42,6 +45,7 @@ package struct CoordinatorSettings: Sendable {
         endpoint: String = "",
         resumeGrace: Duration = .seconds(10),
         stageOutputLimit: Int = 256 << 20,
+        inlineInputLimit: Int = 1 << 20,
         embedded: Bool = false,
         security: SecurityMode = .loopback
     ) {
@@ -49,6 +53,7 @@ package struct CoordinatorSettings: Sendable {
         self.security = security
         self.resumeGrace = resumeGrace
         self.stageOutputLimit = stageOutputLimit
+        self.inlineInputLimit = inlineInputLimit
         self.heartbeatInterval = heartbeatInterval
         self.suspectAfterMissed = suspectAfterMissed
         self.downGrace = downGrace
@@ -57,6 +62,9 @@ package struct CoordinatorSettings: Sendable {
         self.keepFinishedRuns = keepFinishedRuns
         self.endpoint = endpoint
     }
+
+    /// The most bytes of an input one INPUT carries.
+    static let inputPieceSize = 1 << 20
 
     var suspectAfter: Duration { heartbeatInterval * suspectAfterMissed }
     /// A gap between clock ticks longer than this is the coordinator's own stall (its ticks

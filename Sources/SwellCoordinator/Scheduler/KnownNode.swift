@@ -15,6 +15,8 @@ struct KnownNode: Sendable {
     var slots: Int
     var labels: Set<String>
     var acceptsAnyLabels: Bool
+    /// It asks for a large input in pieces (INPUT?) instead of taking it in the ASSIGN.
+    var fetchesInput = false
     var state: NodeState
     var lastSeen: ContinuousClock.Instant
     var lastSeenWall: Double

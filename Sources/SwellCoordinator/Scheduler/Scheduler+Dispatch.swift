@@ -175,10 +175,13 @@ extension Scheduler {
             width: stage.stage.width, pacing: stage.stage.pacing, input: stage.stage.input, vars: run.plan.varValues,
             outputCap: settings.outputCap)
         let bounds = stage.bounds(first: key.first, count: count)
+        // A large input waits here for the node to ask for it, piece by piece (INPUT?).
+        let fetched = stdin.count > settings.inlineInputLimit && nodes[name]!.fetchesInput
         let message = Assign(
             id: messageID(), run: key.run, stage: key.stage, kind: key.kind, share: key.share, attempt: key.attempt,
             first: key.first, count: count, firstScope: bounds.first, lastScope: bounds.last,
-            tasks: tasks, done: done, elsewhere: elsewhere, spec: spec, stdin: stdin)
+            tasks: tasks, done: done, elsewhere: elsewhere, spec: spec, stdin: fetched ? Data() : stdin,
+            stdinBytes: fetched ? stdin.count : nil)
         assignmentSequence += 1
         assignments[key] = Assignment(id: key, node: name, cap: cap, outstanding: tasks.count,
                                       summarizes: key.kind == .share && summarize != nil, sequence: assignmentSequence,

@@ -48,6 +48,7 @@ extension Scheduler {
             nodes[name] = KnownNode(
                 name: name, userID: identity?.userID, incarnation: hello.incarnation, membership: membership, peer: peer,
                 slots: min(hello.slots, 10_000), labels: Set(hello.labels), acceptsAnyLabels: hello.acceptsAnyLabels,
+                fetchesInput: hello.fetchesInput ?? false,
                 state: .joining, lastSeen: now.monotonic, lastSeenWall: now.wall, joinedAt: now.wall)
             nodeByPeer[peer] = name
             effects.log(.info, "node \(name) joined with \(hello.slots) slot(s)"

@@ -204,6 +204,8 @@ package struct Scheduler: Sendable {
             effects.ack(peer, leave.id)
             effects.log(.info, "node \(name) left: \(leave.reason)")
             lose(name, as: .left, now, &effects)
+        case .inputRequest(let request):
+            sendInput(request, to: peer, &effects)
         default:
             dropped.outOfOrder += 1
             effects.log(.debug, "node \(name) sent \(message.type), which nodes do not send")

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import SwellProtocol
 
@@ -11,5 +12,9 @@ enum NodeAction: Sendable {
     case start(ProcessWork)
     /// Stop a running child process (its whole process group).
     case stop(ProcessKey)
+    /// Append a piece of an input to its file; hand in `inputStored` (or `inputFailed`) after.
+    case storeInput(InputKey, path: String, Data)
+    /// An input file no assignment needs any more.
+    case removeInput(path: String)
     case log(Logger.Level, String)
 }

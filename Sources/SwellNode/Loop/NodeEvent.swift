@@ -10,6 +10,10 @@ enum NodeEvent: Sendable {
     case tick
     /// A process the loop started ended (a task, or a share's summarize).
     case ended(ProcessWork, TaskOutcome)
+    /// A piece of an input was written to its file (``NodeAction/storeInput(_:path:_:)``).
+    case inputStored(InputKey, bytes: Int)
+    /// It could not be.
+    case inputFailed(InputKey, String)
     /// The node is asked to stop (SIGTERM, SIGINT).
     case shutdown
 }

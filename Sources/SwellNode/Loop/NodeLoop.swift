@@ -57,10 +57,17 @@ struct NodeLoop: Sendable {
     private var leaveDeadline: ContinuousClock.Instant?
     private var leaveID: UInt64?
     private var leaveAcked = false
+    /// Inputs fetched in pieces (``Assign/stdinBytes``), into files in `inputDirectory`.
+    private var inputs: [InputKey: InputFetch] = [:]
+    private let inputDirectory: String
+    private var inputFiles = 0
 
-    init(configuration: NodeConfiguration, incarnation: String, at now: ContinuousClock.Instant) {
+    /// - Parameter inputDirectory: where inputs fetched in pieces are kept, a file each, while
+    ///   assignments need them (the shell makes it, private to the node's user).
+    init(configuration: NodeConfiguration, incarnation: String, inputDirectory: String = "/tmp", at now: ContinuousClock.Instant) {
         self.configuration = configuration
         self.incarnation = incarnation
+        self.inputDirectory = inputDirectory
         self.name = configuration.name
         lastHeartbeat = now
         lastFromCoordinator = now
@@ -118,6 +125,10 @@ struct NodeLoop: Sendable {
             case .summarize: summaryEnded(work.key.assignment, outcome, now)
             }
             startQueued()
+        case .inputStored(let key, let bytes):
+            inputStored(key, bytes, now)
+        case .inputFailed(let key, let why):
+            inputFailed(key, why, now)
         case .shutdown:
             leave(now)
         }
@@ -134,12 +145,14 @@ struct NodeLoop: Sendable {
     /// Says HELLO with what it still holds, and plans the next one with exponential back-off
     /// (0.5 s doubling to 8 s) times `jitter`.
     private mutating func hello(_ now: ContinuousClock.Instant, jitter: Double) {
-        // Held: what runs here, and what finished here but is not acknowledged yet (its reports
-        // or summary wait in the outbox and go out again after the WELCOME).
-        let holding = Array(Set(shares.keys).union(outbox.keys)).sorted()
+        // Held: what runs here, what waits for its input, and what finished here but is not
+        // acknowledged yet (its reports or summary wait in the outbox and go out again after
+        // the WELCOME).
+        let waiting = inputs.values.flatMap { $0.waiting.map(\.assignment) }
+        let holding = Array(Set(shares.keys).union(outbox.keys).union(waiting)).sorted()
         send(.hello(Hello(id: id(), role: .node, name: configuration.name, incarnation: incarnation,
                           slots: configuration.slots, labels: configuration.labels,
-                          acceptsAnyLabels: configuration.acceptsAnyLabels, holding: holding)))
+                          acceptsAnyLabels: configuration.acceptsAnyLabels, holding: holding, fetchesInput: true)))
         nextHello = now + helloDelay * jitter
         helloDelay = min(helloDelay * 2, Self.longestHelloDelay)
     }
@@ -165,6 +178,8 @@ struct NodeLoop: Sendable {
         }
         shares.removeAll()
         queued.removeAll()
+        for fetch in inputs.values { actions.append(.removeInput(path: fetch.path)) }
+        inputs.removeAll()
         let leaveID = id()
         self.leaveID = leaveID
         leaveDeadline = now + .seconds(1)
@@ -196,6 +211,7 @@ struct NodeLoop: Sendable {
             lastHeartbeat = now
             send(.heartbeat(Heartbeat(id: id(), running: running)))
             for entry in outbox.takeAll(now: now) { actions.append(.resend(entry.message)) }
+            for (key, fetch) in inputs where fetch.askedAt != nil { askInput(key, now) }
         case .assign(let assign):
             accept(assign, now)
         case .relay(let relay):
@@ -213,6 +229,8 @@ struct NodeLoop: Sendable {
             if let leaveID, ack.acks.contains(leaveID) { leaveAcked = true }
         case .cancel(let cancel):
             stop(cancel)
+        case .input(let piece):
+            inputArrived(piece, now)
         case .heartbeat:
             break
         case .refusal(let refusal):
@@ -255,6 +273,10 @@ struct NodeLoop: Sendable {
             for entry in outbox.takeDue(now: now, first: configuration.resendAfter) {
                 actions.append(.resend(entry.message))
             }
+            // An INPUT? (or its answer) lost on the way is asked again.
+            for (key, fetch) in inputs {
+                if let asked = fetch.askedAt, now - asked >= configuration.resendAfter { askInput(key, now) }
+            }
         }
     }
 
@@ -265,6 +287,30 @@ struct NodeLoop: Sendable {
         send(.ack(Ack(id: id(), acks: [assign.id])))
         guard state != .leaving, !taken.contains(key) else { return }
         taken.insert(key)
+        if let bytes = assign.stdinBytes {
+            // Its input comes in pieces; its tasks wait for all of it.
+            let input = InputKey(assign)
+            var fetch = inputs[input] ?? {
+                inputFiles += 1
+                return InputFetch(path: "\(inputDirectory)/input-\(inputFiles)", bytes: bytes)
+            }()
+            fetch.users.insert(key)
+            let ready = fetch.complete
+            if !ready { fetch.waiting.append(assign) }
+            inputs[input] = fetch
+            if ready {
+                startShare(assign, now)
+            } else if fetch.askedAt == nil && !fetch.storing {
+                askInput(input, now)
+            }
+            return
+        }
+        startShare(assign, now)
+    }
+
+    /// Starts the share's sub-orchestrator: its first tasks run, or wait for slots.
+    private mutating func startShare(_ assign: Assign, _ now: ContinuousClock.Instant) {
+        let key = assign.assignment
         var sub = SubOrchestrator(assign: assign, slots: configuration.slots)
         let steps = sub.start()
         shares[key] = sub
@@ -281,6 +327,13 @@ struct NodeLoop: Sendable {
         for key in stopped.sorted(by: { ($0.assignment, $0.slot) < ($1.assignment, $1.slot) }) { actions.append(.stop(key)) }
         for key in Array(shares.keys) where cancel.covers(key) {
             shares[key] = nil
+        }
+        for input in Array(inputs.keys) {
+            inputs[input]!.waiting.removeAll { cancel.covers($0.assignment) }
+            for key in inputs[input]!.users where cancel.covers(key) {
+                guard var fetch = inputs[input] else { break }
+                release(key, from: input, &fetch)
+            }
         }
         queued.removeAll { cancel.covers($0.key.assignment) }
         if !cancel.reason.isEmpty, !stopped.isEmpty {
@@ -397,6 +450,10 @@ struct NodeLoop: Sendable {
             workingDirectory: configuration.workingDirectory, stdin: assign.stdin,
             timeout: assign.spec.timeout, outputCap: assign.spec.outputCap)
         execution.refusal = refusal
+        if assign.stdinBytes != nil, let fetch = inputs[InputKey(assign)] {
+            execution.stdinFile = fetch.path
+            if let failure = fetch.failure, execution.refusal == nil { execution.refusal = failure }
+        }
         return ProcessWork(key: ProcessKey(assignment: key, slot: task.index), purpose: .task(task), execution: execution,
                            command: command.display)
     }
@@ -444,6 +501,9 @@ struct NodeLoop: Sendable {
 
     private mutating func finish(_ key: AssignmentID, summary outcome: TaskOutcome?, _ now: ContinuousClock.Instant) {
         guard let sub = shares.removeValue(forKey: key) else { return }
+        if sub.assign.stdinBytes != nil, var fetch = inputs[InputKey(sub.assign)] {
+            release(key, from: InputKey(sub.assign), &fetch)
+        }
         guard key.kind == .share else { return }
         let assign = sub.assign
         var error = outcome?.error?.description
@@ -460,5 +520,71 @@ struct NodeLoop: Sendable {
             exitCode: outcome == nil ? 0 : outcome?.exitCode, error: error, output: outcome?.stdout ?? Data())
         deliver(.summary(SummaryMessage(id: id(), attempt: key.attempt, summary: summary, summarized: outcome != nil)),
                 for: key, now)
+    }
+
+    // MARK: Inputs fetched in pieces
+
+    /// Asks the coordinator for the next piece of `key`'s input.
+    private mutating func askInput(_ key: InputKey, _ now: ContinuousClock.Instant) {
+        guard let fetch = inputs[key], !fetch.complete else { return }
+        inputs[key]!.askedAt = now
+        send(.inputRequest(InputRequest(id: id(), run: key.run, stage: key.stage, reduce: key.reduce, offset: fetch.stored)))
+    }
+
+    /// A piece came: the shell stores it if it is the next one (a late copy of one already
+    /// stored, or one for an input no longer needed, is dropped).
+    private mutating func inputArrived(_ piece: InputChunk, _ now: ContinuousClock.Instant) {
+        let key = InputKey(run: piece.run, stage: piece.stage, reduce: piece.reduce)
+        guard var fetch = inputs[key], !fetch.complete, !fetch.storing, piece.offset == fetch.stored else { return }
+        fetch.askedAt = nil
+        if piece.last, piece.offset + piece.data.count != fetch.bytes {
+            log(.warning, "the input of \(key.stage) in run \(key.run) is \(piece.offset + piece.data.count) bytes, not the \(fetch.bytes) its assignment said")
+        }
+        fetch.complete = piece.last || piece.offset + piece.data.count >= fetch.bytes
+        if piece.data.isEmpty {
+            inputs[key] = fetch
+            if fetch.complete { inputReady(key, now) } else { askInput(key, now) }
+            return
+        }
+        fetch.storing = true
+        inputs[key] = fetch
+        actions.append(.storeInput(key, path: fetch.path, piece.data))
+    }
+
+    private mutating func inputStored(_ key: InputKey, _ bytes: Int, _ now: ContinuousClock.Instant) {
+        guard var fetch = inputs[key] else { return }
+        fetch.storing = false
+        fetch.stored += bytes
+        inputs[key] = fetch
+        if fetch.complete { inputReady(key, now) } else { askInput(key, now) }
+    }
+
+    /// The input cannot be kept here: the waiting tasks are refused (and so retried elsewhere).
+    private mutating func inputFailed(_ key: InputKey, _ why: String, _ now: ContinuousClock.Instant) {
+        guard var fetch = inputs[key] else { return }
+        log(.error, "cannot store the input of \(key.stage) in run \(key.run): \(why)")
+        fetch.storing = false
+        fetch.complete = true
+        fetch.failure = "this node cannot store the stage's input: \(why)"
+        inputs[key] = fetch
+        inputReady(key, now)
+    }
+
+    /// All of the input is here: the assignments that waited for it start.
+    private mutating func inputReady(_ key: InputKey, _ now: ContinuousClock.Instant) {
+        guard let waiting = inputs[key]?.waiting else { return }
+        inputs[key]!.waiting = []
+        for assign in waiting { startShare(assign, now) }
+    }
+
+    /// `assignment` no longer needs the input; its file goes when nothing else does.
+    private mutating func release(_ assignment: AssignmentID, from key: InputKey, _ fetch: inout InputFetch) {
+        fetch.users.remove(assignment)
+        if fetch.users.isEmpty {
+            actions.append(.removeInput(path: fetch.path))
+            inputs[key] = nil
+        } else {
+            inputs[key] = fetch
+        }
     }
 }

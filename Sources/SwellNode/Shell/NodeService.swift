@@ -1,6 +1,7 @@
 import Foundation
 package import Logging
 import ServiceLifecycle
+import SwellCore
 import SwellProtocol
 import SwellWire
 import SwellSecurity
@@ -40,8 +41,11 @@ package final class NodeService: Service, Sendable {
             monitorHandshakes: !configuration.join.hasPrefix("inproc://"),
             connects: [configuration.join]))
         defer { socket.close() }
+        // Inputs fetched in pieces, a file each, while assignments need them.
+        let inputDirectory = try Self.makeInputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: inputDirectory) }
         let (events, sink) = AsyncStream.makeStream(of: NodeEvent.self)
-        var loop = NodeLoop(configuration: configuration, incarnation: incarnation, at: .now)
+        var loop = NodeLoop(configuration: configuration, incarnation: incarnation, inputDirectory: inputDirectory, at: .now)
         var stops: [ProcessKey: StopSignal] = [:]
         let interval = min(configuration.heartbeatInterval, configuration.resendAfter) / 2
         await withDiscardingTaskGroup { group in
@@ -59,6 +63,15 @@ package final class NodeService: Service, Sendable {
                         }
                     case .stop(let key):
                         stops[key]?.stop()
+                    case .storeInput(let key, let path, let data):
+                        do throws(AppendFileError) {
+                            _ = try AppendFile.append([data], to: path)
+                            sink.yield(.inputStored(key, bytes: data.count))
+                        } catch {
+                            sink.yield(.inputFailed(key, error.description))
+                        }
+                    case .removeInput(let path):
+                        unlink(path)
                     case .log(let level, let message):
                         logger.log(level: level, "\(message)")
                     }
@@ -93,6 +106,15 @@ package final class NodeService: Service, Sendable {
 
     /// A factor from 0.8 to 1.2 for the next HELLO's delay.
     static func jitter() -> Double { .random(in: 0.8...1.2) }
+
+    /// A new folder, private to the user, in the temporary directory (`$TMPDIR`, else /tmp).
+    static func makeInputDirectory() throws -> String {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/swell-node-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw InputDirectoryError(path: FileManager.default.temporaryDirectory.path, errno: errno)
+        }
+        return String(cString: made)
+    }
 }
 
 extension NodeService {

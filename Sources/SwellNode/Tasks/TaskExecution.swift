@@ -7,6 +7,8 @@ struct TaskExecution: Sendable, Equatable {
     var environment: [String: String]
     var workingDirectory: String
     var stdin: Data
+    /// A file the task reads as its stdin instead (an input fetched in pieces); nil for `stdin`.
+    var stdinFile: String?
     var timeout: Duration?
     /// Bytes of stdout kept; the rest is counted and cut with a marker.
     var outputCap: Int

@@ -58,7 +58,7 @@ enum TaskRunner {
         return outcome
     }
 
-    /// Starts the process: stdin from the execution's bytes (or /dev/null), stdout and stderr
+    /// Starts the process: stdin from the execution's file or bytes (or /dev/null), stdout and stderr
     /// into pipes, in a new process group, in the working directory, with every signal at its
     /// default and no other descriptor open.
     static func spawn(_ execution: TaskExecution, program: String) -> Result<ProcessSupervisor.Started, SpawnFailure> {
@@ -67,7 +67,7 @@ enum TaskRunner {
         var stderr: [Int32] = [-1, -1]
         var stdin: [Int32] = [-1, -1]
         func closeAll() { for fd in stdout + stderr + stdin where fd >= 0 { close(fd) } }
-        let hasInput = !execution.stdin.isEmpty
+        let hasInput = execution.stdinFile == nil && !execution.stdin.isEmpty
         guard pipe2(&stdout, O_CLOEXEC) == 0, pipe2(&stderr, O_CLOEXEC) == 0, !hasInput || pipe2(&stdin, O_CLOEXEC) == 0 else {
             let problem = String(cString: strerror(errno))
             closeAll()
@@ -76,7 +76,9 @@ enum TaskRunner {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        if hasInput {
+        if let file = execution.stdinFile {
+            posix_spawn_file_actions_addopen(&actions, 0, file, O_RDONLY, 0)
+        } else if hasInput {
             posix_spawn_file_actions_adddup2(&actions, stdin[0], 0)
         } else {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
@@ -126,7 +128,7 @@ enum TaskRunner {
             return .failure(SpawnFailure("cannot watch '\(program)': \(problem)"))
         }
         return .success(ProcessSupervisor.Started(
-            pid: pid, pidfd: pidfd, stdout: stdout[0], stderr: stderr[0], stdin: stdin[1], input: execution.stdin,
+            pid: pid, pidfd: pidfd, stdout: stdout[0], stderr: stderr[0], stdin: stdin[1], input: hasInput ? execution.stdin : Data(),
             deadline: execution.timeout.map { .now + $0 }, outputCap: execution.outputCap, stderrTail: execution.stderrTail))
     }
 

@@ -25,8 +25,12 @@ package struct Assign: Sendable, Codable {
     package var firstScope: String
     package var lastScope: String
     package var tasks: [TaskRef]
-    /// Standard input of every task: the outputs of the stage's `needs`, in order.
+    /// Standard input of every task: the outputs of the stage's `needs`, in order (for a
+    /// reduction, its input). Empty when `stdinBytes` is set.
     package var stdin: Data
+    /// The input is this many bytes, too many for one message: the node asks for it in pieces
+    /// (INPUT?) before it starts the tasks. Only for nodes that said `fetchesInput`.
+    package var stdinBytes: Int?
     /// Final reports of tasks of this share that already finished; their stdout is in the payload.
     package var done: [Report]
     /// Indices of tasks of this share that run elsewhere; their reports arrive as RELAY.
@@ -35,7 +39,7 @@ package struct Assign: Sendable, Codable {
 
     package init(id: UInt64, run: String, stage: String, kind: AssignmentKind, share: Int, attempt: Int, first: Int, count: Int,
                 firstScope: String, lastScope: String, tasks: [TaskRef], done: [Report], elsewhere: [Int],
-                spec: TaskSpec, stdin: Data) {
+                spec: TaskSpec, stdin: Data, stdinBytes: Int? = nil) {
         self.id = id
         self.run = run
         self.stage = stage
@@ -51,6 +55,7 @@ package struct Assign: Sendable, Codable {
         self.elsewhere = elsewhere
         self.spec = spec
         self.stdin = stdin
+        self.stdinBytes = stdinBytes
     }
 
     /// The assignment this message hands out.

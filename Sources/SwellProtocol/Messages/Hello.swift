@@ -17,10 +17,12 @@ package struct Hello: Sendable, Codable {
     /// reports or summary it has not had acknowledged. The coordinator adopts those it still
     /// counts on and cancels the others.
     package var holding: [AssignmentID]
+    /// A node that asks for a large input in pieces (INPUT?) rather than in its ASSIGN.
+    package var fetchesInput: Bool?
 
     package init(id: UInt64, role: PeerRole, name: String, incarnation: String, slots: Int = 0,
                 labels: [String] = [], acceptsAnyLabels: Bool = false, software: String = SwellVersion.current,
-                holding: [AssignmentID] = []) {
+                holding: [AssignmentID] = [], fetchesInput: Bool? = nil) {
         self.id = id
         self.role = role
         self.name = name
@@ -30,5 +32,6 @@ package struct Hello: Sendable, Codable {
         self.acceptsAnyLabels = acceptsAnyLabels
         self.software = software
         self.holding = holding
+        self.fetchesInput = fetchesInput
     }
 }

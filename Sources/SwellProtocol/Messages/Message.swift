@@ -22,6 +22,8 @@ package enum Message: Sendable {
     case status(StatusReply)
     case logsRequest(LogsRequest)
     case logs(LogsReply)
+    case inputRequest(InputRequest)
+    case input(InputChunk)
 
     /// The type name on the wire (second frame).
     package var type: String {
@@ -48,6 +50,8 @@ package enum Message: Sendable {
         case .status: "STATUS"
         case .logsRequest: "LOGS?"
         case .logs: "LOGS"
+        case .inputRequest: "INPUT?"
+        case .input: "INPUT"
         }
     }
 
@@ -76,6 +80,8 @@ package enum Message: Sendable {
         case .status(let m): m.id
         case .logsRequest(let m): m.id
         case .logs(let m): m.id
+        case .inputRequest(let m): m.id
+        case .input(let m): m.id
         }
     }
 }
