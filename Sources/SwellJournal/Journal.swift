@@ -16,8 +16,7 @@ package final class Journal: Sendable {
     /// Opens (creating if needed) the journal in `directory`. A directory it creates is private
     /// to the user (mode 0700): the journal holds plans, their environment, and task output.
     package init(directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try PrivateFolder.make(directory)
         path = directory + "/journal.sqlite"
         outputs = try OutputFiles(directory: directory + "/outputs")
         var configuration = Configuration()

@@ -18,8 +18,7 @@ struct OutputFiles: Sendable {
     /// Creates `directory` (private to the user, as the journal's is) if needed.
     init(directory: String) throws {
         self.directory = directory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try PrivateFolder.make(directory)
     }
 
     /// Appends each of `outputs` to `run`'s file, in order; returns where each starts. Bytes a

@@ -115,6 +115,17 @@ import Testing
         #expect(mode == 0o700)
     }
 
+    @Test func aFileWhereAFolderShouldBeIsNamedInTheError() throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: parent + "/outputs", contents: nil)
+        let error = #expect(throws: OutputFileError.self) { try Journal(directory: parent) }
+        #expect(error?.description == "cannot use \(parent)/outputs: it is a file, not a folder")
+        let nested = #expect(throws: OutputFileError.self) { try Journal(directory: parent + "/outputs/state") }
+        #expect(nested?.description == "cannot make the folder \(parent)/outputs/state: Not a directory")
+    }
+
     @Test func reopeningKeepsEverything() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
