@@ -84,6 +84,19 @@ extension [SubOrchestrator.Action] {
         #expect(sub.relayed(ended(3)) == [.summarize([ended(0), ended(1), ended(2), ended(3)])])
     }
 
+    @Test func onlyAShareThatSummarizesHoldsItsReportsOutput() {
+        for summarize in [nil, Command.shell("sort")] {
+            var sub = SubOrchestrator(assign: makeAssign(tasks: 3, width: 3, pacing: .rolling, summarize: summarize), slots: 10)
+            _ = sub.start()
+            _ = sub.taskEnded(ended(1), isFinal: true)
+            _ = sub.taskEnded(ended(0), isFinal: true)
+            #expect(sub.heldOutputBytes == (summarize == nil ? 0 : 4))
+            // A report relayed for a task that already has one is still ignored.
+            #expect(sub.relayed(ended(0)).isEmpty)
+            #expect(sub.taskEnded(ended(2), isFinal: true) == (summarize == nil ? [.finished] : [.summarize([ended(0), ended(1), ended(2)])]))
+        }
+    }
+
     @Test func reduceAssignmentsNeverSummarize() {
         var sub = SubOrchestrator(assign: makeAssign(tasks: 1, width: 1, pacing: .barrier, summarize: .shell("x"), kind: .reduce), slots: 1)
         #expect(sub.start().started == [0])

@@ -23,6 +23,10 @@ struct SubOrchestrator: Sendable {
     private var running: Set<Int> = []
     /// Tasks of the current barrier wave that have not ended yet.
     private var waveLeft = 0
+    /// Tasks with a final report.
+    private var finalTasks: Set<Int> = []
+    /// Their reports, kept only for the share's `summarize`: a share that does not summarize
+    /// holds no task's output once its report is sent.
     private var finals: [Int: Report] = [:]
     /// Tasks whose final report is expected from elsewhere (a retry on another node).
     private var elsewhere: Set<Int>
@@ -35,8 +39,18 @@ struct SubOrchestrator: Sendable {
         self.width = max(1, min(assign.spec.width, slots))
         self.waiting = Deque(assign.tasks.sorted { $0.index < $1.index })
         self.elsewhere = Set(assign.elsewhere)
-        for report in assign.done { finals[report.index] = report }
+        for report in assign.done { markFinal(report) }
     }
+
+    private var summarizes: Bool { assign.spec.summarize != nil && assign.kind == .share }
+
+    private mutating func markFinal(_ report: Report) {
+        finalTasks.insert(report.index)
+        if summarizes { finals[report.index] = report }
+    }
+
+    /// Bytes of output the share holds for its summarize.
+    var heldOutputBytes: Int { finals.values.reduce(0) { $0 + $1.stdout.count } }
 
     /// Tasks running now.
     var runningCount: Int { running.count }
@@ -52,7 +66,7 @@ struct SubOrchestrator: Sendable {
         guard running.remove(report.index) != nil else { return [] }
         if assign.spec.pacing == .barrier { waveLeft -= 1 }
         if isFinal {
-            finals[report.index] = report
+            markFinal(report)
         } else {
             elsewhere.insert(report.index)
         }
@@ -61,8 +75,8 @@ struct SubOrchestrator: Sendable {
 
     /// The final report of a task that was retried elsewhere.
     mutating func relayed(_ report: Report) -> [Action] {
-        guard elsewhere.remove(report.index) != nil || finals[report.index] == nil else { return [] }
-        finals[report.index] = report
+        guard elsewhere.remove(report.index) != nil || !finalTasks.contains(report.index) else { return [] }
+        markFinal(report)
         return nextActions()
     }
 
@@ -92,7 +106,7 @@ struct SubOrchestrator: Sendable {
             }
         }
         if waiting.isEmpty, running.isEmpty, elsewhere.isEmpty {
-            if assign.spec.summarize != nil && assign.kind == .share {
+            if summarizes {
                 summarizing = true
                 let reports = finals.keys.sorted().compactMap { finals[$0] }
                 actions.append(.summarize(reports))
