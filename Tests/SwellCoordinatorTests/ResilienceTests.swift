@@ -78,6 +78,27 @@ import Synchronization
         #expect(h.scheduler.nodes["n1"]?.state == .up)
     }
 
+    @Test func aHelloThatWaitedInTheCoordinatorStartsTheNodesSilenceAtItsWelcome() throws {
+        // A restarted coordinator reads its journal for seconds (rebuilding a large stdin)
+        // while the nodes' HELLOs wait; a node cannot say anything before it is welcomed, so
+        // its silence counts from the WELCOME, not from when its HELLO arrived.
+        var h = SchedulerHarness()
+        h.advance(0.1)
+        for n in 1...2 {
+            h.sendLate("n\(n)", .hello(Hello(id: h.nextID(), role: .node, name: "n\(n)", incarnation: "n\(n)-1", slots: 10)), arrivedAgo: 4)
+        }
+        h.advance(2.5)
+        for n in 1...2 { #expect(h.scheduler.nodes["n\(n)"]?.isLive == true) }
+        // A node that then says nothing at all is still found out.
+        h.send("n1", .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
+        for _ in 0..<10 {
+            h.advance(0.1)
+            h.send("n1", .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
+        }
+        #expect(h.scheduler.nodes["n2"]?.state == .down)
+        #expect(h.scheduler.nodes["n1"]?.state == .up)
+    }
+
     @Test func aStallBeforeTheFirstTickIsTheCoordinatorsToo() throws {
         // A run whose first stage ends before the clock has ticked once, and whose next stage
         // takes seconds to start (a lines-of stage of a million lines): the loop stood still

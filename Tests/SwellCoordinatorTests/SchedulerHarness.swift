@@ -78,6 +78,16 @@ struct SchedulerHarness {
         deliver(effects)
     }
 
+    /// A message that arrived `seconds` ago and waited in the coordinator (busy, or still
+    /// reading its journal) until now.
+    mutating func sendLate(_ peer: String, _ message: Message, arrivedAgo seconds: Double) {
+        var effects = Effects()
+        let arrived = Moment(monotonic: now.monotonic - .seconds(seconds), wall: now.wall - seconds)
+        InboundFrames.deliver(WireCodec.encode(message), from: Data(peer.utf8), userID: userIDs[peer], to: &scheduler, at: arrived, into: &effects)
+        scheduler.settle(at: now, into: &effects)
+        deliver(effects)
+    }
+
     mutating func sendRaw(_ peer: String, _ frames: [Data]) {
         var effects = Effects()
         InboundFrames.deliver(frames, from: Data(peer.utf8), userID: userIDs[peer], to: &scheduler, at: now, into: &effects)

@@ -37,6 +37,7 @@ extension Scheduler {
                     nodes[name]!.lastSeenWall = now.wall
                     nodeByPeer[peer] = name
                     effects.send(peer, .welcome(welcome(hello, name)))
+            welcomed.append(name)
                     reconcile(name, holding: hello.holding, now, &effects)
                     resend(to: name, except: Set(hello.holding), now, &effects)
                     return
@@ -55,6 +56,7 @@ extension Scheduler {
                 + (hello.labels.isEmpty ? "" : ", labels \(hello.labels.joined(separator: ","))")
                 + (membership > 1 ? " (membership \(membership))" : "") + "; swell \(hello.software)")
             effects.send(peer, .welcome(welcome(hello, name)))
+            welcomed.append(name)
             reconcile(name, holding: hello.holding, now, &effects)
         }
     }

@@ -43,6 +43,8 @@ package struct Scheduler: Sendable {
     var cancelConfirmations: [CancelConfirmation] = []
     /// Assignments of resumed runs, waiting for the node that had them to join again.
     var restored: [AssignmentID: RestoredAssignment] = [:]
+    /// Nodes welcomed in the batch being handled.
+    var welcomed: [String] = []
 
     /// - Parameters:
     ///   - incarnation: this coordinator process's id (a fresh UUID per start).
@@ -128,6 +130,12 @@ package struct Scheduler: Sendable {
     package mutating func settle(at now: Moment, into effects: inout Effects) {
         // A batch after a stall, before any tick: the stall is excused here.
         excuseStall(now, &effects)
+        // A node says nothing until its WELCOME reaches it: however long its HELLO waited here
+        // (a coordinator still reading its journal), its silence counts from the WELCOME.
+        for name in welcomed where nodes[name] != nil {
+            nodes[name]!.lastSeen = max(nodes[name]!.lastSeen, now.monotonic)
+        }
+        welcomed.removeAll()
         advanceOutputs(&effects)
         guard needsDispatch else { return }
         needsDispatch = false
