@@ -41,8 +41,14 @@ struct RunState: Sendable {
     }
 
     /// The stdin of the stage at `index`: the outputs of its `needs`, in `needs` order.
+    /// One need's output is shared, not copied.
     func stdin(ofStage index: Int) -> Data {
-        Data(stages[index].stage.needs.compactMap { need in stageIndex(need).flatMap { stages[$0].output } }.joined())
+        let outputs = stages[index].stage.needs.compactMap { need in stageIndex(need).flatMap { stages[$0].output } }
+        if outputs.count == 1 { return outputs[0] }
+        var stdin = Data()
+        stdin.reserveCapacity(outputs.reduce(0) { $0 + $1.count })
+        for output in outputs { stdin.append(output) }
+        return stdin
     }
 
     var counts: (tasks: Int, succeeded: Int, failed: Int, running: Int) {

@@ -143,7 +143,11 @@ extension Scheduler {
         // sink's goes to clients from the journal).
         stage.outputReady = true
         if stage.consumed {
-            let (output, cut) = stage.renderOutput(run: runID)
+            // The kept reports are this copy's alone from here, so that rendering the output
+            // frees each as it goes.
+            run.stages[index].kept = [:]
+            runs[runID]!.stages[index].kept = [:]
+            let (output, cut) = stage.takeOutput(run: runID)
             if let problem = tooLarge(output.count, "the output of stage '\(stage.id)', which a later stage reads,") {
                 failStage(runID, index, problem, now, &effects)
                 return

@@ -106,10 +106,24 @@ struct StageState: Sendable {
                 scopes.indices.contains(first + count - 1) ? scopes[first + count - 1] : "")
     }
 
-    /// The output, from the kept reports, and whether a report in it was cut at the output cap.
-    func renderOutput(run: String) -> (output: Data, cut: Bool) {
-        outputSource.render(report: { $0 == -1 ? reduce?.report : finalReport($0, run: run) },
-                            reports: { orderedReports(run: run) })
+    /// The output, from the kept reports, and whether a report in it was cut at the output
+    /// cap. The kept reports go as they are rendered, so that a large output is not held twice.
+    mutating func takeOutput(run: String) -> (output: Data, cut: Bool) {
+        guard case .reports(_, let format, _) = outputSource else {
+            defer { kept = [:] }
+            return outputSource.render(report: { $0 == -1 ? reduce?.report : finalReport($0, run: run) }, reports: { [] })
+        }
+        var output = Data()
+        output.reserveCapacity(kept.values.reduce(0) { $0 + $1.stdout.count })
+        var cut = false
+        for index in tasks.indices where tasks[index].isFinal {
+            let report = finalReport(index, run: run)
+            kept[index] = nil
+            cut = cut || report.stdoutTruncated
+            if format == .concat { output.append(report.stdout) } else { output.append(format.render(reports: [report])) }
+        }
+        kept = [:]
+        return (output, cut)
     }
 
     /// Where the output is: a reduction's stdout, a single task's, or the reports rendered in
