@@ -29,10 +29,50 @@ import Testing
         streams.start(Data("client".utf8), run: delivery.result.run, sinks: delivery.sinks, result: delivery.result, from: nil)
         // Nothing acknowledged: the window, and no more.
         #expect(sent.messages.count == OutputStreams.window)
-        // A client that never acknowledges is given up after a while.
         streams.sweep(at: .now + .seconds(30))
         #expect(streams.count == 1)
-        streams.sweep(at: .now + OutputStreams.abandonAfter + .seconds(1))
+    }
+
+    @Test func aClientThatStopsTakingItsOutputForMinutesGetsAllOfItWhenItGoesOn() async throws {
+        // `swell run plan.yaml | less`: nothing is acknowledged while the user reads.
+        let h = try finishedRun(mebibytes: 12)
+        let delivery = try #require(h.deliveries.last)
+        let (journal, cleanup) = try await h.replayedJournal()
+        defer { cleanup() }
+        let sent = SentMessages()
+        let streams = OutputStreams(journal: journal, logger: Logger(label: "test")) { _, message in sent.messages.append(message) }
+        let client = Data("client".utf8)
+        streams.start(client, run: delivery.result.run, sinks: delivery.sinks, result: delivery.result, from: nil)
+        let first = sent.messages
+        sent.messages = []
+        #expect(first.count == OutputStreams.window)
+        streams.sweep(at: .now + OutputStreams.parkAfter + .seconds(1))
+        #expect(streams.count == 1, "parked, not dropped")
+        #expect(sent.messages.isEmpty)
+        // Much later the client writes what it had and acknowledges it, piece by piece, as
+        // `swell run` does: the rest follows, and what it has twice it drops.
+        var output = Data()
+        var result: RunResult?
+        var queue = first
+        while !queue.isEmpty {
+            let message = queue.removeFirst()
+            switch message {
+            case .output(let piece):
+                if piece.offset + piece.data.count > output.count {
+                    output.append(piece.data.dropFirst(output.count - piece.offset))
+                }
+                streams.acknowledged(client, [piece.id])
+            case .result(let r):
+                result = r
+            default:
+                Issue.record("unexpected \(message.type)")
+            }
+            queue += sent.messages
+            sent.messages = []
+        }
+        #expect(output.count == 12 * OutputStreams.pieceSize)
+        #expect(output.allSatisfy { $0 == UInt8(ascii: "y") || $0 == UInt8(ascii: "\n") })
+        #expect(result?.outputBytes == [12 * OutputStreams.pieceSize])
         #expect(streams.count == 0)
     }
 

@@ -40,6 +40,11 @@ final class OutputStreams {
         var pendingStart = 0
         var lengths: [Int] = []
         var inFlight: Set<UInt64> = []
+        /// Where each piece in flight ends: (sink, byte after it).
+        var ends: [UInt64: (sink: Int, end: Int)] = [:]
+        /// The client stopped acknowledging (its stdout is blocked, or it is gone): what was
+        /// read ahead is dropped, and the stream starts again from the piece it acknowledges next.
+        var parked = false
         /// When the client last acknowledged a piece, or a piece went out after a wait.
         var heard: ContinuousClock.Instant
         /// Why the journal could not be read, for the RESULT.
@@ -55,9 +60,12 @@ final class OutputStreams {
         case end
     }
 
-    /// A stream whose client acknowledges nothing for this long (it was killed, or its
-    /// connection is gone for good) is dropped.
-    static let abandonAfter: Duration = .seconds(60)
+    /// A stream whose client acknowledges nothing for this long (its stdout is blocked, or it
+    /// was killed) is parked: it keeps only where it was, and resumes when the client
+    /// acknowledges again.
+    static let parkAfter: Duration = .seconds(60)
+    /// Parked streams kept; beyond that the longest parked goes (its client must attach again).
+    static let mostParked = 1_000
 
     private let journal: Journal
     private let logger: Logger
@@ -99,8 +107,13 @@ final class OutputStreams {
     /// A client acknowledged `ids`: room for more pieces.
     func acknowledged(_ peer: Data, _ ids: [UInt64]) {
         for key in streams.keys where key.peer == peer {
+            if streams[key]!.parked {
+                resume(key, after: ids)
+                continue
+            }
             let before = streams[key]!.inFlight.count
             streams[key]!.inFlight.subtract(ids)
+            for id in ids { streams[key]!.ends[id] = nil }
             if streams[key]!.inFlight.count < before {
                 streams[key]!.heard = .now
                 pump(key)
@@ -113,18 +126,40 @@ final class OutputStreams {
         for key in streams.keys where key.peer == peer { streams[key] = nil }
     }
 
-    /// Drops streams whose client has acknowledged none of its pieces for ``abandonAfter``.
-    /// A stream that waits for its run's output to grow waits as long as the run takes.
+    /// Parks streams whose client has acknowledged none of its pieces for ``parkAfter``. A
+    /// stream that waits for its run's output to grow waits as long as the run takes.
     func sweep(at now: ContinuousClock.Instant) {
-        for (key, stream) in streams where !stream.inFlight.isEmpty && now - stream.heard > Self.abandonAfter {
-            logger.info("run \(key.run): a client stopped acknowledging its output; it can attach again to get the rest")
-            streams[key] = nil
+        for (key, stream) in streams where !stream.parked && !stream.inFlight.isEmpty && now - stream.heard > Self.parkAfter {
+            logger.info("run \(key.run): a client has not taken its output for \(Self.parkAfter.components.seconds) s; its stream waits for it")
+            streams[key]!.parked = true
+            streams[key]!.pending = Data()
+            streams[key]!.pendingStart = 0
+            streams[key]!.heard = now
         }
+        let parked = streams.filter(\.value.parked)
+        if parked.count > Self.mostParked {
+            for (key, _) in parked.sorted(by: { $0.value.heard < $1.value.heard }).prefix(parked.count - Self.mostParked) {
+                streams[key] = nil
+            }
+        }
+    }
+
+    /// A parked stream's client acknowledged again: the stream starts over from the end of the
+    /// latest piece acknowledged (the pieces after it may be on their way; the client drops what
+    /// it has twice).
+    private func resume(_ key: Key, after ids: [UInt64]) {
+        guard let stream = streams[key] else { return }
+        let acknowledged = ids.compactMap { stream.ends[$0] }
+        guard let last = acknowledged.max(by: { ($0.sink, $0.end) < ($1.sink, $1.end) }) else { return }
+        logger.info("run \(key.run): the client takes its output again")
+        let from = Array(stream.lengths.prefix(last.sink)) + [last.end]
+        streams[key] = Stream(result: stream.result, sinks: stream.sinks, from: from, heard: .now, failure: stream.failure)
+        pump(key)
     }
 
     /// Sends pieces while the window has room; at the end, the RESULT.
     private func pump(_ key: Key) {
-        guard var stream = streams[key], !stream.ended else { return }
+        guard var stream = streams[key], !stream.ended, !stream.parked else { return }
         defer { streams[key] = stream.ended ? nil : stream }
         while stream.inFlight.count < Self.window {
             let step: Step
@@ -140,6 +175,7 @@ final class OutputStreams {
             case .piece(let piece):
                 if stream.inFlight.isEmpty { stream.heard = .now }
                 stream.inFlight.insert(piece.id)
+                stream.ends[piece.id] = (piece.sink, piece.offset + piece.data.count)
                 send(key.peer, .output(piece))
             case .wait:
                 return
