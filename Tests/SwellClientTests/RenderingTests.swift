@@ -11,6 +11,17 @@ func sampleReport(error: TaskError? = nil, exit: Int32? = 0) -> Report {
 }
 
 @Suite struct JoblogTests {
+    @Test func aStageTakesAsLongAsTheCoordinatorSaysNotAsLongAsThisClientTookToHearOfIt() {
+        final class Lines: @unchecked Sendable { var text = "" }   // one test thread
+        let lines = Lines()
+        let reporter = ProgressReporter(mode: .plain) { lines.text += $0 }
+        // The client was blocked on its stdout for a minute between the two events.
+        reporter.handle(Event(id: 1, run: "r", kind: .stageStarted, stage: "scan", counts: StageCounts(tasks: 2)))
+        reporter.handle(Event(id: 2, run: "r", kind: .stageFinished, stage: "scan",
+                              counts: StageCounts(tasks: 2, succeeded: 2, failed: 0, running: 0, shares: 1), seconds: 0.75))
+        #expect(lines.text.contains("swell: stage scan finished: 2 of 2 tasks succeeded in 750ms\n"), "\(lines.text)")
+    }
+
     @Test func aLineHasGNUParallelsColumnsAndACommandOnOneLine() {
         #expect(Joblog.line(sampleReport(), sequence: 4)
                 == "4\tn1\t1000.250\t1.250\t0\t6\t0\t0\tgrep -n x 'src/a b' | sort\n")

@@ -20,13 +20,18 @@ package final class ProgressReporter {
     private var lastDraw = Date.distantPast
     private var statusShown = false
     private let runStart = Date()
+    private let writer: (String) -> Void
 
-    package init(mode: Mode) { self.mode = mode }
+    /// - Parameter write: where the text goes (stderr).
+    package init(mode: Mode, write: @escaping (String) -> Void = StandardStreams.err) {
+        self.mode = mode
+        self.writer = write
+    }
 
     package static var automatic: Mode { isatty(2) == 1 ? .live : .plain }
 
     func write(_ text: String) {
-        StandardStreams.err(text)
+        writer(text)
     }
 
     /// A permanent line.
@@ -62,7 +67,9 @@ package final class ProgressReporter {
         case .stageFinished:
             counts[stage] = nil
             let c = event.counts ?? StageCounts(tasks: 0)
-            let seconds = Date().timeIntervalSince(started[stage] ?? runStart)
+            // The coordinator's measure: this client may have seen the events late (its stdout
+            // blocked, or away while the coordinator restarted).
+            let seconds = event.seconds ?? Date().timeIntervalSince(started[stage] ?? runStart)
             let failed = c.failed > 0 ? ", \(c.failed) failed" : ""
             line("stage \(stage) finished: \(c.succeeded) of \(c.tasks ?? 0) task\(c.tasks == 1 ? "" : "s") succeeded\(failed) in \(Durations.format(.seconds(seconds)))")
         case .taskFinished:

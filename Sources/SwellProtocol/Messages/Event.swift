@@ -22,9 +22,11 @@ package struct Event: Sendable, Codable {
     package var stderr: String?
     /// For notices: a line for the user.
     package var message: String?
+    /// For `stage-finished`: how long the stage ran, by the coordinator's clock.
+    package var seconds: Double?
 
     package init(id: UInt64, run: String, kind: Kind, stage: String? = nil, counts: StageCounts? = nil,
-                report: Report? = nil, stderr: String? = nil, message: String? = nil) {
+                report: Report? = nil, stderr: String? = nil, message: String? = nil, seconds: Double? = nil) {
         self.stderr = stderr
         self.id = id
         self.run = run
@@ -33,5 +35,6 @@ package struct Event: Sendable, Codable {
         self.counts = counts
         self.report = report
         self.message = message
+        self.seconds = seconds
     }
 }
