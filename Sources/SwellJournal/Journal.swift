@@ -318,6 +318,22 @@ package final class Journal: Sendable {
         }
     }
 
+    /// The tasks of a run with a final report, by stage, and whether each succeeded: what a
+    /// finished run's counts are made of.
+    package func finalOutcomes(run: String) throws -> [String: [(index: Int, succeeded: Bool)]] {
+        try pool.read { db in
+            var outcomes: [String: [(index: Int, succeeded: Bool)]] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT stage, "index", exitCode = 0 AND signal IS NULL AND timedOut = 0 AND error IS NULL AS succeeded
+                FROM report WHERE run = ? AND final = 1 AND "index" >= 0
+                """, arguments: [run])
+            while let row = try rows.next() {
+                outcomes[row["stage"], default: []].append((row["index"], row["succeeded"] ?? false))
+            }
+            return outcomes
+        }
+    }
+
     /// The assignments of a run that were in flight.
     package func assignments(of run: String) throws -> [HeldAssignment] {
         try pool.read { db in try HeldAssignment.filter(Column("run") == run).order(Column.rowID).fetchAll(db) }

@@ -387,6 +387,46 @@ import Synchronization
         #expect(result?.status == .succeeded)
         #expect(outputs == [Data((synthesizes ? "reduced\n" : "x\ny\n").utf8), Data("z\n".utf8)],
                 "the sink that finished before the restart lost its output")
+        // Its counts are still its tasks'.
+        let counts = try #require(result?.stages.first { $0.id == "a" }?.counts)
+        #expect((counts.tasks, counts.succeeded, counts.failed) == (2, 2, 0))
+    }
+
+    @Test func aClientThatAttachesToARunFinishedBeforeARestartGetsTheRestOfItsOutputAndItsResult() async throws {
+        // `swell run` was still printing a finished run's output when the coordinator was
+        // killed: once it is back, the run comes from the journal.
+        var h = SchedulerHarness()
+        h.join("n1")
+        let plan = "name: p\nstages:\n  - id: a\n    partition: { items: [x, y, z] }\n    run: echo\n    on-failure: continue\n  - id: b\n    run: echo\n"
+        let submitted = h.submit(plan)
+        let run = try #require(submitted)
+        for assign in h.assigns(h.take("n1")) {
+            h.complete(assign, on: "n1", exit: { $0.scope == "y" ? 1 : 0 })
+        }
+        #expect(h.result()?.status == .failed)
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var restarted = SchedulerHarness()
+        restarted.restore(try await h.crash(into: dir))
+        #expect(restarted.scheduler.runs.isEmpty, "a finished run is not resumed")
+        restarted.send("client", .hello(Hello(id: restarted.nextID(), role: .client, name: "c", incarnation: "c2")))
+        restarted.send("client", .attach(Attach(id: restarted.nextID(), run: run, taskEvents: false, outputFrom: [2])))
+        // The shell finds it in the journal and hands it back.
+        let asked = try #require(restarted.queries.compactMap { query -> (Data, Attach)? in
+            if case .finishedRun(let peer, let attach) = query { return (peer, attach) }
+            return nil
+        }.first)
+        let journal = try Journal(directory: dir)
+        let record = try #require(try journal.run(run))
+        var effects = Effects()
+        restarted.scheduler.attach(asked.0, asked.1, finished: try restarted.mapper.finished(record, in: journal),
+                                   restarted.now, &effects)
+        restarted.deliver(effects)
+        let (outputs, result) = try await restarted.outputs(journalIn: dir)
+        #expect(outputs == [Data("y\nz\n".utf8), Data("\n".utf8)], "the rest of the first sink, from byte 2, and the second")
+        #expect(result?.status == .failed)
+        let counts = try #require(result?.stages.first { $0.id == "a" }?.counts)
+        #expect((counts.tasks, counts.succeeded, counts.failed) == (3, 2, 1))
     }
 
     @Test func finishedStagesKeepTheirOutputsAndLaterStagesStart() async throws {

@@ -119,7 +119,7 @@ import Testing
         let parent = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: parent) }
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: parent + "/outputs", contents: nil)
+        _ = FileManager.default.createFile(atPath: parent + "/outputs", contents: nil)
         let error = #expect(throws: OutputFileError.self) { try Journal(directory: parent) }
         #expect(error?.description == "cannot use \(parent)/outputs: it is a file, not a folder")
         let nested = #expect(throws: OutputFileError.self) { try Journal(directory: parent + "/outputs/state") }

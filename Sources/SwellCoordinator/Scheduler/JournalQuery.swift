@@ -5,8 +5,9 @@ import SwellProtocol
 /// runs' sink outputs, which are read from it as they grow and as clients acknowledge them.
 enum JournalQuery: Sendable {
     case logs(peer: Data, LogsRequest)
-    /// A client attached to a run that is no longer in memory.
-    case finishedRun(peer: Data, replyTo: UInt64, run: String)
+    /// A client attached to a run that is not in memory: the shell looks for it in the journal
+    /// (``Scheduler/attach(_:_:finished:_:_:)``), or refuses.
+    case finishedRun(peer: Data, Attach)
     /// Stream a run's sink outputs to a client as far as `sinks` says they can be read (each
     /// from the given byte, or from the start); once the run has ended, `result` follows them.
     case streamOutput(peer: Data, run: String, sinks: [SinkProgress], result: RunResult?, from: [Int]?)

@@ -35,6 +35,15 @@ extension Scheduler {
         for s in run.stages.indices where run.stages[s].isFinished && run.stages[s].consumed && run.stages[s].output == nil {
             (run.stages[s].output, run.stages[s].outputCut) = Self.output(of: run.stages[s], in: snapshot)
         }
+        // A finished stage's counts are its final reports.
+        for s in run.stages.indices where run.stages[s].isFinished {
+            run.stages[s].tasks = TaskTable(count: run.stages[s].scopes?.count ?? 0)
+            for (report, final) in snapshot.reports where final && report.stage == run.stages[s].id
+                && report.index >= 0 && report.index < run.stages[s].tasks.count {
+                run.stages[s].tasks[report.index].status = report.succeeded ? .succeeded : .failed
+            }
+            run.stages[s].nextScope = run.stages[s].tasks.count
+        }
         for s in run.stages.indices where run.stages[s].status == .running {
             run.stages[s].stdin = run.stdin(ofStage: s)
             restoreStage(&run.stages[s], of: run.id, snapshot, until: until)

@@ -52,7 +52,7 @@ extension Scheduler {
 
     mutating func attach(_ peer: Data, _ attach: Attach, _ now: Moment, _ effects: inout Effects) {
         guard runs[attach.run] != nil else {
-            effects.queries.append(.finishedRun(peer: peer, replyTo: attach.id, run: attach.run))
+            effects.queries.append(.finishedRun(peer: peer, attach))
             return
         }
         runs[attach.run]!.clients[peer] = attach.taskEvents
@@ -164,7 +164,8 @@ extension Scheduler {
         stage.kept = [:]
         stage.reduce?.stdin = Data()
         run.stages[index] = stage
-        event(&run, .stageFinished, stage: stage.id, counts: stage.counts, &effects)
+        event(&run, .stageFinished, stage: stage.id, counts: stage.counts,
+              seconds: stage.startedAt.flatMap { start in stage.endedAt.map { $0 - start } }, &effects)
         runs[runID] = run
         effects.journal(.stageChanged(run: runID, stage.entry()))
         effects.log(.info, "run \(runID): stage \(stage.id) \(stage.status.rawValue)")
@@ -265,9 +266,10 @@ extension Scheduler {
 
     // MARK: Events and journal
 
-    mutating func event(_ run: inout RunState, _ kind: Event.Kind, stage: String?, counts: StageCounts?, _ effects: inout Effects) {
+    mutating func event(_ run: inout RunState, _ kind: Event.Kind, stage: String?, counts: StageCounts?, seconds: Double? = nil,
+                        _ effects: inout Effects) {
         for (peer, _) in run.clients {
-            effects.send(peer, .event(Event(id: messageID(), run: run.id, kind: kind, stage: stage, counts: counts)))
+            effects.send(peer, .event(Event(id: messageID(), run: run.id, kind: kind, stage: stage, counts: counts, seconds: seconds)))
         }
     }
 

@@ -184,6 +184,7 @@ package final class CoordinatorService: Service, Sendable {
                 }
             }
             scheduler.settle(at: moment, into: &effects)
+            attachFinishedRuns(&scheduler, moment, &effects)
             try await carryOut(effects, socket, streams)
             if effects.changes.contains(where: { if case .runFinished = $0 { true } else { false } }) { trimDue = true }
             beat.ran(peers: ticked ? scheduler.heartbeatPeers : nil)
@@ -222,6 +223,33 @@ package final class CoordinatorService: Service, Sendable {
             guard ContinuousClock.now - ranAt < hungAfter else { continue }
             for peer in peers { socket.send(to: peer, frames) }
         }
+    }
+
+    /// Clients that attached to runs not in memory: a finished run the journal holds comes back
+    /// for them (its result and outputs); the others are refused when the queries are answered.
+    func attachFinishedRuns(_ scheduler: inout Scheduler, _ moment: Moment, _ effects: inout Effects) {
+        guard effects.queries.contains(where: { if case .finishedRun = $0 { true } else { false } }) else { return }
+        var queries: [JournalQuery] = []
+        for query in effects.queries {
+            guard case .finishedRun(let peer, let attach) = query else {
+                queries.append(query)
+                continue
+            }
+            do {
+                if let record = try journal.run(attach.run), record.status != .running {
+                    var more = Effects()
+                    scheduler.attach(peer, attach, finished: try mapper.finished(record, in: journal), moment, &more)
+                    effects.sends += more.sends
+                    effects.logs += more.logs
+                    queries += more.queries
+                    continue
+                }
+            } catch {
+                logger.error("reading run \(attach.run) from the journal failed: \(error)")
+            }
+            queries.append(query)
+        }
+        effects.queries = queries
     }
 
     /// Journal first, then the network. A journal that cannot be written stops the
@@ -271,10 +299,11 @@ package final class CoordinatorService: Service, Sendable {
             } catch {
                 logger.error("reading the journal failed: \(error)")
             }
-        case .finishedRun(let peer, let replyTo, let run):
+        case .finishedRun(let peer, let attach):
+            // Not in the journal either (``attachFinishedRuns`` took those that are).
             socket.send(to: peer, WireCodec.encode(.refusal(Refusal(
-                id: 0, replyTo: replyTo, code: .unknownRun,
-                message: "run \(run) is not active on this coordinator; `swell logs \(run)` shows its reports"))))
+                id: 0, replyTo: attach.id, code: .unknownRun,
+                message: "no run \(attach.run) in this coordinator's journal"))))
         }
     }
 }

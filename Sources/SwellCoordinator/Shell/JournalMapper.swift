@@ -40,6 +40,15 @@ struct JournalMapper: Sendable {
         return batch
     }
 
+    /// What `journal` holds of the finished run `run`: its result, and where its outputs are.
+    func finished(_ run: RunRecord, in journal: Journal) throws -> FinishedRun {
+        var shares: [String: Int] = [:]
+        for record in try journal.shares(of: run.id) { shares[record.stage, default: 0] += 1 }
+        return FinishedRun(run: run.run, status: run.status, endedAt: run.endedAt, error: run.error,
+                           stages: try journal.stages(of: run.id).map(\.stage), shares: shares,
+                           outcomes: try journal.finalOutcomes(run: run.id))
+    }
+
     /// What `journal` holds of the unfinished run `run`.
     func snapshot(of run: RunRecord, in journal: Journal) throws -> RunSnapshot {
         var shares: [String: [ShareState]] = [:]
