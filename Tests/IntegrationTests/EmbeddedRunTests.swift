@@ -409,6 +409,28 @@ import SwellTestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty)
     }
 
+    @Test func aReaderThatGoesAwayStopsTheRunsTasks() async throws {
+        // `swell run plan.yaml | head -c 10`: the output stops being read while tasks run.
+        let work = Scratch()
+        defer { work.remove() }
+        let marker = try work.sleepUnderOwnName("nap")
+        let plan = work.write("p.yaml", """
+            name: headed
+            stages:
+              - id: each
+                partition: { items: [a, b, c, d] }
+                run: if [ {scope} = a ]; then head -c 3000000 /dev/zero; else ./\(marker) 60; fi
+            """)
+        let pipeline = "set -o pipefail; '\(Binaries.path("swell"))' run '\(plan)' --state '\(work.path)/state' | head -c 10 > /dev/null"
+        let result = try await run("/bin/bash", ["-c", pipeline], in: work.path, environment: ["TMPDIR": work.path])
+        #expect(result.status == 141, "\(result.stderr)")
+        #expect(await eventually(.seconds(5)) { countProcesses(named: marker) == 0 }, "its tasks were left running")
+        let journal = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
+        let status = try await journal.read { db in try String.fetchOne(db, sql: "SELECT status FROM run") }
+        #expect(status == "cancelled")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).allSatisfy { !$0.hasPrefix("swell-node-") })
+    }
+
     @Test func anInterruptStopsEveryTaskAndJournalsTheRunAsCancelled() async throws {
         let work = Scratch()
         defer { work.remove() }

@@ -191,6 +191,25 @@ extension [RunFollower.Action] {
         #expect(unknown.failure?.message == "no run r1")
     }
 
+    @Test func aClosedStdoutCancelsAnEmbeddedRunAndLeavesARemoteOneGoing() {
+        var embedded = FollowerDriver(embedded: true)
+        _ = embedded.accept()
+        let closed = embedded.handle(.outputClosed)
+        guard case .cancel(let run, let reason)? = closed.last else {
+            Issue.record("no cancel")
+            return
+        }
+        #expect((run, reason) == ("r1", "stdout was closed"))
+        #expect(embedded.receive(.result(result(.cancelled))).exit == .outputClosed)
+        #expect(SwellExit.outputClosed.rawValue == 141)
+
+        var remote = FollowerDriver()
+        _ = remote.accept()
+        let left = remote.handle(.outputClosed)
+        #expect(left.lines.first?.hasPrefix("stdout was closed: run r1 goes on on the coordinator") == true)
+        #expect(left.exit == .outputClosed)
+    }
+
     @Test func anInterruptCancelsAnEmbeddedRunAndLeavesARemoteOneGoing() {
         var embedded = FollowerDriver(embedded: true)
         _ = embedded.accept()

@@ -91,6 +91,7 @@ package enum PlanRunner {
                                    at: .now)
         var actions = follower.start()
         var interruptHandled = false
+        var stdoutOpen = true
         while true {
             while !actions.isEmpty {
                 switch actions.removeFirst() {
@@ -116,7 +117,11 @@ package enum PlanRunner {
                 case .finishProgress:
                     progress.finish()
                 case .output(let data):
-                    StandardStreams.out(data)
+                    guard stdoutOpen else { continue }
+                    if !StandardStreams.tryOut(data) {
+                        stdoutOpen = false
+                        actions += follower.handle(.outputClosed, at: .now)
+                    }
                 case .hello:
                     var again = ClientReader(connection)
                     try await again.hello(timeout: options.connectTimeout)

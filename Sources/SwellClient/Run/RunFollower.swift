@@ -17,6 +17,8 @@ struct RunFollower: Sendable {
         case failure(String)
         /// HELLO was answered again, after a `rejoin` refusal.
         case welcomed
+        /// stdout's reader has gone (`swell run plan.yaml | head`).
+        case outputClosed
     }
 
     enum Action: Sendable {
@@ -58,7 +60,7 @@ struct RunFollower: Sendable {
     private enum Phase: Sendable {
         case submitting(deadline: ContinuousClock.Instant)
         case following(run: String)
-        case cancelling(run: String, deadline: ContinuousClock.Instant)
+        case cancelling(run: String, deadline: ContinuousClock.Instant, exit: SwellExit)
         case over
     }
 
@@ -103,9 +105,9 @@ struct RunFollower: Sendable {
             return submitting(input, deadline, now)
         case .following(let run):
             return following(run, input, now)
-        case .cancelling(let run, let deadline):
-            if case .message(.result(let result)) = input, result.run == run { return end(.interrupted) }
-            return now >= deadline ? end(.interrupted) : []
+        case .cancelling(let run, let deadline, let exit):
+            if case .message(.result(let result)) = input, result.run == run { return end(exit) }
+            return now >= deadline ? end(exit) : []
         case .over:
             return []
         }
@@ -146,8 +148,18 @@ struct RunFollower: Sendable {
                         .exit(.interrupted)]
             }
             // The coordinator stops the tasks and journals the run as cancelled.
-            phase = .cancelling(run: run, deadline: now + Self.cancelWait)
+            phase = .cancelling(run: run, deadline: now + Self.cancelWait, exit: .interrupted)
             return [.line("interrupted: cancelling run \(run)"), .cancel(run: run, reason: "interrupted (SIGINT)")]
+        case .outputClosed:
+            // Nobody reads the outputs any more: an embedded run stops (its tasks with it), as
+            // on Ctrl-C; a coordinator's run goes on for `swell logs`.
+            guard embedded else {
+                phase = .over
+                return [.line("stdout was closed: run \(run) goes on on the coordinator; `swell logs \(run) --coordinator \(endpoint)` shows its reports"),
+                        .exit(.outputClosed)]
+            }
+            phase = .cancelling(run: run, deadline: now + Self.cancelWait, exit: .outputClosed)
+            return [.cancel(run: run, reason: "stdout was closed")]
         case .tick:
             // A remote coordinator heartbeats every interval: long silence means it is gone.
             guard !embedded, now - lastHeard > Self.silenceLimit, lastAttach.map({ now - $0 >= .seconds(1) }) ?? true else { return [] }

@@ -11,6 +11,11 @@ package enum StandardStreams {
         if !write(data, to: STDOUT_FILENO) { exit(141) }
     }
 
+    /// Writes `data` to stdout; false when the reader has gone (or another write error).
+    package static func tryOut(_ data: Data) -> Bool {
+        write(data, to: STDOUT_FILENO)
+    }
+
     /// Writes `text` to stderr; a closed stderr is ignored.
     package static func err(_ text: String) {
         _ = write(Data(text.utf8), to: STDERR_FILENO)

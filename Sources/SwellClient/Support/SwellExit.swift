@@ -13,6 +13,9 @@ package enum SwellExit: Int32, Sendable {
     case unreachable = 3
     /// Interrupted (SIGINT).
     case interrupted = 130
+    /// stdout was closed by its reader (`swell run plan.yaml | head`), as a process ended by
+    /// SIGPIPE reports it.
+    case outputClosed = 141
 }
 
 extension SwellExit {
