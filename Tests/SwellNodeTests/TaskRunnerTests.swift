@@ -35,6 +35,26 @@ func isGone(_ pid: Int32) -> Bool {
         #expect(String(decoding: outcome.stdout, as: UTF8.self) == "from needs\na b|true\n")
     }
 
+    @Test func aFetchedInputReachesEachTaskWholeAndNoTaskCanChangeIt() async throws {
+        let file = NSTemporaryDirectory() + "input-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let text = String(repeating: "0123456789", count: 300_000)   // 3 MB
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        var writer = execution("echo CLOBBERED > /dev/stdin; wc -c")
+        writer.stdinFile = file
+        _ = await TaskRunner.run(writer)
+        var reader = execution("wc -c")
+        reader.stdinFile = file
+        let outcome = await TaskRunner.run(reader)
+        #expect(String(decoding: outcome.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "3000000")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == Data(text.utf8))
+        // An input that cannot be read is an error that names it.
+        var missing = execution("cat")
+        missing.stdinFile = file + "-gone"
+        let failed = await TaskRunner.run(missing)
+        #expect(failed.error?.description.contains("cannot read the task's input \(file)-gone") == true)
+    }
+
     @Test func aTaskThatIgnoresLargeStdinStillEnds() async {
         let outcome = await TaskRunner.run(execution("exit 0", stdin: String(repeating: "x", count: 4 << 20)))
         #expect(outcome.exitCode == 0)

@@ -58,16 +58,26 @@ enum TaskRunner {
         return outcome
     }
 
-    /// Starts the process: stdin from the execution's file or bytes (or /dev/null), stdout and stderr
+    /// Starts the process: stdin through a pipe from the execution's bytes or file (or /dev/null), stdout and stderr
     /// into pipes, in a new process group, in the working directory, with every signal at its
     /// default and no other descriptor open.
     static func spawn(_ execution: TaskExecution, program: String) -> Result<ProcessSupervisor.Started, SpawnFailure> {
         guard let path = resolve(program) else { return .failure(SpawnFailure("cannot start '\(program)': no such program")) }
+        // A fetched input is read from its file's pages, through a pipe like any stdin: a task
+        // given the file itself could write to it (`> /dev/stdin`) and change the input of the
+        // tasks after it.
+        var input = execution.stdin
+        if let file = execution.stdinFile {
+            switch mapped(file) {
+            case .success(let bytes): input = bytes
+            case .failure(let problem): return .failure(problem)
+            }
+        }
         var stdout: [Int32] = [-1, -1]
         var stderr: [Int32] = [-1, -1]
         var stdin: [Int32] = [-1, -1]
         func closeAll() { for fd in stdout + stderr + stdin where fd >= 0 { close(fd) } }
-        let hasInput = execution.stdinFile == nil && !execution.stdin.isEmpty
+        let hasInput = !input.isEmpty
         guard pipe2(&stdout, O_CLOEXEC) == 0, pipe2(&stderr, O_CLOEXEC) == 0, !hasInput || pipe2(&stdin, O_CLOEXEC) == 0 else {
             let problem = String(cString: strerror(errno))
             closeAll()
@@ -76,9 +86,7 @@ enum TaskRunner {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        if let file = execution.stdinFile {
-            posix_spawn_file_actions_addopen(&actions, 0, file, O_RDONLY, 0)
-        } else if hasInput {
+        if hasInput {
             posix_spawn_file_actions_adddup2(&actions, stdin[0], 0)
         } else {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
@@ -128,8 +136,23 @@ enum TaskRunner {
             return .failure(SpawnFailure("cannot watch '\(program)': \(problem)"))
         }
         return .success(ProcessSupervisor.Started(
-            pid: pid, pidfd: pidfd, stdout: stdout[0], stderr: stderr[0], stdin: stdin[1], input: hasInput ? execution.stdin : Data(),
+            pid: pid, pidfd: pidfd, stdout: stdout[0], stderr: stderr[0], stdin: stdin[1], input: input,
             deadline: execution.timeout.map { .now + $0 }, outputCap: execution.outputCap, stderrTail: execution.stderrTail))
+    }
+
+    /// The bytes of `file`, mapped read-only (the kernel's page cache, not this node's heap).
+    static func mapped(_ file: String) -> Result<Data, SpawnFailure> {
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(SpawnFailure("cannot read the task's input \(file): \(String(cString: strerror(errno)))")) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return .failure(SpawnFailure("cannot read the task's input \(file): \(String(cString: strerror(errno)))")) }
+        let size = Int(info.st_size)
+        guard size > 0 else { return .success(Data()) }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            return .failure(SpawnFailure("cannot read the task's input \(file): \(String(cString: strerror(errno)))"))
+        }
+        return .success(Data(bytesNoCopy: base, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) }))
     }
 
     /// The program to execute: a path as given (relative ones from the working directory), a
