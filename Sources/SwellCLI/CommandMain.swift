@@ -8,6 +8,9 @@ import Logging
 package enum CommandMain {
     package static func run(_ root: any ParsableCommand.Type, arguments: [String]? = nil) async -> Never {
         signal(SIGPIPE, SIG_IGN)
+        // Over a file size limit (`ulimit -f`) a write fails with EFBIG and is reported, as on a
+        // full disk, instead of the signal ending the process mid-write.
+        signal(SIGXFSZ, SIG_IGN)
         limitMallocArenas()
         raiseOpenFileLimit()
         do {

@@ -4,7 +4,8 @@ package import Foundation
 /// files and a node's fetched inputs.
 package enum AppendFile {
     /// Appends each of `chunks` to the file at `path`, creating it; returns where each starts.
-    /// Throws the errno of the call that failed, with which call it was.
+    /// Throws the errno of the call that failed, with which call it was; the file is then cut
+    /// back to what it was (a full disk keeps no partial output).
     package static func append(_ chunks: [Data], to path: String) throws(AppendFileError) -> [Int64] {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw AppendFileError(path: path, call: "open", errno: errno) }
@@ -27,7 +28,10 @@ package enum AppendFile {
                 }
                 return nil
             }
-            if let failed { throw AppendFileError(path: path, call: "write", errno: failed) }
+            if let failed {
+                _ = ftruncate(fd, status.st_size)
+                throw AppendFileError(path: path, call: "write", errno: failed)
+            }
             offset += Int64(chunk.count)
         }
         return offsets

@@ -19,6 +19,12 @@ package final class Journal: Sendable {
         try PrivateFolder.make(directory)
         path = directory + "/journal.sqlite"
         outputs = try OutputFiles(directory: directory + "/outputs")
+        // The journal holds plans with their env, and task output: private to the user however
+        // its folder was made (SQLite gives the -wal and -shm files the database's mode), and
+        // made private if an earlier version made it readable.
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd >= 0 { close(fd) }
+        for suffix in ["", "-wal", "-shm"] { _ = chmod(path + suffix, 0o600) }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in

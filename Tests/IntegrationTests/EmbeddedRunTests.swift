@@ -431,6 +431,31 @@ import SwellTestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).allSatisfy { !$0.hasPrefix("swell-node-") })
     }
 
+    @Test func aJournalThatRunsOutOfRoomEndsTheRunAndKeepsNoPartialOutput() async throws {
+        // A file size limit stands in for a full disk: the fourth output of 300 KiB does not fit.
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("p.yaml", """
+            name: full
+            width: 1
+            stages:
+              - id: each
+                partition: { items: [a, b, c, d, e] }
+                run: head -c 307200 /dev/zero
+            """)
+        let result = try await run("/bin/sh", ["-c", "ulimit -f 2048; exec '\(Binaries.path("swell"))' run '\(plan)' --state '\(work.path)/state' > /dev/null"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot write the journal"), "\(result.stderr)")
+        #expect(result.stderr.contains("File too large"), "\(result.stderr)")
+        let outputs = try FileManager.default.contentsOfDirectory(atPath: work.path + "/state/outputs")
+        let file = try #require(outputs.first)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: work.path + "/state/outputs/" + file)[.size] as? Int)
+        let journal = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
+        let recorded = try await journal.read { db in try Int.fetchOne(db, sql: "SELECT coalesce(sum(stdoutLength), 0) FROM report") }
+        #expect(size == recorded, "the output file holds exactly what the journal records")
+        #expect(size % 307_200 == 0 && size < 2048 * 512)
+    }
+
     @Test func anInterruptStopsEveryTaskAndJournalsTheRunAsCancelled() async throws {
         let work = Scratch()
         defer { work.remove() }

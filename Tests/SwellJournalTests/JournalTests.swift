@@ -126,6 +126,25 @@ import Testing
         #expect(nested?.description == "cannot make the folder \(parent)/outputs/state: Not a directory")
     }
 
+    @Test func theJournalsFilesArePrivateInAFolderThatIsNot() async throws {
+        // `--state /var/lib/swell`, made 0755 by hand: the journal holds plans' env secrets.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        // A journal an earlier version left readable is made private too.
+        _ = FileManager.default.createFile(atPath: directory + "/journal.sqlite-wal", contents: nil, attributes: [.posixPermissions: 0o644])
+        let journal = try Journal(directory: directory)
+        var batch = JournalBatch()
+        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
+                                                  scopes: [:], createdAt: 1), status: .running))
+        try await journal.write(batch)
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.hasPrefix("journal.sqlite") {
+            let mode = try FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(name) is \(String(mode ?? 0, radix: 8))")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).contains("journal.sqlite-shm"))
+    }
+
     @Test func reopeningKeepsEverything() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

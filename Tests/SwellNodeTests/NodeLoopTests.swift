@@ -389,7 +389,7 @@ extension Message {
         #expect(cancelled.acks.contains(cancel.id))
     }
 
-    @Test func aWaitingAssignmentIsHeldInTheHelloAndAStoreThatFailsRefusesItsTasks() throws {
+    @Test func aWaitingAssignmentIsHeldInTheHelloAndAnInputThatCannotBeStoredIsKeptInMemory() throws {
         var node = NodeLoopDriver(slots: 2)
         node.join()
         let (assign, accepted) = node.assign(tasks: 2, stdinBytes: 10)
@@ -397,10 +397,19 @@ extension Message {
         let rejoin = node.receive(.refusal(Refusal(id: node.id(), replyTo: nil, code: .rejoin, message: "unknown")))
         #expect(rejoin.hellos.first?.holding == [assign.assignment])
         _ = node.receive(.welcome(Welcome(id: node.id(), replyTo: 1, name: "n1", coordinator: "c2", heartbeatMilliseconds: 500)))
-        let storing = node.receive(piece(request, "0123456789", last: true))
+        let storing = node.receive(piece(request, "01234", last: false))
         let key = try #require(storing.stored.first?.0)
-        let refused = node.handle(.inputFailed(key, "No space left on device"))
-        #expect(refused.started.count == 2)
-        #expect(refused.started.allSatisfy { $0.execution.refusal?.contains("cannot store the stage's input: No space left on device") == true })
+        // The disk is full: the file goes, and the input is asked for again from the start.
+        let failed = node.handle(.inputFailed(key, "No space left on device"))
+        #expect(failed.removed == ["/spool/input-1"])
+        let again = try #require(failed.inputRequests.first)
+        #expect(again.offset == 0)
+        let rest = node.receive(piece(again, "01234", last: false))
+        #expect(rest.stored.isEmpty, "into memory, not a file")
+        let next = try #require(rest.inputRequests.first)
+        #expect(next.offset == 5)
+        let started = node.receive(piece(next, "56789", last: true)).started
+        #expect(started.count == 2)
+        #expect(started.allSatisfy { $0.execution.stdin == Data("0123456789".utf8) && $0.execution.stdinFile == nil })
     }
 }

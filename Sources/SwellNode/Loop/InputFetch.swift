@@ -1,3 +1,4 @@
+import Foundation
 import SwellCore
 import SwellProtocol
 
@@ -15,8 +16,9 @@ struct InputFetch: Sendable {
     var storing = false
     /// All of it is in the file (or the coordinator said it ended).
     var complete = false
-    /// Why it could not be stored, if it could not.
-    var failure: String?
+    /// The input itself, when its file could not be written (a full disk): it is fetched again
+    /// into memory.
+    var inMemory: Data?
     /// Assignments that wait for it.
     var waiting: [Assign] = []
     /// Assignments that use it, waiting or running: the file goes when none is left.

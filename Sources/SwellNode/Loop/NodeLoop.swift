@@ -451,8 +451,7 @@ struct NodeLoop: Sendable {
             timeout: assign.spec.timeout, outputCap: assign.spec.outputCap)
         execution.refusal = refusal
         if assign.stdinBytes != nil, let fetch = inputs[InputKey(assign)] {
-            execution.stdinFile = fetch.path
-            if let failure = fetch.failure, execution.refusal == nil { execution.refusal = failure }
+            if let bytes = fetch.inMemory { execution.stdin = bytes } else { execution.stdinFile = fetch.path }
         }
         return ProcessWork(key: ProcessKey(assignment: key, slot: task.index), purpose: .task(task), execution: execution,
                            command: command.display)
@@ -541,6 +540,13 @@ struct NodeLoop: Sendable {
             log(.warning, "the input of \(key.stage) in run \(key.run) is \(piece.offset + piece.data.count) bytes, not the \(fetch.bytes) its assignment said")
         }
         fetch.complete = piece.last || piece.offset + piece.data.count >= fetch.bytes
+        if fetch.inMemory != nil {
+            fetch.inMemory!.append(piece.data)
+            fetch.stored += piece.data.count
+            inputs[key] = fetch
+            if fetch.complete { inputReady(key, now) } else { askInput(key, now) }
+            return
+        }
         if piece.data.isEmpty {
             inputs[key] = fetch
             if fetch.complete { inputReady(key, now) } else { askInput(key, now) }
@@ -559,15 +565,17 @@ struct NodeLoop: Sendable {
         if fetch.complete { inputReady(key, now) } else { askInput(key, now) }
     }
 
-    /// The input cannot be kept here: the waiting tasks are refused (and so retried elsewhere).
+    /// The input's file cannot be written (a full disk): it is fetched again, into memory.
     private mutating func inputFailed(_ key: InputKey, _ why: String, _ now: ContinuousClock.Instant) {
         guard var fetch = inputs[key] else { return }
-        log(.error, "cannot store the input of \(key.stage) in run \(key.run): \(why)")
+        log(.warning, "cannot store the input of \(key.stage) in run \(key.run) (\(why)); keeping it in memory instead")
+        actions.append(.removeInput(path: fetch.path))
         fetch.storing = false
-        fetch.complete = true
-        fetch.failure = "this node cannot store the stage's input: \(why)"
+        fetch.complete = false
+        fetch.stored = 0
+        fetch.inMemory = Data()
         inputs[key] = fetch
-        inputReady(key, now)
+        askInput(key, now)
     }
 
     /// All of the input is here: the assignments that waited for it start.
