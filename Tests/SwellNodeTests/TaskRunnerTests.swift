@@ -40,7 +40,8 @@ func isGone(_ pid: Int32) -> Bool {
         defer { try? FileManager.default.removeItem(atPath: file) }
         let text = String(repeating: "0123456789", count: 300_000)   // 3 MB
         try Data(text.utf8).write(to: URL(fileURLWithPath: file))
-        var writer = execution("echo CLOBBERED > /dev/stdin; wc -c")
+        // (Without blocking: a task that fills its own stdin pipe would wait for itself.)
+        var writer = execution("dd if=/dev/zero of=/dev/stdin bs=1 count=10 conv=notrunc oflag=nonblock 2>/dev/null; wc -c")
         writer.stdinFile = file
         _ = await TaskRunner.run(writer)
         var reader = execution("wc -c")
