@@ -23,20 +23,11 @@ extension Scheduler {
             run.endedAt = finished.endedAt
             run.error = finished.error
             for entry in finished.stages {
-                guard let s = run.stageIndex(entry.stage) else { continue }
-                run.stages[s].status = entry.status
-                run.stages[s].startedAt = entry.startedAt
-                run.stages[s].endedAt = entry.endedAt
-                run.stages[s].error = entry.error
-                run.stages[s].outputReady = entry.outputReady ?? (entry.output != nil)
-                if let scopes = entry.scopes { run.stages[s].scopes = scopes }
+                if let s = run.stageIndex(entry.stage) { run.stages[s].restore(entry) }
             }
             for s in run.stages.indices {
-                run.stages[s].tasks = TaskTable(count: run.stages[s].scopes?.count ?? 0)
-                for outcome in finished.outcomes[run.stages[s].id] ?? [] where outcome.index < run.stages[s].tasks.count {
-                    run.stages[s].tasks[outcome.index].status = outcome.succeeded ? .succeeded : .failed
-                }
-                run.stages[s].nextScope = run.stages[s].tasks.count
+                run.stages[s].output = nil
+                run.stages[s].countFinished(finished.outcomes[run.stages[s].id] ?? [])
                 let shares = finished.shares[run.stages[s].id] ?? 0
                 run.stages[s].shares = (0..<shares).map { ShareState(index: $0, first: 0, count: 0, node: "", attempt: 1, status: .done) }
             }

@@ -21,14 +21,7 @@ extension Scheduler {
         var run = RunState(id: accepted.id, plan: plan, createdAt: accepted.createdAt, staticScopes: accepted.scopes)
         let until = now.monotonic + settings.resumeGrace
         for entry in snapshot.stages {
-            guard let s = run.stageIndex(entry.stage) else { continue }
-            run.stages[s].status = entry.status
-            run.stages[s].startedAt = entry.startedAt
-            run.stages[s].endedAt = entry.endedAt
-            run.stages[s].error = entry.error
-            run.stages[s].output = entry.output
-            run.stages[s].outputReady = entry.outputReady ?? (entry.output != nil)
-            if let scopes = entry.scopes { run.stages[s].scopes = scopes }
+            if let s = run.stageIndex(entry.stage) { run.stages[s].restore(entry) }
         }
         // The outputs later stages read are made again from the final reports (the journal
         // keeps each output once, in its reports; journals of earlier versions kept them whole).
@@ -37,12 +30,9 @@ extension Scheduler {
         }
         // A finished stage's counts are its final reports.
         for s in run.stages.indices where run.stages[s].isFinished {
-            run.stages[s].tasks = TaskTable(count: run.stages[s].scopes?.count ?? 0)
-            for (report, final) in snapshot.reports where final && report.stage == run.stages[s].id
-                && report.index >= 0 && report.index < run.stages[s].tasks.count {
-                run.stages[s].tasks[report.index].status = report.succeeded ? .succeeded : .failed
-            }
-            run.stages[s].nextScope = run.stages[s].tasks.count
+            let id = run.stages[s].id
+            run.stages[s].countFinished(snapshot.reports.lazy.filter { $0.final && $0.report.stage == id }
+                .map { (index: $0.report.index, succeeded: $0.report.succeeded) })
         }
         for s in run.stages.indices where run.stages[s].status == .running {
             run.stages[s].stdin = run.stdin(ofStage: s)

@@ -152,6 +152,26 @@ struct StageState: Sendable {
         return isFinished ? .nothing : SinkProgress(source: nil, complete: false)
     }
 
+    /// Takes what the journal kept of the stage (after a restart).
+    mutating func restore(_ entry: StageEntry) {
+        status = entry.status
+        startedAt = entry.startedAt
+        endedAt = entry.endedAt
+        error = entry.error
+        output = entry.output
+        outputReady = entry.outputReady ?? (entry.output != nil)
+        if let scopes = entry.scopes { self.scopes = scopes }
+    }
+
+    /// A finished stage's tasks, from its final reports: each task with one succeeded or failed.
+    mutating func countFinished(_ outcomes: some Sequence<(index: Int, succeeded: Bool)>) {
+        tasks = TaskTable(count: scopes?.count ?? 0)
+        for outcome in outcomes where outcome.index >= 0 && outcome.index < tasks.count {
+            tasks[outcome.index].status = outcome.succeeded ? .succeeded : .failed
+        }
+        nextScope = tasks.count
+    }
+
     /// The stage as the journal keeps it; with its scopes when asked. Its output is not kept:
     /// it is made again from the reports.
     func entry(scopes withScopes: Bool = false) -> StageEntry {

@@ -39,9 +39,8 @@ final class OutputStreams {
         var pending = Data()
         var pendingStart = 0
         var lengths: [Int] = []
-        var inFlight: Set<UInt64> = []
-        /// Where each piece in flight ends: (sink, byte after it).
-        var ends: [UInt64: (sink: Int, end: Int)] = [:]
+        /// The pieces sent and not yet acknowledged, with where each ends: (sink, byte after it).
+        var inFlight: [UInt64: (sink: Int, end: Int)] = [:]
         /// The client stopped acknowledging (its stdout is blocked, or it is gone): what was
         /// read ahead is dropped, and the stream starts again from the piece it acknowledges next.
         var parked = false
@@ -112,8 +111,7 @@ final class OutputStreams {
                 continue
             }
             let before = streams[key]!.inFlight.count
-            streams[key]!.inFlight.subtract(ids)
-            for id in ids { streams[key]!.ends[id] = nil }
+            for id in ids { streams[key]!.inFlight[id] = nil }
             if streams[key]!.inFlight.count < before {
                 streams[key]!.heard = .now
                 pump(key)
@@ -149,7 +147,7 @@ final class OutputStreams {
     /// it has twice).
     private func resume(_ key: Key, after ids: [UInt64]) {
         guard let stream = streams[key] else { return }
-        let acknowledged = ids.compactMap { stream.ends[$0] }
+        let acknowledged = ids.compactMap { stream.inFlight[$0] }
         guard let last = acknowledged.max(by: { ($0.sink, $0.end) < ($1.sink, $1.end) }) else { return }
         logger.info("run \(key.run): the client takes its output again")
         let from = Array(stream.lengths.prefix(last.sink)) + [last.end]
@@ -174,8 +172,7 @@ final class OutputStreams {
             switch step {
             case .piece(let piece):
                 if stream.inFlight.isEmpty { stream.heard = .now }
-                stream.inFlight.insert(piece.id)
-                stream.ends[piece.id] = (piece.sink, piece.offset + piece.data.count)
+                stream.inFlight[piece.id] = (piece.sink, piece.offset + piece.data.count)
                 send(key.peer, .output(piece))
             case .wait:
                 return
