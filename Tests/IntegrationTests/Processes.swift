@@ -72,6 +72,8 @@ func run(_ program: String, _ arguments: [String], in directory: String? = nil, 
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var env = ProcessInfo.processInfo.environment
     env["SWELL_LOG_LEVEL"] = nil
+    // Whatever a killed embedded node leaves in its temporary folder goes with the scratch.
+    env["TMPDIR"] = scratch.path
     for (key, value) in environment { env[key] = value }
     process.environment = env
     process.standardOutput = FileHandle(forWritingAtPath: out)
@@ -102,6 +104,8 @@ final class Background: @unchecked Sendable {
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
         env["SWELL_LOG_LEVEL"] = "info"
+        // A node killed outright leaves its input folder beside its log, in the test's scratch.
+        env["TMPDIR"] = (log as NSString).deletingLastPathComponent
         process.environment = env
         let handle = FileHandle(forWritingAtPath: log)
         process.standardOutput = handle
@@ -226,6 +230,9 @@ final class BackgroundRun: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Binaries.path("swell"))
         process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["TMPDIR"] = scratch.path
+        process.environment = env
         process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         process.standardInput = FileHandle.nullDevice

@@ -107,13 +107,31 @@ package final class NodeService: Service, Sendable {
     /// A factor from 0.8 to 1.2 for the next HELLO's delay.
     static func jitter() -> Double { .random(in: 0.8...1.2) }
 
-    /// A new folder, private to the user, in the temporary directory (`$TMPDIR`, else /tmp).
-    static func makeInputDirectory() throws -> String {
-        var template = Array((FileManager.default.temporaryDirectory.path + "/swell-node-XXXXXX").utf8CString)
+    /// A new folder, private to the user, in the temporary directory (`$TMPDIR`, else /tmp):
+    /// `swell-node-PID-XXXXXX`. Folders that node processes killed outright left there (their
+    /// process is gone) are removed first.
+    static func makeInputDirectory(in parent: String = FileManager.default.temporaryDirectory.path) throws -> String {
+        removeAbandonedInputDirectories(in: parent)
+        var template = Array((parent + "/swell-node-\(getpid())-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw InputDirectoryError(path: FileManager.default.temporaryDirectory.path, errno: errno)
+            throw InputDirectoryError(path: parent, errno: errno)
         }
         return String(cString: made)
+    }
+
+    /// Removes `swell-node-PID-*` folders of this user in `parent` whose process no longer runs.
+    static func removeAbandonedInputDirectories(in parent: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        for name in names where name.hasPrefix("swell-node-") {
+            let fields = name.dropFirst("swell-node-".count).split(separator: "-", maxSplits: 1)
+            guard fields.count == 2, let pid = Int32(fields[0]), pid > 0 else { continue }
+            let path = parent + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == getuid() else { continue }
+            // Alive (or someone else's, EPERM): left alone.
+            guard kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 }
 
