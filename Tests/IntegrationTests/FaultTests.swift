@@ -261,8 +261,18 @@ import SwellTestSupport
         #expect(elapsed <= .seconds(2))
         #expect(await run.wait() == 1)
         #expect(run.stderr.contains("run \(runID) cancelled"))
+        // Cancelled already: said so, exit 1, as for any finished run.
+        let twice = try await swell(["cancel", runID, "--coordinator", cluster.endpoint])
+        #expect(twice.status == 1)
+        #expect(twice.stderr.contains("run \(runID) had already finished (cancelled)"), "\(twice.stderr)")
         let again = try await swell(["cancel", "no-such-run", "--coordinator", cluster.endpoint])
         #expect(again.status == 2)
+        // After a restart the run is not in memory, but the journal still knows it ended.
+        cluster.coordinator.stop()
+        try await cluster.restartCoordinator()
+        let afterRestart = try await swell(["cancel", runID, "--coordinator", cluster.endpoint])
+        #expect(afterRestart.status == 1)
+        #expect(afterRestart.stderr.contains("run \(runID) had already finished (cancelled)"), "\(afterRestart.stderr)")
     }
 }
 

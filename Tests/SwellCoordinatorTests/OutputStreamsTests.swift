@@ -122,7 +122,7 @@ final class LiveShell {
                 streams.acknowledged(peer, ids)
             case .clientLeft(let peer):
                 streams.forget(peer)
-            case .logs, .finishedRun:
+            case .logs, .finishedRun, .cancelNotInMemory:
                 break
             }
         }

@@ -8,6 +8,8 @@ enum JournalQuery: Sendable {
     /// A client attached to a run that is not in memory: the shell looks for it in the journal
     /// (``Scheduler/attach(_:_:finished:_:_:)``), or refuses.
     case finishedRun(peer: Data, Attach)
+    /// A client cancels a run that is not in memory: finished before a restart, or unknown.
+    case cancelNotInMemory(peer: Data, Cancel)
     /// Stream a run's sink outputs to a client as far as `sinks` says they can be read (each
     /// from the given byte, or from the start); once the run has ended, `result` follows them.
     case streamOutput(peer: Data, run: String, sinks: [SinkProgress], result: RunResult?, from: [Int]?)

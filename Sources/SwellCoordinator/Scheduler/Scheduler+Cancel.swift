@@ -8,21 +8,17 @@ extension Scheduler {
     /// A client cancels a run: every task of it is stopped on every node, the run ends cancelled,
     /// and the client's CANCEL is acknowledged once every node has confirmed (or was lost).
     mutating func cancelRun(_ cancel: Cancel, from peer: Data, _ now: Moment, _ effects: inout Effects) {
-        guard runs[cancel.run] != nil else {
-            effects.send(peer, .refusal(Refusal(id: messageID(), replyTo: cancel.id, code: .unknownRun,
-                                                message: "no run \(cancel.run) is active on this coordinator")))
+        guard let status = runs[cancel.run]?.status else {
+            // Perhaps in the journal, from before a restart.
+            effects.queries.append(.cancelNotInMemory(peer: peer, cancel))
+            return
+        }
+        guard status == .running else {
+            effects.send(peer, .refusal(Refusal(id: messageID(), replyTo: cancel.id, code: .finished,
+                                                message: "run \(cancel.run) had already finished (\(status.rawValue))")))
             return
         }
         runs[cancel.run]!.clients[peer] = runs[cancel.run]!.clients[peer] ?? false
-        guard runs[cancel.run]!.status == .running else {
-            // Already over: say so with its result.
-            effects.ack(peer, cancel.id)
-            if var result = runs[cancel.run]!.result {
-                result.id = messageID()
-                effects.send(peer, .result(result))
-            }
-            return
-        }
         effects.log(.info, "run \(cancel.run) cancelled: \(cancel.reason)")
         let told = finishRun(cancel.run, .cancelled, error: cancel.reason, now, &effects)
         if told.isEmpty {

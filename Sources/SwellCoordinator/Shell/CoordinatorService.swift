@@ -299,6 +299,12 @@ package final class CoordinatorService: Service, Sendable {
             } catch {
                 logger.error("reading the journal failed: \(error)")
             }
+        case .cancelNotInMemory(let peer, let cancel):
+            let record = try? journal.run(cancel.run)
+            let refusal = record.map { Refusal(id: 0, replyTo: cancel.id, code: .finished,
+                                                message: "run \(cancel.run) had already finished (\($0.status.rawValue))") }
+                ?? Refusal(id: 0, replyTo: cancel.id, code: .unknownRun, message: "no run \(cancel.run) in this coordinator's journal")
+            socket.send(to: peer, WireCodec.encode(.refusal(refusal)))
         case .finishedRun(let peer, let attach):
             // Not in the journal either (``attachFinishedRuns`` took those that are).
             socket.send(to: peer, WireCodec.encode(.refusal(Refusal(

@@ -10,6 +10,8 @@ package struct Refusal: Sendable, Codable {
         /// The peer's key is not authorized for what it asked.
         case notAdmitted = "not-admitted"
         case unknownRun = "unknown-run"
+        /// The run had already ended (a CANCEL of a finished run).
+        case finished
     }
 
     package var id: UInt64
