@@ -461,9 +461,15 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(result?.error == "interrupted")
         #expect(result?.stages.first?.status == .cancelled)
         #expect(h.scheduler.nodes["n1"]?.used == 0)
+        _ = h.take("client")
+        // Again: it has ended.
+        h.send("client", .cancel(Cancel(id: h.nextID(), run: run!, reason: "again")))
+        let refusals = h.take("client").compactMap { if case .refusal(let r) = $0 { r } else { nil } }
+        #expect(refusals.map(\.code) == [.finished])
+        #expect(refusals.first?.message == "run \(run!) had already finished (cancelled)")
+        // A run not in memory is looked for in the journal.
         h.send("client", .cancel(Cancel(id: h.nextID(), run: "nope", reason: "x")))
-        let refusals = h.take("client").compactMap { if case .refusal(let r) = $0 { r.code } else { nil } }
-        #expect(refusals == [.unknownRun])
+        #expect(h.queries.contains { if case .cancelNotInMemory(_, let c) = $0 { c.run == "nope" } else { false } })
     }
 
     @Test func duplicateReportsAreDropped() {
