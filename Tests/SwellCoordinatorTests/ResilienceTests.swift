@@ -99,6 +99,25 @@ import Synchronization
         #expect(h.scheduler.nodes["n1"]?.state == .up)
     }
 
+    @Test func aNodeThatAsksForTooManySlotsIsToldItsShareAndKeepsItsTaskCountWhenItComesBack() throws {
+        var h = SchedulerHarness()
+        var effects = Effects()
+        InboundFrames.deliver(WireCodec.encode(.hello(Hello(id: h.nextID(), role: .node, name: "big", incarnation: "big-1", slots: 50_000))),
+                              from: Data("big".utf8), userID: nil, to: &h.scheduler, at: h.now, into: &effects)
+        h.deliver(effects)
+        #expect(effects.logs.map(\.1).contains { $0.contains("joined with 10000 slot(s) (it asked for 50000; 10000 is the most a node gets)") })
+        h.send("big", .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
+        #expect(h.submit(itemsPlan(3)) != nil)
+        for assign in h.assigns(h.take("big")) { h.complete(assign, on: "big") }
+        #expect(h.scheduler.nodes["big"]?.tasksRun == 3)
+        // Silent long enough to be counted down, then back as the same process.
+        h.advance(4)
+        #expect(h.scheduler.nodes["big"]?.state == .down)
+        h.join("big", slots: 4, incarnation: "big-1")
+        #expect(h.scheduler.nodes["big"]?.membership == 2)
+        #expect(h.scheduler.nodes["big"]?.tasksRun == 3, "a node's count does not start over when it comes back")
+    }
+
     @Test func aStallBeforeTheFirstTickIsTheCoordinatorsToo() throws {
         // A run whose first stage ends before the clock has ticked once, and whose next stage
         // takes seconds to start (a lines-of stage of a million lines): the loop stood still

@@ -46,13 +46,17 @@ extension Scheduler {
                 lose(name, as: .left, now, &effects)
             }
             let membership = (nodes[name]?.membership ?? 0) + 1
+            let slots = min(hello.slots, Self.mostSlots)
             nodes[name] = KnownNode(
                 name: name, userID: identity?.userID, incarnation: hello.incarnation, membership: membership, peer: peer,
-                slots: min(hello.slots, 10_000), labels: Set(hello.labels), acceptsAnyLabels: hello.acceptsAnyLabels,
+                slots: slots, labels: Set(hello.labels), acceptsAnyLabels: hello.acceptsAnyLabels,
                 fetchesInput: hello.fetchesInput ?? false,
-                state: .joining, lastSeen: now.monotonic, lastSeenWall: now.wall, joinedAt: now.wall)
+                state: .joining, lastSeen: now.monotonic, lastSeenWall: now.wall, joinedAt: now.wall,
+                // The tasks a name has run, across its memberships (a node counted down and back).
+                tasksRun: nodes[name]?.tasksRun ?? 0)
             nodeByPeer[peer] = name
-            effects.log(.info, "node \(name) joined with \(hello.slots) slot(s)"
+            effects.log(.info, "node \(name) joined with \(slots) slot(s)"
+                + (hello.slots > slots ? " (it asked for \(hello.slots); \(Self.mostSlots) is the most a node gets)" : "")
                 + (hello.labels.isEmpty ? "" : ", labels \(hello.labels.joined(separator: ","))")
                 + (membership > 1 ? " (membership \(membership))" : "") + "; swell \(hello.software)")
             effects.send(peer, .welcome(welcome(hello, name)))
@@ -156,6 +160,8 @@ extension Scheduler {
 
     /// How long `swell status` still lists a node that is down or left.
     static let forgetGoneNodesAfter: Duration = .seconds(600)
+    /// The most slots a node gets, whatever it asks for.
+    static let mostSlots = 10_000
 
     /// A node is gone (down or left): its unfinished work goes back to the pool, its finished
     /// reports stay.
