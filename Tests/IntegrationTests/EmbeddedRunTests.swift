@@ -255,6 +255,32 @@ import SwellTestSupport
         #expect(rows.map { $0[0] }.sorted() == ["1", "2", "3"])
         #expect(rows.map { $0[6] }.sorted() == ["0", "0", "1"])
         #expect(Set(rows.map { String($0[8]) }) == ["echo x; [ x != z ]", "echo y; [ y != z ]", "echo z; [ z != z ]"])
+        // Seq is the job number: z, the third scope, is job 3 whatever order they finished in.
+        #expect(rows.first { $0[8] == "echo z; [ z != z ]" }?[0] == "3")
+    }
+
+    @Test func gnuParallelResumesTheFailedJobsOfSwellsJoblog() async throws {
+        // The jobs that finish first are the ones that fail, so that finish order and job
+        // number differ: GNU parallel must run jobs 2 and 4 again, not the first two to finish.
+        let parallel = "/usr/bin/parallel"
+        try #require(FileManager.default.isExecutableFile(atPath: parallel), "GNU parallel is needed (apt-get install parallel)")
+        let work = Scratch()
+        defer { work.remove() }
+        let (result, w) = try await runPlan("""
+            name: resume
+            width: 4
+            pacing: rolling
+            stages:
+              - id: t
+                partition: { items: ["1", "2", "3", "4"] }
+                run: if [ $(({scope} % 2)) = 0 ]; then exit 1; fi; sleep 0.3
+                on-failure: continue
+            """, ["--joblog", work.path + "/jobs.tsv"])
+        defer { w.remove() }
+        #expect(result.status == 1)
+        let rerun = try await run(parallel, ["--resume-failed", "--joblog", work.path + "/jobs.tsv", "echo ran {}", ":::", "1", "2", "3", "4"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(Set(rerun.stdout.split(separator: "\n")) == ["ran 2", "ran 4"])
     }
 
     @Test func jsonPrintsOneObject() async throws {

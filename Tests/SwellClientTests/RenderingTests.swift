@@ -23,9 +23,16 @@ func sampleReport(error: TaskError? = nil, exit: Int32? = 0) -> Report {
     }
 
     @Test func aLineHasGNUParallelsColumnsAndACommandOnOneLine() {
-        #expect(Joblog.line(sampleReport(), sequence: 4)
-                == "4\tn1\t1000.250\t1.250\t0\t6\t0\t0\tgrep -n x 'src/a b' | sort\n")
-        #expect(Joblog.line(sampleReport(error: .cancelled, exit: nil), sequence: 1).split(separator: "\t")[6] == "-1")
+        var report = sampleReport()
+        // Job 4 (index 3), the runtime right-aligned as GNU parallel writes it, the command's
+        // newline a NUL and its tab kept.
+        #expect(Joblog.line(report) == "4\tn1\t1000.250\t     1.250\t0\t6\t0\t0\tgrep -n x 'src/a b'\t|\u{0}sort\n")
+        #expect(Joblog.line(sampleReport(error: .cancelled, exit: nil)).split(separator: "\t")[6] == "-1")
+        // Newlines as GNU parallel writes them; a reduction is job 0.
+        report.command = "echo a\necho b"
+        report.index = -1
+        #expect(Joblog.line(report).hasPrefix("0\t"))
+        #expect(Joblog.line(report).hasSuffix("\techo a\u{0}echo b\n"))
         #expect(Joblog.header.split(separator: "\t").count == 9)
     }
 }

@@ -2,12 +2,14 @@ import Foundation
 import SwellCore
 
 /// Writes GNU parallel's joblog format: a header, then one tab-separated line per finished
-/// task attempt, in the order they finished. `Seq` numbers attempts in that order; `Host` is
-/// the node's name; `Send` is 0; `Receive` is the stdout bytes; `Exitval` is -1 when a signal
-/// or a timeout ended the task.
+/// task attempt, in the order they finished. `Seq` is the job number, as GNU parallel's: the
+/// task's place in its stage's scopes, from 1 (0 for a stage's reduction), so that
+/// `parallel --resume-failed --joblog` over the same arguments runs the failed jobs again;
+/// `Host` is the node's name; `Send` is 0; `Receive` is the stdout bytes; `Exitval` is -1 when
+/// a signal or a timeout ended the task; `Command` is on one line, its newlines written as NUL
+/// bytes, as GNU parallel writes them.
 final class Joblog {
     private let handle: FileHandle
-    private var sequence = 0
 
     static let header = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"
 
@@ -25,16 +27,18 @@ final class Joblog {
     deinit { try? handle.close() }
 
     func record(_ report: Report) {
-        sequence += 1
-        handle.write(Data(Self.line(report, sequence: sequence).utf8))
+        handle.write(Data(Self.line(report).utf8))
     }
 
-    static func line(_ report: Report, sequence: Int) -> String {
+    static func line(_ report: Report) -> String {
         let start = String(format: "%.3f", report.startedAt)
-        let runtime = String(format: "%.3f", max(0, report.endedAt - report.startedAt))
+        let runtime = String(format: "%10.3f", max(0, report.endedAt - report.startedAt))
         let exitValue = report.exitCode.map(String.init) ?? "-1"
         let signal = report.signal.map(String.init) ?? "0"
-        let command = report.command.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " ")
+        // One line, as GNU parallel writes it: newlines as NUL bytes. (A tab stays a tab: the
+        // command is the last field, and GNU parallel keeps it too.)
+        let command = report.command.replacingOccurrences(of: "\n", with: "\u{0}")
+        let sequence = max(0, report.index + 1)
         return "\(sequence)\t\(report.node)\t\(start)\t\(runtime)\t0\t\(report.stdoutBytes)\t\(exitValue)\t\(signal)\t\(command)\n"
     }
 }
