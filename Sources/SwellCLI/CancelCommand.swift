@@ -16,7 +16,7 @@ struct CancelCommand: AsyncParsableCommand {
     @Argument(help: "The run id.")
     var run: String
 
-    @Option(help: ArgumentHelp("The coordinator.", valueName: "endpoint"))
+    @Option(help: ArgumentHelp("The coordinator.", valueName: "endpoint"), transform: EndpointOption.connecting)
     var coordinator = "tcp://127.0.0.1:7710"
 
     @OptionGroup var connection: ConnectionOptions

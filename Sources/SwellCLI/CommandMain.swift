@@ -2,6 +2,7 @@ import CMalloc
 package import ArgumentParser
 import Foundation
 import SwellClient
+import SwellCore
 import Logging
 
 /// Runs a command tree with Swell's exit statuses: usage errors exit 2 (not 64), help exits 0.
@@ -30,13 +31,22 @@ package enum CommandMain {
                 if !message.isEmpty { print(message) }
                 exit(0)
             }
-            if !message.isEmpty { StandardStreams.err(message + "\n") }
+            let hint = subcommandHint(root, arguments ?? Array(CommandLine.arguments.dropFirst())) ?? ""
+            if !message.isEmpty { StandardStreams.err(message + hint + "\n") }
             exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
 }
 
 extension CommandMain {
+    /// For `swell stauts`: the subcommand the first argument probably meant.
+    static func subcommandHint(_ root: any ParsableCommand.Type, _ arguments: [String]) -> String? {
+        let names = root.configuration.subcommands.compactMap { $0.configuration.commandName }
+        guard let first = arguments.first, !first.hasPrefix("-"), !names.isEmpty, !names.contains(first),
+              let best = Suggestion.closest(to: first, among: names) else { return nil }
+        return "\n(did you mean '\(root.configuration.commandName ?? "swell") \(best)'?)"
+    }
+
     /// Two malloc arenas, unless `MALLOC_ARENA_MAX` says otherwise. With glibc's default (8 per
     /// core) the memory that Swift's many short-lived task allocations free is spread over many
     /// arenas and not given back: a node or an embedded run grew by about 300 bytes per task

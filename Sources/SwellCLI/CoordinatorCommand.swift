@@ -14,7 +14,7 @@ package struct CoordinatorCommand: AsyncParsableCommand {
         discussion: "Stops gracefully on SIGTERM or SIGINT.",
         version: SwellVersion.current)
 
-    @Option(help: ArgumentHelp("Where nodes and clients connect (port 0 picks a free port).", valueName: "endpoint"))
+    @Option(help: ArgumentHelp("Where nodes and clients connect (port 0 picks a free port).", valueName: "endpoint"), transform: EndpointOption.listening)
     var listen = "tcp://127.0.0.1:7710"
 
     @Option(help: ArgumentHelp("The journal folder (default: $XDG_STATE_HOME/swell or ~/.local/state/swell).", valueName: "dir"))

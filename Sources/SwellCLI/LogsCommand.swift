@@ -22,7 +22,7 @@ struct LogsCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @Option(help: ArgumentHelp("Ask this coordinator instead of reading the local journal.", valueName: "endpoint"))
+    @Option(help: ArgumentHelp("Ask this coordinator instead of reading the local journal.", valueName: "endpoint"), transform: EndpointOption.connecting)
     var coordinator: String?
 
     @Option(help: ArgumentHelp("The journal folder to read (default: $XDG_STATE_HOME/swell or ~/.local/state/swell).", valueName: "dir"))

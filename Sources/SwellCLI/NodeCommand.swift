@@ -17,7 +17,7 @@ package struct NodeCommand: AsyncParsableCommand {
             """,
         version: SwellVersion.current)
 
-    @Option(help: ArgumentHelp("The coordinator's endpoint.", valueName: "endpoint"))
+    @Option(help: ArgumentHelp("The coordinator's endpoint.", valueName: "endpoint"), transform: EndpointOption.connecting)
     var join: String
 
     @Option(help: "The node's name (default: the host name). Names must be unique in a cluster.")

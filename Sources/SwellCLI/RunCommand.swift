@@ -18,7 +18,7 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The plan file (YAML).")
     var plan: String
 
-    @Option(help: ArgumentHelp("Run on this coordinator instead of the embedded default.", valueName: "endpoint"))
+    @Option(help: ArgumentHelp("Run on this coordinator instead of the embedded default.", valueName: "endpoint"), transform: EndpointOption.connecting)
     var coordinator: String?
 
     @Option(help: "Tasks the embedded node runs at once.")

@@ -6,7 +6,7 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show a coordinator's nodes (slots, running tasks, last heartbeat) and runs.")
 
-    @Option(help: ArgumentHelp("The coordinator.", valueName: "endpoint"))
+    @Option(help: ArgumentHelp("The coordinator.", valueName: "endpoint"), transform: EndpointOption.connecting)
     var coordinator = "tcp://127.0.0.1:7710"
 
     @Flag(help: "Print JSON.")

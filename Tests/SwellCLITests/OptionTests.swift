@@ -17,7 +17,9 @@ func problem<Command: ParsableCommand>(_ command: Command.Type, _ arguments: [St
 @Suite struct CoordinatorOptionTests {
     @Test func mistakesAreRefusedWithWhatToDo() {
         let cases: [([String], String)] = [
-            (["--listen", "udp://127.0.0.1:7710"], "--listen takes a TCP endpoint"),
+            (["--listen", "udp://127.0.0.1:7710"], "udp://127.0.0.1:7710 is not an endpoint: an endpoint is tcp://HOST:PORT"),
+            (["--listen", "inproc://x"], "--listen takes a TCP endpoint"),
+            (["--listen", "tcp://127.0.0.1:70000"], "the port must be a number from 0 to 65535"),
             (["--key", "c.key"], "--key and --authorized go together"),
             (["--key", "c.key", "--authorized", "a", "--insecure"], "--insecure is for a coordinator without keys"),
             (["--listen", "tcp://0.0.0.0:7710"], "refusing to listen on tcp://0.0.0.0:7710 without keys"),
@@ -30,6 +32,12 @@ func problem<Command: ParsableCommand>(_ command: Command.Type, _ arguments: [St
             let message = problem(CoordinatorCommand.self, arguments)
             #expect(message?.contains(expected) == true, "\(arguments): \(message ?? "accepted")")
         }
+    }
+
+    @Test func localhostIsListenedOnAsLoopback() throws {
+        // libzmq binds addresses and interfaces, not host names.
+        let command = try CoordinatorCommand.parse(["--listen", "tcp://localhost:0"])
+        #expect(command.listen == "tcp://127.0.0.1:0")
     }
 
     @Test func theOptionsBecomeTheCoordinatorsSettings() throws {
@@ -51,7 +59,8 @@ func problem<Command: ParsableCommand>(_ command: Command.Type, _ arguments: [St
 @Suite struct NodeOptionTests {
     @Test func mistakesAreRefusedWithWhatToDo() {
         let cases: [([String], String)] = [
-            (["--join", "127.0.0.1:7710"], "--join takes an endpoint such as tcp://HOST:7710"),
+            (["--join", "127.0.0.1:7710"], "127.0.0.1:7710 is not an endpoint"),
+            (["--join", "tcp://h:99999"], "the port must be a number from 1 to 65535"),
             (["--join", "tcp://h:7710", "--slots", "0"], "--slots must be from 1 to 10000"),
             (["--join", "tcp://h:7710", "--key", "n.key"], "--key and --coordinator-key go together"),
             (["--join", "tcp://h:7710", "--allow", ""], "--allow takes a program name or glob"),
@@ -78,7 +87,10 @@ func problem<Command: ParsableCommand>(_ command: Command.Type, _ arguments: [St
         let cases: [([String], String)] = [
             (["run", "p.yaml", "--slots", "0"], "--slots must be from 1 to 10000"),
             (["run", "p.yaml", "--coordinator", "tcp://h:7710", "--state", "/s"], "--state is for the embedded default"),
-            (["run", "p.yaml", "--coordinator", "h:7710"], "--coordinator takes an endpoint such as tcp://HOST:7710"),
+            (["run", "p.yaml", "--coordinator", "h:7710"], "h:7710 is not an endpoint: an endpoint is tcp://HOST:PORT"),
+            (["status", "--coordinator", "tcp://127.0.0.1:99999"], "the port must be a number from 1 to 65535"),
+            (["cancel", "r", "--coordinator", "tcp://127.0.0.1:0"], "the port must be a number from 1 to 65535"),
+            (["logs", "r", "--coordinator", "tcp://host"], "it has no port"),
             (["run", "p.yaml", "--set", "novalue"], "The value 'novalue' is invalid for '--set"),
             (["status", "--connect-timeout", "0s"], "The value '0s' is invalid for '--connect-timeout"),
             (["logs"], "Missing expected argument '<run>'"),
@@ -87,6 +99,14 @@ func problem<Command: ParsableCommand>(_ command: Command.Type, _ arguments: [St
             let message = problem(SwellCommand.self, arguments)
             #expect(message?.contains(expected) == true, "\(arguments): \(message ?? "accepted")")
         }
+    }
+
+    @Test func aMistypedCommandGetsTheOneItProbablyMeant() {
+        #expect(CommandMain.subcommandHint(SwellCommand.self, ["stauts"]) == "\n(did you mean 'swell status'?)")
+        #expect(CommandMain.subcommandHint(SwellCommand.self, ["lgos", "r1"]) == "\n(did you mean 'swell logs'?)")
+        #expect(CommandMain.subcommandHint(SwellCommand.self, ["zzzzzz"]) == nil)
+        #expect(CommandMain.subcommandHint(SwellCommand.self, ["status", "--jsn"]) == nil)
+        #expect(CommandMain.subcommandHint(SwellCommand.self, ["--help"]) == nil)
     }
 
     @Test func setSplitsAtTheFirstEqualsSign() throws {

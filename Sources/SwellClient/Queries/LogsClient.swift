@@ -1,6 +1,7 @@
 import Foundation
 import SwellCore
 import SwellJournal
+import SwellPlan
 import SwellProtocol
 package import SwellZMQ
 
@@ -49,8 +50,12 @@ package enum LogsClient {
             throw ClientError(.usage, "no journal at \(path); for a run on a cluster, add --coordinator tcp://HOST:7710")
         }
         let journal = try Journal(directory: query.stateDirectory)
-        guard try journal.run(query.run) != nil else {
+        guard let record = try journal.run(query.run) else {
             throw ClientError(.usage, "no run \(query.run) in \(path); for a run on a cluster, add --coordinator tcp://HOST:7710")
+        }
+        if let stage = query.stage,
+           let problem = Plan.noSuchStage(stage, run: query.run, planText: record.run.planText, file: record.run.file) {
+            throw ClientError(.usage, problem)
         }
         return try journal.reports(run: query.run, stage: query.stage, scope: query.scope)
     }

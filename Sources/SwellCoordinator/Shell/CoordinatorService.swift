@@ -6,6 +6,7 @@ import ServiceLifecycle
 import SwellCore
 package import SwellJournal
 import SwellSecurity
+import SwellPlan
 import SwellProtocol
 import SwellWire
 package import SwellZMQ
@@ -284,9 +285,14 @@ package final class CoordinatorService: Service, Sendable {
         case .logs(let peer, let request):
             let page = 200
             do {
-                guard try journal.run(request.run) != nil else {
+                guard let record = try journal.run(request.run) else {
                     socket.send(to: peer, WireCodec.encode(.refusal(Refusal(
                         id: 0, replyTo: request.id, code: .unknownRun, message: "no run \(request.run) in this coordinator's journal"))))
+                    return
+                }
+                if let stage = request.stage,
+                   let problem = Plan.noSuchStage(stage, run: request.run, planText: record.run.planText, file: record.run.file) {
+                    socket.send(to: peer, WireCodec.encode(.refusal(Refusal(id: 0, replyTo: request.id, code: .unknownStage, message: problem))))
                     return
                 }
                 var reports = try journal.reports(run: request.run, stage: request.stage, scope: request.scope,

@@ -12,6 +12,8 @@ package struct Refusal: Sendable, Codable {
         case unknownRun = "unknown-run"
         /// The run had already ended (a CANCEL of a finished run).
         case finished
+        /// The run's plan has no such stage (a LOGS? filtered by stage).
+        case unknownStage = "unknown-stage"
     }
 
     package var id: UInt64
