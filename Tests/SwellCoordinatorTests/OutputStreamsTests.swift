@@ -19,14 +19,20 @@ import Testing
         return h
     }
 
-    @Test func aStreamKeepsOnlyAFewPiecesUnacknowledged() async throws {
-        let h = try finishedRun(mebibytes: 12)
+    /// The output streams of a shell over `h`'s journal, streaming its last delivered run to
+    /// "client" from the start; what they send goes to `sent`.
+    func streaming(_ h: SchedulerHarness) async throws -> (OutputStreams, SentMessages, cleanup: () -> Void) {
         let delivery = try #require(h.deliveries.last)
         let (journal, cleanup) = try await h.replayedJournal()
-        defer { cleanup() }
         let sent = SentMessages()
         let streams = OutputStreams(journal: journal, logger: Logger(label: "test")) { _, message in sent.messages.append(message) }
         streams.start(Data("client".utf8), run: delivery.result.run, sinks: delivery.sinks, result: delivery.result, from: nil)
+        return (streams, sent, cleanup)
+    }
+
+    @Test func aStreamKeepsOnlyAFewPiecesUnacknowledged() async throws {
+        let (streams, sent, cleanup) = try await streaming(try finishedRun(mebibytes: 12))
+        defer { cleanup() }
         // Nothing acknowledged: the window, and no more.
         #expect(sent.messages.count == OutputStreams.window)
         streams.sweep(at: .now + .seconds(30))
@@ -35,14 +41,9 @@ import Testing
 
     @Test func aClientThatStopsTakingItsOutputForMinutesGetsAllOfItWhenItGoesOn() async throws {
         // `swell run plan.yaml | less`: nothing is acknowledged while the user reads.
-        let h = try finishedRun(mebibytes: 12)
-        let delivery = try #require(h.deliveries.last)
-        let (journal, cleanup) = try await h.replayedJournal()
+        let (streams, sent, cleanup) = try await streaming(try finishedRun(mebibytes: 12))
         defer { cleanup() }
-        let sent = SentMessages()
-        let streams = OutputStreams(journal: journal, logger: Logger(label: "test")) { _, message in sent.messages.append(message) }
         let client = Data("client".utf8)
-        streams.start(client, run: delivery.result.run, sinks: delivery.sinks, result: delivery.result, from: nil)
         let first = sent.messages
         sent.messages = []
         #expect(first.count == OutputStreams.window)
@@ -77,12 +78,8 @@ import Testing
     }
 
     @Test func aClientThatLeavesEndsItsStream() async throws {
-        let h = try finishedRun(mebibytes: 6)
-        let delivery = try #require(h.deliveries.last)
-        let (journal, cleanup) = try await h.replayedJournal()
+        let (streams, _, cleanup) = try await streaming(try finishedRun(mebibytes: 6))
         defer { cleanup() }
-        let streams = OutputStreams(journal: journal, logger: Logger(label: "test")) { _, _ in }
-        streams.start(Data("client".utf8), run: delivery.result.run, sinks: delivery.sinks, result: delivery.result, from: nil)
         streams.forget(Data("other".utf8))
         #expect(streams.count == 1)
         streams.forget(Data("client".utf8))
