@@ -32,6 +32,14 @@ struct RunState: Sendable {
 
     func stageIndex(_ id: String) -> Int? { stages.firstIndex { $0.id == id } }
 
+    /// The RESULT of the run as it stands: its status and error, each stage's, the sinks.
+    var currentResult: RunResult {
+        RunResult(id: 0, run: id, status: status,
+                  stages: stages.map { StageResult(id: $0.id, status: $0.status, counts: $0.counts, startedAt: $0.startedAt,
+                                                   endedAt: $0.endedAt, error: $0.error) },
+                  sinks: plan.sinks.map(\.id), error: error)
+    }
+
     /// How much of each sink's output (in plan order) can be read from the journal now.
     mutating func sinkProgress() -> [SinkProgress] {
         plan.sinks.map { sink in

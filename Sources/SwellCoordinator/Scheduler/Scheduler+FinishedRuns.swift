@@ -31,11 +31,7 @@ extension Scheduler {
                 let shares = finished.shares[run.stages[s].id] ?? 0
                 run.stages[s].shares = (0..<shares).map { ShareState(index: $0, first: 0, count: 0, node: "", attempt: 1, status: .done) }
             }
-            run.result = RunResult(
-                id: 0, run: run.id, status: run.status,
-                stages: run.stages.map { StageResult(id: $0.id, status: $0.status, counts: $0.counts, startedAt: $0.startedAt,
-                                                     endedAt: $0.endedAt, error: $0.error) },
-                sinks: plan.sinks.map(\.id), error: run.error)
+            run.result = run.currentResult
             run.toldSinks = run.sinkProgress()
             runs[run.id] = run
             if !runOrder.contains(run.id) { runOrder.append(run.id) }

@@ -231,12 +231,7 @@ extension Scheduler {
         runs[runID] = run
         let told = stopAssignments(of: runID, reason: error ?? "run \(status.rawValue)", &effects)
         run = runs[runID]!
-        let sinks = run.plan.sinks.map(\.id)
-        let result = RunResult(
-            id: 0, run: runID, status: status,
-            stages: run.stages.map { StageResult(id: $0.id, status: $0.status, counts: $0.counts, startedAt: $0.startedAt,
-                                                 endedAt: $0.endedAt, error: $0.error) },
-            sinks: sinks, error: error)
+        let result = run.currentResult
         run.result = result
         run.toldSinks = run.sinkProgress()
         // A finished run keeps nothing large in memory: its outputs are in the journal.
