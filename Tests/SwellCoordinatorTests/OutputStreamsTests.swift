@@ -109,20 +109,7 @@ final class LiveShell {
     func catchUp(_ h: SchedulerHarness) async throws {
         for batch in h.journal_batches.dropFirst(written) { try await journal.write(batch) }
         written = h.journal_batches.count
-        for query in h.queries.dropFirst(handled) {
-            switch query {
-            case .streamOutput(let peer, let run, let sinks, let result, let from):
-                streams.start(peer, run: run, sinks: sinks, result: result, from: from)
-            case .outputAdvanced(let run, let peers, let sinks, let result):
-                streams.advance(run: run, peers: peers, sinks: sinks, result: result)
-            case .outputAcknowledged(let peer, let ids):
-                streams.acknowledged(peer, ids)
-            case .clientLeft(let peer):
-                streams.forget(peer)
-            case .logs, .finishedRun, .cancelNotInMemory:
-                break
-            }
-        }
+        for query in h.queries.dropFirst(handled) { _ = streams.handle(query) }
         handled = h.queries.count
     }
 

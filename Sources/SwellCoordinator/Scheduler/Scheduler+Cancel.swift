@@ -14,8 +14,7 @@ extension Scheduler {
             return
         }
         guard status == .running else {
-            effects.send(peer, .refusal(Refusal(id: messageID(), replyTo: cancel.id, code: .finished,
-                                                message: "run \(cancel.run) had already finished (\(status.rawValue))")))
+            effects.send(peer, .refusal(.finished(cancel.run, status: status, id: messageID(), replyTo: cancel.id)))
             return
         }
         runs[cancel.run]!.clients[peer] = runs[cancel.run]!.clients[peer] ?? false

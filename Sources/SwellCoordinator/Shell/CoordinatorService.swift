@@ -273,21 +273,15 @@ package final class CoordinatorService: Service, Sendable {
 
     /// Reads the journal for what the scheduler does not keep in memory.
     func answer(_ query: JournalQuery, _ socket: ZMQSocketHandle, _ streams: OutputStreams) {
+        if streams.handle(query) { return }
         switch query {
-        case .streamOutput(let peer, let run, let sinks, let result, let from):
-            streams.start(peer, run: run, sinks: sinks, result: result, from: from)
-        case .outputAdvanced(let run, let peers, let sinks, let result):
-            streams.advance(run: run, peers: peers, sinks: sinks, result: result)
-        case .outputAcknowledged(let peer, let ids):
-            streams.acknowledged(peer, ids)
-        case .clientLeft(let peer):
-            streams.forget(peer)
+        case .streamOutput, .outputAdvanced, .outputAcknowledged, .clientLeft:
+            break
         case .logs(let peer, let request):
             let page = 200
             do {
                 guard let record = try journal.run(request.run) else {
-                    socket.send(to: peer, WireCodec.encode(.refusal(Refusal(
-                        id: 0, replyTo: request.id, code: .unknownRun, message: "no run \(request.run) in this coordinator's journal"))))
+                    socket.send(to: peer, WireCodec.encode(.refusal(.unknownRun(request.run, replyTo: request.id))))
                     return
                 }
                 if let stage = request.stage,
@@ -307,15 +301,12 @@ package final class CoordinatorService: Service, Sendable {
             }
         case .cancelNotInMemory(let peer, let cancel):
             let record = try? journal.run(cancel.run)
-            let refusal = record.map { Refusal(id: 0, replyTo: cancel.id, code: .finished,
-                                                message: "run \(cancel.run) had already finished (\($0.status.rawValue))") }
-                ?? Refusal(id: 0, replyTo: cancel.id, code: .unknownRun, message: "no run \(cancel.run) in this coordinator's journal")
+            let refusal = record.map { Refusal.finished(cancel.run, status: $0.status, replyTo: cancel.id) }
+                ?? .unknownRun(cancel.run, replyTo: cancel.id)
             socket.send(to: peer, WireCodec.encode(.refusal(refusal)))
         case .finishedRun(let peer, let attach):
             // Not in the journal either (``attachFinishedRuns`` took those that are).
-            socket.send(to: peer, WireCodec.encode(.refusal(Refusal(
-                id: 0, replyTo: attach.id, code: .unknownRun,
-                message: "no run \(attach.run) in this coordinator's journal"))))
+            socket.send(to: peer, WireCodec.encode(.refusal(.unknownRun(attach.run, replyTo: attach.id))))
         }
     }
 }

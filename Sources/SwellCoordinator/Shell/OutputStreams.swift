@@ -83,6 +83,23 @@ final class OutputStreams {
     /// Streams under way.
     var count: Int { streams.count }
 
+    /// Carries out `query` if it is about output streams; false for any other.
+    func handle(_ query: JournalQuery) -> Bool {
+        switch query {
+        case .streamOutput(let peer, let run, let sinks, let result, let from):
+            start(peer, run: run, sinks: sinks, result: result, from: from)
+        case .outputAdvanced(let run, let peers, let sinks, let result):
+            advance(run: run, peers: peers, sinks: sinks, result: result)
+        case .outputAcknowledged(let peer, let ids):
+            acknowledged(peer, ids)
+        case .clientLeft(let peer):
+            forget(peer)
+        case .logs, .cancelNotInMemory, .finishedRun:
+            return false
+        }
+        return true
+    }
+
     /// Starts streaming `run`'s sink outputs to `peer` (replacing a stream it had), each from
     /// the byte `from` gives (the ones the client has), as far as `sinks` says; then `result`.
     func start(_ peer: Data, run: String, sinks: [SinkProgress], result: RunResult?, from: [Int]?) {

@@ -1,3 +1,5 @@
+package import SwellCore
+
 /// The coordinator refuses or corrects a peer.
 package struct Refusal: Sendable, Codable {
     package enum Code: String, Sendable, Codable {
@@ -20,6 +22,16 @@ package struct Refusal: Sendable, Codable {
     package var replyTo: UInt64?
     package var code: Code
     package var message: String
+
+    /// A run this coordinator has neither in memory nor in its journal.
+    package static func unknownRun(_ run: String, id: UInt64 = 0, replyTo: UInt64) -> Refusal {
+        Refusal(id: id, replyTo: replyTo, code: .unknownRun, message: "no run \(run) in this coordinator's journal")
+    }
+
+    /// A CANCEL of a run that had already ended with `status`.
+    package static func finished(_ run: String, status: RunStatus, id: UInt64 = 0, replyTo: UInt64) -> Refusal {
+        Refusal(id: id, replyTo: replyTo, code: .finished, message: "run \(run) had already finished (\(status.rawValue))")
+    }
 
     package init(id: UInt64, replyTo: UInt64?, code: Code, message: String) {
         self.id = id
