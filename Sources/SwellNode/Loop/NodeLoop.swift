@@ -540,16 +540,11 @@ struct NodeLoop: Sendable {
             log(.warning, "the input of \(key.stage) in run \(key.run) is \(piece.offset + piece.data.count) bytes, not the \(fetch.bytes) its assignment said")
         }
         fetch.complete = piece.last || piece.offset + piece.data.count >= fetch.bytes
-        if fetch.inMemory != nil {
-            fetch.inMemory!.append(piece.data)
+        if fetch.inMemory != nil || piece.data.isEmpty {
+            fetch.inMemory?.append(piece.data)
             fetch.stored += piece.data.count
             inputs[key] = fetch
-            if fetch.complete { inputReady(key, now) } else { askInput(key, now) }
-            return
-        }
-        if piece.data.isEmpty {
-            inputs[key] = fetch
-            if fetch.complete { inputReady(key, now) } else { askInput(key, now) }
+            goOn(key, now)
             return
         }
         fetch.storing = true
@@ -562,7 +557,12 @@ struct NodeLoop: Sendable {
         fetch.storing = false
         fetch.stored += bytes
         inputs[key] = fetch
-        if fetch.complete { inputReady(key, now) } else { askInput(key, now) }
+        goOn(key, now)
+    }
+
+    /// After a piece: the tasks start if that was the last, else the next piece is asked for.
+    private mutating func goOn(_ key: InputKey, _ now: ContinuousClock.Instant) {
+        if inputs[key]?.complete == true { inputReady(key, now) } else { askInput(key, now) }
     }
 
     /// The input's file cannot be written (a full disk): it is fetched again, into memory.
