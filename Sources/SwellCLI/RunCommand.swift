@@ -8,7 +8,9 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run a plan: embedded on this machine, or on a coordinator.",
         discussion: """
             Without --coordinator, a coordinator and one node run inside this process (the embedded \
-            default); tasks run in the plan file's folder. Sink stage outputs go to stdout in plan \
+            default); tasks run in the plan file's folder. On a coordinator, each node's --workdir \
+            stands for the root of the checkout that holds the plan (or --root), and tasks run in the \
+            plan's folder below it. Sink stage outputs go to stdout in plan \
             order; progress and diagnostics go to stderr.
 
             Exit status: 0 all succeeded; 1 failed tasks or cancelled; 2 invalid plan or usage; \
@@ -39,6 +41,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Log level of the embedded coordinator and node (default: warning, or $SWELL_LOG_LEVEL).")
     var logLevel: LogLevelOption?
 
+    @Option(help: ArgumentHelp("The folder each node's --workdir stands for; tasks run in the plan's folder below it (default: the top of the git checkout that holds the plan, else the plan's folder).", valueName: "dir"))
+    var root: String?
+
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
@@ -57,7 +62,7 @@ struct RunCommand: AsyncParsableCommand {
         let exit = await PlanRunner.run(RunOptions(
             planPath: plan, coordinator: coordinator, slots: slots, stateDirectory: state ?? StateDirectory.default,
             overrides: overrides, json: json, joblog: joblog,
-            connectTimeout: connection.connectTimeout.duration, curve: curve),
+            connectTimeout: connection.connectTimeout.duration, curve: curve, root: root),
             logger: logger)
         throw ExitCode(exit.rawValue)
     }

@@ -11,14 +11,23 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "The plan file (YAML).")
     var plan: String
 
+    @Option(help: ArgumentHelp("The folder each node's --workdir stands for, as for swell run.", valueName: "dir"))
+    var root: String?
+
     func run() throws {
         do {
             let parsed = try PlanParser.load(path: plan)
             let base = URL(fileURLWithPath: plan).standardizedFileURL.deletingLastPathComponent().path
             let scopes = try PartitionResolver.staticScopes(of: parsed, baseDirectory: base)
+            let (rootPath, folder) = try PlanRunner.root(of: base, root)
             print(PlanSummary.render(parsed, scopes: scopes), terminator: "")
-        } catch {
+            let place = folder.isEmpty ? "in each node's --workdir" : "in \(folder)/ below each node's --workdir"
+            print("on a cluster, tasks run \(place), which stands for \(rootPath)")
+        } catch let error as ClientError {
             StandardStreams.err(error.description + "\n")
+            throw ExitCode(error.exit.rawValue)
+        } catch {
+            StandardStreams.err("\(error)\n")
             throw ExitCode(2)
         }
     }

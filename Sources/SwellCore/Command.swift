@@ -39,10 +39,13 @@ package enum Command: Sendable, Hashable, Codable {
         }
     }
 
-    /// The argv to execute: `["/bin/sh", "-c", text]` or the list itself.
-    package var argv: [String] {
+    /// The program and arguments that run a string command unless a plan says otherwise.
+    package static let defaultShell = ["/bin/sh", "-c"]
+
+    /// The argv to execute: `shell` followed by the text (`/bin/sh -c text`), or the list itself.
+    package func argv(shell: [String]? = nil) -> [String] {
         switch self {
-        case .shell(let text): return ["/bin/sh", "-c", text]
+        case .shell(let text): return (shell ?? Self.defaultShell) + [text]
         case .argv(let words): return words
         }
     }

@@ -9,9 +9,11 @@ package struct RunAcceptance: Sendable, Hashable, Codable {
     package var overrides: [VarOverride]
     package var scopes: [String: [String]]
     package var createdAt: Double
+    /// The plan file's folder below the root its nodes' `--workdir` stands for (`RunFolder`).
+    package var folder: String
 
     package init(id: String, name: String, file: String, planText: String, overrides: [VarOverride],
-                 scopes: [String: [String]], createdAt: Double) {
+                 scopes: [String: [String]], createdAt: Double, folder: String = "") {
         self.id = id
         self.name = name
         self.file = file
@@ -19,5 +21,6 @@ package struct RunAcceptance: Sendable, Hashable, Codable {
         self.overrides = overrides
         self.scopes = scopes
         self.createdAt = createdAt
+        self.folder = folder
     }
 }

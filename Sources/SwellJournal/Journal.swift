@@ -146,6 +146,10 @@ package final class Journal: Sendable {
                 ALTER TABLE report ADD COLUMN stdoutLength INTEGER;
                 """)
         }
+        migrator.registerMigration("v8: run.folder") { db in
+            // Tasks run in the plan's folder below each node's --workdir.
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN folder TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 

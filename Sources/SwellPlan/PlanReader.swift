@@ -9,10 +9,10 @@ struct PlanReader {
 
     init(file: String) { self.file = file }
 
-    static let planFields = ["name", "width", "pacing", "vars", "stages"]
+    static let planFields = ["name", "width", "pacing", "shell", "vars", "stages"]
     static let stageFields = [
         "id", "run", "needs", "partition", "width", "pacing", "timeout", "retries", "summarize",
-        "synthesize", "input", "on-failure", "labels", "env",
+        "synthesize", "input", "on-failure", "labels", "env", "shell",
     ]
     static let partitionKinds = ["directories", "files", "items", "lines-of"]
 
@@ -49,6 +49,8 @@ struct PlanReader {
         if let node = mapping["width"].value { width = integer(node, field: "width", range: 1...100) ?? width }
         var pacing = Pacing.barrier
         if let node = mapping["pacing"].value { pacing = choice(node, field: "pacing", Pacing.self) ?? pacing }
+        var shell: [String]?
+        if let node = mapping["shell"].value { shell = self.shell(node) }
         var vars: [(name: String, value: String)] = []
         if let node = mapping["vars"].value { vars = variables(node) }
         for override in overrides {
@@ -64,7 +66,7 @@ struct PlanReader {
         if let node = mapping["stages"].value {
             if let sequence = node.sequence, !sequence.isEmpty {
                 for item in sequence {
-                    if let stage = stage(item, defaultWidth: width, defaultPacing: pacing) { stages.append(stage) }
+                    if let stage = stage(item, defaultWidth: width, defaultPacing: pacing, defaultShell: shell) { stages.append(stage) }
                 }
             } else {
                 error(node, "`stages` must be a non-empty list of stages")
@@ -101,7 +103,7 @@ struct PlanReader {
 
     // MARK: Stage
 
-    mutating func stage(_ node: Node, defaultWidth: Int, defaultPacing: Pacing) -> Stage? {
+    mutating func stage(_ node: Node, defaultWidth: Int, defaultPacing: Pacing, defaultShell: [String]?) -> Stage? {
         guard let fields = mappingFields(node, what: "a stage", allowed: Self.stageFields) else {
             error(node, "a stage must be a mapping with at least `id` and `run`")
             return nil
@@ -197,11 +199,13 @@ struct PlanReader {
                 error(value, "`env` must be a mapping of variable names to values")
             }
         }
+        var shell = defaultShell
+        if let value = fields["shell"].value { shell = self.shell(value) }
         guard ok else { return nil }
         return Stage(
             id: id, run: run, needs: needs, partition: partition, width: width, pacing: pacing,
             timeout: timeout, retries: retries, summarize: summarize, synthesize: synthesize,
-            input: input, onFailure: onFailure, labels: labels, env: env,
+            input: input, onFailure: onFailure, labels: labels, env: env, shell: shell,
             location: location(node), fieldLocations: locations)
     }
 
@@ -334,6 +338,28 @@ struct PlanReader {
         }
         error(node, "`\(field)` must be a command string (run by /bin/sh -c) or a list of arguments")
         return nil
+    }
+
+    /// `shell`: the program and arguments that run a string command, given as its last argument.
+    mutating func shell(_ node: Node) -> [String]? {
+        let example = "for example [bash, -o, pipefail, -c]"
+        guard let list = node.sequence, !list.isEmpty else {
+            error(node, "`shell` must be a list: the program and its arguments, \(example)")
+            return nil
+        }
+        var words: [String] = []
+        for item in list {
+            guard let word = item.scalar?.string, !word.contains("\0") else {
+                error(item, "each element of `shell` must be a single value without NUL characters")
+                return nil
+            }
+            words.append(word)
+        }
+        guard !words[0].isEmpty else {
+            error(list[0], "`shell` must start with the program to run, \(example)")
+            return nil
+        }
+        return words
     }
 
     mutating func nonEmptyString(_ node: Node, field: String) -> String? {

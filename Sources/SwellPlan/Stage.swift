@@ -17,6 +17,9 @@ package struct Stage: Sendable {
     package var onFailure: OnFailure
     package var labels: [String]
     package var env: [String: String]
+    /// What runs a string command (`run`, `summarize`, `synthesize`), which is appended as the
+    /// last argument. Nil: `/bin/sh -c`.
+    package var shell: [String]?
     /// Where the stage and each of its fields are written, for diagnostics.
     package var location: SourceLocation
     package var fieldLocations: [String: SourceLocation]

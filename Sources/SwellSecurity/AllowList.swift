@@ -12,8 +12,9 @@ package struct AllowList: Sendable {
 
     package init(_ patterns: [String]) { self.patterns = patterns }
 
-    /// The command to run if it is allowed, or why it is refused.
-    package func check(_ command: Command) -> Result<Command, Refusal> {
+    /// The command to run if it is allowed, or why it is refused. `shell` is what runs a string
+    /// command (the plan's `shell`; nil: `/bin/sh -c`).
+    package func check(_ command: Command, shell: [String]? = nil) -> Result<Command, Refusal> {
         switch command {
         case .argv(let words):
             guard let program = words.first else { return .failure(Refusal(reason: "the command is empty")) }
@@ -22,9 +23,12 @@ package struct AllowList: Sendable {
             if let words = ShellWords.simple(text), let program = words.first {
                 return allows(program) ? .success(.argv(words)) : .failure(refusal(program))
             }
-            if allows("sh") { return .success(command) }
+            let program = (shell ?? Command.defaultShell)[0]
+            // The default shell is allowed by its name, as `--allow sh`.
+            if allows(shell == nil ? "sh" : program) { return .success(command) }
+            let name = shell == nil ? "sh" : program
             return .failure(Refusal(reason:
-                "the command uses shell syntax (pipes, redirections, $, ;, globs...), which this node runs only with --allow sh (it allows: \(listing))"))
+                "the command uses shell syntax (pipes, redirections, $, ;, globs...), which this node runs only with --allow \(name) (it allows: \(listing))"))
         }
     }
 

@@ -58,6 +58,50 @@ import SwellTestSupport
         #expect(Set(reports.compactMap { $0["node"] as? String }) == ["n1", "n2", "n3"])
     }
 
+    /// A plan in a folder of a checkout that names `../src`, as the shipped examples do: nodes
+    /// whose --workdir is the checkout run it in the plan's folder below it, with the embedded
+    /// output; a node whose workdir lacks the plan's folder refuses the tasks and says why.
+    @Test func aPlanInAFolderOfACheckoutRunsThereOnNodes() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        try FileManager.default.createDirectory(atPath: work.path + "/checkout/.git", withIntermediateDirectories: true)
+        _ = work.write("checkout/src/a/one.txt", "1\n")
+        _ = work.write("checkout/src/b/two.txt", "2\n")
+        let plan = work.write("checkout/plans/list.yaml", """
+            name: list
+            stages:
+              - id: modules
+                run: find ../src -mindepth 1 -maxdepth 1 -type d | sort
+              - id: each
+                partition: { lines-of: modules }
+                run: echo "$(basename {scope}) $(ls {scope}) $(basename "$PWD")"
+            """)
+        let embedded = try await swell(["run", plan, "--state", work.path + "/state"], in: work.path)
+        #expect(embedded.status == 0, "\(embedded.stderr)")
+        #expect(embedded.stdout == "a one.txt plans\nb two.txt plans\n")
+        let validated = try await swell(["validate", plan])
+        #expect(validated.stdout.contains("tasks run in plans/ below each node's --workdir, which stands for \(work.path)/checkout"),
+                "\(validated.stdout)")
+
+        let cluster = try await LocalCluster(nodes: 2, workdir: work.path + "/checkout")
+        defer { cluster.stop() }
+        let clustered = try await swell(["run", plan, "--coordinator", cluster.endpoint], in: work.path)
+        #expect(clustered.status == 0, "\(clustered.stderr)")
+        #expect(clustered.stdout == embedded.stdout)
+
+        // A node started in the wrong folder: the task is refused with the reason, not run elsewhere silently.
+        let wrong = try await LocalCluster(nodes: 1, workdir: work.path)
+        defer { wrong.stop() }
+        let refused = try await swell(["run", plan, "--coordinator", wrong.endpoint], in: work.path)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("the plan's folder 'plans' is not in this node's workdir \(work.path)"), "\(refused.stderr)")
+
+        // --root names the root when the plan is in no checkout, and must hold the plan.
+        let outside = try await swell(["run", plan, "--coordinator", wrong.endpoint, "--root", work.path + "/checkout/src"])
+        #expect(outside.status == 2)
+        #expect(outside.stderr.contains("does not hold the plan's folder"), "\(outside.stderr)")
+    }
+
     @Test func aSecondCoordinatorOnTheSameStateIsRefused() async throws {
         let work = Scratch()
         defer { work.remove() }

@@ -67,6 +67,28 @@ import SwellTestSupport
         #expect(result.stderr.contains("swell logs "))
     }
 
+    /// `/bin/sh` hides a failure inside a pipe; a plan that asks for `shell: [bash, -o, pipefail, -c]`
+    /// gets it, and a stage can go back to the default.
+    @Test func aPlansShellDecidesWhetherAFailingPipeFails() async throws {
+        let (result, work) = try await runPlan("""
+            name: pipes
+            shell: [bash, -o, pipefail, -c]
+            stages:
+              - id: plain
+                shell: [/bin/sh, -c]
+                run: ls /nonexistent-folder | sort
+              - id: strict
+                needs: [plain]
+                run: ls /nonexistent-folder | sort
+            """)
+        defer { work.remove() }
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("stage plain finished: 1 of 1 task succeeded"), "\(result.stderr)")
+        #expect(result.stderr.contains("strict[0] failed (exit 2)"), "\(result.stderr)")
+        #expect(result.stderr.contains("failed: task strict[0] failed: exit 2"), "\(result.stderr)")
+        #expect(result.stderr.contains("No such file or directory"), "\(result.stderr)")
+    }
+
     @Test func scopesWithSpacesAndQuotesCannotInjectShell() async throws {
         let (result, work) = try await runPlan("""
             name: quoting

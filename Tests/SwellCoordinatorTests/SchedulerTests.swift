@@ -510,6 +510,23 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(rejected.first?.message == "bad.yaml:2:8: `width` must be a whole number from 1 to 100\nbad.yaml:3:9: `stages` must be a non-empty list of stages")
     }
 
+    /// A run's folder goes to its nodes in every ASSIGN, with the stage's shell; one that
+    /// climbs out of the root is rejected before anything runs.
+    @Test func theRunsFolderAndShellGoToTheNodes() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.send("c", .hello(Hello(id: 1, role: .client, name: "c", incarnation: "c")))
+        h.send("c", .submit(Submit(id: 2, plan: "name: x\nstages: [{id: a, run: 'true'}]\n", file: "x.yaml",
+                                   overrides: [], scopes: [:], taskEvents: false, folder: "../etc")))
+        let rejected = h.take("c").compactMap { if case .rejected(let r) = $0 { r } else { nil } }
+        #expect(rejected.first?.message == "the plan's folder '../etc' must name folders below the root, without '.', '..' or empty parts")
+        h.send("c", .submit(Submit(id: 3, plan: "name: x\nshell: [bash, -c]\nstages: [{id: a, run: 'true'}]\n", file: "x.yaml",
+                                   overrides: [], scopes: [:], taskEvents: false, folder: "examples/ci")))
+        let assign = h.assigns(h.take("n1")).first
+        #expect(assign?.spec.folder == "examples/ci")
+        #expect(assign?.spec.shell == ["bash", "-c"])
+    }
+
     @Test func labelsKeepAStageOffNodesWithoutThem() {
         var h = SchedulerHarness()
         h.join("plain")

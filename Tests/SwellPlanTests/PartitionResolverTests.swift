@@ -14,6 +14,21 @@ func makeTree(_ files: [String]) throws -> String {
     return root
 }
 
+@Suite struct PlanRootTests {
+    /// The root is the nearest folder up with a `.git` (a folder, or a file in a worktree), else
+    /// the plan's own folder.
+    @Test func theRootIsTheTopOfTheCheckout() throws {
+        let root = try makeTree([".git/HEAD", "examples/ci/plan.yaml", "sub/.git", "sub/plans/plan.yaml"])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(PlanRoot.find(from: root + "/examples/ci") == root)
+        #expect(PlanRoot.find(from: root) == root)
+        #expect(PlanRoot.find(from: root + "/sub/plans") == root + "/sub")
+        let loose = try makeTree(["plans/plan.yaml"])
+        defer { try? FileManager.default.removeItem(atPath: loose) }
+        #expect(PlanRoot.find(from: loose + "/plans") == loose + "/plans")
+    }
+}
+
 @Suite struct PartitionResolverTests {
     @Test func directoriesAtADepthInByteOrderRelativeToThePlan() throws {
         let root = try makeTree(["src/b/x.c", "src/a/y.c", "src/B/z.c", "src/a/deep/w.c", "src/.hidden/v.c", "src/file.c"])

@@ -230,6 +230,38 @@ func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
         ])
     }
 
+    @Test func shellIsAPlanDefaultAStageCanChange() throws {
+        let plan = try PlanParser.parse("""
+            name: x
+            shell: [bash, -o, pipefail, -c]
+            stages:
+              - id: a
+                run: 'true'
+              - id: b
+                shell: [/bin/sh, -c]
+                run: 'true'
+            """, file: "plan.yaml")
+        #expect(plan.stages[0].shell == ["bash", "-o", "pipefail", "-c"])
+        #expect(plan.stages[1].shell == ["/bin/sh", "-c"])
+        #expect(plan.stages[0].run.argv(shell: plan.stages[0].shell) == ["bash", "-o", "pipefail", "-c", "true"])
+        #expect(try PlanParser.parse("name: x\nstages: [{id: a, run: 'true'}]", file: "p").stages[0].shell == nil)
+        #expect(diagnostics("""
+            name: x
+            shell: bash
+            stages:
+              - id: a
+                run: 'true'
+                shell: ['', -c]
+              - id: b
+                run: 'true'
+                shell: []
+            """) == [
+            "plan.yaml:2:8: `shell` must be a list: the program and its arguments, for example [bash, -o, pipefail, -c]",
+            "plan.yaml:6:13: `shell` must start with the program to run, for example [bash, -o, pipefail, -c]",
+            "plan.yaml:9:12: `shell` must be a list: the program and its arguments, for example [bash, -o, pipefail, -c]",
+        ])
+    }
+
     @Test func nulCharactersAreRefused() {
         #expect(diagnostics("name: x\nvars: {a: \"x\\0y\"}\nstages:\n  - id: s\n    run: \"echo \\0\"\n    env: {E: \"\\0\"}\n") == [
             "plan.yaml:2:11: var 'a' contains a NUL character, which no command can take",

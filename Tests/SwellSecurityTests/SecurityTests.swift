@@ -166,6 +166,31 @@ func temporaryFolder() -> String {
         #expect(WorkdirConfinement.problem(scope: "a/../../x") != nil)
         #expect(WorkdirConfinement.problem(scope: "ok.c\n../../etc/shadow") != nil)
     }
+
+    /// Scopes are read from the run's folder below the workdir: `../src` from `examples` is
+    /// inside, `../../x` is not; a folder that climbs or is absolute is refused itself.
+    @Test func scopesAreReadFromTheRunsFolder() {
+        #expect(WorkdirConfinement.problem(scope: "../src", folder: "examples") == nil)
+        #expect(WorkdirConfinement.problem(scope: "../../src", folder: "a/b") == nil)
+        #expect(WorkdirConfinement.problem(scope: "../../x", folder: "examples") == "scope '../../x' climbs out of this node's --workdir")
+        #expect(WorkdirConfinement.problem(scope: "x", folder: "../up") != nil)
+        #expect(WorkdirConfinement.problem(scope: "x", folder: "/etc") != nil)
+        #expect(WorkdirConfinement.problem(scope: "x", folder: "a//b") != nil)
+    }
+
+    @Test func aRunsFolderIsRelativeAndGoesDown() {
+        #expect(RunFolder.problem("") == nil)
+        #expect(RunFolder.problem("examples/ci") == nil)
+        #expect(RunFolder.problem("a/./b") != nil)
+        #expect(RunFolder.problem("a/") != nil)
+        #expect(RunFolder.problem("a\0b") != nil)
+        #expect(RunFolder.relative("/w/c/examples", to: "/w/c") == "examples")
+        #expect(RunFolder.relative("/w/c", to: "/w/c") == "")
+        #expect(RunFolder.relative("/w/cx", to: "/w/c") == nil)
+        #expect(RunFolder.relative("/w/c/x", to: "/") == "w/c/x")
+        #expect(RunFolder.directory("examples", in: "/w/c/") == "/w/c/examples")
+        #expect(RunFolder.directory("", in: "/w/c") == "/w/c")
+    }
 }
 
 @Suite struct HandshakeTroubleTests {

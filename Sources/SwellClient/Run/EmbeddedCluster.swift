@@ -12,7 +12,7 @@ struct EmbeddedCluster: Sendable {
     let services: ServiceGroup
 
     /// - Parameters:
-    ///   - workingDirectory: where tasks run (the plan file's folder).
+    ///   - workingDirectory: the root the plan's folder is below (tasks run in the plan's folder).
     init(io: ZMQIOThread, stateDirectory: String, slots: Int, workingDirectory: String, logger: Logger) throws {
         endpoint = "inproc://swell-\(UUID().uuidString.lowercased())"
         let coordinator = try CoordinatorService(

@@ -1,5 +1,6 @@
 import Foundation
 package import Logging
+import SwellCore
 import SwellPlan
 import SwellProtocol
 import SwellZMQ
@@ -17,11 +18,12 @@ package enum PlanRunner {
         let plan = try PlanParser.load(path: options.planPath, overrides: options.overrides)
         let planURL = URL(fileURLWithPath: options.planPath).standardizedFileURL
         let baseDirectory = planURL.deletingLastPathComponent().path
+        let root = try root(of: baseDirectory, options.root)
         let scopes = try PartitionResolver.staticScopes(of: plan, baseDirectory: baseDirectory)
         let joblog = try options.joblog.map(Joblog.init(path:))
         let io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
         do {
-            let outcome = try await execute(plan, scopes: scopes, baseDirectory: baseDirectory, joblog: joblog,
+            let outcome = try await execute(plan, scopes: scopes, root: root, joblog: joblog,
                                             options, io: io, logger: logger)
             await io.shutdown()
             return outcome
@@ -31,18 +33,35 @@ package enum PlanRunner {
         }
     }
 
+    /// The root the plan's folder is read against, and the folder below it: `--root`, or the
+    /// top of the checkout that holds the plan.
+    package static func root(of planFolder: String, _ given: String?) throws -> (path: String, folder: String) {
+        let root = given.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? PlanRoot.find(from: planFolder)
+        if let given {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ClientError(.usage, "--root \(given) is not a folder")
+            }
+        }
+        guard let folder = RunFolder.relative(planFolder, to: root), RunFolder.problem(folder) == nil else {
+            throw ClientError(.usage, "--root \(given ?? root) does not hold the plan's folder \(planFolder)")
+        }
+        return (root, folder)
+    }
+
     /// Runs the checked plan over `io`: embedded cluster (if any), connection, signals, follow.
-    static func execute(_ plan: Plan, scopes: [String: [String]], baseDirectory: String, joblog: Joblog?,
+    static func execute(_ plan: Plan, scopes: [String: [String]], root: (path: String, folder: String), joblog: Joblog?,
                         _ options: RunOptions, io: ZMQIOThread, logger: Logger) async throws -> SwellExit {
         let embedded = options.coordinator == nil
             ? try EmbeddedCluster(io: io, stateDirectory: options.stateDirectory, slots: options.slots,
-                                  workingDirectory: baseDirectory, logger: logger)
+                                  workingDirectory: root.path, logger: logger)
             : nil
         let endpoint = embedded?.endpoint ?? options.coordinator!
         let connection = try await ClientConnection.open(io: io, endpoint: endpoint, curve: embedded == nil ? options.curve : nil)
         let submit = Submit(
             id: connection.nextID(), plan: plan.text, file: options.planPath,
-            overrides: options.overrides, scopes: scopes, taskEvents: joblog != nil)
+            overrides: options.overrides, scopes: scopes, taskEvents: joblog != nil,
+            folder: root.folder.isEmpty ? nil : root.folder)
         let outcome = try await withThrowingTaskGroup(of: Void.self) { services -> SwellExit in
             if let embedded {
                 services.addTask {

@@ -16,12 +16,15 @@ package struct RunOptions: Sendable {
     package var connectTimeout: Duration
     /// The client's key pair and the coordinator's public key, for a coordinator that admits by key.
     package var curve: ZMQSocketConfiguration.Curve?
+    /// The folder each node's `--workdir` stands for (`--root`); nil: found from the plan's folder.
+    package var root: String?
 
     package init(planPath: String, coordinator: String? = nil, slots: Int = 10, stateDirectory: String = StateDirectory.default,
                 overrides: [VarOverride] = [], json: Bool = false, joblog: String? = nil,
                 progress: ProgressReporter.Mode = ProgressReporter.automatic, connectTimeout: Duration = .seconds(5),
-                curve: ZMQSocketConfiguration.Curve? = nil) {
+                curve: ZMQSocketConfiguration.Curve? = nil, root: String? = nil) {
         self.curve = curve
+        self.root = root
         self.planPath = planPath
         self.coordinator = coordinator
         self.slots = slots

@@ -9,6 +9,8 @@ struct RunState: Sendable {
     let plan: Plan
     var status: RunStatus = .running
     let createdAt: Double
+    /// The plan's folder below each node's workdir (`RunFolder`).
+    let folder: String
     var endedAt: Double?
     var error: String?
     /// Stage states, in plan order.
@@ -21,10 +23,11 @@ struct RunState: Sendable {
     /// Counts changed since the last progress event.
     var progressDirty = false
 
-    init(id: String, plan: Plan, createdAt: Double, staticScopes: [String: [String]]) {
+    init(id: String, plan: Plan, createdAt: Double, staticScopes: [String: [String]], folder: String = "") {
         self.id = id
         self.plan = plan
         self.createdAt = createdAt
+        self.folder = folder
         self.stages = plan.stages.map { StageState(stage: $0, staticScopes: staticScopes[$0.id]) }
         let read = Set(plan.stages.flatMap { $0.needs + ($0.partition?.sourceStage.map { [$0] } ?? []) })
         for i in stages.indices { stages[i].consumed = read.contains(stages[i].id) }

@@ -77,7 +77,8 @@ extension Scheduler {
             }
         }
         if final, task.status == .failed, stage.onFailure == .stop {
-            failStage(runID, s, "task \(stage.id)[\(report.index)] \(Scope.label(report.scope)) failed: \(report.outcome)", now, &effects)
+            let scope = report.scope.isEmpty ? "" : " " + Scope.label(report.scope)
+            failStage(runID, s, "task \(stage.id)[\(report.index)]\(scope) failed: \(report.outcome)", now, &effects)
             return
         }
         checkStageComplete(runID, s, now, &effects)

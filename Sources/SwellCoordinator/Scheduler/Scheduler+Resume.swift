@@ -18,7 +18,8 @@ extension Scheduler {
             effects.journal(.runFinished(run: accepted.id, status: .failed, endedAt: now.wall, error: "cannot be resumed: \(error)"))
             return
         }
-        var run = RunState(id: accepted.id, plan: plan, createdAt: accepted.createdAt, staticScopes: accepted.scopes)
+        var run = RunState(id: accepted.id, plan: plan, createdAt: accepted.createdAt, staticScopes: accepted.scopes,
+                           folder: accepted.folder)
         let until = now.monotonic + settings.resumeGrace
         for entry in snapshot.stages {
             if let s = run.stageIndex(entry.stage) { run.stages[s].restore(entry) }

@@ -14,6 +14,11 @@ extension Scheduler {
             effects.send(peer, .rejected(Rejected(id: messageID(), replyTo: submit.id, message: error.description)))
             return
         }
+        let folder = submit.folder ?? ""
+        if let problem = RunFolder.problem(folder) {
+            effects.send(peer, .rejected(Rejected(id: messageID(), replyTo: submit.id, message: problem)))
+            return
+        }
         // Static scopes come from the client's listing; check them as the plan format requires.
         var scopes: [String: [String]] = [:]
         for stage in plan.stages {
@@ -36,13 +41,13 @@ extension Scheduler {
         }
         let runs = self.runs
         let id = runIDs.next(at: now.wall) { runs[$0] != nil }
-        var run = RunState(id: id, plan: plan, createdAt: now.wall, staticScopes: scopes)
+        var run = RunState(id: id, plan: plan, createdAt: now.wall, staticScopes: scopes, folder: folder)
         run.clients[peer] = submit.taskEvents
         self.runs[id] = run
         runOrder.append(id)
         effects.journal(.runAccepted(RunAcceptance(
             id: id, name: plan.name, file: submit.file, planText: submit.plan, overrides: submit.overrides, scopes: scopes,
-            createdAt: now.wall)))
+            createdAt: now.wall, folder: folder)))
         effects.send(peer, .accepted(Accepted(id: messageID(), replyTo: submit.id, run: id)))
         effects.log(.info, "run \(id) of plan '\(plan.name)' accepted: \(plan.stages.count) stage(s)")
         // The client gets the sink outputs as they can be read, from now on.

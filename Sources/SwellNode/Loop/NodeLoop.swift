@@ -373,9 +373,10 @@ struct NodeLoop: Sendable {
                 let command = summarize.substituted(values)
                 var environment = environment(for: assign, values: values, attempt: 1)
                 environment["SWELL_SHARE"] = String(assign.share)
-                let (runnable, refusal) = policy(command, scope: "")
+                let (runnable, refusal) = policy(command, scope: "", assign.spec)
                 var execution = TaskExecution(
-                    argv: runnable.argv, environment: environment, workingDirectory: configuration.workingDirectory,
+                    argv: runnable.argv(shell: assign.spec.shell), environment: environment,
+                    workingDirectory: directory(of: assign.spec),
                     stdin: assign.spec.input.render(reports: reports), timeout: assign.spec.timeout,
                     outputCap: assign.spec.outputCap)
                 execution.refusal = refusal
@@ -444,10 +445,10 @@ struct NodeLoop: Sendable {
     private mutating func processWork(for task: TaskRef, _ assign: Assign, _ key: AssignmentID) -> ProcessWork {
         let values = PlaceholderValues(scope: task.scope, index: task.index, stage: assign.stage, run: assign.run, vars: assign.spec.vars)
         let command = assign.spec.run.substituted(values)
-        let (runnable, refusal) = policy(command, scope: task.scope)
+        let (runnable, refusal) = policy(command, scope: task.scope, assign.spec)
         var execution = TaskExecution(
-            argv: runnable.argv, environment: environment(for: assign, values: values, attempt: task.attempt),
-            workingDirectory: configuration.workingDirectory, stdin: assign.stdin,
+            argv: runnable.argv(shell: assign.spec.shell), environment: environment(for: assign, values: values, attempt: task.attempt),
+            workingDirectory: directory(of: assign.spec), stdin: assign.stdin,
             timeout: assign.spec.timeout, outputCap: assign.spec.outputCap)
         execution.refusal = refusal
         if assign.stdinBytes != nil, let fetch = inputs[InputKey(assign)] {
@@ -457,16 +458,32 @@ struct NodeLoop: Sendable {
                            command: command.display)
     }
 
+    /// Where the tasks of `spec` run: the run's folder below the node's workdir.
+    private func directory(of spec: TaskSpec) -> String {
+        RunFolder.directory(spec.folder ?? "", in: configuration.workingDirectory)
+    }
+
     /// What this node will run of `command`: its `--allow` list and `--workdir` confinement.
     /// Returns the command to run (a simple string command becomes argv under `--allow`) and,
     /// if refused, why.
-    private mutating func policy(_ command: Command, scope: String) -> (Command, String?) {
-        if configuration.confined, let problem = WorkdirConfinement.problem(scope: scope) {
+    private mutating func policy(_ command: Command, scope: String, _ spec: TaskSpec) -> (Command, String?) {
+        let folder = spec.folder ?? ""
+        if let problem = RunFolder.problem(folder) ?? (configuration.confined ? WorkdirConfinement.problem(scope: scope, folder: folder) : nil) {
             log(.warning, "refused a task: \(problem)")
             return (command, problem)
         }
+        if !folder.isEmpty {
+            var isDirectory: ObjCBool = false
+            let directory = directory(of: spec)
+            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                let problem = "the plan's folder '\(folder)' is not in this node's workdir \(configuration.workingDirectory) "
+                    + "(the workdir stands for the root of the checkout that holds the plan: \(directory) must exist)"
+                log(.warning, "refused a task: \(problem)")
+                return (command, problem)
+            }
+        }
         guard let allow = configuration.allow else { return (command, nil) }
-        switch allow.check(command) {
+        switch allow.check(command, shell: spec.shell) {
         case .success(let runnable):
             return (runnable, nil)
         case .failure(let refusal):

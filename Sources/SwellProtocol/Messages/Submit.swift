@@ -12,14 +12,18 @@ package struct Submit: Sendable, Codable {
     package var scopes: [String: [String]]
     /// Send an EVENT for every finished task (for `--joblog` and live progress).
     package var taskEvents: Bool
+    /// The plan file's folder below the root that each node's `--workdir` stands for: tasks
+    /// run there (`RunFolder`). Absent: the root itself.
+    package var folder: String?
 
     package init(id: UInt64, plan: String, file: String, overrides: [VarOverride],
-                scopes: [String: [String]], taskEvents: Bool) {
+                scopes: [String: [String]], taskEvents: Bool, folder: String? = nil) {
         self.id = id
         self.plan = plan
         self.file = file
         self.overrides = overrides
         self.scopes = scopes
         self.taskEvents = taskEvents
+        self.folder = folder
     }
 }

@@ -16,9 +16,14 @@ package struct TaskSpec: Sendable, Codable, Hashable {
     package var vars: [String: String]
     /// Bytes of stdout kept per task; the rest is cut with a visible marker.
     package var outputCap: Int
+    /// Where the tasks run, below the node's `--workdir` (`RunFolder`). Absent: the workdir.
+    package var folder: String?
+    /// The program and arguments that run a string command, which comes last. Absent: `/bin/sh -c`.
+    package var shell: [String]?
 
     package init(run: Command, summarize: Command?, env: [String: String], timeoutMilliseconds: Int?,
-                width: Int, pacing: Pacing, input: InputFormat, vars: [String: String], outputCap: Int) {
+                width: Int, pacing: Pacing, input: InputFormat, vars: [String: String], outputCap: Int,
+                folder: String? = nil, shell: [String]? = nil) {
         self.run = run
         self.summarize = summarize
         self.env = env
@@ -28,6 +33,8 @@ package struct TaskSpec: Sendable, Codable, Hashable {
         self.input = input
         self.vars = vars
         self.outputCap = outputCap
+        self.folder = folder
+        self.shell = shell
     }
 
 }
