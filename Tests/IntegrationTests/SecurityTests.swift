@@ -231,6 +231,61 @@ struct Keys {
         #expect(ran.stderr.contains("'rm' is not allowed on this node"), "\(ran.stderr)")
     }
 
+    /// A plan cannot change what an allow-listed node runs: its env's PATH (to a folder with a
+    /// `grep` of its own) and LD_PRELOAD are refused with the reason, a path through `..` is
+    /// refused, and commands joined by pipes and `||` run when each is allowed, as the README's
+    /// plan does.
+    @Test func aPlanCannotChangeWhatAnAllowListedNodeRuns() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        _ = work.write("bin/grep", "#!/bin/sh\necho pwned > pwned.txt\n")
+        chmod(work.path + "/bin/grep", 0o755)
+        _ = work.write("Sources/a/x.swift", "oldAPI(1)\n")
+        _ = work.write("Sources/b/y.swift", "fine\n")
+        let cluster = try await LocalCluster(nodes: 1, workdir: work.path, nodeArguments: { _ in
+            ["--allow", "find", "--allow", "grep", "--allow", "sort", "--allow", "wc", "--allow", "true", "--allow", "/usr/bin/*"]
+        })
+        defer { cluster.stop() }
+        let plan = work.write("plan.yaml", """
+            name: hostile
+            stages:
+              - id: path
+                run: grep -c x plan.yaml
+                env: { PATH: "\(work.path)/bin" }
+                on-failure: continue
+              - id: preload
+                run: [grep, -c, x, plan.yaml]
+                env: { LD_PRELOAD: "\(work.path)/evil.so" }
+                on-failure: continue
+              - id: climb
+                run: [/usr/bin/../../\(work.path.dropFirst())/bin/grep]
+                on-failure: continue
+              - id: inventory
+                run: find Sources -mindepth 1 -maxdepth 1 -type d | sort
+              - id: scan
+                partition: { lines-of: inventory }
+                run: grep -rn 'oldAPI(' {scope} || true
+              - id: count
+                needs: [scan]
+                run: wc -l
+            """)
+        let ran = try await swell(["run", plan, "--coordinator", cluster.endpoint, "--json"], in: work.path)
+        #expect(ran.status == 1, "\(ran.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work.path + "/pwned.txt"))
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(ran.stdout.utf8)) as? [String: Any])
+        let outputs = try #require(result["outputs"] as? [[String: Any]])
+        #expect(outputs.first { $0["stage"] as? String == "count" }?["output"] as? String == "1\n", "\(ran.stdout)")
+        let run = try #require(result["run"] as? String)
+        let logs = try await swell(["logs", run, "--coordinator", cluster.endpoint, "--json"])
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(logs.stdout.utf8)) as? [[String: Any]])
+        let errors = Dictionary(reports.compactMap { r in (r["stage"] as? String).map { ($0, r["error"] as? String ?? "") } },
+                                uniquingKeysWith: { $0 + $1 })
+        #expect(errors["path"] == "refused: the plan's env sets PATH, which a node with --allow does not take from a plan: it changes what runs")
+        #expect(errors["preload"] == "refused: the plan's env sets LD_PRELOAD, which a node with --allow does not take from a plan: it changes what runs")
+        #expect(errors["climb"]?.contains("names its folder with '..'") == true, "\(errors)")
+        #expect(errors["scan"] == "")
+    }
+
     /// Done criterion 4: a hostile peer sends 10,000 random, malformed and oversized messages
     /// during a real run; the coordinator stays up, the output is right, every drop is counted.
     @Test func aHostilePeerHarmsNothingAndEveryDropIsCounted() async throws {

@@ -121,9 +121,11 @@ func temporaryFolder() -> String {
             return
         }
         #expect(refusal.reason == "'rm' is not allowed on this node (it allows: grep, wc, /usr/bin/sor?)")
-        // A name pattern does not admit a program given by a path, and the other way round.
+        // A name pattern does not admit a program given by a path; a path pattern admits the
+        // program a name stands for through the node's PATH.
         #expect((try? grep.check(.argv(["./grep"])).get()) == nil)
-        #expect((try? grep.check(.argv(["sort"])).get()) == nil)
+        #expect(try grep.check(.argv(["sort"])).get() == .argv(["sort"]))
+        #expect((try? grep.check(.argv(["cat"])).get()) == nil)
     }
 
     @Test func simpleStringCommandsRunWithoutAShell() throws {
@@ -133,8 +135,8 @@ func temporaryFolder() -> String {
     }
 
     @Test func shellSyntaxNeedsShAllowed() throws {
-        for line in ["grep x | wc -l", "grep x > out", "grep $HOME", "grep `id`", "grep x; rm y", "grep *.c", "FOO=1 grep x",
-                     "grep \"$(id)\"", "grep x &", "~/bin/grep x", "grep x # y"] {
+        for line in ["grep x > out", "grep $HOME", "grep `id`", "grep *.c", "FOO=1 grep x", "grep x | (wc -l)",
+                     "grep \"$(id)\"", "grep x &", "~/bin/grep x", "grep x # y", "grep x | wc -l 2>/dev/null"] {
             guard case .failure(let refusal) = grep.check(.shell(line)) else {
                 Issue.record("\(line) was allowed without sh")
                 continue
@@ -142,6 +144,48 @@ func temporaryFolder() -> String {
             #expect(refusal.reason.contains("--allow sh"), "\(line)")
         }
         #expect(try AllowList(["sh"]).check(.shell("grep x | wc -l")).get() == .shell("grep x | wc -l"))
+        #expect(try AllowList(["sh"]).check(.shell("grep x")).get() == .shell("grep x"))
+    }
+
+    /// Simple commands joined by `|`, `||`, `&&`, `;` and newlines run under the shell when
+    /// each is allowed; one that is not is named.
+    @Test func commandListsRunWhenEveryCommandIsAllowed() throws {
+        let node = AllowList(["find", "grep", "sort", "wc", "true"])
+        for line in ["find Sources -type d | sort", "grep -rn 'oldAPI(' 'Sources/a b' || true", "grep x && wc -l y; sort z",
+                     "grep a\nwc -l\n", "grep 'a | b; c' | wc -l"] {
+            #expect(try node.check(.shell(line)).get() == .shell(line), "\(line)")
+        }
+        guard case .failure(let refusal) = node.check(.shell("grep x; rm -rf y")) else {
+            Issue.record("rm ran in a list")
+            return
+        }
+        #expect(refusal.reason == "'rm' is not allowed on this node (it allows: find, grep, sort, wc, true)")
+        // A plan's own shell must be allowed too.
+        #expect((try? node.check(.shell("grep x | sort"), shell: ["bash", "-o", "pipefail", "-c"]).get()) == nil)
+        #expect(try AllowList(["grep", "sort", "bash"]).check(.shell("grep x | sort"), shell: ["bash", "-c"]).get()
+                == .shell("grep x | sort"))
+        #expect(ShellWords.commandList("a || b && c | d ; e\nf") == [["a"], ["b"], ["c"], ["d"], ["e"], ["f"]])
+        for broken in ["| a", "a |", "a | | b", "a ;; b", "a &&& b", "a & b", "a ||| b", "; | a"] {
+            #expect(ShellWords.commandList(broken) == nil, "\(broken)")
+        }
+    }
+
+    /// A path with `..` is refused whatever the patterns; a path pattern admits a name through
+    /// the node's own PATH, and a plan's PATH or LD_PRELOAD is named as what changes what runs.
+    @Test func pathsAreMatchedAsTheyRunAndPlanVariablesCannotChangeThem() throws {
+        let usr = AllowList(["/usr/bin/*"], searchPath: ["/usr/bin"])
+        guard case .failure(let refusal) = usr.check(.argv(["/usr/bin/../../tmp/x"])) else {
+            Issue.record("a path with .. was allowed")
+            return
+        }
+        #expect(refusal.reason.contains("names its folder with '..'"))
+        #expect((try? usr.check(.shell("/usr/bin/../../tmp/x | sort")).get()) == nil)
+        #expect(try usr.check(.argv(["grep", "x"])).get() == .argv(["grep", "x"]))
+        #expect((try? AllowList(["/usr/bin/*"], searchPath: ["/nonexistent"]).check(.argv(["grep"])).get()) == nil)
+        #expect(AllowList.runChangingVariable(in: ["LANG": "C", "PATH": "/tmp"]) == "PATH")
+        #expect(AllowList.runChangingVariable(in: ["LD_PRELOAD": "/tmp/x.so"]) == "LD_PRELOAD")
+        #expect(AllowList.runChangingVariable(in: ["BASH_FUNC_grep%%": "() { id; }"]) == "BASH_FUNC_grep%%")
+        #expect(AllowList.runChangingVariable(in: ["LANG": "C", "TARGET": "x"]) == nil)
     }
 
     @Test func shellWordsSplitLikeTheShell() {

@@ -483,6 +483,11 @@ struct NodeLoop: Sendable {
             }
         }
         guard let allow = configuration.allow else { return (command, nil) }
+        if let name = AllowList.runChangingVariable(in: spec.env) {
+            let problem = "the plan's env sets \(name), which a node with --allow does not take from a plan: it changes what runs"
+            log(.warning, "refused a task: \(problem)")
+            return (command, problem)
+        }
         switch allow.check(command, shell: spec.shell) {
         case .success(let runnable):
             return (runnable, nil)

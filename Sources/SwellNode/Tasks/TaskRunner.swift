@@ -62,7 +62,7 @@ enum TaskRunner {
     /// into pipes, in a new process group, in the working directory, with every signal at its
     /// default and no other descriptor open.
     static func spawn(_ execution: TaskExecution, program: String) -> Result<ProcessSupervisor.Started, SpawnFailure> {
-        guard let path = resolve(program) else { return .failure(SpawnFailure("cannot start '\(program)': no such program")) }
+        guard let path = ProgramSearch.resolve(program) else { return .failure(SpawnFailure("cannot start '\(program)': no such program")) }
         // A fetched input is read from its file's pages, through a pipe like any stdin: a task
         // given the file itself could write to it (`> /dev/stdin`) and change the input of the
         // tasks after it.
@@ -155,24 +155,8 @@ enum TaskRunner {
         return .success(Data(bytesNoCopy: base, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) }))
     }
 
-    /// The program to execute: a path as given (relative ones from the working directory), a
-    /// name through this node's PATH.
-    static func resolve(_ program: String) -> String? {
-        if program.contains("/") { return program }
-        for directory in searchPath {
-            let candidate = "\(directory)/\(program)"
-            var info = stat()
-            if stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 { return candidate }
-        }
-        return nil
-    }
-
     /// `F_SETPIPE_SZ` (Linux), which the Glibc module does not export.
     static let pipeSize: Int32 = 1031
-
-    /// This node's PATH, read once: its absolute folders.
-    static let searchPath: [String] = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
-        .split(separator: ":").filter { $0.hasPrefix("/") }.map(String.init)
 
     static func failure(_ error: TaskError, started: Double) -> TaskOutcome {
         TaskOutcome(exitCode: nil, signal: nil, timedOut: false, error: error, stdout: Data(), stdoutBytes: 0,
