@@ -20,7 +20,7 @@ package struct NodeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The coordinator's endpoint.", valueName: "endpoint"), transform: EndpointOption.connecting)
     var join: String
 
-    @Option(help: "The node's name (default: the host name). Names must be unique in a cluster.")
+    @Option(help: "The node's name (default: the host name). A second live node of one name is known as NAME#2.")
     var name: String?
 
     @Option(help: "Tasks this node runs at once.")
@@ -29,7 +29,7 @@ package struct NodeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Labels, comma-separated; a stage with `labels` runs only on nodes that have them all.", valueName: "l1,l2"))
     var labels: String?
 
-    @Option(help: ArgumentHelp("Where tasks run (default: the current directory); given, tasks whose scopes point outside it are refused.", valueName: "dir"))
+    @Option(help: ArgumentHelp("The root of the checkout the plans are in: a task runs in its plan's folder below it (default: the current directory); given, tasks whose scopes point outside it are refused.", valueName: "dir"))
     var workdir: String?
 
     @Option(help: ArgumentHelp("This node's secret key (from swell keygen), for a coordinator that admits by key.", valueName: "file"))
@@ -38,7 +38,7 @@ package struct NodeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The coordinator's public key: 40 Z85 characters, or its .pub file.", valueName: "key"))
     var coordinatorKey: String?
 
-    @Option(help: ArgumentHelp("Run only these programs (a name or glob; repeatable). String commands with shell syntax need --allow sh.", valueName: "pattern"))
+    @Option(help: ArgumentHelp("Run only these programs (a name or glob; repeatable). Pipes and lists of allowed programs run; other shell syntax needs --allow sh.", valueName: "pattern"))
     var allow: [String] = []
 
     @Option(help: "Log level (default: info, or $SWELL_LOG_LEVEL).")
@@ -53,6 +53,9 @@ package struct NodeCommand: AsyncParsableCommand {
             throw ValidationError("--key and --coordinator-key go together: this node's secret key, and the coordinator's public key")
         }
         if allow.contains(where: \.isEmpty) { throw ValidationError("--allow takes a program name or glob") }
+        if let name, name.isEmpty || name.contains("#") {
+            throw ValidationError("--name must be non-empty and without '#' (the coordinator calls a second node of one name NAME#2)")
+        }
         if let workdir {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: workdir, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -102,6 +102,32 @@ import SwellTestSupport
         #expect(outside.stderr.contains("does not hold the plan's folder"), "\(outside.stderr)")
     }
 
+    /// Two node processes started with one name are two nodes, n1 and n1#2, for as long as
+    /// they run: both run tasks, neither replaces the other, and the second is told why.
+    @Test func twoNodesWithOneNameAreTwoNodes() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 1, workdir: work.path)
+        defer { cluster.stop() }
+        try cluster.addNode("twin", claiming: "n1")
+        #expect(await eventually(.seconds(10)) { cluster.node("twin").output.contains("knows this one as n1#2") })
+        let plan = work.write("plan.yaml", """
+            name: twins
+            width: 2
+            stages:
+              - id: work
+                partition: { items: [\((0..<40).map { "s\($0)" }.joined(separator: ", "))] }
+                run: sleep 0.05; echo "$SWELL_NODE"
+            """)
+        let ran = try await swell(["run", plan, "--coordinator", cluster.endpoint], in: work.path)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        #expect(Set(ran.stdout.split(separator: "\n").map(String.init)) == ["n1", "n1#2"])
+        let nodes = try #require(try await statusJSON(cluster.endpoint)["nodes"] as? [[String: Any]])
+        #expect(Set(nodes.compactMap { $0["name"] as? String }) == ["n1", "n1#2"])
+        #expect(nodes.allSatisfy { ($0["state"] as? String) == "up" }, "\(nodes)")
+        #expect(!cluster.coordinator.output.contains("joined again as a new process"), "\(cluster.coordinator.output)")
+    }
+
     @Test func aSecondCoordinatorOnTheSameStateIsRefused() async throws {
         let work = Scratch()
         defer { work.remove() }

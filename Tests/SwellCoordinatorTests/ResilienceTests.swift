@@ -23,6 +23,44 @@ import Synchronization
         #expect(!h.assigns(h.take("n1")).isEmpty)
     }
 
+    /// Two live processes that say the same name (the host name, one key for many nodes) are
+    /// two nodes, `n1` and `n1#2`, that keep their names as they heartbeat and join again; a
+    /// process whose namesake has gone silent replaces it, as a restarted node does.
+    @Test func twoLiveProcessesOfOneNameAreTwoNodesThatNeverFlap() {
+        var h = SchedulerHarness()
+        func hello(_ peer: String, _ name: String, _ incarnation: String) {
+            h.send(peer, .hello(Hello(id: h.nextID(), role: .node, name: name, incarnation: incarnation, slots: 2)))
+            h.send(peer, .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
+        }
+        hello("peer-a", "n1", "a")
+        hello("peer-b", "n1", "b")
+        let welcomes = h.take("peer-b").compactMap { if case .welcome(let w) = $0 { w.name } else { nil } }
+        #expect(welcomes == ["n1#2"])
+        for _ in 0..<20 {
+            h.advance(0.5)
+            h.send("peer-a", .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
+            h.send("peer-b", .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
+        }
+        // Joining again (a lost WELCOME, a coordinator that went quiet) keeps each its name.
+        hello("peer-b", "n1#2", "b")
+        hello("peer-a", "n1", "a")
+        #expect(h.scheduler.nodes["n1"]?.incarnation == "a")
+        #expect(h.scheduler.nodes["n1"]?.membership == 1)
+        #expect(h.scheduler.nodes["n1#2"]?.incarnation == "b")
+        #expect(h.scheduler.nodes["n1#2"]?.membership == 1)
+        #expect(h.scheduler.nodes.values.filter(\.isLive).count == 2)
+        // A third process of the name is n1#3.
+        hello("peer-c", "n1", "c")
+        #expect(h.scheduler.nodes["n1#3"]?.incarnation == "c")
+        // n1 goes silent (killed) and a new process of the name comes: it is n1 again.
+        h.advance(2)
+        h.send("peer-b", .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
+        h.send("peer-c", .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
+        hello("peer-d", "n1", "d")
+        #expect(h.scheduler.nodes["n1"]?.incarnation == "d")
+        #expect(h.scheduler.nodes["n1#2"]?.incarnation == "b")
+    }
+
     @Test func suspectThenRefutedStartsANewMembership() {
         var h = SchedulerHarness(settings: CoordinatorSettings(heartbeatInterval: .seconds(1), suspectAfterMissed: 3, downGrace: .seconds(1)))
         h.join("n1")

@@ -19,9 +19,19 @@ extension Scheduler {
             clients[peer] = nil
             clientUserIDs[peer] = nil
             // A node admitted by key is known by the name its key is authorized under.
-            let name = identity?.name ?? (hello.name.isEmpty ? "node" : hello.name)
-            if let identity, identity.name != hello.name {
+            var name = identity?.name ?? (hello.name.isEmpty ? "node" : hello.name)
+            if let identity, identity.name != hello.name, !hello.name.hasPrefix(identity.name + "#") {
                 effects.log(.info, "a node calling itself '\(hello.name)' holds the key authorized as '\(identity.name)': known as \(identity.name)")
+            }
+            if let existing = nodes[name], existing.isLive, existing.incarnation != hello.incarnation,
+               now.monotonic - existing.lastSeen < settings.suspectAfter {
+                // Another process has the name and is alive: this one is a node of its own.
+                let base = name
+                name = distinctName(for: base, hello)
+                if nodes[name]?.incarnation != hello.incarnation {
+                    effects.log(.warning, "node \(base) joined from a second process while the first one is alive: "
+                        + "the new one is known as \(name); give each node its own --name (or key)")
+                }
             }
             guard hello.slots >= 1 else {
                 refuse(peer, hello.id, .malformed, "a node needs at least one slot", now, &effects)
@@ -63,6 +73,21 @@ extension Scheduler {
             welcomed.append(name)
             reconcile(name, holding: hello.holding, now, &effects)
         }
+    }
+
+    /// The name for a second live process that says it is `base`: the one it had (it joins again
+    /// after the coordinator restarted, or under a key that names it `base`), else `base#2`,
+    /// `base#3`... the first that no live node has.
+    private func distinctName(for base: String, _ hello: Hello) -> String {
+        if let (known, _) = nodes.first(where: { $0.value.isLive && $0.value.incarnation == hello.incarnation && $0.key.hasPrefix(base + "#") }) {
+            return known
+        }
+        if hello.name.hasPrefix(base + "#"), nodes[hello.name].map({ !$0.isLive || $0.incarnation == hello.incarnation }) ?? true {
+            return hello.name
+        }
+        var suffix = 2
+        while nodes["\(base)#\(suffix)"]?.isLive == true { suffix += 1 }
+        return "\(base)#\(suffix)"
     }
 
     private mutating func welcome(_ hello: Hello, _ name: String) -> Welcome {

@@ -199,6 +199,9 @@ struct NodeLoop: Sendable {
             let restarted = coordinator != nil && coordinator != welcome.coordinator
             if state == .joining || restarted {
                 log(.info, "joined as \(welcome.name)\(restarted ? " (the coordinator restarted)" : "")")
+                if welcome.name.hasPrefix(name + "#") {
+                    log(.warning, "another live node is called \(name), so the coordinator knows this one as \(welcome.name); give each node its own --name (or key)")
+                }
             }
             coordinator = welcome.coordinator
             name = welcome.name
