@@ -9,10 +9,10 @@ struct PlanReader {
 
     init(file: String) { self.file = file }
 
-    static let planFields = ["name", "width", "pacing", "shell", "vars", "stages"]
+    static let planFields = ["name", "width", "pacing", "shell", "stop-grace", "vars", "stages"]
     static let stageFields = [
         "id", "run", "needs", "partition", "width", "pacing", "timeout", "retries", "summarize",
-        "synthesize", "input", "on-failure", "labels", "env", "shell",
+        "synthesize", "input", "on-failure", "labels", "env", "shell", "stop-grace",
     ]
     static let partitionKinds = ["directories", "files", "items", "lines-of"]
 
@@ -51,6 +51,8 @@ struct PlanReader {
         if let node = mapping["pacing"].value { pacing = choice(node, field: "pacing", Pacing.self) ?? pacing }
         var shell: [String]?
         if let node = mapping["shell"].value { shell = self.shell(node) }
+        var stopGrace = Stage.defaultStopGrace
+        if let node = mapping["stop-grace"].value { stopGrace = self.stopGrace(node) ?? stopGrace }
         var vars: [(name: String, value: String)] = []
         if let node = mapping["vars"].value { vars = variables(node) }
         for override in overrides {
@@ -66,7 +68,9 @@ struct PlanReader {
         if let node = mapping["stages"].value {
             if let sequence = node.sequence, !sequence.isEmpty {
                 for item in sequence {
-                    if let stage = stage(item, defaultWidth: width, defaultPacing: pacing, defaultShell: shell) { stages.append(stage) }
+                    if let stage = stage(item, defaultWidth: width, defaultPacing: pacing, defaultShell: shell, defaultStopGrace: stopGrace) {
+                        stages.append(stage)
+                    }
                 }
             } else {
                 error(node, "`stages` must be a non-empty list of stages")
@@ -103,7 +107,8 @@ struct PlanReader {
 
     // MARK: Stage
 
-    mutating func stage(_ node: Node, defaultWidth: Int, defaultPacing: Pacing, defaultShell: [String]?) -> Stage? {
+    mutating func stage(_ node: Node, defaultWidth: Int, defaultPacing: Pacing, defaultShell: [String]?,
+                        defaultStopGrace: Duration) -> Stage? {
         guard let fields = mappingFields(node, what: "a stage", allowed: Self.stageFields) else {
             error(node, "a stage must be a mapping with at least `id` and `run`")
             return nil
@@ -201,12 +206,26 @@ struct PlanReader {
         }
         var shell = defaultShell
         if let value = fields["shell"].value { shell = self.shell(value) }
+        var stopGrace = defaultStopGrace
+        if let value = fields["stop-grace"].value { stopGrace = self.stopGrace(value) ?? stopGrace }
         guard ok else { return nil }
-        return Stage(
+        var stage = Stage(
             id: id, run: run, needs: needs, partition: partition, width: width, pacing: pacing,
             timeout: timeout, retries: retries, summarize: summarize, synthesize: synthesize,
             input: input, onFailure: onFailure, labels: labels, env: env, shell: shell,
             location: location(node), fieldLocations: locations)
+        stage.stopGrace = stopGrace
+        return stage
+    }
+
+    /// `stop-grace`: a duration from 0 (SIGKILL at once) to 1h.
+    mutating func stopGrace(_ node: Node) -> Duration? {
+        guard let text = node.scalar?.string, let duration = Durations.parse(text) ?? (text == "0" ? .zero : nil),
+              duration >= .zero, duration <= .seconds(3600) else {
+            error(node, "`stop-grace` must be a duration from 0 to 1h, such as 10s (0: SIGKILL at once)")
+            return nil
+        }
+        return duration
     }
 
     static func isIDCharacter(_ c: Unicode.Scalar) -> Bool {

@@ -10,6 +10,10 @@ package struct Stage: Sendable {
     package var pacing: Pacing
     /// Nil for no limit.
     package var timeout: Duration?
+    /// A timeout or a cancel sends the task's process group SIGTERM, then SIGKILL this long after
+    /// (`stop-grace`; zero: SIGKILL at once).
+    package var stopGrace: Duration = Stage.defaultStopGrace
+    package static let defaultStopGrace: Duration = .seconds(5)
     package var retries: Int
     package var summarize: Command?
     package var synthesize: Command?

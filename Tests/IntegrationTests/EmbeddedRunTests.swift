@@ -89,6 +89,34 @@ import SwellTestSupport
         #expect(result.stderr.contains("No such file or directory"), "\(result.stderr)")
     }
 
+    /// A timed-out task gets SIGTERM and the stage's `stop-grace` to save its work; with
+    /// `stop-grace: 0` it is killed at once.
+    @Test func aTimedOutTaskGetsItsStopGraceToSaveItsWork() async throws {
+        let (result, work) = try await runPlan("""
+            name: graceful
+            stages:
+              - id: agent
+                partition: { items: [graceful, abrupt] }
+                run: |
+                  trap 'echo saved > saved-{scope}; exit 1' TERM
+                  sleep 30 & wait
+                timeout: 300ms
+                stop-grace: 10s
+                on-failure: continue
+              - id: abrupt
+                run: "trap 'echo saved > saved-zero; exit 1' TERM; sleep 30 & wait"
+                timeout: 300ms
+                stop-grace: 0
+                on-failure: continue
+            """)
+        defer { work.remove() }
+        #expect(result.status == 1)
+        #expect(work.read("saved-graceful") == "saved\n")
+        #expect(work.read("saved-abrupt") == "saved\n")
+        #expect(!FileManager.default.fileExists(atPath: work.path + "/saved-zero"))
+        #expect(result.stderr.contains("timed out"), "\(result.stderr)")
+    }
+
     @Test func scopesWithSpacesAndQuotesCannotInjectShell() async throws {
         let (result, work) = try await runPlan("""
             name: quoting

@@ -72,6 +72,38 @@ func isGone(_ pid: Int32) -> Bool {
         #expect(await eventually { isGone(pid) }, "the background grandchild \(pid) survived the timeout")
     }
 
+    /// With a stop grace, a timeout sends SIGTERM first: a task that saves its work on SIGTERM
+    /// gets to, and its output is kept.
+    @Test func aTimeoutSendsSIGTERMFirstSoATaskCanSaveItsWork() async throws {
+        var run = execution("trap 'echo saved; exit 0' TERM; echo started; sleep 30 & wait", timeout: .milliseconds(300))
+        run.stopGrace = .seconds(10)
+        let outcome = await TaskRunner.run(run)
+        #expect(outcome.timedOut)
+        #expect(String(decoding: outcome.stdout, as: UTF8.self) == "started\nsaved\n")
+        #expect(outcome.endedAt - outcome.startedAt < 8, "SIGTERM ended it; the grace is 10 s")
+    }
+
+    /// A task that ignores SIGTERM gets SIGKILL when the grace is over, and so does a stop.
+    @Test func aTaskThatIgnoresSIGTERMIsKilledWhenTheGraceIsOver() async throws {
+        var run = execution("trap '' TERM; echo started; while :; do sleep 0.05; done", timeout: .milliseconds(200))
+        run.stopGrace = .milliseconds(400)
+        let outcome = await TaskRunner.run(run)
+        #expect(outcome.timedOut)
+        #expect(outcome.signal == SIGKILL)
+        #expect(outcome.endedAt - outcome.startedAt >= 0.55, "killed before the grace was over")
+        let stop = StopSignal()
+        let ready = NSTemporaryDirectory() + "trapped-\(UUID())"
+        defer { try? FileManager.default.removeItem(atPath: ready) }
+        var stopped = execution("trap 'echo stopping; exit 3' TERM; touch \(ready); sleep 30 & wait")
+        stopped.stopGrace = .seconds(5)
+        async let result = TaskRunner.run(stopped, stop: stop)
+        #expect(await eventually { FileManager.default.fileExists(atPath: ready) })
+        stop.stop()
+        let ended = await result
+        #expect(ended.error == .cancelled)
+        #expect(String(decoding: ended.stdout, as: UTF8.self) == "stopping\n")
+    }
+
     @Test func aGrandchildHoldingTheOutputOpenDoesNotHoldTheTask() async throws {
         let pidFile = NSTemporaryDirectory() + "linger-\(UUID()).pid"
         defer { try? FileManager.default.removeItem(atPath: pidFile) }

@@ -262,6 +262,24 @@ func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
         ])
     }
 
+    @Test func stopGraceHasADefaultAPlanValueAndAStageValue() throws {
+        let plan = try PlanParser.parse("""
+            name: x
+            stop-grace: 30s
+            stages:
+              - id: a
+                run: 'true'
+              - id: b
+                stop-grace: 0
+                run: 'true'
+            """, file: "plan.yaml")
+        #expect(plan.stages.map(\.stopGrace) == [.seconds(30), .zero])
+        #expect(try PlanParser.parse("name: x\nstages: [{id: a, run: 'true'}]", file: "p").stages[0].stopGrace == .seconds(5))
+        #expect(diagnostics("name: x\nstages: [{id: a, run: 'true', stop-grace: 2h}]") == [
+            "plan.yaml:2:43: `stop-grace` must be a duration from 0 to 1h, such as 10s (0: SIGKILL at once)",
+        ])
+    }
+
     @Test func nulCharactersAreRefused() {
         #expect(diagnostics("name: x\nvars: {a: \"x\\0y\"}\nstages:\n  - id: s\n    run: \"echo \\0\"\n    env: {E: \"\\0\"}\n") == [
             "plan.yaml:2:11: var 'a' contains a NUL character, which no command can take",

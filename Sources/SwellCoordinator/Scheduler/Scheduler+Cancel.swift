@@ -2,7 +2,8 @@ import Foundation
 import SwellProtocol
 
 extension Scheduler {
-    /// How long `swell cancel` waits for nodes to confirm before it answers anyway.
+    /// How long `swell cancel` waits for nodes to confirm before it answers anyway, beyond the
+    /// longest `stop-grace` of the run's stages (tasks that ignore SIGTERM end when it is over).
     static let cancelConfirmationWait: Duration = .seconds(5)
 
     /// A client cancels a run: every task of it is stopped on every node, the run ends cancelled,
@@ -19,12 +20,13 @@ extension Scheduler {
         }
         runs[cancel.run]!.clients[peer] = runs[cancel.run]!.clients[peer] ?? false
         effects.log(.info, "run \(cancel.run) cancelled: \(cancel.reason)")
+        let wait = (runs[cancel.run]!.plan.stages.map(\.stopGrace).max() ?? .zero) + Self.cancelConfirmationWait
         let told = finishRun(cancel.run, .cancelled, error: cancel.reason, now, &effects)
         if told.isEmpty {
             effects.ack(peer, cancel.id)
         } else {
             cancelConfirmations.append(CancelConfirmation(
-                client: peer, request: cancel.id, waiting: told, deadline: now.monotonic + Self.cancelConfirmationWait))
+                client: peer, request: cancel.id, waiting: told, deadline: now.monotonic + wait))
         }
     }
 
@@ -42,7 +44,7 @@ extension Scheduler {
             if confirmation.waiting.isEmpty {
                 effects.ack(confirmation.client, confirmation.request)
             } else if node == nil, ids == nil, now.monotonic >= confirmation.deadline {
-                effects.log(.warning, "cancel: no confirmation from \(confirmation.waiting.keys.sorted().joined(separator: ", ")) within \(Self.cancelConfirmationWait.components.seconds) s")
+                effects.log(.warning, "cancel: no confirmation from \(confirmation.waiting.keys.sorted().joined(separator: ", ")) in time")
                 effects.ack(confirmation.client, confirmation.request)
             } else {
                 open.append(confirmation)

@@ -383,6 +383,7 @@ struct NodeLoop: Sendable {
                     stdin: assign.spec.input.render(reports: reports), timeout: assign.spec.timeout,
                     outputCap: assign.spec.outputCap)
                 execution.refusal = refusal
+                execution.stopGrace = assign.spec.stopGrace
                 schedule(ProcessWork(key: ProcessKey(assignment: key, slot: ProcessKey.summarizeSlot), purpose: .summarize,
                                      execution: execution, command: command.display))
             case .finished:
@@ -454,6 +455,7 @@ struct NodeLoop: Sendable {
             workingDirectory: directory(of: assign.spec), stdin: assign.stdin,
             timeout: assign.spec.timeout, outputCap: assign.spec.outputCap)
         execution.refusal = refusal
+        execution.stopGrace = assign.spec.stopGrace
         if assign.stdinBytes != nil, let fetch = inputs[InputKey(assign)] {
             if let bytes = fetch.inMemory { execution.stdin = bytes } else { execution.stdinFile = fetch.path }
         }

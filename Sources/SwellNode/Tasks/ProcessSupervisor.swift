@@ -31,6 +31,8 @@ final class ProcessSupervisor: @unchecked Sendable {
         var stdin: Int32
         var input: Data
         var deadline: ContinuousClock.Instant?
+        /// A stop or timeout sends the group SIGTERM, then SIGKILL this long after; zero: SIGKILL at once.
+        var stopGrace: Duration = .zero
         var outputCap: Int
         var stderrTail: Int
     }
@@ -79,7 +81,8 @@ final class ProcessSupervisor: @unchecked Sendable {
         await withCheckedContinuation { continuation in post(.watch(id, started, continuation)) }
     }
 
-    /// Kills the process group of `id` (a timeout or a stop); harmless once it is over.
+    /// Stops the process group of `id` (a cancel, the node stopping): SIGTERM, then SIGKILL after
+    /// its stop grace; harmless once it is over.
     func kill(_ id: Int) {
         let live = inbox.withLock { inbox in
             guard inbox.live.contains(id) else { return false }
@@ -115,6 +118,8 @@ final class ProcessSupervisor: @unchecked Sendable {
         var tail: [UInt8] = []
         var exitedAt: ContinuousClock.Instant?
         var killedAt: ContinuousClock.Instant?
+        /// When the group was sent SIGTERM (a stop with a grace).
+        var termSentAt: ContinuousClock.Instant?
         var timedOut = false
 
         init(id: Int, started: Started, continuation: CheckedContinuation<TaskOutcome, Never>) {
@@ -126,21 +131,27 @@ final class ProcessSupervisor: @unchecked Sendable {
 
         var over: Bool { exitedAt != nil && !stdoutOpen && !stderrOpen }
 
-        /// What the clock does next to this process, and when: kill its group at the deadline
-        /// (while it runs), kill the rest of its group a grace after it exited, then end the
+        /// What the clock does next to this process, and when: stop its group at the deadline
+        /// (while it runs), kill it when the stop grace after SIGTERM is over, kill the rest of
+        /// its group a grace after it exited (not before the stop grace is over), then end the
         /// task without pipes held open from outside the group.
         var nextTimer: (at: ContinuousClock.Instant, action: TimerAction)? {
             guard let exitedAt else {
+                if killedAt != nil { return nil }
+                if let termSentAt { return (termSentAt + started.stopGrace, .kill) }
                 guard !timedOut, let deadline = started.deadline else { return nil }
                 return (deadline, .timeOut)
             }
-            guard let killedAt else { return (exitedAt + ProcessSupervisor.lingerGrace, .killLingering) }
+            guard let killedAt else {
+                let linger = exitedAt + ProcessSupervisor.lingerGrace
+                return (termSentAt.map { max(linger, $0 + started.stopGrace) } ?? linger, .kill)
+            }
             return (max(exitedAt, killedAt) + ProcessSupervisor.abandonGrace, .abandonPipes)
         }
     }
 
     private enum TimerAction {
-        case timeOut, killLingering, abandonPipes
+        case timeOut, kill, abandonPipes
     }
 
     /// What an epoll event is about: the low two bits of its data, above them the process's id
@@ -214,9 +225,9 @@ final class ProcessSupervisor: @unchecked Sendable {
                 }
                 add(started.pidfd, EPOLLIN.rawValue, id, .exit)
                 // Stopped before the thread saw it.
-                if killed.contains(id) { killGroup(child) }
+                if killed.contains(id) { stop(child) }
             case .kill(let id):
-                if let child = children[id] { killGroup(child) }
+                if let child = children[id] { stop(child) }
             }
         }
     }
@@ -277,6 +288,20 @@ final class ProcessSupervisor: @unchecked Sendable {
         child.exitedAt = .now
     }
 
+    /// A stop or a timeout: SIGTERM to a running group with a stop grace (SIGKILL follows when
+    /// the grace is over, see `nextTimer`), else SIGKILL.
+    private func stop(_ child: Child) {
+        guard child.killedAt == nil else { return }
+        if child.exitedAt == nil, child.started.stopGrace > .zero {
+            if child.termSentAt == nil {
+                _ = Glibc.kill(-child.started.pid, SIGTERM)
+                child.termSentAt = .now
+            }
+            return
+        }
+        killGroup(child)
+    }
+
     private func killGroup(_ child: Child) {
         _ = Glibc.kill(-child.started.pid, SIGKILL)
         if child.killedAt == nil { child.killedAt = .now }
@@ -290,8 +315,8 @@ final class ProcessSupervisor: @unchecked Sendable {
             switch timer.action {
             case .timeOut:
                 child.timedOut = true
-                killGroup(child)
-            case .killLingering:
+                stop(child)
+            case .kill:
                 killGroup(child)
             case .abandonPipes:
                 // Whoever still holds the pipes left the group: the task ends without them.

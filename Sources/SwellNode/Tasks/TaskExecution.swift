@@ -10,6 +10,8 @@ struct TaskExecution: Sendable, Equatable {
     /// A file the task reads as its stdin instead (an input fetched in pieces); nil for `stdin`.
     var stdinFile: String?
     var timeout: Duration?
+    /// A timeout or stop sends SIGTERM, then SIGKILL this long after (zero: SIGKILL at once).
+    var stopGrace: Duration = .zero
     /// Bytes of stdout kept; the rest is counted and cut with a marker.
     var outputCap: Int
     /// Bytes of stderr kept, from the end.

@@ -137,7 +137,8 @@ enum TaskRunner {
         }
         return .success(ProcessSupervisor.Started(
             pid: pid, pidfd: pidfd, stdout: stdout[0], stderr: stderr[0], stdin: stdin[1], input: input,
-            deadline: execution.timeout.map { .now + $0 }, outputCap: execution.outputCap, stderrTail: execution.stderrTail))
+            deadline: execution.timeout.map { .now + $0 }, stopGrace: execution.stopGrace, outputCap: execution.outputCap,
+            stderrTail: execution.stderrTail))
     }
 
     /// The bytes of `file`, mapped read-only (the kernel's page cache, not this node's heap).

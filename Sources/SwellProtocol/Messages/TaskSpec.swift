@@ -10,6 +10,10 @@ package struct TaskSpec: Sendable, Codable, Hashable {
     package var timeoutMilliseconds: Int?
     /// The task timeout, if any.
     package var timeout: Duration? { timeoutMilliseconds.map { .milliseconds($0) } }
+    /// A timeout or a stop sends the task's group SIGTERM, then SIGKILL this long after. Absent:
+    /// SIGKILL at once (a coordinator that does not say).
+    package var stopGraceMilliseconds: Int?
+    package var stopGrace: Duration { .milliseconds(stopGraceMilliseconds ?? 0) }
     package var width: Int
     package var pacing: Pacing
     package var input: InputFormat
@@ -23,7 +27,7 @@ package struct TaskSpec: Sendable, Codable, Hashable {
 
     package init(run: Command, summarize: Command?, env: [String: String], timeoutMilliseconds: Int?,
                 width: Int, pacing: Pacing, input: InputFormat, vars: [String: String], outputCap: Int,
-                folder: String? = nil, shell: [String]? = nil) {
+                folder: String? = nil, shell: [String]? = nil, stopGraceMilliseconds: Int? = nil) {
         self.run = run
         self.summarize = summarize
         self.env = env
@@ -35,6 +39,7 @@ package struct TaskSpec: Sendable, Codable, Hashable {
         self.outputCap = outputCap
         self.folder = folder
         self.shell = shell
+        self.stopGraceMilliseconds = stopGraceMilliseconds
     }
 
 }
