@@ -83,6 +83,7 @@ let package = Package(
                 "SwellCore", "SwellPlan", "SwellProtocol", "SwellWire", "SwellZMQ", "SwellJournal", "SwellSecurity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strict

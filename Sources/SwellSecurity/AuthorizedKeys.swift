@@ -18,7 +18,7 @@ package struct AuthorizedKeys: Sendable {
         package var line: Int
 
         /// What ZAP hands to the coordinator as the connection's User-Id.
-        package var userID: String { PeerIdentity(role: role, name: name).userID }
+        package var userID: String { PeerIdentity(role: role, name: name, key: key).userID }
     }
 
     package private(set) var entries: [Entry]

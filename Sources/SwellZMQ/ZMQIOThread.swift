@@ -17,6 +17,7 @@ package final class ZMQIOThread: @unchecked Sendable {
         case open(id: Int, ZMQSocketConfiguration, Entry.Shared, CheckedContinuation<[String], any Error>)
         case send(id: Int, frames: [Data])
         case close(id: Int)
+        case reconnect(id: Int, endpoint: String)
         case zap(Entry.Shared, @Sendable (ZAPRequest) -> ZAPResponse, CheckedContinuation<Void, any Error>)
         case stop
     }
@@ -87,6 +88,7 @@ package final class ZMQIOThread: @unchecked Sendable {
 
     func send(id: Int, frames: [Data]) { enqueue(.send(id: id, frames: frames)) }
     func close(id: Int) { enqueue(.close(id: id)) }
+    func reconnect(id: Int, endpoint: String) { enqueue(.reconnect(id: id, endpoint: endpoint)) }
 
     private func enqueue(_ command: Command) {
         let wasEmpty = commands.withLock { queue -> Bool in
@@ -244,6 +246,11 @@ package final class ZMQIOThread: @unchecked Sendable {
                 send(entry, frames)
             case .close(let id):
                 if let entry = entries.removeValue(forKey: id) { closeEntry(entry) }
+            case .reconnect(let id, let endpoint):
+                // libzmq gives up on a connection whose handshake was refused: a new one is made.
+                guard let entry = entries[id] else { continue }
+                _ = zmq_disconnect(entry.socket.handle, endpoint)
+                try? entry.socket.connect(endpoint)
             case .zap(_, let handler, let done):
                 do {
                     let socket = try ZMQSocket(context: context, rawType: ZMQ_REP)

@@ -39,6 +39,10 @@ package final class ZMQSocketHandle: Sendable {
         thread.send(id: id, frames: [peer] + frames)
     }
 
+    /// Drops the connection to `endpoint` and makes a new one. libzmq does not try again after
+    /// the peer refused a security handshake (an unknown key); this does.
+    package func reconnect(_ endpoint: String) { thread.reconnect(id: id, endpoint: endpoint) }
+
     /// Closes the socket; its inbound stream finishes.
     package func close() { thread.close(id: id) }
 

@@ -394,6 +394,7 @@ import SwellTestSupport
             wave 2
               scan       one task per output line of inventory (counted at run time), width 10, barrier, summarized; needs inventory
             sinks: dirs, scan
+            on a cluster, tasks run in each node's --workdir, which stands for \((plan as NSString).deletingLastPathComponent)
 
             """)
     }

@@ -194,6 +194,51 @@ struct Keys {
         #expect(!FileManager.default.fileExists(atPath: work.path + "/state/journal.sqlite"))
     }
 
+    /// SIGHUP reads the authorized file again: a key added since start is admitted without a
+    /// restart, a removed key's node is disconnected and its process told why, and a file with
+    /// a problem changes nothing.
+    @Test func sighupReadsTheAuthorizedFileAgain() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let (cluster, keys) = try await securedCluster(work)
+        defer { cluster.stop() }
+        try cluster.addNode("n3")  // the stranger key: not admitted yet
+        #expect(await eventually { cluster.node("n3").output.contains("refused this node's key") })
+        let file = work.path + "/authorized"
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        let stranger = try #require(try String(contentsOfFile: keys.pub("stranger"), encoding: .utf8)
+            .split(separator: "\n").last { !$0.hasPrefix("#") && !$0.isEmpty })
+
+        // A broken file: nothing changes, and the log says so.
+        try "node n3\n".write(toFile: file, atomically: true, encoding: .utf8)
+        kill(cluster.coordinator.pid, SIGHUP)
+        #expect(await eventually { cluster.coordinator.output.contains("was not taken") }, "\(cluster.coordinator.output)")
+
+        // n3's key added: it joins without a restart.
+        try (original + "node n3 \(stranger)\n").write(toFile: file, atomically: true, encoding: .utf8)
+        kill(cluster.coordinator.pid, SIGHUP)
+        #expect(await eventually(.seconds(20)) { cluster.coordinator.output.contains("node n3 joined with") }, "\(cluster.coordinator.output)")
+
+        // n1's key removed: n1 is disconnected, and the run goes to n3 alone.
+        let withoutN1 = (original + "node n3 \(stranger)\n").split(separator: "\n").filter { !$0.hasPrefix("node n1 ") }.joined(separator: "\n")
+        try (withoutN1 + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        kill(cluster.coordinator.pid, SIGHUP)
+        #expect(await eventually { cluster.coordinator.output.contains("node n1: its key was removed from the authorized file; disconnected") })
+        #expect(await eventually { cluster.node("n1").output.contains("the coordinator does not admit this node") })
+        let plan = work.write("plan.yaml", """
+            name: after-sighup
+            stages:
+              - id: work
+                partition: { items: [a, b, c, d] }
+                run: echo "$SWELL_NODE"
+            """)
+        let ran = try await swell(["run", plan, "--coordinator", cluster.endpoint] + keys.options("ops"), in: work.path)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        #expect(ran.stdout == "n3\nn3\nn3\nn3\n")
+        let nodes = try #require(try await statusJSON(cluster.endpoint, keys.options("ops"))["nodes"] as? [[String: Any]])
+        #expect(nodes.first { $0["name"] as? String == "n1" }?["state"] as? String == "left", "\(nodes)")
+    }
+
     /// Done criterion 5: a node started with --allow grep refuses a task that runs rm, and the
     /// report says why; grep runs.
     @Test func aNodeRefusesCommandsItDoesNotAllow() async throws {

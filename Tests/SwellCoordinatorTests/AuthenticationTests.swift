@@ -32,6 +32,33 @@ import Testing
         #expect(h.journal.reports.allSatisfy { $0.0.node == "n2" })
     }
 
+    /// The authorized file read again without a key: its node is told, counted left at once (its
+    /// work goes back to the pool), and nothing more from its connection is heard; the other
+    /// node, and a key of the same name with the new key, go on.
+    @Test func aRemovedKeysNodeIsDisconnected() {
+        var h = securedHarness()
+        h.userIDs["peer-a"] = "node:n1 KEY-A"
+        h.userIDs["peer-b"] = "node:n2 KEY-B"
+        for (peer, name) in [("peer-a", "n1"), ("peer-b", "n2")] {
+            h.send(peer, .hello(Hello(id: h.nextID(), role: .node, name: name, incarnation: name, slots: 2)))
+            h.send(peer, .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
+        }
+        _ = h.take("peer-a")
+        var effects = Effects()
+        h.scheduler.admit(["node:n2 KEY-B", "node:n1 KEY-NEW"], at: h.now, into: &effects)
+        h.deliver(effects)
+        #expect(h.scheduler.nodes["n1"]?.state == .left)
+        #expect(h.scheduler.nodes["n2"]?.state == .up)
+        #expect(refusals(h.take("peer-a")).map(\.code) == [.notAdmitted])
+        let before = h.scheduler.dropped.unauthorized
+        h.send("peer-a", .hello(Hello(id: h.nextID(), role: .node, name: "n1", incarnation: "n1", slots: 2)))
+        #expect(h.scheduler.dropped.unauthorized == before + 1)
+        #expect(h.scheduler.nodes["n1"]?.state == .left)
+        h.userIDs["peer-c"] = "node:n1 KEY-NEW"
+        h.send("peer-c", .hello(Hello(id: h.nextID(), role: .node, name: "n1", incarnation: "n1-new", slots: 2)))
+        #expect(h.scheduler.nodes["n1"]?.incarnation == "n1-new")
+    }
+
     @Test func aKeyAuthorizedForOneRoleCannotActInTheOther() {
         var h = securedHarness()
         h.userIDs["intruder"] = "client:ops"

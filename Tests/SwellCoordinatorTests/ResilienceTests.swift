@@ -313,6 +313,12 @@ import Synchronization
         let run = try #require(submitted)
         let request = h.nextID()
         h.send("client", .cancel(Cancel(id: request, run: run, reason: "user")))
+        // The stage's stop grace (5 s: its tasks may take that long to end), then 5 s more.
+        for _ in 0..<50 {
+            h.advance(0.1)
+            h.send("n1", .heartbeat(Heartbeat(id: h.nextID(), running: 1)))
+        }
+        #expect(!h.take("client").contains { if case .ack(let a) = $0 { a.acks.contains(request) } else { false } })
         for _ in 0..<52 {
             h.advance(0.1)
             h.send("n1", .heartbeat(Heartbeat(id: h.nextID(), running: 1)))

@@ -536,11 +536,15 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(h.assigns(h.take("gpu1")).count == 1)
     }
 
+    /// A restarted node: the old process has been silent for 3 heartbeat intervals (it is only
+    /// suspect, not yet down) when the new one says HELLO under its name.
     @Test func aNodeWithTheSameNameAndANewIncarnationReplacesTheOld() {
         var h = SchedulerHarness()
         h.join("n1")
         #expect(h.submit(itemsPlan(3)) != nil)
         let first = h.assigns(h.take("n1"))[0]
+        h.advance(1.6)
+        #expect(h.scheduler.nodes["n1"]?.state == .suspect)
         h.send("n1-restarted", .hello(Hello(id: h.nextID(), role: .node, name: "n1", incarnation: "n1-2", slots: 10)))
         h.send("n1-restarted", .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
         let again = h.assigns(h.take("n1-restarted"))

@@ -63,7 +63,9 @@ func temporaryFolder() -> String {
 
     @Test func entriesAreReadWithTheirLines() throws {
         let keys = try AuthorizedKeys.parse("# who may connect\n\nnode n1 \(a)\n  client\talice   \(b)  \n", file: "auth")
-        #expect(keys.entries.map(\.userID) == ["node:n1", "client:alice"])
+        #expect(keys.entries.map(\.userID) == ["node:n1 \(a)", "client:alice \(b)"])
+        #expect(PeerIdentity(userID: "node:n1 \(a)") == PeerIdentity(role: .node, name: "n1", key: a))
+        #expect(PeerIdentity(userID: "client:ops") == PeerIdentity(role: .client, name: "ops"))
         #expect(keys.entries.map(\.line) == [3, 4])
         #expect(keys.entry(forKey: a)?.name == "n1")
         #expect(keys.entry(forKey: "x") == nil)

@@ -90,6 +90,26 @@ extension Scheduler {
         return "\(base)#\(suffix)"
     }
 
+    /// The authorized file now admits these User-Ids (it was read again): nodes and clients whose
+    /// key it no longer holds are told so and forgotten; a node's unfinished work goes back to
+    /// the pool at once.
+    package mutating func admit(_ userIDs: Set<String>, at now: Moment, into effects: inout Effects) {
+        admitted = userIDs
+        for name in nodes.keys.sorted() where nodes[name]!.isLive {
+            guard let userID = nodes[name]!.userID, !userIDs.contains(userID) else { continue }
+            effects.log(.warning, "node \(name): its key was removed from the authorized file; disconnected")
+            refuse(nodes[name]!.peer, 0, .notAdmitted, "this key is no longer in the coordinator's authorized file", now, &effects)
+            lose(name, as: .left, now, &effects)
+        }
+        for (peer, userID) in clientUserIDs where !userIDs.contains(userID) {
+            effects.log(.info, "a client's key was removed from the authorized file; it is no longer heard")
+            refuse(peer, 0, .notAdmitted, "this key is no longer in the coordinator's authorized file", now, &effects)
+            clients[peer] = nil
+            clientUserIDs[peer] = nil
+        }
+        needsDispatch = true
+    }
+
     private mutating func welcome(_ hello: Hello, _ name: String) -> Welcome {
         Welcome(id: messageID(), replyTo: hello.id, name: name, coordinator: incarnation,
                 heartbeatMilliseconds: settings.heartbeatInterval.wholeMilliseconds,

@@ -31,6 +31,9 @@ package struct Scheduler: Sendable {
     /// Something changed since the last dispatch.
     var needsDispatch = false
     package internal(set) var dropped = DropCounters()
+    /// The User-Ids of the keys the authorized file admits now (nil: no keys, or nothing to
+    /// hold connections to): a connection admitted under a key since removed is not heard.
+    package internal(set) var admitted: Set<String>?
     var nextID: UInt64 = 0
     /// When the table of refused peers was last swept (once a heartbeat interval).
     var lastSweep: ContinuousClock.Instant?
@@ -70,6 +73,11 @@ package struct Scheduler: Sendable {
         // at HELLO, and afterwards held to what the peer said HELLO with.
         if settings.authenticated, userID == nil {
             dropped.unauthorized += 1
+            return
+        }
+        if let admitted, let userID, !admitted.contains(userID) {
+            dropped.unauthorized += 1
+            refuse(peer, message.id, .notAdmitted, "this key is no longer in the coordinator's authorized file", now, &effects)
             return
         }
         if case .hello(let hello) = message {

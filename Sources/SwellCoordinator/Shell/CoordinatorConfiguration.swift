@@ -17,11 +17,14 @@ package struct CoordinatorConfiguration: Sendable {
         package var publicKey: String
         package var secretKey: String
         package var authorized: AuthorizedKeys
+        /// The file `authorized` was read from: read again on SIGHUP.
+        package var authorizedFile: String?
 
-        package init(publicKey: String, secretKey: String, authorized: AuthorizedKeys) {
+        package init(publicKey: String, secretKey: String, authorized: AuthorizedKeys, authorizedFile: String? = nil) {
             self.publicKey = publicKey
             self.secretKey = secretKey
             self.authorized = authorized
+            self.authorizedFile = authorizedFile
         }
     }
 

@@ -34,7 +34,7 @@ package enum CoordinatorProcess {
         if let keyFile = options.keyFile, let authorizedFile = options.authorizedFile {
             let pair = try KeyFiles.readSecret(keyFile)
             let keys = try AuthorizedKeys.load(authorizedFile)
-            security = .init(publicKey: pair.publicKey, secretKey: pair.secretKey, authorized: keys)
+            security = .init(publicKey: pair.publicKey, secretKey: pair.secretKey, authorized: keys, authorizedFile: authorizedFile)
             logger.info("CURVE on: \(keys.entries.filter { $0.role == .node }.count) node key(s) and \(keys.entries.filter { $0.role == .client }.count) client key(s) admitted; this coordinator's public key is \(pair.publicKey)")
         }
         var settings = options.settings

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 package import Logging
 import ServiceLifecycle
+import UnixSignals
 import SwellCore
 package import SwellJournal
 import SwellSecurity
@@ -43,18 +44,26 @@ package final class CoordinatorService: Service, Sendable {
         case tick
         /// A connection failed its security handshake (unknown key, or no key).
         case refusedHandshake
+        /// The authorized file was read again: the User-Ids it admits now.
+        case admitted(Set<String>)
+    }
+
+    /// The keys the ZAP handler admits: those of the authorized file as last read.
+    final class AdmittedKeys: Sendable {
+        let keys: Mutex<AuthorizedKeys>
+        init(_ keys: AuthorizedKeys) { self.keys = Mutex(keys) }
     }
 
     /// The ZAP domain the coordinator authenticates in.
     static let zapDomain = "swell"
 
     package func run() async throws {
-        if let security = configuration.security {
-            // ZAP answers every CURVE handshake: admitted keys get `role:name` as User-Id.
-            let authorized = security.authorized
+        let admittedKeys = configuration.security.map { AdmittedKeys($0.authorized) }
+        if let admittedKeys {
+            // ZAP answers every CURVE handshake: admitted keys get `role:name key` as User-Id.
             try await io.installZAPHandler { request in
-                guard request.mechanism == "CURVE", let raw = request.credentials.first,
-                      let key = ZMQCurve.z85(raw), let entry = authorized.entry(forKey: key) else {
+                guard request.mechanism == "CURVE", let raw = request.credentials.first, let key = ZMQCurve.z85(raw),
+                      let entry = admittedKeys.keys.withLock({ $0.entry(forKey: key) }) else {
                     return .deny(reason: "key not authorized")
                 }
                 return .allow(userID: entry.userID)
@@ -86,6 +95,10 @@ package final class CoordinatorService: Service, Sendable {
             group.addTask {
                 while (try? await Task.sleep(for: .milliseconds(100))) != nil { queue.push(.tick) }
             }
+            if !configuration.settings.embedded {
+                let file = configuration.security?.authorizedFile
+                group.addTask { await self.rereadKeys(file, into: admittedKeys, queue) }
+            }
             let beat = Beat()
             group.addTask {
                 await Self.heartbeats(every: settings.heartbeatInterval, beat, socket)
@@ -96,6 +109,33 @@ package final class CoordinatorService: Service, Sendable {
             group.cancelAll()
         }
         logger.info("coordinator stopped")
+    }
+
+    /// Reads the authorized file again on every SIGHUP: new keys are admitted from then on, and
+    /// peers of removed keys are disconnected. A file with problems changes nothing.
+    func rereadKeys(_ file: String?, into admittedKeys: AdmittedKeys?, _ queue: EventQueue<Input>) async {
+        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+            guard let file, let admittedKeys else {
+                logger.info("SIGHUP: no --authorized file to read again")
+                continue
+            }
+            do {
+                let keys = try AuthorizedKeys.load(file)
+                let before = admittedKeys.keys.withLock { current in
+                    defer { current = keys }
+                    return Set(current.entries.map { "\($0.role.rawValue) \($0.name)" })
+                }
+                let now = Set(keys.entries.map { "\($0.role.rawValue) \($0.name)" })
+                let added = now.subtracting(before).sorted(), removed = before.subtracting(now).sorted()
+                let nodes = keys.entries.filter { $0.role == .node }.count, clients = keys.entries.count - nodes
+                let changes = (added.isEmpty ? "" : "; added: \(added.joined(separator: ", "))")
+                    + (removed.isEmpty ? "" : "; removed: \(removed.joined(separator: ", "))")
+                logger.info("SIGHUP: read \(file) again: \(nodes) node key(s) and \(clients) client key(s) admitted\(changes)")
+                queue.push(.admitted(Set(keys.entries.map(\.userID))))
+            } catch {
+                logger.error("SIGHUP: \(file) was not taken: \(error); the keys read before stay admitted")
+            }
+        }
     }
 
     /// The coordinator's ROUTER socket.
@@ -167,6 +207,8 @@ package final class CoordinatorService: Service, Sendable {
                     InboundFrames.deliver(message.frames, from: peer, userID: message.userID, to: &scheduler, at: arrived, into: &effects)
                 case .refusedHandshake:
                     scheduler.countRefusedHandshakes(1)
+                case .admitted(let userIDs):
+                    scheduler.admit(userIDs, at: moment, into: &effects)
                 case .tick:
                     let dropped = socket.statistics.droppedTooManyFrames
                     if dropped > framesDropped {

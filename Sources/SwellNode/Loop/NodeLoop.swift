@@ -240,6 +240,10 @@ struct NodeLoop: Sendable {
             switch refusal.code {
             case .rejoin:
                 if state == .up { rejoin("the coordinator does not know this node (it restarted, or counted it down)", now, jitter: jitter) }
+            case .notAdmitted:
+                log(.error, "the coordinator does not admit this node: \(refusal.message)")
+                // Until the key is admitted again, this node asks to join, as a node never admitted does.
+                if state == .up { rejoin("not admitted", now, jitter: jitter) }
             default:
                 log(.error, "the coordinator refused a message: \(refusal.message)")
             }

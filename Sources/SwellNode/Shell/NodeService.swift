@@ -136,13 +136,28 @@ package final class NodeService: Service, Sendable {
 }
 
 extension NodeService {
-    /// Says why the coordinator will not have this node, once, and again every 30 s while it lasts.
+    /// How long after a refused key the node connects again (libzmq itself does not): the key
+    /// may be admitted meanwhile (the coordinator reads its authorized file again on SIGHUP).
+    static let refusedKeyRetry: Duration = .seconds(5)
+
+    /// Says why the coordinator will not have this node, once, and again every 30 s while it
+    /// lasts; after a refused key, connects again every few seconds.
     func watchHandshakes(_ socket: ZMQSocketHandle) async {
         var lastSaid: (message: String, at: ContinuousClock.Instant)?
+        var retry: Task<Void, Never>?
+        defer { retry?.cancel() }
         for await event in socket.events {
             guard let trouble = HandshakeTrouble(event, secured: configuration.curve != nil) else {
                 lastSaid = nil
                 continue
+            }
+            if trouble == .keyNotAuthorized {
+                retry?.cancel()
+                let endpoint = configuration.join
+                retry = Task {
+                    guard (try? await Task.sleep(for: Self.refusedKeyRetry)) != nil else { return }
+                    socket.reconnect(endpoint)
+                }
             }
             let message = trouble.explanation(coordinator: configuration.join, as: .node)
             if let lastSaid, lastSaid.message == message, ContinuousClock.now - lastSaid.at < .seconds(30) { continue }
