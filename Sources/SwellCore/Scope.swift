@@ -20,41 +20,56 @@ package enum Scope {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
-    /// A pair of scopes that are equal or overlap, with their positions, or nil.
+    /// A pair of scopes that are equal or overlap, with their positions and the paths (as
+    /// written) that meet, or nil.
     ///
     /// Two paths overlap when they are equal or one is a directory prefix of the other
-    /// (`src` and `src/core`). Trailing slashes and a leading `./` are ignored.
+    /// (`src` and `src/core`), once `.`, `..` and repeated or trailing slashes are resolved as
+    /// words (`a/../b` is `b`; `sub/../../x` is `../x`, outside `sub`). Symbolic links are not
+    /// followed.
     package static func firstOverlap(in scopes: [String]) -> (first: Int, second: Int, firstPath: String, secondPath: String)? {
         // One hash lookup per path; only paths with a `/` can sit inside another.
-        var owners: [String: Int] = [:]
+        var owners: [String: (owner: Int, raw: String)] = [:]
         owners.reserveCapacity(scopes.count)
-        var nested: [(path: String, owner: Int)] = []
-        // A path another scope has already claimed, and that scope, or nil.
-        func claim(_ raw: String, by owner: Int) -> (path: String, other: Int)? {
+        var nested: [(path: String, raw: String, owner: Int)] = []
+        // A path another scope has already claimed, as written there, and that scope; or nil.
+        func claim(_ raw: String, by owner: Int) -> (raw: String, other: Int)? {
             let path = normalize(raw)
-            if let other = owners.updateValue(owner, forKey: path), other != owner { return (path, other) }
-            if path.utf8.contains(UInt8(ascii: "/")) { nested.append((path, owner)) }
+            if let prior = owners[path] {
+                if prior.owner != owner { return (prior.raw, prior.owner) }
+                return nil
+            }
+            owners[path] = (owner, raw)
+            if path.utf8.contains(UInt8(ascii: "/")) { nested.append((path, raw, owner)) }
             return nil
         }
         for (owner, scope) in scopes.enumerated() {
             // Most scopes are one path: no array for them.
             if scope.utf8.contains(UInt8(ascii: "\n")) {
                 for raw in paths(of: scope) {
-                    if let found = claim(raw, by: owner) { return (found.other, owner, found.path, found.path) }
+                    if let found = claim(raw, by: owner) { return (found.other, owner, found.raw, raw) }
                 }
             } else if !scope.isEmpty, let found = claim(scope, by: owner) {
-                return (found.other, owner, found.path, found.path)
+                return (found.other, owner, found.raw, scope)
             }
         }
         var best: (first: Int, second: Int, firstPath: String, secondPath: String)?
-        for (path, owner) in nested {
+        for (path, raw, owner) in nested {
             for ancestor in ancestors(of: path) {
-                guard let other = owners[ancestor], other != owner else { continue }
-                let found = other < owner ? (other, owner, ancestor, path) : (owner, other, path, ancestor)
+                guard let other = owners[ancestor], other.owner != owner else { continue }
+                let found = other.owner < owner ? (other.owner, owner, other.raw, raw) : (owner, other.owner, raw, other.raw)
                 if best == nil || (found.0, found.1) < (best!.first, best!.second) { best = found }
             }
         }
         return best
+    }
+
+    /// How two overlapping paths meet, for messages: `'x/' is the same path as 'x'`,
+    /// `'src' contains 'src/core'`.
+    package static func overlapDescription(_ first: String, _ second: String) -> String {
+        let a = normalize(first), b = normalize(second)
+        if a == b { return first == second ? "'\(first)' appears twice" : "'\(second)' is the same path as '\(first)'" }
+        return b.hasPrefix(a + "/") || a == "." ? "'\(first)' contains '\(second)'" : "'\(second)' contains '\(first)'"
     }
 
     /// `a/b/c` -> `a`, `a/b`; a leading `/` is kept.
@@ -68,12 +83,43 @@ package enum Scope {
         return result
     }
 
+    /// The path with `.`, empty parts and `..` after a name resolved as words; a leading `/` is
+    /// kept, and `..` at the start stays (`./a/../../x` is `../x`; `/..` is `/`).
     static func normalize(_ path: String) -> String {
-        guard path.hasPrefix("./") || path.utf8.last == UInt8(ascii: "/") else { return path }
-        var p = Substring(path)
-        while p.hasPrefix("./") { p = p.dropFirst(2) }
-        while p.count > 1, p.hasSuffix("/") { p = p.dropLast() }
-        return String(p)
+        // The common case, a path of plain names, is returned as it is, without allocating.
+        if isPlain(path) { return path }
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+            } else if part == "..", absolute {
+                continue
+            } else {
+                parts.append(part)
+            }
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    /// True when no part of the path is empty, `.` or `..` (a leading `/` aside).
+    static func isPlain(_ path: String) -> Bool {
+        var length = 0
+        var dots = 0
+        var first = true
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") {
+                if (length == 0 && !first) || (length > 0 && dots == length && length <= 2) { return false }
+                length = 0
+                dots = 0
+                first = false
+                continue
+            }
+            length += 1
+            if byte == UInt8(ascii: ".") { dots += 1 }
+        }
+        return length > 0 && !(dots == length && length <= 2)
     }
 
 }

@@ -312,7 +312,7 @@ struct PlanReader {
             }
             if let overlap = Scope.firstOverlap(in: items) {
                 let second = list.first { $0.scalar?.string == items[overlap.second] }
-                error(second, "scopes overlap: '\(overlap.firstPath)' contains '\(overlap.secondPath)'")
+                error(second, "scopes overlap: \(Scope.overlapDescription(overlap.firstPath, overlap.secondPath))")
             }
             return .items(items)
         case "lines-of":

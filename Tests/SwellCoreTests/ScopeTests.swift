@@ -19,6 +19,27 @@ import Testing
         #expect(Scope.firstOverlap(in: ["./x", "x"])?.second == 1)
     }
 
+    /// `..` is resolved before scopes are compared: `b` and `a/../b` are one folder, while
+    /// `sub/../../x` is outside `sub`. Messages name the paths as they were written.
+    @Test func dotDotIsResolvedBeforeScopesAreCompared() {
+        let same = Scope.firstOverlap(in: ["b", "a/../b"])
+        #expect(same?.second == 1)
+        #expect(same?.firstPath == "b")
+        #expect(same?.secondPath == "a/../b")
+        #expect(Scope.firstOverlap(in: ["sub/../../x", "sub"]) == nil)
+        #expect(Scope.firstOverlap(in: ["src", "x/../src/core"])?.secondPath == "x/../src/core")
+        #expect(Scope.firstOverlap(in: ["./x", "y/"]) == nil)
+        #expect(Scope.normalize("a/./b//c/") == "a/b/c")
+        #expect(Scope.normalize("./a/../../x") == "../x")
+        #expect(Scope.normalize("/a/../..") == "/")
+        #expect(Scope.normalize("a/..") == ".")
+        #expect(Scope.normalize("...") == "...")
+        #expect(Scope.normalize("a.b/.c") == "a.b/.c")
+        #expect(Scope.isPlain("/usr/bin"))
+        #expect(!Scope.isPlain("a/"))
+        #expect(!Scope.isPlain(".."))
+    }
+
     @Test func fileGroupsAreComparedPathByPath() {
         #expect(Scope.firstOverlap(in: ["a.c\nb.c", "c.c\nd.c"]) == nil)
         #expect(Scope.firstOverlap(in: ["a.c\nb.c", "c.c\nb.c"])?.second == 1)

@@ -170,10 +170,22 @@ func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
                     - one
                     - one
                 run: 'true'
+              - id: c
+                partition: { items: [x, ./x] }
+                run: 'true'
+              - id: d
+                partition: { items: [a/b, a] }
+                run: 'true'
+              - id: e
+                partition: { items: [b, a/../b] }
+                run: 'true'
             """)
         #expect(result == [
             "plan.yaml:4:36: scopes overlap: 'src' contains 'src/core'",
             "plan.yaml:10:11: duplicate item 'one': the scopes of a stage must be unique",
+            "plan.yaml:13:29: scopes overlap: './x' is the same path as 'x'",
+            "plan.yaml:16:31: scopes overlap: 'a' contains 'a/b'",
+            "plan.yaml:19:29: scopes overlap: 'a/../b' is the same path as 'b'",
         ])
     }
 

@@ -33,7 +33,7 @@ extension Scheduler {
                 return
             }
             if let overlap = Scope.firstOverlap(in: listed) {
-                let message = "\(stage.location(of: "partition")): scopes overlap: '\(overlap.firstPath)' and '\(overlap.secondPath)'"
+                let message = "\(stage.location(of: "partition")): scopes overlap: \(Scope.overlapDescription(overlap.firstPath, overlap.secondPath))"
                 effects.send(peer, .rejected(Rejected(id: messageID(), replyTo: submit.id, message: message)))
                 return
             }
