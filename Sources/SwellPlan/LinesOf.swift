@@ -8,8 +8,9 @@ package enum LinesOf {
     /// when the output was `cut` at a node's output cap (it ends with a partial line and the
     /// runner's marker, neither of them a scope).
     ///
-    /// Works on the bytes: a million-line output is split in well under a second. Bytes that
-    /// are not UTF-8 become U+FFFD, as everywhere a scope is shown.
+    /// Works on the bytes: a million-line output is split in well under a second. An output
+    /// that is not UTF-8 is an error that names its first such line: a scope is text, and its
+    /// bytes are never changed.
     package static func scopes(from output: Data, cut: Bool = false, stage: String, source: String) -> Result<[String], LinesOfError> {
         if cut {
             return .failure(LinesOfError(message:
@@ -21,6 +22,15 @@ package enum LinesOf {
             let line = output[output.startIndex..<nul].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
             return .failure(LinesOfError(message:
                 "stage '\(stage)': the output of '\(source)' cannot be its scopes: line \(line) holds a NUL byte, which no scope may"))
+        }
+        if String(validating: output, as: UTF8.self) == nil {
+            var line = 1
+            for piece in output.split(separator: 0x0A, omittingEmptySubsequences: false) {
+                if String(validating: piece, as: UTF8.self) == nil { break }
+                line += 1
+            }
+            return .failure(LinesOfError(message:
+                "stage '\(stage)': the output of '\(source)' cannot be its scopes: line \(line) is not UTF-8 text, which a scope must be"))
         }
         let scopes = lines(of: output)
         if let overlap = Scope.firstOverlap(in: scopes) {

@@ -5,7 +5,10 @@ import SwellCore
 /// `swell run`, relative to the plan file's folder, sorted in byte order.
 ///
 /// Hidden entries (names starting with `.`, such as `.git` or `.build`) are skipped, and
-/// symbolic links to directories are not followed.
+/// symbolic links to directories are not followed: neither walked into nor listed as files (a
+/// symbolic link to a file is a file). A name that is not UTF-8 cannot be a scope (scopes are
+/// text, in messages, JSON and the environment), so it is an error that names it, not a silent
+/// change of its bytes.
 package enum PartitionResolver {
     /// The scopes of every fan-out stage whose partition is known before the run.
     package static func staticScopes(of plan: Plan, baseDirectory: String) throws(PlanError) -> [String: [String]] {
@@ -36,7 +39,7 @@ package enum PartitionResolver {
         case .directories(let root, let depth):
             let absolute = try directory(root, base: baseDirectory, at: at)
             var found: [String] = []
-            walk(absolute, relative: "", depth: 0) { relative, isDirectory, level in
+            try walk(absolute, relative: "", depth: 0, root: root, at: at) { relative, isDirectory, level in
                 if isDirectory && level == depth { found.append(relative) }
                 return isDirectory && level < depth
             }
@@ -48,7 +51,7 @@ package enum PartitionResolver {
                 throw PlanError(at, "invalid glob '\(pattern)': \(error)")
             }
             var found: [String] = []
-            walk(absolute, relative: "", depth: 0) { relative, isDirectory, _ in
+            try walk(absolute, relative: "", depth: 0, root: root, at: at) { relative, isDirectory, _ in
                 if !isDirectory && glob.matches(relative) { found.append(relative) }
                 return isDirectory
             }
@@ -91,19 +94,47 @@ package enum PartitionResolver {
     }
 
     /// Depth-first walk; `visit(relativePath, isDirectory, depth)` returns whether to descend.
-    static func walk(_ absolute: String, relative: String, depth: Int, _ visit: (String, Bool, Int) -> Bool) {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: absolute) else { return }
-        for name in entries.sorted(by: Scope.byteOrder) where !name.hasPrefix(".") {
-            let path = absolute + "/" + name
+    /// A name that is not UTF-8 is an error at `at` (it is shown with its bytes escaped).
+    static func walk(_ absolute: String, relative: String, depth: Int, root: String, at: SourceLocation,
+                     _ visit: (String, Bool, Int) -> Bool) throws(PlanError) {
+        for (name, isDirectory) in try entries(of: absolute, relative: relative, root: root, at: at) {
             let child = relative.isEmpty ? name : relative + "/" + name
-            var info = stat()
-            guard lstat(path, &info) == 0 else { continue }
-            let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
-            let isFile = (info.st_mode & S_IFMT) == S_IFREG || (info.st_mode & S_IFMT) == S_IFLNK
-            guard isDirectory || isFile else { continue }
             if visit(child, isDirectory, depth + 1), isDirectory {
-                walk(path, relative: child, depth: depth + 1, visit)
+                try walk(absolute + "/" + name, relative: child, depth: depth + 1, root: root, at: at, visit)
             }
         }
+    }
+
+    /// The visible directories and files of a folder, in byte order, with whether each is a
+    /// directory; symbolic links count as what they point at, but for directories, which are left out.
+    static func entries(of absolute: String, relative: String, root: String, at: SourceLocation) throws(PlanError) -> [(String, Bool)] {
+        guard let directory = opendir(absolute) else { return [] }
+        defer { closedir(directory) }
+        var found: [(String, Bool)] = []
+        while let entry = readdir(directory) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            guard let first = bytes.first, first != UInt8(ascii: ".") else { continue }
+            guard let name = String(validating: bytes, as: UTF8.self), !bytes.contains(0x0A) else {
+                let shown = join(root, (relative.isEmpty ? "" : relative + "/") + escaped(bytes))
+                throw PlanError(at, "'\(shown)' is not UTF-8 or holds a newline, and a scope must be one line of UTF-8 text: rename it, or move it out of the partition's root")
+            }
+            let path = absolute + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            var kind = info.st_mode & S_IFMT
+            if kind == S_IFLNK {
+                // What the link points at; a link to a directory is not followed, nor is it a file.
+                guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+                kind = S_IFREG
+            }
+            guard kind == S_IFDIR || kind == S_IFREG else { continue }
+            found.append((name, kind == S_IFDIR))
+        }
+        return found.sorted { Scope.byteOrder($0.0, $1.0) }
+    }
+
+    /// Bytes as text, those that are not printable ASCII as `\xHH`.
+    static func escaped(_ bytes: [UInt8]) -> String {
+        bytes.map { (0x20..<0x7F).contains($0) ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16, uppercase: true) }.joined()
     }
 }

@@ -303,6 +303,10 @@ struct PlanReader {
                     error(item, "an item must be a single line")
                     continue
                 }
+                if text.utf8.contains(0) {
+                    error(item, "an item contains a NUL character, which no scope can hold (a task's arguments and environment end at it)")
+                    continue
+                }
                 if seen[text] != nil {
                     error(item, "duplicate item '\(text)': the scopes of a stage must be unique")
                     continue

@@ -96,8 +96,49 @@ func makeTree(_ files: [String]) throws -> String {
         let text = "a\r\nb\r\n\u{00A0}caf\u{00E9}\u{3000}\n\u{2003}\n"
         let scopes = try LinesOf.scopes(from: Data(text.utf8), stage: "s", source: "i").get()
         #expect(scopes == ["a", "b", "caf\u{00E9}"])
-        // Bytes that are not UTF-8 are shown as U+FFFD, never dropped.
-        #expect(try LinesOf.scopes(from: Data([0x61, 0xFF, 0x0A, 0x62]), stage: "s", source: "i").get() == ["a\u{FFFD}", "b"])
+        // Bytes that are not UTF-8 are never changed into others: such an output is refused.
+        guard case .failure(let error) = LinesOf.scopes(from: Data([0x61, 0x0A, 0x62, 0xFF, 0x0A, 0x63]), stage: "s", source: "i") else {
+            Issue.record("a line that is not UTF-8 was accepted")
+            return
+        }
+        #expect(error.message.contains("line 2 is not UTF-8 text"))
+    }
+
+    /// A symbolic link to a file is a file; one to a directory is neither walked into nor a
+    /// file; a name that is not UTF-8 (or holds a newline) is an error naming it.
+    @Test func linksToDirectoriesAreNotFilesAndNamesMustBeText() throws {
+        let root = try makeTree(["lib/a.c", "other/b.c"])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createSymbolicLink(atPath: root + "/lib/dir-link", withDestinationPath: root + "/other")
+        try FileManager.default.createSymbolicLink(atPath: root + "/lib/file-link.c", withDestinationPath: root + "/other/b.c")
+        try FileManager.default.createSymbolicLink(atPath: root + "/lib/dangling.c", withDestinationPath: root + "/nowhere")
+        let plan = try PlanParser.parse("""
+            name: f
+            stages:
+              - id: files
+                partition: { files: { root: lib, glob: "*" } }
+                run: wc -l {scope}
+              - id: dirs
+                partition: { directories: { root: lib } }
+                run: ls {scope}
+            """, file: root + "/plan.yaml")
+        let scopes = try PartitionResolver.staticScopes(of: plan, baseDirectory: root)
+        #expect(scopes["files"] == ["lib/a.c", "lib/file-link.c"])
+        #expect(scopes["dirs"] == [])
+        // A file name with a byte that is not UTF-8.
+        let bad = root + "/lib/caf\u{00E9}"
+        var bytes = Array(bad.utf8.dropLast(2))
+        bytes.append(0xE9)
+        bytes.append(0)
+        let fd = bytes.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        #expect(fd >= 0)
+        close(fd)
+        #expect(throws: PlanError.self) { try PartitionResolver.staticScopes(of: plan, baseDirectory: root) }
+        do {
+            _ = try PartitionResolver.staticScopes(of: plan, baseDirectory: root)
+        } catch {
+            #expect(error.description.contains("'lib/caf\\xE9' is not UTF-8 or holds a newline"), "\(error.description)")
+        }
     }
 
     @Test func linesOfRefusesANulByte() {

@@ -298,6 +298,9 @@ func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
             "plan.yaml:5:10: `run` contains a NUL character, which no command can take",
             "plan.yaml:6:14: env value of E must be a single value without NUL characters",
         ])
+        #expect(diagnostics("name: x\nstages:\n  - id: s\n    partition: { items: [\"a\\0b\", c] }\n    run: echo {scope}\n") == [
+            "plan.yaml:4:26: an item contains a NUL character, which no scope can hold (a task's arguments and environment end at it)",
+        ])
     }
 
     @Test func summarizeNeedsAFanOut() {
