@@ -24,6 +24,7 @@ package enum PartitionResolver {
                 diagnostics += error.diagnostics
             }
         }
+        diagnostics += CommandSize.problems(plan, scopes: result)
         if !diagnostics.isEmpty { throw PlanError(diagnostics) }
         return result
     }

@@ -117,6 +117,43 @@ import SwellTestSupport
         #expect(result.stderr.contains("timed out"), "\(result.stderr)")
     }
 
+    /// A group of 3,000 files (a scope of 150 KiB) runs: its paths reach the task in
+    /// SWELL_SCOPE_FILE instead of the environment, and as arguments of a list `run`; a string
+    /// `run` that would be too long for `sh -c` is refused before anything runs.
+    @Test func aLargeFileGroupRunsAndWhatCannotRunIsCaughtBeforehand() async throws {
+        var files: [String: String] = [:]
+        for i in 0..<3000 { files["src/a-rather-long-folder-name/file-number-\(i).c"] = "" }
+        let (result, work) = try await runPlan("""
+            name: large-group
+            stages:
+              - id: hello
+                partition: { files: { root: src, group-by: extension } }
+                run: echo hi
+              - id: count
+                partition: { files: { root: src, group-by: extension } }
+                run: 'wc -l < "$SWELL_SCOPE_FILE"; echo "${SWELL_SCOPE:-unset}"'
+              - id: list
+                partition: { files: { root: src, group-by: extension } }
+                run: [sh, -c, 'echo $#', sh, "{scope}"]
+            """, files: files)
+        defer { work.remove() }
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "hi\n3000\nunset\n3000\n", "\(result.stdout)")
+
+        let tooLong = work.write("long.yaml", """
+            name: too-long
+            stages:
+              - id: count
+                partition: { files: { root: src, group-by: extension } }
+                run: wc -l {scope}
+            """)
+        let refused = try await swell(["validate", tooLong])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("more than the 128 KiB one argument of `sh -c` may be: write `run` as a list"), "\(refused.stderr)")
+        let notRun = try await swell(["run", tooLong, "--state", work.path + "/state"])
+        #expect(notRun.status == 2)
+    }
+
     @Test func scopesWithSpacesAndQuotesCannotInjectShell() async throws {
         let (result, work) = try await runPlan("""
             name: quoting

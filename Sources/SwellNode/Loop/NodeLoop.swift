@@ -436,6 +436,9 @@ struct NodeLoop: Sendable {
         actions.append(.start(work))
     }
 
+    /// A scope larger than this is not put in SWELL_SCOPE but in a file named by SWELL_SCOPE_FILE.
+    static let largestScopeInEnvironment = 64 << 10
+
     private func environment(for assign: Assign, values: PlaceholderValues, attempt: Int) -> [String: String] {
         var environment: [String: String] = [:]
         for (key, value) in assign.spec.env {
@@ -460,6 +463,13 @@ struct NodeLoop: Sendable {
             timeout: assign.spec.timeout, outputCap: assign.spec.outputCap)
         execution.refusal = refusal
         execution.stopGrace = assign.spec.stopGrace
+        if task.scope.utf8.count > Self.largestScopeInEnvironment {
+            // One environment string may be at most 128 KiB: a large file group goes in a file.
+            let path = inputDirectory + "/scope-\(assign.run)-\(assign.stage)-\(task.index)-\(task.attempt)"
+            execution.environment["SWELL_SCOPE"] = nil
+            execution.environment["SWELL_SCOPE_FILE"] = path
+            execution.scopeFile = TaskExecution.ScopeFile(path: path, contents: Data((task.scope + "\n").utf8))
+        }
         if assign.stdinBytes != nil, let fetch = inputs[InputKey(assign)] {
             if let bytes = fetch.inMemory { execution.stdin = bytes } else { execution.stdinFile = fetch.path }
         }

@@ -18,6 +18,14 @@ struct TaskExecution: Sendable, Equatable {
     var stderrTail: Int
     /// Why the node will not run this command (its --allow list, its --workdir); nil to run it.
     var refusal: String?
+    /// A file written before the task starts and removed when it ends (a scope too large for
+    /// the environment, named by SWELL_SCOPE_FILE).
+    var scopeFile: ScopeFile?
+
+    struct ScopeFile: Sendable, Equatable {
+        var path: String
+        var contents: Data
+    }
 
     init(argv: [String], environment: [String: String], workingDirectory: String, stdin: Data,
                 timeout: Duration?, outputCap: Int, stderrTail: Int = 64 << 10) {

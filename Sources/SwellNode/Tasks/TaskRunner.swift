@@ -32,6 +32,15 @@ enum TaskRunner {
         guard let program = execution.argv.first, !program.isEmpty else {
             return failure(.failed("empty command"), started: started)
         }
+        if let file = execution.scopeFile {
+            do throws(AppendFileError) {
+                unlink(file.path)
+                _ = try AppendFile.append([file.contents], to: file.path)
+            } catch {
+                return failure(.failed("cannot write the scope file: \(error.description)"), started: started)
+            }
+        }
+        defer { if let file = execution.scopeFile { unlink(file.path) } }
         let process: ProcessSupervisor.Started
         switch spawn(execution, program: program) {
         case .success(let spawned): process = spawned
@@ -170,6 +179,10 @@ enum TaskRunner {
             return "cannot start '\(program)': working directory \(workingDirectory) does not exist"
         }
         if error == ENOENT { return "cannot start '\(program)': no such program" }
+        if error == E2BIG {
+            return "cannot start '\(program)': its arguments and environment are too long (one may be at most 128 KiB, all together about 2 MiB): "
+                + "write `run` as a list so that each path of a file group is its own argument, or give fewer files to a task"
+        }
         return "cannot start '\(program)': \(String(cString: strerror(error)))"
     }
 }
