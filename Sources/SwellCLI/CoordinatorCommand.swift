@@ -41,6 +41,9 @@ package struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("After a restart, how long work in flight waits for its node to come back before it runs elsewhere.", valueName: "duration"))
     var resumeGrace = DurationOption(.seconds(10))
 
+    @Option(help: ArgumentHelp("How long a stage waits for a node with its labels, when no live node has them, before it fails.", valueName: "duration"))
+    var labelWait = DurationOption(.seconds(600))
+
     @Option(help: ArgumentHelp("Bytes of stdout kept per task (for example 8MiB, 512KiB).", valueName: "size"))
     var outputCap: SizeOption = SizeOption(bytes: 8 << 20)
 
@@ -76,7 +79,8 @@ package struct CoordinatorCommand: AsyncParsableCommand {
             insecure: insecure,
             settings: CoordinatorSettings(
                 heartbeatInterval: heartbeatInterval.duration, suspectAfterMissed: suspectAfter,
-                downGrace: downGrace.duration, outputCap: outputCap.bytes, resumeGrace: resumeGrace.duration))
+                downGrace: downGrace.duration, outputCap: outputCap.bytes, resumeGrace: resumeGrace.duration,
+                labelWait: labelWait.duration))
     }
 
     package func run() async throws {

@@ -527,6 +527,33 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(assign?.spec.shell == ["bash", "-c"])
     }
 
+    /// A stage whose labels no node has says so to its client and in status, runs once such a
+    /// node joins, and fails with the reason when none joins within the label wait.
+    @Test func aStageWhoseLabelsNoNodeHasSaysSoAndFailsAfterTheWait() {
+        var h = SchedulerHarness(settings: CoordinatorSettings(labelWait: .seconds(5)))
+        h.join("plain")
+        let run = h.submit(itemsPlan(2, stageExtra: "    labels: [gpu]\n"))
+        h.advance(0.2)
+        func notices() -> [String] {
+            h.take("client").compactMap { if case .event(let e) = $0, e.kind == .notice { e.message } else { nil } }
+        }
+        #expect(notices() == ["stage fan waits for a node with labels gpu: no node that has them is up; it fails if none joins within 5s"])
+        let reply = h.scheduler.status(replyTo: 1, h.now)
+        #expect(reply.runs.first?.waiting == "stage fan needs a node with labels gpu")
+        // A node with the label joins: the stage runs.
+        h.join("gpu1", labels: ["gpu"])
+        h.advance(0.2)
+        #expect(notices() == ["stage fan: a node with labels gpu is up"])
+        #expect(h.assigns(h.take("gpu1")).count == 1)
+        #expect(h.scheduler.status(replyTo: 2, h.now).runs.first?.waiting == nil)
+        // Another run with labels nobody has fails after the wait.
+        let second = h.submit(itemsPlan(2, stageExtra: "    labels: [tpu]\n"))
+        h.advance(5.5)
+        #expect(h.scheduler.runs[second!]?.status == .failed)
+        #expect(h.scheduler.runs[second!]?.stages[0].error == "stage fan: no node with labels tpu joined within 5s")
+        #expect(h.scheduler.runs[run!]?.status == .running)
+    }
+
     @Test func labelsKeepAStageOffNodesWithoutThem() {
         var h = SchedulerHarness()
         h.join("plain")

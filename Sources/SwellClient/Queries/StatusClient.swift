@@ -59,6 +59,7 @@ package enum StatusClient {
                              String(run.failed), String(run.running), ago(now - run.createdAt)])
             }
             out += table(rows)
+            for run in reply.runs { if let waiting = run.waiting { out += "run \(run.run) waits: \(waiting)\n" } }
         }
         let d = reply.dropped
         let drops = [("malformed", d.malformed), ("unknown version", d.unknownVersion), ("without HELLO", d.withoutHello),

@@ -26,6 +26,9 @@ package struct CoordinatorSettings: Sendable {
     /// A task's stdin (or a reduction's input) larger than this does not travel in its ASSIGN:
     /// the node asks for it in pieces of ``inputPieceSize``. Default 1 MiB.
     package var inlineInputLimit: Int
+    /// How long a stage waits for a node with its `labels` when no live node has them, before it
+    /// fails and says so. Default 10 minutes.
+    package var labelWait: Duration
     /// True for the coordinator inside `swell run`: its runs live as long as that process, and
     /// it resumes none. Default false.
     package var embedded: Bool
@@ -47,8 +50,10 @@ package struct CoordinatorSettings: Sendable {
         stageOutputLimit: Int = 256 << 20,
         inlineInputLimit: Int = 1 << 20,
         embedded: Bool = false,
-        security: SecurityMode = .loopback
+        security: SecurityMode = .loopback,
+        labelWait: Duration = .seconds(600)
     ) {
+        self.labelWait = labelWait
         self.embedded = embedded
         self.security = security
         self.resumeGrace = resumeGrace

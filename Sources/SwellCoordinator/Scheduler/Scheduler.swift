@@ -1,6 +1,7 @@
 package import Foundation
 import SwellCore
 package import SwellProtocol
+import SwellPlan
 import SwellSecurity
 
 /// The coordinator's logic: admits nodes and clients, plans stage waves, splits fan-outs into
@@ -166,9 +167,57 @@ package struct Scheduler: Sendable {
             lastSweep = now.monotonic
             refused = refused.filter { now.monotonic - $0.value < .seconds(10) }
         }
+        checkLabelWaits(now, &effects)
         sendProgress(&effects)
         needsDispatch = false
         dispatch(now, &effects)
+    }
+
+    /// A running stage with `labels` that no live node has waits for one to join: its clients
+    /// are told, once, and it fails when none has joined within ``CoordinatorSettings/labelWait``.
+    mutating func checkLabelWaits(_ now: Moment, _ effects: inout Effects) {
+        // Just after a restart the nodes are still joining again.
+        guard restored.isEmpty else { return }
+        for id in runOrder where runs[id]?.status == .running {
+            for s in runs[id]!.stages.indices {
+                let stage = runs[id]!.stages[s]
+                guard stage.status == .running, !stage.stage.labels.isEmpty else { continue }
+                let labels = stage.stage.labels.joined(separator: ",")
+                if nodes.values.contains(where: { $0.isLive && $0.accepts(labels: stage.stage.labels) }) {
+                    if stage.waitingForLabelsSince != nil {
+                        runs[id]!.stages[s].waitingForLabelsSince = nil
+                        notice(id, "stage \(stage.id): a node with labels \(labels) is up", &effects)
+                    }
+                    continue
+                }
+                guard let since = stage.waitingForLabelsSince else {
+                    runs[id]!.stages[s].waitingForLabelsSince = now.monotonic
+                    let message = "stage \(stage.id) waits for a node with labels \(labels): no node that has them is up; "
+                        + "it fails if none joins within \(Durations.format(settings.labelWait))"
+                    effects.log(.warning, "run \(id): \(message)")
+                    notice(id, message, &effects)
+                    continue
+                }
+                if now.monotonic - since >= settings.labelWait {
+                    failStage(id, s, "stage \(stage.id): no node with labels \(labels) joined within \(Durations.format(settings.labelWait))", now, &effects)
+                }
+            }
+        }
+    }
+
+    /// A line for the run's attached clients.
+    mutating func notice(_ runID: String, _ message: String, _ effects: inout Effects) {
+        guard let run = runs[runID] else { return }
+        for (peer, _) in run.clients {
+            effects.send(peer, .event(Event(id: messageID(), run: runID, kind: .notice, message: message)))
+        }
+    }
+
+    /// What a running run waits for, for `swell status`: its stages that no live node can run.
+    func waiting(_ run: RunState) -> String? {
+        let stages = run.stages.filter { $0.status == .running && $0.waitingForLabelsSince != nil }
+        guard !stages.isEmpty else { return nil }
+        return stages.map { "stage \($0.id) needs a node with labels \($0.stage.labels.joined(separator: ","))" }.joined(separator: "; ")
     }
 
     /// Whether any run is still running.
@@ -268,7 +317,8 @@ package struct Scheduler: Sendable {
         let runList = runOrder.reversed().compactMap { runs[$0] }.map { run in
             let c = run.counts
             return RunOverview(run: run.id, name: run.plan.name, status: run.status, createdAt: run.createdAt,
-                               endedAt: run.endedAt, tasks: c.tasks, succeeded: c.succeeded, failed: c.failed, running: c.running)
+                               endedAt: run.endedAt, tasks: c.tasks, succeeded: c.succeeded, failed: c.failed, running: c.running,
+                               waiting: waiting(run))
         }
         return StatusReply(id: messageID(), replyTo: replyTo, coordinator: incarnation, endpoint: settings.endpoint,
                            security: settings.security, nodes: nodeList, runs: runList, dropped: dropped)

@@ -41,6 +41,8 @@ struct StageState: Sendable {
     var endedAt: Double?
     var error: String?
     var summaryFailed = false
+    /// Since when no live node has the stage's labels (the stage waits for one to join).
+    var waitingForLabelsSince: ContinuousClock.Instant?
 
     init(stage: Stage, staticScopes: [String]?) {
         self.stage = stage

@@ -11,9 +11,12 @@ package struct RunOverview: Sendable, Codable, Hashable {
     package var succeeded: Int
     package var failed: Int
     package var running: Int
+    /// What a running run waits for (a node with a stage's labels), if anything.
+    package var waiting: String?
 
     package init(run: String, name: String, status: RunStatus, createdAt: Double, endedAt: Double?, tasks: Int,
-                succeeded: Int, failed: Int, running: Int) {
+                succeeded: Int, failed: Int, running: Int, waiting: String? = nil) {
+        self.waiting = waiting
         self.run = run
         self.name = name
         self.status = status
