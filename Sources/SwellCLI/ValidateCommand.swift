@@ -20,6 +20,7 @@ struct ValidateCommand: ParsableCommand {
             let base = URL(fileURLWithPath: plan).standardizedFileURL.deletingLastPathComponent().path
             let scopes = try PartitionResolver.staticScopes(of: parsed, baseDirectory: base)
             let (rootPath, folder) = try PlanRunner.root(of: base, root)
+            for warning in parsed.warnings { StandardStreams.err("\(warning)\n") }
             print(PlanSummary.render(parsed, scopes: scopes), terminator: "")
             let place = folder.isEmpty ? "in each node's --workdir" : "in \(folder)/ below each node's --workdir"
             print("on a cluster, tasks run \(place), which stands for \(rootPath)")

@@ -42,6 +42,44 @@ package enum Placeholders {
         return result
     }
 
+    /// The placeholders written inside quotes of a shell command (`echo "{scope}"`,
+    /// `awk '/{vars.x}/'`), with the quote: Swell quotes each value itself, and inside quotes
+    /// written by hand that quoting is undone, so a value with `$(...)` or `'` would run as shell.
+    package static func quoted(in text: String) -> [(name: String, quote: Character)] {
+        var found: [(String, Character)] = []
+        // Open quotes and command substitutions, innermost last: `"$(basename {scope})"` is
+        // not quoted, since `$(` starts afresh inside double quotes.
+        var open: [Character] = []
+        let chars = Array(text)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            let inside = open.last
+            if inside == "'", c == "'" {
+                open.removeLast()
+            } else if inside != "'", c == "\\" {
+                i += 1
+            } else if c == "\"", inside != "'" {
+                if inside == "\"" { open.removeLast() } else { open.append("\"") }
+            } else if c == "'", inside == nil || inside == "(" {
+                open.append("'")
+            } else if c == "$", inside != "'", i + 1 < chars.count, chars[i + 1] == "(" {
+                open.append("(")
+                i += 1
+            } else if c == ")", inside == "(" {
+                open.removeLast()
+            } else if c == "{", let quote = inside, quote != "(", let close = chars[i...].firstIndex(of: "}") {
+                let name = String(chars[(i + 1)..<close])
+                if isPlaceholder(name) {
+                    found.append((name, quote))
+                    i = close
+                }
+            }
+            i += 1
+        }
+        return found
+    }
+
     /// Calls `body` for each placeholder with its name and the range of `{name}`.
     static func scan(_ text: String, _ body: (String, Range<String.Index>) -> Void) {
         var index = text.startIndex

@@ -1,3 +1,5 @@
+import SwellCore
+
 /// A parsed, validated plan.
 package struct Plan: Sendable {
     package var name: String
@@ -17,6 +19,25 @@ package struct Plan: Sendable {
     }
 
     package func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
+
+    /// What is allowed but probably wrong: placeholders inside quotes written by hand in a string
+    /// command, where Swell's own quoting of the value is undone.
+    package var warnings: [PlanDiagnostic] {
+        var found: [PlanDiagnostic] = []
+        for stage in stages {
+            for (field, command) in [("run", stage.run), ("summarize", stage.summarize), ("synthesize", stage.synthesize)] {
+                guard case .shell(let text)? = command else { continue }
+                for (name, quote) in Placeholders.quoted(in: text) {
+                    let kind = quote == "'" ? "single" : "double"
+                    found.append(PlanDiagnostic(stage.location(of: field),
+                        "warning: `\(field)` of stage '\(stage.id)' has {\(name)} inside \(kind) quotes: Swell quotes each value "
+                        + "itself, and inside quotes that quoting is undone, so a value with $(...) or a quote would run as shell; "
+                        + "write {\(name)} without quotes" + (name.hasPrefix("vars.") ? "" : " (or \"$SWELL_\(name.uppercased())\" in double quotes)")))
+                }
+            }
+        }
+        return found
+    }
 
     /// Stages nothing depends on (through `needs` or `lines-of`), in plan order: their outputs
     /// are what `swell run` prints.

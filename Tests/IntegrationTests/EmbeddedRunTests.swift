@@ -154,6 +154,26 @@ import SwellTestSupport
         #expect(notRun.status == 2)
     }
 
+    /// `validate` (and `run`) warn about a placeholder inside quotes written by hand, and the
+    /// plan is still valid.
+    @Test func aPlaceholderInsideHandWrittenQuotesIsWarnedAbout() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("plan.yaml", """
+            name: quoted
+            stages:
+              - id: a
+                partition: { items: [x] }
+                run: echo "{scope}"
+            """)
+        let validated = try await swell(["validate", plan])
+        #expect(validated.status == 0)
+        #expect(validated.stderr.contains("plan.yaml:5:5: warning: `run` of stage 'a' has {scope} inside double quotes"), "\(validated.stderr)")
+        let ran = try await swell(["run", plan, "--state", work.path + "/state"])
+        #expect(ran.status == 0)
+        #expect(ran.stderr.contains("warning: `run` of stage 'a' has {scope} inside double quotes"))
+    }
+
     @Test func scopesWithSpacesAndQuotesCannotInjectShell() async throws {
         let (result, work) = try await runPlan("""
             name: quoting

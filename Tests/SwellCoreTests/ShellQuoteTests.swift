@@ -47,3 +47,16 @@ import Testing
         #expect(Command.shell("echo {scope}.").substituted(single) == .shell("echo ''."))
     }
 }
+
+@Suite struct QuotedPlaceholderTests {
+    /// Placeholders inside quotes written by hand are found with their quote; those outside
+    /// quotes, or inside `$(...)` within double quotes, are not.
+    @Test func placeholdersInsideHandWrittenQuotesAreFound() {
+        let found = Placeholders.quoted(in: #"echo "{scope}" {scope} '{index}' "\"{run}" "$(basename {scope})" '{x}' "{vars.a}""#)
+        #expect(found.map(\.name) == ["scope", "index", "run", "vars.a"])
+        #expect(found.map(\.quote) == ["\"", "'", "\"", "\""])
+        #expect(Placeholders.quoted(in: "grep -rn {vars.api} {scope} || true").isEmpty)
+        #expect(Placeholders.quoted(in: #"printf '%s\n' "$(wc -l < {scope})""#).isEmpty)
+        #expect(Placeholders.quoted(in: #"awk '{ print "{scope}" }'"#).map(\.name) == ["scope"])
+    }
+}

@@ -16,6 +16,7 @@ package enum PlanRunner {
 
     static func execute(_ options: RunOptions, logger: Logger) async throws -> SwellExit {
         let plan = try PlanParser.load(path: options.planPath, overrides: options.overrides)
+        for warning in plan.warnings { StandardStreams.err("swell: \(warning)\n") }
         let planURL = URL(fileURLWithPath: options.planPath).standardizedFileURL
         let baseDirectory = planURL.deletingLastPathComponent().path
         let root = try root(of: baseDirectory, options.root)
