@@ -1,6 +1,7 @@
 import ArgumentParser
 import SwellClient
 import SwellCore
+import SwellNode
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,11 +60,15 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logs.bootstrap(logLevel, fallback: .warning, label: "swell")
         let curve = coordinator == nil ? nil : try connection.curve()
+        if coordinator == nil, let problem = Orphans.adopt() {
+            logger.warning("tasks that leave their process group may outlive them: \(problem)")
+        }
         let exit = await PlanRunner.run(RunOptions(
             planPath: plan, coordinator: coordinator, slots: slots, stateDirectory: state ?? StateDirectory.default,
             overrides: overrides, json: json, joblog: joblog,
             connectTimeout: connection.connectTimeout.duration, curve: curve, root: root),
             logger: logger)
+        if coordinator == nil { await Orphans.settle() }
         throw ExitCode(exit.rawValue)
     }
 }

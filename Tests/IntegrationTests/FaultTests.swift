@@ -276,6 +276,82 @@ import SwellTestSupport
     }
 }
 
+@Suite(.serialized) struct EscapeTests {
+    /// What a task writes: its escapee's pid (a process that left the task's group with
+    /// setsid), then sleeps, so that the test can see both.
+    static let escaping = "setsid sh -c 'echo $$ > escaped-{scope}.pid; exec sleep 300' > /dev/null 2>&1 & echo $$ > task-{scope}.pid; "
+        + "while [ ! -s escaped-{scope}.pid ]; do sleep 0.01; done; "
+
+    func pids(_ work: Scratch, _ prefix: String, _ scopes: [String]) -> [Int32] {
+        scopes.compactMap { Int32(work.read("\(prefix)-\($0).pid").trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// A task that calls setsid escapes neither its run's end nor its timeout, embedded.
+    @Test func aProcessThatLeftItsTasksGroupEndsWithTheTask() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("plan.yaml", """
+            name: escape
+            stages:
+              - id: ends
+                partition: { items: [a] }
+                run: "\(Self.escaping)echo done"
+              - id: times-out
+                partition: { items: [b] }
+                run: "\(Self.escaping)sleep 300"
+                timeout: 500ms
+                stop-grace: 0
+                on-failure: continue
+            """)
+        let ran = try await swell(["run", plan, "--state", work.path + "/state"], in: work.path)
+        #expect(ran.status == 1, "\(ran.stderr)")
+        let escaped = pids(work, "escaped", ["a", "b"])
+        #expect(escaped.count == 2, "\(ran.stderr)")
+        #expect(await eventually(.seconds(10)) { escaped.allSatisfy(isGone) }, "escaped processes \(escaped) outlived their tasks")
+    }
+
+    /// `kill -9` of an embedded `swell run` leaves none of its tasks running, nor what they
+    /// started with setsid.
+    @Test func killingAnEmbeddedRunOutrightEndsItsTasks() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("plan.yaml", """
+            name: killed
+            stages:
+              - id: long
+                partition: { items: [a, b] }
+                run: "\(Self.escaping)sleep 300"
+            """)
+        let run = try BackgroundRun(["run", plan, "--state", work.path + "/state"], in: work)
+        #expect(await eventually(.seconds(20)) { pids(work, "escaped", ["a", "b"]).count == 2 && pids(work, "task", ["a", "b"]).count == 2 })
+        run.kill9()
+        let all = pids(work, "escaped", ["a", "b"]) + pids(work, "task", ["a", "b"])
+        #expect(await eventually(.seconds(10)) { all.allSatisfy(isGone) }, "processes \(all) outlived their swell run")
+    }
+
+    /// The same for a node killed outright: its tasks and their escapees end with it.
+    @Test func killingANodeOutrightEndsItsTasks() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 1, workdir: work.path)
+        defer { cluster.stop() }
+        let plan = work.write("plan.yaml", """
+            name: killed-node
+            stages:
+              - id: long
+                partition: { items: [a, b] }
+                run: "\(Self.escaping)sleep 300"
+            """)
+        let run = try BackgroundRun(["run", plan, "--coordinator", cluster.endpoint], in: work)
+        defer { run.terminate() }
+        #expect(await eventually(.seconds(20)) { pids(work, "escaped", ["a", "b"]).count == 2 && pids(work, "task", ["a", "b"]).count == 2 })
+        cluster.node("n1").kill9()
+        let all = pids(work, "escaped", ["a", "b"]) + pids(work, "task", ["a", "b"])
+        #expect(await eventually(.seconds(10)) { all.allSatisfy(isGone) }, "processes \(all) outlived their node")
+        _ = try await swell(["cancel", run.runID ?? "", "--coordinator", cluster.endpoint])
+    }
+}
+
 /// True once the process is gone or a zombie.
 func isGone(_ pid: Int32) -> Bool {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),

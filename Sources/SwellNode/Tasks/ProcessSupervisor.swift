@@ -40,6 +40,7 @@ final class ProcessSupervisor: @unchecked Sendable {
     private enum Command {
         case watch(Int, Started, CheckedContinuation<TaskOutcome, Never>)
         case kill(Int)
+        case settle(CheckedContinuation<Void, Never>)
     }
 
     private let epoll: Int32
@@ -51,6 +52,9 @@ final class ProcessSupervisor: @unchecked Sendable {
         var nextID = 1
         var live: Set<Int> = []
         var killed: Set<Int> = []
+        /// Set by ``adoptOrphans()``: the write end of the watchdog's pipe, and its process.
+        var watchdog: (fd: Int32, pid: pid_t)?
+        var adopting = false
     }
     private let inbox = Mutex(Inbox())
 
@@ -63,6 +67,97 @@ final class ProcessSupervisor: @unchecked Sendable {
         let thread = Thread { [self] in loop() }
         thread.name = "swell-tasks"
         thread.start()
+    }
+
+    /// The variable that carries a task's id into its processes: SWELL_TASK=NODEPID.ID.
+    static let taskVariable = "SWELL_TASK"
+    static func taskToken(_ id: Int) -> String { "\(getpid()).\(id)" }
+
+    /// Makes this process the keeper of everything its tasks start (call it once, before the
+    /// first task, in a process whose only children are tasks: `swell-node`, `swell run`).
+    ///
+    /// - It becomes a child subreaper: a process that leaves its task's group (`setsid`, a
+    ///   daemon) becomes this process's child when its parent ends. Such a process is killed
+    ///   once its task is over (it carries the task's id in SWELL_TASK; one that carries none,
+    ///   or the id of a task that is over, is killed at once), and reaped.
+    /// - It starts a watchdog, in a session of its own, that holds the read end of a pipe and
+    ///   hears which task groups run: when this process ends in any way, even `kill -9`, the
+    ///   pipe closes and the watchdog kills the groups still listed.
+    /// Returns what could not be set up, if anything.
+    package func adoptOrphans() -> String? {
+        guard swell_become_subreaper() == 0 else { return "cannot become a child subreaper: \(String(cString: strerror(errno)))" }
+        let watchdog = Self.startWatchdog()
+        inbox.withLock { inbox in
+            inbox.adopting = true
+            inbox.watchdog = try? watchdog.get()
+        }
+        wakeUp()
+        if case .failure(let problem) = watchdog { return problem.message }
+        return nil
+    }
+
+    /// The watchdog: awk reading `+PID` and `-PID` lines (`=` when this process ends in good
+    /// order). At end of input it kills the process groups (and processes) still listed, and,
+    /// unless this process said `=`, every process that carries one of its task ids.
+    static let watchdogProgram = #"""
+        $1 == "=" { clean = 1; next }
+        { if (substr($1, 1, 1) == "+") g[substr($1, 2)] = 1; else delete g[substr($1, 2)] }
+        END {
+            s = ""; for (p in g) s = s " -" p " " p
+            if (s != "") system("kill -KILL --" s " 2>/dev/null")
+            if (!clean) system("for f in $(grep -laz '^SWELL_TASK=" node "[.]' /proc/[0-9]*/environ 2>/dev/null); do p=${f#/proc/}; kill -KILL ${p%/environ} 2>/dev/null; done")
+        }
+        """#
+
+    /// Before this process ends in good order: what its tasks left is ended now, and the
+    /// watchdog is told that nothing else needs it.
+    func settle() async {
+        await withCheckedContinuation { continuation in post(.settle(continuation)) }
+    }
+
+    private static func startWatchdog() -> Result<(fd: Int32, pid: pid_t), SpawnFailure> {
+        guard let awk = ProgramSearch.resolve("awk") else { return .failure(SpawnFailure("no awk on PATH for the task watchdog")) }
+        var fds: [Int32] = [-1, -1]
+        guard pipe2(&fds, O_CLOEXEC) == 0 else { return .failure(SpawnFailure("cannot make the watchdog's pipe: \(String(cString: strerror(errno)))")) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t()
+        var none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        // Its own session: a Ctrl-C in the terminal does not end it with the rest.
+        posix_spawnattr_setflags(&attributes, Int16(SWELL_POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var pid: pid_t = 0
+        let result = CStrings.with(["awk", "-v", "node=\(getpid())", watchdogProgram]) { argv in
+            CStrings.withEnvironment(NodeEnvironment.entries(adding: [:])) { envp in
+                posix_spawn(&pid, awk, &actions, &attributes, argv, envp)
+            }
+        }
+        close(fds[0])
+        guard result == 0 else {
+            close(fds[1])
+            return .failure(SpawnFailure("cannot start the task watchdog: \(String(cString: strerror(result)))"))
+        }
+        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        return .success((fds[1], pid))
+    }
+
+    /// Gives back an id from ``reserveID()`` whose process never started.
+    func release(_ id: Int) {
+        inbox.withLock { inbox in
+            inbox.live.remove(id)
+            inbox.killed.remove(id)
+        }
     }
 
     /// A fresh id for a process about to be watched (so that a stop can name it at once).
@@ -162,6 +257,17 @@ final class ProcessSupervisor: @unchecked Sendable {
 
     private var children: [Int: Child] = [:]
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    // Orphans (see ``adoptOrphans()``), on this thread only.
+    private var adopting = false
+    private var watchdog: (fd: Int32, pid: pid_t)?
+    /// Adopted processes this thread knows: kept while their task runs (its id), or killed and
+    /// waiting to be reaped (nil).
+    private var orphans: [pid_t: Int?] = [:]
+    private var sweepDue = false
+    private var lastSweep = ContinuousClock.now
+    /// How soon after a task ends its orphans are looked for, and how often while some are known.
+    static let sweepDelay: Duration = .milliseconds(100)
+    static let orphanRecheck: Duration = .seconds(1)
 
     private func loop() {
         var events = [epoll_event](repeating: epoll_event(), count: 64)
@@ -186,6 +292,7 @@ final class ProcessSupervisor: @unchecked Sendable {
             }
             checkClocks()
             for id in children.compactMap({ $0.value.over ? $0.key : nil }) { finish(children[id]!) }
+            if adopting, let due = sweepAt, ContinuousClock.now >= due { sweep() }
         }
     }
 
@@ -204,10 +311,12 @@ final class ProcessSupervisor: @unchecked Sendable {
     private func takeCommands() {
         var drained: UInt64 = 0
         _ = read(wake, &drained, 8)
-        let (commands, killed) = inbox.withLock { inbox in
+        let (commands, killed, adopting, watchdog) = inbox.withLock { inbox in
             defer { inbox.commands.removeAll(keepingCapacity: true) }
-            return (inbox.commands, inbox.killed)
+            return (inbox.commands, inbox.killed, inbox.adopting, inbox.watchdog)
         }
+        self.adopting = adopting
+        self.watchdog = watchdog
         for command in commands {
             switch command {
             case .watch(let id, let started, let continuation):
@@ -224,10 +333,18 @@ final class ProcessSupervisor: @unchecked Sendable {
                     }
                 }
                 add(started.pidfd, EPOLLIN.rawValue, id, .exit)
+                tellWatchdog("+", started.pid)
                 // Stopped before the thread saw it.
                 if killed.contains(id) { stop(child) }
             case .kill(let id):
                 if let child = children[id] { stop(child) }
+            case .settle(let done):
+                if adopting { sweep() }
+                if let fd = watchdog?.fd {
+                    var line = Array("=\n".utf8)
+                    _ = write(fd, &line, line.count)
+                }
+                done.resume()
             }
         }
     }
@@ -326,9 +443,92 @@ final class ProcessSupervisor: @unchecked Sendable {
         }
     }
 
+    /// When to look for orphans next, if at all.
+    private var sweepAt: ContinuousClock.Instant? {
+        guard adopting else { return nil }
+        if sweepDue { return lastSweep + Self.sweepDelay }
+        return orphans.isEmpty ? nil : lastSweep + Self.orphanRecheck
+    }
+
+    /// Kills the adopted processes whose task is over and reaps those that have ended.
+    private func sweep() {
+        sweepDue = false
+        lastSweep = .now
+        let leaders = Set(children.values.map(\.started.pid))
+        let live = inbox.withLock { $0.live }
+        var seen: Set<pid_t> = []
+        for pid in Self.childProcesses() where pid != watchdog?.pid && !leaders.contains(pid) {
+            seen.insert(pid)
+            var info = siginfo_t()
+            if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG) == 0, info._sifields._sigchld.si_pid == pid {
+                if orphans.removeValue(forKey: pid) != nil { tellWatchdog("-", pid) }
+                continue
+            }
+            if let task = Self.taskID(of: pid), live.contains(task) {
+                if orphans[pid] == nil { tellWatchdog("+", pid) }
+                orphans[pid] = task
+                continue
+            }
+            // Its task is over (or it hid which it was): it goes, with its group.
+            _ = Glibc.kill(-pid, SIGKILL)
+            _ = Glibc.kill(pid, SIGKILL)
+            orphans[pid] = .some(nil)
+            sweepDue = true
+        }
+        for pid in orphans.keys where !seen.contains(pid) {
+            orphans[pid] = nil
+            tellWatchdog("-", pid)
+        }
+    }
+
+    /// This process's children, from every thread's `children` list.
+    static func childProcesses() -> [pid_t] {
+        guard let threads = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return [] }
+        var pids: [pid_t] = []
+        for thread in threads {
+            guard let data = readAll("/proc/self/task/\(thread)/children") else { continue }
+            pids += String(decoding: data, as: UTF8.self).split(separator: " ").compactMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        return pids
+    }
+
+    /// A file's bytes, read to its end (files in /proc say they are empty).
+    static func readAll(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            bytes += chunk[..<n]
+        }
+        return bytes
+    }
+
+    /// The task id a process carries in its environment (SWELL_TASK), if any.
+    static func taskID(of pid: pid_t) -> Int? {
+        guard let environ = readAll("/proc/\(pid)/environ") else { return nil }
+        let key = Array((taskVariable + "=\(getpid()).").utf8)
+        for entry in environ.split(separator: 0) where entry.starts(with: key) {
+            return Int(String(decoding: entry.dropFirst(key.count), as: UTF8.self))
+        }
+        return nil
+    }
+
+    /// `+PID` when a task group starts, `-PID` when it is over (see ``adoptOrphans()``). A full
+    /// pipe drops the line rather than wait.
+    private func tellWatchdog(_ sign: String, _ pid: pid_t) {
+        guard let fd = watchdog?.fd else { return }
+        var line = Array("\(sign)\(pid)\n".utf8)
+        _ = write(fd, &line, line.count)
+    }
+
     /// How long epoll may wait: until the nearest timer of a process, or for ever.
     private func timeoutMilliseconds() -> Int32 {
-        let nearest = children.values.compactMap { $0.nextTimer?.at }.min()
+        let nearest = (children.values.compactMap { $0.nextTimer?.at } + [sweepAt].compactMap { $0 }).min()
         guard let nearest else { return -1 }
         let wait = nearest - .now
         if wait <= .zero { return 0 }
@@ -354,6 +554,8 @@ final class ProcessSupervisor: @unchecked Sendable {
         default: break
         }
         close(child.started.pidfd)
+        tellWatchdog("-", child.started.pid)
+        if adopting { sweepDue = true }
         child.continuation.resume(returning: TaskOutcome(
             exitCode: status.0, signal: status.1, timedOut: child.timedOut, error: nil, stdout: child.kept,
             stdoutBytes: child.total, stdoutTruncated: child.total > child.started.outputCap,

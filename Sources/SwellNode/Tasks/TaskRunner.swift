@@ -5,7 +5,11 @@ import SwellCore
 /// Runs child processes, each in a process group of its own: spawned with posix_spawn and
 /// watched, with every other task of this node, by the ``ProcessSupervisor`` thread.
 ///
-/// - A timeout kills the whole process group (SIGKILL), grandchildren included.
+/// - A timeout stops the whole process group (SIGTERM, SIGKILL after the stop grace),
+///   grandchildren included.
+/// - In a process that adopts orphans (``ProcessSupervisor/adoptOrphans()``), what leaves the
+///   group (`setsid`, a daemon) is killed once its task is over, and the task groups die with
+///   this process even when it is killed outright.
 /// - Cancelling the calling task kills the process group too; the outcome then says `cancelled`.
 /// - When the main process has exited, whatever it left running in its group is killed, so a
 ///   background grandchild can neither hold the task open nor outlive it; pipes held open by a
@@ -26,6 +30,14 @@ enum TaskRunner {
     /// says `cancelled`.
     static func run(_ execution: TaskExecution, stop: StopSignal = StopSignal()) async -> TaskOutcome {
         precondition(brokenPipesIgnored)
+        let supervisor = ProcessSupervisor.shared
+        let id = supervisor.reserveID()
+        // Until the supervisor watches a process for it, the id is this function's to give back.
+        var watched = false
+        defer { if !watched { supervisor.release(id) } }
+        var execution = execution
+        // What the task's descendants carry, so that the node knows them once they are its orphans.
+        execution.environment[ProcessSupervisor.taskVariable] = ProcessSupervisor.taskToken(id)
         let started = Date().timeIntervalSince1970
         if let refusal = execution.refusal { return failure(.failed("refused: \(refusal)"), started: started) }
         if stop.isStopped { return failure(.cancelled, started: started) }
@@ -46,8 +58,7 @@ enum TaskRunner {
         case .success(let spawned): process = spawned
         case .failure(let problem): return failure(.failed(problem.message), started: started)
         }
-        let supervisor = ProcessSupervisor.shared
-        let id = supervisor.reserveID()
+        watched = true
         stop.onStop { supervisor.kill(id) }
         var outcome = await withTaskCancellationHandler {
             await supervisor.watch(id, process)
