@@ -240,6 +240,28 @@ package final class Journal: Sendable {
         }
     }
 
+    /// The newest runs, as `swell status` shows them: their counts from the stages' scopes and
+    /// the final reports.
+    package func runSummaries(limit: Int) throws -> [(record: RunRecord, tasks: Int, succeeded: Int, failed: Int)] {
+        try pool.read { db in
+            let records = try RunRecord.order(Column("createdAt").desc, Column("id").desc).limit(limit).fetchAll(db)
+            var summaries: [(record: RunRecord, tasks: Int, succeeded: Int, failed: Int)] = []
+            for record in records {
+                let tasks = try Int.fetchOne(db, sql: "SELECT sum(json_array_length(scopes)) FROM stage WHERE run = ?",
+                                             arguments: [record.id]) ?? 0
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT count(*) AS finished,
+                           sum(exitCode = 0 AND signal IS NULL AND timedOut = 0 AND error IS NULL) AS succeeded
+                    FROM report WHERE run = ? AND final = 1 AND "index" >= 0
+                    """, arguments: [record.id])
+                let finished: Int = row?["finished"] ?? 0
+                let succeeded: Int = row?["succeeded"] ?? 0
+                summaries.append((record, tasks, succeeded, finished - succeeded))
+            }
+            return summaries
+        }
+    }
+
     /// Runs still marked running, of one origin, oldest first.
     package func unfinishedRuns(origin: RunOrigin = .coordinator) throws -> [RunRecord] {
         try pool.read { db in

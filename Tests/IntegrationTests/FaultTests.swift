@@ -276,6 +276,38 @@ import SwellTestSupport
     }
 }
 
+/// After a restart, `swell status` still lists the runs the journal has, with their counts.
+@Suite(.serialized) struct StatusAfterRestartTests {
+    @Test func statusListsTheJournalsRunsAfterARestart() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 1, workdir: work.path, port: try freePort())
+        defer { cluster.stop() }
+        let plan = work.write("plan.yaml", """
+            name: counted
+            stages:
+              - id: work
+                partition: { items: [a, b, c] }
+                run: '[ {scope} != c ]'
+                on-failure: continue
+              - id: after
+                run: 'true'
+            """)
+        let ran = try await swell(["run", plan, "--coordinator", cluster.endpoint, "--json"])
+        #expect(ran.status == 1)
+        cluster.coordinator.stop()
+        try await cluster.restartCoordinator()
+        let runs = try #require(try await statusJSON(cluster.endpoint)["runs"] as? [[String: Any]])
+        let run = try #require(runs.first { $0["name"] as? String == "counted" }, "\(runs)")
+        #expect(run["status"] as? String == "failed")
+        #expect(run["tasks"] as? Int == 4)
+        #expect(run["succeeded"] as? Int == 3)
+        #expect(run["failed"] as? Int == 1)
+        let text = try await swell(["status", "--coordinator", cluster.endpoint])
+        #expect(!text.stdout.contains("no runs"), "\(text.stdout)")
+    }
+}
+
 @Suite(.serialized) struct EscapeTests {
     /// What a task writes: its escapee's pid (a process that left the task's group with
     /// setsid), then sleeps, so that the test can see both.

@@ -61,6 +61,9 @@ struct SchedulerHarness {
                 for peer in peers {
                     deliveries.append(Delivery(peer: String(decoding: peer, as: UTF8.self), result: result, sinks: sinks, from: nil))
                 }
+            case .status(let peer, let reply):
+                // As the shell sends it, without runs from a journal.
+                outbox[String(decoding: peer, as: UTF8.self), default: []].append(.status(reply))
             default:
                 break
             }

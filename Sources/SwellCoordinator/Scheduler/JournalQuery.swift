@@ -20,4 +20,7 @@ enum JournalQuery: Sendable {
     case outputAcknowledged(peer: Data, ids: [UInt64])
     /// A client left: its unfinished streams end.
     case clientLeft(peer: Data)
+    /// `swell status`: the reply, to which the shell adds the runs the journal has and memory
+    /// does not (finished before a restart, or forgotten), before it sends it.
+    case status(peer: Data, StatusReply)
 }

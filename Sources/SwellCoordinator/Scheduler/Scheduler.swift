@@ -284,7 +284,7 @@ package struct Scheduler: Sendable {
         case .attach(let attach):
             self.attach(peer, attach, now, &effects)
         case .statusRequest(let request):
-            effects.send(peer, .status(status(replyTo: request.id, now)))
+            effects.queries.append(.status(peer: peer, status(replyTo: request.id, now)))
         case .logsRequest(let request):
             effects.queries.append(.logs(peer: peer, request))
         case .cancel(let cancel):

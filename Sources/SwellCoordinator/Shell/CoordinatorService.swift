@@ -346,6 +346,13 @@ package final class CoordinatorService: Service, Sendable {
             let refusal = record.map { Refusal.finished(cancel.run, status: $0.status, replyTo: cancel.id) }
                 ?? .unknownRun(cancel.run, replyTo: cancel.id)
             socket.send(to: peer, WireCodec.encode(.refusal(refusal)))
+        case .status(let peer, var reply):
+            do {
+                reply.runs = try Self.withJournalRuns(reply.runs, from: journal)
+            } catch {
+                logger.error("reading the journal's runs for status failed: \(error)")
+            }
+            socket.send(to: peer, WireCodec.encode(.status(reply)))
         case .finishedRun(let peer, let attach):
             // Not in the journal either (``attachFinishedRuns`` took those that are).
             socket.send(to: peer, WireCodec.encode(.refusal(.unknownRun(attach.run, replyTo: attach.id))))
@@ -354,6 +361,19 @@ package final class CoordinatorService: Service, Sendable {
 }
 
 extension CoordinatorService {
+    /// The runs `swell status` shows: those in memory, and the newest of the journal's others,
+    /// newest first, at most ``statusRuns`` in all.
+    static func withJournalRuns(_ inMemory: [RunOverview], from journal: Journal) throws -> [RunOverview] {
+        let known = Set(inMemory.map(\.run))
+        let stored = try journal.runSummaries(limit: statusRuns).filter { !known.contains($0.record.id) }.map { run in
+            RunOverview(run: run.record.id, name: run.record.run.name, status: run.record.status, createdAt: run.record.run.createdAt,
+                        endedAt: run.record.endedAt, tasks: run.tasks, succeeded: run.succeeded, failed: run.failed, running: 0)
+        }
+        return Array((inMemory + stored).sorted { ($0.createdAt, $0.run) > ($1.createdAt, $1.run) }.prefix(max(statusRuns, inMemory.count)))
+    }
+
+    static let statusRuns = 50
+
     /// Whether a process of that id runs on this host.
     static func isAlive(_ pid: Int32?) -> Bool {
         guard let pid, pid > 0 else { return false }
