@@ -80,7 +80,7 @@ package struct Report: Sendable, Codable, Hashable {
     /// `scan[3] src/core`, or `scan (reduce)` for a stage's reduction: how messages name a task.
     package var label: String {
         let name = index >= 0 ? "\(stage)[\(index)]" : "\(stage) (reduce)"
-        return scope.isEmpty ? name : "\(name) \(Scope.label(scope))"
+        return scope.isEmpty ? name : "\(name) \(Scope.shown(scope))"
     }
 
     /// The stderr tail as text.

@@ -8,11 +8,30 @@ package enum Scope {
         scope.isEmpty ? [] : scope.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
     }
 
-    /// A short form for headers and progress lines: a file group shows its first path and a count.
+    /// A short form for headers (the `markdown` input): a file group shows its first path and a count.
     package static func label(_ scope: String) -> String {
         let paths = paths(of: scope)
         if paths.count > 1 { return "\(paths[0]) (+\(paths.count - 1) more)" }
         return scope
+    }
+
+    /// The form for progress lines and messages: the ``label(_:)``, a long one cut to its start
+    /// and its size, so that a scope of megabytes never fills a terminal.
+    package static func shown(_ scope: String) -> String {
+        let paths = paths(of: scope)
+        if paths.count > 1 { return "\(shortened(paths[0])) (+\(paths.count - 1) more)" }
+        return shortened(scope)
+    }
+
+    /// `text` as it is, or, beyond `limit` bytes, its first characters and its length.
+    package static func shortened(_ text: String, limit: Int = 200) -> String {
+        guard text.utf8.count > limit else { return text }
+        var kept = ""
+        for character in text {
+            if kept.utf8.count + character.utf8.count > limit - 40 { break }
+            kept.append(character)
+        }
+        return "\(kept)… (\(text.utf8.count) bytes)"
     }
 
     /// Byte-wise ordering, as the plan format requires for listed directories and files.
@@ -68,8 +87,9 @@ package enum Scope {
     /// `'src' contains 'src/core'`.
     package static func overlapDescription(_ first: String, _ second: String) -> String {
         let a = normalize(first), b = normalize(second)
-        if a == b { return first == second ? "'\(first)' appears twice" : "'\(second)' is the same path as '\(first)'" }
-        return b.hasPrefix(a + "/") || a == "." ? "'\(first)' contains '\(second)'" : "'\(second)' contains '\(first)'"
+        let one = shortened(first), other = shortened(second)
+        if a == b { return first == second ? "'\(one)' appears twice" : "'\(other)' is the same path as '\(one)'" }
+        return b.hasPrefix(a + "/") || a == "." ? "'\(one)' contains '\(other)'" : "'\(other)' contains '\(one)'"
     }
 
     /// `a/b/c` -> `a`, `a/b`; a leading `/` is kept.

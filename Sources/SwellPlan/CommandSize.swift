@@ -15,7 +15,7 @@ package enum CommandSize {
             guard let listed = scopes[stage.id], let largest = listed.max(by: { $0.utf8.count < $1.utf8.count }) else { continue }
             let values = PlaceholderValues(scope: largest, index: listed.count, stage: stage.id,
                                            run: "20260101-000000-0000", vars: plan.varValues)
-            let shown = "its largest scope (\(Scope.label(largest)), \(Scope.paths(of: largest).count) path(s))"
+            let shown = "its largest scope (\(Scope.shown(largest)), \(Scope.paths(of: largest).count) path(s))"
             switch stage.run.substituted(values) {
             case .shell(let text):
                 let bytes = text.utf8.count + 1

@@ -35,8 +35,8 @@ package enum LinesOf {
         let scopes = lines(of: output)
         if let overlap = Scope.firstOverlap(in: scopes) {
             let what = overlap.firstPath == overlap.secondPath
-                ? "line \(overlap.second + 1) repeats '\(overlap.firstPath)'"
-                : "'\(overlap.firstPath)' (line \(overlap.first + 1)) and '\(overlap.secondPath)' (line \(overlap.second + 1)) overlap"
+                ? "line \(overlap.second + 1) repeats '\(Scope.shortened(overlap.firstPath))'"
+                : "'\(Scope.shortened(overlap.firstPath))' (line \(overlap.first + 1)) and '\(Scope.shortened(overlap.secondPath))' (line \(overlap.second + 1)) overlap"
             return .failure(LinesOfError(message:
                 "stage '\(stage)': the output of '\(source)' cannot be its scopes: \(what); scopes must be unique and must not overlap (try `sort -u`)"))
         }

@@ -34,6 +34,12 @@ package enum PlanParser {
         guard text.utf8.count <= maximumPlanBytes else {
             throw PlanError(start, "plan is \(text.utf8.count) bytes; the limit is \(maximumPlanBytes)")
         }
+        // libyaml says only "control characters are not allowed", with no place: find it.
+        if let (line, column, byte) = firstControlCharacter(in: text) {
+            let name = byte == 0 ? "a NUL byte" : String(format: "the control character 0x%02X", byte)
+            throw PlanError(SourceLocation(file: file, line: line, column: column),
+                            "\(name) is not allowed in a plan (YAML allows tabs, line breaks and printable text)")
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -52,12 +58,33 @@ package enum PlanParser {
         return complete
     }
 
+    /// The line, column and value of the first byte YAML does not allow (C0 controls but tab,
+    /// line feed and carriage return, and DEL), if any.
+    static func firstControlCharacter(in text: String) -> (Int, Int, UInt8)? {
+        var line = 1
+        var column = 1
+        for byte in text.utf8 {
+            if byte == 0x0A {
+                line += 1
+                column = 1
+                continue
+            }
+            if (byte < 0x20 && byte != 0x09 && byte != 0x0D) || byte == 0x7F { return (line, column, byte) }
+            // Columns count characters: continuation bytes of UTF-8 do not start one.
+            if byte & 0xC0 != 0x80 { column += 1 }
+        }
+        return nil
+    }
+
     static func yamlDiagnostic(_ error: YamlError, file: String) -> PlanDiagnostic {
         func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
         switch error {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
+            if problem.hasPrefix("Maximum nesting level reached") {
+                return PlanDiagnostic(at(mark), "the plan nests lists or mappings too deeply for the YAML reader (its limit is about 1000 levels)")
+            }
             var message = "YAML syntax error: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line))" }
             return PlanDiagnostic(at(mark), message)

@@ -308,7 +308,7 @@ struct PlanReader {
                     continue
                 }
                 if seen[text] != nil {
-                    error(item, "duplicate item '\(text)': the scopes of a stage must be unique")
+                    error(item, "duplicate item '\(Scope.shortened(text))': the scopes of a stage must be unique")
                     continue
                 }
                 seen[text] = item

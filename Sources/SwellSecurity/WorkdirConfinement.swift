@@ -8,11 +8,11 @@ package enum WorkdirConfinement {
     package static func problem(scope: String, folder: String = "") -> String? {
         if let problem = RunFolder.problem(folder) { return problem }
         for path in Scope.paths(of: scope) {
-            if path.hasPrefix("/") { return "scope '\(path)' is an absolute path, outside this node's --workdir" }
+            if path.hasPrefix("/") { return "scope '\(Scope.shortened(path))' is an absolute path, outside this node's --workdir" }
             var depth = RunFolder.depth(folder)
             for component in path.split(separator: "/") {
                 if component == ".." { depth -= 1 } else if component != "." { depth += 1 }
-                if depth < 0 { return "scope '\(path)' climbs out of this node's --workdir" }
+                if depth < 0 { return "scope '\(Scope.shortened(path))' climbs out of this node's --workdir" }
             }
         }
         return nil

@@ -40,6 +40,18 @@ import Testing
         #expect(!Scope.isPlain(".."))
     }
 
+    /// Messages show a long scope by its start and its size; headings keep it whole.
+    @Test func longScopesAreShortenedInMessages() {
+        let long = String(repeating: "x", count: 3_000_000)
+        let shown = Scope.shown(long)
+        #expect(shown.utf8.count < 250)
+        #expect(shown.hasSuffix("… (3000000 bytes)"))
+        #expect(Scope.shown("src/core") == "src/core")
+        #expect(Scope.shown(long + "\nb") .hasSuffix("(+1 more)"))
+        #expect(Scope.label(long) == long)
+        #expect(Scope.shortened(String(repeating: "é", count: 300)).hasSuffix("… (600 bytes)"))
+    }
+
     @Test func fileGroupsAreComparedPathByPath() {
         #expect(Scope.firstOverlap(in: ["a.c\nb.c", "c.c\nd.c"]) == nil)
         #expect(Scope.firstOverlap(in: ["a.c\nb.c", "c.c\nb.c"])?.second == 1)

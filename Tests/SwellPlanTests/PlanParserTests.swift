@@ -292,6 +292,22 @@ func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
         ])
     }
 
+    /// A raw NUL or control byte is reported where it is, not at 1:1; a plan nested too deep
+    /// says so in words of its own.
+    @Test func controlBytesAndDeepNestingAreReportedWhereTheyAre() {
+        #expect(diagnostics("name: x\nstages:\n  - id: a\n    run: \"echo \u{0}\"\n") == [
+            "plan.yaml:4:16: a NUL byte is not allowed in a plan (YAML allows tabs, line breaks and printable text)",
+        ])
+        #expect(diagnostics("name: caf\u{00E9}\u{1B}\n") == [
+            "plan.yaml:1:11: the control character 0x1B is not allowed in a plan (YAML allows tabs, line breaks and printable text)",
+        ])
+        let deep = "name: x\nstages: " + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000) + "\n"
+        let nested = diagnostics(deep)
+        #expect(nested.count == 1)
+        #expect(nested.first?.hasSuffix("the plan nests lists or mappings too deeply for the YAML reader (its limit is about 1000 levels)") == true,
+                "\(nested)")
+    }
+
     @Test func nulCharactersAreRefused() {
         #expect(diagnostics("name: x\nvars: {a: \"x\\0y\"}\nstages:\n  - id: s\n    run: \"echo \\0\"\n    env: {E: \"\\0\"}\n") == [
             "plan.yaml:2:11: var 'a' contains a NUL character, which no command can take",

@@ -77,7 +77,7 @@ extension Scheduler {
             }
         }
         if final, task.status == .failed, stage.onFailure == .stop {
-            let scope = report.scope.isEmpty ? "" : " " + Scope.label(report.scope)
+            let scope = report.scope.isEmpty ? "" : " " + Scope.shown(report.scope)
             failStage(runID, s, "task \(stage.id)[\(report.index)]\(scope) failed: \(report.outcome)", now, &effects)
             return
         }
