@@ -232,7 +232,7 @@ import Synchronization
         }
         defer { reader.cancel() }
         func beating(_ beat: CoordinatorService.Beat) -> Task<Void, Never> {
-            Task { await CoordinatorService.heartbeats(every: .milliseconds(20), beat, router, hungAfter: .seconds(2)) }
+            Task { await CoordinatorService.heartbeats(every: .milliseconds(20), beat, router, ids: CoordinatorService.ShellIDs(), hungAfter: .seconds(2)) }
         }
         let peers = [Data("n1".utf8)]
         // A loop that has finished nothing for longer than `hungAfter` is hung: over ten

@@ -501,6 +501,27 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(h.scheduler.dropped.unknownVersion == 1)
     }
 
+    /// A message that cannot be read but names its id gets a REFUSAL `malformed` in reply, so
+    /// that its sender does not wait; a report for a run the coordinator never had is counted as
+    /// such, not as a duplicate.
+    @Test func unreadableRequestsAreAnsweredAndUnknownRunsCountedApart() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.send("c", .hello(Hello(id: 1, role: .client, name: "c", incarnation: "c")))
+        _ = h.take("c")
+        h.sendRaw("c", [Data("swell/1".utf8), Data("SUBMIT".utf8), Data(#"{"id": 7, "plan": 3}"#.utf8)])
+        let refusal = h.take("c").compactMap { if case .refusal(let r) = $0 { r } else { nil } }.first
+        #expect(refusal?.code == .malformed)
+        #expect(refusal?.replyTo == 7)
+        #expect(refusal?.id != 0)
+        let ghost = Report(run: "no-such-run", stage: "s", index: 0, scope: "x", attempt: 1, node: "n1", exitCode: 0, signal: nil,
+                           timedOut: false, error: nil, startedAt: 0, endedAt: 0, stdoutBytes: 0, stdoutTruncated: false,
+                           command: "true", stdout: Data(), stderrTail: Data(), share: 0)
+        h.send("n1", .report(ReportMessage(id: h.nextID(), report: ghost)))
+        #expect(h.scheduler.dropped.unknownRun == 1)
+        #expect(h.scheduler.dropped.duplicates == 0)
+    }
+
     @Test func invalidPlansAreRejectedWithLocations() {
         var h = SchedulerHarness()
         h.send("c", .hello(Hello(id: 1, role: .client, name: "c", incarnation: "c")))

@@ -64,7 +64,7 @@ package enum StatusClient {
         let d = reply.dropped
         let drops = [("malformed", d.malformed), ("unknown version", d.unknownVersion), ("without HELLO", d.withoutHello),
                      ("out of order", d.outOfOrder), ("unauthorized", d.unauthorized), ("too many frames", d.tooManyFrames),
-                     ("duplicates", d.duplicates)].filter { $0.1 > 0 }
+                     ("duplicates", d.duplicates), ("unknown run", d.unknownRun)].filter { $0.1 > 0 }
         if !drops.isEmpty {
             out += "\ndropped messages: " + drops.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "\n"
         }

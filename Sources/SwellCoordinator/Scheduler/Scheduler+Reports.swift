@@ -155,7 +155,16 @@ extension Scheduler {
     /// The index of `stage` in the run `runID` while that run is running; else nil, and the
     /// message that named them is counted as a duplicate (the run is over or not known here).
     private mutating func runningStage(_ runID: String, _ stage: String) -> Int? {
-        guard runs[runID]?.status == .running, let s = runs[runID]!.stageIndex(stage) else {
+        guard let run = runs[runID] else {
+            // Not a late copy of something already final: a run this coordinator never had, or forgot.
+            dropped.unknownRun += 1
+            return nil
+        }
+        guard let s = run.stageIndex(stage) else {
+            dropped.malformed += 1
+            return nil
+        }
+        guard run.status == .running else {
             dropped.duplicates += 1
             return nil
         }

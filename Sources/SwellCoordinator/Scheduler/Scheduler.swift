@@ -124,12 +124,15 @@ package struct Scheduler: Sendable {
 
     /// Something from `peer` that is not a message this coordinator reads: counted, and a peer
     /// that speaks `otherVersion` of the protocol is told which one this coordinator speaks.
-    package mutating func unreadable(from peer: Data, otherVersion: Bool, why: String, at now: Moment, into effects: inout Effects) {
+    package mutating func unreadable(from peer: Data, otherVersion: Bool, why: String, replyTo: UInt64? = nil,
+                                     at now: Moment, into effects: inout Effects) {
         if otherVersion {
             dropped.unknownVersion += 1
-            refuse(peer, nil, .unsupportedVersion, "this coordinator speaks \(WireProtocol.tag)", now, &effects)
+            refuse(peer, replyTo, .unsupportedVersion, "this coordinator speaks \(WireProtocol.tag)", now, &effects)
         } else {
             dropped.malformed += 1
+            // A message with an id may be waited on: the peer hears why instead of waiting.
+            if let replyTo { refuse(peer, replyTo, .malformed, "the message could not be read: \(why)", now, &effects) }
         }
         effects.log(.debug, "dropped a message: \(why)")
     }

@@ -27,6 +27,15 @@ package final class CoordinatorService: Service, Sendable {
 
     /// The lock a coordinator holds on its state directory (nil for the embedded one).
     private let lock: StateLock?
+    /// Ids of what the shell sends itself (heartbeats, acknowledgements, answers read from the
+    /// journal): a range of their own, from 2^61 up, apart from the scheduler's and the output
+    /// streams' (2^62 up).
+    let shellIDs = ShellIDs()
+
+    final class ShellIDs: Sendable {
+        private let last = Atomic<UInt64>(1 << 61)
+        func next() -> UInt64 { last.add(1, ordering: .relaxed).newValue }
+    }
 
     /// Opens the journal; a `swell-coordinator` also locks the state directory, which only one
     /// coordinator may use at a time (its runs are resumed from there).
@@ -101,7 +110,7 @@ package final class CoordinatorService: Service, Sendable {
             }
             let beat = Beat()
             group.addTask {
-                await Self.heartbeats(every: settings.heartbeatInterval, beat, socket)
+                await Self.heartbeats(every: settings.heartbeatInterval, beat, socket, ids: self.shellIDs)
             }
             try await cancelWhenGracefulShutdown {
                 try await self.loop(queue, socket, settings, beat)
@@ -259,11 +268,12 @@ package final class CoordinatorService: Service, Sendable {
     /// Sends HEARTBEAT to every live node and client every `interval`, whatever the loop is
     /// busy with: a coordinator handling a burst of reports (or starting a stage of a million
     /// scopes) is alive, and its nodes must not think otherwise and join again.
-    static func heartbeats(every interval: Duration, _ beat: Beat, _ socket: ZMQSocketHandle, hungAfter: Duration = hungAfter) async {
-        let frames = WireCodec.encode(.heartbeat(Heartbeat(id: 0, running: 0)))
+    static func heartbeats(every interval: Duration, _ beat: Beat, _ socket: ZMQSocketHandle, ids: ShellIDs,
+                           hungAfter: Duration = hungAfter) async {
         while (try? await Task.sleep(for: interval)) != nil {
             let (peers, ranAt) = beat.snapshot
             guard ContinuousClock.now - ranAt < hungAfter else { continue }
+            let frames = WireCodec.encode(.heartbeat(Heartbeat(id: ids.next(), running: 0)))
             for peer in peers { socket.send(to: peer, frames) }
         }
     }
@@ -308,7 +318,7 @@ package final class CoordinatorService: Service, Sendable {
         }
         for (peer, message) in effects.sends { socket.send(to: peer, WireCodec.encode(message)) }
         for (peer, ids) in effects.acks {
-            socket.send(to: peer, WireCodec.encode(.ack(Ack(id: 0, acks: ids))))
+            socket.send(to: peer, WireCodec.encode(.ack(Ack(id: shellIDs.next(), acks: ids))))
         }
         for query in effects.queries { answer(query, socket, streams) }
     }
@@ -323,12 +333,12 @@ package final class CoordinatorService: Service, Sendable {
             let page = 200
             do {
                 guard let record = try journal.run(request.run) else {
-                    socket.send(to: peer, WireCodec.encode(.refusal(.unknownRun(request.run, replyTo: request.id))))
+                    socket.send(to: peer, WireCodec.encode(.refusal(.unknownRun(request.run, id: shellIDs.next(), replyTo: request.id))))
                     return
                 }
                 if let stage = request.stage,
                    let problem = Plan.noSuchStage(stage, run: request.run, planText: record.run.planText, file: record.run.file) {
-                    socket.send(to: peer, WireCodec.encode(.refusal(Refusal(id: 0, replyTo: request.id, code: .unknownStage, message: problem))))
+                    socket.send(to: peer, WireCodec.encode(.refusal(Refusal(id: shellIDs.next(), replyTo: request.id, code: .unknownStage, message: problem))))
                     return
                 }
                 var reports = try journal.reports(run: request.run, stage: request.stage, scope: request.scope,
@@ -336,15 +346,15 @@ package final class CoordinatorService: Service, Sendable {
                 let more = reports.count > page
                 if more { reports.removeLast() }
                 socket.send(to: peer, WireCodec.encode(.logs(LogsReply(
-                    id: 0, replyTo: request.id, run: request.run, reports: reports,
+                    id: shellIDs.next(), replyTo: request.id, run: request.run, reports: reports,
                     next: more ? max(0, request.offset) + page : nil))))
             } catch {
                 logger.error("reading the journal failed: \(error)")
             }
         case .cancelNotInMemory(let peer, let cancel):
             let record = try? journal.run(cancel.run)
-            let refusal = record.map { Refusal.finished(cancel.run, status: $0.status, replyTo: cancel.id) }
-                ?? .unknownRun(cancel.run, replyTo: cancel.id)
+            let refusal = record.map { Refusal.finished(cancel.run, status: $0.status, id: shellIDs.next(), replyTo: cancel.id) }
+                ?? .unknownRun(cancel.run, id: shellIDs.next(), replyTo: cancel.id)
             socket.send(to: peer, WireCodec.encode(.refusal(refusal)))
         case .status(let peer, var reply):
             do {
@@ -355,7 +365,7 @@ package final class CoordinatorService: Service, Sendable {
             socket.send(to: peer, WireCodec.encode(.status(reply)))
         case .finishedRun(let peer, let attach):
             // Not in the journal either (``attachFinishedRuns`` took those that are).
-            socket.send(to: peer, WireCodec.encode(.refusal(.unknownRun(attach.run, replyTo: attach.id))))
+            socket.send(to: peer, WireCodec.encode(.refusal(.unknownRun(attach.run, id: shellIDs.next(), replyTo: attach.id))))
         }
     }
 }

@@ -12,9 +12,17 @@ package enum InboundFrames {
             message = try WireCodec.decode(frames)
         } catch {
             scheduler.unreadable(from: peer, otherVersion: error.kind == .unknownVersion, why: error.description,
-                                 at: now, into: &effects)
+                                 replyTo: requestID(frames), at: now, into: &effects)
             return
         }
         scheduler.receive(message, from: peer, userID: userID, at: now, into: &effects)
+    }
+
+    /// The `id` of a message that could not be read, if its header still says one: the peer
+    /// may wait for an answer to it.
+    static func requestID(_ frames: [Data]) -> UInt64? {
+        guard frames.count >= 3, frames[2].count <= 1 << 20, let header = try? JSONReader.parse(frames[2]),
+              let id = header["id"]?.int, id > 0 else { return nil }
+        return UInt64(id)
     }
 }
