@@ -696,10 +696,10 @@ import SwellTestSupport
         #expect(row?["status"] as String? == "failed")
         #expect(row?["error"] as String? == "interrupted: the swell run that ran it ended")
         #expect(work.read("started").split(separator: "\n").count == 2, "the killed run's tasks ran again")
-        // The killed run's tasks outlive it (nothing is left to stop them); released, they end.
-        _ = work.write("release", "")
-        #expect(await eventually(.seconds(10)) { work.read("ended").split(separator: "\n").count == 2 })
+        // The killed run's tasks end with it (its watchdog kills them): none gets to its end.
         #expect(await eventually(.seconds(10)) { countProcesses(named: marker) == 0 })
+        _ = work.write("release", "")
+        #expect(work.read("ended").isEmpty)
     }
 
     @Test func aReaderThatGoesAwayEndsTheCommandQuietly() async throws {

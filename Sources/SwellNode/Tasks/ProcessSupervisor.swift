@@ -57,6 +57,25 @@ final class ProcessSupervisor: @unchecked Sendable {
         var adopting = false
     }
     private let inbox = Mutex(Inbox())
+    /// The pids of task leaders not yet reaped, from the moment they are spawned: held while a
+    /// task is spawned and while orphans are swept, so that a sweep never sees a leader it
+    /// does not know.
+    private let leaders = Mutex(Set<pid_t>())
+
+    /// A leader reaped without being watched (it could not be).
+    func forgetLeader(_ pid: pid_t) {
+        _ = leaders.withLock { $0.remove(pid) }
+    }
+
+    /// Runs `spawn` (a posix_spawn that sets `pid`, returning its result) with the leaders
+    /// locked, and lists the new leader.
+    func spawningLeader(_ pid: inout pid_t, _ spawn: (inout pid_t) -> Int32) -> Int32 {
+        leaders.withLock { leaders in
+            let result = spawn(&pid)
+            if result == 0 { leaders.insert(pid) }
+            return result
+        }
+    }
 
     private init() {
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -454,7 +473,10 @@ final class ProcessSupervisor: @unchecked Sendable {
     private func sweep() {
         sweepDue = false
         lastSweep = .now
-        let leaders = Set(children.values.map(\.started.pid))
+        leaders.withLock { leaders in sweep(leaders: leaders) }
+    }
+
+    private func sweep(leaders: Set<pid_t>) {
         let live = inbox.withLock { $0.live }
         var seen: Set<pid_t> = []
         for pid in Self.childProcesses() where pid != watchdog?.pid && !leaders.contains(pid) {
@@ -554,6 +576,7 @@ final class ProcessSupervisor: @unchecked Sendable {
         default: break
         }
         close(child.started.pidfd)
+        _ = leaders.withLock { $0.remove(child.started.pid) }
         tellWatchdog("-", child.started.pid)
         if adopting { sweepDue = true }
         child.continuation.resume(returning: TaskOutcome(

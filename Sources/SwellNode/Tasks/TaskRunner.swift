@@ -127,9 +127,14 @@ enum TaskRunner {
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let result = CStrings.with(execution.argv) { argv in
-            CStrings.withEnvironment(NodeEnvironment.entries(adding: execution.environment)) { envp in
-                posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        let entries = NodeEnvironment.entries(adding: execution.environment)
+        // Spawned and listed as a task leader at once, so that the supervisor never takes it
+        // for an orphan (before its exec a child still shows this process's environment).
+        let result = ProcessSupervisor.shared.spawningLeader(&pid) { pid in
+            CStrings.with(execution.argv) { argv in
+                CStrings.withEnvironment(entries) { envp in
+                    posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+                }
             }
         }
         // The child's ends are the child's alone now.
@@ -152,6 +157,7 @@ enum TaskRunner {
             _ = kill(-pid, SIGKILL)
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            ProcessSupervisor.shared.forgetLeader(pid)
             for fd in [stdout[0], stderr[0], stdin[1]] where fd >= 0 { close(fd) }
             return .failure(SpawnFailure("cannot watch '\(program)': \(problem)"))
         }
