@@ -57,24 +57,27 @@ final class ProcessSupervisor: @unchecked Sendable {
         var adopting = false
     }
     private let inbox = Mutex(Inbox())
-    /// The pids of task leaders not yet reaped, from the moment they are spawned: held while a
-    /// task is spawned and while orphans are swept, so that a sweep never sees a leader it
-    /// does not know.
+    /// The pids of task leaders not yet reaped, from the moment their spawn returns.
     private let leaders = Mutex(Set<pid_t>())
+    /// Spawns started, and those not yet listed in `leaders`: a sweep acts only on what it saw
+    /// while no spawn was under way, since a child seen before its exec still has this
+    /// process's environment and would pass for an orphan. Spawns never wait for a sweep.
+    private let spawnsStarted = Atomic<Int>(0)
+    private let spawnsUnderWay = Atomic<Int>(0)
 
     /// A leader reaped without being watched (it could not be).
     func forgetLeader(_ pid: pid_t) {
         _ = leaders.withLock { $0.remove(pid) }
     }
 
-    /// Runs `spawn` (a posix_spawn that sets `pid`, returning its result) with the leaders
-    /// locked, and lists the new leader.
+    /// Runs `spawn` (a posix_spawn that sets `pid`, returning its result) and lists the new leader.
     func spawningLeader(_ pid: inout pid_t, _ spawn: (inout pid_t) -> Int32) -> Int32 {
-        leaders.withLock { leaders in
-            let result = spawn(&pid)
-            if result == 0 { leaders.insert(pid) }
-            return result
-        }
+        spawnsStarted.add(1, ordering: .sequentiallyConsistent)
+        spawnsUnderWay.add(1, ordering: .sequentiallyConsistent)
+        defer { spawnsUnderWay.subtract(1, ordering: .sequentiallyConsistent) }
+        let result = spawn(&pid)
+        if result == 0 { let new = pid; leaders.withLock { _ = $0.insert(new) } }
+        return result
     }
 
     private init() {
@@ -473,29 +476,53 @@ final class ProcessSupervisor: @unchecked Sendable {
     private func sweep() {
         sweepDue = false
         lastSweep = .now
-        leaders.withLock { leaders in sweep(leaders: leaders) }
-    }
-
-    private func sweep(leaders: Set<pid_t>) {
+        let started = spawnsStarted.load(ordering: .sequentiallyConsistent)
+        guard spawnsUnderWay.load(ordering: .sequentiallyConsistent) == 0 else {
+            sweepDue = true
+            return
+        }
+        let leaders = leaders.withLock { $0 }
         let live = inbox.withLock { $0.live }
+        // What to do with each adopted process, decided first and done only if no spawn began meanwhile.
+        var keep: [(pid_t, Int)] = []
+        var end: [pid_t] = []
+        var reaped: [pid_t] = []
         var seen: Set<pid_t> = []
         for pid in Self.childProcesses() where pid != watchdog?.pid && !leaders.contains(pid) {
             seen.insert(pid)
-            var info = siginfo_t()
-            if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG) == 0, info._sifields._sigchld.si_pid == pid {
-                if orphans.removeValue(forKey: pid) != nil { tellWatchdog("-", pid) }
-                continue
+            if orphans[pid] != nil, case .some(nil) = orphans[pid] {
+                // Killed by an earlier sweep: reaped once it has ended.
+                reaped.append(pid)
+            } else if let task = Self.taskID(of: pid), live.contains(task) {
+                keep.append((pid, task))
+            } else {
+                end.append(pid)
             }
-            if let task = Self.taskID(of: pid), live.contains(task) {
-                if orphans[pid] == nil { tellWatchdog("+", pid) }
-                orphans[pid] = task
-                continue
-            }
+        }
+        guard spawnsStarted.load(ordering: .sequentiallyConsistent) == started else {
+            sweepDue = true
+            return
+        }
+        for (pid, task) in keep {
+            if orphans[pid] == nil { tellWatchdog("+", pid) }
+            orphans[pid] = task
+        }
+        for pid in end {
             // Its task is over (or it hid which it was): it goes, with its group.
             _ = Glibc.kill(-pid, SIGKILL)
             _ = Glibc.kill(pid, SIGKILL)
+            if orphans[pid] == nil { tellWatchdog("+", pid) }
             orphans[pid] = .some(nil)
             sweepDue = true
+        }
+        for pid in reaped + end {
+            var info = siginfo_t()
+            if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG) == 0, info._sifields._sigchld.si_pid == pid {
+                orphans[pid] = nil
+                tellWatchdog("-", pid)
+            } else {
+                sweepDue = true
+            }
         }
         for pid in orphans.keys where !seen.contains(pid) {
             orphans[pid] = nil
