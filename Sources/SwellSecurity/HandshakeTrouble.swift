@@ -25,12 +25,12 @@ package enum HandshakeTrouble: Sendable, Equatable {
     }
 
     /// What a `role` peer connecting to `endpoint` tells its user, with what to do about it.
-    package func explanation(coordinator endpoint: String, as role: PeerRole) -> String {
+    package func explanation(coordinator endpoint: String, as role: PeerRole, publicKey: String? = nil) -> String {
         switch (self, role) {
         case (.keyNotAuthorized, .client):
             "the coordinator at \(endpoint) did not admit this client: its key is not authorized as a client there"
         case (.keyNotAuthorized, .node):
-            "the coordinator at \(endpoint) refused this node's key: its operator must add `node NAME PUBLIC-KEY` for it to the authorized file"
+            "the coordinator at \(endpoint) refused this node's key: its operator must add `node NAME \(publicKey ?? "PUBLIC-KEY")` for it to the authorized file (and send the coordinator SIGHUP)"
         case (.keyRequired, .client):
             "the coordinator at \(endpoint) admits clients by key only: pass --key and --coordinator-key (or set SWELL_KEY and SWELL_COORDINATOR_KEY)"
         case (.keyRequired, .node):

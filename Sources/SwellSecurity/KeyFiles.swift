@@ -40,6 +40,13 @@ package enum KeyFiles {
     package static func readSecret(_ path: String) throws -> KeyPair {
         var info = stat()
         guard stat(path, &info) == 0 else { throw KeyError("cannot read the key file \(path): \(String(cString: strerror(errno)))") }
+        // Any 32 bytes make a secret key: a public key file given by mistake must be told apart
+        // by what `swell keygen` wrote in it.
+        if let data = FileManager.default.contents(atPath: path), data.count <= 4_096,
+           String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).contains(where: { $0.hasPrefix("# swell public key") }) {
+            let secret = path.hasSuffix(".pub") ? String(path.dropLast(4)) + ".key" : "NAME.key"
+            throw KeyError("\(path) is a public key file; --key takes the secret key file (\(secret))")
+        }
         if info.st_mode & 0o077 != 0 {
             throw KeyError("the key file \(path) is open to others (mode \(String(info.st_mode & 0o777, radix: 8))): chmod 600 \(path)")
         }

@@ -208,6 +208,8 @@ struct Keys {
         let original = try String(contentsOfFile: file, encoding: .utf8)
         let stranger = try #require(try String(contentsOfFile: keys.pub("stranger"), encoding: .utf8)
             .split(separator: "\n").last { !$0.hasPrefix("#") && !$0.isEmpty })
+        // The refused node says what to add, its own public key included.
+        #expect(cluster.node("n3").output.contains("must add `node NAME \(stranger)` for it to the authorized file"))
 
         // A broken file: nothing changes, and the log says so.
         try "node n3\n".write(toFile: file, atomically: true, encoding: .utf8)
@@ -237,6 +239,9 @@ struct Keys {
         #expect(ran.stdout == "n3\nn3\nn3\nn3\n")
         let nodes = try #require(try await statusJSON(cluster.endpoint, keys.options("ops"))["nodes"] as? [[String: Any]])
         #expect(nodes.first { $0["name"] as? String == "n1" }?["state"] as? String == "left", "\(nodes)")
+        // The refused node says so once, not at each refused HELLO.
+        let said = cluster.node("n1").output.components(separatedBy: "the coordinator does not admit this node").count - 1
+        #expect(said == 1, "\(cluster.node("n1").output)")
     }
 
     /// Done criterion 5: a node started with --allow grep refuses a task that runs rm, and the

@@ -46,6 +46,23 @@ func temporaryFolder() -> String {
         }
     }
 
+    /// A public key file given where the secret key goes is named as such, whatever its mode
+    /// (any 40 Z85 characters would otherwise pass for a secret key).
+    @Test func aPublicKeyFileIsNotTakenForTheSecretKey() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let written = try KeyFiles.generate(name: folder + "/alice", force: false)
+        for mode: mode_t in [0o644, 0o600] {
+            chmod(written.publicFile, mode)
+            do {
+                _ = try KeyFiles.readSecret(written.publicFile)
+                Issue.record("a public key file was taken for a secret key (mode \(String(mode, radix: 8)))")
+            } catch let error as KeyError {
+                #expect(error.message == "\(written.publicFile) is a public key file; --key takes the secret key file (\(written.keyFile))")
+            }
+        }
+    }
+
     @Test func garbageIsNotAKey() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -44,6 +44,8 @@ struct NodeLoop: Sendable {
     /// When to say HELLO next while joining, and the current back-off delay.
     private(set) var nextHello: ContinuousClock.Instant
     private var helloDelay = NodeLoop.firstHelloDelay
+    /// When a refusal for a key the coordinator no longer admits was last logged.
+    private var lastNotAdmitted: ContinuousClock.Instant?
     static let firstHelloDelay: Duration = .milliseconds(500)
     /// A gap between ticks longer than this (and than the heartbeat interval) is a stall of the
     /// node itself.
@@ -205,6 +207,7 @@ struct NodeLoop: Sendable {
             }
             coordinator = welcome.coordinator
             name = welcome.name
+            lastNotAdmitted = nil
             if welcome.heartbeatMilliseconds > 0 { heartbeatInterval = .milliseconds(welcome.heartbeatMilliseconds) }
             silenceAllowed = welcome.silenceMilliseconds.flatMap { $0 > 0 ? .milliseconds($0) : nil } ?? heartbeatInterval * 6
             if state != .leaving { state = .up }
@@ -241,7 +244,11 @@ struct NodeLoop: Sendable {
             case .rejoin:
                 if state == .up { rejoin("the coordinator does not know this node (it restarted, or counted it down)", now, jitter: jitter) }
             case .notAdmitted:
-                log(.error, "the coordinator does not admit this node: \(refusal.message)")
+                // Said once, then every 30 s while it lasts: each HELLO meanwhile is refused too.
+                if lastNotAdmitted.map({ now - $0 >= .seconds(30) }) ?? true {
+                    lastNotAdmitted = now
+                    log(.error, "the coordinator does not admit this node: \(refusal.message)")
+                }
                 // Until the key is admitted again, this node asks to join, as a node never admitted does.
                 if state == .up { rejoin("not admitted", now, jitter: jitter) }
             default:

@@ -159,7 +159,9 @@ extension NodeService {
                     socket.reconnect(endpoint)
                 }
             }
-            let message = trouble.explanation(coordinator: configuration.join, as: .node)
+            var publicKey: String?
+            if case .client(let key, _, _)? = configuration.curve { publicKey = key }
+            let message = trouble.explanation(coordinator: configuration.join, as: .node, publicKey: publicKey)
             if let lastSaid, lastSaid.message == message, ContinuousClock.now - lastSaid.at < .seconds(30) { continue }
             lastSaid = (message, ContinuousClock.now)
             logger.error("\(message)")
