@@ -39,13 +39,29 @@ package struct AllowList: Sendable {
             }
             if shellAllowed { return .success(command) }
             if let commands = ShellWords.commandList(text) {
-                // The shell only joins the commands: each must be allowed, and a plan's own shell too.
+                // The shell only joins the commands: each must be allowed, and a plan's own shell
+                // too, unless it is a POSIX shell with options that change no more than how
+                // failures count (`[bash, -o, pipefail, -c]`).
                 for words in commands { if let refused = refusal(words[0]) { return .failure(refused) } }
-                if shell != nil, let refused = refusal(shellName, what: "the plan's shell") { return .failure(refused) }
+                if let shell, !Self.isGlue(shell), let refused = refusal(shellName, what: "the plan's shell") { return .failure(refused) }
                 return .success(command)
             }
             return .failure(Refusal(reason:
                 "the command uses shell syntax beyond simple commands joined by |, ||, && and ; (redirections, $, globs, subshells...), which this node runs only with --allow \(shellName) (it allows: \(listing))"))
+        }
+    }
+
+    /// A plan's shell that runs a list of simple commands as `/bin/sh -c` does: `sh`, `dash` or
+    /// `bash` (by name, or in /bin or /usr/bin), with no arguments but `-e`, `-u`, `-x`,
+    /// `-o pipefail` (and the like) before the final `-c`.
+    static func isGlue(_ shell: [String]) -> Bool {
+        guard shell.count >= 2, shell.last == "-c", let program = shell.first else { return false }
+        let shells = ["sh", "dash", "bash"]
+        let named = shells.contains(program) || shells.contains { ["/bin/" + $0, "/usr/bin/" + $0].contains(program) }
+        guard named else { return false }
+        let options: Set<String> = ["pipefail", "errexit", "nounset", "xtrace"]
+        return shell.dropFirst().dropLast().allSatisfy { option in
+            options.contains(option) || (option.count >= 2 && option.hasPrefix("-") && option.dropFirst().allSatisfy { "euxo".contains($0) })
         }
     }
 

@@ -179,8 +179,13 @@ func temporaryFolder() -> String {
             return
         }
         #expect(refusal.reason == "'rm' is not allowed on this node (it allows: find, grep, sort, wc, true)")
-        // A plan's own shell must be allowed too.
-        #expect((try? node.check(.shell("grep x | sort"), shell: ["bash", "-o", "pipefail", "-c"]).get()) == nil)
+        // A plan's own shell must be allowed too, unless it is a POSIX shell that only makes
+        // failures count.
+        #expect(try node.check(.shell("grep x | sort"), shell: ["bash", "-o", "pipefail", "-c"]).get() == .shell("grep x | sort"))
+        #expect(try node.check(.shell("grep x | sort"), shell: ["/bin/sh", "-eu", "-c"]).get() == .shell("grep x | sort"))
+        for shell in [["python3", "-c"], ["bash", "--rcfile", "x", "-c"], ["bash", "-c", "x"], ["zsh", "-c"], ["bash", "-i", "-c"]] {
+            #expect((try? node.check(.shell("grep x | sort"), shell: shell).get()) == nil, "\(shell)")
+        }
         #expect(try AllowList(["grep", "sort", "bash"]).check(.shell("grep x | sort"), shell: ["bash", "-c"]).get()
                 == .shell("grep x | sort"))
         #expect(ShellWords.commandList("a || b && c | d ; e\nf") == [["a"], ["b"], ["c"], ["d"], ["e"], ["f"]])
