@@ -80,6 +80,25 @@ package enum Placeholders {
         return found
     }
 
+    /// Words in braces that look like a mistyped placeholder (`{scop}`, `{var.api}`), each with
+    /// the placeholder it probably meant. Other text in braces (`{print $1}`, `${HOME}`) is not
+    /// looked at.
+    package static func likelyTypos(in text: String, vars: [String]) -> [(written: String, meant: String)] {
+        var found: [(String, String)] = []
+        let candidates = fixedNames.sorted() + vars.map { "vars." + $0 }
+        var index = text.startIndex
+        while let open = text[index...].firstIndex(of: "{") {
+            guard let close = text[open...].firstIndex(of: "}") else { break }
+            let name = String(text[text.index(after: open)..<close])
+            index = text.index(after: open)
+            let previous = open > text.startIndex ? text[text.index(before: open)] : " "
+            guard previous != "$", !name.isEmpty, !isPlaceholder(name),
+                  name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-" }) else { continue }
+            if let meant = Suggestion.closest(to: name, among: candidates) { found.append((name, meant)) }
+        }
+        return found
+    }
+
     /// Calls `body` for each placeholder with its name and the range of `{name}`.
     static func scan(_ text: String, _ body: (String, Range<String.Index>) -> Void) {
         var index = text.startIndex

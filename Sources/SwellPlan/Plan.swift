@@ -20,12 +20,25 @@ package struct Plan: Sendable {
 
     package func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
 
+    static func words(_ command: Command) -> [String] {
+        switch command {
+        case .shell(let text): return [text]
+        case .argv(let words): return words
+        }
+    }
+
     /// What is allowed but probably wrong: placeholders inside quotes written by hand in a string
     /// command, where Swell's own quoting of the value is undone.
     package var warnings: [PlanDiagnostic] {
         var found: [PlanDiagnostic] = []
         for stage in stages {
             for (field, command) in [("run", stage.run), ("summarize", stage.summarize), ("synthesize", stage.synthesize)] {
+                for word in command.map(Self.words) ?? [] {
+                    for (written, meant) in Placeholders.likelyTypos(in: word, vars: vars.map(\.name)) {
+                        found.append(PlanDiagnostic(stage.location(of: field),
+                            "warning: `\(field)` of stage '\(stage.id)' has {\(written)}, which is not a placeholder and stays as it is: did you mean {\(meant)}?"))
+                    }
+                }
                 guard case .shell(let text)? = command else { continue }
                 for (name, quote) in Placeholders.quoted(in: text) {
                     let kind = quote == "'" ? "single" : "double"

@@ -60,3 +60,14 @@ import Testing
         #expect(Placeholders.quoted(in: #"awk '{ print "{scope}" }'"#).map(\.name) == ["scope"])
     }
 }
+
+@Suite struct PlaceholderTypoTests {
+    /// Words in braces close to a placeholder are caught with what they probably meant; awk
+    /// programs, shell variables and placeholders themselves are not.
+    @Test func mistypedPlaceholdersAreCaught() {
+        let found = Placeholders.likelyTypos(in: "echo {scop} {var.api} {scope} ${HOME} {print} {x} {stag}", vars: ["api"])
+        #expect(found.map(\.written) == ["scop", "var.api", "stag"])
+        #expect(found.map(\.meant) == ["scope", "vars.api", "stage"])
+        #expect(Placeholders.likelyTypos(in: "awk '{ print $1 }' {scope}", vars: []).isEmpty)
+    }
+}
