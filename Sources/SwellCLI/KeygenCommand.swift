@@ -25,7 +25,8 @@ struct KeygenCommand: ParsableCommand {
             print(written.publicKey)
             StandardStreams.err("""
                 swell: wrote \(written.keyFile) (secret, mode 0600: keep it private) and \(written.publicFile)
-                swell: to admit it, add a line to the coordinator's --authorized file: node|client NAME \(written.publicKey)
+                swell: to admit a node or a client with it, add a line to the coordinator's --authorized file (then send the coordinator SIGHUP): node|client NAME \(written.publicKey)
+                swell: a coordinator's own key goes in no such line: it is the coordinator's --key, and its .pub is the others' --coordinator-key
 
                 """)
         } catch {

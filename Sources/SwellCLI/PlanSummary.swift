@@ -18,11 +18,8 @@ enum PlanSummary {
                         line += "\(partition.summary) (counted at run time)"
                     }
                     line += ", width \(stage.width), \(stage.pacing.rawValue)"
-                    if stage.synthesize != nil {
-                        line += ", synthesized"
-                    } else if stage.summarize != nil {
-                        line += ", summarized"
-                    }
+                    if stage.summarize != nil { line += ", summarized" }
+                    if stage.synthesize != nil { line += ", synthesized" }
                 } else {
                     line += "1 task"
                 }

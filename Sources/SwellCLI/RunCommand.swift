@@ -24,8 +24,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Run on this coordinator instead of the embedded default.", valueName: "endpoint"), transform: EndpointOption.connecting)
     var coordinator: String?
 
-    @Option(help: "Tasks the embedded node runs at once.")
-    var slots: Int = 10
+    @Option(help: "Tasks the embedded node runs at once (default 10).")
+    var slots: Int?
 
     @Option(help: ArgumentHelp("The embedded coordinator's journal folder (default: $XDG_STATE_HOME/swell or ~/.local/state/swell).", valueName: "dir"))
     var state: String?
@@ -48,7 +48,10 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
-        guard (1...10_000).contains(slots) else { throw ValidationError("--slots must be from 1 to 10000") }
+        if let slots, !(1...10_000).contains(slots) { throw ValidationError("--slots must be from 1 to 10000") }
+        if coordinator != nil, slots != nil {
+            throw ValidationError("--slots is for the embedded default; on a coordinator, each node's --slots says how many tasks it runs")
+        }
         if coordinator != nil, state != nil {
             throw ValidationError("--state is for the embedded default; a coordinator keeps its own journal")
         }
@@ -64,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
             logger.warning("tasks that leave their process group may outlive them: \(problem)")
         }
         let exit = await PlanRunner.run(RunOptions(
-            planPath: plan, coordinator: coordinator, slots: slots, stateDirectory: state ?? StateDirectory.default,
+            planPath: plan, coordinator: coordinator, slots: slots ?? 10, stateDirectory: state ?? StateDirectory.default,
             overrides: overrides, json: json, joblog: joblog,
             connectTimeout: connection.connectTimeout.duration, curve: curve, root: root),
             logger: logger)

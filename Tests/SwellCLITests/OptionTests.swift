@@ -87,6 +87,7 @@ func problem<Command: ParsableCommand>(_ command: Command.Type, _ arguments: [St
         let cases: [([String], String)] = [
             (["run", "p.yaml", "--slots", "0"], "--slots must be from 1 to 10000"),
             (["run", "p.yaml", "--coordinator", "tcp://h:7710", "--state", "/s"], "--state is for the embedded default"),
+            (["run", "p.yaml", "--coordinator", "tcp://h:7710", "--slots", "3"], "--slots is for the embedded default"),
             (["run", "p.yaml", "--coordinator", "h:7710"], "h:7710 is not an endpoint: an endpoint is tcp://HOST:PORT"),
             (["status", "--coordinator", "tcp://127.0.0.1:99999"], "the port must be a number from 1 to 65535"),
             (["cancel", "r", "--coordinator", "tcp://127.0.0.1:0"], "the port must be a number from 1 to 65535"),

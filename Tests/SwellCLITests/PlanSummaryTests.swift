@@ -18,6 +18,7 @@ import Testing
                 partition: { lines-of: inventory }
                 pacing: rolling
                 run: grep x {scope}
+                summarize: sort
                 synthesize: cat
             """, file: "audit.yaml")
         #expect(PlanSummary.render(plan, scopes: ["dirs": ["src/a", "src/b"]]) == """
@@ -26,7 +27,7 @@ import Testing
               inventory  1 task
               dirs       2 tasks (directories of src at depth 1), width 10, barrier, summarized
             wave 2
-              scan       one task per output line of inventory (counted at run time), width 10, rolling, synthesized; needs inventory
+              scan       one task per output line of inventory (counted at run time), width 10, rolling, summarized, synthesized; needs inventory
             sinks: dirs, scan
 
             """)

@@ -35,6 +35,10 @@ package enum LogsClient {
     package static func run(_ query: Query) async -> SwellExit {
         await SwellExit.reporting {
             let reports = try await query.coordinator != nil ? remote(query) : local(query)
+            if let scope = query.scope, reports.isEmpty {
+                throw ClientError(.usage, "run \(query.run) has no report for scope '\(Scope.shown(scope))'"
+                    + (query.stage.map { " in stage \($0)" } ?? "") + " (yet): scopes are matched exactly, as `swell logs \(query.run)` shows them")
+            }
             if query.json {
                 StandardStreams.out(try json(reports))
             } else {
