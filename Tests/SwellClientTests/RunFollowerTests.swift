@@ -87,6 +87,23 @@ extension [RunFollower.Action] {
         #expect(driver.receive(.result(result(.succeeded))).isEmpty, "nothing after the end")
     }
 
+    /// A stage that ended while the client was away gets its line from the RESULT; one whose
+    /// end came as an event is not said twice.
+    @Test func aStageThatEndedUnseenIsSaidAtTheEnd() {
+        var driver = FollowerDriver()
+        _ = driver.accept()
+        var end = driver.finish(.succeeded)
+        let ends = end.compactMap { if case .event(let e) = $0, e.kind == .stageFinished { e } else { nil } }
+        #expect(ends.map(\.stage) == ["scan"])
+        #expect(ends.first?.seconds == 1.5)
+        #expect(ends.first?.counts?.succeeded == 4)
+        var seen = FollowerDriver()
+        _ = seen.accept()
+        _ = seen.receive(.event(Event(id: 5, run: "r1", kind: .stageFinished, stage: "scan", counts: StageCounts(tasks: 4), seconds: 1.5)))
+        end = seen.finish(.succeeded)
+        #expect(end.allSatisfy { if case .event = $0 { false } else { true } })
+    }
+
     @Test func aFailedRunSaysWhyAndWhereItsReportsAre() {
         var driver = FollowerDriver()
         _ = driver.accept()

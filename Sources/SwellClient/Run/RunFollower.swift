@@ -82,6 +82,9 @@ struct RunFollower: Sendable {
     private var complete: Set<Int> = []
     /// Where the output was last asked for again after a gap.
     private var gapAskedFrom: [Int]?
+    /// Stages whose end this client was told of: one that ended while it was away (the
+    /// coordinator restarting) gets its line from the RESULT.
+    private var endsShown: Set<String> = []
 
     init(submit: Submit, embedded: Bool, endpoint: String, json: Bool, at now: ContinuousClock.Instant) {
         self.submit = submit
@@ -188,6 +191,7 @@ struct RunFollower: Sendable {
         switch message {
         case .event(let event) where event.run == run:
             if event.kind == .taskFinished, let report = event.report { return [.record(report), .event(event)] }
+            if event.kind == .stageFinished, let stage = event.stage { endsShown.insert(stage) }
             return [.event(event)]
         case .output(let piece) where piece.run == run:
             // Acknowledged once written: the coordinator sends no more than a few pieces ahead
@@ -244,7 +248,13 @@ struct RunFollower: Sendable {
     /// The run's end: its outputs on stdout (or the `--json` object), a last line, the exit status.
     private func finished(_ result: RunResult) -> [Action] {
         let exit: SwellExit = result.status == .succeeded ? .success : .failed
-        var actions: [Action] = [.finishProgress]
+        var actions: [Action] = []
+        for stage in result.stages where stage.status.isFinished && stage.startedAt != nil && !endsShown.contains(stage.id) {
+            let seconds = stage.endedAt.flatMap { end in stage.startedAt.map { end - $0 } }
+            actions.append(.event(Event(id: 0, run: result.run, kind: .stageFinished, stage: stage.id, counts: stage.counts,
+                                        seconds: seconds)))
+        }
+        actions.append(.finishProgress)
         if json {
             actions.append(.output(RunOutput(result, outputs: outputs, exit: exit).json()))
         }
