@@ -731,6 +731,19 @@ import SwellTestSupport
         #expect(said.isEmpty, "\(said)")
     }
 
+    /// The completion scripts docs/cli.md shows how to install are there, for each binary and shell.
+    @Test func completionScriptsAreThereForEachBinary() async throws {
+        for (binary, function) in [("swell", "_swell"), ("swell-node", "_swell-node"), ("swell-coordinator", "_swell-coordinator")] {
+            for shell in ["bash", "zsh", "fish"] {
+                let made = try await run(Binaries.path(binary), ["--generate-completion-script", shell])
+                #expect(made.status == 0, "\(binary) \(shell): \(made.stderr)")
+                #expect(made.stdout.contains(shell == "fish" ? "complete -c '\(binary)'" : function), "\(binary) \(shell)")
+            }
+        }
+        let swell = try await run(Binaries.path("swell"), ["--generate-completion-script", "bash"])
+        #expect(swell.stdout.contains("status") && swell.stdout.contains("validate"))
+    }
+
     @Test func aCoordinatorThatIsNotThereExitsThree() async throws {
         let port = try freePort()
         let work = Scratch()
