@@ -12,7 +12,7 @@ struct PlanReader {
     static let planFields = ["name", "width", "pacing", "shell", "stop-grace", "vars", "stages"]
     static let stageFields = [
         "id", "run", "needs", "partition", "width", "pacing", "timeout", "retries", "summarize",
-        "synthesize", "input", "on-failure", "labels", "env", "shell", "stop-grace",
+        "synthesize", "input", "on-failure", "labels", "env", "shell", "stop-grace", "expect",
     ]
     static let partitionKinds = ["directories", "files", "items", "lines-of"]
 
@@ -208,6 +208,7 @@ struct PlanReader {
         if let value = fields["shell"].value { shell = self.shell(value) }
         var stopGrace = defaultStopGrace
         if let value = fields["stop-grace"].value { stopGrace = self.stopGrace(value) ?? stopGrace }
+        let expect = fields["expect"].value.flatMap { self.expectation($0) }
         guard ok else { return nil }
         var stage = Stage(
             id: id, run: run, needs: needs, partition: partition, width: width, pacing: pacing,
@@ -215,7 +216,34 @@ struct PlanReader {
             input: input, onFailure: onFailure, labels: labels, env: env, shell: shell,
             location: location(node), fieldLocations: locations)
         stage.stopGrace = stopGrace
+        stage.expect = expect
         return stage
+    }
+
+    /// `expect: {non-empty: true, min-bytes: N, match: REGEX, format: json | jsonl}`.
+    mutating func expectation(_ node: Node) -> ReportExpectation? {
+        guard let fields = mappingFields(node, what: "`expect`", allowed: ["non-empty", "min-bytes", "match", "format"]) else {
+            error(node, "`expect` must be a mapping: non-empty, min-bytes, match, format")
+            return nil
+        }
+        var expectation = ReportExpectation()
+        if let value = fields["non-empty"].value {
+            guard let flag = value.scalar.flatMap({ Bool($0.string) }) else {
+                error(value, "`non-empty` must be true or false")
+                return nil
+            }
+            expectation.nonEmpty = flag
+        }
+        if let value = fields["min-bytes"].value { expectation.minBytes = integer(value, field: "min-bytes", range: 1...(1 << 30)) }
+        if let value = fields["match"].value {
+            guard let pattern = value.scalar?.string, !pattern.isEmpty, ReportExpectation.compile(pattern) != nil else {
+                error(value, "`match` must be a regular expression, such as '^## Summary'")
+                return nil
+            }
+            expectation.match = pattern
+        }
+        if let value = fields["format"].value { expectation.format = choice(value, field: "format", ReportExpectation.Format.self) }
+        return expectation
     }
 
     /// `stop-grace`: a duration from 0 (SIGKILL at once) to 1h.

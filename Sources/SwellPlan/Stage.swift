@@ -24,6 +24,8 @@ package struct Stage: Sendable {
     /// What runs a string command (`run`, `summarize`, `synthesize`), which is appended as the
     /// last argument. Nil: `/bin/sh -c`.
     package var shell: [String]?
+    /// What each task's report must look like to count as done (`expect`).
+    package var expect: ReportExpectation?
     /// Where the stage and each of its fields are written, for diagnostics.
     package var location: SourceLocation
     package var fieldLocations: [String: SourceLocation]

@@ -174,6 +174,56 @@ import SwellTestSupport
         #expect(ran.stderr.contains("warning: `run` of stage 'a' has {scope} inside double quotes"))
     }
 
+    /// An agent that exits 0 with an empty or garbled report has not done its task: with
+    /// `expect`, such a report is a failed attempt with its reason, retried, then failed in
+    /// `--json`, `logs` and the joblog (where its Exitval is not 0).
+    @Test func reportsThatAreNotWhatTheStageExpectsAreFailedAttempts() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("plan.yaml", """
+            name: expected
+            stages:
+              - id: agents
+                partition: { items: [good, empty, garbled, late] }
+                run: |
+                  echo "{scope}" >> attempts
+                  case {scope} in
+                    good) echo '{"total_cost_usd": 0.01}' ;;
+                    empty) ;;
+                    garbled) echo 'Error: overloaded' ;;
+                    late) [ "$SWELL_ATTEMPT" = 2 ] && echo '{"ok": true}' ;;
+                  esac
+                  exit 0
+                expect: { non-empty: true, format: json }
+                retries: 1
+                on-failure: continue
+            """)
+        let ran = try await swell(["run", plan, "--state", work.path + "/state", "--json", "--joblog", work.path + "/joblog"], in: work.path)
+        #expect(ran.status == 1, "\(ran.stderr)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(ran.stdout.utf8)) as? [String: Any])
+        let stage = try #require((result["stages"] as? [[String: Any]])?.first)
+        #expect(stage["succeeded"] as? Int == 2)
+        #expect(stage["failed"] as? Int == 2)
+        // Each failing scope ran twice (one retry), the late one succeeded on its second attempt.
+        let attempts = work.read("attempts").split(separator: "\n").map(String.init)
+        #expect(attempts.filter { $0 == "empty" }.count == 2)
+        #expect(attempts.filter { $0 == "late" }.count == 2)
+        #expect(attempts.filter { $0 == "good" }.count == 1)
+        let run = try #require(result["run"] as? String)
+        let logs = try await swell(["logs", run, "--state", work.path + "/state", "--json"])
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(logs.stdout.utf8)) as? [[String: Any]])
+        let errors = reports.compactMap { r -> String? in (r["scope"] as? String).map { "\($0) \(r["attempt"] ?? 0): \(r["error"] as? String ?? "ok")" } }
+        #expect(errors.contains("empty 2: invalid report: empty report"), "\(errors)")
+        #expect(errors.contains("garbled 2: invalid report: report is not valid JSON"), "\(errors)")
+        #expect(errors.contains("late 2: ok"), "\(errors)")
+        let joblog = work.read("joblog").split(separator: "\n").dropFirst().map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        let exitValues = Dictionary(joblog.map { (String($0[0]), String($0[6])) }, uniquingKeysWith: { _, last in last })
+        #expect(exitValues["1"] == "0")
+        #expect(exitValues["2"] == "-1")
+        #expect(exitValues["3"] == "-1")
+        #expect(ran.stderr.contains("failed (invalid report: empty report)"), "\(ran.stderr)")
+    }
+
     @Test func scopesWithSpacesAndQuotesCannotInjectShell() async throws {
         let (result, work) = try await runPlan("""
             name: quoting

@@ -36,3 +36,22 @@ import Testing
         #expect(text == "## share 2: k … o\n\nsum\n\n")
     }
 }
+
+@Suite struct ReportExpectationTests {
+    @Test func eachExpectationSaysWhatIsWrong() {
+        let nonEmpty = ReportExpectation(nonEmpty: true)
+        #expect(nonEmpty.problem(Data()) == "empty report")
+        #expect(nonEmpty.problem(Data(" \n\t".utf8)) == "report of white space only")
+        #expect(nonEmpty.problem(Data("x".utf8)) == nil)
+        #expect(ReportExpectation(minBytes: 10).problem(Data("short".utf8)) == "report of 5 bytes, fewer than the 10 expected")
+        let heading = ReportExpectation(match: "^## Summary")
+        #expect(heading.problem(Data("intro\n## Summary\nok\n".utf8)) == nil)
+        #expect(heading.problem(Data("intro ## Summary\n".utf8)) == "no match for '^## Summary'")
+        let json = ReportExpectation(format: .json)
+        #expect(json.problem(Data(#"{"total_cost_usd": 0.1}"#.utf8)) == nil)
+        #expect(json.problem(Data("Error: overloaded".utf8)) == "report is not valid JSON")
+        let jsonl = ReportExpectation(format: .jsonl)
+        #expect(jsonl.problem(Data("{\"a\":1}\n\n[2]\n".utf8)) == nil)
+        #expect(jsonl.problem(Data("{\"a\":1}\n{oops\n".utf8)) == "line 2 of the report is not valid JSON")
+    }
+}

@@ -308,6 +308,32 @@ func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
                 "\(nested)")
     }
 
+    @Test func expectIsReadAndChecked() throws {
+        let plan = try PlanParser.parse("""
+            name: x
+            stages:
+              - id: a
+                partition: { items: [p] }
+                run: 'true'
+                expect: { non-empty: true, min-bytes: 20, match: '^## ', format: jsonl }
+            """, file: "plan.yaml")
+        #expect(plan.stages[0].expect == ReportExpectation(nonEmpty: true, minBytes: 20, match: "^## ", format: .jsonl))
+        #expect(diagnostics("""
+            name: x
+            stages:
+              - id: a
+                run: 'true'
+                expect: { non-empty: maybe, match: '(', format: xml, size: 3 }
+            """) == [
+            "plan.yaml:5:26: `non-empty` must be true or false",
+            "plan.yaml:5:58: unknown field 'size' in `expect`",
+        ])
+        #expect(diagnostics("name: x\nstages:\n  - id: a\n    run: 'true'\n    expect: { match: '(' }\n")
+                == ["plan.yaml:5:22: `match` must be a regular expression, such as '^## Summary'"])
+        #expect(diagnostics("name: x\nstages:\n  - id: a\n    run: 'true'\n    expect: { format: xml }\n")
+                == ["plan.yaml:5:23: `format` must be one of: json | jsonl"])
+    }
+
     @Test func nulCharactersAreRefused() {
         #expect(diagnostics("name: x\nvars: {a: \"x\\0y\"}\nstages:\n  - id: s\n    run: \"echo \\0\"\n    env: {E: \"\\0\"}\n") == [
             "plan.yaml:2:11: var 'a' contains a NUL character, which no command can take",

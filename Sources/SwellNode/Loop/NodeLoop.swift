@@ -527,9 +527,15 @@ struct NodeLoop: Sendable {
                                     _ now: ContinuousClock.Instant) {
         // Taken out and put back, so that the sub-orchestrator is mutated in place, not copied.
         guard var sub = shares.removeValue(forKey: key) else { return }  // cancelled meanwhile
+        // A task that ended well but whose report is not what the stage expects failed.
+        var error = outcome.error
+        if error == nil, outcome.exitCode == 0, outcome.signal == nil, !outcome.timedOut, task.index >= 0,
+           let problem = sub.assign.spec.expect?.problem(outcome.stdout) {
+            error = .failed("invalid report: \(problem)")
+        }
         let report = Report(
             run: key.run, stage: key.stage, index: task.index, scope: task.scope, attempt: task.attempt, node: name,
-            exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut, error: outcome.error,
+            exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut, error: error,
             startedAt: outcome.startedAt, endedAt: outcome.endedAt, stdoutBytes: outcome.stdoutBytes,
             stdoutTruncated: outcome.stdoutTruncated, command: command, stdout: outcome.stdout,
             stderrTail: outcome.stderrTail, share: key.kind == .reduce ? -1 : key.share)

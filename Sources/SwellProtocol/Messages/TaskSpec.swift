@@ -13,6 +13,9 @@ package struct TaskSpec: Sendable, Codable, Hashable {
     /// A timeout or a stop sends the task's group SIGTERM, then SIGKILL this long after. Absent:
     /// SIGKILL at once (a coordinator that does not say).
     package var stopGraceMilliseconds: Int?
+    /// What each task's report must look like (the stage's `expect`); a report that does not
+    /// meet it is a failed attempt. Absent: any report.
+    package var expect: ReportExpectation?
     package var stopGrace: Duration { .milliseconds(stopGraceMilliseconds ?? 0) }
     package var width: Int
     package var pacing: Pacing
@@ -27,7 +30,9 @@ package struct TaskSpec: Sendable, Codable, Hashable {
 
     package init(run: Command, summarize: Command?, env: [String: String], timeoutMilliseconds: Int?,
                 width: Int, pacing: Pacing, input: InputFormat, vars: [String: String], outputCap: Int,
-                folder: String? = nil, shell: [String]? = nil, stopGraceMilliseconds: Int? = nil) {
+                folder: String? = nil, shell: [String]? = nil, stopGraceMilliseconds: Int? = nil,
+                expect: ReportExpectation? = nil) {
+        self.expect = expect
         self.run = run
         self.summarize = summarize
         self.env = env
