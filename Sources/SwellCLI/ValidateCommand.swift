@@ -19,6 +19,7 @@ struct ValidateCommand: ParsableCommand {
             let parsed = try PlanParser.load(path: plan)
             let base = URL(fileURLWithPath: plan).standardizedFileURL.deletingLastPathComponent().path
             let scopes = try PartitionResolver.staticScopes(of: parsed, baseDirectory: base)
+            _ = try PromptFiles.load(parsed, baseDirectory: base)
             let (rootPath, folder) = try PlanRunner.root(of: base, root)
             for warning in parsed.warnings { StandardStreams.err("\(warning)\n") }
             print(PlanSummary.render(parsed, scopes: scopes), terminator: "")

@@ -11,9 +11,13 @@ package struct RunAcceptance: Sendable, Hashable, Codable {
     package var createdAt: Double
     /// The plan file's folder below the root its nodes' `--workdir` stands for (`RunFolder`).
     package var folder: String
+    /// The prompt templates the client read, by stage id.
+    package var prompts: [String: String]
 
     package init(id: String, name: String, file: String, planText: String, overrides: [VarOverride],
-                 scopes: [String: [String]], createdAt: Double, folder: String = "") {
+                 scopes: [String: [String]], createdAt: Double, folder: String = "",
+                 prompts: [String: String] = [:]) {
+        self.prompts = prompts
         self.id = id
         self.name = name
         self.file = file

@@ -150,6 +150,10 @@ package final class Journal: Sendable {
             // Tasks run in the plan's folder below each node's --workdir.
             try db.execute(sql: "ALTER TABLE run ADD COLUMN folder TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v9: run.prompts") { db in
+            // Stages' prompt templates travel with the plan.
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN prompts BLOB NOT NULL DEFAULT '{}'")
+        }
         return migrator
     }
 

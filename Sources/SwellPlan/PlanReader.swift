@@ -12,7 +12,7 @@ struct PlanReader {
     static let planFields = ["name", "width", "pacing", "shell", "stop-grace", "vars", "stages"]
     static let stageFields = [
         "id", "run", "needs", "partition", "width", "pacing", "timeout", "retries", "summarize",
-        "synthesize", "input", "on-failure", "labels", "env", "shell", "stop-grace", "expect",
+        "synthesize", "input", "on-failure", "labels", "env", "shell", "stop-grace", "expect", "prompt",
     ]
     static let partitionKinds = ["directories", "files", "items", "lines-of"]
 
@@ -209,6 +209,7 @@ struct PlanReader {
         var stopGrace = defaultStopGrace
         if let value = fields["stop-grace"].value { stopGrace = self.stopGrace(value) ?? stopGrace }
         let expect = fields["expect"].value.flatMap { self.expectation($0) }
+        let prompt = fields["prompt"].value.flatMap { nonEmptyString($0, field: "prompt") }
         guard ok else { return nil }
         var stage = Stage(
             id: id, run: run, needs: needs, partition: partition, width: width, pacing: pacing,
@@ -217,6 +218,7 @@ struct PlanReader {
             location: location(node), fieldLocations: locations)
         stage.stopGrace = stopGrace
         stage.expect = expect
+        stage.prompt = prompt
         return stage
     }
 

@@ -24,6 +24,9 @@ package struct Stage: Sendable {
     /// What runs a string command (`run`, `summarize`, `synthesize`), which is appended as the
     /// last argument. Nil: `/bin/sh -c`.
     package var shell: [String]?
+    /// A prompt template file (`prompt`), relative to the plan file's folder: its text, with
+    /// placeholders as plain text, is each task's stdin after the outputs of its `needs`.
+    package var prompt: String?
     /// What each task's report must look like to count as done (`expect`).
     package var expect: ReportExpectation?
     /// Where the stage and each of its fields are written, for diagnostics.

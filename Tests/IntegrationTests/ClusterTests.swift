@@ -128,6 +128,41 @@ import SwellTestSupport
         #expect(!cluster.coordinator.output.contains("joined again as a new process"), "\(cluster.coordinator.output)")
     }
 
+    /// A stage's `prompt` file reaches each task on stdin after its needs' output, placeholders
+    /// as plain text (never through argv or shell quoting), the same on a cluster as embedded;
+    /// a missing prompt file is a plan error.
+    @Test func aPromptFileIsEachTasksStdinAfterItsNeeds() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        _ = work.write("review.md", "Review {scope} for {vars.topic}; don't \"quote\" $this.\n")
+        let plan = work.write("plan.yaml", """
+            name: prompted
+            vars: { topic: "errors & retries" }
+            stages:
+              - id: context
+                run: echo "context line"
+              - id: review
+                needs: [context]
+                partition: { items: [a b, "c'd"] }
+                prompt: review.md
+                run: cat
+            """)
+        let embedded = try await swell(["run", plan, "--state", work.path + "/state"], in: work.path)
+        #expect(embedded.status == 0, "\(embedded.stderr)")
+        let expected = "context line\nReview a b for errors & retries; don't \"quote\" $this.\n"
+            + "context line\nReview c'd for errors & retries; don't \"quote\" $this.\n"
+        #expect(embedded.stdout == expected)
+        let cluster = try await LocalCluster(nodes: 1, workdir: work.path)
+        defer { cluster.stop() }
+        let clustered = try await swell(["run", plan, "--coordinator", cluster.endpoint], in: "/")
+        #expect(clustered.status == 0, "\(clustered.stderr)")
+        #expect(clustered.stdout == expected)
+        try FileManager.default.removeItem(atPath: work.path + "/review.md")
+        let missing = try await swell(["validate", plan])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("plan.yaml:9:5: prompt file 'review.md' cannot be read"), "\(missing.stderr)")
+    }
+
     @Test func aSecondCoordinatorOnTheSameStateIsRefused() async throws {
         let work = Scratch()
         defer { work.remove() }

@@ -11,6 +11,22 @@ import Testing
                command: "echo", stdout: Data(out.utf8), stderrTail: Data("err".utf8))
     }
 
+    /// What a run is resumed from comes back as it was written: its folder and prompt templates.
+    @Test func aRunsFolderAndPromptsAreKept() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(directory: directory)
+        var batch = JournalBatch()
+        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
+                                                  scopes: [:], createdAt: 1, folder: "examples",
+                                                  prompts: ["review": "Review {scope}:\n\"quotes\" and $dollars\n"]),
+                                    status: .running))
+        try await journal.write(batch)
+        let run = try #require(try journal.unfinishedRuns().first)
+        #expect(run.run.folder == "examples")
+        #expect(run.run.prompts == ["review": "Review {scope}:\n\"quotes\" and $dollars\n"])
+    }
+
     @Test func writesOneBatchAndReadsItBackInOrder() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -21,10 +21,11 @@ package enum PlanRunner {
         let baseDirectory = planURL.deletingLastPathComponent().path
         let root = try root(of: baseDirectory, options.root)
         let scopes = try PartitionResolver.staticScopes(of: plan, baseDirectory: baseDirectory)
+        let prompts = try PromptFiles.load(plan, baseDirectory: baseDirectory)
         let joblog = try options.joblog.map(Joblog.init(path:))
         let io = try ZMQIOThread(context: ZMQContext(), name: "swell-zmq")
         do {
-            let outcome = try await execute(plan, scopes: scopes, root: root, joblog: joblog,
+            let outcome = try await execute(plan, scopes: scopes, prompts: prompts, root: root, joblog: joblog,
                                             options, io: io, logger: logger)
             await io.shutdown()
             return outcome
@@ -51,7 +52,8 @@ package enum PlanRunner {
     }
 
     /// Runs the checked plan over `io`: embedded cluster (if any), connection, signals, follow.
-    static func execute(_ plan: Plan, scopes: [String: [String]], root: (path: String, folder: String), joblog: Joblog?,
+    static func execute(_ plan: Plan, scopes: [String: [String]], prompts: [String: String], root: (path: String, folder: String),
+                        joblog: Joblog?,
                         _ options: RunOptions, io: ZMQIOThread, logger: Logger) async throws -> SwellExit {
         let embedded = options.coordinator == nil
             ? try EmbeddedCluster(io: io, stateDirectory: options.stateDirectory, slots: options.slots,
@@ -62,7 +64,7 @@ package enum PlanRunner {
         let submit = Submit(
             id: connection.nextID(), plan: plan.text, file: options.planPath,
             overrides: options.overrides, scopes: scopes, taskEvents: joblog != nil,
-            folder: root.folder.isEmpty ? nil : root.folder)
+            folder: root.folder.isEmpty ? nil : root.folder, prompts: prompts.isEmpty ? nil : prompts)
         let outcome = try await withThrowingTaskGroup(of: Void.self) { services -> SwellExit in
             if let embedded {
                 services.addTask {

@@ -11,6 +11,8 @@ struct RunState: Sendable {
     let createdAt: Double
     /// The plan's folder below each node's workdir (`RunFolder`).
     let folder: String
+    /// Stages' prompt templates, by stage id.
+    let prompts: [String: String]
     var endedAt: Double?
     var error: String?
     /// Stage states, in plan order.
@@ -23,7 +25,9 @@ struct RunState: Sendable {
     /// Counts changed since the last progress event.
     var progressDirty = false
 
-    init(id: String, plan: Plan, createdAt: Double, staticScopes: [String: [String]], folder: String = "") {
+    init(id: String, plan: Plan, createdAt: Double, staticScopes: [String: [String]], folder: String = "",
+         prompts: [String: String] = [:]) {
+        self.prompts = prompts
         self.id = id
         self.plan = plan
         self.createdAt = createdAt

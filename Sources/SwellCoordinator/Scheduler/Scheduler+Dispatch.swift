@@ -174,7 +174,8 @@ extension Scheduler {
             run: command, summarize: summarize, env: stage.stage.env, timeoutMilliseconds: stage.stage.timeout?.wholeMilliseconds,
             width: stage.stage.width, pacing: stage.stage.pacing, input: stage.stage.input, vars: run.plan.varValues,
             outputCap: settings.outputCap, folder: run.folder.isEmpty ? nil : run.folder, shell: stage.stage.shell,
-            stopGraceMilliseconds: stage.stage.stopGrace.wholeMilliseconds, expect: stage.stage.expect)
+            stopGraceMilliseconds: stage.stage.stopGrace.wholeMilliseconds, expect: stage.stage.expect,
+            prompt: run.prompts[stage.id])
         let bounds = stage.bounds(first: key.first, count: count)
         // A large input waits here for the node to ask for it, piece by piece (INPUT?).
         let fetched = stdin.count > settings.inlineInputLimit && nodes[name]!.fetchesInput

@@ -19,7 +19,7 @@ extension Scheduler {
             return
         }
         var run = RunState(id: accepted.id, plan: plan, createdAt: accepted.createdAt, staticScopes: accepted.scopes,
-                           folder: accepted.folder)
+                           folder: accepted.folder, prompts: accepted.prompts)
         let until = now.monotonic + settings.resumeGrace
         for entry in snapshot.stages {
             if let s = run.stageIndex(entry.stage) { run.stages[s].restore(entry) }

@@ -39,15 +39,21 @@ extension Scheduler {
             }
             scopes[stage.id] = listed
         }
+        let prompts = submit.prompts ?? [:]
+        if let stage = plan.stages.first(where: { $0.prompt != nil && prompts[$0.id] == nil }) {
+            let message = "\(stage.location(of: "prompt")): the prompt of stage '\(stage.id)' was not sent with the plan"
+            effects.send(peer, .rejected(Rejected(id: messageID(), replyTo: submit.id, message: message)))
+            return
+        }
         let runs = self.runs
         let id = runIDs.next(at: now.wall) { runs[$0] != nil }
-        var run = RunState(id: id, plan: plan, createdAt: now.wall, staticScopes: scopes, folder: folder)
+        var run = RunState(id: id, plan: plan, createdAt: now.wall, staticScopes: scopes, folder: folder, prompts: prompts)
         run.clients[peer] = submit.taskEvents
         self.runs[id] = run
         runOrder.append(id)
         effects.journal(.runAccepted(RunAcceptance(
             id: id, name: plan.name, file: submit.file, planText: submit.plan, overrides: submit.overrides, scopes: scopes,
-            createdAt: now.wall, folder: folder)))
+            createdAt: now.wall, folder: folder, prompts: prompts)))
         effects.send(peer, .accepted(Accepted(id: messageID(), replyTo: submit.id, run: id)))
         effects.log(.info, "run \(id) of plan '\(plan.name)' accepted: \(plan.stages.count) stage(s)")
         // The client gets the sink outputs as they can be read, from now on.

@@ -470,6 +470,9 @@ struct NodeLoop: Sendable {
             timeout: assign.spec.timeout, outputCap: assign.spec.outputCap)
         execution.refusal = refusal
         execution.stopGrace = assign.spec.stopGrace
+        if let prompt = assign.spec.prompt {
+            execution.stdinSuffix = Data(Placeholders.substitute(prompt, values, quote: false).utf8)
+        }
         if task.scope.utf8.count > Self.largestScopeInEnvironment {
             // One environment string may be at most 128 KiB: a large file group goes in a file.
             let path = inputDirectory + "/scope-\(assign.run)-\(assign.stage)-\(task.index)-\(task.attempt)"

@@ -9,6 +9,8 @@ struct TaskExecution: Sendable, Equatable {
     var stdin: Data
     /// A file the task reads as its stdin instead (an input fetched in pieces); nil for `stdin`.
     var stdinFile: String?
+    /// Bytes the task reads after its stdin (its prompt).
+    var stdinSuffix = Data()
     var timeout: Duration?
     /// A timeout or stop sends SIGTERM, then SIGKILL this long after (zero: SIGKILL at once).
     var stopGrace: Duration = .zero

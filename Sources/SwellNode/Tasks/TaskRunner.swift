@@ -93,6 +93,12 @@ enum TaskRunner {
             case .failure(let problem): return .failure(problem)
             }
         }
+        if !execution.stdinSuffix.isEmpty {
+            var joined = Data(capacity: input.count + execution.stdinSuffix.count)
+            joined.append(input)
+            joined.append(execution.stdinSuffix)
+            input = joined
+        }
         var stdout: [Int32] = [-1, -1]
         var stderr: [Int32] = [-1, -1]
         var stdin: [Int32] = [-1, -1]

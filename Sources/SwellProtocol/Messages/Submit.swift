@@ -15,9 +15,13 @@ package struct Submit: Sendable, Codable {
     /// The plan file's folder below the root that each node's `--workdir` stands for: tasks
     /// run there (`RunFolder`). Absent: the root itself.
     package var folder: String?
+    /// The prompt templates of stages with `prompt`, by stage id, read by the client.
+    package var prompts: [String: String]?
 
     package init(id: UInt64, plan: String, file: String, overrides: [VarOverride],
-                scopes: [String: [String]], taskEvents: Bool, folder: String? = nil) {
+                scopes: [String: [String]], taskEvents: Bool, folder: String? = nil,
+                prompts: [String: String]? = nil) {
+        self.prompts = prompts
         self.id = id
         self.plan = plan
         self.file = file

@@ -16,6 +16,9 @@ package struct TaskSpec: Sendable, Codable, Hashable {
     /// What each task's report must look like (the stage's `expect`); a report that does not
     /// meet it is a failed attempt. Absent: any report.
     package var expect: ReportExpectation?
+    /// The stage's prompt template: with placeholders substituted as plain text, each task's
+    /// stdin after the input of its `needs`. Absent: no prompt.
+    package var prompt: String?
     package var stopGrace: Duration { .milliseconds(stopGraceMilliseconds ?? 0) }
     package var width: Int
     package var pacing: Pacing
@@ -31,7 +34,8 @@ package struct TaskSpec: Sendable, Codable, Hashable {
     package init(run: Command, summarize: Command?, env: [String: String], timeoutMilliseconds: Int?,
                 width: Int, pacing: Pacing, input: InputFormat, vars: [String: String], outputCap: Int,
                 folder: String? = nil, shell: [String]? = nil, stopGraceMilliseconds: Int? = nil,
-                expect: ReportExpectation? = nil) {
+                expect: ReportExpectation? = nil, prompt: String? = nil) {
+        self.prompt = prompt
         self.expect = expect
         self.run = run
         self.summarize = summarize
