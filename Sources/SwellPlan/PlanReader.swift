@@ -157,11 +157,18 @@ struct PlanReader {
         var pacing = defaultPacing
         if let value = fields["pacing"].value { pacing = choice(value, field: "pacing", Pacing.self) ?? pacing }
         var timeout: Duration?
+        var timeoutPercent: Int?
         if let value = fields["timeout"].value {
-            if let text = value.scalar?.string, let duration = Durations.parse(text) {
+            if let text = value.scalar?.string, text.hasSuffix("%") {
+                if let percent = Int(text.dropLast()), (101...100_000).contains(percent) {
+                    timeoutPercent = percent
+                } else {
+                    error(value, "a relative `timeout` is a percentage of the median task above 100%, such as 300%")
+                }
+            } else if let text = value.scalar?.string, let duration = Durations.parse(text) {
                 if duration > .zero { timeout = duration } else { error(value, "`timeout` must be longer than zero") }
             } else {
-                error(value, "`timeout` must be a duration such as 500ms, 30s, 5m or 1h")
+                error(value, "`timeout` must be a duration such as 500ms, 30s, 5m or 1h, or a percentage of the median task such as 300%")
             }
         }
         var retries = 0
@@ -219,6 +226,7 @@ struct PlanReader {
         stage.stopGrace = stopGrace
         stage.expect = expect
         stage.prompt = prompt
+        stage.timeoutPercent = timeoutPercent
         return stage
     }
 

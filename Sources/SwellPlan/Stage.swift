@@ -10,6 +10,9 @@ package struct Stage: Sendable {
     package var pacing: Pacing
     /// Nil for no limit.
     package var timeout: Duration?
+    /// `timeout: 300%`: a task that runs longer than this percentage of the median duration of
+    /// the stage's tasks that succeeded (once 3 have) is stopped as a straggler.
+    package var timeoutPercent: Int?
     /// A timeout or a cancel sends the task's process group SIGTERM, then SIGKILL this long after
     /// (`stop-grace`; zero: SIGKILL at once).
     package var stopGrace: Duration = Stage.defaultStopGrace

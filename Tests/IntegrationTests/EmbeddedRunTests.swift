@@ -224,6 +224,32 @@ import SwellTestSupport
         #expect(ran.stderr.contains("failed (invalid report: empty report)"), "\(ran.stderr)")
     }
 
+    /// `timeout: 300%`: a task that runs far longer than the stage's median is stopped as a
+    /// straggler and runs again; the run succeeds and the report says why the first attempt ended.
+    @Test func aStragglerIsStoppedAndRunsAgain() async throws {
+        let (result, work) = try await runPlan("""
+            name: stragglers
+            stages:
+              - id: agents
+                partition: { items: [s0, s1, s2, s3, s4, s5, s6, slow] }
+                run: |
+                  if [ {scope} = slow ] && [ "$SWELL_ATTEMPT" = 1 ]; then sleep 60; fi
+                  sleep 0.1; echo {scope}
+                timeout: 300%
+                retries: 1
+            """, ["--json"])
+        defer { work.remove() }
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("straggler: stopped after"), "\(result.stderr)")
+        #expect(result.stderr.contains("over 300% of the stage's median task"), "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let output = (object["outputs"] as? [[String: Any]])?.first?["output"] as? String
+        #expect(output == "s0\ns1\ns2\ns3\ns4\ns5\ns6\nslow\n")
+        let started = try #require((object["stages"] as? [[String: Any]])?.first?["startedAt"] as? Double)
+        let ended = try #require((object["stages"] as? [[String: Any]])?.first?["endedAt"] as? Double)
+        #expect(ended - started < 30, "the slow first attempt was not stopped")
+    }
+
     @Test func scopesWithSpacesAndQuotesCannotInjectShell() async throws {
         let (result, work) = try await runPlan("""
             name: quoting

@@ -334,6 +334,15 @@ func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
                 == ["plan.yaml:5:23: `format` must be one of: json | jsonl"])
     }
 
+    @Test func aRelativeTimeoutIsAPercentageAboveAHundred() throws {
+        let plan = try PlanParser.parse("name: x\nstages:\n  - id: a\n    partition: { items: [p] }\n    run: 'true'\n    timeout: 300%\n",
+                                        file: "plan.yaml")
+        #expect(plan.stages[0].timeoutPercent == 300)
+        #expect(plan.stages[0].timeout == nil)
+        #expect(diagnostics("name: x\nstages:\n  - id: a\n    run: 'true'\n    timeout: 50%\n")
+                == ["plan.yaml:5:14: a relative `timeout` is a percentage of the median task above 100%, such as 300%"])
+    }
+
     @Test func nulCharactersAreRefused() {
         #expect(diagnostics("name: x\nvars: {a: \"x\\0y\"}\nstages:\n  - id: s\n    run: \"echo \\0\"\n    env: {E: \"\\0\"}\n") == [
             "plan.yaml:2:11: var 'a' contains a NUL character, which no command can take",

@@ -175,7 +175,8 @@ extension Scheduler {
             width: stage.stage.width, pacing: stage.stage.pacing, input: stage.stage.input, vars: run.plan.varValues,
             outputCap: settings.outputCap, folder: run.folder.isEmpty ? nil : run.folder, shell: stage.stage.shell,
             stopGraceMilliseconds: stage.stage.stopGrace.wholeMilliseconds, expect: stage.stage.expect,
-            prompt: run.prompts[stage.id])
+            prompt: run.prompts[stage.id], timeoutPercent: stage.stage.timeoutPercent,
+            medianMilliseconds: stage.stage.timeoutPercent == nil ? nil : stage.medianDuration.map { Int(($0 * 1000).rounded()) })
         let bounds = stage.bounds(first: key.first, count: count)
         // A large input waits here for the node to ask for it, piece by piece (INPUT?).
         let fetched = stdin.count > settings.inlineInputLimit && nodes[name]!.fetchesInput

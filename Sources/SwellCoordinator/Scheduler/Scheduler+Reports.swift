@@ -41,6 +41,9 @@ extension Scheduler {
             taskEnded(in: .share(run: runID, stage: stage.id, share: shareIndex, first: share.first, attempt: share.attempt), on: node)
         }
         var final = true
+        if report.succeeded, stage.timeoutPercent != nil {
+            runs[runID]!.stages[s].durations.append(max(0, report.endedAt - report.startedAt))
+        }
         if report.succeeded || report.wasCancelled {
             task.status = report.succeeded ? .succeeded : .failed
         } else {

@@ -41,6 +41,8 @@ struct StageState: Sendable {
     var endedAt: Double?
     var error: String?
     var summaryFailed = false
+    /// How long the stage's tasks that succeeded ran, in seconds (kept for `timeout: N%` only).
+    var durations: [Double] = []
     /// Since when no live node has the stage's labels (the stage waits for one to join).
     var waitingForLabelsSince: ContinuousClock.Instant?
 
@@ -54,6 +56,13 @@ struct StageState: Sendable {
     }
 
     var id: String { stage.id }
+
+    /// The median duration of the tasks that succeeded, once 3 have (for `timeout: N%`).
+    var medianDuration: Double? {
+        guard durations.count >= 3 else { return nil }
+        let sorted = durations.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
     var isFinished: Bool { status.isFinished }
 
     var counts: StageCounts {

@@ -12,6 +12,8 @@ enum NodeAction: Sendable {
     case start(ProcessWork)
     /// Stop a running child process (its whole process group).
     case stop(ProcessKey)
+    /// Stop a task that runs far longer than its stage's median (`timeout: N%`), and why.
+    case stopStraggler(ProcessKey, String)
     /// Append a piece of an input to its file; hand in `inputStored` (or `inputFailed`) after.
     case storeInput(InputKey, path: String, Data)
     /// An input file no assignment needs any more.

@@ -46,6 +46,12 @@ struct NodeLoop: Sendable {
     private var helloDelay = NodeLoop.firstHelloDelay
     /// When a refusal for a key the coordinator no longer admits was last logged.
     private var lastNotAdmitted: ContinuousClock.Instant?
+    /// Running tasks of stages with `timeout: N%`, and how long the stages' tasks that succeeded
+    /// here ran (seconds).
+    private var watched: [ProcessKey: Straggling] = [:]
+    /// The time of the event being handled.
+    private var clock = ContinuousClock.now
+    private var durations: [StageKey: [Double]] = [:]
     static let firstHelloDelay: Duration = .milliseconds(500)
     /// A gap between ticks longer than this (and than the heartbeat interval) is a stall of the
     /// node itself.
@@ -113,6 +119,7 @@ struct NodeLoop: Sendable {
     /// Handles one event at `now`. `jitter` (0.8 to 1.2) spreads the next HELLO, should one be
     /// planned, so that many nodes do not knock in step.
     mutating func handle(_ event: NodeEvent, at now: ContinuousClock.Instant, jitter: Double) -> [NodeAction] {
+        clock = now
         switch event {
         case .message(let message):
             inbound(message, now, jitter: jitter)
@@ -259,11 +266,45 @@ struct NodeLoop: Sendable {
         }
     }
 
+    /// A task of a stage with `timeout: N%`, while it runs.
+    struct Straggling {
+        var startedAt: ContinuousClock.Instant
+        var stage: StageKey
+        var percent: Int
+        var coordinatorMedian: Int?
+        var index: Int
+        var stopped = false
+    }
+
+    struct StageKey: Hashable {
+        var run: String
+        var stage: String
+    }
+
+    /// Stops the tasks that run longer than their stage's `timeout: N%` allows: N% of the median
+    /// of the stage's tasks that succeeded here, or of the coordinator's median while fewer
+    /// than 3 have here.
+    private mutating func stopStragglers(_ now: ContinuousClock.Instant) {
+        for (key, task) in watched where !task.stopped {
+            let local = durations[task.stage] ?? []
+            let median: Duration? = local.count >= 3
+                ? .seconds(local.sorted()[local.count / 2]) : task.coordinatorMedian.map { .milliseconds($0) }
+            guard let median else { continue }
+            let limit = median * task.percent / 100
+            guard now - task.startedAt > limit, limit > .zero else { continue }
+            watched[key]!.stopped = true
+            let why = "straggler: stopped after \(Durations.format(now - task.startedAt)), over \(task.percent)% of the stage's median task (\(Durations.format(median)))"
+            log(.info, "task \(task.stage.stage)[\(task.index)] of run \(task.stage.run): \(why)")
+            actions.append(.stopStraggler(key, why))
+        }
+    }
+
     private mutating func tick(_ now: ContinuousClock.Instant, jitter: Double) {
         // A node that did not run for a while (stopped, starved of CPU) heard nothing in that
         // time through no fault of the coordinator.
         let gap = now - lastTick
         lastTick = now
+        if !watched.isEmpty { stopStragglers(now) }
         if gap > max(heartbeatInterval, Self.stallAfter) {
             lastFromCoordinator = min(now, lastFromCoordinator + gap)
             outbox.postpone(by: gap)
@@ -363,6 +404,7 @@ struct NodeLoop: Sendable {
     /// A process ended: its slot is free, and the CANCELs that were waiting for it are acknowledged.
     private mutating func processEnded(_ key: ProcessKey) {
         running -= 1
+        watched[key] = nil
         processes[key.assignment]?.remove(key.slot)
         if processes[key.assignment]?.isEmpty == true { processes[key.assignment] = nil }
         guard !pendingCancels.isEmpty else { return }
@@ -439,6 +481,11 @@ struct NodeLoop: Sendable {
 
     private mutating func begin(_ work: ProcessWork) {
         running += 1
+        if case .task(let task) = work.purpose, let percent = shares[work.key.assignment]?.assign.spec.timeoutPercent {
+            let assign = shares[work.key.assignment]!.assign
+            watched[work.key] = Straggling(startedAt: clock, stage: StageKey(run: assign.run, stage: assign.stage),
+                                           percent: percent, coordinatorMedian: assign.spec.medianMilliseconds, index: task.index)
+        }
         processes[work.key.assignment, default: []].insert(work.key.slot)
         actions.append(.start(work))
     }
@@ -542,6 +589,12 @@ struct NodeLoop: Sendable {
             startedAt: outcome.startedAt, endedAt: outcome.endedAt, stdoutBytes: outcome.stdoutBytes,
             stdoutTruncated: outcome.stdoutTruncated, command: command, stdout: outcome.stdout,
             stderrTail: outcome.stderrTail, share: key.kind == .reduce ? -1 : key.share)
+        if report.succeeded, sub.assign.spec.timeoutPercent != nil {
+            let stage = StageKey(run: key.run, stage: key.stage)
+            durations[stage, default: []].append(max(0, report.endedAt - report.startedAt))
+            // The latest thousand or so are enough for a median.
+            if durations[stage]!.count > 1_001 { durations[stage]!.removeFirst(durations[stage]!.count - 1_001) }
+        }
         deliver(.report(ReportMessage(id: id(), report: report)), for: key, now)
         let steps = sub.taskEnded(report, isFinal: task.isFinal(report))
         shares[key] = sub

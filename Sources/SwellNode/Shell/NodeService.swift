@@ -63,6 +63,8 @@ package final class NodeService: Service, Sendable {
                         }
                     case .stop(let key):
                         stops[key]?.stop()
+                    case .stopStraggler(let key, let why):
+                        stops[key]?.stop(straggler: why)
                     case .storeInput(let key, let path, let data):
                         do throws(AppendFileError) {
                             _ = try AppendFile.append([data], to: path)

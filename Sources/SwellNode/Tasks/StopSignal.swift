@@ -5,16 +5,19 @@ import Synchronization
 final class StopSignal: Sendable {
     private struct State {
         var stopped = false
+        var straggler: String?
         var action: (@Sendable () -> Void)?
     }
 
     private let state = Mutex(State())
     init() {}
 
-    func stop() {
+    /// `straggler`: why the task is stopped as one (it then ends timed out, not cancelled).
+    func stop(straggler: String? = nil) {
         let action = state.withLock { state -> (@Sendable () -> Void)? in
             guard !state.stopped else { return nil }
             state.stopped = true
+            state.straggler = straggler
             defer { state.action = nil }
             return state.action
         }
@@ -22,6 +25,9 @@ final class StopSignal: Sendable {
     }
 
     var isStopped: Bool { state.withLock { $0.stopped } }
+
+    /// Why the task was stopped as a straggler, if it was.
+    var stragglerReason: String? { state.withLock { $0.straggler } }
 
     /// Runs `action` when the task is stopped (now, if it already is); `nil` forgets it.
     func onStop(_ action: (@Sendable () -> Void)?) {

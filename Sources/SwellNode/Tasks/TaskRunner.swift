@@ -72,7 +72,11 @@ enum TaskRunner {
             let marker = Report.cutMarker(cap: execution.outputCap, wrote: outcome.stdoutBytes) + "\n"
             outcome.stdout.append(contentsOf: Array(marker.utf8))
         }
-        if (Task.isCancelled || stop.isStopped) && !outcome.timedOut {
+        if let why = stop.stragglerReason {
+            // Stopped for running far longer than its stage's median: a timeout, retried as one.
+            outcome.timedOut = true
+            outcome.error = .failed(why)
+        } else if (Task.isCancelled || stop.isStopped) && !outcome.timedOut {
             outcome.error = .cancelled
         }
         return outcome

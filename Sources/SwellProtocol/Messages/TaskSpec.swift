@@ -19,6 +19,11 @@ package struct TaskSpec: Sendable, Codable, Hashable {
     /// The stage's prompt template: with placeholders substituted as plain text, each task's
     /// stdin after the input of its `needs`. Absent: no prompt.
     package var prompt: String?
+    /// `timeout: 300%`: stop a task that runs longer than this percentage of the median duration
+    /// of the stage's tasks that succeeded; `medianMilliseconds` is that median as the
+    /// coordinator knew it when it assigned (absent: fewer than 3 had).
+    package var timeoutPercent: Int?
+    package var medianMilliseconds: Int?
     package var stopGrace: Duration { .milliseconds(stopGraceMilliseconds ?? 0) }
     package var width: Int
     package var pacing: Pacing
@@ -34,7 +39,10 @@ package struct TaskSpec: Sendable, Codable, Hashable {
     package init(run: Command, summarize: Command?, env: [String: String], timeoutMilliseconds: Int?,
                 width: Int, pacing: Pacing, input: InputFormat, vars: [String: String], outputCap: Int,
                 folder: String? = nil, shell: [String]? = nil, stopGraceMilliseconds: Int? = nil,
-                expect: ReportExpectation? = nil, prompt: String? = nil) {
+                expect: ReportExpectation? = nil, prompt: String? = nil, timeoutPercent: Int? = nil,
+                medianMilliseconds: Int? = nil) {
+        self.timeoutPercent = timeoutPercent
+        self.medianMilliseconds = medianMilliseconds
         self.prompt = prompt
         self.expect = expect
         self.run = run
