@@ -52,16 +52,16 @@ package struct AllowList: Sendable {
     }
 
     /// A plan's shell that runs a list of simple commands as `/bin/sh -c` does: `sh`, `dash` or
-    /// `bash` (by name, or in /bin or /usr/bin), with no arguments but `-e`, `-u`, `-x`,
-    /// `-o pipefail` (and the like) before the final `-c`.
+    /// `bash` (by name, or in /bin or /usr/bin), with no arguments but `-e`, `-u` and
+    /// `-o pipefail` (and the like) before the final `-c`. Not `-x`: xtrace expands PS4.
     static func isGlue(_ shell: [String]) -> Bool {
         guard shell.count >= 2, shell.last == "-c", let program = shell.first else { return false }
         let shells = ["sh", "dash", "bash"]
         let named = shells.contains(program) || shells.contains { ["/bin/" + $0, "/usr/bin/" + $0].contains(program) }
         guard named else { return false }
-        let options: Set<String> = ["pipefail", "errexit", "nounset", "xtrace"]
+        let options: Set<String> = ["pipefail", "errexit", "nounset"]
         return shell.dropFirst().dropLast().allSatisfy { option in
-            options.contains(option) || (option.count >= 2 && option.hasPrefix("-") && option.dropFirst().allSatisfy { "euxo".contains($0) })
+            options.contains(option) || (option.count >= 2 && option.hasPrefix("-") && option.dropFirst().allSatisfy { "euo".contains($0) })
         }
     }
 
@@ -76,6 +76,8 @@ package struct AllowList: Sendable {
 
     static let runChangingNames: Set<String> = [
         "PATH", "BASH_ENV", "ENV", "SHELLOPTS", "BASHOPTS", "IFS", "CDPATH", "GCONV_PATH", "HOSTALIASES",
+        // Prompts a shell expands, command substitutions included (PS4 with -x).
+        "PS1", "PS2", "PS3", "PS4", "PROMPT_COMMAND", "BASH_XTRACEFD", "EXECIGNORE",
         "NODE_OPTIONS", "NODE_PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PERL5OPT", "PERL5LIB", "PERLLIB",
         "RUBYOPT", "RUBYLIB", "GIT_EXEC_PATH", "GIT_CONFIG_GLOBAL", "GIT_SSH_COMMAND",
     ]

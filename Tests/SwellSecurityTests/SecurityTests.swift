@@ -183,7 +183,8 @@ func temporaryFolder() -> String {
         // failures count.
         #expect(try node.check(.shell("grep x | sort"), shell: ["bash", "-o", "pipefail", "-c"]).get() == .shell("grep x | sort"))
         #expect(try node.check(.shell("grep x | sort"), shell: ["/bin/sh", "-eu", "-c"]).get() == .shell("grep x | sort"))
-        for shell in [["python3", "-c"], ["bash", "--rcfile", "x", "-c"], ["bash", "-c", "x"], ["zsh", "-c"], ["bash", "-i", "-c"]] {
+        for shell in [["python3", "-c"], ["bash", "--rcfile", "x", "-c"], ["bash", "-c", "x"], ["zsh", "-c"], ["bash", "-i", "-c"],
+                      ["bash", "-x", "-c"], ["bash", "-o", "xtrace", "-c"]] {
             #expect((try? node.check(.shell("grep x | sort"), shell: shell).get()) == nil, "\(shell)")
         }
         #expect(try AllowList(["grep", "sort", "bash"]).check(.shell("grep x | sort"), shell: ["bash", "-c"]).get()
@@ -210,6 +211,7 @@ func temporaryFolder() -> String {
         #expect(AllowList.runChangingVariable(in: ["LD_PRELOAD": "/tmp/x.so"]) == "LD_PRELOAD")
         #expect(AllowList.runChangingVariable(in: ["BASH_FUNC_grep%%": "() { id; }"]) == "BASH_FUNC_grep%%")
         #expect(AllowList.runChangingVariable(in: ["LANG": "C", "TARGET": "x"]) == nil)
+        #expect(AllowList.runChangingVariable(in: ["PS4": "$(id)+ "]) == "PS4")
     }
 
     @Test func shellWordsSplitLikeTheShell() {
