@@ -342,6 +342,23 @@ import SwellTestSupport
         #expect(await eventually(.seconds(10)) { escaped.allSatisfy(isGone) }, "escaped processes \(escaped) outlived their tasks")
     }
 
+    /// An escapee of an escapee of an escapee (each in a session of its own) is ended too, even
+    /// when the run ends at once after its task.
+    @Test func nestedEscapeesEndWithAnEmbeddedRun() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("plan.yaml", """
+            name: nested
+            stages:
+              - id: a
+                run: "setsid sh -c 'setsid sh -c \\"setsid sh -c \\\\\\"echo \\\\\\\\$\\\\\\\\$ > deep.pid; exec sleep 300\\\\\\" & wait\\" & wait' & while [ ! -s deep.pid ]; do sleep 0.01; done; echo hi"
+            """)
+        let ran = try await swell(["run", plan, "--state", work.path + "/state"], in: work.path)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let deep = try #require(Int32(work.read("deep.pid").trimmingCharacters(in: .whitespacesAndNewlines)), "\(ran.stderr)")
+        #expect(await eventually(.seconds(10)) { isGone(deep) }, "the innermost escapee \(deep) outlived the run")
+    }
+
     /// `kill -9` of an embedded `swell run` leaves none of its tasks running, nor what they
     /// started with setsid.
     @Test func killingAnEmbeddedRunOutrightEndsItsTasks() async throws {

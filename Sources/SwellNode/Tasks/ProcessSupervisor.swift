@@ -361,7 +361,15 @@ final class ProcessSupervisor: @unchecked Sendable {
             case .kill(let id):
                 if let child = children[id] { stop(child) }
             case .settle(let done):
-                if adopting { sweep() }
+                // Each sweep can only end what has become this process's child: an escapee of
+                // an escapee comes once its parent is killed. Swept until none is left (2 s at most).
+                if adopting {
+                    for _ in 0..<100 {
+                        sweep()
+                        if orphans.isEmpty && !sweepDue { break }
+                        usleep(20_000)
+                    }
+                }
                 if let fd = watchdog?.fd {
                     var line = Array("=\n".utf8)
                     _ = write(fd, &line, line.count)
