@@ -31,6 +31,9 @@ package struct ReportExpectation: Sendable, Hashable, Codable {
         try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines])
     }
 
+    /// How long `match` may take over one report.
+    package static let matchTimeLimit: TimeInterval = 2
+
     /// Why `stdout` does not meet the expectation, or nil when it does.
     package func problem(_ stdout: Data) -> String? {
         if nonEmpty, !stdout.contains(where: { !(0x09...0x0D).contains($0) && $0 != 0x20 }) {
@@ -42,9 +45,23 @@ package struct ReportExpectation: Sendable, Hashable, Codable {
         if let match {
             guard let regex = Self.compile(match) else { return "'\(match)' is not a regular expression" }
             let text = String(decoding: stdout, as: UTF8.self)
-            if regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
-                return "no match for '\(Scope.shortened(match, limit: 80))'"
+            // A pattern that backtracks without end must not hold the task's slot for ever.
+            let started = Date()
+            var found = false
+            var tooLong = false
+            regex.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(text.startIndex..., in: text)) { result, _, stop in
+                if result != nil {
+                    found = true
+                    stop.pointee = true
+                } else if Date().timeIntervalSince(started) > Self.matchTimeLimit {
+                    tooLong = true
+                    stop.pointee = true
+                }
             }
+            if tooLong {
+                return "matching '\(Scope.shortened(match, limit: 80))' took more than \(Int(Self.matchTimeLimit)) s (a pattern that backtracks too much?)"
+            }
+            if !found { return "no match for '\(Scope.shortened(match, limit: 80))'" }
         }
         switch format {
         case .json?:

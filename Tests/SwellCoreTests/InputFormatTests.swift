@@ -54,4 +54,12 @@ import Testing
         #expect(jsonl.problem(Data("{\"a\":1}\n\n[2]\n".utf8)) == nil)
         #expect(jsonl.problem(Data("{\"a\":1}\n{oops\n".utf8)) == "line 2 of the report is not valid JSON")
     }
+
+    /// A pattern that backtracks without end gives up after its time limit and says so.
+    @Test func aRunawayPatternGivesUp() {
+        let started = Date()
+        let problem = ReportExpectation(match: "(.*x){12}y").problem(Data(String(repeating: "x", count: 5000).utf8))
+        #expect(problem?.hasPrefix("matching '(.*x){12}y' took more than 2 s") == true, "\(problem ?? "no problem")")
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SwellCore
 
 /// One child process to run: what, where, with what input and limits.
 struct TaskExecution: Sendable, Equatable {
@@ -9,6 +10,9 @@ struct TaskExecution: Sendable, Equatable {
     var stdin: Data
     /// A file the task reads as its stdin instead (an input fetched in pieces); nil for `stdin`.
     var stdinFile: String?
+    /// What the report must look like (the stage's `expect`): a task that exits 0 with a stdout
+    /// that does not meet it ends with the reason as its error.
+    var expect: ReportExpectation?
     /// Bytes the task reads after its stdin (its prompt).
     var stdinSuffix = Data()
     var timeout: Duration?

@@ -72,6 +72,10 @@ enum TaskRunner {
             let marker = Report.cutMarker(cap: execution.outputCap, wrote: outcome.stdoutBytes) + "\n"
             outcome.stdout.append(contentsOf: Array(marker.utf8))
         }
+        if let expect = execution.expect, outcome.error == nil, outcome.exitCode == 0, outcome.signal == nil, !outcome.timedOut,
+           !stop.isStopped, let problem = expect.problem(outcome.stdout) {
+            outcome.error = .failed("invalid report: \(problem)")
+        }
         if let why = stop.stragglerReason {
             // Stopped for running far longer than its stage's median: a timeout, retried as one.
             outcome.timedOut = true
