@@ -239,6 +239,11 @@ struct Keys {
         #expect(ran.stdout == "n3\nn3\nn3\nn3\n")
         let nodes = try #require(try await statusJSON(cluster.endpoint, keys.options("ops"))["nodes"] as? [[String: Any]])
         #expect(nodes.first { $0["name"] as? String == "n1" }?["state"] as? String == "left", "\(nodes)")
+        // n3's key renamed n3b: the running node joins again under the new name, no restart.
+        let renamed = (withoutN1 + "\n").replacingOccurrences(of: "node n3 ", with: "node n3b ")
+        try renamed.write(toFile: file, atomically: true, encoding: .utf8)
+        kill(cluster.coordinator.pid, SIGHUP)
+        #expect(await eventually(.seconds(20)) { cluster.coordinator.output.contains("node n3b joined with") }, "\(cluster.coordinator.output)")
         // The refused node says so once, not at each refused HELLO.
         let said = cluster.node("n1").output.components(separatedBy: "the coordinator does not admit this node").count - 1
         #expect(said == 1, "\(cluster.node("n1").output)")

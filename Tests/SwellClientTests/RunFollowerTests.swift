@@ -104,6 +104,16 @@ extension [RunFollower.Action] {
         #expect(end.allSatisfy { if case .event = $0 { false } else { true } })
     }
 
+    /// A client whose key the coordinator no longer admits stops waiting and says why.
+    @Test func aClientNoLongerAdmittedStopsWaiting() {
+        var driver = FollowerDriver()
+        _ = driver.accept()
+        let refused = driver.receive(.refusal(Refusal(id: 5, replyTo: nil, code: .notAdmitted,
+                                                      message: "this key is no longer in the coordinator's authorized file")))
+        #expect(refused.failure?.exit == .unreachable)
+        #expect(refused.failure?.message.contains("no longer admits this client") == true)
+    }
+
     @Test func aFailedRunSaysWhyAndWhereItsReportsAre() {
         var driver = FollowerDriver()
         _ = driver.accept()

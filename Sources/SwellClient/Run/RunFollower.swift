@@ -209,6 +209,10 @@ struct RunFollower: Sendable {
         case .refusal(let refusal) where refusal.code == .unknownRun:
             phase = .over
             return [.fail(ClientError(.failed, refusal.message))]
+        case .refusal(let refusal) where refusal.code == .notAdmitted:
+            // The coordinator no longer admits this client's key: waiting cannot help.
+            phase = .over
+            return [.fail(ClientError(.unreachable, "the coordinator no longer admits this client: \(refusal.message)"))]
         default:
             return []
         }

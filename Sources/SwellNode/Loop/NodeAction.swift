@@ -19,4 +19,7 @@ enum NodeAction: Sendable {
     /// An input file no assignment needs any more.
     case removeInput(path: String)
     case log(Logger.Level, String)
+    /// Drop the connection to the coordinator and make a new one: its security handshake then
+    /// runs again (a key renamed or readmitted in the authorized file).
+    case reconnect
 }

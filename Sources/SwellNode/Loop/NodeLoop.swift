@@ -46,6 +46,9 @@ struct NodeLoop: Sendable {
     private var helloDelay = NodeLoop.firstHelloDelay
     /// When a refusal for a key the coordinator no longer admits was last logged.
     private var lastNotAdmitted: ContinuousClock.Instant?
+    /// When the node last made a new connection after a refusal of its key.
+    private var lastReconnect: ContinuousClock.Instant?
+    static let notAdmittedReconnect: Duration = .seconds(5)
     /// Running tasks of stages with `timeout: N%`, and how long the stages' tasks that succeeded
     /// here ran (seconds).
     private var watched: [ProcessKey: Straggling] = [:]
@@ -255,6 +258,12 @@ struct NodeLoop: Sendable {
                 if lastNotAdmitted.map({ now - $0 >= .seconds(30) }) ?? true {
                     lastNotAdmitted = now
                     log(.error, "the coordinator does not admit this node: \(refusal.message)")
+                }
+                // The connection keeps the name its handshake was admitted under: a new one is
+                // admitted as the authorized file says now (a renamed key, a key put back).
+                if lastReconnect.map({ now - $0 >= Self.notAdmittedReconnect }) ?? true {
+                    lastReconnect = now
+                    actions.append(.reconnect)
                 }
                 // Until the key is admitted again, this node asks to join, as a node never admitted does.
                 if state == .up { rejoin("not admitted", now, jitter: jitter) }

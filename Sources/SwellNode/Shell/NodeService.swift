@@ -63,6 +63,8 @@ package final class NodeService: Service, Sendable {
                         }
                     case .stop(let key):
                         stops[key]?.stop()
+                    case .reconnect:
+                        socket.reconnect(configuration.join)
                     case .stopStraggler(let key, let why):
                         stops[key]?.stop(straggler: why)
                     case .storeInput(let key, let path, let data):
