@@ -1,10 +1,13 @@
 import Foundation
+import SwellCore
 
 /// The prompt templates of a plan's stages (`prompt: FILE`), read on the host that runs
 /// `swell run`, as its static scopes are: they travel with the plan, so nodes need not have them.
 package enum PromptFiles {
-    /// The largest prompt file.
+    /// The largest prompt file, and the most all of a plan's prompts may hold (they travel in
+    /// one message with the plan).
     package static let maximumBytes = 1 << 20
+    package static let maximumTotalBytes = 16 << 20
 
     /// Each stage's prompt text, by stage id; every file that cannot be used is an error at its stage.
     package static func load(_ plan: Plan, baseDirectory: String) throws(PlanError) -> [String: String] {
@@ -27,7 +30,17 @@ package enum PromptFiles {
                 problems.append(PlanDiagnostic(at, "prompt file '\(file)' is not UTF-8 text"))
                 continue
             }
+            let known = Set(plan.vars.map(\.name))
+            for name in Placeholders.names(in: text) where name.hasPrefix("vars.") && !known.contains(String(name.dropFirst(5))) {
+                let listing = known.isEmpty ? "the plan has no vars" : "known: " + known.sorted().joined(separator: ", ")
+                problems.append(PlanDiagnostic(at, "prompt file '\(file)' uses {\(name)}, which names no var of this plan; \(listing)"))
+            }
             prompts[stage.id] = text
+        }
+        let total = prompts.values.reduce(0) { $0 + $1.utf8.count }
+        if total > maximumTotalBytes, let first = plan.stages.first(where: { $0.prompt != nil }) {
+            problems.append(PlanDiagnostic(first.location(of: "prompt"),
+                "the plan's prompts hold \(total >> 20) MiB in all; at most \(maximumTotalBytes >> 20) MiB travel with a plan"))
         }
         if !problems.isEmpty { throw PlanError(problems) }
         return prompts

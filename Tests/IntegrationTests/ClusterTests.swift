@@ -157,6 +157,11 @@ import SwellTestSupport
         let clustered = try await swell(["run", plan, "--coordinator", cluster.endpoint], in: "/")
         #expect(clustered.status == 0, "\(clustered.stderr)")
         #expect(clustered.stdout == expected)
+        _ = work.write("review.md", "Review {scope} with {vars.nope}\n")
+        let unknownVar = try await swell(["validate", plan])
+        #expect(unknownVar.status == 2)
+        #expect(unknownVar.stderr.contains("prompt file 'review.md' uses {vars.nope}, which names no var of this plan; known: topic"),
+                "\(unknownVar.stderr)")
         try FileManager.default.removeItem(atPath: work.path + "/review.md")
         let missing = try await swell(["validate", plan])
         #expect(missing.status == 2)

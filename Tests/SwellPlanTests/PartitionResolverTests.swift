@@ -29,6 +29,24 @@ func makeTree(_ files: [String]) throws -> String {
     }
 }
 
+@Suite struct PromptFilesTests {
+    /// Prompts travel with the plan: each at most 1 MiB, all together at most 16 MiB.
+    @Test func promptsTogetherHaveALimit() throws {
+        let root = try makeTree(["p.md"])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try String(repeating: "x", count: 1 << 20).write(toFile: root + "/p.md", atomically: true, encoding: .utf8)
+        let stages = (0..<17).map { "  - id: s\($0)\n    run: cat\n    prompt: p.md\n" }.joined()
+        let plan = try PlanParser.parse("name: many\nstages:\n" + stages, file: root + "/plan.yaml")
+        #expect(throws: PlanError.self) { try PromptFiles.load(plan, baseDirectory: root) }
+        do { _ = try PromptFiles.load(plan, baseDirectory: root) } catch {
+            #expect(error.description.contains("the plan's prompts hold 17 MiB in all; at most 16 MiB travel with a plan"), "\(error)")
+        }
+        let fewer = try PlanParser.parse("name: few\nstages:\n" + stages.split(separator: "\n").prefix(3 * 16).joined(separator: "\n") + "\n",
+                                         file: root + "/plan.yaml")
+        #expect(try PromptFiles.load(fewer, baseDirectory: root).count == 16)
+    }
+}
+
 @Suite struct PartitionResolverTests {
     @Test func directoriesAtADepthInByteOrderRelativeToThePlan() throws {
         let root = try makeTree(["src/b/x.c", "src/a/y.c", "src/B/z.c", "src/a/deep/w.c", "src/.hidden/v.c", "src/file.c"])
