@@ -163,7 +163,7 @@ struct PlanReader {
                 if let percent = Int(text.dropLast()), (101...100_000).contains(percent) {
                     timeoutPercent = percent
                 } else {
-                    error(value, "a relative `timeout` is a percentage of the median task above 100%, such as 300%")
+                    error(value, "a relative `timeout` is a percentage of the median task from 101% to 100000%, such as 300%")
                 }
             } else if let text = value.scalar?.string, let duration = Durations.parse(text) {
                 if duration > .zero { timeout = duration } else { error(value, "`timeout` must be longer than zero") }

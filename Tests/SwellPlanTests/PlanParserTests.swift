@@ -340,7 +340,7 @@ func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
         #expect(plan.stages[0].timeoutPercent == 300)
         #expect(plan.stages[0].timeout == nil)
         #expect(diagnostics("name: x\nstages:\n  - id: a\n    run: 'true'\n    timeout: 50%\n")
-                == ["plan.yaml:5:14: a relative `timeout` is a percentage of the median task above 100%, such as 300%"])
+                == ["plan.yaml:5:14: a relative `timeout` is a percentage of the median task from 101% to 100000%, such as 300%"])
     }
 
     @Test func nulCharactersAreRefused() {
