@@ -209,6 +209,22 @@ extension Message {
         #expect(node.loop.state == .joining)
     }
 
+    /// A node the coordinator no longer admits (its key was removed) stops what it runs, since
+    /// the coordinator has handed that work to others, and asks to join again.
+    @Test func aNodeNoLongerAdmittedStopsItsTasks() {
+        var node = NodeLoopDriver()
+        node.join()
+        let (_, actions) = node.assign(tasks: 2)
+        #expect(actions.started.count == 2)
+        let refused = node.receive(.refusal(Refusal(id: node.id(), replyTo: nil, code: .notAdmitted,
+                                                    message: "this key is no longer in the coordinator's authorized file")))
+        #expect(Set(refused.stopped) == Set(actions.started.map(\.key)))
+        #expect(refused.hellos.map(\.holding) == [[]])
+        #expect(node.loop.state == .joining)
+        // The stopped tasks end with no report sent.
+        #expect(node.end(actions.started[0], error: .cancelled).sent.filter(\.isReport).isEmpty)
+    }
+
     @Test func whatIsNotAcknowledgedIsSentAgainAfterAWelcomeAndAfterTheResendDelay() {
         var node = NodeLoopDriver()
         node.join()

@@ -180,6 +180,20 @@ struct NodeLoop: Sendable {
         hello(now, jitter: jitter)
     }
 
+    /// Stops every task and forgets every assignment and unacknowledged report: the coordinator
+    /// no longer counts on this node for them.
+    private mutating func abandonWork() {
+        if running > 0 { log(.warning, "stopping \(running) running task(s): the coordinator has handed them to other nodes") }
+        for (assignment, slots) in processes.sorted(by: { $0.key < $1.key }) {
+            for slot in slots.sorted() { actions.append(.stop(ProcessKey(assignment: assignment, slot: slot))) }
+        }
+        shares.removeAll()
+        queued.removeAll()
+        for fetch in inputs.values { actions.append(.removeInput(path: fetch.path)) }
+        inputs.removeAll()
+        outbox = Outbox<AssignmentID>()
+    }
+
     /// Stops every task and tells the coordinator this node is leaving.
     private mutating func leave(_ now: ContinuousClock.Instant) {
         guard state != .leaving else { return }
@@ -265,8 +279,13 @@ struct NodeLoop: Sendable {
                     lastReconnect = now
                     actions.append(.reconnect)
                 }
-                // Until the key is admitted again, this node asks to join, as a node never admitted does.
-                if state == .up { rejoin("not admitted", now, jitter: jitter) }
+                // The coordinator counted this node gone and handed its work out again: the tasks
+                // it still runs are stopped rather than run twice. Until the key is admitted
+                // again, it asks to join, as a node never admitted does.
+                if state == .up {
+                    abandonWork()
+                    rejoin("not admitted", now, jitter: jitter)
+                }
             default:
                 log(.error, "the coordinator refused a message: \(refusal.message)")
             }
