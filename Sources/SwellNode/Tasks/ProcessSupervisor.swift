@@ -148,21 +148,13 @@ final class ProcessSupervisor: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addclosefrom_np(&actions, 3)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var all = sigset_t()
-        var none = sigset_t()
-        sigfillset(&all)
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        // Its own session: a Ctrl-C in the terminal does not end it with the rest.
-        posix_spawnattr_setflags(&attributes, Int16(SWELL_POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let result = CStrings.with(["awk", "-v", "node=\(getpid())", watchdogProgram]) { argv in
-            CStrings.withEnvironment(NodeEnvironment.entries(adding: [:])) { envp in
-                posix_spawn(&pid, awk, &actions, &attributes, argv, envp)
+        // Its own session: a Ctrl-C in the terminal does not end it with the rest.
+        let result = TaskRunner.withSpawnAttributes(.session) { attributes in
+            CStrings.with(["awk", "-v", "node=\(getpid())", watchdogProgram]) { argv in
+                CStrings.withEnvironment(NodeEnvironment.entries(adding: [:])) { envp in
+                    posix_spawn(&pid, awk, &actions, attributes, argv, envp)
+                }
             }
         }
         close(fds[0])

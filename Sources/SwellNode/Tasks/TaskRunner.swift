@@ -129,25 +129,16 @@ enum TaskRunner {
         posix_spawn_file_actions_adddup2(&actions, stderr[1], 2)
         posix_spawn_file_actions_addchdir_np(&actions, execution.workingDirectory)
         posix_spawn_file_actions_addclosefrom_np(&actions, 3)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var all = sigset_t()
-        var none = sigset_t()
-        sigfillset(&all)
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
         let entries = NodeEnvironment.entries(adding: execution.environment)
         // Spawned and listed as a task leader at once, so that the supervisor never takes it
         // for an orphan (before its exec a child still shows this process's environment).
-        let result = ProcessSupervisor.shared.spawningLeader(&pid) { pid in
-            CStrings.with(execution.argv) { argv in
-                CStrings.withEnvironment(entries) { envp in
-                    posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        let result = withSpawnAttributes(.processGroup) { attributes in
+            ProcessSupervisor.shared.spawningLeader(&pid) { pid in
+                CStrings.with(execution.argv) { argv in
+                    CStrings.withEnvironment(entries) { envp in
+                        posix_spawn(&pid, path, &actions, attributes, argv, envp)
+                    }
                 }
             }
         }
@@ -194,6 +185,38 @@ enum TaskRunner {
             return .failure(SpawnFailure("cannot read the task's input \(file): \(String(cString: strerror(errno)))"))
         }
         return .success(Data(bytesNoCopy: base, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) }))
+    }
+
+    /// Where a child of this process starts apart from it.
+    enum Detachment {
+        /// A process group of its own (a task: its whole group is stopped together).
+        case processGroup
+        /// A session of its own (the watchdog: a Ctrl-C in the terminal does not reach it).
+        case session
+    }
+
+    /// Runs `body` with posix_spawn attributes for a child: every signal at its default, none
+    /// blocked, detached as `detachment` says.
+    static func withSpawnAttributes<R>(_ detachment: Detachment, _ body: (UnsafePointer<posix_spawnattr_t>) -> R) -> R {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t()
+        var none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var flags = Int32(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)
+        switch detachment {
+        case .processGroup:
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= Int32(POSIX_SPAWN_SETPGROUP)
+        case .session:
+            flags |= Int32(SWELL_POSIX_SPAWN_SETSID)
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
+        return withUnsafePointer(to: &attributes) { body($0) }
     }
 
     /// `F_SETPIPE_SZ` (Linux), which the Glibc module does not export.
