@@ -184,6 +184,12 @@ struct NodeLoop: Sendable {
     /// no longer counts on this node for them.
     private mutating func abandonWork() {
         if running > 0 { log(.warning, "stopping \(running) running task(s): the coordinator has handed them to other nodes") }
+        stopEverything()
+        outbox = Outbox<AssignmentID>()
+    }
+
+    /// Stops every running task and forgets every assignment, queued task and fetched input.
+    private mutating func stopEverything() {
         for (assignment, slots) in processes.sorted(by: { $0.key < $1.key }) {
             for slot in slots.sorted() { actions.append(.stop(ProcessKey(assignment: assignment, slot: slot))) }
         }
@@ -191,7 +197,6 @@ struct NodeLoop: Sendable {
         queued.removeAll()
         for fetch in inputs.values { actions.append(.removeInput(path: fetch.path)) }
         inputs.removeAll()
-        outbox = Outbox<AssignmentID>()
     }
 
     /// Stops every task and tells the coordinator this node is leaving.
@@ -199,13 +204,7 @@ struct NodeLoop: Sendable {
         guard state != .leaving else { return }
         log(.info, "leaving: stopping \(running) running task(s)")
         state = .leaving
-        for (assignment, slots) in processes.sorted(by: { $0.key < $1.key }) {
-            for slot in slots.sorted() { actions.append(.stop(ProcessKey(assignment: assignment, slot: slot))) }
-        }
-        shares.removeAll()
-        queued.removeAll()
-        for fetch in inputs.values { actions.append(.removeInput(path: fetch.path)) }
-        inputs.removeAll()
+        stopEverything()
         let leaveID = id()
         self.leaveID = leaveID
         leaveDeadline = now + .seconds(1)
@@ -313,11 +312,16 @@ struct NodeLoop: Sendable {
     /// of the stage's tasks that succeeded here, or of the coordinator's median while fewer
     /// than 3 have here.
     private mutating func stopStragglers(_ now: ContinuousClock.Instant) {
+        // Each stage's median here, sorted once per tick however many of its tasks run.
+        var localMedians: [StageKey: Duration?] = [:]
         for (key, task) in watched where !task.stopped {
-            let local = durations[task.stage] ?? []
-            let median: Duration? = local.count >= 3
-                ? .seconds(local.sorted()[local.count / 2]) : task.coordinatorMedian.map { .milliseconds($0) }
-            guard let median else { continue }
+            let local = localMedians[task.stage] ?? {
+                let known = durations[task.stage] ?? []
+                let median: Duration? = known.count >= 3 ? .seconds(known.sorted()[known.count / 2]) : nil
+                localMedians[task.stage] = median
+                return median
+            }()
+            guard let median = local ?? task.coordinatorMedian.map({ .milliseconds($0) }) else { continue }
             let limit = median * task.percent / 100
             guard now - task.startedAt > limit, limit > .zero else { continue }
             watched[key]!.stopped = true
