@@ -44,6 +44,14 @@ package struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long a stage waits for a node with its labels, when no live node has them, before it fails.", valueName: "duration"))
     var labelWait = DurationOption(.seconds(600))
 
+    @Option(help: ArgumentHelp(
+        "A named limit shared by every run on this coordinator, for stages that `uses` it: at most N tasks at once and/or M starts a minute (repeatable).",
+        valueName: "name=N[,M/min]"))
+    var limit: [LimitOption] = []
+
+    @Option(help: ArgumentHelp("How long a node runs tasks under leases without word from the coordinator before it stops them.", valueName: "duration"))
+    var leaseHold = DurationOption(.seconds(30))
+
     @Option(help: ArgumentHelp("Bytes of stdout kept per task (for example 8MiB, 512KiB).", valueName: "size"))
     var outputCap: SizeOption = SizeOption(bytes: 8 << 20)
 
@@ -71,16 +79,23 @@ package struct CoordinatorCommand: AsyncParsableCommand {
         guard (1...100).contains(suspectAfter) else { throw ValidationError("--suspect-after must be from 1 to 100") }
         guard heartbeatInterval.duration >= .milliseconds(50) else { throw ValidationError("--heartbeat-interval must be at least 50ms") }
         guard (1_024...(512 << 20)).contains(outputCap.bytes) else { throw ValidationError("--output-cap must be from 1KiB to 512MiB") }
+        var names: Set<String> = []
+        for item in limit where !names.insert(item.name).inserted {
+            throw ValidationError("--limit \(item.name) is given twice")
+        }
+        guard leaseHold.duration >= .seconds(1) else { throw ValidationError("--lease-hold must be at least 1s") }
     }
 
     var options: CoordinatorOptions {
-        CoordinatorOptions(
+        var settings = CoordinatorSettings(
+            heartbeatInterval: heartbeatInterval.duration, suspectAfterMissed: suspectAfter,
+            downGrace: downGrace.duration, outputCap: outputCap.bytes, resumeGrace: resumeGrace.duration,
+            labelWait: labelWait.duration)
+        settings.limits = Dictionary(limit.map { ($0.name, $0.rule) }, uniquingKeysWith: { _, last in last })
+        settings.leaseHold = leaseHold.duration
+        return CoordinatorOptions(
             listen: listen, stateDirectory: state ?? StateDirectory.default, keyFile: key, authorizedFile: authorized,
-            insecure: insecure,
-            settings: CoordinatorSettings(
-                heartbeatInterval: heartbeatInterval.duration, suspectAfterMissed: suspectAfter,
-                downGrace: downGrace.duration, outputCap: outputCap.bytes, resumeGrace: resumeGrace.duration,
-                labelWait: labelWait.duration))
+            insecure: insecure, settings: settings)
     }
 
     package func run() async throws {

@@ -27,12 +27,7 @@ package struct ReportExpectation: Sendable, Hashable, Codable {
     }
 
     /// The regular expression, or nil when `pattern` is not one.
-    package static func compile(_ pattern: String) -> NSRegularExpression? {
-        try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines])
-    }
-
-    /// How long `match` may take over one report.
-    package static let matchTimeLimit: TimeInterval = 2
+    package static func compile(_ pattern: String) -> NSRegularExpression? { TimedMatch.compile(pattern) }
 
     /// Why `stdout` does not meet the expectation, or nil when it does.
     package func problem(_ stdout: Data) -> String? {
@@ -44,24 +39,13 @@ package struct ReportExpectation: Sendable, Hashable, Codable {
         }
         if let match {
             guard let regex = Self.compile(match) else { return "'\(match)' is not a regular expression" }
-            let text = String(decoding: stdout, as: UTF8.self)
-            // A pattern that backtracks without end must not hold the task's slot for ever.
-            let started = Date()
-            var found = false
-            var tooLong = false
-            regex.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(text.startIndex..., in: text)) { result, _, stop in
-                if result != nil {
-                    found = true
-                    stop.pointee = true
-                } else if Date().timeIntervalSince(started) > Self.matchTimeLimit {
-                    tooLong = true
-                    stop.pointee = true
-                }
+            switch TimedMatch.first(regex, in: String(decoding: stdout, as: UTF8.self)) {
+            case .found: break
+            case .tooLong:
+                return "matching '\(Scope.shortened(match, limit: 80))' took more than \(Int(TimedMatch.timeLimit)) s (a pattern that backtracks too much?)"
+            case .none:
+                return "no match for '\(Scope.shortened(match, limit: 80))'"
             }
-            if tooLong {
-                return "matching '\(Scope.shortened(match, limit: 80))' took more than \(Int(Self.matchTimeLimit)) s (a pattern that backtracks too much?)"
-            }
-            if !found { return "no match for '\(Scope.shortened(match, limit: 80))'" }
         }
         switch format {
         case .json?:

@@ -154,6 +154,19 @@ package final class Journal: Sendable {
             // Stages' prompt templates travel with the plan.
             try db.execute(sql: "ALTER TABLE run ADD COLUMN prompts BLOB NOT NULL DEFAULT '{}'")
         }
+        migrator.registerMigration("v10: lease") { db in
+            // Leases of named limits held by running tasks: a restarted coordinator counts them.
+            try db.execute(sql: """
+                CREATE TABLE lease (
+                    run TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    stage TEXT NOT NULL,
+                    "index" INTEGER NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    node TEXT NOT NULL,
+                    PRIMARY KEY (run, stage, "index", attempt)
+                )
+                """)
+        }
         return migrator
     }
 
@@ -197,6 +210,15 @@ package final class Journal: Sendable {
                         Column("run") == id.run && Column("stage") == id.stage && Column("kind") == id.kind
                             && Column("share") == id.share && Column("attempt") == id.attempt && Column("first") == id.first
                     ).deleteAll(db)
+                }
+            }
+            for change in batch.leases {
+                switch change {
+                case .granted(let lease):
+                    try insert(lease, onConflict: "REPLACE")
+                case .released(let lease):
+                    try HeldLease.filter(Column("run") == lease.run && Column("stage") == lease.stage
+                        && Column("index") == lease.index && Column("attempt") == lease.attempt).deleteAll(db)
                 }
             }
             for report in try self.placeOutputs(of: batch.reports, db) { try insert(report, onConflict: "IGNORE") }
@@ -373,6 +395,11 @@ package final class Journal: Sendable {
     /// The assignments of a run that were in flight.
     package func assignments(of run: String) throws -> [HeldAssignment] {
         try pool.read { db in try HeldAssignment.filter(Column("run") == run).order(Column.rowID).fetchAll(db) }
+    }
+
+    /// The leases the run's tasks held when the journal was last written.
+    package func leases(of run: String) throws -> [HeldLease] {
+        try pool.read { db in try HeldLease.filter(Column("run") == run).order(Column.rowID).fetchAll(db) }
     }
 }
 

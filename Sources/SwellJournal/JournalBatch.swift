@@ -9,6 +9,13 @@ package struct JournalBatch: Sendable {
     package var shares: [ShareRecord] = []
     package var assignments: [Change] = []
     package var reports: [ReportRecord] = []
+    package var leases: [LeaseChange] = []
+
+    /// A lease granted to a task, or given back.
+    package enum LeaseChange: Sendable {
+        case granted(HeldLease)
+        case released(HeldLease)
+    }
 
     /// An assignment handed out, or over.
     package enum Change: Sendable {
@@ -19,6 +26,6 @@ package struct JournalBatch: Sendable {
     package init() {}
 
     package var isEmpty: Bool {
-        runs.isEmpty && runEndings.isEmpty && stages.isEmpty && shares.isEmpty && reports.isEmpty && assignments.isEmpty
+        runs.isEmpty && runEndings.isEmpty && stages.isEmpty && shares.isEmpty && reports.isEmpty && assignments.isEmpty && leases.isEmpty
     }
 }

@@ -22,3 +22,8 @@ extension TaskError: DatabaseValueConvertible {
 extension HeldAssignment: FetchableRecord, PersistableRecord {
     package static let databaseTableName = "assignment"
 }
+
+/// A lease held by a running task (table `lease`).
+extension HeldLease: FetchableRecord, PersistableRecord {
+    package static let databaseTableName = "lease"
+}

@@ -1,4 +1,4 @@
-import SwellCore
+package import SwellCore
 
 /// A parsed, validated plan.
 package struct Plan: Sendable {
@@ -9,6 +9,9 @@ package struct Plan: Sendable {
     /// Variables in file order, after `--set` overrides.
     package var vars: [(name: String, value: String)]
     package var stages: [Stage]
+    /// Named limits (`limits`) that stages run under (`uses`); a coordinator's `--limit` of the
+    /// same name applies as well, across its runs.
+    package var limits: [String: LimitRule] = [:]
     /// The file the plan came from, as the user named it, and its text.
     package var file: String
     package var text: String

@@ -9,10 +9,11 @@ struct PlanReader {
 
     init(file: String) { self.file = file }
 
-    static let planFields = ["name", "width", "pacing", "shell", "stop-grace", "vars", "stages"]
+    static let planFields = ["name", "width", "pacing", "shell", "stop-grace", "vars", "limits", "stages"]
     static let stageFields = [
         "id", "run", "needs", "partition", "width", "pacing", "timeout", "retries", "summarize",
         "synthesize", "input", "on-failure", "labels", "env", "shell", "stop-grace", "expect", "prompt",
+        "uses", "rate-limit",
     ]
     static let partitionKinds = ["directories", "files", "items", "lines-of"]
 
@@ -64,6 +65,8 @@ struct PlanReader {
                 error(mapping["vars"].key ?? root, "--set \(name): no var named '\(name)'; \(known)")
             }
         }
+        var limits: [String: LimitRule] = [:]
+        if let node = mapping["limits"].value { limits = self.limits(node) }
         var stages: [Stage] = []
         if let node = mapping["stages"].value {
             if let sequence = node.sequence, !sequence.isEmpty {
@@ -78,7 +81,88 @@ struct PlanReader {
         } else {
             error(root, "missing required field `stages`")
         }
-        return Plan(name: name, width: width, pacing: pacing, vars: vars, stages: stages, file: file, text: "")
+        for stage in stages {
+            for name in stage.uses where limits[name] == nil {
+                let declared = limits.isEmpty ? "the plan declares no `limits`" : "the plan's limits are: " + limits.keys.sorted().joined(separator: ", ")
+                diagnostics.append(PlanDiagnostic(stage.location(of: "uses"),
+                    "stage '\(stage.id)' uses limit '\(name)', which is not declared; \(declared) (declare it under `limits`, with `{}` to leave its numbers to the coordinator's --limit)"))
+            }
+        }
+        var plan = Plan(name: name, width: width, pacing: pacing, vars: vars, stages: stages, file: file, text: "")
+        plan.limits = limits
+        return plan
+    }
+
+    /// `limits: {NAME: {concurrent: N, starts-per-minute: N}}`; `{}` declares a name whose
+    /// numbers only a coordinator's `--limit` gives.
+    mutating func limits(_ node: Node) -> [String: LimitRule] {
+        guard let mapping = node.mapping else {
+            error(node, "`limits` must be a mapping of limit names to {concurrent: N, starts-per-minute: N}")
+            return [:]
+        }
+        var limits: [String: LimitRule] = [:]
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string, !name.isEmpty, name.unicodeScalars.allSatisfy(Self.isIDCharacter) else {
+                error(key, "a limit name may only use letters, digits, `_`, `-` and `.`")
+                continue
+            }
+            if value.scalar?.string == "" || value.scalar?.string == "~" || value.scalar?.string == "null" {
+                limits[name] = LimitRule()
+                continue
+            }
+            guard let fields = mappingFields(value, what: "limit '\(name)'", allowed: ["concurrent", "starts-per-minute"]) else {
+                error(value, "limit '\(name)' must be a mapping such as {concurrent: 8, starts-per-minute: 30}")
+                continue
+            }
+            var rule = LimitRule()
+            if let n = fields["concurrent"].value { rule.concurrent = integer(n, field: "concurrent", range: 1...1_000_000) }
+            if let n = fields["starts-per-minute"].value { rule.startsPerMinute = integer(n, field: "starts-per-minute", range: 1...1_000_000) }
+            limits[name] = rule
+        }
+        return limits
+    }
+
+    /// `rate-limit: {exit-codes: [75], match: REGEX, retry-after: REGEX, backoff: 10s, max-backoff: 5m, max-waits: 20}`.
+    mutating func rateLimit(_ node: Node) -> RateLimitRule? {
+        let allowed = ["exit-codes", "match", "retry-after", "backoff", "max-backoff", "max-waits"]
+        guard let fields = mappingFields(node, what: "`rate-limit`", allowed: allowed) else {
+            error(node, "`rate-limit` must be a mapping: " + allowed.joined(separator: ", "))
+            return nil
+        }
+        var rule = RateLimitRule()
+        if let value = fields["exit-codes"].value {
+            let items = value.sequence ?? [value]
+            for item in items {
+                guard let code = item.scalar.flatMap({ Int32($0.string) }), (1...255).contains(code) else {
+                    error(item, "`exit-codes` must be exit statuses from 1 to 255, such as [75]")
+                    return nil
+                }
+                rule.exitCodes.append(code)
+            }
+        }
+        for field in ["match", "retry-after"] {
+            guard let value = fields[field].value else { continue }
+            guard let pattern = value.scalar?.string, !pattern.isEmpty, TimedMatch.compile(pattern) != nil else {
+                error(value, "`\(field)` must be a regular expression" + (field == "match" ? ", such as '429|rate.limit|overloaded'" : " whose first group is seconds or a clock time, such as 'retry-after: (\\d+)'"))
+                return nil
+            }
+            if field == "match" { rule.match = pattern } else { rule.retryAfter = pattern }
+        }
+        for field in ["backoff", "max-backoff"] {
+            guard let value = fields[field].value else { continue }
+            guard let text = value.scalar?.string, let duration = Durations.parse(text), duration >= .milliseconds(100), duration <= .seconds(86_400) else {
+                error(value, "`\(field)` must be a duration from 100ms to 24h, such as 10s")
+                return nil
+            }
+            if field == "backoff" { rule.backoffMilliseconds = Int(duration.wholeMilliseconds) } else { rule.maxBackoffMilliseconds = Int(duration.wholeMilliseconds) }
+        }
+        if let value = fields["max-waits"].value { rule.maxWaits = integer(value, field: "max-waits", range: 1...1_000) ?? rule.maxWaits }
+        if rule.exitCodes.isEmpty, rule.match == nil {
+            error(node, "`rate-limit` needs `exit-codes` or `match`: what a rate-limited attempt looks like")
+            return nil
+        }
+        if rule.maxBackoffMilliseconds < rule.backoffMilliseconds { rule.maxBackoffMilliseconds = rule.backoffMilliseconds }
+        return rule
     }
 
     mutating func variables(_ node: Node) -> [(name: String, value: String)] {
@@ -217,6 +301,14 @@ struct PlanReader {
         if let value = fields["stop-grace"].value { stopGrace = self.stopGrace(value) ?? stopGrace }
         let expect = fields["expect"].value.flatMap { self.expectation($0) }
         let prompt = fields["prompt"].value.flatMap { nonEmptyString($0, field: "prompt") }
+        var uses: [String] = []
+        if let value = fields["uses"].value {
+            for item in value.sequence ?? [value] {
+                guard let name = nonEmptyString(item, field: "uses") else { continue }
+                if !uses.contains(name) { uses.append(name) }
+            }
+        }
+        let rateLimit = fields["rate-limit"].value.flatMap { self.rateLimit($0) }
         guard ok else { return nil }
         var stage = Stage(
             id: id, run: run, needs: needs, partition: partition, width: width, pacing: pacing,
@@ -226,6 +318,8 @@ struct PlanReader {
         stage.stopGrace = stopGrace
         stage.expect = expect
         stage.prompt = prompt
+        stage.uses = uses
+        stage.rateLimit = rateLimit
         stage.timeoutPercent = timeoutPercent
         return stage
     }

@@ -32,6 +32,11 @@ package struct Stage: Sendable {
     package var prompt: String?
     /// What each task's report must look like to count as done (`expect`).
     package var expect: ReportExpectation?
+    /// The plan's named limits its tasks run under (`uses`): each task starts only under a lease
+    /// of every one of them.
+    package var uses: [String] = []
+    /// What a rate-limited attempt looks like (`rate-limit`).
+    package var rateLimit: RateLimitRule?
     /// Where the stage and each of its fields are written, for diagnostics.
     package var location: SourceLocation
     package var fieldLocations: [String: SourceLocation]

@@ -41,6 +41,8 @@ package enum WireCodec {
         case .logs(let m): frames(message, m)
         case .inputRequest(let m): frames(message, m)
         case .input(let m): frames(message, m)
+        case .leaseRequest(let m): frames(message, m)
+        case .lease(let m): frames(message, m)
         }
     }
 
@@ -121,6 +123,8 @@ package enum WireCodec {
         case "LOGS": return .logs(try body(LogsReply.self))
         case "INPUT?": return .inputRequest(try body(InputRequest.self))
         case "INPUT": return .input(try body(InputChunk.self))
+        case "LEASE?": return .leaseRequest(try body(LeaseRequest.self))
+        case "LEASE": return .lease(try body(LeaseGrant.self))
         default: throw WireError(.unknownType, "unknown message type '\(type)'")
         }
     }

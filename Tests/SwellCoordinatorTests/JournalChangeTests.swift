@@ -35,6 +35,8 @@ extension JournalChange {
         case .reportReceived(let report, let final): "reportReceived(\(report.index), final: \(final))"
         case .assignmentAdded(let held): "assignmentAdded(\(held.id.kind.rawValue))"
         case .assignmentRemoved(let id): "assignmentRemoved(\(id.kind.rawValue))"
+        case .leaseGranted(let lease): "leaseGranted(\(lease.index))"
+        case .leaseReleased(let lease): "leaseReleased(\(lease.index))"
         }
     }
 }

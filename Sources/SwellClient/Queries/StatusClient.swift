@@ -61,6 +61,15 @@ package enum StatusClient {
             out += table(rows)
             for run in reply.runs { if let waiting = run.waiting { out += "run \(run.run) waits: \(waiting)\n" } }
         }
+        if let limits = reply.limits, !limits.isEmpty {
+            var rows = [["LIMIT", "FOR", "AT ONCE", "STARTS/MIN", "HELD", "QUEUED", "PAUSED UNTIL"]]
+            for limit in limits {
+                rows.append([limit.name, limit.run ?? "all runs", limit.concurrent.map(String.init) ?? "-",
+                             limit.startsPerMinute.map(String.init) ?? "-", String(limit.held), String(limit.queued),
+                             limit.pausedUntil.map { Date(timeIntervalSince1970: $0.rounded()).ISO8601Format() } ?? "-"])
+            }
+            out += "\n" + table(rows)
+        }
         let d = reply.dropped
         let drops = [("malformed", d.malformed), ("unknown version", d.unknownVersion), ("without HELLO", d.withoutHello),
                      ("out of order", d.outOfOrder), ("unauthorized", d.unauthorized), ("too many frames", d.tooManyFrames),

@@ -74,6 +74,11 @@ package final class ProgressReporter {
             line("stage \(stage) finished: \(c.succeeded) of \(c.tasks ?? 0) task\(c.tasks == 1 ? "" : "s") succeeded\(failed) in \(Durations.format(.seconds(seconds)))")
         case .taskFinished:
             guard let report = event.report, !report.succeeded else { return }
+            if let error = report.error, error.isWait {
+                // Not a failure: the attempt runs again (a rate limit's stderr says only that).
+                line("\(report.label): \(error) on \(report.node), attempt \(report.attempt)")
+                return
+            }
             var text = "\(report.label) failed (\(report.outcome)) on \(report.node), attempt \(report.attempt)"
             let tail = (event.stderr ?? "").split(separator: "\n", omittingEmptySubsequences: true).suffix(5)
             if !tail.isEmpty { text += "\n" + tail.map { "    \($0)" }.joined(separator: "\n") }

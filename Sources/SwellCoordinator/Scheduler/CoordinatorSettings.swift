@@ -32,6 +32,12 @@ package struct CoordinatorSettings: Sendable {
     /// True for the coordinator inside `swell run`: its runs live as long as that process, and
     /// it resumes none. Default false.
     package var embedded: Bool
+    /// Named limits shared by every run (`--limit NAME=N,M/min`). Default none.
+    package var limits: [String: LimitRule] = [:]
+    /// How long a node runs tasks under leases without word from the coordinator before it
+    /// stops them; a lost node's leases are handed on this long (plus the time to count it
+    /// down and the stop grace) after it was last heard from. Default 30 s.
+    package var leaseHold: Duration = .seconds(30)
     /// How peers are admitted; `swell status` shows it. Default `loopback`.
     package var security: SecurityMode
     /// True when peers are admitted by CURVE key: every message carries the ZAP User-Id

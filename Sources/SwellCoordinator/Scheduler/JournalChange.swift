@@ -14,4 +14,6 @@ enum JournalChange: Sendable {
     case reportReceived(Report, final: Bool)
     case assignmentAdded(HeldAssignment)
     case assignmentRemoved(AssignmentID)
+    case leaseGranted(HeldLease)
+    case leaseReleased(HeldLease)
 }

@@ -9,9 +9,12 @@ struct RunSnapshot: Sendable {
     /// Every report, in the order it came in.
     var reports: [(report: Report, final: Bool)]
     var assignments: [HeldAssignment]
+    /// Leases the run's tasks held.
+    var leases: [HeldLease]
 
     init(run: RunAcceptance, stages: [StageEntry], shares: [String: [ShareState]],
-                 reports: [(report: Report, final: Bool)], assignments: [HeldAssignment]) {
+                 reports: [(report: Report, final: Bool)], assignments: [HeldAssignment], leases: [HeldLease] = []) {
+        self.leases = leases
         self.run = run
         self.stages = stages
         self.shares = shares

@@ -170,13 +170,21 @@ extension Scheduler {
                                  stdin: Data, _ now: Moment, _ effects: inout Effects) {
         let run = runs[key.run]!
         let stage = run.stages[run.stageIndex(key.stage)!]
-        let spec = TaskSpec(
+        var tasks = tasks
+        if let rule = stage.stage.rateLimit {
+            for i in tasks.indices where tasks[i].index >= 0 {
+                tasks[i].waitsLeft = max(0, rule.maxWaits - stage.tasks[tasks[i].index].waits)
+            }
+        }
+        var spec = TaskSpec(
             run: command, summarize: summarize, env: stage.stage.env, timeoutMilliseconds: stage.stage.timeout?.wholeMilliseconds,
             width: stage.stage.width, pacing: stage.stage.pacing, input: stage.stage.input, vars: run.plan.varValues,
             outputCap: settings.outputCap, folder: run.folder.isEmpty ? nil : run.folder, shell: stage.stage.shell,
             stopGraceMilliseconds: stage.stage.stopGrace.wholeMilliseconds, expect: stage.stage.expect,
             prompt: run.prompts[stage.id], timeoutPercent: stage.stage.timeoutPercent,
             medianMilliseconds: stage.stage.timeoutPercent == nil ? nil : stage.medianDuration.map { Int(($0 * 1000).rounded()) })
+        spec.leased = stage.stage.uses.isEmpty ? nil : true
+        spec.rateLimit = stage.stage.rateLimit
         let bounds = stage.bounds(first: key.first, count: count)
         // A large input waits here for the node to ask for it, piece by piece (INPUT?).
         let fetched = stdin.count > settings.inlineInputLimit && nodes[name]!.fetchesInput

@@ -113,7 +113,8 @@ extension Scheduler {
     private mutating func welcome(_ hello: Hello, _ name: String) -> Welcome {
         Welcome(id: messageID(), replyTo: hello.id, name: name, coordinator: incarnation,
                 heartbeatMilliseconds: settings.heartbeatInterval.wholeMilliseconds,
-                silenceMilliseconds: settings.downAfter.wholeMilliseconds)
+                silenceMilliseconds: settings.downAfter.wholeMilliseconds,
+                leaseHoldMilliseconds: settings.leaseHold.wholeMilliseconds)
     }
 
     /// Adopts what the node holds and the coordinator still counts on (its live assignments,

@@ -12,6 +12,10 @@ extension Scheduler {
         // The node is who the coordinator knows it as, whatever the report claims.
         report.node = node
         let runID = report.run
+        if !leases.held.isEmpty {
+            let ref = LeaseRef(run: runID, stage: report.stage, index: report.index, attempt: report.attempt)
+            if leases.held[ref]?.node == node { releaseLease(ref, &effects) }
+        }
         guard let s = runningStage(runID, report.stage) else { return }
         if report.index == -1 {
             reduceReported(report, from: node, now, &effects)
@@ -44,8 +48,19 @@ extension Scheduler {
         if report.succeeded, stage.timeoutPercent != nil {
             runs[runID]!.stages[s].durations.append(max(0, report.endedAt - report.startedAt))
         }
+        var rateLimited: (waits: Int, retryAfter: Double?)?
         if report.succeeded || report.wasCancelled {
             task.status = report.succeeded ? .succeeded : .failed
+        } else if case .interrupted? = report.error {
+            // Stopped by its node through no fault of its own: it runs again, not counted.
+            final = false
+            task.status = .retryPending
+            runs[runID]!.stages[s].retryQueue.append(report.index)
+        } else if case .rateLimited(let after)? = report.error, let rule = stage.rateLimit, task.waits < rule.maxWaits {
+            final = false
+            task.waits += 1
+            task.status = .retryPending
+            rateLimited = (task.waits, after)
         } else {
             task.failures += 1
             task.failedOn = node
@@ -59,6 +74,9 @@ extension Scheduler {
             }
         }
         runs[runID]!.stages[s].tasks[report.index] = task
+        if let rateLimited {
+            waitOutRateLimit(runID, s, report.index, waits: rateLimited.waits, retryAfter: rateLimited.retryAfter, now, &effects)
+        }
         if final { runs[runID]!.stages[s].keep(report) }
         runs[runID]!.progressDirty = true
         nodes[node]?.tasksRun += 1

@@ -41,6 +41,13 @@ extension Scheduler {
         }
         runs[run.id] = run
         if !runOrder.contains(run.id) { runOrder.append(run.id) }
+        // Leases its tasks held count until those attempts end (or are handed on, see sweepLeases).
+        leases.addRun(run.id, limits: plan.limits, used: Set(plan.stages.flatMap(\.uses)))
+        for lease in snapshot.leases {
+            guard let s = run.stageIndex(lease.stage) else { continue }
+            let ref = LeaseRef(run: lease.run, stage: lease.stage, index: lease.index, attempt: lease.attempt)
+            leases.take(ref, node: lease.node, names: run.stages[s].stage.uses, starting: false, at: now.monotonic)
+        }
         let finished = run.stages.filter(\.isFinished).count
         effects.log(.info, "run \(run.id) of plan '\(plan.name)' resumed: \(finished) of \(run.stages.count) stage(s) done")
         startReadyStages(run.id, now, &effects)
@@ -78,8 +85,14 @@ extension Scheduler {
                 task.status = report.succeeded ? .succeeded : .failed
                 stage.keep(report)
             } else if !task.isFinal {
-                task.failures += 1
-                task.failedOn = report.node
+                // As reportReceived counted it: an interruption is nothing, a rate limit a wait.
+                switch report.error {
+                case .interrupted?: break
+                case .rateLimited? where stage.stage.rateLimit.map({ task.waits < $0.maxWaits }) ?? false: task.waits += 1
+                default:
+                    task.failures += 1
+                    task.failedOn = report.node
+                }
             }
             stage.tasks[report.index] = task
         }

@@ -51,6 +51,7 @@ extension Scheduler {
         run.clients[peer] = submit.taskEvents
         self.runs[id] = run
         runOrder.append(id)
+        leases.addRun(id, limits: plan.limits, used: Set(plan.stages.flatMap(\.uses)))
         effects.journal(.runAccepted(RunAcceptance(
             id: id, name: plan.name, file: submit.file, planText: submit.plan, overrides: submit.overrides, scopes: scopes,
             createdAt: now.wall, folder: folder, prompts: prompts)))

@@ -49,6 +49,12 @@ package struct Scheduler: Sendable {
     var restored: [AssignmentID: RestoredAssignment] = [:]
     /// Nodes welcomed in the batch being handled.
     var welcomed: [String] = []
+    /// Named limits: their pools, the leases held and the tasks waiting for one.
+    var leases: LeaseBook
+    /// Tasks waiting out a rate limit, in all stages (their `delayed`).
+    var delayedTasks = 0
+    /// Spreads rate-limit waits.
+    var random: SplitMix64
 
     /// - Parameters:
     ///   - incarnation: this coordinator process's id (a fresh UUID per start).
@@ -57,6 +63,8 @@ package struct Scheduler: Sendable {
         self.settings = settings
         self.incarnation = incarnation
         self.runIDs = RunIDGenerator(seed: seed)
+        self.leases = LeaseBook(limits: settings.limits)
+        self.random = SplitMix64(seed: seed ^ 0x5EED_1EA5_E000_0001)
     }
 
     mutating func messageID() -> UInt64 {
@@ -165,6 +173,8 @@ package struct Scheduler: Sendable {
         releaseUnadopted(now, &effects)
         confirmCancels(from: nil, ids: nil, now, &effects)
         resendAssignments(now, &effects)
+        endRateLimitWaits(now)
+        if !leases.isIdle || leases.shared.values.contains(where: { $0.pausedUntil != nil }) { sweepLeases(now, &effects) }
         // (Heartbeats go out from the shell's own timer: see ``heartbeatPeers``.)
         if lastSweep.map({ now.monotonic - $0 >= settings.heartbeatInterval }) ?? true {
             lastSweep = now.monotonic
@@ -217,10 +227,11 @@ package struct Scheduler: Sendable {
     }
 
     /// What a running run waits for, for `swell status`: its stages that no live node can run.
-    func waiting(_ run: RunState) -> String? {
+    func waiting(_ run: RunState, _ now: Moment) -> String? {
         let stages = run.stages.filter { $0.status == .running && $0.waitingForLabelsSince != nil }
-        guard !stages.isEmpty else { return nil }
-        return stages.map { "stage \($0.id) needs a node with labels \($0.stage.labels.joined(separator: ","))" }.joined(separator: "; ")
+        let lines = stages.map { "stage \($0.id) needs a node with labels \($0.stage.labels.joined(separator: ","))" }
+            + rateLimitWaits(run, now)
+        return lines.isEmpty ? nil : lines.joined(separator: "; ")
     }
 
     /// Whether any run is still running.
@@ -274,6 +285,8 @@ package struct Scheduler: Sendable {
             lose(name, as: .left, now, &effects)
         case .inputRequest(let request):
             sendInput(request, to: peer, &effects)
+        case .leaseRequest(let request):
+            leasesAsked(request, by: name, now, &effects)
         default:
             dropped.outOfOrder += 1
             effects.log(.debug, "node \(name) sent \(message.type), which nodes do not send")
@@ -321,10 +334,13 @@ package struct Scheduler: Sendable {
             let c = run.counts
             return RunOverview(run: run.id, name: run.plan.name, status: run.status, createdAt: run.createdAt,
                                endedAt: run.endedAt, tasks: c.tasks, succeeded: c.succeeded, failed: c.failed, running: c.running,
-                               waiting: waiting(run))
+                               waiting: waiting(run, now))
         }
-        return StatusReply(id: messageID(), replyTo: replyTo, coordinator: incarnation, endpoint: settings.endpoint,
-                           security: settings.security, nodes: nodeList, runs: runList, dropped: dropped)
+        var reply = StatusReply(id: messageID(), replyTo: replyTo, coordinator: incarnation, endpoint: settings.endpoint,
+                                security: settings.security, nodes: nodeList, runs: runList, dropped: dropped)
+        let limits = leases.status(at: now.monotonic)
+        reply.limits = limits.isEmpty ? nil : limits
+        return reply
     }
 
     /// Runs that have not finished.

@@ -12,6 +12,8 @@ struct StageState: Sendable {
     var tasks = TaskTable()
     /// Tasks waiting for a retry, oldest first.
     var retryQueue: [Int] = []
+    /// Tasks waiting out a rate limit before they go in `retryQueue`, and until when.
+    var delayed: [(index: Int, until: ContinuousClock.Instant, wall: Double)] = []
     var shares: [ShareState] = []
     /// Shares whose node was lost, waiting to be handed out again.
     var orphans = 0

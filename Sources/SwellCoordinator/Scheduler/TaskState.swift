@@ -22,6 +22,8 @@ struct TaskState: Sendable {
     var node: String?
     /// The node of the last failed attempt, to retry elsewhere.
     var failedOn: String?
+    /// Rate-limited attempts so far (waits, not failures).
+    var waits = 0
 
     var isFinal: Bool { status == .succeeded || status == .failed }
 }

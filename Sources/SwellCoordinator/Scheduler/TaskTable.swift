@@ -5,6 +5,8 @@ struct TaskTable: Sendable {
     /// One task in 24 bytes; node names are indices into `names`.
     private struct Packed: Sendable {
         var status: UInt8 = 0
+        /// Rate-limited attempts (waits), which are not failures.
+        var waits: UInt16 = 0
         var attempt: Int32 = 0
         var failures: Int32 = 0
         var share: Int32 = -1
@@ -39,7 +41,7 @@ struct TaskTable: Sendable {
             let packed = storage[index]
             return TaskState(status: Self.statuses[Int(packed.status)], attempt: Int(packed.attempt),
                              failures: Int(packed.failures), share: packed.share < 0 ? nil : Int(packed.share),
-                             node: name(packed.node), failedOn: name(packed.failedOn))
+                             node: name(packed.node), failedOn: name(packed.failedOn), waits: Int(packed.waits))
         }
         set {
             precondition(index >= 0 && index < count, "task \(index) of \(count)")
@@ -51,7 +53,7 @@ struct TaskTable: Sendable {
             let new = Self.code(newValue.status)
             tally[old] -= 1
             tally[new] += 1
-            storage[index] = Packed(status: UInt8(new), attempt: Int32(clamping: newValue.attempt),
+            storage[index] = Packed(status: UInt8(new), waits: UInt16(clamping: newValue.waits), attempt: Int32(clamping: newValue.attempt),
                                     failures: Int32(clamping: newValue.failures), share: Int32(clamping: newValue.share ?? -1),
                                     node: intern(newValue.node), failedOn: intern(newValue.failedOn))
         }

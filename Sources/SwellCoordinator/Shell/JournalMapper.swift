@@ -35,6 +35,10 @@ struct JournalMapper: Sendable {
                 batch.assignments.append(.added(held))
             case .assignmentRemoved(let id):
                 batch.assignments.append(.removed(id))
+            case .leaseGranted(let lease):
+                batch.leases.append(.granted(lease))
+            case .leaseReleased(let lease):
+                batch.leases.append(.released(lease))
             }
         }
         return batch
@@ -65,6 +69,6 @@ struct JournalMapper: Sendable {
         return RunSnapshot(
             run: run.run, stages: try journal.stages(of: run.id).map(\.stage), shares: shares,
             reports: try journal.reportRecords(run: run.id),
-            assignments: try journal.assignments(of: run.id))
+            assignments: try journal.assignments(of: run.id), leases: try journal.leases(of: run.id))
     }
 }

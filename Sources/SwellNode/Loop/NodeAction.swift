@@ -12,8 +12,9 @@ enum NodeAction: Sendable {
     case start(ProcessWork)
     /// Stop a running child process (its whole process group).
     case stop(ProcessKey)
-    /// Stop a task that runs far longer than its stage's median (`timeout: N%`), and why.
-    case stopStraggler(ProcessKey, String)
+    /// Stop a task for a reason of the node's: it runs far longer than its stage's median
+    /// (`timeout: N%`), or its lease is no longer the node's.
+    case stopFor(ProcessKey, StopSignal.Reason)
     /// Append a piece of an input to its file; hand in `inputStored` (or `inputFailed`) after.
     case storeInput(InputKey, path: String, Data)
     /// An input file no assignment needs any more.

@@ -72,6 +72,14 @@ struct NodeLoop: Sendable {
     private var inputs: [InputKey: InputFetch] = [:]
     private let inputDirectory: String
     private var inputFiles = 0
+    /// Tasks of stages with `uses` that have a slot and wait for their lease (LEASE?).
+    private var leaseWaiting: [LeaseRef: ProcessWork] = [:]
+    /// Running tasks started under a lease.
+    private var leased: [ProcessKey: LeaseRef] = [:]
+    private var lastLeaseAsk: ContinuousClock.Instant?
+    /// How long tasks under leases may run without word from the coordinator (WELCOME's
+    /// `leaseHoldMilliseconds`); nil: as long as they take.
+    private var leaseHold: Duration?
 
     /// - Parameter inputDirectory: where inputs fetched in pieces are kept, a file each, while
     ///   assignments need them (the shell makes it, private to the node's user).
@@ -195,6 +203,7 @@ struct NodeLoop: Sendable {
         }
         shares.removeAll()
         queued.removeAll()
+        leaseWaiting.removeAll()
         for fetch in inputs.values { actions.append(.removeInput(path: fetch.path)) }
         inputs.removeAll()
     }
@@ -233,6 +242,7 @@ struct NodeLoop: Sendable {
             lastNotAdmitted = nil
             if welcome.heartbeatMilliseconds > 0 { heartbeatInterval = .milliseconds(welcome.heartbeatMilliseconds) }
             silenceAllowed = welcome.silenceMilliseconds.flatMap { $0 > 0 ? .milliseconds($0) : nil } ?? heartbeatInterval * 6
+            leaseHold = welcome.leaseHoldMilliseconds.flatMap { $0 > 0 ? .milliseconds($0) : nil }
             if state != .leaving { state = .up }
             helloDelay = Self.firstHelloDelay
             // Say at once that the path works both ways, then send again whatever was sent
@@ -241,6 +251,13 @@ struct NodeLoop: Sendable {
             send(.heartbeat(Heartbeat(id: id(), running: running)))
             for entry in outbox.takeAll(now: now) { actions.append(.resend(entry.message)) }
             for (key, fetch) in inputs where fetch.askedAt != nil { askInput(key, now) }
+            askLeases(Array(leaseWaiting.keys), now)
+        case .lease(let grant):
+            for ref in grant.tasks {
+                guard let work = leaseWaiting.removeValue(forKey: ref) else { continue }
+                leased[work.key] = ref
+                begin(work)
+            }
         case .assign(let assign):
             accept(assign, now)
         case .relay(let relay):
@@ -327,7 +344,7 @@ struct NodeLoop: Sendable {
             watched[key]!.stopped = true
             let why = "straggler: stopped after \(Durations.format(now - task.startedAt)), over \(task.percent)% of the stage's median task (\(Durations.format(median)))"
             log(.info, "task \(task.stage.stage)[\(task.index)] of run \(task.stage.run): \(why)")
-            actions.append(.stopStraggler(key, why))
+            actions.append(.stopFor(key, .straggler(why)))
         }
     }
 
@@ -337,6 +354,7 @@ struct NodeLoop: Sendable {
         let gap = now - lastTick
         lastTick = now
         if !watched.isEmpty { stopStragglers(now) }
+        if !leased.isEmpty { stopUnheldLeases(now) }
         if gap > max(heartbeatInterval, Self.stallAfter) {
             lastFromCoordinator = min(now, lastFromCoordinator + gap)
             outbox.postpone(by: gap)
@@ -359,6 +377,9 @@ struct NodeLoop: Sendable {
         if state == .up {
             for entry in outbox.takeDue(now: now, first: configuration.resendAfter) {
                 actions.append(.resend(entry.message))
+            }
+            if !leaseWaiting.isEmpty, lastLeaseAsk.map({ now - $0 >= configuration.resendAfter }) ?? true {
+                askLeases(Array(leaseWaiting.keys), now)
             }
             // An INPUT? (or its answer) lost on the way is asked again.
             for (key, fetch) in inputs {
@@ -423,6 +444,7 @@ struct NodeLoop: Sendable {
             }
         }
         queued.removeAll { cancel.covers($0.key.assignment) }
+        leaseWaiting = leaseWaiting.filter { !cancel.covers($0.value.key.assignment) }
         if !cancel.reason.isEmpty, !stopped.isEmpty {
             log(.info, "stopping \(stopped.count) process(es) of run \(cancel.run): \(cancel.reason)")
         }
@@ -437,6 +459,7 @@ struct NodeLoop: Sendable {
     private mutating func processEnded(_ key: ProcessKey) {
         running -= 1
         watched[key] = nil
+        leased[key] = nil
         processes[key.assignment]?.remove(key.slot)
         if processes[key.assignment]?.isEmpty == true { processes[key.assignment] = nil }
         guard !pendingCancels.isEmpty else { return }
@@ -485,17 +508,51 @@ struct NodeLoop: Sendable {
     /// acknowledgement: a coordinator slower than its nodes' tasks slows them down instead of
     /// letting their reports pile up in memory on both sides.
     private mutating func schedule(_ work: ProcessWork) {
-        if running < configuration.slots && queued.isEmpty && outboxHasRoom {
-            begin(work)
+        if slotsTaken < configuration.slots && queued.isEmpty && outboxHasRoom {
+            occupy(work)
         } else {
             queued.append(work)
         }
     }
 
     private mutating func startQueued() {
-        while running < configuration.slots, !queued.isEmpty, outboxHasRoom {
-            begin(queued.removeFirst())
+        while slotsTaken < configuration.slots, !queued.isEmpty, outboxHasRoom {
+            occupy(queued.removeFirst())
         }
+    }
+
+    /// Slots of running tasks and of tasks waiting for their lease.
+    private var slotsTaken: Int { running + leaseWaiting.count }
+
+    /// `work` has a slot: it starts, or, under a lease of its stage's limits, asks for one first.
+    private mutating func occupy(_ work: ProcessWork) {
+        guard case .task(let task) = work.purpose, shares[work.key.assignment]?.assign.spec.leased == true else {
+            begin(work)
+            return
+        }
+        let assignment = work.key.assignment
+        let ref = LeaseRef(run: assignment.run, stage: assignment.stage, index: task.index, attempt: task.attempt)
+        leaseWaiting[ref] = work
+        askLeases([ref], clock)
+    }
+
+    /// Asks the coordinator for leases of these waiting tasks (once up: a WELCOME asks again for all).
+    private mutating func askLeases(_ refs: [LeaseRef], _ now: ContinuousClock.Instant) {
+        guard state == .up, !refs.isEmpty else { return }
+        lastLeaseAsk = now
+        send(.leaseRequest(LeaseRequest(id: id(), tasks: refs.sorted())))
+    }
+
+    /// Tasks under leases stop once the coordinator has been silent for the lease hold: by
+    /// then it may have counted this node down and be about to hand the leases on.
+    private mutating func stopUnheldLeases(_ now: ContinuousClock.Instant) {
+        guard let leaseHold, now - lastFromCoordinator >= leaseHold else { return }
+        let why = "no word from the coordinator for \(Durations.format(now - lastFromCoordinator)), so its lease may be handed on"
+        for key in leased.keys.sorted(by: { ($0.assignment, $0.slot) < ($1.assignment, $1.slot) }) {
+            log(.warning, "stopping task \(key.assignment.stage)[\(key.slot)] of run \(key.assignment.run): \(why)")
+            actions.append(.stopFor(key, .interrupted(why)))
+        }
+        leased.removeAll()
     }
 
     private var outboxHasRoom: Bool {
@@ -551,6 +608,7 @@ struct NodeLoop: Sendable {
         execution.stopGrace = assign.spec.stopGrace
         // Checked where the task ran, not in this loop: a costly `match` holds up no one else.
         execution.expect = task.index >= 0 ? assign.spec.expect : nil
+        execution.rateLimit = task.index >= 0 ? assign.spec.rateLimit : nil
         if let prompt = assign.spec.prompt {
             execution.stdinSuffix = Data(Placeholders.substitute(prompt, values, quote: false).utf8)
         }

@@ -65,8 +65,8 @@ package final class NodeService: Service, Sendable {
                         stops[key]?.stop()
                     case .reconnect:
                         socket.reconnect(configuration.join)
-                    case .stopStraggler(let key, let why):
-                        stops[key]?.stop(straggler: why)
+                    case .stopFor(let key, let reason):
+                        stops[key]?.stop(reason)
                     case .storeInput(let key, let path, let data):
                         do throws(AppendFileError) {
                             _ = try AppendFile.append([data], to: path)

@@ -3,21 +3,30 @@ import Synchronization
 /// Stops a running task: `stop()` runs the action its supervisor registered (killing the
 /// task's process group) at once, or as soon as one is registered.
 final class StopSignal: Sendable {
+    /// Why a task is stopped, when not because it was cancelled.
+    enum Reason: Sendable, Equatable {
+        /// It runs far longer than its stage's median: it ends timed out, retried as a failure.
+        case straggler(String)
+        /// Through no fault of its own (its node lost its lease): it ends `interrupted`, and runs
+        /// again without counting as a failure.
+        case interrupted(String)
+    }
+
     private struct State {
         var stopped = false
-        var straggler: String?
+        var reason: Reason?
         var action: (@Sendable () -> Void)?
     }
 
     private let state = Mutex(State())
     init() {}
 
-    /// `straggler`: why the task is stopped as one (it then ends timed out, not cancelled).
-    func stop(straggler: String? = nil) {
+    /// `reason`: why, when the task is not simply cancelled.
+    func stop(_ reason: Reason? = nil) {
         let action = state.withLock { state -> (@Sendable () -> Void)? in
             guard !state.stopped else { return nil }
             state.stopped = true
-            state.straggler = straggler
+            state.reason = reason
             defer { state.action = nil }
             return state.action
         }
@@ -26,8 +35,8 @@ final class StopSignal: Sendable {
 
     var isStopped: Bool { state.withLock { $0.stopped } }
 
-    /// Why the task was stopped as a straggler, if it was.
-    var stragglerReason: String? { state.withLock { $0.straggler } }
+    /// Why the task was stopped, if not simply cancelled.
+    var reason: Reason? { state.withLock { $0.reason } }
 
     /// Runs `action` when the task is stopped (now, if it already is); `nil` forgets it.
     func onStop(_ action: (@Sendable () -> Void)?) {

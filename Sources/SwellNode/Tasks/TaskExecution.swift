@@ -13,6 +13,9 @@ struct TaskExecution: Sendable, Equatable {
     /// What the report must look like (the stage's `expect`): a task that exits 0 with a stdout
     /// that does not meet it ends with the reason as its error.
     var expect: ReportExpectation?
+    /// What a rate-limited attempt looks like (the stage's `rate-limit`): such a task ends with
+    /// `rateLimited` as its error.
+    var rateLimit: RateLimitRule?
     /// Bytes the task reads after its stdin (its prompt).
     var stdinSuffix = Data()
     var timeout: Duration?

@@ -72,16 +72,24 @@ enum TaskRunner {
             let marker = Report.cutMarker(cap: execution.outputCap, wrote: outcome.stdoutBytes) + "\n"
             outcome.stdout.append(contentsOf: Array(marker.utf8))
         }
-        if let expect = execution.expect, outcome.error == nil, outcome.exitCode == 0, outcome.signal == nil, !outcome.timedOut,
-           !stop.isStopped, let problem = expect.problem(outcome.stdout) {
+        let endedByItself = outcome.error == nil && outcome.signal == nil && !outcome.timedOut && !stop.isStopped
+        if endedByItself, let rule = execution.rateLimit,
+           let limited = rule.classify(exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderrTail,
+                                       endedAt: Date(timeIntervalSince1970: outcome.endedAt)) {
+            // What the provider's limit gives back is not the report: it waits and runs again.
+            outcome.error = limited
+        } else if endedByItself, outcome.exitCode == 0, let expect = execution.expect, let problem = expect.problem(outcome.stdout) {
             outcome.error = .failed("invalid report: \(problem)")
         }
-        if let why = stop.stragglerReason {
+        switch stop.reason {
+        case .straggler(let why)?:
             // Stopped for running far longer than its stage's median: a timeout, retried as one.
             outcome.timedOut = true
             outcome.error = .failed(why)
-        } else if (Task.isCancelled || stop.isStopped) && !outcome.timedOut {
-            outcome.error = .cancelled
+        case .interrupted(let why)?:
+            outcome.error = .interrupted(why)
+        case nil:
+            if (Task.isCancelled || stop.isStopped) && !outcome.timedOut { outcome.error = .cancelled }
         }
         return outcome
     }

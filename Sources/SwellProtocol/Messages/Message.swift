@@ -24,6 +24,8 @@ package enum Message: Sendable {
     case logs(LogsReply)
     case inputRequest(InputRequest)
     case input(InputChunk)
+    case leaseRequest(LeaseRequest)
+    case lease(LeaseGrant)
 
     /// The type name on the wire (second frame).
     package var type: String {
@@ -52,6 +54,8 @@ package enum Message: Sendable {
         case .logs: "LOGS"
         case .inputRequest: "INPUT?"
         case .input: "INPUT"
+        case .leaseRequest: "LEASE?"
+        case .lease: "LEASE"
         }
     }
 
@@ -82,6 +86,8 @@ package enum Message: Sendable {
         case .logs(let m): m.id
         case .inputRequest(let m): m.id
         case .input(let m): m.id
+        case .leaseRequest(let m): m.id
+        case .lease(let m): m.id
         }
     }
 }

@@ -10,6 +10,8 @@ package struct StatusReply: Sendable, Codable {
     package var nodes: [NodeStatus]
     package var runs: [RunOverview]
     package var dropped: DropCounters
+    /// The named limits in use: the coordinator's `--limit`s and those of running plans.
+    package var limits: [LimitStatus]?
 
     package init(id: UInt64, replyTo: UInt64, coordinator: String, endpoint: String, security: SecurityMode, nodes: [NodeStatus],
                 runs: [RunOverview], dropped: DropCounters) {

@@ -24,6 +24,10 @@ package struct TaskSpec: Sendable, Codable, Hashable {
     /// coordinator knew it when it assigned (absent: fewer than 3 had).
     package var timeoutPercent: Int?
     package var medianMilliseconds: Int?
+    /// Each task starts only under a lease (LEASE? / LEASE): the stage `uses` named limits.
+    package var leased: Bool?
+    /// What a rate-limited attempt looks like: such a report carries `error: "rate limited..."`.
+    package var rateLimit: RateLimitRule?
     package var stopGrace: Duration { .milliseconds(stopGraceMilliseconds ?? 0) }
     package var width: Int
     package var pacing: Pacing

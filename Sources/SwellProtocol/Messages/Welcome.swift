@@ -11,9 +11,14 @@ package struct Welcome: Sendable, Codable {
     /// waits as long without word from the coordinator before it says HELLO again. Nil from a
     /// coordinator that does not say (the node then waits 6 heartbeat intervals).
     package var silenceMilliseconds: Int?
+    /// How long a node may go without word from the coordinator while it runs tasks under
+    /// leases: then it stops them, since the coordinator hands a lost node's leases on once this
+    /// long (and the stop grace) has passed since it last heard from it. Nil: no leases.
+    package var leaseHoldMilliseconds: Int?
 
     package init(id: UInt64, replyTo: UInt64, name: String, coordinator: String, heartbeatMilliseconds: Int,
-                 silenceMilliseconds: Int? = nil) {
+                 silenceMilliseconds: Int? = nil, leaseHoldMilliseconds: Int? = nil) {
+        self.leaseHoldMilliseconds = leaseHoldMilliseconds
         self.id = id
         self.replyTo = replyTo
         self.name = name

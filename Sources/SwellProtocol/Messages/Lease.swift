@@ -1,0 +1,43 @@
+/// One task attempt that starts only under a lease of its stage's limits (`uses`).
+package struct LeaseRef: Sendable, Codable, Hashable, Comparable {
+    package var run: String
+    package var stage: String
+    package var index: Int
+    package var attempt: Int
+
+    package init(run: String, stage: String, index: Int, attempt: Int) {
+        self.run = run
+        self.stage = stage
+        self.index = index
+        self.attempt = attempt
+    }
+
+    package static func < (a: LeaseRef, b: LeaseRef) -> Bool {
+        (a.run, a.stage, a.index, a.attempt) < (b.run, b.stage, b.index, b.attempt)
+    }
+}
+
+/// Ask for leases (node -> coordinator): the node has a slot for each of `tasks` and waits to
+/// start them. Sent when a task is ready, and again every resend interval and after each
+/// WELCOME for those not granted yet; asking again for a task already granted gets its grant again.
+package struct LeaseRequest: Sendable, Codable {
+    package var id: UInt64
+    package var tasks: [LeaseRef]
+
+    package init(id: UInt64, tasks: [LeaseRef]) {
+        self.id = id
+        self.tasks = tasks
+    }
+}
+
+/// Leases granted (coordinator -> node): the node may start these tasks now. A lease ends with
+/// the attempt's REPORT; see protocol.md for when a lost node's leases are handed on.
+package struct LeaseGrant: Sendable, Codable {
+    package var id: UInt64
+    package var tasks: [LeaseRef]
+
+    package init(id: UInt64, tasks: [LeaseRef]) {
+        self.id = id
+        self.tasks = tasks
+    }
+}
