@@ -10,8 +10,8 @@ package struct RateLimitRule: Sendable, Hashable, Codable {
     /// A regular expression that, found in stdout or stderr, means "rate limited", whatever the
     /// exit status.
     package var match: String?
-    /// A regular expression whose first group is when to retry: a number of seconds, or a clock
-    /// time (`3:20`, `3:20am`, `15:20:05`) in the node's time zone.
+    /// A regular expression whose first group that matched is when to retry: a number of
+    /// seconds, or a clock time (`3:20`, `3:20am`, `15:20:05`) in the node's time zone.
     package var retryAfter: String?
     /// The first wait, doubled after each rate-limited attempt of the same task up to
     /// `maxBackoffMilliseconds`, with up to 25% added at random so that waits spread out.
@@ -58,8 +58,10 @@ package struct RateLimitRule: Sendable, Hashable, Codable {
         var seconds: Double?
         if let retryAfter, let regex = TimedMatch.compile(retryAfter) {
             for text in outputs() {
+                // The first group that took part in the match (alternatives may each have one), else all of it.
                 guard case .found(let found) = TimedMatch.first(regex, in: text),
-                      let value = TimedMatch.group(found.numberOfRanges > 1 ? 1 : 0, of: found, in: text) else { continue }
+                      let value = (1..<max(1, found.numberOfRanges)).lazy.compactMap({ TimedMatch.group($0, of: found, in: text) }).first
+                        ?? TimedMatch.group(0, of: found, in: text) else { continue }
                 seconds = Self.wait(until: value, after: endedAt, timeZone: timeZone)
                 if seconds != nil { break }
             }

@@ -429,3 +429,52 @@ extension Message {
         #expect(started.allSatisfy { $0.execution.stdin == Data("0123456789".utf8) && $0.execution.stdinFile == nil })
     }
 }
+
+@Suite struct NodeLeaseTests {
+    /// A share of a stage that `uses` a limit, on a node with 2 slots.
+    static func leasedShare(_ node: inout NodeLoopDriver, tasks: Int) -> (Assign, [NodeAction]) {
+        var spec = TaskSpec(run: .shell("agent {scope}"), summarize: nil, env: [:], timeoutMilliseconds: nil,
+                            width: 10, pacing: .rolling, input: .concat, vars: [:], outputCap: 1 << 20)
+        spec.leased = true
+        let refs = (0..<tasks).map { TaskRef(index: $0, scope: "s\($0)", attempt: 1, retriesLeft: 0) }
+        let assign = Assign(id: node.id(), run: "r", stage: "review", kind: .share, share: 0, attempt: 1, first: 0, count: tasks,
+                            firstScope: "s0", lastScope: "s\(tasks - 1)", tasks: refs, done: [], elsewhere: [], spec: spec, stdin: Data())
+        return (assign, node.receive(.assign(assign)))
+    }
+
+    static func leaseRequests(_ actions: [NodeAction]) -> [LeaseRef] {
+        actions.sent.flatMap { message -> [LeaseRef] in if case .leaseRequest(let r) = message { r.tasks } else { [] } }
+    }
+
+    @Test func aTaskUnderALimitTakesASlotAndStartsOnlyWithItsLease() {
+        var node = NodeLoopDriver(slots: 2)
+        node.join()
+        let (_, actions) = Self.leasedShare(&node, tasks: 3)
+        #expect(actions.started.isEmpty)
+        let asked = Self.leaseRequests(actions)
+        #expect(asked.map(\.index) == [0, 1])
+        // Unanswered, the request goes again after the resend delay.
+        #expect(Self.leaseRequests(node.advance(.seconds(3))).map(\.index) == [0, 1])
+        let started = node.receive(.lease(LeaseGrant(id: node.id(), tasks: [asked[1]]))).started
+        #expect(started.map(\.key.slot) == [1])
+        // A grant for a task the node does not wait for starts nothing.
+        #expect(node.receive(.lease(LeaseGrant(id: node.id(), tasks: [LeaseRef(run: "r", stage: "review", index: 2, attempt: 1)]))).started.isEmpty)
+    }
+
+    @Test func leasedTasksStopAsInterruptedOnceTheCoordinatorIsSilentForTheLeaseHold() {
+        var node = NodeLoopDriver(slots: 2)
+        _ = node.start()
+        _ = node.receive(.welcome(Welcome(id: node.id(), replyTo: 1, name: "n1", coordinator: "c1", heartbeatMilliseconds: 500,
+                                          silenceMilliseconds: 3_000, leaseHoldMilliseconds: 10_000)))
+        let (_, actions) = Self.leasedShare(&node, tasks: 1)
+        let started = node.receive(.lease(LeaseGrant(id: node.id(), tasks: Self.leaseRequests(actions)))).started
+        #expect(started.count == 1)
+        var stops: [(ProcessKey, StopSignal.Reason)] = []
+        while node.elapsed < .seconds(12), stops.isEmpty {
+            stops = node.advance(.milliseconds(100)).compactMap { if case .stopFor(let key, let reason) = $0 { (key, reason) } else { nil } }
+        }
+        #expect(stops.count == 1)
+        #expect(node.elapsed >= .seconds(10))
+        if case .interrupted(let why)? = stops.first?.1 { #expect(why.contains("no word from the coordinator")) } else { Issue.record("\(stops)") }
+    }
+}

@@ -334,6 +334,43 @@ func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
                 == ["plan.yaml:5:23: `format` must be one of: json | jsonl"])
     }
 
+    @Test func limitsUsesAndRateLimitAreReadAndChecked() throws {
+        let plan = try PlanParser.parse("""
+            name: x
+            limits:
+              claude: { concurrent: 8, starts-per-minute: 30 }
+              shared: {}
+            stages:
+              - id: a
+                partition: { items: [p] }
+                run: 'true'
+                uses: [claude, shared]
+                rate-limit: { exit-codes: [75], match: '429', retry-after: 'retry-after: (\\d+)', backoff: 2s, max-backoff: 1m, max-waits: 5 }
+            """, file: "plan.yaml")
+        #expect(plan.limits == ["claude": LimitRule(concurrent: 8, startsPerMinute: 30), "shared": LimitRule()])
+        #expect(plan.stages[0].uses == ["claude", "shared"])
+        #expect(plan.stages[0].rateLimit == RateLimitRule(exitCodes: [75], match: "429", retryAfter: "retry-after: (\\d+)",
+                                                          backoffMilliseconds: 2_000, maxBackoffMilliseconds: 60_000, maxWaits: 5))
+        #expect(diagnostics("""
+            name: x
+            limits: { api: { concurrent: 0, burst: 3 } }
+            stages:
+              - id: a
+                run: 'true'
+                uses: [apu]
+                rate-limit: { backoff: 2s }
+              - id: b
+                run: 'true'
+                rate-limit: { exit-codes: [0] }
+            """) == [
+            "plan.yaml:2:30: `concurrent` must be a whole number at least 1",
+            "plan.yaml:2:33: unknown field 'burst' in limit 'api'",
+            "plan.yaml:6:5: stage 'a' uses limit 'apu', which is not declared; the plan's limits are: api (declare it under `limits`, with `{}` to leave its numbers to the coordinator's --limit)",
+            "plan.yaml:7:17: `rate-limit` needs `exit-codes` or `match`: what a rate-limited attempt looks like",
+            "plan.yaml:10:32: `exit-codes` must be exit statuses from 1 to 255, such as [75]",
+        ])
+    }
+
     @Test func aRelativeTimeoutIsAPercentageAboveAHundred() throws {
         let plan = try PlanParser.parse("name: x\nstages:\n  - id: a\n    partition: { items: [p] }\n    run: 'true'\n    timeout: 300%\n",
                                         file: "plan.yaml")

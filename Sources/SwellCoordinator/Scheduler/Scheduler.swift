@@ -157,6 +157,8 @@ package struct Scheduler: Sendable {
         }
         welcomed.removeAll()
         advanceOutputs(&effects)
+        // A lease a report gave back goes to the next task in line at once, not at the next tick.
+        if !leases.queue.isEmpty { grantLeases(now, &effects) }
         guard needsDispatch else { return }
         needsDispatch = false
         dispatch(now, &effects)

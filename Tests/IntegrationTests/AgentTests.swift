@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+import SwellTestSupport
+
+/// The simulated provider of examples/agents, run for one test: it counts the calls in flight
+/// and answers 429 beyond its caps.
+final class FakeProvider: @unchecked Sendable {
+    // @unchecked: used from one test task at a time.
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("examples/agents").path
+    static var agent: String { examples + "/fake-agent" }
+
+    let server: Background
+    let url: String
+
+    init(in scratch: Scratch, concurrent: Int, burst: Int = 0, latency: Double, retryAfter: Int = 2) async throws {
+        let portFile = scratch.path + "/provider.port"
+        server = try Background(Self.examples + "/fake-provider",
+                                ["--port-file", portFile, "--concurrent", String(concurrent), "--burst", String(burst),
+                                 "--latency", String(latency), "--retry-after", String(retryAfter), "--idle-exit", "300"],
+                                log: scratch.path + "/provider.log", name: "provider")
+        var port = ""
+        _ = await eventually(.seconds(15)) {
+            port = scratch.read("provider.port").trimmingCharacters(in: .whitespacesAndNewlines)
+            return !port.isEmpty
+        }
+        url = "http://127.0.0.1:\(port)"
+    }
+
+    /// The body of GET `path`, over loopback.
+    func get(_ path: String) async throws -> Data {
+        let fetched = try await run("/usr/bin/env", ["python3", "-c",
+            "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())",
+            url + path], timeout: .seconds(20))
+        return Data(fetched.stdout.utf8)
+    }
+
+    /// GET /stats.
+    func stats() async throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: try await get("/stats")) as? [String: Any] ?? [:]
+    }
+
+    /// GET /events: start, end and limited, with their times.
+    func events() async throws -> [(time: Double, kind: String)] {
+        String(decoding: try await get("/events"), as: UTF8.self).split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let time = object["t"] as? Double, let kind = object["kind"] as? String else { return nil }
+            return (time, kind)
+        }
+    }
+
+    func stop() { server.stop() }
+}
+
+/// Agent workloads across a loopback cluster: named limits hold across nodes, rate-limited
+/// attempts wait instead of failing, and leases survive lost nodes and a restarted coordinator.
+@Suite(.serialized) struct AgentTests {
+    /// A plan of `count` agent tasks that use the limit `api`.
+    static func plan(count: Int, limit: String, provider: FakeProvider, extra: String = "", think: Double? = nil) -> String {
+        let items = (0..<count).map { String(format: "t%03d", $0) }.joined(separator: ", ")
+        let thinking = think.map { " --think \($0)" } ?? ""
+        return """
+            name: agents
+            limits:
+              api: \(limit)
+            stages:
+              - id: review
+                partition: {items: [\(items)]}
+                run: \(FakeProvider.agent)\(thinking) -p review-{scope}
+                uses: [api]
+                pacing: rolling
+                expect: {non-empty: true, match: '^## Report'}
+                env: {FAKE_PROVIDER: '\(provider.url)'}
+            \(extra)
+            """
+    }
+
+    @Test func aLimitHoldsAcrossTenNodesAndTheOutputIsCompleteAndInOrder() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let provider = try await FakeProvider(in: work, concurrent: 8, latency: 0.2)
+        defer { provider.stop() }
+        let cluster = try await LocalCluster(nodes: 10, slots: 10, workdir: work.path)
+        defer { cluster.stop() }
+        let planFile = work.write("agents.yaml", Self.plan(count: 100, limit: "{concurrent: 8}", provider: provider))
+        let result = try await swell(["run", planFile, "--coordinator", cluster.endpoint], timeout: .seconds(300))
+        #expect(result.status == 0, "\(result.stderr)")
+        let stats = try await provider.stats()
+        #expect(stats["max_in_flight"] as? Int ?? 99 <= 8, "\(stats)")
+        #expect(stats["limited"] as? Int == 0, "\(stats)")
+        #expect(stats["accepted"] as? Int == 100, "\(stats)")
+        let tasks = result.stdout.components(separatedBy: "- Task: ").dropFirst().map { $0.prefix(11) }
+        #expect(tasks == (0..<100).map { "review-" + String(format: "t%03d", $0) }.map { Substring($0) }, "\(result.stdout.prefix(500))")
+    }
+
+    @Test func rateLimitedAttemptsWaitAsAPoolAndUseNoRetries() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        // The plan allows 8 at once; the provider only 5, and says to come back in 2 s.
+        let provider = try await FakeProvider(in: work, concurrent: 5, latency: 0.4, retryAfter: 2)
+        defer { provider.stop() }
+        let cluster = try await LocalCluster(nodes: 3, slots: 10, workdir: work.path)
+        defer { cluster.stop() }
+        let rateLimit = "    retries: 0\n    rate-limit: {exit-codes: [75], retry-after: 'retry-after: (\\d+)', backoff: 1s}"
+        let planFile = work.write("agents.yaml", Self.plan(count: 40, limit: "{concurrent: 8}", provider: provider, extra: rateLimit))
+        let result = try await swell(["run", planFile, "--coordinator", cluster.endpoint, "--json"], timeout: .seconds(300))
+        #expect(result.status == 0, "\(result.stderr)")
+        let stats = try await provider.stats()
+        let limited = stats["limited"] as? Int ?? 0
+        #expect(limited > 0, "the provider's cap was never reached: \(stats)")
+        #expect(stats["accepted"] as? Int == 40, "\(stats)")
+        #expect(result.stderr.contains("new starts wait until"), "\(result.stderr)")
+        // With `retries: 0`, a rate-limited attempt that counted as a failure would fail the run.
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(json?["status"] as? String == "succeeded")
+        // After a 429 the pool pauses: no call starts from 1 s to 1.8 s after one (the wait is
+        // 2 s from when the coordinator heard of it); a burst of retries would.
+        let events = try await provider.events()
+        let refusals = events.filter { $0.kind == "limited" }.map(\.time)
+        let starts = events.filter { $0.kind == "start" }.map(\.time)
+        for refusal in refusals {
+            let during = starts.filter { $0 > refusal + 1.0 && $0 < refusal + 1.8 }
+            #expect(during.isEmpty, "calls started \(during.map { $0 - refusal }) s after a 429")
+        }
+    }
+
+    @Test func startsPerMinuteHoldsAcrossNodes() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        // A burst limiter of 2 calls a second: 60 starts a minute, spaced 1 s apart, never trip it.
+        let provider = try await FakeProvider(in: work, concurrent: 0, burst: 2, latency: 0.1)
+        defer { provider.stop() }
+        let cluster = try await LocalCluster(nodes: 3, slots: 10, workdir: work.path)
+        defer { cluster.stop() }
+        let planFile = work.write("agents.yaml", Self.plan(count: 8, limit: "{starts-per-minute: 60}", provider: provider))
+        let result = try await swell(["run", planFile, "--coordinator", cluster.endpoint], timeout: .seconds(300))
+        #expect(result.status == 0, "\(result.stderr)")
+        let stats = try await provider.stats()
+        #expect(stats["limited"] as? Int == 0, "\(stats)")
+        let starts = try await provider.events().filter { $0.kind == "start" }.map(\.time).sorted()
+        #expect(starts.count == 8)
+        let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }
+        #expect(gaps.allSatisfy { $0 > 0.3 }, "\(gaps)")
+        #expect(starts.last! - starts.first! > 5, "8 starts 1 s apart take 7 s: \(starts.last! - starts.first!)")
+    }
+
+    @Test func aKilledNodesLeasesAreHandedOnOnlyOnceItsCallsCannotBeAlive() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let provider = try await FakeProvider(in: work, concurrent: 4, latency: 3)
+        defer { provider.stop() }
+        let cluster = try await LocalCluster(nodes: 3, slots: 10, workdir: work.path, coordinatorArguments: ["--lease-hold", "2s"])
+        defer { cluster.stop() }
+        let planFile = work.write("agents.yaml", Self.plan(count: 12, limit: "{concurrent: 4}", provider: provider, extra: "    stop-grace: 1s"))
+        let run = try BackgroundRun(["run", planFile, "--coordinator", cluster.endpoint], in: work)
+        defer { run.terminate() }
+        // Once 4 calls are in flight, a node holding leases is killed outright.
+        var holder: String?
+        #expect(await eventually(.seconds(60)) {
+            let status = try? await statusJSON(cluster.endpoint)
+            let nodes = status?["nodes"] as? [[String: Any]] ?? []
+            holder = nodes.first { ($0["running"] as? Int ?? 0) > 0 }?["name"] as? String
+            let stats = try? await provider.stats()
+            return holder != nil && (stats?["in_flight"] as? Int ?? 0) == 4
+        })
+        let victim = try #require(holder)
+        // `swell status` shows the limit's use: the run's pool (4 at once) holds all four.
+        let limits = (try await statusJSON(cluster.endpoint))["limits"] as? [[String: Any]] ?? []
+        let pool = limits.first { $0["name"] as? String == "api" && $0["run"] != nil }
+        #expect(pool?["held"] as? Int == 4, "\(limits)")
+        #expect(pool?["queued"] as? Int ?? 0 > 0, "\(limits)")
+        cluster.node(victim).kill9()
+        #expect(await run.wait(.seconds(240)) == 0, "\(run.stderr)")
+        let stats = try await provider.stats()
+        #expect(stats["max_in_flight"] as? Int ?? 99 <= 4, "\(stats)")
+        #expect(stats["limited"] as? Int == 0, "a lease was handed on while the killed node's call was alive: \(stats)")
+        #expect(cluster.coordinator.output.contains("is handed on"), "\(cluster.coordinator.output)")
+    }
+
+    @Test func aRestartedCoordinatorCountsTheLeasesItsJournalHolds() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let provider = try await FakeProvider(in: work, concurrent: 4, latency: 4)
+        defer { provider.stop() }
+        let cluster = try await LocalCluster(nodes: 2, slots: 10, workdir: work.path, port: freePort())
+        defer { cluster.stop() }
+        let planFile = work.write("agents.yaml", Self.plan(count: 12, limit: "{concurrent: 4}", provider: provider))
+        let run = try BackgroundRun(["run", planFile, "--coordinator", cluster.endpoint], in: work)
+        defer { run.terminate() }
+        #expect(await eventually(.seconds(60)) { (try? await provider.stats())?["in_flight"] as? Int == 4 })
+        cluster.coordinator.kill9()
+        try await cluster.restartCoordinator()
+        #expect(await run.wait(.seconds(240)) == 0, "\(run.stderr)")
+        let stats = try await provider.stats()
+        // Leases forgotten in the restart would let 4 more calls start beside the 4 still running.
+        #expect(stats["max_in_flight"] as? Int ?? 99 <= 4, "\(stats)")
+        #expect(stats["limited"] as? Int == 0, "\(stats)")
+        #expect(stats["accepted"] as? Int == 12, "\(stats)")
+    }
+}

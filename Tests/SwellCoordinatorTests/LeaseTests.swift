@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import SwellCoordinator
+@testable import SwellCore
+@testable import SwellProtocol
+
+/// The coordinator's leases of named limits, driven through the scheduler.
+@Suite struct LeaseTests {
+    static let plan = """
+        name: agents
+        limits: { api: { concurrent: 2 } }
+        stages:
+          - id: review
+            partition: { items: [a, b, c, d, e] }
+            run: agent {scope}
+            uses: [api]
+            stop-grace: 1s
+            rate-limit: { exit-codes: [75], backoff: 10s }
+        """
+
+    static func grants(_ messages: [Message]) -> [LeaseRef] {
+        messages.flatMap { message -> [LeaseRef] in if case .lease(let grant) = message { grant.tasks } else { [] } }
+    }
+
+    /// Two nodes, the plan submitted, and every task of each share asking for its lease.
+    /// The node whose share holds task `index`, and that share.
+    static func holder(of index: Int, in shares: [(node: String, assign: Assign)]) -> (String, Assign) {
+        let found = shares.first { $0.assign.tasks.contains { $0.index == index } }!
+        return (found.node, found.assign)
+    }
+
+    static func started() -> (SchedulerHarness, [(node: String, assign: Assign)]) {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.join("n2")
+        _ = h.submit(plan)
+        var shares: [(node: String, assign: Assign)] = []
+        for node in ["n1", "n2"] {
+            for assign in h.assigns(h.take(node)) {
+                shares.append((node, assign))
+                #expect(assign.spec.leased == true)
+                let refs = assign.tasks.map { LeaseRef(run: assign.run, stage: assign.stage, index: $0.index, attempt: $0.attempt) }
+                h.send(node, .leaseRequest(LeaseRequest(id: h.nextID(), tasks: refs)))
+            }
+        }
+        return (h, shares)
+    }
+
+    @Test func leasesAreGrantedUpToTheLimitAcrossNodesAndComeBackWithTheReport() throws {
+        var (h, shares) = Self.started()
+        let granted = Self.grants(h.take("n1")) + Self.grants(h.take("n2"))
+        #expect(granted.count == 2)
+        #expect(h.scheduler.leases.queue.count == 3)
+        // Asking again for a granted task gets the grant again; a task already queued is not queued twice.
+        let first = try #require(granted.first)
+        let (holder, assign) = Self.holder(of: first.index, in: shares)
+        h.send(holder, .leaseRequest(LeaseRequest(id: h.nextID(), tasks: [first])))
+        #expect(Self.grants(h.take(holder)) == [first])
+        #expect(h.scheduler.leases.queue.count == 3)
+        // The report ends the lease: the next task in line gets it.
+        let task = assign.tasks.first { $0.index == first.index }!
+        h.send(holder, .report(ReportMessage(id: h.nextID(), report: h.report(assign, task, on: holder, out: "ok\n"))))
+        #expect((Self.grants(h.take("n1")) + Self.grants(h.take("n2"))).count == 1)
+        #expect(h.scheduler.leases.held.count == 2)
+    }
+
+    @Test func aLostNodesLeasesWaitForItsLeaseHoldAndStopGraceBeforeTheyAreHandedOn() throws {
+        var (h, _) = Self.started()
+        let granted = Self.grants(h.take("n1")) + Self.grants(h.take("n2"))
+        #expect(granted.count == 2)
+        let holders = Set(h.scheduler.leases.held.values.map(\.node))
+        // Only n2 keeps talking; n1 goes silent.
+        let silent = holders.contains("n1") ? "n1" : "n2"
+        let talking = silent == "n1" ? "n2" : "n1"
+        let held = h.scheduler.leases.held.values.filter { $0.node == silent }.count
+        #expect(held > 0)
+        var handedOnAt: Double?
+        while h.clock < 60, handedOnAt == nil {
+            h.send(talking, .heartbeat(Heartbeat(id: h.nextID(), running: 1)))
+            h.advance(0.5)
+            if h.scheduler.leases.held.values.filter({ $0.node == silent }).count < held { handedOnAt = h.clock }
+        }
+        // Down after 3 s of silence; then the lease hold (30 s), the time a node takes to be
+        // counted down (3 s) and the stop grace (1 s) with a second to spare.
+        let at = try #require(handedOnAt)
+        #expect(at >= 3 + 30 + 1 + 1, "handed on after \(at) s")
+        #expect(at < 3 + 30 + 1 + 1 + 2, "handed on after \(at) s")
+    }
+
+    @Test func aRateLimitedAttemptPausesTheLimitAndWaitsWithoutUsingARetry() throws {
+        var (h, shares) = Self.started()
+        let granted = Self.grants(h.take("n1")) + Self.grants(h.take("n2"))
+        let first = try #require(granted.first)
+        let (holder, assign) = Self.holder(of: first.index, in: shares)
+        let task = assign.tasks.first { $0.index == first.index }!
+        #expect(task.waitsLeft == 20)
+        var report = h.report(assign, task, on: holder, out: "", exit: 75)
+        report.error = .rateLimited(retryAfter: nil)
+        h.send(holder, .report(ReportMessage(id: h.nextID(), report: report)))
+        // The lease is back, but the limit is paused: nothing is granted for 10 s at least.
+        #expect(h.scheduler.leases.held.count == 1)
+        #expect(h.scheduler.leases.shared["api"]?.pausedUntil != nil)
+        var grantedAfter: Double?
+        while h.clock < 20, grantedAfter == nil {
+            h.send("n1", .heartbeat(Heartbeat(id: h.nextID(), running: 1)))
+            h.send("n2", .heartbeat(Heartbeat(id: h.nextID(), running: 1)))
+            h.advance(0.5)
+            if !(Self.grants(h.take("n1")) + Self.grants(h.take("n2"))).isEmpty { grantedAfter = h.clock }
+        }
+        let after = try #require(grantedAfter)
+        #expect(after >= 10 && after <= 12.6, "granted after \(after) s")
+        // The task runs again later as a retry, with its retries untouched.
+        let state = h.scheduler.runs.values.first!.stages[0].tasks[first.index]
+        #expect(state.failures == 0)
+        #expect(state.waits == 1)
+    }
+}
