@@ -2,6 +2,7 @@ import ArgumentParser
 import SwellClient
 import SwellCore
 import SwellNode
+import SwellProtocol
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +15,7 @@ struct RunCommand: AsyncParsableCommand {
             plan's folder below it. Sink stage outputs go to stdout in plan \
             order; progress and diagnostics go to stderr.
 
-            Exit status: 0 all succeeded; 1 failed tasks or cancelled; 2 invalid plan or usage; \
+            Exit status: 0 all succeeded; 1 failed tasks, cancelled, or budget exhausted; 2 invalid plan or usage; \
             3 cannot reach the coordinator; 130 interrupted.
             """)
 
@@ -45,6 +46,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The folder each node's --workdir stands for; tasks run in the plan's folder below it (default: the top of the git checkout that holds the plan, else the plan's folder).", valueName: "dir"))
     var root: String?
 
+    @Option(help: ArgumentHelp("What the run may spend, over the plan's `budget`: cost (read from reports by the stages' `cost`) and/or task-seconds.", valueName: "cost=N,task-seconds=N"))
+    var budget: BudgetOption?
+
+    @Option(name: .customLong("continue"), help: ArgumentHelp("Go on with this finished run of the same plan (its budget spent, or cancelled): no task that finished runs again.", valueName: "run"))
+    var continueRun: String?
+
+    @Option(help: ArgumentHelp("Run the tasks of this finished run of the same plan that failed, and what reads their output, again; the rest is kept.", valueName: "run"))
+    var retryFailed: String?
+
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
@@ -54,6 +64,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         if coordinator != nil, state != nil {
             throw ValidationError("--state is for the embedded default; a coordinator keeps its own journal")
+        }
+        if continueRun != nil, retryFailed != nil {
+            throw ValidationError("--continue and --retry-failed take up a run each: give one")
         }
         if let coordinator, !coordinator.hasPrefix("tcp://") {
             throw ValidationError("--coordinator takes an endpoint such as tcp://HOST:7710")
@@ -69,7 +82,8 @@ struct RunCommand: AsyncParsableCommand {
         let exit = await PlanRunner.run(RunOptions(
             planPath: plan, coordinator: coordinator, slots: slots ?? 10, stateDirectory: state ?? StateDirectory.default,
             overrides: overrides, json: json, joblog: joblog,
-            connectTimeout: connection.connectTimeout.duration, curve: curve, root: root),
+            connectTimeout: connection.connectTimeout.duration, curve: curve, root: root, budget: budget?.budget,
+            resume: (continueRun ?? retryFailed).map { Submit.Resume(run: $0, failed: retryFailed != nil) }),
             logger: logger)
         if coordinator == nil { await Orphans.settle() }
         throw ExitCode(exit.rawValue)

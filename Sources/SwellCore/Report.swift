@@ -34,6 +34,8 @@ package struct Report: Sendable, Codable, Hashable {
     package var stdout: Data
     /// The last bytes of stderr (64 KiB at most).
     package var stderrTail: Data
+    /// What the attempt cost, as its stage's `cost` read it from stdout; nil when it does not say.
+    package var cost: Double?
 
     package init(
         run: String, stage: String, index: Int, scope: String, attempt: Int, node: String,

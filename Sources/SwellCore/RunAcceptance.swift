@@ -13,11 +13,14 @@ package struct RunAcceptance: Sendable, Hashable, Codable {
     package var folder: String
     /// The prompt templates the client read, by stage id.
     package var prompts: [String: String]
+    /// The run's budget (the plan's, with `--budget` over it); nil: none.
+    package var budget: Budget?
 
     package init(id: String, name: String, file: String, planText: String, overrides: [VarOverride],
                  scopes: [String: [String]], createdAt: Double, folder: String = "",
-                 prompts: [String: String] = [:]) {
+                 prompts: [String: String] = [:], budget: Budget? = nil) {
         self.prompts = prompts
+        self.budget = budget
         self.id = id
         self.name = name
         self.file = file

@@ -6,4 +6,6 @@ package enum RunStatus: String, Sendable, Codable, CaseIterable {
     /// Finished, with failed tasks or a stage that could not go on.
     case failed
     case cancelled
+    /// Its budget was spent: no new task started, and it can be continued with a larger one.
+    case budgetExhausted = "budget-exhausted"
 }

@@ -31,8 +31,12 @@ package final class Journal: Sendable {
             try db.execute(sql: "PRAGMA page_size = 16384")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(pool)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw JournalOpenError(path: path, reason: "\(error)")
+        }
     }
 
     static var migrator: DatabaseMigrator {
@@ -167,6 +171,13 @@ package final class Journal: Sendable {
                 )
                 """)
         }
+        migrator.registerMigration("v11: budget") { db in
+            // A run's budget, and what each attempt cost.
+            try db.execute(sql: """
+                ALTER TABLE run ADD COLUMN budget BLOB;
+                ALTER TABLE report ADD COLUMN cost DOUBLE;
+                """)
+        }
         return migrator
     }
 
@@ -174,6 +185,25 @@ package final class Journal: Sendable {
 
     package func write(_ batch: JournalBatch) async throws {
         guard !batch.isEmpty else { return }
+        // Where each run's output file ended before this batch: a batch that does not commit
+        // (a full disk, a file size limit) takes its outputs back out, so that the files hold
+        // exactly what the journal records.
+        let appended = Appended()
+        do {
+            try await write(batch, appended)
+        } catch {
+            for (run, end) in appended.ends { outputs.cut(run: run, to: end) }
+            throw error
+        }
+    }
+
+    /// The first offset of what a batch appended to each run's output file.
+    private final class Appended: @unchecked Sendable {
+        // @unchecked: written inside the one write transaction, read after it.
+        var ends: [String: Int64] = [:]
+    }
+
+    private func write(_ batch: JournalBatch, _ appended: Appended) async throws {
         try await pool.write { db in
             // Rows written once per task go through one prepared statement per table.
             var inserts: [String: Statement] = [:]
@@ -184,6 +214,22 @@ package final class Journal: Sendable {
                     sql: ColumnEncoder.insertSQL(into: table, columns: row.columns, onConflict: conflict))
                 inserts[table] = statement
                 try statement.execute(arguments: StatementArguments(row.values))
+            }
+            for run in batch.reopened {
+                try run.update(db)
+            }
+            for change in batch.stageChanges {
+                switch change {
+                case .reportsReopened(let run, let stage):
+                    try db.execute(sql: """
+                        UPDATE report SET final = 0 WHERE run = ? AND stage = ? AND final = 1
+                        AND ("index" = -1 OR NOT (exitCode IS 0 AND signal IS NULL AND timedOut = 0 AND error IS NULL))
+                        """, arguments: [run, stage])
+                case .reset(let run, let stage):
+                    for table in ["report", "share", "stage", "lease"] {
+                        try db.execute(sql: "DELETE FROM \(table) WHERE run = ? AND stage = ?", arguments: [run, stage])
+                    }
+                }
             }
             for run in batch.runs { try run.upsert(db) }
             for ending in batch.runEndings {
@@ -221,14 +267,14 @@ package final class Journal: Sendable {
                         && Column("index") == lease.index && Column("attempt") == lease.attempt).deleteAll(db)
                 }
             }
-            for report in try self.placeOutputs(of: batch.reports, db) { try insert(report, onConflict: "IGNORE") }
+            for report in try self.placeOutputs(of: batch.reports, db, appended) { try insert(report, onConflict: "IGNORE") }
         }
     }
 
     /// `reports` with each large stdout written to its run's output file and replaced by
     /// where it is there. A report the journal already has (a duplicate, which its insert
     /// ignores) writes nothing.
-    private func placeOutputs(of reports: [ReportRecord], _ db: Database) throws -> [ReportRecord] {
+    private func placeOutputs(of reports: [ReportRecord], _ db: Database, _ appended: Appended) throws -> [ReportRecord] {
         var placed = reports
         var large: [String: [Int]] = [:]
         for (i, record) in reports.enumerated() where record.report.stdout.count >= OutputFiles.threshold {
@@ -240,6 +286,7 @@ package final class Journal: Sendable {
         }
         for (run, indices) in large {
             let offsets = try outputs.append(indices.map { reports[$0].report.stdout }, run: run)
+            if let first = offsets.first, appended.ends[run] == nil { appended.ends[run] = first }
             for (i, offset) in zip(indices, offsets) {
                 placed[i].stdoutAt = offset
                 placed[i].stdoutLength = placed[i].report.stdout.count

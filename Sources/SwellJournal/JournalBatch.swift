@@ -10,6 +10,18 @@ package struct JournalBatch: Sendable {
     package var assignments: [Change] = []
     package var reports: [ReportRecord] = []
     package var leases: [LeaseChange] = []
+    /// Finished runs that go on: their rows are rewritten (running, the new budget), before
+    /// anything else of the batch.
+    package var reopened: [RunRecord] = []
+    /// Stages of reopened runs, before anything else of the batch but the runs.
+    package var stageChanges: [StageChange] = []
+
+    package enum StageChange: Sendable {
+        /// The stage's failed final reports, and its reduction's, are final no more.
+        case reportsReopened(run: String, stage: String)
+        /// The stage's row, reports and shares go.
+        case reset(run: String, stage: String)
+    }
 
     /// A lease granted to a task, or given back.
     package enum LeaseChange: Sendable {
@@ -26,6 +38,6 @@ package struct JournalBatch: Sendable {
     package init() {}
 
     package var isEmpty: Bool {
-        runs.isEmpty && runEndings.isEmpty && stages.isEmpty && shares.isEmpty && reports.isEmpty && assignments.isEmpty && leases.isEmpty
+        runs.isEmpty && runEndings.isEmpty && stages.isEmpty && shares.isEmpty && reports.isEmpty && assignments.isEmpty && leases.isEmpty && reopened.isEmpty && stageChanges.isEmpty
     }
 }

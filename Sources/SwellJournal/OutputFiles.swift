@@ -32,6 +32,12 @@ struct OutputFiles: Sendable {
         }
     }
 
+    /// Cuts `run`'s file back to `length` bytes: what a batch that did not commit had appended.
+    func cut(run: String, to length: Int64) {
+        guard let path = try? self.path(run) else { return }
+        _ = truncate(path, off_t(length))
+    }
+
     /// The `length` bytes of `run`'s file from `offset`.
     func read(run: String, at offset: Int64, length: Int) throws -> Data {
         let path = try self.path(run)

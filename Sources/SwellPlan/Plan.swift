@@ -12,6 +12,8 @@ package struct Plan: Sendable {
     /// Named limits (`limits`) that stages run under (`uses`); a coordinator's `--limit` of the
     /// same name applies as well, across its runs.
     package var limits: [String: LimitRule] = [:]
+    /// What a run of the plan may spend (`budget`); `swell run --budget` sets it over this.
+    package var budget: Budget?
     /// The file the plan came from, as the user named it, and its text.
     package var file: String
     package var text: String

@@ -9,11 +9,11 @@ struct PlanReader {
 
     init(file: String) { self.file = file }
 
-    static let planFields = ["name", "width", "pacing", "shell", "stop-grace", "vars", "limits", "stages"]
+    static let planFields = ["name", "width", "pacing", "shell", "stop-grace", "vars", "limits", "budget", "stages"]
     static let stageFields = [
         "id", "run", "needs", "partition", "width", "pacing", "timeout", "retries", "summarize",
         "synthesize", "input", "on-failure", "labels", "env", "shell", "stop-grace", "expect", "prompt",
-        "uses", "rate-limit",
+        "uses", "rate-limit", "cost",
     ]
     static let partitionKinds = ["directories", "files", "items", "lines-of"]
 
@@ -67,6 +67,8 @@ struct PlanReader {
         }
         var limits: [String: LimitRule] = [:]
         if let node = mapping["limits"].value { limits = self.limits(node) }
+        var budget: Budget?
+        if let node = mapping["budget"].value { budget = self.budget(node) }
         var stages: [Stage] = []
         if let node = mapping["stages"].value {
             if let sequence = node.sequence, !sequence.isEmpty {
@@ -90,7 +92,67 @@ struct PlanReader {
         }
         var plan = Plan(name: name, width: width, pacing: pacing, vars: vars, stages: stages, file: file, text: "")
         plan.limits = limits
+        plan.budget = budget
+        if budget?.cost != nil, !stages.contains(where: { $0.cost != nil }) {
+            error(mapping["budget"].key, "a `budget` with `cost` needs a stage with `cost`, which says how to read what a task cost from its report")
+        }
         return plan
+    }
+
+    /// `budget: {task-seconds: 3600, cost: 5}` (`task-seconds` also takes a duration such as `2h`).
+    mutating func budget(_ node: Node) -> Budget? {
+        guard let fields = mappingFields(node, what: "`budget`", allowed: ["task-seconds", "cost"]) else {
+            error(node, "`budget` must be a mapping such as {cost: 5, task-seconds: 2h}")
+            return nil
+        }
+        var budget = Budget()
+        if let value = fields["cost"].value {
+            guard let number = value.scalar.flatMap({ Double($0.string) }), number.isFinite, number > 0 else {
+                error(value, "`cost` must be a number above 0, such as 5 or 2.50")
+                return nil
+            }
+            budget.cost = number
+        }
+        if let value = fields["task-seconds"].value {
+            guard let seconds = value.scalar.flatMap({ Budget.seconds($0.string) }) else {
+                error(value, "`task-seconds` must be a number of seconds above 0, or a duration such as 90m or 2h")
+                return nil
+            }
+            budget.taskSeconds = seconds
+        }
+        if budget.isEmpty {
+            error(node, "`budget` needs `cost` or `task-seconds`")
+            return nil
+        }
+        return budget
+    }
+
+    /// `cost: {json: total_cost_usd}` or `cost: {match: 'cost: \\$([0-9.]+)'}`.
+    mutating func costRule(_ node: Node) -> CostRule? {
+        guard let fields = mappingFields(node, what: "`cost`", allowed: ["json", "match"]) else {
+            error(node, "`cost` must be a mapping: {json: FIELD} or {match: REGEX}")
+            return nil
+        }
+        var rule = CostRule()
+        if let value = fields["json"].value {
+            guard let path = value.scalar?.string, !path.isEmpty, !path.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
+                error(value, "`json` must name a field of the report, such as total_cost_usd or usage.cost")
+                return nil
+            }
+            rule.json = path
+        }
+        if let value = fields["match"].value {
+            guard let pattern = value.scalar?.string, !pattern.isEmpty, TimedMatch.compile(pattern) != nil else {
+                error(value, "`match` must be a regular expression whose first group is the cost, such as 'cost: \\$([0-9.]+)'")
+                return nil
+            }
+            rule.match = pattern
+        }
+        if (rule.json == nil) == (rule.match == nil) {
+            error(node, "`cost` needs exactly one of `json` and `match`")
+            return nil
+        }
+        return rule
     }
 
     /// `limits: {NAME: {concurrent: N, starts-per-minute: N}}`; `{}` declares a name whose
@@ -309,6 +371,7 @@ struct PlanReader {
             }
         }
         let rateLimit = fields["rate-limit"].value.flatMap { self.rateLimit($0) }
+        let cost = fields["cost"].value.flatMap { self.costRule($0) }
         guard ok else { return nil }
         var stage = Stage(
             id: id, run: run, needs: needs, partition: partition, width: width, pacing: pacing,
@@ -320,6 +383,7 @@ struct PlanReader {
         stage.prompt = prompt
         stage.uses = uses
         stage.rateLimit = rateLimit
+        stage.cost = cost
         stage.timeoutPercent = timeoutPercent
         return stage
     }

@@ -37,6 +37,8 @@ package struct Stage: Sendable {
     package var uses: [String] = []
     /// What a rate-limited attempt looks like (`rate-limit`).
     package var rateLimit: RateLimitRule?
+    /// How to read what a task cost from its report (`cost`), for the run's budget.
+    package var cost: CostRule?
     /// Where the stage and each of its fields are written, for diagnostics.
     package var location: SourceLocation
     package var fieldLocations: [String: SourceLocation]

@@ -197,4 +197,47 @@ final class FakeProvider: @unchecked Sendable {
         #expect(stats["limited"] as? Int == 0, "\(stats)")
         #expect(stats["accepted"] as? Int == 12, "\(stats)")
     }
+
+    @Test func aSpentBudgetStopsNewStartsAndTheRunContinuesWithALargerOneWithoutRunningATaskTwice() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let provider = try await FakeProvider(in: work, concurrent: 0, latency: 0.3)
+        defer { provider.stop() }
+        let cluster = try await LocalCluster(nodes: 3, slots: 10, workdir: work.path)
+        defer { cluster.stop() }
+        // Each call costs 0.01; the budget is 0.05, and at most 2 run at once.
+        let plan = """
+            name: budget
+            budget: {cost: 0.05}
+            limits: {api: {concurrent: 2}}
+            stages:
+              - id: review
+                partition: {items: [\((0..<12).map { "s\($0)" }.joined(separator: ", "))]}
+                run: \(FakeProvider.agent) --output-format json -p review-{scope}
+                uses: [api]
+                cost: {json: total_cost_usd}
+                expect: {format: json}
+                env: {FAKE_PROVIDER: '\(provider.url)'}
+            """
+        let planFile = work.write("budget.yaml", plan)
+        let first = try await swell(["run", planFile, "--coordinator", cluster.endpoint, "--json"], timeout: .seconds(300))
+        #expect(first.status == 1, "\(first.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any]
+        #expect(json?["status"] as? String == "budget-exhausted", "\(first.stdout)")
+        #expect(first.stderr.contains("budget exhausted: cost"), "\(first.stderr)")
+        let run = try #require(json?["run"] as? String)
+        let spentCalls = try await provider.stats()["accepted"] as? Int ?? 0
+        // Reports of the 2 that ran when it was spent are kept; nothing started after.
+        #expect((5...7).contains(spentCalls), "\(spentCalls) calls for a budget of 5")
+        // Without a larger budget it is refused; with one it finishes every other task once.
+        let refused = try await swell(["run", planFile, "--coordinator", cluster.endpoint, "--continue", run])
+        #expect(refused.status == 2 && refused.stderr.contains("has spent its budget"), "\(refused.stderr)")
+        let second = try await swell(["run", planFile, "--coordinator", cluster.endpoint, "--continue", run, "--budget", "cost=1"],
+                                     timeout: .seconds(300))
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("\(spentCalls) of 12 task(s) already done are not run again"), "\(second.stderr)")
+        let stats = try await provider.stats()
+        #expect(stats["accepted"] as? Int == 12, "a task ran twice: \(stats)")
+        #expect(second.stdout.components(separatedBy: "\"type\": \"result\"").count - 1 == 12, "\(second.stdout.prefix(300))")
+    }
 }

@@ -118,7 +118,8 @@ extension [RunFollower.Action] {
         var driver = FollowerDriver()
         _ = driver.accept()
         let end = driver.finish(.failed, failed: 2)
-        #expect(end.lines == ["run r1 failed: failed tasks: 2 of 4 in scan", "reports: swell logs r1 --coordinator tcp://c:7710"])
+        #expect(end.lines == ["run r1 failed: failed tasks: 2 of 4 in scan", "reports: swell logs r1 --coordinator tcp://c:7710",
+                             "to run the failed tasks again: swell run p.yaml --coordinator tcp://c:7710 --retry-failed r1"])
         #expect(end.exit == .failed)
         var embedded = FollowerDriver(embedded: true)
         _ = embedded.accept()

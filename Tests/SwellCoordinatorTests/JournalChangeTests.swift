@@ -35,6 +35,9 @@ extension JournalChange {
         case .reportReceived(let report, let final): "reportReceived(\(report.index), final: \(final))"
         case .assignmentAdded(let held): "assignmentAdded(\(held.id.kind.rawValue))"
         case .assignmentRemoved(let id): "assignmentRemoved(\(id.kind.rawValue))"
+        case .runReopened: "runReopened"
+        case .reportsReopened(_, let stage): "reportsReopened(\(stage))"
+        case .stageReset(_, let stage): "stageReset(\(stage))"
         case .leaseGranted(let lease): "leaseGranted(\(lease.index))"
         case .leaseReleased(let lease): "leaseReleased(\(lease.index))"
         }

@@ -53,3 +53,29 @@ import Testing
         #expect(LimitRule(concurrent: 2, startsPerMinute: 120).spacing == .milliseconds(500))
     }
 }
+
+@Suite struct BudgetTests {
+    @Test func aCostIsReadFromAJSONFieldOrARegex() {
+        let json = CostRule(json: "total_cost_usd")
+        #expect(json.cost(of: Data(#"{"type":"result","total_cost_usd":0.0123}"#.utf8)) == 0.0123)
+        #expect(json.cost(of: Data("{\"a\":1}\n{\"total_cost_usd\":2}\n{\"b\":3}\n".utf8)) == 2)
+        #expect(CostRule(json: "usage.cost").cost(of: Data(#"{"usage":{"cost":"1.5"}}"#.utf8)) == 1.5)
+        #expect(json.cost(of: Data(#"{"total_cost_usd":true}"#.utf8)) == nil)
+        #expect(json.cost(of: Data("not json".utf8)) == nil)
+        #expect(CostRule(match: #"cost: \$([0-9.]+)"#).cost(of: Data("done\ncost: $0.42\n".utf8)) == 0.42)
+        #expect(CostRule(match: #"cost: \$([0-9.]+)"#).cost(of: Data("done\n".utf8)) == nil)
+    }
+
+    @Test func aBudgetIsSpentByEitherOfItsParts() {
+        let budget = Budget(taskSeconds: 60, cost: 5)
+        #expect(budget.exhaustion(Spending(taskSeconds: 59, cost: 4.99)) == nil)
+        #expect(budget.exhaustion(Spending(taskSeconds: 10, cost: 5)) == "budget exhausted: cost 5 of 5")
+        #expect(budget.exhaustion(Spending(taskSeconds: 61, cost: 0)) == "budget exhausted: 61 of 60 task-seconds")
+        #expect(Budget(parsing: "cost=5,task-seconds=2h") == Budget(taskSeconds: 7_200, cost: 5))
+        #expect(Budget(parsing: "task-seconds=90") == Budget(taskSeconds: 90))
+        for bad in ["", "cost", "cost=0", "cost=-1", "dollars=5", "cost=5,cost=6", "task-seconds=soon"] {
+            #expect(Budget(parsing: bad) == nil, "\(bad)")
+        }
+        #expect(Budget(cost: 5).overridden(by: Budget(taskSeconds: 10)) == Budget(taskSeconds: 10, cost: 5))
+    }
+}

@@ -104,6 +104,29 @@ import Testing
         #expect(try journal.finalReport(run: "r1", stage: "scan", index: 1)?.stdout == expected[1])
     }
 
+    @Test func aBatchThatDoesNotCommitTakesItsOutputsBackOutOfTheFile() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(directory: directory)
+        let big = String(repeating: "0123456789abcde\n", count: 8 << 10)
+        var batch = JournalBatch()
+        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
+                                                  scopes: [:], createdAt: 1), status: .running))
+        batch.reports.append(ReportRecord(report(0, scope: "a", out: big), final: true))
+        try await journal.write(batch)
+        // The second batch appends an output, then fails (a report of a run the journal does not have).
+        var failing = JournalBatch()
+        failing.reports.append(ReportRecord(report(1, scope: "b", out: big), final: true))
+        var ghost = report(0, scope: "g", out: "small")
+        ghost.run = "ghost"
+        failing.reports.append(ReportRecord(ghost, final: true))
+        await #expect(throws: (any Error).self) { try await journal.write(failing) }
+        let size = try FileManager.default.attributesOfItem(atPath: directory + "/outputs/r1")[.size] as? Int
+        #expect(size == big.utf8.count, "the file holds what the journal records, and no more")
+        try await journal.write({ var b = JournalBatch(); b.reports.append(ReportRecord(report(1, scope: "b", out: big + "!"), final: true)); return b }())
+        #expect(try journal.reports(run: "r1").map(\.stdout) == [Data(big.utf8), Data((big + "!").utf8)])
+    }
+
     @Test func scopesOfEveryKindReadBackAsWritten() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -478,3 +478,30 @@ extension Message {
         if case .interrupted(let why)? = stops.first?.1 { #expect(why.contains("no word from the coordinator")) } else { Issue.record("\(stops)") }
     }
 }
+
+@Suite struct NodeDrainTests {
+    @Test func aDrainStartsNothingMoreAndIsAcknowledgedAfterTheReportsOfWhatRan() throws {
+        var node = NodeLoopDriver(slots: 2)
+        node.join()
+        let (assign, actions) = node.assign(tasks: 5, width: 2)
+        let running = actions.started
+        #expect(running.count == 2)
+        let drain = Cancel(id: node.id(), run: assign.run, reason: "budget exhausted", drain: true)
+        let drained = node.receive(.cancel(drain))
+        #expect(drained.stopped.isEmpty)
+        #expect(drained.acks.isEmpty)
+        // The first ends: its report goes up, nothing new starts, no ack yet.
+        let first = node.end(running[0])
+        #expect(first.started.isEmpty)
+        #expect(first.sent.contains { $0.isReport })
+        #expect(!first.acks.contains(drain.id))
+        // The last ends: its report, then the acknowledgement, in that order; still no summary.
+        let last = node.end(running[1])
+        let sent = last.sent
+        let reportAt = try #require(sent.firstIndex { $0.isReport })
+        let ackAt = try #require(sent.firstIndex { if case .ack(let ack) = $0 { ack.acks.contains(drain.id) } else { false } })
+        #expect(reportAt < ackAt)
+        #expect(!sent.contains { $0.isSummary })
+        #expect(last.started.isEmpty)
+    }
+}

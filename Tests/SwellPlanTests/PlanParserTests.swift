@@ -371,6 +371,25 @@ func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
         ])
     }
 
+    @Test func aBudgetAndACostAreReadAndChecked() throws {
+        let plan = try PlanParser.parse("""
+            name: x
+            budget: { cost: 5, task-seconds: 2h }
+            stages:
+              - id: a
+                partition: { items: [p] }
+                run: 'true'
+                cost: { json: total_cost_usd }
+            """, file: "plan.yaml")
+        #expect(plan.budget == Budget(taskSeconds: 7_200, cost: 5))
+        #expect(plan.stages[0].cost == CostRule(json: "total_cost_usd"))
+        #expect(diagnostics("name: x\nbudget: { cost: 5 }\nstages:\n  - id: a\n    run: 'true'\n")
+                == ["plan.yaml:2:1: a `budget` with `cost` needs a stage with `cost`, which says how to read what a task cost from its report"])
+        #expect(diagnostics("name: x\nbudget: { cost: free }\nstages:\n  - id: a\n    run: 'true'\n    cost: { json: a, match: b }\n")
+                == ["plan.yaml:2:17: `cost` must be a number above 0, such as 5 or 2.50",
+                    "plan.yaml:6:11: `cost` needs exactly one of `json` and `match`"])
+    }
+
     @Test func aRelativeTimeoutIsAPercentageAboveAHundred() throws {
         let plan = try PlanParser.parse("name: x\nstages:\n  - id: a\n    partition: { items: [p] }\n    run: 'true'\n    timeout: 300%\n",
                                         file: "plan.yaml")

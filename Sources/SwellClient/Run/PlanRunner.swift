@@ -17,6 +17,9 @@ package enum PlanRunner {
     static func execute(_ options: RunOptions, logger: Logger) async throws -> SwellExit {
         let plan = try PlanParser.load(path: options.planPath, overrides: options.overrides)
         for warning in plan.warnings { StandardStreams.err("swell: \(warning)\n") }
+        if options.budget?.cost != nil, !plan.stages.contains(where: { $0.cost != nil }) {
+            throw ClientError(.usage, "--budget cost=...: no stage of \(options.planPath) says how to read a task's cost (`cost: {json: FIELD}` or `{match: REGEX}`)")
+        }
         let planURL = URL(fileURLWithPath: options.planPath).standardizedFileURL
         let baseDirectory = planURL.deletingLastPathComponent().path
         let root = try root(of: baseDirectory, options.root)
@@ -61,10 +64,12 @@ package enum PlanRunner {
             : nil
         let endpoint = embedded?.endpoint ?? options.coordinator!
         let connection = try await ClientConnection.open(io: io, endpoint: endpoint, curve: embedded == nil ? options.curve : nil)
-        let submit = Submit(
+        var submit = Submit(
             id: connection.nextID(), plan: plan.text, file: options.planPath,
             overrides: options.overrides, scopes: scopes, taskEvents: joblog != nil,
             folder: root.folder.isEmpty ? nil : root.folder, prompts: prompts.isEmpty ? nil : prompts)
+        submit.budget = options.budget
+        submit.resume = options.resume
         let outcome = try await withThrowingTaskGroup(of: Void.self) { services -> SwellExit in
             if let embedded {
                 services.addTask {

@@ -273,6 +273,15 @@ struct RunFollower: Sendable {
             let why = result.error ?? (failures.isEmpty ? nil : "failed tasks: " + failures.joined(separator: ", "))
             actions.append(.line("run \(result.run) \(result.status.rawValue)\(why.map { ": \($0)" } ?? "")"))
             actions.append(.line("reports: swell logs \(result.run)" + (embedded ? "" : " --coordinator \(endpoint)")))
+            let on = embedded ? "" : " --coordinator \(endpoint)"
+            switch result.status {
+            case .budgetExhausted:
+                actions.append(.line("to go on with a larger budget: swell run \(submit.file)\(on) --continue \(result.run) --budget ..."))
+            case .failed where result.stages.contains(where: { $0.counts.failed > 0 }):
+                actions.append(.line("to run the failed tasks again: swell run \(submit.file)\(on) --retry-failed \(result.run)"))
+            default:
+                break
+            }
         }
         actions.append(.exit(exit))
         return actions

@@ -1,5 +1,6 @@
 package import SwellCore
 package import SwellZMQ
+package import SwellProtocol
 
 /// What `swell run` was asked to do.
 package struct RunOptions: Sendable {
@@ -18,11 +19,18 @@ package struct RunOptions: Sendable {
     package var curve: ZMQSocketConfiguration.Curve?
     /// The folder each node's `--workdir` stands for (`--root`); nil: found from the plan's folder.
     package var root: String?
+    /// `--budget`, over the plan's.
+    package var budget: Budget?
+    /// `--continue RUN` / `--retry-failed RUN`: take up that finished run of the same plan.
+    package var resume: Submit.Resume?
 
     package init(planPath: String, coordinator: String? = nil, slots: Int = 10, stateDirectory: String = StateDirectory.default,
                 overrides: [VarOverride] = [], json: Bool = false, joblog: String? = nil,
                 progress: ProgressReporter.Mode = ProgressReporter.automatic, connectTimeout: Duration = .seconds(5),
-                curve: ZMQSocketConfiguration.Curve? = nil, root: String? = nil) {
+                curve: ZMQSocketConfiguration.Curve? = nil, root: String? = nil, budget: Budget? = nil,
+                resume: Submit.Resume? = nil) {
+        self.budget = budget
+        self.resume = resume
         self.curve = curve
         self.root = root
         self.planPath = planPath

@@ -19,4 +19,12 @@ package struct Effects: Sendable {
     mutating func ack(_ peer: Data, _ id: UInt64) { acks[peer, default: []].append(id) }
     mutating func log(_ level: Logger.Level, _ message: String) { logs.append((level, message)) }
     mutating func journal(_ change: JournalChange) { changes.append(change) }
+
+    /// Takes in what `other` asks for, but its queries (the caller decides where those go).
+    mutating func append(_ other: Effects) {
+        changes += other.changes
+        sends += other.sends
+        for (peer, ids) in other.acks { acks[peer, default: []] += ids }
+        logs += other.logs
+    }
 }

@@ -14,6 +14,12 @@ enum JournalChange: Sendable {
     case reportReceived(Report, final: Bool)
     case assignmentAdded(HeldAssignment)
     case assignmentRemoved(AssignmentID)
+    /// A finished run goes on (`--continue`, `--retry-failed`), with this budget.
+    case runReopened(RunAcceptance)
+    /// The stage's failed final reports, and its reduction's, are final no more.
+    case reportsReopened(run: String, stage: String)
+    /// The stage starts over: its row, reports and shares go.
+    case stageReset(run: String, stage: String)
     case leaseGranted(HeldLease)
     case leaseReleased(HeldLease)
 }

@@ -10,6 +10,9 @@ enum JournalQuery: Sendable {
     case finishedRun(peer: Data, Attach)
     /// A client cancels a run that is not in memory: finished before a restart, or unknown.
     case cancelNotInMemory(peer: Data, Cancel)
+    /// A client asks to continue a finished run (SUBMIT with `resume`): the shell reads it from
+    /// the journal and hands it to ``Scheduler/resume(_:_:status:snapshot:_:_:)``.
+    case resumeRun(peer: Data, Submit)
     /// Stream a run's sink outputs to a client as far as `sinks` says they can be read (each
     /// from the given byte, or from the start); once the run has ended, `result` follows them.
     case streamOutput(peer: Data, run: String, sinks: [SinkProgress], result: RunResult?, from: [Int]?)

@@ -24,6 +24,13 @@ struct RunState: Sendable {
     var toldSinks: [SinkProgress] = []
     /// Counts changed since the last progress event.
     var progressDirty = false
+    /// What the run may spend, and what its attempts have spent so far.
+    var budget: Budget?
+    var spent = Spending()
+    /// Why the run starts nothing more (its budget is spent) while its running tasks finish.
+    var exhausted: String?
+    /// The nodes still finishing the run's running tasks, and the CANCEL (drain) each will acknowledge.
+    var draining: [String: UInt64] = [:]
 
     init(id: String, plan: Plan, createdAt: Double, staticScopes: [String: [String]], folder: String = "",
          prompts: [String: String] = [:]) {

@@ -12,7 +12,7 @@ extension Scheduler {
     mutating func dispatch(_ now: Moment, _ effects: inout Effects) {
         // Recovered work may go to a node whose slots are taken (see recoveryTarget).
         guard nodes.values.contains(where: { $0.state == .up && $0.used < 2 * $0.slots }) else { return }
-        for runID in runOrder where runs[runID]?.status == .running {
+        for runID in runOrder where runs[runID]?.status == .running && runs[runID]!.exhausted == nil {
             for s in runs[runID]!.stages.indices where runs[runID]!.stages[s].status == .running {
                 if !runs[runID]!.stages[s].retryQueue.isEmpty { dispatchRetries(runID, s, now, &effects) }
                 if runs[runID]!.stages[s].reduce?.status == .pending { dispatchReduce(runID, s, now, &effects) }
@@ -185,6 +185,7 @@ extension Scheduler {
             medianMilliseconds: stage.stage.timeoutPercent == nil ? nil : stage.medianDuration.map { Int(($0 * 1000).rounded()) })
         spec.leased = stage.stage.uses.isEmpty ? nil : true
         spec.rateLimit = stage.stage.rateLimit
+        spec.cost = stage.stage.cost
         let bounds = stage.bounds(first: key.first, count: count)
         // A large input waits here for the node to ask for it, piece by piece (INPUT?).
         let fetched = stdin.count > settings.inlineInputLimit && nodes[name]!.fetchesInput

@@ -26,7 +26,7 @@ extension Scheduler {
     /// The limits `ref` needs when it is the current attempt of a task that runs on `node` in a
     /// running stage that `uses` some; else nil.
     func leaseNames(_ ref: LeaseRef, runningOn node: String) -> [String]? {
-        guard let run = runs[ref.run], run.status == .running, let s = run.stageIndex(ref.stage) else { return nil }
+        guard let run = runs[ref.run], run.status == .running, run.exhausted == nil, let s = run.stageIndex(ref.stage) else { return nil }
         let stage = run.stages[s]
         guard stage.status == .running, !stage.stage.uses.isEmpty, ref.index >= 0, ref.index < stage.tasks.count else { return nil }
         let task = stage.tasks[ref.index]

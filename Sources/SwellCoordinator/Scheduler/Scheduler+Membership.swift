@@ -225,6 +225,7 @@ extension Scheduler {
             release(key, lostOn: name, now, &effects)
         }
         confirmCancels(from: name, ids: nil, now, &effects)
+        drained(name, ids: nil, now, &effects)
     }
 
 }

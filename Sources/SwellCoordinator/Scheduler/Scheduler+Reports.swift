@@ -16,6 +16,9 @@ extension Scheduler {
             let ref = LeaseRef(run: runID, stage: report.stage, index: report.index, attempt: report.attempt)
             if leases.held[ref]?.node == node { releaseLease(ref, &effects) }
         }
+        // What an attempt the run takes in (not a duplicate) ran and cost counts against its budget.
+        var taken = false
+        defer { if taken { spend(report, now, &effects) } }
         guard let s = runningStage(runID, report.stage) else { return }
         if report.index == -1 {
             reduceReported(report, from: node, now, &effects)
@@ -32,6 +35,7 @@ extension Scheduler {
             effects.log(.debug, "ignored a report of \(report.stage)[\(report.index)] attempt \(report.attempt) from \(node)")
             return
         }
+        taken = true
         // The share is the one the coordinator put the task in, whatever the report claims.
         if let share = task.share { report.share = share }
         let retryKey = AssignmentID.retry(run: runID, stage: stage.id, share: task.share ?? -1, index: report.index,
@@ -112,6 +116,7 @@ extension Scheduler {
             return
         }
         complete(AssignmentID.reduce(run: report.run, stage: report.stage, attempt: report.attempt), &effects)
+        defer { spend(report, now, &effects) }
         let stage = run.stages[s].stage
         var final = true
         if report.succeeded || report.wasCancelled {

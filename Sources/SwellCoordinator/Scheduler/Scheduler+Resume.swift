@@ -20,6 +20,8 @@ extension Scheduler {
         }
         var run = RunState(id: accepted.id, plan: plan, createdAt: accepted.createdAt, staticScopes: accepted.scopes,
                            folder: accepted.folder, prompts: accepted.prompts)
+        run.budget = accepted.budget
+        if run.budget != nil { for (report, _) in snapshot.reports { run.spent.add(report) } }
         let until = now.monotonic + settings.resumeGrace
         for entry in snapshot.stages {
             if let s = run.stageIndex(entry.stage) { run.stages[s].restore(entry) }
@@ -53,6 +55,8 @@ extension Scheduler {
         startReadyStages(run.id, now, &effects)
         for s in runs[run.id]!.stages.indices { checkStageComplete(run.id, s, now, &effects) }
         checkRunComplete(run.id, now, &effects)
+        // A run that had spent its budget when the coordinator stopped starts nothing more.
+        if let why = runs[run.id]!.budget?.exhaustion(runs[run.id]!.spent) { exhaust(run.id, why, now, &effects) }
     }
 
     private mutating func restoreStage(_ stage: inout StageState, of runID: String, _ snapshot: RunSnapshot,

@@ -7,6 +7,15 @@ extension Scheduler {
     // MARK: Submitting and attaching
 
     mutating func submit(_ peer: Data, _ submit: Submit, _ now: Moment, _ effects: inout Effects) {
+        if let resume = submit.resume {
+            if runs[resume.run]?.status == .running {
+                effects.send(peer, .rejected(Rejected(id: messageID(), replyTo: submit.id,
+                                                      message: "run \(resume.run) is still running")))
+            } else {
+                effects.queries.append(.resumeRun(peer: peer, submit))
+            }
+            return
+        }
         let plan: Plan
         do {
             plan = try PlanParser.parse(submit.plan, file: submit.file, overrides: submit.overrides)
@@ -48,13 +57,15 @@ extension Scheduler {
         let runs = self.runs
         let id = runIDs.next(at: now.wall) { runs[$0] != nil }
         var run = RunState(id: id, plan: plan, createdAt: now.wall, staticScopes: scopes, folder: folder, prompts: prompts)
+        let budget = (plan.budget ?? Budget()).overridden(by: submit.budget)
+        run.budget = budget.isEmpty ? nil : budget
         run.clients[peer] = submit.taskEvents
         self.runs[id] = run
         runOrder.append(id)
         leases.addRun(id, limits: plan.limits, used: Set(plan.stages.flatMap(\.uses)))
         effects.journal(.runAccepted(RunAcceptance(
             id: id, name: plan.name, file: submit.file, planText: submit.plan, overrides: submit.overrides, scopes: scopes,
-            createdAt: now.wall, folder: folder, prompts: prompts)))
+            createdAt: now.wall, folder: folder, prompts: prompts, budget: run.budget)))
         effects.send(peer, .accepted(Accepted(id: messageID(), replyTo: submit.id, run: id)))
         effects.log(.info, "run \(id) of plan '\(plan.name)' accepted: \(plan.stages.count) stage(s)")
         // The client gets the sink outputs as they can be read, from now on.

@@ -281,6 +281,7 @@ package struct Scheduler: Sendable {
                 }
             }
             confirmCancels(from: name, ids: Set(ack.acks), now, &effects)
+            drained(name, ids: Set(ack.acks), now, &effects)
         case .leave(let leave):
             effects.ack(peer, leave.id)
             effects.log(.info, "node \(name) left: \(leave.reason)")

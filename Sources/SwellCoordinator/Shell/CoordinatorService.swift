@@ -237,6 +237,7 @@ package final class CoordinatorService: Service, Sendable {
             }
             scheduler.settle(at: moment, into: &effects)
             attachFinishedRuns(&scheduler, moment, &effects)
+            resumeRuns(&scheduler, moment, &effects)
             try await carryOut(effects, socket, streams)
             if effects.changes.contains(where: { if case .runFinished = $0 { true } else { false } }) { trimDue = true }
             beat.ran(peers: ticked ? scheduler.heartbeatPeers : nil)
@@ -305,6 +306,31 @@ package final class CoordinatorService: Service, Sendable {
         effects.queries = queries
     }
 
+    /// Clients that asked to continue a finished run: the run as the journal holds it goes
+    /// to the scheduler, which takes it up again or says why not.
+    func resumeRuns(_ scheduler: inout Scheduler, _ moment: Moment, _ effects: inout Effects) {
+        guard effects.queries.contains(where: { if case .resumeRun = $0 { true } else { false } }) else { return }
+        var queries: [JournalQuery] = []
+        for query in effects.queries {
+            guard case .resumeRun(let peer, let submit) = query, let resume = submit.resume else {
+                queries.append(query)
+                continue
+            }
+            var more = Effects()
+            do {
+                let record = try journal.run(resume.run)
+                let snapshot = try record.map { try mapper.snapshot(of: $0, in: journal) }
+                scheduler.resume(peer, submit, status: record?.status, snapshot: snapshot, moment, &more)
+            } catch {
+                logger.error("reading run \(resume.run) from the journal failed: \(error)")
+                scheduler.resume(peer, submit, status: nil, snapshot: nil, moment, &more)
+            }
+            effects.append(more)
+            queries += more.queries
+        }
+        effects.queries = queries
+    }
+
     /// Journal first, then the network. A journal that cannot be written stops the
     /// coordinator: nothing unjournaled is ever acknowledged, so the nodes keep their reports
     /// and a restarted coordinator picks up from the journal.
@@ -327,7 +353,7 @@ package final class CoordinatorService: Service, Sendable {
     func answer(_ query: JournalQuery, _ socket: ZMQSocketHandle, _ streams: OutputStreams) {
         if streams.handle(query) { return }
         switch query {
-        case .streamOutput, .outputAdvanced, .outputAcknowledged, .clientLeft:
+        case .streamOutput, .outputAdvanced, .outputAcknowledged, .clientLeft, .resumeRun:
             break
         case .logs(let peer, let request):
             let page = 200

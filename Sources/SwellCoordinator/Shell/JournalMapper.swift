@@ -35,6 +35,12 @@ struct JournalMapper: Sendable {
                 batch.assignments.append(.added(held))
             case .assignmentRemoved(let id):
                 batch.assignments.append(.removed(id))
+            case .runReopened(let run):
+                batch.reopened.append(RunRecord(run, status: .running, origin: origin, pid: processID))
+            case .reportsReopened(let run, let stage):
+                batch.stageChanges.append(.reportsReopened(run: run, stage: stage))
+            case .stageReset(let run, let stage):
+                batch.stageChanges.append(.reset(run: run, stage: stage))
             case .leaseGranted(let lease):
                 batch.leases.append(.granted(lease))
             case .leaseReleased(let lease):

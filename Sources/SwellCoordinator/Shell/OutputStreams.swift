@@ -94,7 +94,7 @@ final class OutputStreams {
             acknowledged(peer, ids)
         case .clientLeft(let peer):
             forget(peer)
-        case .logs, .cancelNotInMemory, .finishedRun, .status:
+        case .logs, .cancelNotInMemory, .finishedRun, .status, .resumeRun:
             return false
         }
         return true

@@ -139,11 +139,12 @@ struct NodeLoop: Sendable {
         case .tick:
             tick(now, jitter: jitter)
         case .ended(let work, let outcome):
-            processEnded(work.key)
+            // The report goes before the acknowledgement of a CANCEL that waited for it.
             switch work.purpose {
             case .task(let task): taskEnded(work.key.assignment, task, outcome, command: work.command, now)
             case .summarize: summaryEnded(work.key.assignment, outcome, now)
             }
+            processEnded(work.key)
             startQueued()
         case .inputStored(let key, let bytes):
             inputStored(key, bytes, now)
@@ -428,6 +429,10 @@ struct NodeLoop: Sendable {
 
     /// Stops what the CANCEL covers; acknowledges it once those processes have exited.
     private mutating func stop(_ cancel: Cancel) {
+        if cancel.drain == true {
+            drain(cancel)
+            return
+        }
         var stopped: Set<ProcessKey> = []
         for (assignment, slots) in processes where cancel.covers(assignment) {
             for slot in slots { stopped.insert(ProcessKey(assignment: assignment, slot: slot)) }
@@ -452,6 +457,24 @@ struct NodeLoop: Sendable {
             send(.ack(Ack(id: id(), acks: [cancel.id])))
         } else {
             pendingCancels[cancel.id] = stopped
+        }
+    }
+
+    /// Starts nothing more of what the CANCEL covers and lets what runs finish and report;
+    /// acknowledges it once those processes have ended (after their reports).
+    private mutating func drain(_ cancel: Cancel) {
+        var running: Set<ProcessKey> = []
+        for (assignment, slots) in processes where cancel.covers(assignment) {
+            for slot in slots where slot != ProcessKey.summarizeSlot { running.insert(ProcessKey(assignment: assignment, slot: slot)) }
+        }
+        for key in Array(shares.keys) where cancel.covers(key) { shares[key]!.drain() }
+        queued.removeAll { cancel.covers($0.key.assignment) }
+        leaseWaiting = leaseWaiting.filter { !cancel.covers($0.value.key.assignment) }
+        if !running.isEmpty { log(.info, "starting no more tasks of run \(cancel.run): \(cancel.reason); \(running.count) running finish") }
+        if running.isEmpty {
+            send(.ack(Ack(id: id(), acks: [cancel.id])))
+        } else {
+            pendingCancels[cancel.id] = running
         }
     }
 
@@ -609,6 +632,7 @@ struct NodeLoop: Sendable {
         // Checked where the task ran, not in this loop: a costly `match` holds up no one else.
         execution.expect = task.index >= 0 ? assign.spec.expect : nil
         execution.rateLimit = task.index >= 0 ? assign.spec.rateLimit : nil
+        execution.cost = assign.spec.cost
         if let prompt = assign.spec.prompt {
             execution.stdinSuffix = Data(Placeholders.substitute(prompt, values, quote: false).utf8)
         }
@@ -670,12 +694,13 @@ struct NodeLoop: Sendable {
         // Taken out and put back, so that the sub-orchestrator is mutated in place, not copied.
         guard var sub = shares.removeValue(forKey: key) else { return }  // cancelled meanwhile
         let error = outcome.error
-        let report = Report(
+        var report = Report(
             run: key.run, stage: key.stage, index: task.index, scope: task.scope, attempt: task.attempt, node: name,
             exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut, error: error,
             startedAt: outcome.startedAt, endedAt: outcome.endedAt, stdoutBytes: outcome.stdoutBytes,
             stdoutTruncated: outcome.stdoutTruncated, command: command, stdout: outcome.stdout,
             stderrTail: outcome.stderrTail, share: key.kind == .reduce ? -1 : key.share)
+        report.cost = outcome.cost
         if report.succeeded, sub.assign.spec.timeoutPercent != nil {
             let stage = StageKey(run: key.run, stage: key.stage)
             durations[stage, default: []].append(max(0, report.endedAt - report.startedAt))

@@ -32,6 +32,8 @@ struct SubOrchestrator: Sendable {
     private var elsewhere: Set<Int>
     private var summarizing = false
     private(set) var isFinished = false
+    /// Starts nothing more, summarizes nothing: its running tasks end and report (``drain()``).
+    private(set) var isDraining = false
 
     /// - Parameter slots: the node's slots; the share never runs more tasks than that at once.
     init(assign: Assign, slots: Int) {
@@ -80,6 +82,12 @@ struct SubOrchestrator: Sendable {
         return nextActions()
     }
 
+    /// Nothing more starts; the tasks that run end and report.
+    mutating func drain() {
+        isDraining = true
+        waiting.removeAll()
+    }
+
     /// The summarize command ended.
     mutating func summarized() -> [Action] {
         guard summarizing, !isFinished else { return [] }
@@ -88,7 +96,7 @@ struct SubOrchestrator: Sendable {
     }
 
     private mutating func nextActions() -> [Action] {
-        guard !isFinished, !summarizing else { return [] }
+        guard !isFinished, !summarizing, !isDraining else { return [] }
         var actions: [Action] = []
         switch assign.spec.pacing {
         case .rolling:

@@ -16,6 +16,8 @@ struct TaskExecution: Sendable, Equatable {
     /// What a rate-limited attempt looks like (the stage's `rate-limit`): such a task ends with
     /// `rateLimited` as its error.
     var rateLimit: RateLimitRule?
+    /// How to read what the task cost from its stdout (the stage's `cost`).
+    var cost: CostRule?
     /// Bytes the task reads after its stdin (its prompt).
     var stdinSuffix = Data()
     var timeout: Duration?

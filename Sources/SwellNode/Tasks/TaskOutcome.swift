@@ -13,4 +13,6 @@ struct TaskOutcome: Sendable {
     var stderrTail: Data
     var startedAt: Double
     var endedAt: Double
+    /// What the report says it cost (the stage's `cost`).
+    var cost: Double? = nil
 }

@@ -72,6 +72,7 @@ enum TaskRunner {
             let marker = Report.cutMarker(cap: execution.outputCap, wrote: outcome.stdoutBytes) + "\n"
             outcome.stdout.append(contentsOf: Array(marker.utf8))
         }
+        if let rule = execution.cost, !outcome.stdout.isEmpty { outcome.cost = rule.cost(of: outcome.stdout) }
         let endedByItself = outcome.error == nil && outcome.signal == nil && !outcome.timedOut && !stop.isStopped
         if endedByItself, let rule = execution.rateLimit,
            let limited = rule.classify(exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderrTail,

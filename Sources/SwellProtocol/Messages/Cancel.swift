@@ -10,8 +10,12 @@ package struct Cancel: Sendable, Codable {
     /// One assignment only, when set (nil: the whole run).
     package var assignment: AssignmentID?
     package var reason: String
+    /// Start nothing more of what it covers, but let the tasks that run finish and report;
+    /// acknowledged once they have (a run whose budget is spent).
+    package var drain: Bool?
 
-    package init(id: UInt64, run: String, assignment: AssignmentID? = nil, reason: String) {
+    package init(id: UInt64, run: String, assignment: AssignmentID? = nil, reason: String, drain: Bool? = nil) {
+        self.drain = drain
         self.id = id
         self.run = run
         self.assignment = assignment

@@ -17,6 +17,22 @@ package struct Submit: Sendable, Codable {
     package var folder: String?
     /// The prompt templates of stages with `prompt`, by stage id, read by the client.
     package var prompts: [String: String]?
+    /// `--budget`: over the plan's `budget`.
+    package var budget: Budget?
+    /// Take up this finished run of the same plan again instead of starting a new one
+    /// (`swell run --continue RUN` / `--retry-failed RUN`).
+    package var resume: Resume?
+
+    package struct Resume: Sendable, Codable, Hashable {
+        package var run: String
+        /// Run the tasks that failed for good again (and whatever reads their stages' outputs).
+        package var failed: Bool
+
+        package init(run: String, failed: Bool) {
+            self.run = run
+            self.failed = failed
+        }
+    }
 
     package init(id: UInt64, plan: String, file: String, overrides: [VarOverride],
                 scopes: [String: [String]], taskEvents: Bool, folder: String? = nil,

@@ -28,6 +28,8 @@ package struct TaskSpec: Sendable, Codable, Hashable {
     package var leased: Bool?
     /// What a rate-limited attempt looks like: such a report carries `error: "rate limited..."`.
     package var rateLimit: RateLimitRule?
+    /// How to read what a task cost from its stdout (the stage's `cost`): reports carry `cost`.
+    package var cost: CostRule?
     package var stopGrace: Duration { .milliseconds(stopGraceMilliseconds ?? 0) }
     package var width: Int
     package var pacing: Pacing
