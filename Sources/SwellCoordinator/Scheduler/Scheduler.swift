@@ -233,6 +233,7 @@ package struct Scheduler: Sendable {
         let stages = run.stages.filter { $0.status == .running && $0.waitingForLabelsSince != nil }
         let lines = stages.map { "stage \($0.id) needs a node with labels \($0.stage.labels.joined(separator: ","))" }
             + rateLimitWaits(run, now)
+            + (run.exhausted.map { ["\($0): the running tasks finish, nothing new starts"] } ?? [])
         return lines.isEmpty ? nil : lines.joined(separator: "; ")
     }
 
