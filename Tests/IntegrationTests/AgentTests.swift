@@ -240,4 +240,50 @@ final class FakeProvider: @unchecked Sendable {
         #expect(stats["accepted"] as? Int == 12, "a task ran twice: \(stats)")
         #expect(second.stdout.components(separatedBy: "\"type\": \"result\"").count - 1 == 12, "\(second.stdout.prefix(300))")
     }
+
+    @Test func emptyGarbledAndCrashedReportsAreRetriedThenFailedWithTheirReasonOnACluster() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let provider = try await FakeProvider(in: work, concurrent: 8, latency: 0.1)
+        defer { provider.stop() }
+        let cluster = try await LocalCluster(nodes: 3, slots: 10, workdir: work.path)
+        defer { cluster.stop() }
+        let planFile = work.write("agents.yaml", """
+            name: misbehave
+            stages:
+              - id: review
+                partition: {items: [good, empty, garbage, crash]}
+                run: |
+                  \(FakeProvider.agent) --output-format json -p review-{scope} --behave "$(case {scope} in good) echo ok;; *) echo {scope};; esac)"
+                expect: {non-empty: true, format: json}
+                retries: 1
+                on-failure: continue
+                env: {FAKE_PROVIDER: '\(provider.url)'}
+            """)
+        let joblog = work.path + "/joblog"
+        let result = try await swell(["run", planFile, "--coordinator", cluster.endpoint, "--json", "--joblog", joblog], timeout: .seconds(300))
+        #expect(result.status == 1, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let stage = try #require((json["stages"] as? [[String: Any]])?.first)
+        #expect(stage["succeeded"] as? Int == 1 && stage["failed"] as? Int == 3, "\(stage)")
+        let logs = try await swell(["logs", try #require(json["run"] as? String), "--coordinator", cluster.endpoint, "--json"])
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(logs.stdout.utf8)) as? [[String: Any]])
+        let outcomes = Set(reports.map { report -> String in
+            let how = report["error"] as? String ?? ((report["exitCode"] as? Int).map { $0 == 0 ? "ok" : "exit \($0)" } ?? "?")
+            return "\(report["scope"] as? String ?? "?") \(report["attempt"] as? Int ?? 0): \(how)"
+        })
+        for attempt in [1, 2] {
+            #expect(outcomes.contains("empty \(attempt): invalid report: empty report"), "\(outcomes)")
+            #expect(outcomes.contains("garbage \(attempt): invalid report: report is not valid JSON"), "\(outcomes)")
+            // Its shell reports the SIGSEGV as 128 + 11.
+            #expect(outcomes.contains("crash \(attempt): exit 139"), "\(outcomes)")
+        }
+        #expect(outcomes.contains("good 1: ok"), "\(outcomes)")
+        // The joblog has every attempt: 1 good, 4 invalid reports with Exitval -1, 2 crashes.
+        let lines = (try String(contentsOfFile: joblog, encoding: .utf8)).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        #expect(lines.count == 7, "\(lines)")
+        #expect(lines.filter { $0[6] == "-1" }.count == 4, "\(lines)")
+        #expect(lines.filter { $0[6] == "139" }.count == 2, "\(lines)")
+    }
 }
