@@ -114,4 +114,21 @@ import Testing
         #expect(state.failures == 0)
         #expect(state.waits == 1)
     }
+
+    @Test func aLimitWithNoNumbersAnywhereIsSaidToLimitNothing() throws {
+        let plan = "name: open\nlimits: { claude: {} }\nstages:\n  - id: a\n    run: agent\n    uses: [claude]\n"
+        func notices(_ settings: CoordinatorSettings) -> [String] {
+            var h = SchedulerHarness(settings: settings)
+            h.join("n1")
+            h.send("client", .hello(Hello(id: h.nextID(), role: .client, name: "c", incarnation: "c1")))
+            h.send("client", .submit(Submit(id: h.nextID(), plan: plan, file: "plan.yaml", overrides: [], scopes: [:], taskEvents: false)))
+            return h.take("client").compactMap { message -> String? in
+                if case .event(let event) = message, event.kind == .notice { event.message } else { nil }
+            }
+        }
+        #expect(notices(CoordinatorSettings()).contains { $0.contains("limit claude has no numbers") })
+        var limited = CoordinatorSettings()
+        limited.limits = ["claude": LimitRule(concurrent: 2)]
+        #expect(notices(limited).isEmpty)
+    }
 }

@@ -70,6 +70,16 @@ extension Scheduler {
         effects.log(.info, "run \(id) of plan '\(plan.name)' accepted: \(plan.stages.count) stage(s)")
         // The client gets the sink outputs as they can be read, from now on.
         effects.queries.append(.streamOutput(peer: peer, run: id, sinks: [], result: nil, from: nil))
+        // A limit the plan leaves to the coordinator, which has none of that name, limits nothing.
+        let open = Set(plan.stages.flatMap(\.uses)).filter { name in
+            let rule = plan.limits[name] ?? LimitRule()
+            return rule.concurrent == nil && rule.startsPerMinute == nil && settings.limits[name] == nil
+        }
+        for name in open.sorted() {
+            let message = "limit \(name) has no numbers: the plan leaves them to the coordinator, which has no --limit \(name); its stages are not limited"
+            effects.log(.info, "run \(id): \(message)")
+            notice(id, message, &effects)
+        }
         startReadyStages(id, now, &effects)
     }
 
