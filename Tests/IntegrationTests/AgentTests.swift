@@ -286,4 +286,67 @@ final class FakeProvider: @unchecked Sendable {
         #expect(lines.filter { $0[6] == "-1" }.count == 4, "\(lines)")
         #expect(lines.filter { $0[6] == "139" }.count == 2, "\(lines)")
     }
+
+    @Test func aCancelledRunContinuedOnItsCoordinatorKeepsItsLeasesCountedOnce() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 2, slots: 10, workdir: work.path, coordinatorArguments: ["--limit", "x=1"])
+        defer { cluster.stop() }
+        let planFile = work.write("hog.yaml", """
+            name: hog
+            limits: {x: {concurrent: 1}}
+            stages:
+              - id: a
+                partition: {items: [t0, t1, t2, t3, t4, t5]}
+                run: echo {scope} >> started; sleep 0.3; echo {scope}
+                uses: [x]
+                stop-grace: 0
+            """)
+        let run = try BackgroundRun(["run", planFile, "--coordinator", cluster.endpoint], in: work)
+        defer { run.terminate() }
+        #expect(await eventually(.seconds(30)) { !work.read("started").isEmpty && run.runID != nil })
+        let id = try #require(run.runID)
+        let cancelled = try await swell(["cancel", id, "--coordinator", cluster.endpoint])
+        #expect(cancelled.status == 0, "\(cancelled.stderr)")
+        _ = await run.wait()
+        // Continued at once, while the cancelled attempt's lease may still be held: it is counted
+        // once, handed on, and the run finishes.
+        let continued = try await swell(["run", planFile, "--coordinator", cluster.endpoint, "--continue", id], timeout: .seconds(90))
+        #expect(continued.status == 0, "\(continued.stderr)")
+        let limits = (try await statusJSON(cluster.endpoint))["limits"] as? [[String: Any]] ?? []
+        #expect(limits.allSatisfy { ($0["held"] as? Int) == 0 }, "\(limits)")
+        // And the limit is free for the next run.
+        let next = try await swell(["run", planFile, "--coordinator", cluster.endpoint], timeout: .seconds(60))
+        #expect(next.status == 0, "\(next.stderr)")
+    }
+
+    @Test func retryFailedOnTheSameNodesRunsTasksThatWereCutShortInTheirRetries() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 2, slots: 10, workdir: work.path)
+        defer { cluster.stop() }
+        // x0 fails for good after 3 attempts, at 2.4 s; the others are then in their third attempt.
+        let planFile = work.write("cut.yaml", """
+            name: cut
+            stages:
+              - id: review
+                partition: {items: [x0, x1, x2, x3, x4, x5]}
+                run: |
+                  if [ {scope} = x0 ]; then sleep 0.8; [ -e fixed ] || exit 3; echo fixed; exit 0; fi
+                  sleep 1
+                  [ -e fixed ] || exit 4
+                  echo ok {scope}
+                retries: 2
+              - id: report
+                needs: [review]
+                run: wc -l
+            """)
+        let first = try await swell(["run", planFile, "--coordinator", cluster.endpoint, "--json"], timeout: .seconds(60))
+        #expect(first.status == 1, "\(first.stderr)")
+        let run = try #require((try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])?["run"] as? String)
+        _ = work.write("fixed", "")
+        let again = try await swell(["run", planFile, "--coordinator", cluster.endpoint, "--retry-failed", run], timeout: .seconds(60))
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.trimmingCharacters(in: .whitespaces) == "6\n", "\(again.stdout)")
+    }
 }

@@ -58,9 +58,12 @@ struct LeaseBook: Sendable {
     var isIdle: Bool { held.isEmpty && wanted.isEmpty }
 
     /// A run that uses named limits: its plan's pools, and a shared pool for each name.
+    /// A run taken up again keeps the pools it has, with the leases its earlier attempts still hold.
     mutating func addRun(_ run: String, limits: [String: LimitRule], used: Set<String>) {
         guard !used.isEmpty else { return }
-        perRun[run] = limits.filter { used.contains($0.key) }.mapValues(LimitPool.init(rule:))
+        if perRun[run] == nil {
+            perRun[run] = limits.filter { used.contains($0.key) }.mapValues(LimitPool.init(rule:))
+        }
         for name in used where shared[name] == nil { shared[name] = LimitPool(rule: LimitRule()) }
     }
 

@@ -54,7 +54,7 @@ extension Scheduler {
         }
         runs[resume.run] = nil
         runOrder.removeAll { $0 == resume.run }
-        restore(snapshot, at: now, into: &effects)
+        restore(snapshot, at: now, afterEnd: true, into: &effects)
         guard runs[resume.run]?.status == .running else {
             // It could not be taken up (its plan no longer parses): the client hears why.
             return reject("run \(resume.run) could not be continued")

@@ -8,7 +8,11 @@ extension Scheduler {
     /// final reports are kept and their tasks are never run again, work that was in flight waits
     /// (until `resumeGrace` has passed) for its node to join again and be adopted, and the rest
     /// goes back to the pool.
-    mutating func restore(_ snapshot: RunSnapshot, at now: Moment, into effects: inout Effects) {
+    ///
+    /// - Parameter afterEnd: the run had ended (`--continue`, `--retry-failed`): attempts it
+    ///   handed out without a report are not in the journal, and a node that ran one remembers
+    ///   its key, so every unfinished task and reduction goes on from a new attempt number.
+    mutating func restore(_ snapshot: RunSnapshot, at now: Moment, afterEnd: Bool = false, into effects: inout Effects) {
         let accepted = snapshot.run
         let plan: Plan
         do {
@@ -39,7 +43,7 @@ extension Scheduler {
         }
         for s in run.stages.indices where run.stages[s].status == .running {
             run.stages[s].stdin = run.stdin(ofStage: s)
-            restoreStage(&run.stages[s], of: run.id, snapshot, until: until)
+            restoreStage(&run.stages[s], of: run.id, snapshot, until: until, afterEnd: afterEnd)
         }
         runs[run.id] = run
         if !runOrder.contains(run.id) { runOrder.append(run.id) }
@@ -48,6 +52,8 @@ extension Scheduler {
         for lease in snapshot.leases {
             guard let s = run.stageIndex(lease.stage) else { continue }
             let ref = LeaseRef(run: lease.run, stage: lease.stage, index: lease.index, attempt: lease.attempt)
+            // Still held in memory (a run continued on the coordinator that ran it): counted once.
+            guard leases.held[ref] == nil else { continue }
             leases.take(ref, node: lease.node, names: run.stages[s].stage.uses, starting: false, at: now.monotonic)
         }
         let finished = run.stages.filter(\.isFinished).count
@@ -60,7 +66,7 @@ extension Scheduler {
     }
 
     private mutating func restoreStage(_ stage: inout StageState, of runID: String, _ snapshot: RunSnapshot,
-                                       until: ContinuousClock.Instant) {
+                                       until: ContinuousClock.Instant, afterEnd: Bool = false) {
         let id = stage.id
         let scopes = stage.scopes ?? []
         stage.scopes = scopes
@@ -143,6 +149,17 @@ extension Scheduler {
                 stage.tasks[task.index].attempt = max(stage.tasks[task.index].attempt, task.attempt)
             }
             restored[key] = RestoredAssignment(node: held.node, slots: held.slots, outstanding: outstanding, until: until)
+        }
+        if afterEnd {
+            for index in stage.tasks.indices where !stage.tasks[index].isFinal && stage.tasks[index].attempt > 0 {
+                stage.tasks[index].attempt += 1
+            }
+            if var state = reduce, state.status != .done {
+                state.attempt += 1
+                reduce = state
+            } else if reduce == nil {
+                stage.reduceAttemptsBefore = 1
+            }
         }
         // A task that failed and was waiting for its retry waits again.
         for index in stage.tasks.indices where stage.tasks[index].status == .waiting && stage.tasks[index].failures > 0 {

@@ -167,7 +167,9 @@ extension Scheduler {
                     failStage(runID, index, problem, now, &effects)
                     return
                 }
-                runs[runID]!.stages[index].reduce = ReduceState(command: command, stdin: input)
+                var reduce = ReduceState(command: command, stdin: input)
+                reduce.attempt = runs[runID]!.stages[index].reduceAttemptsBefore
+                runs[runID]!.stages[index].reduce = reduce
                 return
             }
             guard stage.reduce?.status == .done else { return }

@@ -26,6 +26,9 @@ struct StageState: Sendable {
     /// Slots its tasks hold on nodes: the tasks running, or about to start in a free slot.
     var running = 0
     var reduce: ReduceState?
+    /// Reduction attempts that may have been handed out before the run was continued (their
+    /// numbers are not used again).
+    var reduceAttemptsBefore = 0
     /// A later stage reads this stage's output (its `needs`, or `lines-of`): it is rendered in
     /// memory when the stage ends. A sink's output is never rendered here; clients get it
     /// from the journal.
