@@ -50,13 +50,14 @@ import Testing
         var (h, shares) = Self.started()
         let granted = Self.grants(h.take("n1")) + Self.grants(h.take("n2"))
         #expect(granted.count == 2)
-        #expect(h.scheduler.leases.queue.count == 3)
+        // 4 of the 5 tasks are on nodes (the cap of 2, and one per node): 2 wait for a lease.
+        #expect(h.scheduler.leases.queue.count == 2)
         // Asking again for a granted task gets the grant again; a task already queued is not queued twice.
         let first = try #require(granted.first)
         let (holder, assign) = Self.holder(of: first.index, in: shares)
         h.send(holder, .leaseRequest(LeaseRequest(id: h.nextID(), tasks: [first])))
         #expect(Self.grants(h.take(holder)) == [first])
-        #expect(h.scheduler.leases.queue.count == 3)
+        #expect(h.scheduler.leases.queue.count == 2)
         // The report ends the lease: the next task in line gets it.
         let task = assign.tasks.first { $0.index == first.index }!
         h.send(holder, .report(ReportMessage(id: h.nextID(), report: h.report(assign, task, on: holder, out: "ok\n"))))
@@ -130,5 +131,18 @@ import Testing
         var limited = CoordinatorSettings()
         limited.limits = ["claude": LimitRule(concurrent: 2)]
         #expect(notices(limited).isEmpty)
+    }
+
+    @Test func aStageUnderALimitHoldsNoMoreSlotsThanItsCapAndOnePerNode() throws {
+        var h = SchedulerHarness()
+        for node in ["n1", "n2", "n3"] { h.join(node) }
+        let items = (0..<40).map { "s\($0)" }.joined(separator: ", ")
+        _ = h.submit("name: hog\nlimits: { x: { concurrent: 1 } }\nstages:\n  - id: a\n    partition: { items: [\(items)] }\n    run: agent\n    uses: [x]\n")
+        var assigned = ["n1", "n2", "n3"].flatMap { h.assigns(h.take($0)) }
+        #expect(assigned.reduce(0) { $0 + $1.tasks.count } == 4, "\(assigned.map(\.tasks.count))")
+        // Another run's stage without a limit gets the slots that are left.
+        _ = h.submit("name: plain\nstages:\n  - id: b\n    partition: { items: [p1, p2, p3] }\n    run: echo\n")
+        assigned = ["n1", "n2", "n3"].flatMap { h.assigns(h.take($0)) }
+        #expect(assigned.filter { $0.stage == "b" }.reduce(0) { $0 + $1.tasks.count } == 3)
     }
 }

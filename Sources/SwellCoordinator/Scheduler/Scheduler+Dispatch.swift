@@ -129,9 +129,17 @@ extension Scheduler {
             .map { (name: $0.name, free: $0.free, slots: $0.slots) }
         let units = candidates.reduce(0) { $0 + max(1, $1.slots / width) }
         let slots = candidates.reduce(0) { $0 + $1.slots }
+        // A stage under a limit of N at once holds no more than N slots (plus one per node, so
+        // that a freed lease finds its next task waiting): a task waiting for its lease takes a
+        // slot that other stages and runs could use.
+        let leaseCap = leaseSlotCap(runID, stage, nodes: candidates.count)
         while true {
             let first = runs[runID]!.stages[s].nextScope
-            let remaining = count - first
+            var remaining = count - first
+            if let leaseCap {
+                remaining = min(remaining, leaseCap - runs[runID]!.stages[s].running)
+                guard remaining > 0 else { return }
+            }
             // Most free slots first, so that each idle node gets a share before any gets two.
             let idle = candidates.indices.filter { candidates[$0].free > 0 }
             guard remaining > 0, let best = idle.max(by: {
@@ -139,6 +147,7 @@ extension Scheduler {
             }) else { return }
             let name = candidates[best].name
             var size = ShareSizing.size(remaining: remaining, width: width, units: units, idleUnits: idle.count)
+            if leaseCap != nil { size = min(size, remaining) }
             // The tail of a rolling stage that does not summarize: no node takes more than it
             // can start now, so that work does not queue on one node while another has a free
             // slot, and the nodes finish together.

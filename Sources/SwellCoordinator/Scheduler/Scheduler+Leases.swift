@@ -34,6 +34,16 @@ extension Scheduler {
         return stage.stage.uses
     }
 
+    /// The most slots a stage that `uses` limits with a cap at once holds on nodes: the smallest
+    /// cap, plus one per node. Nil: no cap.
+    func leaseSlotCap(_ runID: String, _ stage: Stage, nodes: Int) -> Int? {
+        guard !stage.uses.isEmpty else { return nil }
+        let caps = stage.uses.compactMap { name -> Int? in
+            [leases.shared[name]?.rule.concurrent, leases.perRun[runID]?[name]?.rule.concurrent].compactMap { $0 }.min()
+        }
+        return caps.min().map { $0 + max(1, nodes) }
+    }
+
     /// Grants what the pools have room for, first come first served; a task whose limits are
     /// full waits while those after it that use other limits may go ahead.
     mutating func grantLeases(_ now: Moment, _ effects: inout Effects) {
