@@ -65,6 +65,9 @@ struct RunCommand: AsyncParsableCommand {
         if coordinator != nil, state != nil {
             throw ValidationError("--state is for the embedded default; a coordinator keeps its own journal")
         }
+        if continueRun?.isEmpty == true || retryFailed?.isEmpty == true {
+            throw ValidationError("--continue and --retry-failed take a run id, as swell status and swell run print it")
+        }
         if continueRun != nil, retryFailed != nil {
             throw ValidationError("--continue and --retry-failed take up a run each: give one")
         }

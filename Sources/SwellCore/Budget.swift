@@ -34,12 +34,12 @@ package struct Budget: Sendable, Hashable, Codable {
     /// `cost=5,task-seconds=3600` (either, in any order; `task-seconds` also takes `2h`); nil if it is not one.
     package init?(parsing text: String) {
         var budget = Budget()
-        for part in text.split(separator: ",") {
-            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard pair.count == 2 else { return nil }
             switch pair[0] {
             case "cost":
-                guard budget.cost == nil, let value = Double(pair[1]), value.isFinite, value > 0 else { return nil }
+                guard budget.cost == nil, let value = Self.decimal(pair[1]), value > 0 else { return nil }
                 budget.cost = value
             case "task-seconds":
                 guard budget.taskSeconds == nil, let value = Self.seconds(pair[1]) else { return nil }
@@ -54,12 +54,19 @@ package struct Budget: Sendable, Hashable, Codable {
 
     /// A positive number of seconds, or a duration such as `90m` or `2h`.
     package static func seconds(_ text: String) -> Double? {
-        if let value = Double(text), value.isFinite, value > 0 { return value }
+        if let value = decimal(text), value > 0 { return value }
         let units: [(String, Double)] = [("s", 1), ("m", 60), ("h", 3_600)]
         for (unit, scale) in units where text.hasSuffix(unit) {
-            if let value = Double(text.dropLast(unit.count)), value.isFinite, value > 0 { return value * scale }
+            if let value = decimal(String(text.dropLast(unit.count))), value > 0 { return value * scale }
         }
         return nil
+    }
+
+    /// `5`, `2.50`: digits with at most one point between them (no sign, exponent, hex or spaces).
+    package static func decimal(_ text: String) -> Double? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
+        return Double(text).flatMap { $0.isFinite ? $0 : nil }
     }
 
     /// `5`, `4.25`, `0.0123`.

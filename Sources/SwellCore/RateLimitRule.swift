@@ -7,8 +7,9 @@ package import Foundation
 package struct RateLimitRule: Sendable, Hashable, Codable {
     /// Exit statuses that mean "rate limited" (never 0).
     package var exitCodes: [Int32]
-    /// A regular expression that, found in stdout or stderr, means "rate limited", whatever the
-    /// exit status.
+    /// A regular expression that means "rate limited" when found in stderr, or in stdout of an
+    /// attempt that exited with a status other than 0 (a report that succeeded may well talk
+    /// about rate limits).
     package var match: String?
     /// A regular expression whose first group that matched is when to retry: a number of
     /// seconds, or a clock time (`3:20`, `3:20am`, `15:20:05`) in the node's time zone.
@@ -47,7 +48,8 @@ package struct RateLimitRule: Sendable, Hashable, Codable {
         var texts: [String]?
         func outputs() -> [String] {
             if let texts { return texts }
-            let made = [String(decoding: stderr, as: UTF8.self), String(decoding: stdout, as: UTF8.self)]
+            var made = [String(decoding: stderr, as: UTF8.self)]
+            if exitCode != 0 { made.append(String(decoding: stdout, as: UTF8.self)) }
             texts = made
             return made
         }
@@ -126,8 +128,9 @@ package struct LimitRule: Sendable, Hashable, Codable {
     package init?(parsing text: String) {
         var concurrent: Int?
         var starts: Int?
-        for part in text.split(separator: ",", omittingEmptySubsequences: true) {
-            let item = part.trimmingCharacters(in: .whitespaces)
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let item = String(part)
+            guard !item.isEmpty, !item.contains(" ") else { return nil }
             if item.hasSuffix("/min") {
                 guard starts == nil, let n = Int(item.dropLast(4)), n >= 1, n <= 1_000_000 else { return nil }
                 starts = n

@@ -34,18 +34,10 @@ package struct ReportExpectation: Sendable, Hashable, Codable {
         if nonEmpty, !stdout.contains(where: { !(0x09...0x0D).contains($0) && $0 != 0x20 }) {
             return stdout.isEmpty ? "empty report" : "report of white space only"
         }
+        // Whatever else is asked, an empty report is reported as such.
+        if stdout.isEmpty, minBytes != nil || match != nil || format != nil { return "empty report" }
         if let minBytes, stdout.count < minBytes {
             return "report of \(stdout.count) bytes, fewer than the \(minBytes) expected"
-        }
-        if let match {
-            guard let regex = Self.compile(match) else { return "'\(match)' is not a regular expression" }
-            switch TimedMatch.first(regex, in: String(decoding: stdout, as: UTF8.self)) {
-            case .found: break
-            case .tooLong:
-                return "matching '\(Scope.shortened(match, limit: 80))' took more than \(Int(TimedMatch.timeLimit)) s (a pattern that backtracks too much?)"
-            case .none:
-                return "no match for '\(Scope.shortened(match, limit: 80))'"
-            }
         }
         switch format {
         case .json?:
@@ -61,6 +53,16 @@ package struct ReportExpectation: Sendable, Hashable, Codable {
             }
         case nil:
             break
+        }
+        if let match {
+            guard let regex = Self.compile(match) else { return "'\(match)' is not a regular expression" }
+            switch TimedMatch.first(regex, in: String(decoding: stdout, as: UTF8.self)) {
+            case .found: break
+            case .tooLong:
+                return "matching '\(Scope.shortened(match, limit: 80))' took more than \(Int(TimedMatch.timeLimit)) s (a pattern that backtracks too much?)"
+            case .none:
+                return "no match for '\(Scope.shortened(match, limit: 80))'"
+            }
         }
         return nil
     }

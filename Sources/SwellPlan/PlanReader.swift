@@ -142,8 +142,9 @@ struct PlanReader {
             rule.json = path
         }
         if let value = fields["match"].value {
-            guard let pattern = value.scalar?.string, !pattern.isEmpty, TimedMatch.compile(pattern) != nil else {
-                error(value, "`match` must be a regular expression whose first group is the cost, such as 'cost: \\$([0-9.]+)'")
+            guard let pattern = value.scalar?.string, !pattern.isEmpty, let regex = TimedMatch.compile(pattern),
+                  regex.numberOfCaptureGroups >= 1 else {
+                error(value, "`match` must be a regular expression with a group, in parentheses, around the cost, such as 'cost: \\$([0-9.]+)'")
                 return nil
             }
             rule.match = pattern
@@ -208,6 +209,10 @@ struct PlanReader {
                 error(value, "`\(field)` must be a regular expression" + (field == "match" ? ", such as '429|rate.limit|overloaded'" : " whose first group is seconds or a clock time, such as 'retry-after: (\\d+)'"))
                 return nil
             }
+            if field == "retry-after", (TimedMatch.compile(pattern)?.numberOfCaptureGroups ?? 0) < 1 {
+                error(value, "`retry-after` needs a group, in parentheses, around the seconds or clock time, such as 'retry-after: (\\d+)'")
+                return nil
+            }
             if field == "match" { rule.match = pattern } else { rule.retryAfter = pattern }
         }
         for field in ["backoff", "max-backoff"] {
@@ -223,7 +228,13 @@ struct PlanReader {
             error(node, "`rate-limit` needs `exit-codes` or `match`: what a rate-limited attempt looks like")
             return nil
         }
-        if rule.maxBackoffMilliseconds < rule.backoffMilliseconds { rule.maxBackoffMilliseconds = rule.backoffMilliseconds }
+        if rule.maxBackoffMilliseconds < rule.backoffMilliseconds {
+            if fields["max-backoff"].value != nil {
+                error(fields["max-backoff"].value, "`max-backoff` is shorter than `backoff`")
+                return nil
+            }
+            rule.maxBackoffMilliseconds = rule.backoffMilliseconds
+        }
         return rule
     }
 
@@ -367,7 +378,11 @@ struct PlanReader {
         if let value = fields["uses"].value {
             for item in value.sequence ?? [value] {
                 guard let name = nonEmptyString(item, field: "uses") else { continue }
-                if !uses.contains(name) { uses.append(name) }
+                if uses.contains(name) {
+                    error(item, "`uses` names limit '\(name)' twice")
+                } else {
+                    uses.append(name)
+                }
             }
         }
         let rateLimit = fields["rate-limit"].value.flatMap { self.rateLimit($0) }

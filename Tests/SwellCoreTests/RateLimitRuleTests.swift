@@ -11,8 +11,13 @@ import Testing
     @Test func anExitCodeOrAMatchIsARateLimitAndTheOutputSaysWhenToRetry() {
         #expect(rule.classify(exitCode: 75, stdout: Data(), stderr: Data("retry-after: 12\n".utf8), endedAt: now, timeZone: utc)
                 == .rateLimited(retryAfter: 12))
-        #expect(rule.classify(exitCode: 0, stdout: Data("Usage limit reached, resets 3:20am\n".utf8), stderr: Data(),
+        #expect(rule.classify(exitCode: 1, stdout: Data("Usage limit reached, resets 3:20am\n".utf8), stderr: Data(),
                               endedAt: now, timeZone: utc) == .rateLimited(retryAfter: 2 * 3600 + 20 * 60))
+        // A report that succeeded may talk about rate limits: only its stderr counts.
+        #expect(rule.classify(exitCode: 0, stdout: Data("## Review: the usage limit code\n".utf8), stderr: Data(),
+                              endedAt: now, timeZone: utc) == nil)
+        #expect(rule.classify(exitCode: 0, stdout: Data(), stderr: Data("API overloaded\n".utf8), endedAt: now, timeZone: utc)
+                == .rateLimited(retryAfter: nil))
         #expect(rule.classify(exitCode: 1, stdout: Data(), stderr: Data("API overloaded\n".utf8), endedAt: now, timeZone: utc)
                 == .rateLimited(retryAfter: nil))
         #expect(rule.classify(exitCode: 1, stdout: Data("failed\n".utf8), stderr: Data(), endedAt: now, timeZone: utc) == nil)
@@ -49,7 +54,7 @@ import Testing
         #expect(LimitRule(parsing: "8,30/min") == LimitRule(concurrent: 8, startsPerMinute: 30))
         #expect(LimitRule(parsing: "30/min") == LimitRule(startsPerMinute: 30))
         #expect(LimitRule(parsing: "8") == LimitRule(concurrent: 8))
-        for bad in ["", "0", "8,9", "x/min", "-1", "8,30/hour"] { #expect(LimitRule(parsing: bad) == nil, "\(bad)") }
+        for bad in ["", "0", "8,9", "x/min", "-1", "8,30/hour", "8,", ",30/min", " 8", "8, 30/min"] { #expect(LimitRule(parsing: bad) == nil, "\(bad)") }
         #expect(LimitRule(concurrent: 2, startsPerMinute: 120).spacing == .milliseconds(500))
     }
 }
@@ -73,7 +78,8 @@ import Testing
         #expect(budget.exhaustion(Spending(taskSeconds: 61, cost: 0)) == "budget exhausted: 61 of 60 task-seconds")
         #expect(Budget(parsing: "cost=5,task-seconds=2h") == Budget(taskSeconds: 7_200, cost: 5))
         #expect(Budget(parsing: "task-seconds=90") == Budget(taskSeconds: 90))
-        for bad in ["", "cost", "cost=0", "cost=-1", "dollars=5", "cost=5,cost=6", "task-seconds=soon"] {
+        for bad in ["", "cost", "cost=0", "cost=-1", "dollars=5", "cost=5,cost=6", "task-seconds=soon", "cost=0x10", "cost=5,",
+                    " cost=5", "cost=1e3", "cost=.5"] {
             #expect(Budget(parsing: bad) == nil, "\(bad)")
         }
         #expect(Budget(cost: 5).overridden(by: Budget(taskSeconds: 10)) == Budget(taskSeconds: 10, cost: 5))

@@ -387,7 +387,16 @@ func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
                 == ["plan.yaml:2:1: a `budget` with `cost` needs a stage with `cost`, which says how to read what a task cost from its report"])
         #expect(diagnostics("name: x\nbudget: { cost: free }\nstages:\n  - id: a\n    run: 'true'\n    cost: { json: a, match: b }\n")
                 == ["plan.yaml:2:17: `cost` must be a number above 0, such as 5 or 2.50",
-                    "plan.yaml:6:11: `cost` needs exactly one of `json` and `match`"])
+                    "plan.yaml:6:29: `match` must be a regular expression with a group, in parentheses, around the cost, such as 'cost: \\$([0-9.]+)'"])
+        #expect(diagnostics("name: x\nstages:\n  - id: a\n    run: 'true'\n    cost: { json: a, match: '(b)' }\n")
+                == ["plan.yaml:5:11: `cost` needs exactly one of `json` and `match`"])
+        // A pattern without a group would never say a number.
+        #expect(diagnostics("name: x\nstages:\n  - id: a\n    run: 'true'\n    cost: { match: 'cost: [0-9.]+' }\n    rate-limit: { match: '429', retry-after: 'retry-after: \\d+' }\n")
+                == ["plan.yaml:5:20: `match` must be a regular expression with a group, in parentheses, around the cost, such as 'cost: \\$([0-9.]+)'",
+                    "plan.yaml:6:46: `retry-after` needs a group, in parentheses, around the seconds or clock time, such as 'retry-after: (\\d+)'"])
+        #expect(diagnostics("name: x\nlimits: { x: {} }\nstages:\n  - id: a\n    run: 'true'\n    uses: [x, x]\n    rate-limit: { match: '429', backoff: 10m, max-backoff: 1s }\n")
+                == ["plan.yaml:6:15: `uses` names limit 'x' twice",
+                    "plan.yaml:7:60: `max-backoff` is shorter than `backoff`"])
     }
 
     @Test func aRelativeTimeoutIsAPercentageAboveAHundred() throws {

@@ -273,10 +273,14 @@ struct RunFollower: Sendable {
             let why = result.error ?? (failures.isEmpty ? nil : "failed tasks: " + failures.joined(separator: ", "))
             actions.append(.line("run \(result.run) \(result.status.rawValue)\(why.map { ": \($0)" } ?? "")"))
             actions.append(.line("reports: swell logs \(result.run)" + (embedded ? "" : " --coordinator \(endpoint)")))
-            let on = embedded ? "" : " --coordinator \(endpoint)"
+            // The same plan and --set values: a run goes on only with what it started with.
+            let sets = submit.overrides.map { " --set " + ShellQuote.quote("\($0.name)=\($0.value)") }.joined()
+            let on = sets + (embedded ? "" : " --coordinator \(endpoint)")
             switch result.status {
             case .budgetExhausted:
-                actions.append(.line("to go on with a larger budget: swell run \(submit.file)\(on) --continue \(result.run) --budget ..."))
+                let budget = [result.error?.contains("cost") == true ? "cost=N" : nil,
+                              result.error?.contains("task-seconds") == true ? "task-seconds=N" : nil].compactMap { $0 }.joined(separator: ",")
+                actions.append(.line("to go on with a larger budget: swell run \(submit.file)\(on) --continue \(result.run) --budget \(budget.isEmpty ? "cost=N" : budget)"))
             case .failed where result.stages.contains(where: { $0.counts.failed > 0 }):
                 actions.append(.line("to run the failed tasks again: swell run \(submit.file)\(on) --retry-failed \(result.run)"))
             default:

@@ -43,6 +43,7 @@ extension Scheduler {
 
     private mutating func endIfDrained(_ runID: String, _ now: Moment, _ effects: inout Effects) {
         guard let run = runs[runID], run.status == .running, let why = run.exhausted, run.draining.isEmpty else { return }
-        finishRun(runID, .budgetExhausted, error: why, now, &effects)
+        // What the run spent in all, the tasks that finished after the budget ran out included.
+        finishRun(runID, .budgetExhausted, error: run.budget?.exhaustion(run.spent) ?? why, now, &effects)
     }
 }
