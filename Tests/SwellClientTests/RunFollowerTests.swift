@@ -9,9 +9,10 @@ struct FollowerDriver {
     let t0 = ContinuousClock.now
     var now: ContinuousClock.Instant
     var follower: RunFollower
-    let submit = Submit(id: 7, plan: "name: p", file: "p.yaml", overrides: [], scopes: [:], taskEvents: true)
+    let submit: Submit
 
-    init(embedded: Bool = false, json: Bool = false) {
+    init(embedded: Bool = false, json: Bool = false, overrides: [VarOverride] = []) {
+        submit = Submit(id: 7, plan: "name: p", file: "p.yaml", overrides: overrides, scopes: [:], taskEvents: true)
         now = t0
         follower = RunFollower(submit: submit, embedded: embedded, endpoint: "tcp://c:7710", json: json, at: t0)
     }
@@ -124,6 +125,14 @@ extension [RunFollower.Action] {
         var embedded = FollowerDriver(embedded: true)
         _ = embedded.accept()
         #expect(embedded.finish(.cancelled, error: "interrupted").lines == ["run r1 cancelled: interrupted", "reports: swell logs r1"])
+    }
+
+    /// A run goes on only with the --set values it started with: the line that says how has them.
+    @Test func theLineThatSaysHowToGoOnHasTheRunsSetValues() {
+        var driver = FollowerDriver(embedded: true, overrides: [VarOverride(name: "agent", value: "./fake agent")])
+        _ = driver.accept()
+        let end = driver.finish(.budgetExhausted, error: "budget exhausted: cost 0.9 of 0.5")
+        #expect(end.lines.last == "to go on with a larger budget: swell run p.yaml --set 'agent=./fake agent' --continue r1 --budget cost=N")
     }
 
     @Test func jsonPrintsOneObjectInsteadOfTheOutputs() throws {

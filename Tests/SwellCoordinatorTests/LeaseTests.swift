@@ -101,6 +101,9 @@ import Testing
         // The lease is back, but the limit is paused: nothing is granted for 10 s at least.
         #expect(h.scheduler.leases.held.count == 1)
         #expect(h.scheduler.leases.shared["api"]?.pausedUntil != nil)
+        // `swell status` shows the pause on the shared row and on the run's own.
+        let rows = h.scheduler.leases.status(at: h.now.monotonic)
+        #expect(rows.count == 2 && rows.allSatisfy { $0.pausedUntil != nil }, "\(rows)")
         var grantedAfter: Double?
         while h.clock < 20, grantedAfter == nil {
             h.send("n1", .heartbeat(Heartbeat(id: h.nextID(), running: 1)))

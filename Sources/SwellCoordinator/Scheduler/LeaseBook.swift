@@ -148,8 +148,10 @@ struct LeaseBook: Sendable {
             for name in perRun[run]!.keys.sorted() {
                 let pool = perRun[run]![name]!
                 guard pool.rule.concurrent != nil || pool.rule.startsPerMinute != nil else { continue }
+                // A pause is the shared pool's, and holds for every run's pool of the name.
+                let paused = shared[name].flatMap { $0.isPaused(at: now) ? $0.pausedUntilWall : nil }
                 list.append(LimitStatus(name: name, run: run, rule: pool.rule, held: pool.held,
-                                        queued: queuedByRun[run]?[name] ?? 0, pausedUntil: nil))
+                                        queued: queuedByRun[run]?[name] ?? 0, pausedUntil: paused))
             }
         }
         return list
