@@ -1,3 +1,4 @@
+import SwellCore
 import SwellPlan
 
 /// What `swell validate` prints: the stage waves, each stage with its task count.
@@ -24,10 +25,22 @@ enum PlanSummary {
                     line += "1 task"
                 }
                 if !stage.needs.isEmpty { line += "; needs \(stage.needs.joined(separator: ", "))" }
+                if !stage.uses.isEmpty { line += "; uses \(stage.uses.joined(separator: ", "))" }
+                if stage.rateLimit != nil { line += "; waits out rate limits" }
+                if stage.cost != nil { line += "; reads its cost" }
                 out += line + "\n"
             }
         }
         out += "sinks: \(plan.sinks.map(\.id).joined(separator: ", "))\n"
+        for name in plan.limits.keys.sorted() {
+            let rule = plan.limits[name]!
+            let numbers = rule.description.isEmpty ? "numbers from the coordinator's --limit \(name)" : rule.description
+            out += "limit \(name): \(numbers)\n"
+        }
+        if let budget = plan.budget {
+            out += "budget: " + [budget.cost.map { "cost \(Budget.number($0))" },
+                                 budget.taskSeconds.map { "\(Budget.number($0)) task-seconds" }].compactMap { $0 }.joined(separator: ", ") + "\n"
+        }
         return out
     }
 }

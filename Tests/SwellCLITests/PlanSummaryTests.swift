@@ -32,4 +32,29 @@ import Testing
 
             """)
     }
+
+    @Test func validateSaysWhatRunsUnderLimitsAndBudgets() throws {
+        let plan = try PlanParser.parse("""
+            name: agents
+            limits: { claude: { concurrent: 8, starts-per-minute: 30 }, shared: {} }
+            budget: { cost: 5, task-seconds: 1h }
+            stages:
+              - id: review
+                partition: { items: [a] }
+                run: claude -p
+                uses: [claude, shared]
+                rate-limit: { exit-codes: [75] }
+                cost: { json: total_cost_usd }
+            """, file: "agents.yaml")
+        #expect(PlanSummary.render(plan, scopes: [:]) == """
+            plan agents (agents.yaml): 1 stage in 1 wave
+            wave 1
+              review  items (counted at run time), width 10, barrier; uses claude, shared; waits out rate limits; reads its cost
+            sinks: review
+            limit claude: 8 at once, 30 starts/min
+            limit shared: numbers from the coordinator's --limit shared
+            budget: cost 5, 3600 task-seconds
+
+            """)
+    }
 }

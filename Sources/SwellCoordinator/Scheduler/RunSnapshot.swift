@@ -11,6 +11,9 @@ struct RunSnapshot: Sendable {
     var assignments: [HeldAssignment]
     /// Leases the run's tasks held.
     var leases: [HeldLease]
+    /// Tasks whose final report was made not final to run them again (`--retry-failed`), by
+    /// stage: nothing of theirs is in flight.
+    var reopened: [String: Set<Int>] = [:]
 
     init(run: RunAcceptance, stages: [StageEntry], shares: [String: [ShareState]],
                  reports: [(report: Report, final: Bool)], assignments: [HeldAssignment], leases: [HeldLease] = []) {

@@ -104,6 +104,7 @@ extension Scheduler {
                 for r in snapshot.reports.indices where snapshot.reports[r].final && snapshot.reports[r].report.stage == entry.stage
                     && (!snapshot.reports[r].report.succeeded || snapshot.reports[r].report.index == -1) {
                     snapshot.reports[r].final = false
+                    snapshot.reopened[entry.stage, default: []].insert(snapshot.reports[r].report.index)
                 }
                 // Shares that hold a task to run again are summarized again.
                 for s in snapshot.shares[entry.stage]?.indices ?? (0..<0) {

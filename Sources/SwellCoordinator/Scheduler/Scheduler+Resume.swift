@@ -151,10 +151,12 @@ extension Scheduler {
             restored[key] = RestoredAssignment(node: held.node, slots: held.slots, outstanding: outstanding, until: until)
         }
         if afterEnd {
-            for index in stage.tasks.indices where !stage.tasks[index].isFinal && stage.tasks[index].attempt > 0 {
+            let reopened = snapshot.reopened[id] ?? []
+            for index in stage.tasks.indices
+            where !stage.tasks[index].isFinal && stage.tasks[index].attempt > 0 && !reopened.contains(index) {
                 stage.tasks[index].attempt += 1
             }
-            if var state = reduce, state.status != .done {
+            if var state = reduce, state.status != .done, !reopened.contains(-1) {
                 state.attempt += 1
                 reduce = state
             } else if reduce == nil {
