@@ -732,7 +732,9 @@ import SwellTestSupport
         let result = try await run("/bin/sh", ["-c", "ulimit -f 2048; exec '\(Binaries.path("swell"))' run '\(plan)' --state '\(work.path)/state' > /dev/null"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot write the journal"), "\(result.stderr)")
-        #expect(result.stderr.contains("File too large"), "\(result.stderr)")
+        // The output file or SQLite's log, whichever reaches the limit first (it depends on how
+        // the reports were batched): either way, the output file holds what the journal records.
+        #expect(result.stderr.contains("File too large") || result.stderr.contains("disk I/O error"), "\(result.stderr)")
         let outputs = try FileManager.default.contentsOfDirectory(atPath: work.path + "/state/outputs")
         let file = try #require(outputs.first)
         let size = try #require(try FileManager.default.attributesOfItem(atPath: work.path + "/state/outputs/" + file)[.size] as? Int)
