@@ -148,4 +148,24 @@ import Testing
         assigned = ["n1", "n2", "n3"].flatMap { h.assigns(h.take($0)) }
         #expect(assigned.filter { $0.stage == "b" }.reduce(0) { $0 + $1.tasks.count } == 3)
     }
+
+    @Test func aRunsClientsHearThatANodeWithItsWorkIsDown() throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.join("n2")
+        h.send("client", .hello(Hello(id: h.nextID(), role: .client, name: "c", incarnation: "c1")))
+        h.send("client", .submit(Submit(id: h.nextID(), plan: "name: p\nstages:\n  - id: a\n    partition: { items: [x, y] }\n    run: sleep 9\n",
+                                        file: "plan.yaml", overrides: [], scopes: [:], taskEvents: false)))
+        let holders = ["n1", "n2"].filter { !h.assigns(h.take($0)).isEmpty }
+        let silent = try #require(holders.first)
+        let talking = silent == "n1" ? "n2" : "n1"
+        _ = h.take("client")
+        var notices: [String] = []
+        while h.clock < 10, notices.isEmpty {
+            h.send(talking, .heartbeat(Heartbeat(id: h.nextID(), running: 1)))
+            h.advance(0.5)
+            notices = h.take("client").compactMap { if case .event(let e) = $0, e.kind == .notice { e.message } else { nil } }
+        }
+        #expect(notices == ["node \(silent) is down: its unfinished work goes to other nodes"])
+    }
 }

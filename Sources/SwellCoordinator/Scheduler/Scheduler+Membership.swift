@@ -224,6 +224,11 @@ extension Scheduler {
             effects.journal(.assignmentRemoved(key))
             release(key, lostOn: name, now, &effects)
         }
+        // Its runs' clients hear of it: their progress would otherwise just slow down.
+        let why = state == .left ? "left" : "is down"
+        for run in Set(lost.map(\.run)).sorted() where runs[run]?.status == .running {
+            notice(run, "node \(name) \(why): its unfinished work goes to other nodes", &effects)
+        }
         confirmCancels(from: name, ids: nil, now, &effects)
         drained(name, ids: nil, now, &effects)
     }
