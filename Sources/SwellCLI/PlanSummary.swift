@@ -38,8 +38,7 @@ enum PlanSummary {
             out += "limit \(name): \(numbers)\n"
         }
         if let budget = plan.budget {
-            out += "budget: " + [budget.cost.map { "cost \(Budget.number($0))" },
-                                 budget.taskSeconds.map { "\(Budget.number($0)) task-seconds" }].compactMap { $0 }.joined(separator: ", ") + "\n"
+            out += "budget: \(budget.description)\n"
         }
         return out
     }

@@ -15,6 +15,12 @@ package struct Budget: Sendable, Hashable, Codable {
 
     package var isEmpty: Bool { taskSeconds == nil && cost == nil }
 
+    /// `cost 5, 3600 task-seconds`.
+    package var description: String {
+        [cost.map { "cost \(Self.number($0))" }, taskSeconds.map { "\(Self.number($0)) task-seconds" }]
+            .compactMap { $0 }.joined(separator: ", ")
+    }
+
     /// This budget with what `other` sets replacing its values.
     package func overridden(by other: Budget?) -> Budget {
         Budget(taskSeconds: other?.taskSeconds ?? taskSeconds, cost: other?.cost ?? cost)
@@ -117,10 +123,7 @@ package struct CostRule: Sendable, Hashable, Codable {
             return nil
         }
         if let match, let regex = TimedMatch.compile(match) {
-            let text = String(decoding: stdout, as: UTF8.self)
-            guard case .found(let found) = TimedMatch.first(regex, in: text) else { return nil }
-            let value = (1..<max(1, found.numberOfRanges)).lazy.compactMap({ TimedMatch.group($0, of: found, in: text) }).first
-                ?? TimedMatch.group(0, of: found, in: text)
+            let value = TimedMatch.captured(regex, in: String(decoding: stdout, as: UTF8.self))
             return value.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
         }
         return nil

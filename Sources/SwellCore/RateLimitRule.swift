@@ -60,10 +60,7 @@ package struct RateLimitRule: Sendable, Hashable, Codable {
         var seconds: Double?
         if let retryAfter, let regex = TimedMatch.compile(retryAfter) {
             for text in outputs() {
-                // The first group that took part in the match (alternatives may each have one), else all of it.
-                guard case .found(let found) = TimedMatch.first(regex, in: text),
-                      let value = (1..<max(1, found.numberOfRanges)).lazy.compactMap({ TimedMatch.group($0, of: found, in: text) }).first
-                        ?? TimedMatch.group(0, of: found, in: text) else { continue }
+                guard let value = TimedMatch.captured(regex, in: text) else { continue }
                 seconds = Self.wait(until: value, after: endedAt, timeZone: timeZone)
                 if seconds != nil { break }
             }

@@ -34,6 +34,14 @@ package enum TimedMatch {
         return result
     }
 
+    /// What the first match of `regex` in `text` captured: its first group that took part in the
+    /// match (alternatives may each have one), else the whole match; nil without a match.
+    package static func captured(_ regex: NSRegularExpression, in text: String) -> String? {
+        guard case .found(let found) = first(regex, in: text) else { return nil }
+        return (1..<max(1, found.numberOfRanges)).lazy.compactMap({ group($0, of: found, in: text) }).first
+            ?? group(0, of: found, in: text)
+    }
+
     /// The text of capture group `group` of `match` in `text`.
     package static func group(_ group: Int, of match: NSTextCheckingResult, in text: String) -> String? {
         guard group < match.numberOfRanges, let range = Range(match.range(at: group), in: text) else { return nil }

@@ -25,6 +25,11 @@ package struct Plan: Sendable {
 
     package func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
 
+    /// A stage id or limit name: letters, digits, `_`, `-` and `.`.
+    package static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.unicodeScalars.allSatisfy(PlanReader.isIDCharacter)
+    }
+
     static func words(_ command: Command) -> [String] {
         switch command {
         case .shell(let text): return [text]

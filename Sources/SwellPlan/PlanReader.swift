@@ -165,7 +165,7 @@ struct PlanReader {
         }
         var limits: [String: LimitRule] = [:]
         for (key, value) in mapping {
-            guard let name = key.scalar?.string, !name.isEmpty, name.unicodeScalars.allSatisfy(Self.isIDCharacter) else {
+            guard let name = key.scalar?.string, Plan.isValidName(name) else {
                 error(key, "a limit name may only use letters, digits, `_`, `-` and `.`")
                 continue
             }

@@ -123,8 +123,8 @@ package enum WireCodec {
         case "LOGS": return .logs(try body(LogsReply.self))
         case "INPUT?": return .inputRequest(try body(InputRequest.self))
         case "INPUT": return .input(try body(InputChunk.self))
-        case "LEASE?": return .leaseRequest(try body(LeaseRequest.self))
-        case "LEASE": return .lease(try body(LeaseGrant.self))
+        case "LEASE?": return .leaseRequest(try body(LeaseList.self))
+        case "LEASE": return .lease(try body(LeaseList.self))
         default: throw WireError(.unknownType, "unknown message type '\(type)'")
         }
     }

@@ -40,7 +40,7 @@ import Testing
                 shares.append((node, assign))
                 #expect(assign.spec.leased == true)
                 let refs = assign.tasks.map { LeaseRef(run: assign.run, stage: assign.stage, index: $0.index, attempt: $0.attempt) }
-                h.send(node, .leaseRequest(LeaseRequest(id: h.nextID(), tasks: refs)))
+                h.send(node, .leaseRequest(LeaseList(id: h.nextID(), tasks: refs)))
             }
         }
         return (h, shares)
@@ -55,7 +55,7 @@ import Testing
         // Asking again for a granted task gets the grant again; a task already queued is not queued twice.
         let first = try #require(granted.first)
         let (holder, assign) = Self.holder(of: first.index, in: shares)
-        h.send(holder, .leaseRequest(LeaseRequest(id: h.nextID(), tasks: [first])))
+        h.send(holder, .leaseRequest(LeaseList(id: h.nextID(), tasks: [first])))
         #expect(Self.grants(h.take(holder)) == [first])
         #expect(h.scheduler.leases.queue.count == 2)
         // The report ends the lease: the next task in line gets it.

@@ -455,10 +455,10 @@ extension Message {
         #expect(asked.map(\.index) == [0, 1])
         // Unanswered, the request goes again after the resend delay.
         #expect(Self.leaseRequests(node.advance(.seconds(3))).map(\.index) == [0, 1])
-        let started = node.receive(.lease(LeaseGrant(id: node.id(), tasks: [asked[1]]))).started
+        let started = node.receive(.lease(LeaseList(id: node.id(), tasks: [asked[1]]))).started
         #expect(started.map(\.key.slot) == [1])
         // A grant for a task the node does not wait for starts nothing.
-        #expect(node.receive(.lease(LeaseGrant(id: node.id(), tasks: [LeaseRef(run: "r", stage: "review", index: 2, attempt: 1)]))).started.isEmpty)
+        #expect(node.receive(.lease(LeaseList(id: node.id(), tasks: [LeaseRef(run: "r", stage: "review", index: 2, attempt: 1)]))).started.isEmpty)
     }
 
     @Test func leasedTasksStopAsInterruptedOnceTheCoordinatorIsSilentForTheLeaseHold() {
@@ -467,7 +467,7 @@ extension Message {
         _ = node.receive(.welcome(Welcome(id: node.id(), replyTo: 1, name: "n1", coordinator: "c1", heartbeatMilliseconds: 500,
                                           silenceMilliseconds: 3_000, leaseHoldMilliseconds: 10_000)))
         let (_, actions) = Self.leasedShare(&node, tasks: 1)
-        let started = node.receive(.lease(LeaseGrant(id: node.id(), tasks: Self.leaseRequests(actions)))).started
+        let started = node.receive(.lease(LeaseList(id: node.id(), tasks: Self.leaseRequests(actions)))).started
         #expect(started.count == 1)
         var stops: [(ProcessKey, StopSignal.Reason)] = []
         while node.elapsed < .seconds(12), stops.isEmpty {
@@ -503,5 +503,18 @@ extension Message {
         #expect(reportAt < ackAt)
         #expect(!sent.contains { $0.isSummary })
         #expect(last.started.isEmpty)
+    }
+
+    @Test func aDrainForgetsAnAssignmentStillWaitingForItsInput() throws {
+        var node = NodeLoopDriver(slots: 2)
+        node.join()
+        let (assign, accepted) = node.assign(tasks: 2, stdinBytes: 3)
+        let request = try #require(accepted.inputRequests.first)
+        let drained = node.receive(.cancel(Cancel(id: node.id(), run: assign.run, reason: "budget exhausted", drain: true)))
+        #expect(drained.acks.count == 1, "nothing runs: acknowledged at once")
+        // The input arrives after all: nothing starts.
+        let stored = node.receive(.input(InputChunk(id: node.id(), replyTo: request.id, run: request.run, stage: request.stage,
+                                                    reduce: false, offset: 0, data: Data("abc".utf8), last: true)))
+        #expect(stored.stored.isEmpty && stored.started.isEmpty)
     }
 }

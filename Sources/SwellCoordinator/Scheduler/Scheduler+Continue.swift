@@ -65,7 +65,7 @@ extension Scheduler {
         let done = runs[resume.run]!.stages.reduce(0) { $0 + $1.finalTasks }
         let total = runs[resume.run]!.stages.reduce(0) { $0 + $1.tasks.count }
         notice(resume.run, "run \(resume.run) continues: \(done) of \(total) task(s) already done are not run again"
-               + (snapshot.run.budget.map { " (budget \(Self.describe($0)); spent so far: \(Self.describe(spent)))" } ?? ""), &effects)
+               + (snapshot.run.budget.map { " (budget \($0.description); spent so far: \(Self.describe(spent)))" } ?? ""), &effects)
         runs[resume.run]!.progressDirty = true
     }
 
@@ -152,11 +152,6 @@ extension Scheduler {
         }
         }
         return result
-    }
-
-    static func describe(_ budget: Budget) -> String {
-        [budget.cost.map { "cost \(Budget.number($0))" }, budget.taskSeconds.map { "\(Budget.number($0)) task-seconds" }]
-            .compactMap { $0 }.joined(separator: ", ")
     }
 
     static func describe(_ spent: Spending) -> String {

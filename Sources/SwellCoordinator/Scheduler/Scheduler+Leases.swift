@@ -6,7 +6,7 @@ import SwellProtocol
 extension Scheduler {
     /// A node's LEASE?: it has a slot for each task and waits to start it. Tasks already granted
     /// to it get their grant again (the first may have been lost); the others queue.
-    mutating func leasesAsked(_ request: LeaseRequest, by node: String, _ now: Moment, _ effects: inout Effects) {
+    mutating func leasesAsked(_ request: LeaseList, by node: String, _ now: Moment, _ effects: inout Effects) {
         var again: [LeaseRef] = []
         for ref in request.tasks {
             if let lease = leases.held[ref] {
@@ -18,7 +18,7 @@ extension Scheduler {
             leases.queue.append(ref)
         }
         if !again.isEmpty, let peer = nodes[node]?.peer {
-            effects.send(peer, .lease(LeaseGrant(id: messageID(), tasks: again)))
+            effects.send(peer, .lease(LeaseList(id: messageID(), tasks: again)))
         }
         grantLeases(now, &effects)
     }
@@ -68,7 +68,7 @@ extension Scheduler {
         leases.queue = waiting
         for (node, refs) in granted.sorted(by: { $0.key < $1.key }) {
             guard let peer = nodes[node]?.peer else { continue }
-            effects.send(peer, .lease(LeaseGrant(id: messageID(), tasks: refs)))
+            effects.send(peer, .lease(LeaseList(id: messageID(), tasks: refs)))
         }
     }
 

@@ -433,14 +433,42 @@ struct NodeLoop: Sendable {
             drain(cancel)
             return
         }
-        var stopped: Set<ProcessKey> = []
-        for (assignment, slots) in processes where cancel.covers(assignment) {
-            for slot in slots { stopped.insert(ProcessKey(assignment: assignment, slot: slot)) }
-        }
+        let stopped = processes(coveredBy: cancel, summaries: true)
         for key in stopped.sorted(by: { ($0.assignment, $0.slot) < ($1.assignment, $1.slot) }) { actions.append(.stop(key)) }
         for key in Array(shares.keys) where cancel.covers(key) {
             shares[key] = nil
         }
+        forgetUnstarted(cancel)
+        if !cancel.reason.isEmpty, !stopped.isEmpty {
+            log(.info, "stopping \(stopped.count) process(es) of run \(cancel.run): \(cancel.reason)")
+        }
+        acknowledge(cancel, once: stopped)
+    }
+
+    /// Starts nothing more of what the CANCEL covers and lets what runs finish and report;
+    /// acknowledges it once those processes have ended (after their reports).
+    private mutating func drain(_ cancel: Cancel) {
+        let running = processes(coveredBy: cancel, summaries: false)
+        for key in Array(shares.keys) where cancel.covers(key) { shares[key]!.drain() }
+        forgetUnstarted(cancel)
+        if !running.isEmpty { log(.info, "starting no more tasks of run \(cancel.run): \(cancel.reason); \(running.count) running finish") }
+        acknowledge(cancel, once: running)
+    }
+
+    /// The running processes of the assignments `cancel` covers; their summaries' too when asked.
+    private func processes(coveredBy cancel: Cancel, summaries: Bool) -> Set<ProcessKey> {
+        var covered: Set<ProcessKey> = []
+        for (assignment, slots) in processes where cancel.covers(assignment) {
+            for slot in slots where summaries || slot != ProcessKey.summarizeSlot {
+                covered.insert(ProcessKey(assignment: assignment, slot: slot))
+            }
+        }
+        return covered
+    }
+
+    /// Forgets what of the assignments `cancel` covers has not started: work queued for a slot
+    /// or a lease, and assignments waiting for their input.
+    private mutating func forgetUnstarted(_ cancel: Cancel) {
         for input in Array(inputs.keys) {
             inputs[input]!.waiting.removeAll { cancel.covers($0.assignment) }
             for key in inputs[input]!.users where cancel.covers(key) {
@@ -450,31 +478,14 @@ struct NodeLoop: Sendable {
         }
         queued.removeAll { cancel.covers($0.key.assignment) }
         leaseWaiting = leaseWaiting.filter { !cancel.covers($0.value.key.assignment) }
-        if !cancel.reason.isEmpty, !stopped.isEmpty {
-            log(.info, "stopping \(stopped.count) process(es) of run \(cancel.run): \(cancel.reason)")
-        }
-        if stopped.isEmpty {
-            send(.ack(Ack(id: id(), acks: [cancel.id])))
-        } else {
-            pendingCancels[cancel.id] = stopped
-        }
     }
 
-    /// Starts nothing more of what the CANCEL covers and lets what runs finish and report;
-    /// acknowledges it once those processes have ended (after their reports).
-    private mutating func drain(_ cancel: Cancel) {
-        var running: Set<ProcessKey> = []
-        for (assignment, slots) in processes where cancel.covers(assignment) {
-            for slot in slots where slot != ProcessKey.summarizeSlot { running.insert(ProcessKey(assignment: assignment, slot: slot)) }
-        }
-        for key in Array(shares.keys) where cancel.covers(key) { shares[key]!.drain() }
-        queued.removeAll { cancel.covers($0.key.assignment) }
-        leaseWaiting = leaseWaiting.filter { !cancel.covers($0.value.key.assignment) }
-        if !running.isEmpty { log(.info, "starting no more tasks of run \(cancel.run): \(cancel.reason); \(running.count) running finish") }
-        if running.isEmpty {
+    /// Acknowledges `cancel` now, or once `processes` have ended.
+    private mutating func acknowledge(_ cancel: Cancel, once processes: Set<ProcessKey>) {
+        if processes.isEmpty {
             send(.ack(Ack(id: id(), acks: [cancel.id])))
         } else {
-            pendingCancels[cancel.id] = running
+            pendingCancels[cancel.id] = processes
         }
     }
 
@@ -563,7 +574,7 @@ struct NodeLoop: Sendable {
     private mutating func askLeases(_ refs: [LeaseRef], _ now: ContinuousClock.Instant) {
         guard state == .up, !refs.isEmpty else { return }
         lastLeaseAsk = now
-        send(.leaseRequest(LeaseRequest(id: id(), tasks: refs.sorted())))
+        send(.leaseRequest(LeaseList(id: id(), tasks: refs.sorted())))
     }
 
     /// Tasks under leases stop once the coordinator has been silent for the lease hold: by

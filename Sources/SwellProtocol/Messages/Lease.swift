@@ -17,22 +17,15 @@ package struct LeaseRef: Sendable, Codable, Hashable, Comparable {
     }
 }
 
-/// Ask for leases (node -> coordinator): the node has a slot for each of `tasks` and waits to
-/// start them. Sent when a task is ready, and again every resend interval and after each
-/// WELCOME for those not granted yet; asking again for a task already granted gets its grant again.
-package struct LeaseRequest: Sendable, Codable {
-    package var id: UInt64
-    package var tasks: [LeaseRef]
-
-    package init(id: UInt64, tasks: [LeaseRef]) {
-        self.id = id
-        self.tasks = tasks
-    }
-}
-
-/// Leases granted (coordinator -> node): the node may start these tasks now. A lease ends with
-/// the attempt's REPORT; see protocol.md for when a lost node's leases are handed on.
-package struct LeaseGrant: Sendable, Codable {
+/// Task attempts and their leases, both ways, as REPORT and RELAY share one message.
+///
+/// LEASE? (node -> coordinator): the node has a slot for each of `tasks` and waits to start it.
+/// Sent when a task is ready, and again every resend interval and after each WELCOME for those
+/// not granted yet; asking again for a task already granted gets its grant again.
+///
+/// LEASE (coordinator -> node): the node may start these tasks now. A lease ends with the
+/// attempt's REPORT; see protocol.md for when a lost node's leases are handed on.
+package struct LeaseList: Sendable, Codable {
     package var id: UInt64
     package var tasks: [LeaseRef]
 

@@ -24,8 +24,8 @@ package enum Message: Sendable {
     case logs(LogsReply)
     case inputRequest(InputRequest)
     case input(InputChunk)
-    case leaseRequest(LeaseRequest)
-    case lease(LeaseGrant)
+    case leaseRequest(LeaseList)
+    case lease(LeaseList)
 
     /// The type name on the wire (second frame).
     package var type: String {
