@@ -18,15 +18,7 @@ extension Scheduler {
     mutating func exhaust(_ runID: String, _ why: String, _ now: Moment, _ effects: inout Effects) {
         guard runs[runID]?.status == .running else { return }
         runs[runID]!.exhausted = why
-        var told: [String: UInt64] = [:]
-        for key in assignments.keys where key.run == runID {
-            let node = assignments[key]!.node
-            guard told[node] == nil, let record = nodes[node], record.isLive else { continue }
-            let id = messageID()
-            told[node] = id
-            effects.send(record.peer, .cancel(Cancel(id: id, run: runID, reason: why, drain: true)))
-        }
-        runs[runID]!.draining = told
+        runs[runID]!.draining = tellNodes(of: runID, { Cancel(id: $0, run: runID, reason: why, drain: true) }, &effects)
         effects.log(.info, "run \(runID): \(why); no new task starts")
         notice(runID, "\(why): no new task starts; the tasks that run finish and are kept", &effects)
         endIfDrained(runID, now, &effects)

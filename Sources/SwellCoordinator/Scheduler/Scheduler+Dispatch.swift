@@ -309,15 +309,20 @@ extension Scheduler {
     /// message id sent to each node.
     @discardableResult
     mutating func stopAssignments(of runID: String, reason: String, _ effects: inout Effects) -> [String: UInt64] {
+        let told = tellNodes(of: runID, { Cancel(id: $0, run: runID, reason: reason) }, &effects)
+        for key in assignments.keys.filter({ $0.run == runID }) { complete(key, &effects) }
+        return told
+    }
+
+    /// Sends a CANCEL, made by `cancel` from its message id, to each live node that holds work of
+    /// the run; returns the id each was sent.
+    mutating func tellNodes(of runID: String, _ cancel: (UInt64) -> Cancel, _ effects: inout Effects) -> [String: UInt64] {
         var told: [String: UInt64] = [:]
-        for key in assignments.keys.filter({ $0.run == runID }) {
-            let node = assignments[key]!.node
-            complete(key, &effects)
-            if told[node] == nil, let record = nodes[node], record.isLive {
-                let id = messageID()
-                told[node] = id
-                effects.send(record.peer, .cancel(Cancel(id: id, run: runID, reason: reason)))
-            }
+        for node in Set(assignments.values.filter { $0.id.run == runID }.map(\.node)).sorted() {
+            guard let record = nodes[node], record.isLive else { continue }
+            let id = messageID()
+            told[node] = id
+            effects.send(record.peer, .cancel(cancel(id)))
         }
         return told
     }
