@@ -47,8 +47,14 @@ package enum KeyFiles {
             let secret = path.hasSuffix(".pub") ? String(path.dropLast(4)) + ".key" : "NAME.key"
             throw KeyError("\(path) is a public key file; --key takes the secret key file (\(secret))")
         }
-        if info.st_mode & 0o077 != 0 {
-            throw KeyError("the key file \(path) is open to others (mode \(String(info.st_mode & 0o777, radix: 8))): chmod 600 \(path)")
+        // Owned by root, a key may also be readable by its group: that is how a service's user is
+        // handed a key it must not change (root:swell 0640 on a systemd host; a Kubernetes Secret
+        // volume with an fsGroup is root-owned 0440).
+        let mode = info.st_mode & 0o777
+        let handedToGroup = info.st_uid == 0 && mode & 0o037 == 0
+        if mode & 0o077 != 0 && !handedToGroup {
+            throw KeyError("the key file \(path) is open to others (mode \(String(mode, radix: 8))): chmod 600 \(path)"
+                + (info.st_uid == 0 ? " (or 640: owned by root, its group may read it)" : ""))
         }
         let secret = try readKey(path, what: "secret key")
         guard let publicKey = ZMQCurve.publicKey(forSecret: secret) else { throw KeyError("\(path) does not hold a CurveZMQ secret key") }
@@ -63,12 +69,14 @@ package enum KeyFiles {
     }
 
     /// A public key given as 40 Z85 characters, or as the path of a `.pub` file.
+    /// A file that exists is read first: '/' and '.' are Z85 characters, so a path of 40
+    /// characters (`/tmp/tmp.0oH8a6aHgu/keys/coordinator.pub`) would pass for a key.
     package static func publicKey(_ argument: String) throws -> String {
-        if ZMQCurve.isKey(argument) { return argument }
-        guard FileManager.default.fileExists(atPath: argument) else {
+        if FileManager.default.fileExists(atPath: argument) { return try readKey(argument, what: "public key") }
+        guard ZMQCurve.isKey(argument) else {
             throw KeyError("'\(argument)' is neither a 40-character Z85 public key nor a .pub file")
         }
-        return try readKey(argument, what: "public key")
+        return argument
     }
 
     static func readKey(_ path: String, what: String) throws -> String {

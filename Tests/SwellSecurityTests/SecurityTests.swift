@@ -46,6 +46,45 @@ func temporaryFolder() -> String {
         }
     }
 
+    /// A .pub file whose path is 40 characters long is read, not taken for the key itself
+    /// ('/' and '.' are Z85 characters).
+    @Test func aPublicKeyFileWithA40CharacterPathIsRead() throws {
+        var template = Array("/tmp/swell-keys-XXXXXX".utf8CString)
+        let folder = try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }.map { String(cString: $0) })
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let name = folder + "/" + String(repeating: "c", count: 40 - folder.count - 1 - 4)
+        let written = try KeyFiles.generate(name: name, force: false)
+        #expect(written.publicFile.count == 40 && ZMQCurve.isKey(written.publicFile))
+        #expect(try KeyFiles.publicKey(written.publicFile) == written.publicKey)
+    }
+
+    /// A root-owned key may be readable by its group (a service user's key on a systemd host, a
+    /// Kubernetes Secret volume with an fsGroup), but not writable by it; any other owner's key
+    /// must be private to it.
+    @Test func aRootOwnedKeyMayBeReadByItsGroup() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let written = try KeyFiles.generate(name: folder + "/service", force: false)
+        chmod(written.keyFile, 0o640)
+        if getuid() == 0 {
+            #expect(try KeyFiles.readSecret(written.keyFile).publicKey == written.publicKey)
+            chmod(written.keyFile, 0o440)
+            #expect(try KeyFiles.readSecret(written.keyFile).publicKey == written.publicKey)
+            for mode: mode_t in [0o660, 0o644, 0o604] {
+                chmod(written.keyFile, mode)
+                #expect(throws: KeyError.self, "root-owned mode \(String(mode, radix: 8))") { try KeyFiles.readSecret(written.keyFile) }
+            }
+            chmod(written.keyFile, 0o640)
+            chown(written.keyFile, 65534, 0)
+        }
+        do {
+            _ = try KeyFiles.readSecret(written.keyFile)
+            Issue.record("a group-readable key of a user other than root was accepted")
+        } catch let error as KeyError {
+            #expect(error.message.contains("mode 640"))
+        }
+    }
+
     /// A public key file given where the secret key goes is named as such, whatever its mode
     /// (any 40 Z85 characters would otherwise pass for a secret key).
     @Test func aPublicKeyFileIsNotTakenForTheSecretKey() throws {
