@@ -1,10 +1,18 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+// Release binaries carry the Swift runtime and Foundation inside them, so `.build/release/swell*` run
+// on a host that has no Swift toolchain: only libzmq and SQLite come from the system (docs/deploy.md).
+// Compiling against the static modules makes Foundation's own libraries part of the link, so every
+// module is compiled so and every executable (the test runner too) linked so. Debug builds, which
+// the tests use, keep the shared runtime and link faster.
+let standalone: [SwiftSetting] = [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
+let standaloneLink: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
+
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
-]
+] + standalone
 
 let package = Package(
     name: "swell",
@@ -108,47 +116,47 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(name: "swell", dependencies: ["SwellCLI"], swiftSettings: strict),
+        .executableTarget(name: "swell", dependencies: ["SwellCLI"], swiftSettings: strict, linkerSettings: standaloneLink),
         // What every test target shares: waiting on a condition with a deadline, seeded random input.
         .target(name: "SwellTestSupport", dependencies: ["SwellCore"], path: "Tests/SwellTestSupport", swiftSettings: strict),
-        .testTarget(name: "SwellCoreTests", dependencies: ["SwellCore"], swiftSettings: strict),
-        .testTarget(name: "SwellPlanTests", dependencies: ["SwellPlan", "SwellCore"], swiftSettings: strict),
-        .testTarget(name: "SwellProtocolTests", dependencies: ["SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict),
-        .testTarget(name: "SwellWireTests", dependencies: ["SwellTestSupport", "SwellWire", "SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict),
-        .testTarget(name: "SwellZMQTests", dependencies: ["SwellTestSupport", "SwellZMQ"], swiftSettings: strict),
-        .testTarget(name: "SwellSecurityTests", dependencies: ["SwellSecurity", "SwellCore", "SwellZMQ"], swiftSettings: strict),
+        .testTarget(name: "SwellCoreTests", dependencies: ["SwellCore"], swiftSettings: strict, linkerSettings: standaloneLink),
+        .testTarget(name: "SwellPlanTests", dependencies: ["SwellPlan", "SwellCore"], swiftSettings: strict, linkerSettings: standaloneLink),
+        .testTarget(name: "SwellProtocolTests", dependencies: ["SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict, linkerSettings: standaloneLink),
+        .testTarget(name: "SwellWireTests", dependencies: ["SwellTestSupport", "SwellWire", "SwellProtocol", "SwellCore", "SwellPlan"], swiftSettings: strict, linkerSettings: standaloneLink),
+        .testTarget(name: "SwellZMQTests", dependencies: ["SwellTestSupport", "SwellZMQ"], swiftSettings: strict, linkerSettings: standaloneLink),
+        .testTarget(name: "SwellSecurityTests", dependencies: ["SwellSecurity", "SwellCore", "SwellZMQ"], swiftSettings: strict, linkerSettings: standaloneLink),
         .testTarget(
             name: "SwellJournalTests",
             dependencies: ["SwellJournal", "SwellCore", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: strict),
+            swiftSettings: strict, linkerSettings: standaloneLink),
         .testTarget(
             name: "SwellNodeTests", dependencies: ["SwellTestSupport", "SwellNode", "SwellProtocol", "SwellCore", "SwellPlan", "SwellSecurity"],
-            swiftSettings: strict),
+            swiftSettings: strict, linkerSettings: standaloneLink),
         .testTarget(
             name: "SwellCoordinatorTests",
             dependencies: ["SwellCoordinator", "SwellProtocol", "SwellWire", "SwellCore", "SwellPlan", "SwellJournal", "SwellZMQ",
                            "SwellTestSupport", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: strict),
+            swiftSettings: strict, linkerSettings: standaloneLink),
         .testTarget(
             name: "SwellClientTests", dependencies: ["SwellClient", "SwellProtocol", "SwellCore", "SwellPlan"],
-            swiftSettings: strict),
+            swiftSettings: strict, linkerSettings: standaloneLink),
         .testTarget(
             name: "SwellCLITests", dependencies: ["SwellCLI", "SwellPlan", "SwellCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: strict),
+            swiftSettings: strict, linkerSettings: standaloneLink),
         .testTarget(
             name: "IntegrationTests",
             // CZeroMQ, SwellProtocol and SwellWire: the hostile peer speaks raw ZeroMQ.
             dependencies: ["SwellTestSupport", "SwellCore", "SwellProtocol", "SwellWire", "CZeroMQ", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: strict),
-        .executableTarget(name: "swell-coordinator", dependencies: ["SwellCLI"], swiftSettings: strict),
-        .executableTarget(name: "swell-node", dependencies: ["SwellCLI"], swiftSettings: strict),
+            swiftSettings: strict, linkerSettings: standaloneLink),
+        .executableTarget(name: "swell-coordinator", dependencies: ["SwellCLI"], swiftSettings: strict, linkerSettings: standaloneLink),
+        .executableTarget(name: "swell-node", dependencies: ["SwellCLI"], swiftSettings: strict, linkerSettings: standaloneLink),
         // Fuzz targets: replay inputs in a normal build; scripts/fuzz builds them with libFuzzer.
         .target(name: "FuzzSupport", swiftSettings: strict),
         .executableTarget(
             name: "fuzz-wire", dependencies: ["FuzzSupport", "SwellCoordinator", "SwellProtocol", "SwellWire", "SwellCore"],
-            swiftSettings: strict),
+            swiftSettings: strict, linkerSettings: standaloneLink),
         .executableTarget(
-            name: "fuzz-plan", dependencies: ["FuzzSupport", "SwellPlan", "SwellCore", "SwellSecurity"], swiftSettings: strict),
+            name: "fuzz-plan", dependencies: ["FuzzSupport", "SwellPlan", "SwellCore", "SwellSecurity"], swiftSettings: strict, linkerSettings: standaloneLink),
     ],
     swiftLanguageModes: [.v6]
 )
