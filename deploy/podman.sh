@@ -20,7 +20,6 @@ podman_setup() {
   local files procs
   files=$(ulimit -Hn); if [ "$files" = unlimited ] || [ "$files" -gt 65536 ]; then files=65536; fi
   procs=$(ulimit -Hu); if [ "$procs" = unlimited ] || [ "$procs" -gt 4096 ]; then procs=4096; fi
-  SWELL_CHECK_ULIMITS=(--ulimit "nofile=$files:$files" --ulimit "nproc=$procs:$procs")
   cat > "$SWELL_PODMAN_HOME/containers.conf" <<CONF
 [containers]
 default_ulimits = ["nofile=$files:$files", "nproc=$procs:$procs"]
@@ -54,8 +53,7 @@ podman_swell_image() {
   local binaries=${1:-.build/release}
   podman_base_image
   echo "building $SWELL_CHECK_IMAGE from $binaries" >&2
-  # podman build does not take containers.conf's ulimits.
-  podman build --quiet --pull=never "${SWELL_CHECK_ULIMITS[@]}" -f docker/Dockerfile --target prebuilt \
+  podman build --quiet --pull=never -f docker/Dockerfile --target prebuilt \
     --build-arg RUNTIME_IMAGE="$SWELL_CHECK_BASE" --build-arg BINARIES="$binaries" \
     -t "$SWELL_CHECK_IMAGE" . >/dev/null
 }
