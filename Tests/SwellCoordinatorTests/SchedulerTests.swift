@@ -73,6 +73,35 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(counts.last?.succeeded == 91)
     }
 
+    /// Progress says how many attempts ran again, how long the finished tasks took in all (for
+    /// an estimate), and how many nodes run the stage's tasks now.
+    @Test func progressCountsRetriesTaskSecondsAndNodes() throws {
+        var h = SchedulerHarness()
+        h.join("n1", slots: 2)
+        h.join("n2", slots: 2)
+        #expect(h.submit(itemsPlan(40, stageExtra: "    retries: 1\n")) != nil)
+        let one = try #require(h.assigns(h.take("n1")).first)
+        _ = try #require(h.assigns(h.take("n2")).first)
+        var done = h.report(one, one.tasks[0], on: "n1", out: "")
+        done.startedAt = 10
+        done.endedAt = 12.5
+        var failed = h.report(one, one.tasks[1], on: "n1", out: "", exit: 1)
+        failed.startedAt = 10
+        failed.endedAt = 11
+        h.send("n1", .report(ReportMessage(id: h.nextID(), report: done)))
+        h.send("n1", .report(ReportMessage(id: h.nextID(), report: failed)))
+        _ = h.take("client")
+        h.advance(0.2)
+        let counts = try #require(h.take("client").compactMap { message -> StageCounts? in
+            if case .event(let event) = message, event.kind == .progress { return event.counts }
+            return nil
+        }.last)
+        #expect(counts.succeeded == 1)
+        #expect(counts.retried == 1, "the failed attempt runs again")
+        #expect(counts.taskSeconds == 2.5, "only the final attempt counts")
+        #expect(counts.nodes == 2)
+    }
+
     @Test func inTheTailANodeTakesNoMoreThanItCanStart() throws {
         for summarizes in [false, true] {
             var h = SchedulerHarness()

@@ -78,6 +78,11 @@ extension Scheduler {
             }
         }
         runs[runID]!.stages[s].tasks[report.index] = task
+        if final {
+            runs[runID]!.stages[s].finalSeconds += max(0, report.endedAt - report.startedAt)
+        } else {
+            runs[runID]!.stages[s].retried += 1
+        }
         if let rateLimited {
             waitOutRateLimit(runID, s, report.index, waits: rateLimited.waits, retryAfter: rateLimited.retryAfter, now, &effects)
         }

@@ -316,13 +316,28 @@ extension Scheduler {
 
     /// One progress event per running stage whose counts changed, per attached client.
     mutating func sendProgress(_ effects: inout Effects) {
+        guard runOrder.contains(where: { runs[$0]?.progressDirty == true }) else { return }
+        // The nodes each stage's tasks run on, from the assignments in flight (as many as the
+        // cluster runs at once, not as the stage has tasks).
+        var nodesOf: [StageKey: Set<String>] = [:]
+        for assignment in assignments.values where assignment.counted > 0 {
+            nodesOf[StageKey(run: assignment.id.run, stage: assignment.id.stage), default: []].insert(assignment.node)
+        }
         for id in runOrder {
             guard var run = runs[id], run.progressDirty else { continue }
             run.progressDirty = false
             for stage in run.stages where stage.status == .running {
-                event(&run, .progress, stage: stage.id, counts: stage.counts, &effects)
+                var counts = stage.counts
+                counts.nodes = nodesOf[StageKey(run: id, stage: stage.id)]?.count ?? 0
+                event(&run, .progress, stage: stage.id, counts: counts, &effects)
             }
             runs[id] = run
         }
     }
+}
+
+/// A stage of a run, as a dictionary key.
+struct StageKey: Hashable {
+    let run: String
+    let stage: String
 }

@@ -48,6 +48,10 @@ struct StageState: Sendable {
     var summaryFailed = false
     /// How long the stage's tasks that succeeded ran, in seconds (kept for `timeout: N%` only).
     var durations: [Double] = []
+    /// Attempts that left their task to run again, and how long the final attempts ran in all
+    /// (for progress: see ``StageCounts``).
+    var retried = 0
+    var finalSeconds = 0.0
     /// Since when no live node has the stage's labels (the stage waits for one to join).
     var waitingForLabelsSince: ContinuousClock.Instant?
 
@@ -72,7 +76,7 @@ struct StageState: Sendable {
 
     var counts: StageCounts {
         StageCounts(tasks: scopes?.count, succeeded: tasks.number(.succeeded), failed: tasks.number(.failed),
-                    running: running, shares: shares.count)
+                    running: running, shares: shares.count, retried: retried, taskSeconds: finalSeconds)
     }
 
     /// Tasks with a final report.
