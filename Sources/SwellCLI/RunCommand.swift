@@ -55,6 +55,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Run the tasks of this finished run of the same plan that failed, and what reads their output, again; the rest is kept.", valueName: "run"))
     var retryFailed: String?
 
+    @Option(help: ArgumentHelp("How progress shows on stderr: tty (a block of one line per running stage, redrawn), plain (lines), none (only what went wrong). Default: tty on a terminal, else plain.", valueName: "tty|plain|none"))
+    var progress: ProgressReporter.Mode?
+
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
@@ -84,7 +87,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let exit = await PlanRunner.run(RunOptions(
             planPath: plan, coordinator: coordinator, slots: slots ?? 10, stateDirectory: state ?? StateDirectory.default,
-            overrides: overrides, json: json, joblog: joblog,
+            overrides: overrides, json: json, joblog: joblog, progress: progress ?? ProgressReporter.automatic,
             connectTimeout: connection.connectTimeout.duration, curve: curve, root: root, budget: budget?.budget,
             resume: (continueRun ?? retryFailed).map { Submit.Resume(run: $0, failed: retryFailed != nil) }),
             logger: logger)
@@ -92,3 +95,5 @@ struct RunCommand: AsyncParsableCommand {
         throw ExitCode(exit.rawValue)
     }
 }
+
+extension ProgressReporter.Mode: ExpressibleByArgument {}

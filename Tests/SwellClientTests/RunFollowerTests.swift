@@ -58,7 +58,14 @@ func result(_ status: RunStatus, failed: Int = 0, error: String? = nil, outputs:
 }
 
 extension [RunFollower.Action] {
-    var lines: [String] { compactMap { if case .line(let l) = $0 { l } else { nil } } }
+    var lines: [String] {
+        compactMap {
+            switch $0 {
+            case .line(let l), .progressLine(let l): l
+            default: nil
+            }
+        }
+    }
     var outputs: [String] { compactMap { if case .output(let d) = $0 { String(decoding: d, as: UTF8.self) } else { nil } } }
     var attaches: Int { filter { if case .attach = $0 { true } else { false } }.count }
     var exit: SwellExit? { compactMap { if case .exit(let e) = $0 { e } else { nil } }.first }

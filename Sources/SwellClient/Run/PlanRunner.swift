@@ -139,6 +139,8 @@ package enum PlanRunner {
                     joblog?.record(report)
                 case .line(let text):
                     progress.line(text)
+                case .progressLine(let text):
+                    progress.line(text, progress: true)
                 case .diagnostic(let text):
                     StandardStreams.err(text)
                 case .finishProgress:
@@ -159,6 +161,7 @@ package enum PlanRunner {
                     throw error
                 }
             }
+            progress.tick()
             let input: RunFollower.Input
             if interrupted.isSet, !interruptHandled {
                 interruptHandled = true

@@ -38,6 +38,8 @@ struct RunFollower: Sendable {
         case record(Report)
         /// A line for the user on stderr (`swell: ` and a newline added).
         case line(String)
+        /// A line of progress, which `--progress none` leaves out.
+        case progressLine(String)
         /// Text for stderr as it is (the plan's `FILE:LINE:COL` errors).
         case diagnostic(String)
         /// Progress is over: clear the live display.
@@ -266,7 +268,7 @@ struct RunFollower: Sendable {
             let elapsed = result.stages.compactMap(\.endedAt).max().map { end in
                 " in " + Durations.format(.seconds(end - (result.stages.compactMap(\.startedAt).min() ?? end)))
             } ?? ""
-            actions.append(.line("run \(result.run) succeeded\(elapsed)"))
+            actions.append(.progressLine("run \(result.run) succeeded\(elapsed)"))
         } else {
             let failures = result.stages.filter { $0.counts.failed > 0 }
                 .map { "\($0.counts.failed) of \($0.counts.tasks ?? 0) in \($0.id)" }
