@@ -94,7 +94,8 @@ func sampleReport(error: TaskError? = nil, exit: Int32? = 0) -> Report {
         let list = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
         #expect(Set(list[0].keys) == ["run", "stage", "index", "scope", "share", "attempt", "node", "exitCode", "timedOut",
                                       "succeeded", "startedAt", "endedAt", "stdoutBytes", "stdoutTruncated", "command",
-                                      "stdout", "stderr"])
+                                      "stdout", "stderr", "schemaVersion"])
+        #expect(list[0]["schemaVersion"] as? Int == 1)
         #expect(list[0]["stdout"] as? String == "found\n")
         #expect(list[0]["stderr"] as? String == "warn")
         #expect(list[0]["succeeded"] as? Bool == true)

@@ -119,7 +119,7 @@ package enum LogsClient {
             let key = path[path.count - 1]
             return key.stringValue == "stderrTail" ? OutputKey.stderr : key
         }
-        return try JSONOutput.data(reports.map(ReportJSON.init), encoder: encoder)
+        return try JSONOutput.data(reports.map { Versioned(ReportJSON(report: $0)) }, encoder: encoder)
     }
 
     /// A report as `--json` prints it: the report, and whether it succeeded.

@@ -1,4 +1,5 @@
 import Foundation
+import SwellJournal
 import SwellProtocol
 package import SwellZMQ
 
@@ -9,7 +10,7 @@ package enum StatusClient {
         await SwellExit.reporting {
             let reply = try await fetch(endpoint: endpoint, curve: curve, timeout: timeout)
             if json {
-                StandardStreams.out(try JSONOutput.data(reply))
+                StandardStreams.out(try JSONOutput.data(Versioned(reply)))
             } else {
                 StandardStreams.out(Data(render(reply, now: Date().timeIntervalSince1970).utf8))
             }
@@ -32,6 +33,46 @@ package enum StatusClient {
         }
     }
 
+    /// `swell status --state DIR`: the runs a journal holds (the embedded default's, or a
+    /// stopped coordinator's), newest first, without asking any coordinator.
+    package static func local(stateDirectory: String, json: Bool, limit: Int) async -> SwellExit {
+        await SwellExit.reporting {
+            let path = stateDirectory + "/journal.sqlite"
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ClientError(.usage, "no journal at \(path): no run has used this --state yet")
+            }
+            let runs = try Journal(directory: stateDirectory).runSummaries(limit: limit).map { run in
+                RunOverview(run: run.record.id, name: run.record.run.name, status: run.record.status,
+                            createdAt: run.record.run.createdAt, endedAt: run.record.endedAt, tasks: run.tasks,
+                            succeeded: run.succeeded, failed: run.failed, running: 0)
+            }
+            if json {
+                StandardStreams.out(try JSONOutput.data(Versioned(JournalRuns(journal: path, runs: runs))))
+            } else {
+                StandardStreams.out(Data(("journal \(path)\n\n" + runsTable(runs, now: Date().timeIntervalSince1970)).utf8))
+            }
+            return .success
+        }
+    }
+
+    /// What `swell status --state DIR --json` prints.
+    struct JournalRuns: Encodable {
+        var journal: String
+        var runs: [RunOverview]
+    }
+
+    static func runsTable(_ runs: [RunOverview], now: Double) -> String {
+        guard !runs.isEmpty else { return "no runs\n" }
+        var rows = [["RUN", "PLAN", "STATUS", "TASKS", "SUCCEEDED", "FAILED", "RUNNING", "STARTED"]]
+        for run in runs {
+            rows.append([run.run, run.name, run.status.rawValue, String(run.tasks), String(run.succeeded),
+                         String(run.failed), String(run.running), ago(now - run.createdAt)])
+        }
+        var out = table(rows)
+        for run in runs { if let waiting = run.waiting { out += "run \(run.run) waits: \(waiting)\n" } }
+        return out
+    }
+
     static func render(_ reply: StatusReply, now: Double) -> String {
         let security = switch reply.security {
         case .curve: "peers admitted by CURVE key"
@@ -49,18 +90,7 @@ package enum StatusClient {
             }
             out += table(rows)
         }
-        out += "\n"
-        if reply.runs.isEmpty {
-            out += "no runs\n"
-        } else {
-            var rows = [["RUN", "PLAN", "STATUS", "TASKS", "SUCCEEDED", "FAILED", "RUNNING", "STARTED"]]
-            for run in reply.runs {
-                rows.append([run.run, run.name, run.status.rawValue, String(run.tasks), String(run.succeeded),
-                             String(run.failed), String(run.running), ago(now - run.createdAt)])
-            }
-            out += table(rows)
-            for run in reply.runs { if let waiting = run.waiting { out += "run \(run.run) waits: \(waiting)\n" } }
-        }
+        out += "\n" + runsTable(reply.runs, now: now)
         if let limits = reply.limits, !limits.isEmpty {
             var rows = [["LIMIT", "FOR", "AT ONCE", "STARTS/MIN", "HELD", "QUEUED", "PAUSED UNTIL"]]
             for limit in limits {

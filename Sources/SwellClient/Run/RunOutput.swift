@@ -45,6 +45,6 @@ struct RunOutput: Encodable {
     }
 
     func json() -> Data {
-        (try? JSONOutput.data(self)) ?? Data("{}\n".utf8)
+        (try? JSONOutput.data(Versioned(self))) ?? Data("{}\n".utf8)
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+import SwellTestSupport
+
+@Suite struct PastRunsTests {
+    /// `swell status --state DIR` lists the embedded default's past runs from its journal,
+    /// newest first, with their counts, and `--json` outputs say which schema they follow.
+    @Test func statusListsTheRunsOfAJournal() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let state = work.path + "/state"
+        let good = work.write("good.yaml", "name: good\nstages:\n  - id: a\n    run: echo hi\n")
+        let bad = work.write("bad.yaml", "name: bad\nstages:\n  - id: items\n    run: printf 'x\\ny\\n'\n"
+            + "  - id: each\n    partition: { lines-of: items }\n    run: exit 1\n    on-failure: continue\n")
+        let first = try await swell(["run", good, "--state", state, "--json"])
+        #expect(first.status == 0)
+        let second = try await swell(["run", bad, "--state", state])
+        #expect(second.status == 1)
+
+        let listed = try await swell(["status", "--state", state])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let rows = listed.stdout.split(separator: "\n").filter { $0.contains("good") || $0.contains("bad") }
+        #expect(rows.count == 2, "\(listed.stdout)")
+        #expect(rows.first?.contains("bad") == true && rows.first?.contains("failed") == true, "newest first: \(listed.stdout)")
+        #expect(rows.last?.contains("succeeded") == true)
+
+        let json = try await swell(["status", "--state", state, "--json", "--runs", "1"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["schemaVersion"] as? Int == 1)
+        let runs = try #require(object["runs"] as? [[String: Any]])
+        #expect(runs.count == 1)
+        #expect(runs.first?["name"] as? String == "bad")
+        #expect(runs.first?["tasks"] as? Int == 3)
+        #expect(runs.first?["failed"] as? Int == 2)
+
+        let run = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        #expect(run["schemaVersion"] as? Int == 1)
+        let logs = try await swell(["logs", try #require(run["run"] as? String), "--state", state, "--json"])
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(logs.stdout.utf8)) as? [[String: Any]])
+        #expect(!reports.isEmpty && reports.allSatisfy { $0["schemaVersion"] as? Int == 1 })
+
+        let none = try await swell(["status", "--state", work.path + "/elsewhere"])
+        #expect(none.status == 2)
+        #expect(none.stderr.contains("no journal at"))
+        let both = try await swell(["status", "--state", state, "--coordinator", "tcp://127.0.0.1:9"])
+        #expect(both.status == 2)
+    }
+}
