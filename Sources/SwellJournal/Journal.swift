@@ -305,6 +305,29 @@ package final class Journal: Sendable {
         return report
     }
 
+    // MARK: Pruning
+
+    /// Removes the runs that ended before `endedBefore` (seconds since 1970) and are not still
+    /// running, with their stages, shares, reports, assignments, leases and output files, then
+    /// gives the freed pages back to the file system. Returns the removed runs, oldest first;
+    /// with `dryRun`, removes nothing and returns what it would remove.
+    package func prune(endedBefore: Double, dryRun: Bool = false) async throws -> [RunRecord] {
+        let old = try await pool.read { db in
+            try RunRecord.filter(Column("status") != RunStatus.running.rawValue && Column("endedAt") != nil
+                                 && Column("endedAt") < endedBefore)
+                .order(Column("endedAt"), Column("id")).fetchAll(db)
+        }
+        guard !dryRun, !old.isEmpty else { return old }
+        let ids = old.map(\.id)
+        // Stages, shares, reports, assignments and leases go with their run (ON DELETE CASCADE).
+        try await pool.write { db in
+            try RunRecord.filter(ids.contains(Column("id"))).deleteAll(db)
+        }
+        for id in ids { outputs.remove(run: id) }
+        try await pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
+        return old
+    }
+
     // MARK: Reading
 
     package func runs(limit: Int = 50) throws -> [RunRecord] {

@@ -65,6 +65,12 @@ struct OutputFiles: Sendable {
 
     /// `directory/RUN`. Run ids are made by coordinators (`YYYYMMDD-HHMMSS-XXXX`); anything
     /// that could leave the directory is refused.
+    /// Removes `run`'s file, if it has one.
+    func remove(run: String) {
+        guard let path = try? self.path(run) else { return }
+        _ = unlink(path)
+    }
+
     func path(_ run: String) throws -> String {
         guard !run.isEmpty, !run.hasPrefix("."), !run.contains("/"), !run.utf8.contains(0) else {
             throw OutputFileError(path: directory, doing: "name a file for run \(run.debugDescription) in", errno: 0,

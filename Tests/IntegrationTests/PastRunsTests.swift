@@ -39,6 +39,15 @@ import SwellTestSupport
         let reports = try #require(try JSONSerialization.jsonObject(with: Data(logs.stdout.utf8)) as? [[String: Any]])
         #expect(!reports.isEmpty && reports.allSatisfy { $0["schemaVersion"] as? Int == 1 })
 
+        // swell prune: nothing ended an hour ago; both runs ended over a millisecond ago.
+        let kept = try await swell(["prune", "--state", state, "--older-than", "1h"])
+        #expect(kept.status == 0 && kept.stdout.isEmpty && kept.stderr.contains("removed 0 runs"), "\(kept.stderr)")
+        let listedOnly = try await swell(["prune", "--state", state, "--older-than", "1ms", "--dry-run"])
+        #expect(listedOnly.stdout.split(separator: "\n").count == 2 && listedOnly.stderr.contains("would remove 2 runs"))
+        let pruned = try await swell(["prune", "--state", state, "--older-than", "1ms"])
+        #expect(pruned.status == 0 && pruned.stderr.contains("removed 2 runs"), "\(pruned.stderr)")
+        #expect(try await swell(["status", "--state", state]).stdout.contains("no runs"))
+
         let none = try await swell(["status", "--state", work.path + "/elsewhere"])
         #expect(none.status == 2)
         #expect(none.stderr.contains("no journal at"))

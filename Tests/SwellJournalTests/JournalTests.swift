@@ -64,6 +64,41 @@ import Testing
         #expect(try journal.unfinishedRuns().isEmpty)
     }
 
+    /// Pruning removes the runs that ended before the cutoff, with every row and the output
+    /// file they had, and keeps newer runs and running ones whatever their age.
+    @Test func pruningRemovesOldFinishedRunsWithTheirReportsAndOutputs() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(directory: directory)
+        let big = String(repeating: "x", count: 100 << 10)
+        var batch = JournalBatch()
+        for (id, status, ended) in [("old", RunStatus.failed, 100.0), ("running", .running, nil), ("new", .succeeded, 900.0)] {
+            var record = RunRecord(RunAcceptance(id: id, name: id, file: "p.yaml", planText: "name: p", overrides: [],
+                                                 scopes: [:], createdAt: 1), status: status)
+            record.endedAt = ended
+            batch.runs.append(record)
+            var one = report(0, scope: "a", out: big)
+            one.run = id
+            batch.reports.append(ReportRecord(one, final: true))
+        }
+        try await journal.write(batch)
+        #expect(FileManager.default.fileExists(atPath: directory + "/outputs/old"))
+
+        #expect(try await journal.prune(endedBefore: 500, dryRun: true).map(\.id) == ["old"])
+        #expect(try journal.reports(run: "old").count == 1, "a dry run removes nothing")
+        #expect(try await journal.prune(endedBefore: 500).map(\.id) == ["old"])
+        #expect(try journal.run("old") == nil)
+        let left = try await DatabaseQueue(path: journal.path).read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM report WHERE run = 'old'")
+        }
+        #expect(left == 0)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/outputs/old"))
+        #expect(try journal.reports(run: "new").map(\.stdout) == [Data(big.utf8)])
+        #expect(try journal.run("running") != nil)
+        #expect(try await journal.prune(endedBefore: 1e12).map(\.id) == ["new"], "a running run stays")
+        #expect(try journal.run("running") != nil)
+    }
+
     @Test func aLargeOutputIsWrittenOnceToTheRunsOutputFileAndReadBackByEveryQuery() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
