@@ -12,7 +12,7 @@ struct PruneCommand: AsyncParsableCommand {
             """)
 
     @Option(help: ArgumentHelp("Remove runs that ended longer ago than this (`12h`, `30d`).", valueName: "duration"))
-    var olderThan: DurationOption
+    var olderThan: AgeOption
 
     @Option(help: ArgumentHelp("The journal folder (default: $XDG_STATE_HOME/swell or ~/.local/state/swell).", valueName: "dir"))
     var state: String?
@@ -24,5 +24,21 @@ struct PruneCommand: AsyncParsableCommand {
         _ = Logs.bootstrap(nil, fallback: .warning, label: "swell")
         throw ExitCode(await PruneClient.run(stateDirectory: state ?? StateDirectory.default, olderThan: olderThan.duration,
                                              dryRun: dryRun).rawValue)
+    }
+}
+
+/// An age: a duration (`12h`, `90m`) or days (`30d`).
+struct AgeOption: ExpressibleByArgument, Sendable {
+    var duration: Duration
+
+    init?(argument: String) {
+        if argument.hasSuffix("d"), let days = Double(argument.dropLast()), days > 0, days < 100_000,
+           argument.dropLast().allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) {
+            duration = .seconds(days * 86_400)
+        } else if let option = DurationOption(argument: argument) {
+            duration = option.duration
+        } else {
+            return nil
+        }
     }
 }

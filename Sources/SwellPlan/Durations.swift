@@ -1,10 +1,10 @@
 import SwellCore
 
-/// Plan durations: a number and a unit, `500ms`, `30s`, `1.5m`, `1h`, `7d`.
+/// Plan durations: a number and a unit, `500ms`, `30s`, `1.5m`, `1h`.
 package enum Durations {
     /// The duration `text` says, to the millisecond, or nil if it is not a duration.
     package static func parse(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        let units: [(String, Double)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000)]
         for (unit, scale) in units where text.hasSuffix(unit) {
             let number = text.dropLast(unit.count)
             guard !number.isEmpty,

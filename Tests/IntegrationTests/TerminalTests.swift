@@ -59,8 +59,12 @@ struct Tmux {
                 run: seq 1 60
               - id: work
                 partition: { lines-of: items }
-                run: sleep 0.$((RANDOM % 3 + 2)); echo item {scope}; [ $SWELL_ATTEMPT -gt 1 ] || [ {scope} -ne 7 ] || exit 3
+                # The first 20 end at once (7 fails once), the others wait for the test's word.
+                run: |
+                  if [ {scope} -gt 20 ]; then while [ ! -e go ]; do sleep 0.05; done; fi
+                  echo item {scope}; [ $SWELL_ATTEMPT -gt 1 ] || [ {scope} -ne 7 ] || exit 3
                 retries: 1
+                timeout: 90s
                 synthesize: sort -n -k2
 
             """)
@@ -91,6 +95,7 @@ struct Tmux {
                 return block.count == 1 && block[0].count <= 43 && !block[0].contains("[")
             }, "\(narrow.joined(separator: "\n"))")
 
+            _ = FileManager.default.createFile(atPath: tmux.folder + "/go", contents: nil)
             var end: [String] = []
             #expect(try await eventually(.seconds(60)) {
                 end = try await tmux.screen()

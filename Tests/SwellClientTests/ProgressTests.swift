@@ -115,6 +115,26 @@ func progress(_ stage: String, _ counts: StageCounts, id: UInt64 = 1) -> Event {
         #expect(written.writes.last == erase, "erased once only")
     }
 
+    /// A resize redraws the block at the next tick, with no event to prompt it.
+    @Test func aResizeRedrawsTheBlockWithoutAnEvent() async throws {
+        final class Width: @unchecked Sendable { var columns = 120 }
+        let width = Width()
+        let written = Written()
+        let reporter = ProgressReporter(mode: .tty, write: { written.writes.append($0) }, width: { width.columns })
+        reporter.handle(progress("scan", StageCounts(tasks: 500, succeeded: 100, running: 10, retried: 1, nodes: 2)))
+        #expect(written.writes.last?.contains("[") == true)
+        try await Task.sleep(for: .milliseconds(110))
+        reporter.tick()
+        let before = written.writes.count
+        #expect(before == 1, "nothing changed, nothing drawn")
+        width.columns = 40
+        reporter.tick()
+        #expect(written.writes.count == before + 1)
+        let redrawn = try #require(written.writes.last)
+        #expect(redrawn.hasPrefix("\r\u{1B}[2A\u{1B}[J"), "the old line takes 2 rows of 40 now: \(redrawn.debugDescription)")
+        #expect(!redrawn.contains("[█"))
+    }
+
     @Test func noneShowsOnlyWhatWentWrong() {
         let (reporter, written) = reporter(.none)
         reporter.runStarted("r", plan: "p.yaml")

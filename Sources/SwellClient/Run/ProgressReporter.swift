@@ -128,8 +128,12 @@ package final class ProgressReporter {
         }
     }
 
-    /// Draws a redraw that the rate held back, once it may (the caller's loop calls this often).
-    package func tick() { redraw() }
+    /// Draws a redraw that the rate held back, once it may, and the block again when the
+    /// terminal's width changed (the caller's loop calls this often, events or not).
+    package func tick() {
+        if mode == .tty, !shown.isEmpty, terminalWidth() != shownWidth { pending = true }
+        redraw()
+    }
 
     /// Removes the block before the command ends.
     package func finish() {
