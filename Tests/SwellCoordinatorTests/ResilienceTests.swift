@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 @testable import SwellCoordinator
 import SwellZMQ
@@ -214,6 +215,22 @@ import Synchronization
         h.clock += 0.1
         h.scheduler.tick(at: h.now, into: &effects)
         #expect(h.scheduler.nodes["n1"]?.state == .down)
+    }
+
+    /// A coordinator whose state folder another one holds is refused before it touches the
+    /// journal: two started at once must not race through its migrations.
+    @Test func aTakenStateFolderIsRefusedBeforeTheJournalIsOpened() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let held = try StateLock(directory: directory)
+        let io = try ZMQIOThread(context: ZMQContext())
+        #expect(throws: StateLockError.self) {
+            _ = try CoordinatorService(configuration: CoordinatorConfiguration(listen: ["tcp://127.0.0.1:0"], stateDirectory: directory),
+                                       io: io, logger: Logger(label: "test"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/journal.sqlite"))
+        _ = held
     }
 
     @Test func heartbeatsGoOutWhileTheLoopIsBusyAndStopWhenItHangs() async throws {

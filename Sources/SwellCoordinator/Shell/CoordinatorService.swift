@@ -43,9 +43,15 @@ package final class CoordinatorService: Service, Sendable {
         self.configuration = configuration
         self.io = io
         self.logger = logger
+        // The lock before the journal: a second coordinator started at the same moment must be
+        // told the folder is taken, not race the first through the journal's migrations.
+        if !configuration.settings.embedded {
+            try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        }
+        self.lock = configuration.settings.embedded ? nil : try StateLock(directory: configuration.stateDirectory)
         self.journal = try Journal(directory: configuration.stateDirectory)
         self.mapper = configuration.settings.embedded ? JournalMapper(origin: .embedded, processID: getpid()) : JournalMapper(origin: .coordinator)
-        self.lock = configuration.settings.embedded ? nil : try StateLock(directory: configuration.stateDirectory)
     }
 
     enum Input: Sendable {
