@@ -56,6 +56,8 @@ podman_swell_image() {
   podman build --quiet --pull=never -f docker/Dockerfile --target prebuilt \
     --build-arg RUNTIME_IMAGE="$SWELL_CHECK_BASE" --build-arg BINARIES="$binaries" \
     -t "$SWELL_CHECK_IMAGE" . >/dev/null
+  # The image it replaced, untagged now.
+  podman image prune --force >/dev/null 2>&1 || true
 }
 
 # Prints the path of a podman-compose that supports `up --scale` (Debian 12's 1.0.3 ignores it),

@@ -80,6 +80,14 @@ package enum KeyFiles {
     }
 
     static func readKey(_ path: String, what: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            // Most often a key handed to a service (a container's uid 10001) that its user cannot read.
+            let hint = errno == EACCES ? " (this process runs as uid \(getuid()), gid \(getgid()): the file must be readable by it)" : ""
+            throw KeyError("cannot read the \(what) file \(path): \(reason)\(hint)")
+        }
+        close(fd)
         guard let data = FileManager.default.contents(atPath: path), data.count <= 4_096 else {
             throw KeyError("cannot read \(path), or it is too large to be a key file")
         }

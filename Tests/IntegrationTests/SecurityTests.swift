@@ -194,6 +194,24 @@ struct Keys {
         #expect(!FileManager.default.fileExists(atPath: work.path + "/state/journal.sqlite"))
     }
 
+    /// A key its process may not read (handed to a service's user without chown) is named
+    /// with the reason and the user that tried: run as uid 10001, as in the container image.
+    @Test func aKeyTheProcessCannotReadSaysWhoCannotReadIt() async throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }
+        let work = Scratch()
+        defer { work.remove() }
+        chmod(work.path, 0o755)
+        let keys = Keys(work)
+        let mine = try await keys.make("coordinator")
+        let list = work.write("authorized", "client c \(mine)\n")
+        let refused = try await run("/usr/bin/setpriv", ["--reuid", "10001", "--regid", "10001", "--clear-groups",
+                                                         Binaries.path("swell-coordinator"), "--key", keys.secret("coordinator"),
+                                                         "--authorized", list, "--state", work.path + "/state"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("cannot read the secret key file \(keys.secret("coordinator")): Permission denied (this process runs as uid 10001"),
+                "\(refused.stderr)")
+    }
+
     /// SIGHUP reads the authorized file again: a key added since start is admitted without a
     /// restart, a removed key's node is disconnected and its process told why, and a file with
     /// a problem changes nothing.
