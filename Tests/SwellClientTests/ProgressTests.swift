@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SwellClient
+import SwellCore
 @testable import SwellProtocol
 
 /// What a reporter wrote, in one test's thread.
@@ -86,7 +87,7 @@ func progress(_ stage: String, _ counts: StageCounts, id: UInt64 = 1) -> Event {
         for n in 0..<500 {
             reporter.handle(progress("scan", StageCounts(tasks: 500, succeeded: n, running: 10), id: UInt64(n)))
         }
-        let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
+        let seconds = (ContinuousClock.now - start).inSeconds
         let draws = written.writes.filter { $0.contains("scan  [") }.count
         #expect(draws >= 1 && Double(draws) <= 1 + seconds * 10, "\(draws) draws in \(seconds) s")
         #expect(!written.text.contains("500/500") && !written.text.contains("499/500"))

@@ -49,13 +49,10 @@ package enum LogsClient {
     }
 
     static func local(_ query: Query) throws -> [Report] {
-        let path = query.stateDirectory + "/journal.sqlite"
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ClientError(.usage, "no journal at \(path); for a run on a cluster, add --coordinator tcp://HOST:7710")
-        }
-        let journal = try Journal(directory: query.stateDirectory)
+        let journal = try StateDirectory.existingJournal(query.stateDirectory,
+                                                          hint: "; for a run on a cluster, add --coordinator tcp://HOST:7710")
         guard let record = try journal.run(query.run) else {
-            throw ClientError(.usage, "no run \(query.run) in \(path); for a run on a cluster, add --coordinator tcp://HOST:7710")
+            throw ClientError(.usage, "no run \(query.run) in \(journal.path); for a run on a cluster, add --coordinator tcp://HOST:7710")
         }
         if let stage = query.stage,
            let problem = Plan.noSuchStage(stage, run: query.run, planText: record.run.planText, file: record.run.file) {

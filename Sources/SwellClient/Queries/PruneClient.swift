@@ -1,17 +1,14 @@
 import Foundation
-import SwellJournal
+import SwellCore
 
 /// `swell prune`: removes the runs of a journal that ended long enough ago.
 package enum PruneClient {
     package static func run(stateDirectory: String, olderThan: Duration, dryRun: Bool) async -> SwellExit {
         await SwellExit.reporting {
-            let path = stateDirectory + "/journal.sqlite"
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw ClientError(.usage, "no journal at \(path)")
-            }
-            let seconds = Double(olderThan.components.seconds) + Double(olderThan.components.attoseconds) / 1e18
-            let cutoff = Date().timeIntervalSince1970 - seconds
-            let removed = try await Journal(directory: stateDirectory).prune(endedBefore: cutoff, dryRun: dryRun)
+            let journal = try StateDirectory.existingJournal(stateDirectory)
+            let cutoff = Date().timeIntervalSince1970 - olderThan.inSeconds
+            let removed = try await journal.prune(endedBefore: cutoff, dryRun: dryRun)
+            let path = journal.path
             let when = Date(timeIntervalSince1970: cutoff.rounded()).ISO8601Format()
             let verb = dryRun ? "would remove" : "removed"
             for run in removed {

@@ -1,4 +1,5 @@
 import Foundation
+import SwellCoordinator
 import SwellJournal
 import SwellProtocol
 package import SwellZMQ
@@ -37,15 +38,9 @@ package enum StatusClient {
     /// stopped coordinator's), newest first, without asking any coordinator.
     package static func local(stateDirectory: String, json: Bool, limit: Int) async -> SwellExit {
         await SwellExit.reporting {
-            let path = stateDirectory + "/journal.sqlite"
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw ClientError(.usage, "no journal at \(path): no run has used this --state yet")
-            }
-            let runs = try Journal(directory: stateDirectory).runSummaries(limit: limit).map { run in
-                RunOverview(run: run.record.id, name: run.record.run.name, status: run.record.status,
-                            createdAt: run.record.run.createdAt, endedAt: run.record.endedAt, tasks: run.tasks,
-                            succeeded: run.succeeded, failed: run.failed, running: 0)
-            }
+            let journal = try StateDirectory.existingJournal(stateDirectory, hint: ": no run has used this --state yet")
+            let runs = try journal.runOverviews(limit: limit)
+            let path = journal.path
             if json {
                 StandardStreams.out(try JSONOutput.data(Versioned(JournalRuns(journal: path, runs: runs))))
             } else {

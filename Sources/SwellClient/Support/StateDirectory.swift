@@ -1,4 +1,5 @@
 import Foundation
+import SwellJournal
 
 /// Where journals live by default: `$XDG_STATE_HOME/swell`, else `~/.local/state/swell`.
 package enum StateDirectory {
@@ -7,5 +8,13 @@ package enum StateDirectory {
         if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return xdg + "/swell" }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
         return home + "/.local/state/swell"
+    }
+
+    /// The journal in `directory` for a command that reads one: a usage error, `no journal at
+    /// PATH` and `hint`, when there is none (such a command never makes one).
+    static func existingJournal(_ directory: String, hint: String = "") throws -> Journal {
+        let path = directory + "/journal.sqlite"
+        guard FileManager.default.fileExists(atPath: path) else { throw ClientError(.usage, "no journal at \(path)\(hint)") }
+        return try Journal(directory: directory)
     }
 }

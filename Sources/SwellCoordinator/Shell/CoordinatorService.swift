@@ -8,7 +8,7 @@ import SwellCore
 package import SwellJournal
 import SwellSecurity
 import SwellPlan
-import SwellProtocol
+package import SwellProtocol
 import SwellWire
 package import SwellZMQ
 
@@ -407,10 +407,7 @@ extension CoordinatorService {
     /// newest first, at most ``statusRuns`` in all.
     static func withJournalRuns(_ inMemory: [RunOverview], from journal: Journal) throws -> [RunOverview] {
         let known = Set(inMemory.map(\.run))
-        let stored = try journal.runSummaries(limit: statusRuns).filter { !known.contains($0.record.id) }.map { run in
-            RunOverview(run: run.record.id, name: run.record.run.name, status: run.record.status, createdAt: run.record.run.createdAt,
-                        endedAt: run.record.endedAt, tasks: run.tasks, succeeded: run.succeeded, failed: run.failed, running: 0)
-        }
+        let stored = try journal.runOverviews(limit: statusRuns).filter { !known.contains($0.run) }
         return Array((inMemory + stored).sorted { ($0.createdAt, $0.run) > ($1.createdAt, $1.run) }.prefix(max(statusRuns, inMemory.count)))
     }
 
@@ -423,3 +420,13 @@ extension CoordinatorService {
     }
 }
 
+extension Journal {
+    /// The newest `limit` runs of the journal as `swell status` lists them (none running: a run
+    /// in the journal has no node slots here).
+    package func runOverviews(limit: Int) throws -> [RunOverview] {
+        try runSummaries(limit: limit).map { run in
+            RunOverview(run: run.record.id, name: run.record.run.name, status: run.record.status, createdAt: run.record.run.createdAt,
+                        endedAt: run.record.endedAt, tasks: run.tasks, succeeded: run.succeeded, failed: run.failed, running: 0)
+        }
+    }
+}
