@@ -60,3 +60,15 @@ need_packages() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
+
+# map_modules_as_embedded SWELL FOLDER WHERE CLIENT-ARGS...: examples/map-modules.yaml run on the
+# cluster CLIENT-ARGS reach must print what the embedded run prints (WHERE names the cluster in
+# the messages; the outputs go in FOLDER).
+map_modules_as_embedded() {
+  local swell=$1 folder=$2 where=$3; shift 3
+  "$swell" run examples/map-modules.yaml "$@" >"$folder/cluster.out" 2>"$folder/cluster.err" \
+    || { cat "$folder/cluster.err" >&2; fail "map-modules on $where"; }
+  "$swell" run examples/map-modules.yaml --state "$folder/state" >"$folder/embedded.out" 2>/dev/null
+  [ -s "$folder/cluster.out" ] || fail "map-modules printed nothing"
+  cmp "$folder/cluster.out" "$folder/embedded.out" || fail "map-modules printed other output on $where than embedded"
+}

@@ -72,3 +72,14 @@ podman_compose() {
   fi
   echo "$venv/bin/podman-compose"
 }
+
+# What docker/check and deploy/kubernetes/check start with: the release binaries (they must be
+# built), the packages, a podman of the checks' own and Swell's image on it.
+podman_prepare() {
+  for program in swell swell-coordinator swell-node; do
+    [ -x ".build/release/$program" ] || fail ".build/release/$program is missing: run swift build -c release first"
+  done
+  need_packages podman runc mmdebstrap slirp4netns uidmap python3 python3-venv
+  podman_setup
+  podman_swell_image .build/release
+}
