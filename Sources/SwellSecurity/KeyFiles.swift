@@ -40,9 +40,11 @@ package enum KeyFiles {
     package static func readSecret(_ path: String) throws -> KeyPair {
         var info = stat()
         guard stat(path, &info) == 0 else { throw KeyError("cannot read the key file \(path): \(String(cString: strerror(errno)))") }
+        // Read once; what it says of the file comes after the mode, which matters more.
+        let contents = Result { try read(path, what: "secret key") }
         // Any 32 bytes make a secret key: a public key file given by mistake must be told apart
         // by what `swell keygen` wrote in it.
-        if let data = FileManager.default.contents(atPath: path), data.count <= 4_096,
+        if case .success(let data) = contents,
            String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).contains(where: { $0.hasPrefix("# swell public key") }) {
             let secret = path.hasSuffix(".pub") ? String(path.dropLast(4)) + ".key" : "NAME.key"
             throw KeyError("\(path) is a public key file; --key takes the secret key file (\(secret))")
@@ -56,7 +58,7 @@ package enum KeyFiles {
             throw KeyError("the key file \(path) is open to others (mode \(String(mode, radix: 8))): chmod 600 \(path)"
                 + (info.st_uid == 0 ? " (or 640: owned by root, its group may read it)" : ""))
         }
-        let secret = try readKey(path, what: "secret key")
+        let secret = try key(in: contents.get(), of: path, what: "secret key")
         guard let publicKey = ZMQCurve.publicKey(forSecret: secret) else { throw KeyError("\(path) does not hold a CurveZMQ secret key") }
         return KeyPair(publicKey: publicKey, secretKey: secret)
     }
@@ -72,14 +74,17 @@ package enum KeyFiles {
     /// A file that exists is read first: '/' and '.' are Z85 characters, so a path of 40
     /// characters (`/tmp/tmp.0oH8a6aHgu/keys/coordinator.pub`) would pass for a key.
     package static func publicKey(_ argument: String) throws -> String {
-        if FileManager.default.fileExists(atPath: argument) { return try readKey(argument, what: "public key") }
+        if FileManager.default.fileExists(atPath: argument) {
+            return try key(in: read(argument, what: "public key"), of: argument, what: "public key")
+        }
         guard ZMQCurve.isKey(argument) else {
             throw KeyError("'\(argument)' is neither a 40-character Z85 public key nor a .pub file")
         }
         return argument
     }
 
-    static func readKey(_ path: String, what: String) throws -> String {
+    /// A key file's bytes (4 KiB at most), read once; an error says why it cannot be read.
+    static func read(_ path: String, what: String) throws -> Data {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
@@ -87,10 +92,22 @@ package enum KeyFiles {
             let hint = errno == EACCES ? " (this process runs as uid \(getuid()), gid \(getgid()): the file must be readable by it)" : ""
             throw KeyError("cannot read the \(what) file \(path): \(reason)\(hint)")
         }
-        close(fd)
-        guard let data = FileManager.default.contents(atPath: path), data.count <= 4_096 else {
-            throw KeyError("cannot read \(path), or it is too large to be a key file")
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 4_097)
+        while data.count <= 4_096 {
+            let count = Foundation.read(fd, &buffer, buffer.count - data.count)
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw KeyError("cannot read the \(what) file \(path): \(String(cString: strerror(errno)))") }
+            if count == 0 { break }
+            data.append(contentsOf: buffer[..<count])
         }
+        guard data.count <= 4_096 else { throw KeyError("cannot read \(path), or it is too large to be a key file") }
+        return data
+    }
+
+    /// The one key a key file holds.
+    static func key(in data: Data, of path: String, what: String) throws -> String {
         let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
