@@ -8,7 +8,7 @@ package struct SwellCommand: AsyncParsableCommand {
         abstract: "Run wave-based parallel plans on this machine or across a cluster.",
         version: SwellVersion.current,
         subcommands: [RunCommand.self, ValidateCommand.self, StatusCommand.self, LogsCommand.self, CancelCommand.self,
-                      KeygenCommand.self, PruneCommand.self])
+                      KeygenCommand.self, PruneCommand.self, ReportCommand.self])
 
     package init() {}
 }

@@ -383,10 +383,12 @@ package final class Journal: Sendable {
     /// Reports of a run in stage order (as the stages started), then scope order, attempts in
     /// order, a stage's reduction last; optionally filtered.
     /// A scope filter matches a scope or any path of a file group.
+    /// `brief` leaves the outputs out (`stdoutBytes` still says how much there was) but keeps the
+    /// stderr tail of an attempt that did not succeed: what `swell report` reads.
     package func reports(run: String, stage: String? = nil, scope: String? = nil, finalOnly: Bool = false,
-                         offset: Int = 0, limit: Int = Int.max) throws -> [Report] {
+                         brief: Bool = false, offset: Int = 0, limit: Int = Int.max) throws -> [Report] {
         try pool.read { db in
-            var sql = "SELECT * FROM report WHERE report.run = ?"
+            var sql = "SELECT \(brief ? Self.briefColumns : "*") FROM report WHERE report.run = ?"
             var arguments: [any DatabaseValueConvertible] = [run]
             if let stage { sql += " AND report.stage = ?"; arguments.append(stage) }
             if let scope {
@@ -402,6 +404,37 @@ package final class Journal: Sendable {
                 """
             arguments += [limit == Int.max ? -1 : limit, offset]
             return try ReportRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(report(of:))
+        }
+    }
+
+    /// A report's columns without its stdout, and with its stderr tail only if it did not succeed.
+    private static let briefColumns = """
+        run, stage, "index", attempt, scope, node, share, exitCode, signal, timedOut, error, startedAt, endedAt,
+        stdoutBytes, stdoutTruncated, command, cost, final, X'' AS stdout,
+        CASE WHEN exitCode IS 0 AND signal IS NULL AND timedOut = 0 AND error IS NULL THEN X'' ELSE stderrTail END AS stderrTail
+        """
+
+    /// The run, its stages (with their task counts, not their scopes) and its shares (without
+    /// their summaries); nil if the journal has no such run.
+    package func digest(of run: String) throws -> RunDigest? {
+        try pool.read { db in
+            guard let record = try RunRecord.filter(Column("id") == run).fetchOne(db) else { return nil }
+            let stages = try Row.fetchAll(db, sql: """
+                SELECT stage, status, json_array_length(scopes) AS tasks, startedAt, endedAt, error
+                FROM stage WHERE run = ? ORDER BY rowid
+                """, arguments: [run]).map { row in
+                RunDigest.Stage(stage: row["stage"], status: StageStatus(rawValue: row["status"]) ?? .pending,
+                                tasks: row["tasks"], startedAt: row["startedAt"], endedAt: row["endedAt"], error: row["error"])
+            }
+            let shares = try Row.fetchAll(db, sql: """
+                SELECT stage, share, first, count, node, attempt, status FROM share WHERE run = ? ORDER BY stage, share
+                """, arguments: [run]).map { row in
+                RunDigest.Share(stage: row["stage"], share: row["share"], first: row["first"], count: row["count"],
+                                node: row["node"], attempt: row["attempt"], status: ShareStatus(rawValue: row["status"]) ?? .done)
+            }
+            return RunDigest(id: record.id, name: record.run.name, file: record.run.file, planText: record.run.planText,
+                             status: record.status, createdAt: record.run.createdAt, endedAt: record.endedAt,
+                             error: record.error, stages: stages, shares: shares)
         }
     }
 

@@ -271,6 +271,8 @@ package final class CoordinatorService: Service, Sendable {
     /// A loop that has not finished a batch for this long is hung: its heartbeats stop, so that
     /// nodes and clients find out.
     static let hungAfter: Duration = .seconds(30)
+    /// About the most bytes of stderr, commands and scopes in one page of a brief LOGS reply.
+    static let briefPageBytes = 8 << 20
 
     /// Sends HEARTBEAT to every live node and client every `interval`, whatever the loop is
     /// busy with: a coordinator handling a burst of reports (or starting a stage of a million
@@ -362,7 +364,9 @@ package final class CoordinatorService: Service, Sendable {
         case .streamOutput, .outputAdvanced, .outputAcknowledged, .clientLeft, .resumeRun:
             break
         case .logs(let peer, let request):
-            let page = 200
+            // Brief pages leave the outputs out, so they hold more reports.
+            let brief = request.brief ?? false
+            let page = brief ? 2_000 : 200
             do {
                 guard let record = try journal.run(request.run) else {
                     socket.send(to: peer, WireCodec.encode(.refusal(.unknownRun(request.run, id: shellIDs.next(), replyTo: request.id))))
@@ -374,12 +378,26 @@ package final class CoordinatorService: Service, Sendable {
                     return
                 }
                 var reports = try journal.reports(run: request.run, stage: request.stage, scope: request.scope,
-                                                  offset: max(0, request.offset), limit: page + 1)
-                let more = reports.count > page
+                                                  brief: brief, offset: max(0, request.offset), limit: page + 1)
+                var more = reports.count > page
                 if more { reports.removeLast() }
+                if brief {
+                    // Failed attempts keep their stderr tails (64 KiB at most each): a page stays
+                    // far below a frame's limit.
+                    var bytes = 0
+                    let fit = reports.firstIndex { report in
+                        bytes += report.stderrTail.count + report.command.utf8.count + report.scope.utf8.count
+                        return bytes > Self.briefPageBytes
+                    }
+                    if let fit, fit > 0 {
+                        reports.removeSubrange(fit...)
+                        more = true
+                    }
+                }
+                let digest = brief && request.offset <= 0 ? try journal.digest(of: request.run) : nil
                 socket.send(to: peer, WireCodec.encode(.logs(LogsReply(
                     id: shellIDs.next(), replyTo: request.id, run: request.run, reports: reports,
-                    next: more ? max(0, request.offset) + page : nil))))
+                    next: more ? max(0, request.offset) + reports.count : nil, digest: digest))))
             } catch {
                 logger.error("reading the journal failed: \(error)")
             }

@@ -9,8 +9,11 @@ package struct LogsReply: Sendable, Codable {
     package var reports: [Report]
     /// Offset of the next page, nil on the last page.
     package var next: Int?
+    /// The run, its stages and shares: on the first page of a brief request.
+    package var digest: RunDigest?
 
-    package init(id: UInt64, replyTo: UInt64, run: String, reports: [Report], next: Int?) {
+    package init(id: UInt64, replyTo: UInt64, run: String, reports: [Report], next: Int?, digest: RunDigest? = nil) {
+        self.digest = digest
         self.id = id
         self.replyTo = replyTo
         self.run = run

@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+@testable import SwellClient
+@testable import SwellCore
+
+/// A report of stage `stage`, task `index`, on `node` from `start` to `end` (seconds after 0).
+private func attempt(_ index: Int, _ start: Double, _ end: Double, attempt: Int = 1, node: String = "n1", share: Int = 0,
+                     exit: Int32? = 0, timedOut: Bool = false, error: TaskError? = nil, stderr: String = "",
+                     stage: String = "scan") -> Report {
+    Report(run: "r1", stage: stage, index: index, scope: "s\(index)", attempt: attempt, node: node, exitCode: exit,
+           signal: nil, timedOut: timedOut, error: error, startedAt: start, endedAt: end, stdoutBytes: 0,
+           stdoutTruncated: false, command: "work \(index)", stdout: Data(), stderrTail: Data(stderr.utf8), share: share)
+}
+
+private func digest(stages: [(String, StageStatus, Int)] = [("scan", .succeeded, 4)], shares: [RunDigest.Share] = [],
+                    plan: String = "name: p\nstages:\n  - id: scan\n    partition: { items: [a] }\n    run: 'true'\n",
+                    endedAt: Double? = 100) -> RunDigest {
+    RunDigest(id: "r1", name: "p", file: "p.yaml", planText: plan, status: .succeeded, createdAt: 0, endedAt: endedAt,
+              error: nil, stages: stages.map { RunDigest.Stage(stage: $0.0, status: $0.1, tasks: $0.2, startedAt: 0, endedAt: endedAt, error: nil) },
+              shares: shares)
+}
+
+@Suite struct RunTimelineTests {
+    @Test func attemptsArePackedIntoTheFirstLaneFreeAtTheirStart() {
+        let timeline = RunTimeline(digest: digest(), reports: [
+            attempt(0, 0, 10), attempt(1, 1, 5), attempt(2, 5, 8), attempt(3, 2, 12, node: "n2"),
+        ])
+        let lanes = Dictionary(uniqueKeysWithValues: timeline.attempts.map { ($0.index, $0.lane) })
+        // Task 2 starts as task 1 ends: it takes task 1's lane.
+        #expect(lanes == [0: 0, 1: 1, 2: 1, 3: 0])
+        #expect(timeline.nodes.map(\.name) == ["n1", "n2"])
+        #expect(timeline.nodes.map(\.lanes) == [2, 1])
+        #expect(timeline.nodes[0].busySeconds == 17)
+        #expect(abs(timeline.nodes[0].utilisation - 17.0 / 200) < 1e-9)
+        #expect(timeline.taskSeconds == 27)
+    }
+
+    @Test func aTasksLastAttemptIsFinalAndTheEarlierOnesWereRetried() {
+        let timeline = RunTimeline(digest: digest(), reports: [
+            attempt(0, 0, 1, attempt: 1, exit: 1),
+            attempt(0, 2, 3, attempt: 2, node: "n2"),
+            attempt(1, 0, 4, exit: 2, stderr: "no such file"),
+            attempt(2, 0, 2, exit: nil, timedOut: true),
+            attempt(3, 0, 2, exit: nil, error: .cancelled),
+        ])
+        let outcomes = timeline.attempts.map { "\($0.index)/\($0.attempt): \($0.outcome.rawValue)" }.sorted()
+        #expect(outcomes == ["0/1: retried", "0/2: succeeded", "1/1: failed", "2/1: timed-out", "3/1: cancelled"])
+        #expect(timeline.finished == 4)
+        #expect(timeline.succeeded == 1)
+        #expect(timeline.failures.map(\.index) == [1, 2, 3])
+        // Task 0 ran again on another node.
+        #expect(timeline.attempts.filter(\.reassigned).map(\.index) == [0])
+        #expect(timeline.stages.first?.attempts == 5)
+        #expect(timeline.stages.first?.failed == 3)
+    }
+
+    @Test func aShareHandedOutAgainMarksItsAttemptsReassigned() {
+        let shares = [RunDigest.Share(stage: "scan", share: 1, first: 2, count: 2, node: "n2", attempt: 2, status: .done)]
+        let timeline = RunTimeline(digest: digest(shares: shares), reports: [
+            attempt(0, 0, 1, share: 0), attempt(2, 5, 6, node: "n2", share: 1),
+        ])
+        #expect(timeline.attempts.filter(\.reassigned).map(\.index) == [2])
+    }
+
+    @Test func percentilesAreNearestRank() {
+        let values = (1...20).map(Double.init)
+        #expect(RunTimeline.percentile(values, 0.5) == 10)
+        #expect(RunTimeline.percentile(values, 0.95) == 19)
+        #expect(RunTimeline.percentile([], 0.5) == nil)
+        #expect(RunTimeline.percentile([3], 0.95) == 3)
+    }
+
+    @Test func stagesAreGroupedByTheWavesOfThePlan() {
+        let plan = """
+            name: p
+            stages:
+              - id: map
+                run: seq 3
+              - id: each
+                partition: { lines-of: map }
+                run: 'true'
+              - id: side
+                run: 'true'
+            """
+        let timeline = RunTimeline(digest: digest(stages: [("map", .succeeded, 1), ("side", .succeeded, 1), ("each", .running, 3)],
+                                                  plan: plan), reports: [])
+        #expect(timeline.waves == [["map", "side"], ["each"]])
+        #expect(timeline.stages.map(\.wave) == [1, 1, 2])
+    }
+
+    @Test func aRunningRunEndsNow() {
+        let timeline = RunTimeline(digest: digest(endedAt: nil), reports: [attempt(0, 0, 3)], now: 50)
+        #expect(timeline.end == 50)
+        #expect(timeline.wallSeconds == 50)
+    }
+}
+
+@Suite struct ReportPageTests {
+    @Test func textFromTasksIsEscapedWherePlacedInThePage() {
+        let hostile = "</pre><script>alert(1)</script>\"'&\u{1}"
+        var report = attempt(0, 0, 1, exit: 1, stderr: hostile)
+        report.scope = "<b>x</b>"
+        report.command = "echo '<img src=x onerror=alert(1)>'"
+        let html = ReportPage.html(RunTimeline(digest: digest(), reports: [report]))
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("<b>x</b>"))
+        #expect(!html.contains("<img"))
+        #expect(html.contains("&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;\u{FFFD}"))
+        #expect(html.contains("data-count=\"1\""))
+    }
+
+    @Test func stderrThatIsNotUTF8IsShownWithReplacementCharacters() {
+        var report = attempt(0, 0, 1, exit: 1)
+        report.stderrTail = Data([0x66, 0xFF, 0xFE, 0x67])
+        let html = ReportPage.html(RunTimeline(digest: digest(), reports: [report]))
+        #expect(html.contains("f\u{FFFD}\u{FFFD}g"))
+    }
+
+    @Test func upToTheThresholdEachAttemptIsDrawnAndAboveItNodesShowBusyLanes() {
+        func page(_ count: Int) -> String {
+            let reports = (0..<count).map { attempt($0, Double($0 / 40), Double($0 / 40) + 0.9, node: "n\($0 % 4)") }
+            return ReportPage.html(RunTimeline(digest: digest(stages: [("scan", .succeeded, count)]), reports: reports))
+        }
+        let drawn = page(ReportPage.drawEachAttemptUpTo)
+        #expect(drawn.contains("data-mode=\"attempts\""))
+        #expect(drawn.components(separatedBy: "<rect class=\"a succeeded\"").count - 1 == ReportPage.drawEachAttemptUpTo)
+        let aggregated = page(ReportPage.drawEachAttemptUpTo + 1)
+        #expect(aggregated.contains("data-mode=\"aggregated\""))
+        #expect(!aggregated.contains("<rect class=\"a "))
+        #expect(aggregated.components(separatedBy: "<path class=\"agg-ok\" d=\"M").count - 1 == 4)
+        // The page stays small: paths, not bars.
+        #expect(aggregated.utf8.count < drawn.utf8.count / 5)
+    }
+
+    @Test func manyFailuresAreCountedAndTheFirstShown() {
+        let reports = (0..<(ReportPage.failuresShown + 5)).map { attempt($0, 0, 1, exit: 1) }
+        let html = ReportPage.html(RunTimeline(digest: digest(), reports: reports))
+        #expect(html.components(separatedBy: "<div class=\"failure ").count - 1 == ReportPage.failuresShown)
+        #expect(html.contains("and 5 more: swell logs r1"))
+    }
+
+    @Test func axisStepsAreOneTwoOrFiveTimesAPowerOfTen() {
+        #expect(ReportPage.tickStep(span: 80) == 10)
+        #expect(ReportPage.tickStep(span: 0.45) == 0.1)
+        #expect(ReportPage.tickStep(span: 3_000) == 500)
+    }
+}
