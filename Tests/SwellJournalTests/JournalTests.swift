@@ -139,6 +139,37 @@ import Testing
         #expect(try journal.finalReport(run: "r1", stage: "scan", index: 1)?.stdout == expected[1])
     }
 
+    /// What `swell report` reads: reports without outputs (a failed one keeps its stderr tail,
+    /// even with its output in the run's file, which is not read) and the run's digest.
+    @Test func briefReportsAndTheDigestLeaveTheOutputsOut() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(directory: directory)
+        var batch = JournalBatch()
+        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
+                                                  scopes: [:], createdAt: 1), status: .running))
+        batch.stages.append(StageRecord(run: "r1", StageEntry(stage: "scan", status: .running, scopes: ["a", "b", "c"], startedAt: 1)))
+        batch.shares.append(ShareRecord(run: "r1", stage: "scan", share: 0, first: 0, count: 3, node: "n", attempt: 2,
+                                        status: .running, summary: Data("long summary".utf8), summaryExit: nil, summaryError: nil))
+        var failed = report(1, scope: "b", out: String(repeating: "x", count: 128 << 10))
+        failed.exitCode = 2
+        batch.reports += [ReportRecord(report(0, scope: "a", out: "fine"), final: true), ReportRecord(failed, final: true)]
+        try await journal.write(batch)
+        // Brief reads never touch the output file: they work without it.
+        try FileManager.default.removeItem(atPath: directory + "/outputs/r1")
+
+        let brief = try journal.reports(run: "r1", brief: true)
+        #expect(brief.map(\.stdout) == [Data(), Data()])
+        #expect(brief.map(\.stdoutBytes) == [4, 128 << 10])
+        #expect(brief.map(\.stderrText) == ["", "err"])
+        #expect(brief.map(\.exitCode) == [0, 2])
+        let digest = try #require(try journal.digest(of: "r1"))
+        #expect(digest.name == "p" && digest.status == .running && digest.planText == "name: p")
+        #expect(digest.stages == [RunDigest.Stage(stage: "scan", status: .running, tasks: 3, startedAt: 1, endedAt: nil, error: nil)])
+        #expect(digest.shares == [RunDigest.Share(stage: "scan", share: 0, first: 0, count: 3, node: "n", attempt: 2, status: .running)])
+        #expect(try journal.digest(of: "r2") == nil)
+    }
+
     @Test func aBatchThatDoesNotCommitTakesItsOutputsBackOutOfTheFile() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

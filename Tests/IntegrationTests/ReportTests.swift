@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+import SwellTestSupport
+
+/// `swell report`, as a browser shows it: headless Chromium loads the file and prints its DOM,
+/// and what the DOM says is checked against the journal (`swell logs --json`).
+@Suite struct ReportTests {
+    /// A plan with a retried task, a task that fails for good (stderr with markup and bytes that
+    /// are not UTF-8) and a dependent stage.
+    static let plan = """
+        name: report-check
+        stages:
+          - id: list
+            run: seq 1 40
+          - id: work
+            needs: [list]
+            partition: { lines-of: list }
+            retries: 1
+            on-failure: continue
+            run: |
+              if [ {scope} = 7 ]; then printf 'boom </pre><script>alert(1)</script> \\377\\376\\n' >&2; exit 3; fi
+              if [ {scope} = 11 ] && [ ! -e flag-{run} ]; then touch flag-{run}; exit 1; fi
+              echo {scope}
+          - id: total
+            needs: [work]
+            run: wc -l
+        """
+
+    @Test func theReportOfAnEmbeddedRunShowsWhatItsJournalHas() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("plan.yaml", Self.plan)
+        let state = work.path + "/state"
+        let ran = try await swell(["run", plan, "--state", state, "--json"], in: work.path)
+        #expect(ran.status == 1, "\(ran.stderr)")
+        let run = try #require(try JSONSerialization.jsonObject(with: Data(ran.stdout.utf8)) as? [String: Any])["run"] as? String
+        let id = try #require(run)
+
+        let report = try await swell(["report", id, "--state", state, "-o", work.path + "/report.html"], in: work.path)
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stderr.contains("wrote \(work.path)/report.html"), "\(report.stderr)")
+        let logs = try await swell(["logs", id, "--state", state, "--json"])
+        try await Self.check(file: work.path + "/report.html", run: id, status: "failed", logs: logs.stdout, scratch: work)
+
+        // Without -o, the file is named after the run, in the current folder.
+        let named = try await swell(["report", id, "--state", state], in: work.path)
+        #expect(named.status == 0, "\(named.stderr)")
+        #expect(FileManager.default.fileExists(atPath: work.path + "/swell-report-\(id).html"))
+        // -o - writes the page to stdout.
+        let piped = try await swell(["report", id, "--state", state, "-o", "-"], in: work.path)
+        #expect(piped.stdout.hasPrefix("<!DOCTYPE html>") && piped.stdout.hasSuffix("</html>\n"))
+    }
+
+    @Test func theReportOfAClusterRunComesFromItsCoordinatorInPages() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        // More attempts than one brief page holds (2,000).
+        let plan = work.write("many.yaml", """
+            name: many
+            stages:
+              - id: list
+                run: seq 1 2100
+              - id: each
+                needs: [list]
+                partition: { lines-of: list }
+                on-failure: continue
+                run: "[ {scope} != 2042 ]"
+            """)
+        let cluster = try await LocalCluster(nodes: 2, workdir: work.path)
+        defer { cluster.stop() }
+        let ran = try await swell(["run", plan, "--coordinator", cluster.endpoint, "--json", "--progress", "none"], in: work.path)
+        #expect(ran.status == 1, "\(ran.stderr)")
+        let id = try #require(try JSONSerialization.jsonObject(with: Data(ran.stdout.utf8)) as? [String: Any])["run"] as? String
+        let run = try #require(id)
+        let report = try await swell(["report", run, "--coordinator", cluster.endpoint, "-o", work.path + "/many.html"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let logs = try await swell(["logs", run, "--coordinator", cluster.endpoint, "--json"])
+        let dom = try await Self.check(file: work.path + "/many.html", run: run, status: "failed", logs: logs.stdout, scratch: work)
+        #expect(dom.contains("data-node=\"n1\"") && dom.contains("data-node=\"n2\""))
+        #expect(dom.contains("each[2041] 2042"))
+    }
+
+    @Test func mistakesGetClearErrors() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let state = work.path + "/state"
+        let plan = work.write("one.yaml", "name: one\nstages:\n  - id: a\n    run: echo hi\n")
+        let ran = try await swell(["run", plan, "--state", state, "--json"])
+        let id = try #require(try JSONSerialization.jsonObject(with: Data(ran.stdout.utf8)) as? [String: Any])["run"] as? String
+        let run = try #require(id)
+
+        let unknown = try await swell(["report", "20990101-000000-beef", "--state", state])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no run 20990101-000000-beef in"), "\(unknown.stderr)")
+        let noJournal = try await swell(["report", run, "--state", work.path + "/nowhere"])
+        #expect(noJournal.status == 2 && noJournal.stderr.contains("no journal at"), "\(noJournal.stderr)")
+        let unwritable = try await swell(["report", run, "--state", state, "-o", work.path + "/missing/r.html"])
+        #expect(unwritable.status == 1)
+        #expect(unwritable.stderr.contains("cannot write the report to \(work.path)/missing/r.html"), "\(unwritable.stderr)")
+        let both = try await swell(["report", run, "--state", state, "--coordinator", "tcp://127.0.0.1:9"])
+        #expect(both.status == 2 && both.stderr.contains("give one"), "\(both.stderr)")
+
+        let cluster = try await LocalCluster(nodes: 1, workdir: work.path)
+        defer { cluster.stop() }
+        let remote = try await swell(["report", run, "--coordinator", cluster.endpoint])
+        #expect(remote.status == 2)
+        #expect(remote.stderr.contains(run), "\(remote.stderr)")
+    }
+
+    /// Loads `file` in headless Chromium and checks its DOM against the run's reports: the
+    /// run's status, each stage's counts, one bar per attempt coloured by its outcome, the
+    /// failures; and that no task's text became markup. Returns the DOM.
+    @discardableResult
+    static func check(file: String, run: String, status: String, logs: String, scratch: Scratch) async throws -> String {
+        let dom = try await Self.dom(of: file, scratch: scratch)
+        #expect(dom.contains("<main id=\"report\" data-run=\"\(run)\" data-status=\"\(status)\""))
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(logs.utf8)) as? [[String: Any]])
+
+        // A task's last attempt is final; the ones before it were retried.
+        struct Task: Hashable { var stage: String; var index: Int }
+        var last: [Task: [String: Any]] = [:]
+        for report in reports {
+            let task = Task(stage: report["stage"] as! String, index: report["index"] as! Int)
+            if (last[task]?["attempt"] as? Int ?? 0) < report["attempt"] as! Int { last[task] = report }
+        }
+        for stage in Set(reports.map { $0["stage"] as! String }) {
+            let finals = last.filter { $0.key.stage == stage && $0.key.index >= 0 }.map(\.value)
+            let succeeded = finals.filter { $0["succeeded"] as? Bool == true }.count
+            let attempts = reports.filter { $0["stage"] as? String == stage }.count
+            let row = try #require(attribute(row: "tr data-stage=\"\(stage)\"", in: dom), "no row for stage \(stage)")
+            #expect(row["data-tasks"] == String(finals.count), "\(stage): \(row)")
+            #expect(row["data-succeeded"] == String(succeeded), "\(stage): \(row)")
+            #expect(row["data-failed"] == String(finals.count - succeeded), "\(stage): \(row)")
+            #expect(row["data-attempts"] == String(attempts), "\(stage): \(row)")
+        }
+        let bars = count("<rect class=\"a ", in: dom)
+        #expect(bars == reports.count, "one bar per attempt")
+        let retried = reports.count - last.count
+        #expect(count("<rect class=\"a retried", in: dom) == retried)
+        let failed = last.values.filter { $0["succeeded"] as? Bool != true }.count
+        #expect(count("<rect class=\"a failed", in: dom) == failed)
+        #expect(dom.contains("<section id=\"failures\" data-count=\"\(failed)\""))
+        #expect(dom.contains("data-figure=\"succeeded\" data-value=\"\(last.values.filter { $0["succeeded"] as? Bool == true }.count)\""))
+        #expect(!dom.contains("<script"), "a task's stderr became markup")
+        return dom
+    }
+
+    /// The DOM Chromium builds from `file`.
+    static func dom(of file: String, scratch: Scratch) async throws -> String {
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let program = try #require(chromium, "headless Chromium is needed: apt-get install chromium (scripts/setup does)")
+        let loaded = try await IntegrationTests.run(program, [
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(scratch.path)/chromium",
+            "--dump-dom", URL(fileURLWithPath: file).absoluteString,
+        ], timeout: .seconds(90))
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        #expect(loaded.stdout.contains("</html>"), "\(loaded.stderr)")
+        return loaded.stdout
+    }
+
+    /// The attributes of the element that starts with `<start`.
+    static func attribute(row start: String, in dom: String) -> [String: String]? {
+        guard let begin = dom.range(of: "<" + start), let end = dom[begin.upperBound...].firstIndex(of: ">") else { return nil }
+        let tag = String(dom[begin.lowerBound..<end])
+        var attributes: [String: String] = [:]
+        let pattern = try! NSRegularExpression(pattern: #"([a-z-]+)="([^"]*)""#)
+        for match in pattern.matches(in: tag, range: NSRange(tag.startIndex..., in: tag)) {
+            attributes[String(tag[Range(match.range(at: 1), in: tag)!])] = String(tag[Range(match.range(at: 2), in: tag)!])
+        }
+        return attributes
+    }
+
+    static func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
+}
