@@ -55,6 +55,9 @@ package struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Bytes of stdout kept per task (for example 8MiB, 512KiB).", valueName: "size"))
     var outputCap: SizeOption = SizeOption(bytes: 8 << 20)
 
+    @Option(help: ArgumentHelp("Serve Prometheus metrics over HTTP at http://HOST:PORT/metrics (off by default; no authentication).", valueName: "host:port"))
+    var metrics: String?
+
     @Option(help: "Log level (default: info, or $SWELL_LOG_LEVEL).")
     var logLevel: LogLevelOption?
 
@@ -84,6 +87,13 @@ package struct CoordinatorCommand: AsyncParsableCommand {
             throw ValidationError("--limit \(item.name) is given twice")
         }
         guard leaseHold.duration >= .seconds(1) else { throw ValidationError("--lease-hold must be at least 1s") }
+        if let metrics {
+            do {
+                _ = try MetricsServer.split(metrics)
+            } catch {
+                throw ValidationError("--metrics \(metrics): \(error.reason)")
+            }
+        }
     }
 
     var options: CoordinatorOptions {
@@ -95,7 +105,7 @@ package struct CoordinatorCommand: AsyncParsableCommand {
         settings.leaseHold = leaseHold.duration
         return CoordinatorOptions(
             listen: listen, stateDirectory: state ?? StateDirectory.default, keyFile: key, authorizedFile: authorized,
-            insecure: insecure, settings: settings)
+            insecure: insecure, settings: settings, metrics: metrics)
     }
 
     package func run() async throws {

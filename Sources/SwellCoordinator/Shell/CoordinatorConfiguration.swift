@@ -11,6 +11,10 @@ package struct CoordinatorConfiguration: Sendable {
     package var security: Security?
     /// Called once the socket is bound, with the endpoints actually bound.
     package var onListening: @Sendable ([String]) -> Void
+    /// Serve Prometheus metrics here (`HOST:PORT`, `--metrics`); nil: no metrics.
+    package var metrics: String?
+    /// Called once the metrics server listens, with its `HOST:PORT`.
+    package var onMetrics: @Sendable (String) -> Void = { _ in }
 
     /// A CURVE server's keys and the keys it admits.
     package struct Security: Sendable {

@@ -13,9 +13,12 @@ package struct CoordinatorOptions: Sendable {
     /// Listen beyond loopback without keys.
     package var insecure: Bool
     package var settings: CoordinatorSettings
+    /// Where to serve Prometheus metrics (`--metrics HOST:PORT`); nil: nowhere.
+    package var metrics: String?
 
     package init(listen: String, stateDirectory: String, keyFile: String? = nil, authorizedFile: String? = nil,
-                 insecure: Bool = false, settings: CoordinatorSettings = CoordinatorSettings()) {
+                 insecure: Bool = false, settings: CoordinatorSettings = CoordinatorSettings(), metrics: String? = nil) {
+        self.metrics = metrics
         self.listen = listen
         self.stateDirectory = stateDirectory
         self.keyFile = keyFile

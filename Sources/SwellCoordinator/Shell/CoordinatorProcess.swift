@@ -16,6 +16,13 @@ package enum CoordinatorProcess {
         configuration.onListening = { endpoints in
             for endpoint in endpoints { logger.info("listening on \(endpoint)") }
         }
+        configuration.metrics = options.metrics
+        configuration.onMetrics = { address in
+            logger.info("metrics on http://\(address)/metrics")
+            if !MetricsServer.isLoopback(address) {
+                logger.warning("the metrics at \(address) need no key: anyone who reaches the port sees run ids, stage names and node names")
+            }
+        }
         let service: CoordinatorService
         do {
             service = try CoordinatorService(configuration: configuration, io: io, logger: logger)

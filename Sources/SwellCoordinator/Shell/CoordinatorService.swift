@@ -24,6 +24,8 @@ package final class CoordinatorService: Service, Sendable {
     let logger: Logger
     package let journal: Journal
     let mapper: JournalMapper
+    /// Nil unless `--metrics` asks for them.
+    let metrics: CoordinatorMetrics?
 
     /// The lock a coordinator holds on its state directory (nil for the embedded one).
     private let lock: StateLock?
@@ -52,6 +54,7 @@ package final class CoordinatorService: Service, Sendable {
         self.lock = configuration.settings.embedded ? nil : try StateLock(directory: configuration.stateDirectory)
         self.journal = try Journal(directory: configuration.stateDirectory)
         self.mapper = configuration.settings.embedded ? JournalMapper(origin: .embedded, processID: getpid()) : JournalMapper(origin: .coordinator)
+        self.metrics = configuration.metrics == nil ? nil : CoordinatorMetrics()
     }
 
     enum Input: Sendable {
@@ -71,6 +74,8 @@ package final class CoordinatorService: Service, Sendable {
 
     /// The ZAP domain the coordinator authenticates in.
     static let zapDomain = "swell"
+    /// The type frame of a REPORT, which report latency is measured for.
+    static let reportType = Data("REPORT".utf8)
 
     package func run() async throws {
         let admittedKeys = configuration.security.map { AdmittedKeys($0.authorized) }
@@ -91,6 +96,12 @@ package final class CoordinatorService: Service, Sendable {
             throw ListenFailure(endpoints: configuration.listen, reason: error.message)
         }
         defer { socket.close() }
+        var server: MetricsServer?
+        if let metrics, let address = configuration.metrics {
+            server = try MetricsServer(address: address) { metrics.exposition() }
+            configuration.onMetrics(server!.address)
+        }
+        defer { server?.stop() }
         var tuned = configuration.settings
         if tuned.endpoint.isEmpty { tuned.endpoint = socket.endpoints.joined(separator: " ") }
         let settings = tuned
@@ -207,6 +218,8 @@ package final class CoordinatorService: Service, Sendable {
         var trimDue = false
         // The arrival time of the newest message handled: how far the coordinator has heard.
         var heard = ContinuousClock.now
+        // With metrics: when this batch's reports arrived.
+        var reportArrivals: [ContinuousClock.Instant] = []
         while let batch = await queue.next() {
             var effects = Effects()
             let moment = moment()
@@ -217,6 +230,9 @@ package final class CoordinatorService: Service, Sendable {
                     guard let peer = message.peer else { continue }
                     // A message counts from when it arrived, not from when its turn came.
                     heard = max(heard, message.arrival)
+                    if metrics != nil, message.frames.count > 1, message.frames[1] == Self.reportType {
+                        reportArrivals.append(message.arrival)
+                    }
                     let arrived = Moment(monotonic: message.arrival,
                                          wall: moment.wall - (moment.monotonic - message.arrival).inSeconds)
                     InboundFrames.deliver(message.frames, from: peer, userID: message.userID, to: &scheduler, at: arrived, into: &effects)
@@ -235,6 +251,8 @@ package final class CoordinatorService: Service, Sendable {
                     let behind = socket.backlog > 0 || queue.count > 0
                     scheduler.tick(at: moment, heardUntil: behind ? heard : nil, into: &effects)
                     ticked = true
+                    // Counts only (no pass over tasks): cheap enough for every tick.
+                    metrics?.update(scheduler.gauges)
                     if trimDue, streams.count == 0, !scheduler.anyRunRunning {
                         trimDue = false
                         _ = malloc_trim(0)
@@ -245,6 +263,11 @@ package final class CoordinatorService: Service, Sendable {
             attachFinishedRuns(&scheduler, moment, &effects)
             resumeRuns(&scheduler, moment, &effects)
             try await carryOut(effects, socket, streams)
+            if let metrics, !reportArrivals.isEmpty {
+                let now = ContinuousClock.now
+                for arrival in reportArrivals { metrics.reportHandled(arrivedAt: arrival, now: now) }
+                reportArrivals.removeAll(keepingCapacity: true)
+            }
             if effects.changes.contains(where: { if case .runFinished = $0 { true } else { false } }) { trimDue = true }
             beat.ran(peers: ticked ? scheduler.heartbeatPeers : nil)
         }
@@ -345,7 +368,15 @@ package final class CoordinatorService: Service, Sendable {
     func carryOut(_ effects: Effects, _ socket: ZMQSocketHandle, _ streams: OutputStreams) async throws {
         for (level, message) in effects.logs { logger.log(level: level, "\(message)") }
         do {
-            try await journal.write(mapper.batch(effects.changes))
+            let batch = mapper.batch(effects.changes)
+            if let metrics, !batch.isEmpty {
+                let start = ContinuousClock.now
+                try await journal.write(batch)
+                metrics.journalWritten(in: .now - start)
+                metrics.count(effects.changes)
+            } else {
+                try await journal.write(batch)
+            }
         } catch {
             logger.critical("cannot write the journal \(journal.path): \(error)")
             throw JournalFailure(path: journal.path, reason: "\(error)", reading: false)
