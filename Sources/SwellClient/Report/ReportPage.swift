@@ -91,7 +91,7 @@ package enum ReportPage {
         .st-pending{background:var(--pending);color:var(--ink)}.st-skipped{background:var(--skipped);color:var(--ink)}
         .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px}
         .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:10px 12px}
-        .card b{display:block;font-size:20px;font-variant-numeric:tabular-nums}.card span{color:var(--muted);font-size:12px}
+        .card b{display:block;font-size:19px;white-space:nowrap;font-variant-numeric:tabular-nums}.card span{color:var(--muted);font-size:12px}
         table{border-collapse:collapse;background:#fff;border:1px solid var(--line);width:100%}
         th,td{padding:5px 9px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
         th{font-size:12px;color:var(--muted);font-weight:600;background:#fafbfc}
@@ -206,7 +206,8 @@ package enum ReportPage {
             var tick = 0.0
             while tick <= span + step * 0.001 {
                 let tx = x(t.start + tick)
-                grid += "<text class=\"axis\" x=\"\(f(tx))\" y=\"14\" text-anchor=\"middle\">\(seconds(tick))</text>"
+                let label = tick < 1 ? "\(Int((tick * 1_000).rounded()))ms" : Durations.format(.milliseconds(Int((tick * 1_000).rounded())))
+                grid += "<text class=\"axis\" x=\"\(f(tx))\" y=\"14\" text-anchor=\"middle\">\(label)</text>"
                 tick += step
             }
             // Stages, by wave.
@@ -275,7 +276,7 @@ package enum ReportPage {
                 <span><i style="background:#6b7a8c"></i><i style="background:#b4bfcb"></i>shares</span>\
                 <span>dashed: a wave starts</span></div>
                 <div class="panel"><svg id="timeline" data-mode="\(aggregated ? "aggregated" : "attempts")" \
-                xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(f(width)) \(f(y + 4))" width="\(f(width))" height="\(f(y + 4))">\
+                xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(f(width)) \(f(y + 4))" style="width:100%;min-width:900px;height:auto">\
                 \(ticks)\(grid)\(body)</svg></div>
                 <p class="note">\(aggregated
                     ? "\(t.attempts.count) attempts: more than \(ReportPage.drawEachAttemptUpTo), so each node's band shows how many of its lanes were busy over time (succeeded below, the rest above) instead of one bar per attempt."

@@ -104,7 +104,10 @@ package struct RunTimeline: Sendable {
         for stage in digest.stages where !waves.joined().contains(stage.stage) { waves.append([stage.stage]) }
         self.waves = waves
 
-        let reshared = Set(digest.shares.filter { $0.attempt > 1 }.map { ShareKey(stage: $0.stage, share: $0.share) })
+        // Shares handed out again, with the node that has them now: their attempts there ran
+        // because another node was lost (those the lost node finished are not reassigned).
+        let reshared = Dictionary(digest.shares.filter { $0.attempt > 1 }.map { (ShareKey(stage: $0.stage, share: $0.share), $0.node) },
+                                  uniquingKeysWith: { first, _ in first })
         // A task's last attempt is its final one (a failed attempt whose retry has not reported
         // yet counts as final until it does).
         var last: [TaskKey: (attempt: Int, end: Double)] = [:]
@@ -127,7 +130,7 @@ package struct RunTimeline: Sendable {
                 outcome: Self.outcome(report, final: final), final: final, how: report.outcome, command: report.command,
                 stderrTail: report.stderrTail,
                 reassigned: (earlier != nil && earlier != report.node)
-                    || reshared.contains(ShareKey(stage: report.stage, share: report.share)),
+                    || reshared[ShareKey(stage: report.stage, share: report.share)] == report.node,
                 lane: 0, label: report.label))
         }
         start = digest.createdAt

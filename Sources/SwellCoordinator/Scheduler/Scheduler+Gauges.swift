@@ -19,7 +19,8 @@ package struct SchedulerGauges: Sendable, Equatable {
     package var tasks: [String: Int] = [:]
     package var stages: [Stage] = []
     package var nodes: [NodeState: Int] = [:]
-    /// Slots of live nodes, those held by assignments, and tasks running as the nodes last said.
+    /// Slots of live nodes, those held by assignments (at most a node's slots), and tasks running
+    /// as the nodes last said.
     package var slots = 0
     package var slotsUsed = 0
     package var tasksRunning = 0
@@ -51,7 +52,8 @@ extension Scheduler {
             gauges.nodes[node.state, default: 0] += 1
             guard node.isLive else { continue }
             gauges.slots += node.slots
-            gauges.slotsUsed += node.used
+            // Recovered work may queue on a node beyond its slots: it holds none until it starts.
+            gauges.slotsUsed += min(node.used, node.slots)
             gauges.tasksRunning += node.running
         }
         return gauges

@@ -53,7 +53,7 @@ package final class CoordinatorMetrics: Sendable {
         // Every labelled series exists from the start, at 0, so that rate() and absent() work.
         for status in RunStatus.allCases {
             _ = runs(status)
-            _ = runsFinished(status)
+            if status != .running { _ = runsFinished(status) }
         }
         for status in Self.taskStatuses { _ = tasks(status) }
         for outcome in Self.outcomes {
