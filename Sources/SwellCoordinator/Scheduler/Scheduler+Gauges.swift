@@ -4,8 +4,8 @@ package import SwellProtocol
 /// Where the scheduler stands, as the coordinator's metrics show it: counts only, made without
 /// a pass over any stage's tasks.
 package struct SchedulerGauges: Sendable, Equatable {
-    /// A running stage: its tasks waiting for a slot (first attempts and retries) and those that
-    /// hold a slot.
+    /// A running stage: its tasks waiting for a slot (first attempts and retries, in the pool or
+    /// in a share a node has not started them from yet) and those that hold a slot.
     package struct Stage: Sendable, Hashable {
         package var run: String
         package var stage: String
@@ -42,8 +42,9 @@ extension Scheduler {
                 ]
                 for (status, count) in counts { gauges.tasks[status, default: 0] += count }
                 if stage.status == .running {
-                    gauges.stages.append(.init(run: run.id, stage: stage.id,
-                                               queued: tasks.number(.waiting) + tasks.number(.retryPending),
+                    // Handed to a node in a share but not yet started there waits too.
+                    let unfinished = tasks.number(.waiting) + tasks.number(.retryPending) + tasks.number(.assigned)
+                    gauges.stages.append(.init(run: run.id, stage: stage.id, queued: max(0, unfinished - stage.running),
                                                running: stage.running))
                 }
             }
