@@ -388,23 +388,41 @@ package final class Journal: Sendable {
     package func reports(run: String, stage: String? = nil, scope: String? = nil, finalOnly: Bool = false,
                          brief: Bool = false, offset: Int = 0, limit: Int = Int.max) throws -> [Report] {
         try pool.read { db in
-            var sql = "SELECT \(brief ? Self.briefColumns : "*") FROM report WHERE report.run = ?"
-            var arguments: [any DatabaseValueConvertible] = [run]
-            if let stage { sql += " AND report.stage = ?"; arguments.append(stage) }
-            if let scope {
-                sql += " AND (scope = ? OR scope LIKE ? ESCAPE '\\' OR scope LIKE ? ESCAPE '\\' OR scope LIKE ? ESCAPE '\\')"
-                let escaped = scope.replacingOccurrences(of: "\\", with: "\\\\")
-                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-                arguments += [scope, escaped + "\n%", "%\n" + escaped, "%\n" + escaped + "\n%"]
-            }
-            if finalOnly { sql += " AND final = 1" }
-            sql += """
-                 ORDER BY (SELECT stage.rowid FROM stage WHERE stage.run = report.run AND stage.stage = report.stage),
-                    "index" < 0, "index", attempt LIMIT ? OFFSET ?
-                """
-            arguments += [limit == Int.max ? -1 : limit, offset]
-            return try ReportRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(report(of:))
+            let (sql, arguments) = Self.reportQuery(run: run, stage: stage, scope: scope, finalOnly: finalOnly, brief: brief,
+                                                    offset: offset, limit: limit)
+            return try ReportRecord.fetchAll(db, sql: sql, arguments: arguments).map(report(of:))
         }
+    }
+
+    /// Every brief report of a run, in the order of ``reports(run:stage:scope:finalOnly:brief:offset:limit:)``,
+    /// one at a time: a run of a million tasks is never all in memory.
+    package func eachBriefReport(run: String, _ body: (Report) throws -> Void) throws {
+        try pool.read { db in
+            let (sql, arguments) = Self.reportQuery(run: run, stage: nil, scope: nil, finalOnly: false, brief: true,
+                                                    offset: 0, limit: Int.max)
+            let cursor = try ReportRecord.fetchCursor(db, sql: sql, arguments: arguments)
+            while let record = try cursor.next() { try body(record.report) }
+        }
+    }
+
+    private static func reportQuery(run: String, stage: String?, scope: String?, finalOnly: Bool, brief: Bool,
+                                    offset: Int, limit: Int) -> (String, StatementArguments) {
+        var sql = "SELECT \(brief ? Self.briefColumns : "*") FROM report WHERE report.run = ?"
+        var arguments: [any DatabaseValueConvertible] = [run]
+        if let stage { sql += " AND report.stage = ?"; arguments.append(stage) }
+        if let scope {
+            sql += " AND (scope = ? OR scope LIKE ? ESCAPE '\\' OR scope LIKE ? ESCAPE '\\' OR scope LIKE ? ESCAPE '\\')"
+            let escaped = scope.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            arguments += [scope, escaped + "\n%", "%\n" + escaped, "%\n" + escaped + "\n%"]
+        }
+        if finalOnly { sql += " AND final = 1" }
+        sql += """
+             ORDER BY (SELECT stage.rowid FROM stage WHERE stage.run = report.run AND stage.stage = report.stage),
+                "index" < 0, "index", attempt LIMIT ? OFFSET ?
+            """
+        arguments += [limit == Int.max ? -1 : limit, offset]
+        return (sql, StatementArguments(arguments))
     }
 
     /// A report's columns without its stdout, and with its stderr tail only if it did not succeed.

@@ -140,6 +140,35 @@ private func digest(stages: [(String, StageStatus, Int)] = [("scan", .succeeded,
         #expect(html.contains("and 5 more: swell logs r1"))
     }
 
+    /// A run of many attempts keeps the text of only those the page shows: the first failures
+    /// (their stderr cut to what is shown) and the slowest.
+    @Test func pastTheThresholdOnlyTheShownAttemptsKeepTheirText() {
+        let count = ReportPage.drawEachAttemptUpTo + 5_000
+        let tail = String(repeating: "e", count: 60_000) + "END"
+        var reports: [Report] = []
+        for i in 0..<count {
+            let start = Double(i) / 100
+            if i % 100 == 0 {
+                reports.append(attempt(i, start, start + 0.5, exit: 1, stderr: tail))
+            } else {
+                reports.append(attempt(i, start, start + (i == 7_777 ? 9 : 0.2)))
+            }
+        }
+        let timeline = RunTimeline(digest: digest(stages: [("scan", .failed, count)]), reports: reports)
+        #expect(!timeline.detailed)
+        #expect(timeline.failureCount == count / 100)
+        #expect(timeline.failures.count == ReportPage.failuresShown)
+        let expected: [Int] = (0..<ReportPage.failuresShown).map { $0 * 100 }
+        #expect(timeline.failures.map { $0.index } == expected)
+        #expect(timeline.failures.allSatisfy { $0.detail?.stderrTail?.count == ReportPage.stderrShown })
+        #expect(String(decoding: timeline.failures[0].detail!.stderrTail!, as: UTF8.self).hasSuffix("END"))
+        #expect(timeline.slowest.first?.index == 7_777)
+        #expect(timeline.slowest.first?.detail?.command == "work 7777")
+        let texts = timeline.attempts.filter { $0.detail != nil }.count
+        #expect(texts <= ReportPage.failuresShown + ReportPage.slowestShown, "\(texts) attempts keep their text")
+        #expect(timeline.finished == count && timeline.succeeded == count - count / 100)
+    }
+
     @Test func axisStepsAreOneTwoOrFiveTimesAPowerOfTen() {
         #expect(ReportPage.tickStep(span: 80) == 10)
         #expect(ReportPage.tickStep(span: 0.45) == 0.1)

@@ -248,19 +248,20 @@ import Synchronization
             }
         }
         defer { reader.cancel() }
-        func beating(_ beat: CoordinatorService.Beat) -> Task<Void, Never> {
-            Task { await CoordinatorService.heartbeats(every: .milliseconds(20), beat, router, ids: CoordinatorService.ShellIDs(), hungAfter: .seconds(2)) }
+        func beating(_ beat: CoordinatorService.Beat, hungAfter: Duration) -> Task<Void, Never> {
+            Task { await CoordinatorService.heartbeats(every: .milliseconds(20), beat, router, ids: CoordinatorService.ShellIDs(), hungAfter: hungAfter) }
         }
         let peers = [Data("n1".utf8)]
         // A loop that has finished nothing for longer than `hungAfter` is hung: over ten
         // intervals, not one heartbeat.
-        let hung = beating(CoordinatorService.Beat(peers: peers, ranAt: .now - .seconds(3)))
+        let hung = beating(CoordinatorService.Beat(peers: peers, ranAt: .now - .seconds(3)), hungAfter: .seconds(2))
         try await Task.sleep(for: .milliseconds(200))
         hung.cancel()
         await hung.value
         #expect(received.withLock { $0 } == 0)
         // A busy loop (it finishes no batch meanwhile) has its heartbeats go out all the same.
-        let busy = beating(CoordinatorService.Beat(peers: peers))
+        // (Not hung for a minute: a loaded test machine may start the task seconds late.)
+        let busy = beating(CoordinatorService.Beat(peers: peers), hungAfter: .seconds(60))
         #expect(await eventually { received.withLock { $0 } >= 5 })
         busy.cancel()
         await busy.value

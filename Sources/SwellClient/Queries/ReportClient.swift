@@ -29,8 +29,8 @@ package enum ReportClient {
 
     package static func run(_ query: Query) async -> SwellExit {
         await SwellExit.reporting {
-            let (digest, reports) = try await query.coordinator != nil ? remote(query) : local(query)
-            let timeline = RunTimeline(digest: digest, reports: reports)
+            let timeline = try await query.coordinator != nil ? remote(query) : local(query)
+            let digest = timeline.digest
             let html = Data(ReportPage.html(timeline).utf8)
             if query.output == "-" {
                 StandardStreams.out(html)
@@ -48,20 +48,21 @@ package enum ReportClient {
         }
     }
 
-    static func local(_ query: Query) throws -> (RunDigest, [Report]) {
+    static func local(_ query: Query) throws -> RunTimeline {
         let journal = try StateDirectory.existingJournal(query.stateDirectory,
                                                           hint: "; for a run on a cluster, add --coordinator tcp://HOST:7710")
         guard let digest = try journal.digest(of: query.run) else {
             throw ClientError(.usage, "no run \(query.run) in \(journal.path); for a run on a cluster, add --coordinator tcp://HOST:7710")
         }
-        return (digest, try journal.reports(run: query.run, brief: true))
+        var builder = RunTimeline.Builder(digest: digest)
+        try journal.eachBriefReport(run: query.run) { builder.add($0) }
+        return builder.finish()
     }
 
-    static func remote(_ query: Query) async throws -> (RunDigest, [Report]) {
+    static func remote(_ query: Query) async throws -> RunTimeline {
         let endpoint = query.coordinator!
         return try await ClientConnection.session(endpoint: endpoint, curve: query.curve, timeout: query.timeout) { connection, reader in
-            var reports: [Report] = []
-            var digest: RunDigest?
+            var builder: RunTimeline.Builder?
             var offset: Int? = 0
             while let from = offset {
                 let id = connection.nextID()
@@ -75,8 +76,12 @@ package enum ReportClient {
                 }
                 switch reply {
                 case .logs(let page)?:
-                    reports += page.reports
-                    digest = digest ?? page.digest
+                    guard let digest = page.digest ?? builder?.digest else {
+                        throw ClientError(.failed, "the coordinator at \(endpoint) sent no run digest: it is older than this swell; "
+                            + "run swell report on its host with --state")
+                    }
+                    if builder == nil { builder = RunTimeline.Builder(digest: digest) }
+                    for report in page.reports { builder!.add(report) }
                     offset = page.next
                 case .refusal(let refusal)?:
                     throw ClientError(.usage, refusal.message)
@@ -84,11 +89,7 @@ package enum ReportClient {
                     throw ClientError(.unreachable, "the coordinator at \(endpoint) did not answer")
                 }
             }
-            guard let digest else {
-                throw ClientError(.failed, "the coordinator at \(endpoint) sent no run digest: it is older than this swell; "
-                    + "run swell report on its host with --state")
-            }
-            return (digest, reports)
+            return builder!.finish()
         }
     }
 

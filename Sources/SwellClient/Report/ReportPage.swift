@@ -18,6 +18,10 @@ package enum ReportPage {
     static let failuresShown = 100
     /// The most bytes of a stderr tail shown per failure.
     static let stderrShown = 4_096
+    /// The most characters of a command shown.
+    static let commandShown = 600
+    /// The slowest attempts listed.
+    static let slowestShown = 10
 
     package static func html(_ timeline: RunTimeline) -> String {
         var page = Page()
@@ -192,7 +196,7 @@ package enum ReportPage {
         }
 
         mutating func chart(_ t: RunTimeline) {
-            let aggregated = t.attempts.count > ReportPage.drawEachAttemptUpTo
+            let aggregated = !t.detailed
             let gutter = 170.0, plotWidth = 1100.0, width = gutter + plotWidth + 10
             let span = max(t.wallSeconds, 0.001)
             func x(_ time: Double) -> Double { gutter + min(max(time - t.start, 0), span) / span * plotWidth }
@@ -247,7 +251,7 @@ package enum ReportPage {
                         let ay = lanesTop + Double(a.lane) * laneHeight
                         body += "<rect class=\"a \(a.outcome.rawValue)\(a.reassigned ? " moved" : "")\" data-stage=\"\(escape(a.stage))\" "
                             + "x=\"\(f(x0))\" y=\"\(f(ay))\" width=\"\(f(max(x1 - x0, 0.6)))\" height=\"\(f(max(laneHeight - 1, 1.5)))\">"
-                            + "<title>\(escape(a.label)) · attempt \(a.attempt) · \(escape(a.how)) · \(seconds(a.seconds)) · \(escape(a.node)) lane \(a.lane + 1)"
+                            + "<title>\(escape(a.label)) · attempt \(a.attempt) · \(escape(a.detail?.how ?? a.outcome.rawValue)) · \(seconds(a.seconds)) · \(escape(a.node)) lane \(a.lane + 1)"
                             + "\(a.reassigned ? " · reassigned" : "")</title></rect>"
                     }
                 }
@@ -356,42 +360,37 @@ package enum ReportPage {
         }
 
         mutating func slowest(_ t: RunTimeline) {
-            let slow = t.slowest(10)
+            let slow = t.slowest
             guard !slow.isEmpty else { return }
             out += """
-                <h2>Slowest tasks</h2><table id="slowest"><thead><tr><th>task</th><th>node</th><th class="n">attempt</th>\
+                <h2>Slowest attempts</h2><table id="slowest"><thead><tr><th>task</th><th>node</th><th class="n">attempt</th>\
                 <th>outcome</th><th class="n">took</th></tr></thead><tbody>
                 """
             for a in slow {
                 out += """
-                    <tr><td>\(escape(a.label))<div class="cmd">\(escape(clip(a.command, 300)))</div></td><td>\(escape(a.node))</td>\
-                    <td class="n">\(a.attempt)</td><td>\(escape(a.how))</td><td class="n">\(seconds(a.seconds))</td></tr>
+                    <tr><td>\(escape(a.label))<div class="cmd">\(escape(clip(a.detail?.command ?? "", 300)))</div></td><td>\(escape(a.node))</td>\
+                    <td class="n">\(a.attempt)</td><td>\(escape(a.detail?.how ?? a.outcome.rawValue))</td><td class="n">\(seconds(a.seconds))</td></tr>
                     """
             }
             out += "</tbody></table>\n"
         }
 
         mutating func failures(_ t: RunTimeline) {
-            let failures = t.failures
-            out += "<h2>Failures</h2><section id=\"failures\" data-count=\"\(failures.count)\">"
-            if failures.isEmpty { out += "<p class=\"note\">No task failed.</p>" }
-            for a in failures.prefix(ReportPage.failuresShown) {
-                var tail = a.stderrTail
-                var cut = ""
-                if tail.count > ReportPage.stderrShown {
-                    tail = tail.suffix(ReportPage.stderrShown)
-                    cut = "… (last \(ReportPage.stderrShown) bytes of the tail)\n"
-                }
+            out += "<h2>Failures</h2><section id=\"failures\" data-count=\"\(t.failureCount)\">"
+            if t.failureCount == 0 { out += "<p class=\"note\">No task failed.</p>" }
+            for a in t.failures {
+                let tail = a.detail?.stderrTail ?? Data()
+                let cut = tail.count >= ReportPage.stderrShown ? "… (the last \(ReportPage.stderrShown) bytes of its stderr)\n" : ""
                 out += """
                     <div class="failure \(a.outcome.rawValue)" data-stage="\(escape(a.stage))" data-index="\(a.index)">\
-                    <b>\(escape(a.label))</b> · \(escape(a.how)) · attempt \(a.attempt) on \(escape(a.node)) · \(seconds(a.seconds))\
-                    <div><code>\(escape(clip(a.command, 600)))</code></div>
+                    <b>\(escape(a.label))</b> · \(escape(a.detail?.how ?? a.outcome.rawValue)) · attempt \(a.attempt) on \(escape(a.node)) · \(seconds(a.seconds))\
+                    <div><code>\(escape(a.detail?.command ?? ""))</code></div>
                     """
                 if !tail.isEmpty { out += "<pre>\(escape(cut + String(decoding: tail, as: UTF8.self)))</pre>" }
                 out += "</div>\n"
             }
-            if failures.count > ReportPage.failuresShown {
-                out += "<p class=\"note\">and \(failures.count - ReportPage.failuresShown) more: swell logs \(escape(t.digest.id)) shows them all.</p>"
+            if t.failureCount > t.failures.count {
+                out += "<p class=\"note\">and \(t.failureCount - t.failures.count) more: swell logs \(escape(t.digest.id)) shows them all.</p>"
             }
             out += "</section>\n"
         }
