@@ -62,13 +62,24 @@ package enum LogsClient {
     }
 
     static func remote(_ query: Query) async throws -> [Report] {
-        let endpoint = query.coordinator!
-        return try await ClientConnection.session(endpoint: endpoint, curve: query.curve, timeout: query.timeout) { connection, reader in
-            var reports: [Report] = []
+        try await pages(endpoint: query.coordinator!, curve: query.curve, timeout: query.timeout, into: [Report](), request: { id, offset in
+            LogsRequest(id: id, run: query.run, stage: query.stage, scope: query.scope, offset: offset)
+        }, each: { reports, page in reports += page.reports })
+    }
+
+    /// Asks the coordinator at `endpoint` for a run's reports page after page, folding each
+    /// page into `state` as it comes; a refusal is a usage error.
+    static func pages<State: Sendable>(
+        endpoint: String, curve: ZMQSocketConfiguration.Curve?, timeout: Duration, into state: State,
+        request: @escaping @Sendable (_ id: UInt64, _ offset: Int) -> LogsRequest,
+        each: @escaping @Sendable (inout State, LogsReply) throws -> Void
+    ) async throws -> State {
+        try await ClientConnection.session(endpoint: endpoint, curve: curve, timeout: timeout) { connection, reader in
+            var state = state
             var offset: Int? = 0
             while let from = offset {
                 let id = connection.nextID()
-                connection.send(.logsRequest(LogsRequest(id: id, run: query.run, stage: query.stage, scope: query.scope, offset: from)))
+                connection.send(.logsRequest(request(id, from)))
                 let reply = await reader.expect(within: .seconds(10)) {
                     switch $0 {
                     case .logs(let l): return l.replyTo == id
@@ -78,7 +89,7 @@ package enum LogsClient {
                 }
                 switch reply {
                 case .logs(let page)?:
-                    reports += page.reports
+                    try each(&state, page)
                     offset = page.next
                 case .refusal(let refusal)?:
                     throw ClientError(.usage, refusal.message)
@@ -86,7 +97,7 @@ package enum LogsClient {
                     throw ClientError(.unreachable, "the coordinator at \(endpoint) did not answer")
                 }
             }
-            return reports
+            return state
         }
     }
 

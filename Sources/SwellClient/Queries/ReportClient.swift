@@ -61,36 +61,19 @@ package enum ReportClient {
 
     static func remote(_ query: Query) async throws -> RunTimeline {
         let endpoint = query.coordinator!
-        return try await ClientConnection.session(endpoint: endpoint, curve: query.curve, timeout: query.timeout) { connection, reader in
-            var builder: RunTimeline.Builder?
-            var offset: Int? = 0
-            while let from = offset {
-                let id = connection.nextID()
-                connection.send(.logsRequest(LogsRequest(id: id, run: query.run, stage: nil, scope: nil, offset: from, brief: true)))
-                let reply = await reader.expect(within: .seconds(10)) {
-                    switch $0 {
-                    case .logs(let l): return l.replyTo == id
-                    case .refusal(let r): return r.replyTo == id
-                    default: return false
-                    }
-                }
-                switch reply {
-                case .logs(let page)?:
-                    guard let digest = page.digest ?? builder?.digest else {
-                        throw ClientError(.failed, "the coordinator at \(endpoint) sent no run digest: it is older than this swell; "
-                            + "run swell report on its host with --state")
-                    }
-                    if builder == nil { builder = RunTimeline.Builder(digest: digest) }
-                    for report in page.reports { builder!.add(report) }
-                    offset = page.next
-                case .refusal(let refusal)?:
-                    throw ClientError(.usage, refusal.message)
-                default:
-                    throw ClientError(.unreachable, "the coordinator at \(endpoint) did not answer")
-                }
+        let builder = try await LogsClient.pages(endpoint: endpoint, curve: query.curve, timeout: query.timeout,
+                                                 into: RunTimeline.Builder?.none, request: { id, offset in
+            LogsRequest(id: id, run: query.run, stage: nil, scope: nil, offset: offset, brief: true)
+        }, each: { builder, page in
+            guard let digest = page.digest ?? builder?.digest else {
+                throw ClientError(.failed, "the coordinator at \(endpoint) sent no run digest: it is older than this swell; "
+                    + "run swell report on its host with --state")
             }
-            return builder!.finish()
-        }
+            if builder == nil { builder = RunTimeline.Builder(digest: digest) }
+            for report in page.reports { builder!.add(report) }
+        })
+        var pages = builder!
+        return pages.finish()
     }
 
     private static func reason(_ error: any Error) -> String {

@@ -133,7 +133,7 @@ package struct RunTimeline: Sendable {
 
     /// Takes reports grouped by task, attempts in order (as the journal and a coordinator's
     /// brief LOGS pages give them), one at a time.
-    package struct Builder {
+    package struct Builder: Sendable {
         let digest: RunDigest
         /// Shares handed out again, with the node that has them now: their attempts there ran
         /// because another node was lost (those the lost node finished are not reassigned).
