@@ -294,8 +294,21 @@ package final class CoordinatorService: Service, Sendable {
     /// A loop that has not finished a batch for this long is hung: its heartbeats stop, so that
     /// nodes and clients find out.
     static let hungAfter: Duration = .seconds(30)
-    /// About the most bytes of stderr, commands and scopes in one page of a brief LOGS reply.
-    static let briefPageBytes = 8 << 20
+    /// About the most bytes of outputs, commands and scopes in one page of a LOGS reply.
+    static let pageBytes = 8 << 20
+
+    /// Cuts a page of reports after the first whose bytes (outputs, command, scope), with those
+    /// before it, pass ``pageBytes``, so that a page stays far below a frame's limit; a page keeps
+    /// at least one report. Returns whether it cut any.
+    static func trimPage(_ reports: inout [Report], limit: Int = pageBytes) -> Bool {
+        var bytes = 0
+        guard let over = reports.firstIndex(where: { report in
+            bytes += report.stdout.count + report.stderrTail.count + report.command.utf8.count + report.scope.utf8.count
+            return bytes > limit
+        }), over + 1 < reports.count else { return false }
+        reports.removeSubrange((over + 1)...)
+        return true
+    }
 
     /// Sends HEARTBEAT to every live node and client every `interval`, whatever the loop is
     /// busy with: a coordinator handling a burst of reports (or starting a stage of a million
@@ -412,19 +425,7 @@ package final class CoordinatorService: Service, Sendable {
                                                   brief: brief, offset: max(0, request.offset), limit: page + 1)
                 var more = reports.count > page
                 if more { reports.removeLast() }
-                if brief {
-                    // Failed attempts keep their stderr tails (64 KiB at most each): a page stays
-                    // far below a frame's limit.
-                    var bytes = 0
-                    let fit = reports.firstIndex { report in
-                        bytes += report.stderrTail.count + report.command.utf8.count + report.scope.utf8.count
-                        return bytes > Self.briefPageBytes
-                    }
-                    if let fit, fit > 0 {
-                        reports.removeSubrange(fit...)
-                        more = true
-                    }
-                }
+                if Self.trimPage(&reports) { more = true }
                 let digest = brief && request.offset <= 0 ? try journal.digest(of: request.run) : nil
                 socket.send(to: peer, WireCodec.encode(.logs(LogsReply(
                     id: shellIDs.next(), replyTo: request.id, run: request.run, reports: reports,
