@@ -169,6 +169,13 @@ private func digest(stages: [(String, StageStatus, Int)] = [("scan", .succeeded,
         #expect(timeline.finished == count && timeline.succeeded == count - count / 100)
     }
 
+    @Test func aRunWithoutReportsStillMakesAPage() {
+        let html = ReportPage.html(RunTimeline(digest: digest(stages: [("scan", .pending, 0)], endedAt: nil), reports: [], now: 0))
+        #expect(html.contains("data-figure=\"tasks\" data-value=\"0 / 0\""))
+        #expect(html.contains("No task failed."))
+        #expect(html.hasSuffix("</html>\n"))
+    }
+
     @Test func axisStepsAreOneTwoOrFiveTimesAPowerOfTen() {
         #expect(ReportPage.tickStep(span: 80) == 10)
         #expect(ReportPage.tickStep(span: 0.45) == 0.1)
