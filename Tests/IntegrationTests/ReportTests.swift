@@ -96,7 +96,30 @@ import SwellTestSupport
         #expect(noJournal.status == 2 && noJournal.stderr.contains("no journal at"), "\(noJournal.stderr)")
         let unwritable = try await swell(["report", run, "--state", state, "-o", work.path + "/missing/r.html"])
         #expect(unwritable.status == 1)
-        #expect(unwritable.stderr.contains("cannot write the report to \(work.path)/missing/r.html"), "\(unwritable.stderr)")
+        #expect(unwritable.stderr.contains("cannot write the report to \(work.path)/missing/r.html: No such file or directory"),
+                "\(unwritable.stderr)")
+        let folder = try await swell(["report", run, "--state", state, "-o", work.path])
+        #expect(folder.status == 1 && folder.stderr.contains(": Is a directory"), "\(folder.stderr)")
+
+        // -o never replaces the journal, nor a copy of it.
+        for target in [state + "/journal.sqlite", state + "/r.html"] {
+            let over = try await swell(["report", run, "--state", state, "-o", target])
+            #expect(over.status == 2 && over.stderr.contains("it is in the journal folder"), "\(over.stderr)")
+        }
+        try FileManager.default.copyItem(atPath: state + "/journal.sqlite", toPath: work.path + "/copy.sqlite")
+        let copy = try await swell(["report", run, "--state", state, "-o", work.path + "/copy.sqlite"])
+        #expect(copy.status == 2 && copy.stderr.contains("it is an SQLite database"), "\(copy.stderr)")
+        #expect(try await swell(["status", "--state", state]).status == 0)
+
+        // -o writes into the file named: through a symlink, keeping an existing file's mode.
+        _ = work.write("real.html", "old")
+        try FileManager.default.createSymbolicLink(atPath: work.path + "/link.html", withDestinationPath: work.path + "/real.html")
+        #expect(chmod(work.path + "/real.html", 0o600) == 0)
+        let linked = try await swell(["report", run, "--state", state, "-o", work.path + "/link.html"])
+        #expect(linked.status == 0, "\(linked.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: work.path + "/link.html") == work.path + "/real.html")
+        #expect(work.read("real.html").hasPrefix("<!DOCTYPE html>"))
+        #expect(try FileManager.default.attributesOfItem(atPath: work.path + "/real.html")[.posixPermissions] as? Int == 0o600)
         let both = try await swell(["report", run, "--state", state, "--coordinator", "tcp://127.0.0.1:9"])
         #expect(both.status == 2 && both.stderr.contains("give one"), "\(both.stderr)")
 

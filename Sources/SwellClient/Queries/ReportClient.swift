@@ -37,11 +37,7 @@ package enum ReportClient {
                 return .success
             }
             let path = query.output ?? "swell-report-\(query.run).html"
-            do {
-                try html.write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                throw ClientError(.failed, "cannot write the report to \(path): \(Self.reason(error))")
-            }
+            try ReportFile.write(html, to: path, stateDirectory: query.stateDirectory)
             StandardStreams.err("swell: wrote \(path): run \(digest.id) (\(digest.status.rawValue)), "
                 + "\(timeline.finished) task\(timeline.finished == 1 ? "" : "s") finished, \(timeline.attempts.count) attempt\(timeline.attempts.count == 1 ? "" : "s")\n")
             return .success
@@ -74,14 +70,5 @@ package enum ReportClient {
         })
         var pages = builder!
         return pages.finish()
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let posix = (ns.userInfo[NSUnderlyingErrorKey] as? NSError), posix.domain == NSPOSIXErrorDomain,
-           let message = strerror(Int32(posix.code)) {
-            return String(cString: message)
-        }
-        return ns.localizedDescription
     }
 }
