@@ -84,6 +84,24 @@ import SwellTestSupport
         }
         #expect(counted, "\(dropped)")
 
+        // Clients that connect and say nothing, or trickle a byte at a time, hold up no scrape,
+        // and each is dropped 5 s after it connected.
+        let silent = try (0..<4).map { _ in try Self.connect(address) }
+        defer { for fd in silent { close(fd) } }
+        let trickler = try Self.connect(address)
+        defer { close(trickler) }
+        _ = "GE".withCString { send(trickler, $0, 2, Int32(MSG_NOSIGNAL)) }
+        let during = try Self.scrape(address)
+        #expect(during.status == 200)
+        for fd in silent + [trickler] {
+            var byte: UInt8 = 0
+            var wait = timeval(tv_sec: 15, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+            #expect(read(fd, &byte, 1) == 0, "a silent client is dropped")
+        }
+        // A client that ends its lines with bare line feeds is answered too.
+        #expect(try Self.scrape(address, lineEnd: "\n").status == 200)
+
         // Not a scrape: a clear status.
         #expect(try Self.scrape(address, path: "/").status == 404)
         #expect(try Self.scrape(address, method: "POST").status == 405)
@@ -123,22 +141,13 @@ import SwellTestSupport
     }
 
     /// One HTTP request over a plain TCP socket: the status code, the head and the body.
-    static func scrape(_ address: String, path: String = "/metrics", method: String = "GET") throws -> (status: Int, head: String, body: String) {
-        let parts = address.split(separator: ":")
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ScrapeError.failed("socket") }
+    static func scrape(_ address: String, path: String = "/metrics", method: String = "GET",
+                       lineEnd: String = "\r\n") throws -> (status: Int, head: String, body: String) {
+        let fd = try connect(address)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var target = sockaddr_in()
-        target.sin_family = sa_family_t(AF_INET)
-        target.sin_port = UInt16(parts[1])!.bigEndian
-        inet_pton(AF_INET, String(parts[0]), &target.sin_addr)
-        let connected = withUnsafePointer(to: &target) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw ScrapeError.failed("connect: \(String(cString: strerror(errno)))") }
-        let request = Array("\(method) \(path) HTTP/1.1\r\nHost: \(address)\r\nContent-Length: 0\r\n\r\n".utf8)
+        let request = Array("\(method) \(path) HTTP/1.1\(lineEnd)Host: \(address)\(lineEnd)Content-Length: 0\(lineEnd)\(lineEnd)".utf8)
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var response: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -152,6 +161,25 @@ import SwellTestSupport
         let head = String(text[..<split.lowerBound])
         let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
         return (status, head, String(text[split.upperBound...]))
+    }
+
+    /// A TCP connection to `HOST:PORT` (IPv4).
+    static func connect(_ address: String) throws -> Int32 {
+        let parts = address.split(separator: ":")
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ScrapeError.failed("socket") }
+        var target = sockaddr_in()
+        target.sin_family = sa_family_t(AF_INET)
+        target.sin_port = UInt16(parts[1])!.bigEndian
+        inet_pton(AF_INET, String(parts[0]), &target.sin_addr)
+        let connected = withUnsafePointer(to: &target) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw ScrapeError.failed("connect: \(String(cString: strerror(errno)))")
+        }
+        return fd
     }
 
     /// The samples of a text exposition, by series (`name{labels}`).

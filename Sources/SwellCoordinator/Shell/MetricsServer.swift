@@ -5,9 +5,11 @@ import Glibc
 #endif
 
 /// A small HTTP/1.1 server for Prometheus scrapes: `GET /metrics` (and `HEAD`) answers with
-/// what `body` makes; any other path is 404, any other method 405. One connection at a time, on
-/// a thread of its own, each closed after its answer; a client that does not send its request
-/// within 5 s is dropped. It sleeps in `poll` between connections: no timer wakes it.
+/// what `body` makes; any other path is 404, any other method 405. Its thread accepts and hands
+/// each connection to a thread of its own (at most ``mostConnections`` at once; beyond them a
+/// connection gets 503 at once), which closes it after its answer; a client that has not sent
+/// its whole request 5 s after it connected is dropped, so a slow or silent client never holds up
+/// a scrape. It sleeps in `poll` between connections: no timer wakes it.
 package final class MetricsServer: Sendable {
     /// Where it listens, as `HOST:PORT` with the port it bound (`--metrics` with port 0 picks one).
     package let address: String
@@ -16,6 +18,12 @@ package final class MetricsServer: Sendable {
     private let wake: (read: Int32, write: Int32)
     private let body: @Sendable () -> [UInt8]
     private let stopped = Mutex(false)
+    /// Connections being answered.
+    private let active = Mutex(0)
+    /// The most connections answered at once.
+    package static let mostConnections = 64
+    /// How long a client has to send its request, from when it connected.
+    static let requestDeadline: Duration = .seconds(5)
 
     /// The error `--metrics` gets: the address cannot be read, or cannot be bound.
     package struct Failure: Error, CustomStringConvertible, Sendable {
@@ -87,29 +95,57 @@ package final class MetricsServer: Sendable {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            answer(client)
-            close(client)
+            let admitted = active.withLock { count in
+                guard count < Self.mostConnections else { return false }
+                count += 1
+                return true
+            }
+            guard admitted else {
+                var brief = timeval(tv_sec: 0, tv_usec: 100_000)
+                setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &brief, socklen_t(MemoryLayout<timeval>.size))
+                send(client, status: "503 Service Unavailable", body: Array("too many connections\n".utf8))
+                close(client)
+                continue
+            }
+            let thread = Thread { [self] in
+                answer(client)
+                close(client)
+                active.withLock { $0 -= 1 }
+            }
+            thread.name = "swell-metrics-client"
+            thread.start()
         }
     }
 
     /// Reads one request and answers it.
     private func answer(_ client: Int32) {
         var limit = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        let deadline = ContinuousClock.now + Self.requestDeadline
         var request: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4_096)
         while request.count < 16 << 10, !Self.headerEnded(request) {
+            // The deadline is for the whole request, however slowly its bytes come.
+            let left = deadline - .now
+            guard left > .zero else { return }
+            var ready = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
+            let waited = poll(&ready, 1, Int32(max(1, left.components.seconds * 1_000 + left.components.attoseconds / 1_000_000_000_000_000)))
+            if waited < 0 && errno == EINTR { continue }
+            guard waited > 0 else { return }
             let count = read(client, &buffer, buffer.count)
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { return }
             request += buffer[0..<count]
         }
         guard Self.headerEnded(request) else {
-            send(client, status: "431 Request Header Fields Too Large", body: Array("request header too large\n".utf8))
+            if !request.contains(UInt8(ascii: "\n")) {
+                send(client, status: "414 URI Too Long", body: Array("request line too long\n".utf8))
+            } else {
+                send(client, status: "431 Request Header Fields Too Large", body: Array("request header too large\n".utf8))
+            }
             return
         }
-        let line = String(decoding: request.prefix { $0 != UInt8(ascii: "\r") }, as: UTF8.self)
+        let line = String(decoding: request.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }, as: UTF8.self)
         let parts = line.split(separator: " ")
         guard parts.count == 3, parts[2].hasPrefix("HTTP/1.") else {
             send(client, status: "400 Bad Request", body: Array("not an HTTP/1.x request\n".utf8))
@@ -141,10 +177,20 @@ package final class MetricsServer: Sendable {
         }
     }
 
+    /// The header ends at an empty line (`\r\n\r\n`, or `\n\n` from a client that sends bare
+    /// line feeds).
     private static func headerEnded(_ request: [UInt8]) -> Bool {
-        guard request.count >= 4 else { return false }
-        let end: [UInt8] = [13, 10, 13, 10]
-        for i in 0...(request.count - 4) where request[i] == 13 && Array(request[i..<(i + 4)]) == end { return true }
+        var previous: UInt8 = 0
+        var lineEmpty = false
+        for byte in request {
+            if byte == 10 {
+                if lineEmpty || previous == 10 { return true }
+                lineEmpty = true
+            } else if byte != 13 {
+                lineEmpty = false
+            }
+            previous = byte
+        }
         return false
     }
 
