@@ -67,6 +67,10 @@ package enum LogsClient {
         }, each: { reports, page in reports += page.reports })
     }
 
+    /// How long each page may take: a coordinator paused for a while (SIGSTOP, a busy machine, a
+    /// slow disk under its journal) answers once it runs again.
+    static let pageWait: Duration = .seconds(60)
+
     /// Asks the coordinator at `endpoint` for a run's reports page after page, folding each
     /// page into `state` as it comes; a refusal is a usage error.
     static func pages<State: Sendable>(
@@ -80,7 +84,7 @@ package enum LogsClient {
             while let from = offset {
                 let id = connection.nextID()
                 connection.send(.logsRequest(request(id, from)))
-                let reply = await reader.expect(within: .seconds(10)) {
+                let reply = await reader.expect(within: max(pageWait, timeout)) {
                     switch $0 {
                     case .logs(let l): return l.replyTo == id
                     case .refusal(let r): return r.replyTo == id
