@@ -456,6 +456,19 @@ package final class Journal: Sendable {
         }
     }
 
+    /// The last moment the journal saw the run alive: its latest report's end, or its latest
+    /// stage start or end, or its creation.
+    package func lastActivity(of run: String) throws -> Double? {
+        try pool.read { db in
+            try Double.fetchOne(db, sql: """
+                SELECT max(coalesce((SELECT max(endedAt) FROM report WHERE run = :run), 0),
+                           coalesce((SELECT max(max(coalesce(startedAt, 0), coalesce(endedAt, 0))) FROM stage WHERE run = :run), 0),
+                           createdAt)
+                FROM run WHERE id = :run
+                """, arguments: ["run": run])
+        }
+    }
+
     /// The final report of one task (index -1: the stage's reduction), if there is one.
     package func finalReport(run: String, stage: String, index: Int) throws -> Report? {
         try pool.read { db in

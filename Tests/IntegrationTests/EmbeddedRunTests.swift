@@ -839,16 +839,25 @@ import SwellTestSupport
         #expect(await eventually { work.read("started").split(separator: "\n").count == 2 })
         let killed = try #require(first.runID)
         first.kill9()
+        let killedAt = Date().timeIntervalSince1970
         let quick = work.write("quick.yaml", "name: quick\nstages:\n  - id: a\n    run: echo fine\n")
         let second = try await swell(["run", quick, "--state", work.path + "/state"])
         #expect(second.status == 0)
         #expect(second.stdout == "fine\n")
         let journal = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
         let row = try journal.read { db in
-            try Row.fetchOne(db, sql: "SELECT status, error FROM run WHERE id = ?", arguments: [killed])
+            try Row.fetchOne(db, sql: "SELECT status, error, endedAt, createdAt FROM run WHERE id = ?", arguments: [killed])
         }
         #expect(row?["status"] as String? == "failed")
         #expect(row?["error"] as String? == "interrupted: the swell run that ran it ended")
+        // It ended when it was last heard of (its stage's start), not when the next run noticed.
+        let ended: Double = try #require(row?["endedAt"])
+        #expect(ended <= killedAt && ended >= (row?["createdAt"] as Double? ?? .infinity), "ended at \(ended), killed at \(killedAt)")
+        let stage = try journal.read { db in
+            try Row.fetchOne(db, sql: "SELECT status, endedAt FROM stage WHERE run = ? AND stage = 'nap'", arguments: [killed])
+        }
+        #expect(stage?["status"] as String? == "cancelled")
+        #expect(stage?["endedAt"] as Double? == ended)
         #expect(work.read("started").split(separator: "\n").count == 2, "the killed run's tasks ran again")
         // The killed run's tasks end with it (its watchdog kills them): none gets to its end.
         #expect(await eventually(.seconds(10)) { countProcesses(named: marker) == 0 })

@@ -197,7 +197,14 @@ package final class CoordinatorService: Service, Sendable {
                 // Runs of `swell run` processes that have ended (killed outright) are over; an
                 // embedded coordinator resumes nothing.
                 for run in try journal.unfinishedRuns(origin: .embedded) where !Self.isAlive(run.pid) {
-                    resumed.changes.append(.runFinished(run: run.id, status: .failed, endedAt: Date().timeIntervalSince1970,
+                    // It ended when it was last heard of, not now; the stages it ran stop there.
+                    let ended = try journal.lastActivity(of: run.id) ?? Date().timeIntervalSince1970
+                    for stage in try journal.digest(of: run.id)?.stages ?? [] where !stage.status.isFinished {
+                        resumed.changes.append(.stageChanged(run: run.id, StageEntry(
+                            stage: stage.stage, status: stage.status == .running ? .cancelled : .skipped,
+                            endedAt: stage.status == .running ? ended : nil, error: stage.error)))
+                    }
+                    resumed.changes.append(.runFinished(run: run.id, status: .failed, endedAt: ended,
                                                         error: "interrupted: the swell run that ran it ended"))
                 }
             }
