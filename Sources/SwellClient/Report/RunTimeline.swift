@@ -192,7 +192,7 @@ package struct RunTimeline: Sendable {
         /// Keeps `index` among the slowest if it is one; an attempt pushed out loses its text.
         private mutating func noteSlowest(_ index: Int) {
             let seconds = attempts[index].seconds
-            guard slowest.count < ReportPage.slowestShown || seconds > attempts[slowest.last!].seconds else { return }
+            guard isAmongSlowest(attempts[index]) else { return }
             let at = slowest.firstIndex { attempts[$0].seconds < seconds } ?? slowest.count
             slowest.insert(index, at: at)
             if slowest.count > ReportPage.slowestShown {

@@ -389,13 +389,11 @@ package final class CoordinatorService: Service, Sendable {
         for (level, message) in effects.logs { logger.log(level: level, "\(message)") }
         do {
             let batch = mapper.batch(effects.changes)
+            let start = ContinuousClock.now
+            try await journal.write(batch)
             if let metrics, !batch.isEmpty {
-                let start = ContinuousClock.now
-                try await journal.write(batch)
                 metrics.journalWritten(in: .now - start)
                 metrics.count(effects.changes)
-            } else {
-                try await journal.write(batch)
             }
         } catch {
             logger.critical("cannot write the journal \(journal.path): \(error)")

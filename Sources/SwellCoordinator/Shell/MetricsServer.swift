@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SwellSecurity
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -217,8 +218,7 @@ package final class MetricsServer: Sendable {
 
     /// Whether `address` (as ``address`` gives it) is on a loopback interface.
     package static func isLoopback(_ address: String) -> Bool {
-        guard let (host, _) = try? split(address) else { return false }
-        return host.hasPrefix("127.") || host == "::1" || host == "localhost"
+        ListenPolicy.isLoopback("tcp://" + address)
     }
 
     /// The host as given and the port the socket has.
