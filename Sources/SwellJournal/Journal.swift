@@ -28,7 +28,7 @@ package final class Journal: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA page_size = 16384")
+            try db.execute(sql: "PRAGMA page_size = 4096")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
