@@ -178,6 +178,11 @@ package final class Journal: Sendable {
                 ALTER TABLE report ADD COLUMN cost DOUBLE;
                 """)
         }
+        migrator.registerMigration("v12: run.pidStart") { db in
+            // When the process of an embedded run started: its id alone may name another
+            // process by the time the run is looked at again.
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN pidStart INTEGER")
+        }
         return migrator
     }
 

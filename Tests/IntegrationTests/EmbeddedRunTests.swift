@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import SwellCore
 import SwellTestSupport
 
 /// `swell run` on the embedded default, through the real binary.
@@ -863,6 +864,43 @@ import SwellTestSupport
         #expect(await eventually(.seconds(10)) { countProcesses(named: marker) == 0 })
         _ = work.write("release", "")
         #expect(work.read("ended").isEmpty)
+    }
+
+    /// A `swell run` killed outright whose parent has not waited for it yet (a zombie, still
+    /// holding its process id) ran nothing any more: the next run marks its run interrupted.
+    @Test func anEmbeddedRunKilledButNotYetWaitedForIsMarkedInterrupted() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let slow = work.write("slow.yaml", """
+            name: slow
+            stages:
+              - id: nap
+                run: echo started >> started; for i in $(seq 600); do [ -e release ] && break; sleep 0.1; done
+            """)
+        // The parent becomes a `sleep` that never waits for its child.
+        let parent = try Background("/bin/sh", ["-c", """
+            "$0" run slow.yaml --state state 2> first.err & echo $! > first.pid; exec sleep 600
+            """, Binaries.path("swell")], log: work.path + "/parent.log", name: "parent", directory: work.path)
+        defer {
+            _ = work.write("release", "")
+            parent.kill9()
+        }
+        #expect(await eventually { work.read("started").contains("started") && work.read("first.err").contains(" started (plan ") })
+        let pid = try #require(Int32(work.read("first.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
+        let killed = try #require(work.read("first.err").split(separator: "\n").first { $0.hasPrefix("swell: run ") }?
+            .split(separator: " ").dropFirst(2).first.map(String.init), "\(work.read("first.err"))")
+        kill(pid, SIGKILL)
+        #expect(await eventually { ProcessStart.of(pid)?.hasEnded == true })
+        let quick = work.write("quick.yaml", "name: quick\nstages:\n  - id: a\n    run: echo fine\n")
+        let second = try await swell(["run", quick, "--state", work.path + "/state"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let journal = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
+        let row = try journal.read { db in
+            try Row.fetchOne(db, sql: "SELECT status, error FROM run WHERE id = ?", arguments: [killed])
+        }
+        #expect(row?["status"] as String? == "failed", "run \(killed): \(work.read("first.err"))")
+        #expect(row?["error"] as String? == "interrupted: the swell run that ran it ended")
+        #expect(ProcessStart.of(pid)?.hasEnded == true, "the killed swell run was waited for before the check")
     }
 
     @Test func aReaderThatGoesAwayEndsTheCommandQuietly() async throws {

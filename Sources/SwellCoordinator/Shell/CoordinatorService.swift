@@ -53,7 +53,7 @@ package final class CoordinatorService: Service, Sendable {
         }
         self.lock = configuration.settings.embedded ? nil : try StateLock(directory: configuration.stateDirectory)
         self.journal = try Journal(directory: configuration.stateDirectory)
-        self.mapper = configuration.settings.embedded ? JournalMapper(origin: .embedded, processID: getpid()) : JournalMapper(origin: .coordinator)
+        self.mapper = configuration.settings.embedded ? JournalMapper(origin: .embedded, processID: getpid(), processStart: ProcessStart.current?.startTicks) : JournalMapper(origin: .coordinator)
         self.metrics = configuration.metrics == nil ? nil : CoordinatorMetrics()
     }
 
@@ -196,7 +196,7 @@ package final class CoordinatorService: Service, Sendable {
             if settings.embedded {
                 // Runs of `swell run` processes that have ended (killed outright) are over; an
                 // embedded coordinator resumes nothing.
-                for run in try journal.unfinishedRuns(origin: .embedded) where !Self.isAlive(run.pid) {
+                for run in try journal.unfinishedRuns(origin: .embedded) where !Self.isAlive(run.pid, started: run.pidStart) {
                     // It ended when it was last heard of, not now; the stages it ran stop there.
                     let ended = try journal.lastActivity(of: run.id) ?? Date().timeIntervalSince1970
                     for stage in try journal.digest(of: run.id)?.stages ?? [] where !stage.status.isFinished {
@@ -468,10 +468,19 @@ extension CoordinatorService {
 
     static let statusRuns = 50
 
-    /// Whether a process of that id runs on this host.
-    static func isAlive(_ pid: Int32?) -> Bool {
+    /// Whether the process of that id (and, if known, that start) still runs on this host: one
+    /// that ended but was not waited for yet (a zombie) does not, nor does a later process that
+    /// was given the same id.
+    static func isAlive(_ pid: Int32?, started: UInt64? = nil) -> Bool {
         guard let pid, pid > 0 else { return false }
-        return pid == getpid() || kill(pid, 0) == 0 || errno == EPERM
+        if pid == getpid() { return true }
+        guard let process = ProcessStart.of(pid) else {
+            // No /proc entry: gone, unless /proc hides other users' processes.
+            return kill(pid, 0) == 0 || errno == EPERM
+        }
+        if process.hasEnded { return false }
+        if let started, process.startTicks != started { return false }
+        return true
     }
 }
 

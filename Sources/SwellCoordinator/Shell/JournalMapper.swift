@@ -7,10 +7,13 @@ struct JournalMapper: Sendable {
     /// Who runs this coordinator: an embedded run records the process it lives in.
     var origin: RunOrigin
     var processID: Int32?
+    /// When that process started (``ProcessStart``).
+    var processStart: UInt64?
 
-    init(origin: RunOrigin, processID: Int32? = nil) {
+    init(origin: RunOrigin, processID: Int32? = nil, processStart: UInt64? = nil) {
         self.origin = origin
         self.processID = processID
+        self.processStart = processStart
     }
 
     /// One batch, written in one transaction, that holds every change.
@@ -19,7 +22,7 @@ struct JournalMapper: Sendable {
         for change in changes {
             switch change {
             case .runAccepted(let run):
-                batch.runs.append(RunRecord(run, status: .running, origin: origin, pid: processID))
+                batch.runs.append(RunRecord(run, status: .running, origin: origin, pid: processID, pidStart: processStart))
             case .runFinished(let run, let status, let endedAt, let error):
                 batch.runEndings.append(RunEnding(id: run, status: status, endedAt: endedAt, error: error))
             case .stageChanged(let run, let stage):
@@ -36,7 +39,7 @@ struct JournalMapper: Sendable {
             case .assignmentRemoved(let id):
                 batch.assignments.append(.removed(id))
             case .runReopened(let run):
-                batch.reopened.append(RunRecord(run, status: .running, origin: origin, pid: processID))
+                batch.reopened.append(RunRecord(run, status: .running, origin: origin, pid: processID, pidStart: processStart))
             case .reportsReopened(let run, let stage):
                 batch.stageChanges.append(.reportsReopened(run: run, stage: stage))
             case .stageReset(let run, let stage):
