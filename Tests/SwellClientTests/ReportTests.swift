@@ -137,7 +137,30 @@ private func digest(stages: [(String, StageStatus, Int)] = [("scan", .succeeded,
         let reports = (0..<(ReportPage.failuresShown + 5)).map { attempt($0, 0, 1, exit: 1) }
         let html = ReportPage.html(RunTimeline(digest: digest(), reports: reports))
         #expect(html.components(separatedBy: "<div class=\"failure ").count - 1 == ReportPage.failuresShown)
-        #expect(html.contains("and 5 more: swell logs r1"))
+        #expect(html.contains("and 5 more: <code>swell logs r1</code> shows them all"))
+        // Made from a coordinator: the command says which.
+        let remote = ReportPage.html(RunTimeline(digest: digest(), reports: reports),
+                                     logs: ReportClient.logsCommand(.init(run: "r1", output: nil, coordinator: "tcp://10.0.0.5:7710",
+                                                                          stateDirectory: StateDirectory.default)))
+        #expect(remote.contains("and 5 more: <code>swell logs r1 --coordinator tcp://10.0.0.5:7710</code>"))
+        let local = ReportClient.logsCommand(.init(run: "r1", output: nil, coordinator: nil, stateDirectory: "/srv/swell state"))
+        #expect(local == "swell logs r1 --state '/srv/swell state'")
+    }
+
+    /// Direction controls in a scope or command would reorder the text after them on the page:
+    /// they are shown by name.
+    @Test func directionControlsAreShownNotObeyed() {
+        var report = attempt(0, 0, 1, exit: 1, stderr: "tail\u{2066}x")
+        report.scope = "evil\u{202E}txt.exe"
+        let html = ReportPage.html(RunTimeline(digest: digest(), reports: [report]))
+        for control in ["\u{202E}", "\u{2066}"] { #expect(!html.contains(control)) }
+        #expect(html.contains("evil&lt;U+202E&gt;txt.exe"))
+        #expect(html.contains("tail&lt;U+2066&gt;x"))
+    }
+
+    @Test func oneLaneIsOneLane() {
+        let html = ReportPage.html(RunTimeline(digest: digest(stages: [("scan", .succeeded, 1)]), reports: [attempt(0, 0, 1)]))
+        #expect(html.contains("of 1 lane on 1 node"))
     }
 
     /// A run of many attempts keeps the text of only those the page shows: the first failures

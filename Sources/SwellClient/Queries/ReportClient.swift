@@ -31,7 +31,7 @@ package enum ReportClient {
         await SwellExit.reporting {
             let timeline = try await query.coordinator != nil ? remote(query) : local(query)
             let digest = timeline.digest
-            let html = Data(ReportPage.html(timeline).utf8)
+            let html = Data(ReportPage.html(timeline, logs: logsCommand(query)).utf8)
             if query.output == "-" {
                 StandardStreams.out(html)
                 return .success
@@ -42,6 +42,17 @@ package enum ReportClient {
                 + "\(timeline.finished) task\(timeline.finished == 1 ? "" : "s") finished, \(timeline.attempts.count) attempt\(timeline.attempts.count == 1 ? "" : "s")\n")
             return .success
         }
+    }
+
+    /// The `swell logs` command that reads the run from where this report did.
+    static func logsCommand(_ query: Query) -> String {
+        var words = ["swell", "logs", query.run]
+        if let coordinator = query.coordinator {
+            words += ["--coordinator", coordinator]
+        } else if query.stateDirectory != StateDirectory.default {
+            words += ["--state", query.stateDirectory]
+        }
+        return words.map(ShellQuote.quote).joined(separator: " ")
     }
 
     static func local(_ query: Query) throws -> RunTimeline {

@@ -23,8 +23,11 @@ package enum ReportPage {
     /// The slowest attempts listed.
     static let slowestShown = 10
 
-    package static func html(_ timeline: RunTimeline) -> String {
+    /// `logs` is the `swell logs` command that lists every report of the run (with the
+    /// coordinator or state folder the report was made from).
+    package static func html(_ timeline: RunTimeline, logs: String? = nil) -> String {
         var page = Page()
+        page.logsCommand = logs ?? "swell logs \(timeline.digest.id)"
         page.head(timeline)
         page.figures(timeline)
         page.stages(timeline)
@@ -51,6 +54,10 @@ package enum ReportPage {
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
             case "\u{0}"..."\u{8}", "\u{B}", "\u{C}", "\u{E}"..."\u{1F}", "\u{7F}": out += "\u{FFFD}"
+            // Direction controls would reorder what follows them (a scope could make its
+            // neighbours read backwards): shown by name instead.
+            case "\u{61C}", "\u{200E}", "\u{200F}", "\u{202A}"..."\u{202E}", "\u{2066}"..."\u{2069}":
+                out += "&lt;U+\(String(character.value, radix: 16, uppercase: true))&gt;"
             default: out.unicodeScalars.append(character)
             }
         }
@@ -97,7 +104,7 @@ package enum ReportPage {
         .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:10px 12px}
         .card b{display:block;font-size:19px;white-space:nowrap;font-variant-numeric:tabular-nums}.card span{color:var(--muted);font-size:12px}
         table{border-collapse:collapse;background:#fff;border:1px solid var(--line);width:100%}
-        th,td{padding:5px 9px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+        th,td{padding:5px 9px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;overflow-wrap:anywhere}
         th{font-size:12px;color:var(--muted);font-weight:600;background:#fafbfc}
         td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
         tr.wave td{background:#f0f3f6;font-weight:600;font-size:12px;color:var(--muted)}
@@ -123,6 +130,7 @@ package enum ReportPage {
         """
 
     struct Page {
+        var logsCommand = ""
         var out = ""
 
         mutating func head(_ t: RunTimeline) {
@@ -155,7 +163,7 @@ package enum ReportPage {
                 ("retried", "\(retried)", "attempts retried"),
                 ("reassigned", "\(moved)", "attempts reassigned"),
                 ("task-seconds", seconds(t.taskSeconds), "task-seconds"),
-                ("utilisation", percent(use), "of \(lanes) lanes on \(t.nodes.count) node\(t.nodes.count == 1 ? "" : "s")"),
+                ("utilisation", percent(use), "of \(lanes) lane\(lanes == 1 ? "" : "s") on \(t.nodes.count) node\(t.nodes.count == 1 ? "" : "s")"),
                 ("p50", seconds(t.p50), "median task"),
                 ("p95", seconds(t.p95), "95th percentile"),
                 ("max", seconds(t.longest), "longest task"),
@@ -390,7 +398,7 @@ package enum ReportPage {
                 out += "</div>\n"
             }
             if t.failureCount > t.failures.count {
-                out += "<p class=\"note\">and \(t.failureCount - t.failures.count) more: swell logs \(escape(t.digest.id)) shows them all.</p>"
+                out += "<p class=\"note\">and \(t.failureCount - t.failures.count) more: <code>\(escape(logsCommand))</code> shows them all.</p>"
             }
             out += "</section>\n"
         }
