@@ -99,6 +99,28 @@ extension Message {
         #expect(node.loop.state == .joining)
     }
 
+    /// A node whose last task ends says so at once, after the report: the coordinator's status
+    /// does not show a finished run's tasks as running until the next heartbeat.
+    @Test func theEndOfTheLastRunningTaskIsSaidAtOnce() {
+        var node = NodeLoopDriver()
+        node.join()
+        let (_, assigned) = node.assign(tasks: 2, width: 2)
+        #expect(assigned.started.count == 2)
+        // A heartbeat that says 2 are running.
+        let beat = node.advance(.milliseconds(600)).sent.compactMap { if case .heartbeat(let h) = $0 { h.running } else { nil } }
+        #expect(beat == [2])
+        // The first of the two ends: no extra heartbeat.
+        #expect(!node.end(assigned.started[0]).sent.contains { if case .heartbeat = $0 { true } else { false } })
+        // The last: its report, then a heartbeat that says none runs.
+        let last = node.end(assigned.started[1]).sent
+        let reportAt = last.firstIndex { $0.isReport }
+        let idleAt = last.firstIndex { if case .heartbeat(let h) = $0 { h.running == 0 } else { false } }
+        #expect(reportAt != nil && idleAt != nil && reportAt! < idleAt!, "\(last)")
+        // Said once: the next end of nothing sends none, and the timer's heartbeats go on.
+        let later = node.advance(.milliseconds(600)).sent.compactMap { if case .heartbeat(let h) = $0 { h.running } else { nil } }
+        #expect(later == [0])
+    }
+
     @Test func theJitterGivenSpreadsTheNextHello() {
         var node = NodeLoopDriver()
         _ = node.loop.start(at: node.now, jitter: 1.2)

@@ -31,6 +31,8 @@ struct NodeLoop: Sendable {
     /// Tasks waiting for a free slot: recovered work the coordinator sent while the node was full.
     private var queued: [ProcessWork] = []
     private(set) var running = 0
+    /// `running` as the last heartbeat said it.
+    private var saidRunning = 0
     private var outbox = Outbox<AssignmentID>()
     private var lastHeartbeat: ContinuousClock.Instant
     private var lastFromCoordinator: ContinuousClock.Instant
@@ -146,6 +148,9 @@ struct NodeLoop: Sendable {
             }
             processEnded(work.key)
             startQueued()
+            // Idle now: said at once, after the last report, so that `swell status` does not
+            // show the tasks of a finished run as running until the next heartbeat.
+            if running == 0, saidRunning > 0, state == .up { heartbeat(now) }
         case .inputStored(let key, let bytes):
             inputStored(key, bytes, now)
         case .inputFailed(let key, let why):
@@ -248,8 +253,7 @@ struct NodeLoop: Sendable {
             helloDelay = Self.firstHelloDelay
             // Say at once that the path works both ways, then send again whatever was sent
             // before this (re-)join: it may have been lost.
-            lastHeartbeat = now
-            send(.heartbeat(Heartbeat(id: id(), running: running)))
+            heartbeat(now)
             for entry in outbox.takeAll(now: now) { actions.append(.resend(entry.message)) }
             for (key, fetch) in inputs where fetch.askedAt != nil { askInput(key, now) }
             askLeases(Array(leaseWaiting.keys), now)
@@ -349,6 +353,12 @@ struct NodeLoop: Sendable {
         }
     }
 
+    private mutating func heartbeat(_ now: ContinuousClock.Instant) {
+        lastHeartbeat = now
+        saidRunning = running
+        send(.heartbeat(Heartbeat(id: id(), running: running)))
+    }
+
     private mutating func tick(_ now: ContinuousClock.Instant, jitter: Double) {
         // A node that did not run for a while (stopped, starved of CPU) heard nothing in that
         // time through no fault of the coordinator.
@@ -371,10 +381,7 @@ struct NodeLoop: Sendable {
             lastJoinWarning = now
             log(.warning, "no answer from a coordinator at \(configuration.join) yet; still trying")
         }
-        if now - lastHeartbeat >= heartbeatInterval {
-            lastHeartbeat = now
-            send(.heartbeat(Heartbeat(id: id(), running: running)))
-        }
+        if now - lastHeartbeat >= heartbeatInterval { heartbeat(now) }
         if state == .up {
             for entry in outbox.takeDue(now: now, first: configuration.resendAfter) {
                 actions.append(.resend(entry.message))
