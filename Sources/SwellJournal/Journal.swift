@@ -33,9 +33,27 @@ package final class Journal: Sendable {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            try Self.migrate(pool)
         } catch {
             throw JournalOpenError(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Brings the schema up to date. Processes that open one journal at once (`swell run`s on
+    /// one state folder, `swell status --state` beside them) may each find a migration to do:
+    /// one that fails because another did it first tries again, and finds nothing left to do.
+    static func migrate(_ pool: DatabasePool) throws {
+        let migrator = Self.migrator
+        var attempt = 0
+        while true {
+            do {
+                return try migrator.migrate(pool)
+            } catch {
+                attempt += 1
+                if try pool.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                guard attempt < 20 else { throw error }
+                usleep(useconds_t(10_000 * attempt))
+            }
         }
     }
 
@@ -181,7 +199,14 @@ package final class Journal: Sendable {
         migrator.registerMigration("v12: run.pidStart") { db in
             // When the process of an embedded run started: its id alone may name another
             // process by the time the run is looked at again.
-            try db.execute(sql: "ALTER TABLE run ADD COLUMN pidStart INTEGER")
+            // A build from before it that continues a run writes its own pid but leaves the
+            // start of the earlier process: then the start is not known.
+            try db.execute(sql: """
+                ALTER TABLE run ADD COLUMN pidStart INTEGER;
+                CREATE TRIGGER run_pid_without_start AFTER UPDATE OF pid ON run
+                WHEN NEW.pid IS NOT OLD.pid AND NEW.pidStart IS OLD.pidStart
+                BEGIN UPDATE run SET pidStart = NULL WHERE id = NEW.id; END;
+                """)
         }
         return migrator
     }
@@ -368,6 +393,25 @@ package final class Journal: Sendable {
         try pool.read { db in
             try RunRecord.filter(Column("status") == RunStatus.running && Column("origin") == origin)
                 .order(Column("createdAt"), Column("id")).fetchAll(db)
+        }
+    }
+
+    /// Marks `id` running for the process `pid` if it is still `status`: of two `swell run
+    /// --continue` of one run that start together, one claims it and the other finds it running.
+    /// False if it is no longer `status`.
+    package func claim(run id: String, from status: RunStatus, pid: Int32?, pidStart: UInt64?) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE run SET status = ?, pid = ?, pidStart = ? WHERE id = ? AND status = ?",
+                           arguments: [RunStatus.running.rawValue, pid, pidStart.map { Int64(bitPattern: $0) }, id, status.rawValue])
+            return db.changesCount == 1
+        }
+    }
+
+    /// Gives back a ``claim(run:from:pid:pidStart:)`` that did not take the run up.
+    package func unclaim(run id: String, back status: RunStatus) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE run SET status = ? WHERE id = ? AND status = ?",
+                           arguments: [status.rawValue, id, RunStatus.running.rawValue])
         }
     }
 

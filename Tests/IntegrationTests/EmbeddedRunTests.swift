@@ -903,6 +903,35 @@ import SwellTestSupport
         #expect(ProcessStart.of(pid)?.hasEnded == true, "the killed swell run was waited for before the check")
     }
 
+    /// Several `swell run --retry-failed RUN` started together on one state folder: one takes
+    /// the run up, the others are refused; no task runs twice.
+    @Test func continuingOneRunTwiceAtOnceRunsItsTasksOnce() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("flaky.yaml", """
+            name: flaky
+            stages:
+              - id: a
+                partition: { items: [x, y, z] }
+                run: echo {scope} >> ledger; [ -e fixed ] || exit 1
+            """)
+        let first = try await swell(["run", plan, "--state", work.path + "/state"])
+        #expect(first.status == 1)
+        let run = try #require(first.stderr.split(separator: "\n").first { $0.hasPrefix("swell: run ") }?
+            .split(separator: " ").dropFirst(2).first.map(String.init), "\(first.stderr)")
+        _ = work.write("fixed", "")
+        let retries = try (0..<6).map { i in
+            try BackgroundRun(["run", plan, "--state", work.path + "/state", "--retry-failed", run], in: work, name: "retry\(i)")
+        }
+        var statuses: [Int32] = []
+        for retry in retries { statuses.append(await retry.wait()) }
+        #expect(statuses.filter { $0 == 0 }.count == 1, "\(statuses): \(retries.map(\.stderr))")
+        #expect(statuses.filter { $0 == 2 }.count == 5, "\(statuses)")
+        let ledger = work.read("ledger").split(separator: "\n")
+        #expect(ledger.count == 6, "\(ledger)")
+        #expect(ledger.sorted() == ["x", "x", "y", "y", "z", "z"])
+    }
+
     @Test func aReaderThatGoesAwayEndsTheCommandQuietly() async throws {
         let (result, work) = try await runPlan("""
             name: many-lines

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 @testable import SwellCore
 @testable import SwellJournal
@@ -85,6 +86,51 @@ import Testing
         let logBytes = try #require(attributes[.size] as? Int)
         #expect(logBytes < 200 * 12 * 1024, "\(logBytes) bytes of write-ahead log for 200 small reports")
         #expect(try journal.reports(run: "r1").count == 200)
+    }
+
+    /// Processes that open one journal of an earlier schema at once each find the migrations
+    /// to do: none of them fails because another did one first.
+    @Test func journalsOpenedTogetherOnAnOlderSchemaAllOpen() throws {
+        for round in 0..<5 {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try PrivateFolder.make(directory)
+            let old = try DatabasePool(path: directory + "/journal.sqlite")
+            try Journal.migrator.migrate(old, upTo: "v4: run.origin")
+            try old.close()
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 6) { _ in
+                do {
+                    _ = try Journal(directory: directory)
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+            #expect(failures.withLock { $0 }.isEmpty, "round \(round): \(failures.withLock { $0 })")
+        }
+    }
+
+    /// An earlier build that continues a run writes its pid and leaves the start time of the
+    /// process before it: the start is then unknown, not taken for the new process's.
+    @Test func aPidWrittenWithoutItsStartLeavesTheStartUnknown() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(directory: directory)
+        var batch = JournalBatch()
+        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
+                                                  scopes: [:], createdAt: 1), status: .failed, origin: .embedded, pid: 100, pidStart: 5))
+        try await journal.write(batch)
+        #expect(try journal.run("r1")?.pidStart == 5)
+        // This build claims it: both change.
+        #expect(try journal.claim(run: "r1", from: .failed, pid: 200, pidStart: 9))
+        #expect(try journal.run("r1").map { [Int($0.pid ?? 0), Int($0.pidStart ?? 0)] } == [200, 9])
+        #expect(try !journal.claim(run: "r1", from: .failed, pid: 300, pidStart: 11), "claimed twice")
+        // An earlier build's update names every column it knows, pidStart not among them.
+        let database = try DatabaseQueue(path: journal.path)
+        try await database.write { db in try db.execute(sql: "UPDATE run SET status = 'running', pid = 400 WHERE id = 'r1'") }
+        let record = try #require(try journal.run("r1"))
+        #expect(record.pid == 400)
+        #expect(record.pidStart == nil)
     }
 
     /// Pruning removes the runs that ended before the cutoff, with every row and the output

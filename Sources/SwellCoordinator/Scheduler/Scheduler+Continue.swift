@@ -16,7 +16,9 @@ extension Scheduler {
         }
         guard let status, var snapshot else { return reject("no run \(resume.run) in the journal") }
         guard runs[resume.run]?.status != .running, status != .running else {
-            return reject("run \(resume.run) is still running: attach to it with swell run --attach or wait for its end")
+            return reject(settings.embedded
+                ? "run \(resume.run) is still running in another swell run: wait for its end, or stop that swell run"
+                : "run \(resume.run) is still running: wait for its end, or stop it with swell cancel \(resume.run)")
         }
         guard snapshot.run.planText == submit.plan, snapshot.run.overrides == submit.overrides else {
             return reject("run \(resume.run) ran another plan (or other --set values) than \(submit.file): continue it with the plan it ran")

@@ -370,8 +370,20 @@ package final class CoordinatorService: Service, Sendable {
             var more = Effects()
             do {
                 let record = try journal.run(resume.run)
+                var status = record?.status
+                // Another `swell run --continue` of the same run may be starting beside this
+                // one, on the same journal: the journal lets one of them claim it.
+                var claimed = false
+                if let record, record.status != .running, scheduler.runs[resume.run]?.status != .running {
+                    claimed = try journal.claim(run: resume.run, from: record.status, pid: mapper.processID,
+                                                pidStart: mapper.processStart)
+                    if !claimed { status = .running }
+                }
                 let snapshot = try record.map { try mapper.snapshot(of: $0, in: journal) }
-                scheduler.resume(peer, submit, status: record?.status, snapshot: snapshot, moment, &more)
+                scheduler.resume(peer, submit, status: status, snapshot: snapshot, moment, &more)
+                if claimed, let record, scheduler.runs[resume.run]?.status != .running {
+                    try journal.unclaim(run: resume.run, back: record.status)
+                }
             } catch {
                 logger.error("reading run \(resume.run) from the journal failed: \(error)")
                 scheduler.resume(peer, submit, status: nil, snapshot: nil, moment, &more)
