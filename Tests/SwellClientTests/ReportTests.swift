@@ -145,6 +145,9 @@ private func digest(stages: [(String, StageStatus, Int)] = [("scan", .succeeded,
         #expect(remote.contains("and 5 more: <code>swell logs r1 --coordinator tcp://10.0.0.5:7710</code>"))
         let local = ReportClient.logsCommand(.init(run: "r1", output: nil, coordinator: nil, stateDirectory: "/srv/swell state"))
         #expect(local == "swell logs r1 --state '/srv/swell state'")
+        // A relative folder is named from the root: the hint works from any folder.
+        let relative = ReportClient.logsCommand(.init(run: "r1", output: nil, coordinator: nil, stateDirectory: "st"))
+        #expect(relative == "swell logs r1 --state " + FileManager.default.currentDirectoryPath + "/st")
     }
 
     /// Direction controls in a scope or command would reorder the text after them on the page:

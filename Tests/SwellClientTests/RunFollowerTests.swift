@@ -11,10 +11,11 @@ struct FollowerDriver {
     var follower: RunFollower
     let submit: Submit
 
-    init(embedded: Bool = false, json: Bool = false, overrides: [VarOverride] = []) {
+    init(embedded: Bool = false, json: Bool = false, overrides: [VarOverride] = [], stateDirectory: String? = nil) {
         submit = Submit(id: 7, plan: "name: p", file: "p.yaml", overrides: overrides, scopes: [:], taskEvents: true)
         now = t0
-        follower = RunFollower(submit: submit, embedded: embedded, endpoint: "tcp://c:7710", json: json, at: t0)
+        follower = RunFollower(submit: submit, embedded: embedded, endpoint: "tcp://c:7710", json: json,
+                               stateDirectory: stateDirectory, at: t0)
     }
 
     mutating func handle(_ input: RunFollower.Input) -> [RunFollower.Action] { follower.handle(input, at: now) }
@@ -132,6 +133,15 @@ extension [RunFollower.Action] {
         var embedded = FollowerDriver(embedded: true)
         _ = embedded.accept()
         #expect(embedded.finish(.cancelled, error: "interrupted").lines == ["run r1 cancelled: interrupted", "reports: swell logs r1"])
+        // A journal elsewhere than the default: the commands name it, whole.
+        var elsewhere = FollowerDriver(embedded: true, stateDirectory: "/srv/swell state/./jobs")
+        _ = elsewhere.accept()
+        #expect(elsewhere.finish(.failed, failed: 2).lines == [
+            "run r1 failed: failed tasks: 2 of 4 in scan", "reports: swell logs r1 --state '/srv/swell state/jobs'",
+            "to run the failed tasks again: swell run p.yaml --state '/srv/swell state/jobs' --retry-failed r1"])
+        var byDefault = FollowerDriver(embedded: true, stateDirectory: StateDirectory.default)
+        _ = byDefault.accept()
+        #expect(byDefault.finish(.failed, failed: 2).lines.dropFirst().first == "reports: swell logs r1")
     }
 
     /// A run goes on only with the --set values it started with: the line that says how has them.

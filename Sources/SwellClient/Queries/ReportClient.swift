@@ -46,13 +46,8 @@ package enum ReportClient {
 
     /// The `swell logs` command that reads the run from where this report did.
     static func logsCommand(_ query: Query) -> String {
-        var words = ["swell", "logs", query.run]
-        if let coordinator = query.coordinator {
-            words += ["--coordinator", coordinator]
-        } else if query.stateDirectory != StateDirectory.default {
-            words += ["--state", query.stateDirectory]
-        }
-        return words.map(ShellQuote.quote).joined(separator: " ")
+        "swell logs " + ShellQuote.quote(query.run)
+            + (query.coordinator.map { " --coordinator " + ShellQuote.quote($0) } ?? StateDirectory.option(query.stateDirectory))
     }
 
     static func local(_ query: Query) throws -> RunTimeline {

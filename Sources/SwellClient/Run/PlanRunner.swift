@@ -115,6 +115,7 @@ package enum PlanRunner {
         let progress = ProgressReporter(mode: options.progress)
         defer { progress.finish() }
         var follower = RunFollower(submit: submit, embedded: embedded, endpoint: connection.endpoint, json: options.json,
+                                   stateDirectory: options.stateDirectory,
                                    at: .now)
         var actions = follower.start()
         var interruptHandled = false

@@ -88,10 +88,20 @@ struct RunFollower: Sendable {
     /// coordinator restarting) gets its line from the RESULT.
     private var endsShown: Set<String> = []
 
-    init(submit: Submit, embedded: Bool, endpoint: String, json: Bool, at now: ContinuousClock.Instant) {
+    /// `stateDirectory`: the embedded journal's folder, named in the commands it suggests when
+    /// it is not the default one.
+    /// Where the run's journal is, as options of the commands it suggests: ` --coordinator
+    /// ENDPOINT`, ` --state DIR` or nothing (the default state folder).
+    let source: String
+
+    init(submit: Submit, embedded: Bool, endpoint: String, json: Bool, stateDirectory: String? = nil,
+         at now: ContinuousClock.Instant) {
         self.submit = submit
         self.embedded = embedded
         self.endpoint = endpoint
+        self.source = embedded
+            ? stateDirectory.map { StateDirectory.option($0) } ?? ""
+            : " --coordinator \(endpoint)"
         self.json = json
         phase = .submitting(deadline: now + Self.acceptWait)
         lastHeard = now
@@ -274,10 +284,10 @@ struct RunFollower: Sendable {
                 .map { "\($0.counts.failed) of \($0.counts.tasks ?? 0) in \($0.id)" }
             let why = result.error ?? (failures.isEmpty ? nil : "failed tasks: " + failures.joined(separator: ", "))
             actions.append(.line("run \(result.run) \(result.status.rawValue)\(why.map { ": \($0)" } ?? "")"))
-            actions.append(.line("reports: swell logs \(result.run)" + (embedded ? "" : " --coordinator \(endpoint)")))
+            actions.append(.line("reports: swell logs \(result.run)" + source))
             // The same plan and --set values: a run goes on only with what it started with.
             let sets = submit.overrides.map { " --set " + ShellQuote.quote("\($0.name)=\($0.value)") }.joined()
-            let on = sets + (embedded ? "" : " --coordinator \(endpoint)")
+            let on = sets + source
             switch result.status {
             case .budgetExhausted:
                 let budget = [result.error?.contains("cost") == true ? "cost=N" : nil,

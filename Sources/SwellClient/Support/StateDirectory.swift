@@ -1,4 +1,5 @@
 import Foundation
+import SwellCore
 import SwellJournal
 
 /// Where journals live by default: `$XDG_STATE_HOME/swell`, else `~/.local/state/swell`.
@@ -8,6 +9,14 @@ package enum StateDirectory {
         if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return xdg + "/swell" }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
         return home + "/.local/state/swell"
+    }
+
+    /// ` --state DIR` (absolute, quoted for a shell) for a command that suggests another one
+    /// on the same journal; nothing for the default folder.
+    package static func option(_ directory: String) -> String {
+        let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
+        guard absolute != URL(fileURLWithPath: Self.default).standardizedFileURL.path else { return "" }
+        return " --state " + ShellQuote.quote(absolute)
     }
 
     /// The journal in `directory` for a command that reads one: a usage error, `no journal at
