@@ -161,6 +161,20 @@ private func digest(stages: [(String, StageStatus, Int)] = [("scan", .succeeded,
         #expect(html.contains("tail&lt;U+2066&gt;x"))
     }
 
+    /// A label on the chart is cut to what is drawn: direction controls count as one character
+    /// each, not as the 8 of their escaped names.
+    @Test func chartLabelsAreCutToTheirLengthWhateverTheyHold() throws {
+        let name = String(repeating: "\u{2066}", count: 21) + "z" + String(repeating: "n", count: 150)
+        let html = ReportPage.html(RunTimeline(digest: digest(), reports: [attempt(0, 0, 1, node: name)]))
+        let label = try #require(html.components(separatedBy: "font-weight=\"600\">").dropFirst().first?
+            .components(separatedBy: "</text>").first)
+        #expect(label.unicodeScalars.count == 24, "\(label)")
+        #expect(!label.contains("&lt;U+"))
+        #expect(label.hasSuffix("…"))
+        // In the tables the name is whole, escaped, in a cell that may wrap.
+        #expect(html.contains("<td class=\"wrap\">&lt;U+2066&gt;"))
+    }
+
     @Test func oneLaneIsOneLane() {
         let html = ReportPage.html(RunTimeline(digest: digest(stages: [("scan", .succeeded, 1)]), reports: [attempt(0, 0, 1)]))
         #expect(html.contains("of 1 lane on 1 node"))

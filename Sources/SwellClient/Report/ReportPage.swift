@@ -56,12 +56,19 @@ package enum ReportPage {
             case "\u{0}"..."\u{8}", "\u{B}", "\u{C}", "\u{E}"..."\u{1F}", "\u{7F}": out += "\u{FFFD}"
             // Direction controls would reorder what follows them (a scope could make its
             // neighbours read backwards): shown by name instead.
-            case "\u{61C}", "\u{200E}", "\u{200F}", "\u{202A}"..."\u{202E}", "\u{2066}"..."\u{2069}":
+            case _ where isDirectionControl(character):
                 out += "&lt;U+\(String(character.value, radix: 16, uppercase: true))&gt;"
             default: out.unicodeScalars.append(character)
             }
         }
         return out
+    }
+
+    static func isDirectionControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "\u{61C}", "\u{200E}", "\u{200F}", "\u{202A}"..."\u{202E}", "\u{2066}"..."\u{2069}": true
+        default: false
+        }
     }
 
     static func seconds(_ value: Double?) -> String {
@@ -104,7 +111,8 @@ package enum ReportPage {
         .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:10px 12px}
         .card b{display:block;font-size:19px;white-space:nowrap;font-variant-numeric:tabular-nums}.card span{color:var(--muted);font-size:12px}
         table{border-collapse:collapse;background:#fff;border:1px solid var(--line);width:100%}
-        th,td{padding:5px 9px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;overflow-wrap:anywhere}
+        th,td{padding:5px 9px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+        td.wrap{overflow-wrap:anywhere;min-width:10ch}.failure b,h1{overflow-wrap:anywhere}
         th{font-size:12px;color:var(--muted);font-weight:600;background:#fafbfc}
         td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
         tr.wave td{background:#f0f3f6;font-weight:600;font-size:12px;color:var(--muted)}
@@ -191,7 +199,7 @@ package enum ReportPage {
                     out += """
                         <tr data-stage="\(escape(s.stage))" data-status="\(s.status.rawValue)" data-tasks="\(s.tasks ?? 0)" \
                         data-succeeded="\(s.succeeded)" data-failed="\(s.failed)" data-attempts="\(s.attempts)">\
-                        <td>\(escape(s.stage))\(s.error.map { "<div class=\"note\">\(escape($0))</div>" } ?? "")</td>\
+                        <td class="wrap">\(escape(s.stage))\(s.error.map { "<div class=\"note\">\(escape($0))</div>" } ?? "")</td>\
                         <td><span class="badge st-\(s.status.rawValue)">\(s.status.rawValue)</span></td>\
                         <td class="n">\(s.tasks.map(String.init) ?? "–")</td><td class="n">\(s.succeeded)</td><td class="n">\(s.failed)</td>\
                         <td class="n">\(s.attempts)</td><td class="n">\(started)</td><td class="n">\(took)</td>\
@@ -359,7 +367,7 @@ package enum ReportPage {
                 """
             for n in t.nodes {
                 out += """
-                    <tr data-node="\(escape(n.name))" data-attempts="\(n.attempts)"><td>\(escape(n.name))</td><td class="n">\(n.lanes)</td>\
+                    <tr data-node="\(escape(n.name))" data-attempts="\(n.attempts)"><td class="wrap">\(escape(n.name))</td><td class="n">\(n.lanes)</td>\
                     <td class="n">\(n.attempts)</td><td class="n">\(seconds(n.busySeconds))</td><td><div style="display:flex;gap:8px;align-items:center">\
                     <div class="bar" style="flex:1"><i style="width:\(f(min(n.utilisation, 1) * 100))%"></i></div>\(percent(n.utilisation))</div></td></tr>
                     """
@@ -376,7 +384,7 @@ package enum ReportPage {
                 """
             for a in slow {
                 out += """
-                    <tr><td>\(escape(a.label))<div class="cmd">\(escape(clip(a.detail?.command ?? "", 300)))</div></td><td>\(escape(a.node))</td>\
+                    <tr><td class="wrap">\(escape(a.label))<div class="cmd">\(escape(clip(a.detail?.command ?? "", 300)))</div></td><td class="wrap">\(escape(a.node))</td>\
                     <td class="n">\(a.attempt)</td><td>\(escape(a.detail?.how ?? a.outcome.rawValue))</td><td class="n">\(seconds(a.seconds))</td></tr>
                     """
             }
@@ -407,9 +415,18 @@ package enum ReportPage {
             out += "<details><summary>Plan (\(escape(t.digest.file)))</summary><pre>\(escape(t.digest.planText))</pre></details>\n"
         }
 
-        /// `text` cut to `limit` characters, with an ellipsis.
+        /// `text` cut to `limit` code points, with an ellipsis; direction controls become U+FFFD
+        /// first, so that what is cut is what is drawn (escaped, each would take 8).
         func clip(_ text: String, _ limit: Int) -> String {
-            text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
+            var scalars = String.UnicodeScalarView()
+            for (count, scalar) in text.unicodeScalars.enumerated() {
+                if count == limit - 1, text.unicodeScalars.count > limit {
+                    scalars.append("…")
+                    break
+                }
+                scalars.append(ReportPage.isDirectionControl(scalar) ? "\u{FFFD}" : scalar)
+            }
+            return String(scalars)
         }
     }
 
