@@ -155,6 +155,21 @@ func progress(_ stage: String, _ counts: StageCounts, id: UInt64 = 1) -> Event {
             """, "\(written.text)")
     }
 
+    /// A task's stderr could retitle the terminal, move the cursor or reverse the line: its
+    /// control characters are shown instead.
+    @Test func controlCharactersFromTasksAreShownNotObeyed() {
+        let (reporter, written) = reporter(.plain)
+        reporter.handle(Event(id: 2, run: "r", kind: .taskFinished, stage: "scan", report: sampleReport(exit: 2),
+                              stderr: "\u{1B}]0;pwned\u{7} \u{202E}abc\rover\u{9B}2J\ttab\n"))
+        #expect(written.text == """
+            swell: scan[3] src/a b failed (exit 2) on n1, attempt 2
+                ^[]0;pwned^G <U+202E>abc^Mover<U+9B>2J\ttab
+
+            """, "\(written.text)")
+        #expect(TerminalText.visible("plain ünïcödé\n") == "plain ünïcödé\n")
+        #expect(TerminalText.visible("\u{0}\u{7F}") == "^@^?")
+    }
+
     @Test func plainLinesSayWhatIsLeftAndWhatWasRetried() async throws {
         let (reporter, written) = reporter(.plain)
         reporter.handle(Event(id: 1, run: "r", kind: .stageStarted, stage: "scan", counts: StageCounts(tasks: 4)))

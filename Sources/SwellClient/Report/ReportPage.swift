@@ -56,19 +56,12 @@ package enum ReportPage {
             case "\u{0}"..."\u{8}", "\u{B}", "\u{C}", "\u{E}"..."\u{1F}", "\u{7F}": out += "\u{FFFD}"
             // Direction controls would reorder what follows them (a scope could make its
             // neighbours read backwards): shown by name instead.
-            case _ where isDirectionControl(character):
+            case _ where TerminalText.isDirectionControl(character):
                 out += "&lt;U+\(String(character.value, radix: 16, uppercase: true))&gt;"
             default: out.unicodeScalars.append(character)
             }
         }
         return out
-    }
-
-    static func isDirectionControl(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar {
-        case "\u{61C}", "\u{200E}", "\u{200F}", "\u{202A}"..."\u{202E}", "\u{2066}"..."\u{2069}": true
-        default: false
-        }
     }
 
     static func seconds(_ value: Double?) -> String {
@@ -424,7 +417,7 @@ package enum ReportPage {
                     scalars.append("…")
                     break
                 }
-                scalars.append(ReportPage.isDirectionControl(scalar) ? "\u{FFFD}" : scalar)
+                scalars.append(TerminalText.isDirectionControl(scalar) ? "\u{FFFD}" : scalar)
             }
             return String(scalars)
         }

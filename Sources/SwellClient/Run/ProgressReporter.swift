@@ -67,7 +67,8 @@ package final class ProgressReporter {
     package func line(_ text: String, progress: Bool = false) {
         if progress && mode == .none { return }
         clearBlock()
-        write("swell: \(text)\n")
+        // Scopes, node names and stderr come from elsewhere: shown, never obeyed.
+        write("swell: \(TerminalText.visible(text))\n")
         pending = true
         redraw()
     }
