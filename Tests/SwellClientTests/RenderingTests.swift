@@ -81,6 +81,19 @@ func sampleReport(error: TaskError? = nil, exit: Int32? = 0) -> Report {
                                 runs: [], dropped: DropCounters())
         #expect(StatusClient.render(empty, now: 0) == "coordinator tcp://h:1 (loopback, no keys)\n\nno nodes have joined\n\nno runs\n")
     }
+
+    /// A node may name itself anything: its name's control characters are shown, and the
+    /// columns stay aligned on what is shown.
+    @Test func namesWithControlCharactersAreShownNotObeyed() {
+        let reply = StatusReply(
+            id: 1, replyTo: 1, coordinator: "c", endpoint: "tcp://h:1", security: .loopback,
+            nodes: [NodeStatus(name: "n\u{1B}[2J\u{202E}x", incarnation: "i", membership: 1, state: .up, slots: 2, labels: [],
+                               running: 0, lastHeartbeat: 0, tasksRun: 0)],
+            runs: [], dropped: DropCounters())
+        let text = StatusClient.render(reply, now: 0)
+        #expect(!text.contains("\u{1B}") && !text.contains("\u{202E}"))
+        #expect(text.contains("n^[[2J<U+202E>x  up     2"), "\(text)")
+    }
 }
 
 @Suite struct LogsRenderingTests {

@@ -1,5 +1,6 @@
 import Foundation
 import SwellCoordinator
+import SwellCore
 import SwellJournal
 import SwellProtocol
 package import SwellZMQ
@@ -112,7 +113,10 @@ package enum StatusClient {
         return "\(Int(seconds / 3600))h ago"
     }
 
+    /// Node names, plan names and labels come from elsewhere: their control characters are
+    /// shown, not sent to the terminal.
     static func table(_ rows: [[String]]) -> String {
+        let rows = rows.map { row in row.map { TerminalText.visible($0) } }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
