@@ -887,8 +887,7 @@ import SwellTestSupport
         }
         #expect(await eventually { work.read("started").contains("started") && work.read("first.err").contains(" started (plan ") })
         let pid = try #require(Int32(work.read("first.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
-        let killed = try #require(work.read("first.err").split(separator: "\n").first { $0.hasPrefix("swell: run ") }?
-            .split(separator: " ").dropFirst(2).first.map(String.init), "\(work.read("first.err"))")
+        let killed = try #require(startedRunID(in: work.read("first.err")), "\(work.read("first.err"))")
         kill(pid, SIGKILL)
         #expect(await eventually { ProcessStart.of(pid)?.hasEnded == true })
         let quick = work.write("quick.yaml", "name: quick\nstages:\n  - id: a\n    run: echo fine\n")
@@ -917,8 +916,7 @@ import SwellTestSupport
             """)
         let first = try await swell(["run", plan, "--state", work.path + "/state"])
         #expect(first.status == 1)
-        let run = try #require(first.stderr.split(separator: "\n").first { $0.hasPrefix("swell: run ") }?
-            .split(separator: " ").dropFirst(2).first.map(String.init), "\(first.stderr)")
+        let run = try #require(startedRunID(in: first.stderr), "\(first.stderr)")
         _ = work.write("fixed", "")
         let retries = try (0..<6).map { i in
             try BackgroundRun(["run", plan, "--state", work.path + "/state", "--retry-failed", run], in: work, name: "retry\(i)")

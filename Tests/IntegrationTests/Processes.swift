@@ -243,12 +243,7 @@ final class BackgroundRun: @unchecked Sendable {
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     /// The run id, once `swell run` has printed `swell: run ID started (...)`.
-    var runID: String? {
-        stderr.split(separator: "\n").compactMap { line -> String? in
-            guard line.hasPrefix("swell: run "), line.contains(" started (plan ") else { return nil }
-            return line.dropFirst("swell: run ".count).split(separator: " ").first.map(String.init)
-        }.first
-    }
+    var runID: String? { startedRunID(in: stderr) }
 
     /// Waits for the end (at most `timeout`, then kills it) and returns the exit status.
     func wait(_ timeout: Duration = .seconds(120)) async -> Int32 {
@@ -270,6 +265,14 @@ final class BackgroundRun: @unchecked Sendable {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
     }
+}
+
+/// The run id in `swell run`'s stderr, once it has printed `swell: run ID started (plan ...)`.
+func startedRunID(in stderr: String) -> String? {
+    stderr.split(separator: "\n").compactMap { line -> String? in
+        guard line.hasPrefix("swell: run "), line.contains(" started (plan ") else { return nil }
+        return line.dropFirst("swell: run ".count).split(separator: " ").first.map(String.init)
+    }.first
 }
 
 /// The lines tasks append to a ledger: `start|end SCOPE NODE ATTEMPT TIME`.

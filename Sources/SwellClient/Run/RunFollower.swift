@@ -88,12 +88,12 @@ struct RunFollower: Sendable {
     /// coordinator restarting) gets its line from the RESULT.
     private var endsShown: Set<String> = []
 
-    /// `stateDirectory`: the embedded journal's folder, named in the commands it suggests when
-    /// it is not the default one.
     /// Where the run's journal is, as options of the commands it suggests: ` --coordinator
     /// ENDPOINT`, ` --state DIR` or nothing (the default state folder).
     let source: String
 
+    /// `stateDirectory`: the embedded journal's folder, named in the commands it suggests when
+    /// it is not the default one.
     init(submit: Submit, embedded: Bool, endpoint: String, json: Bool, stateDirectory: String? = nil,
          at now: ContinuousClock.Instant) {
         self.submit = submit
