@@ -518,6 +518,27 @@ package final class Journal: Sendable {
         }
     }
 
+    /// How long each task of a stage ran, by scope, in the latest run of the plan named `plan`
+    /// (other than `run`) that has final reports of that stage: what the scheduler orders the
+    /// stage's next tasks by. A task that ran more than once counts its final attempt.
+    package func lastDurations(plan: String, stage: String, excluding run: String) throws -> [String: Double] {
+        try pool.read { db in
+            var durations: [String: Double] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT scope, endedAt - startedAt AS seconds FROM report
+                WHERE run = (SELECT id FROM run WHERE name = :plan AND id != :run
+                             AND EXISTS (SELECT 1 FROM report WHERE report.run = run.id AND report.stage = :stage
+                                         AND final = 1 AND "index" >= 0)
+                             ORDER BY createdAt DESC LIMIT 1)
+                AND stage = :stage AND final = 1 AND "index" >= 0
+                """, arguments: ["plan": plan, "stage": stage, "run": run])
+            while let row = try rows.next() {
+                durations[row["scope"]] = max(0, row["seconds"] ?? 0)
+            }
+            return durations
+        }
+    }
+
     /// The final report of one task (index -1: the stage's reduction), if there is one.
     package func finalReport(run: String, stage: String, index: Int) throws -> Report? {
         try pool.read { db in

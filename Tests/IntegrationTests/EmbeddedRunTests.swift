@@ -969,6 +969,32 @@ import SwellTestSupport
         #expect(swell.stdout.contains("status") && swell.stdout.contains("validate"))
     }
 
+    /// The journal keeps how long each task ran: the next run of the plan starts the longest
+    /// first (a scope it has not seen before ahead of them), and its output stays in scope order.
+    @Test func aPlanThatRanBeforeStartsItsLongestTasksFirst() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        func plan(_ items: [String]) -> String {
+            work.write("plan.yaml", """
+                name: learned-order
+                stages:
+                  - id: work
+                    partition: { items: [\(items.map { "\"\($0)\"" }.joined(separator: ", "))] }
+                    run: 'echo "${SWELL_SCOPE% *}" >> started; sleep "${SWELL_SCOPE#* }"; echo "${SWELL_SCOPE% *}"'
+                """)
+        }
+        let args = ["--state", work.path + "/state", "--slots", "1"]
+        let first = try await swell(["run", plan(["a 0", "b 0.9", "c 0.4"])] + args, in: work.path)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == "a\nb\nc\n")
+        #expect(work.read("started") == "a\nb\nc\n", "a first run goes in scope order")
+        try FileManager.default.removeItem(atPath: work.path + "/started")
+        let second = try await swell(["run", plan(["a 0", "b 0.9", "c 0.4", "d 0"])] + args, in: work.path)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout == "a\nb\nc\nd\n")
+        #expect(work.read("started") == "d\nb\nc\na\n")
+    }
+
     @Test func aCoordinatorThatIsNotThereExitsThree() async throws {
         let port = try freePort()
         let work = Scratch()

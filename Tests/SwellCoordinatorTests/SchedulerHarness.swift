@@ -24,6 +24,11 @@ struct SchedulerHarness {
     var queries: [JournalQuery] = []
     /// The ZAP User-Id each peer's messages carry (CURVE-admitted peers), by peer.
     var userIDs: [String: String] = [:]
+    /// How long tasks ran in the plan's earlier run, by stage, then scope: the shell's answer
+    /// when a fan-out starts (none: no earlier run).
+    var durationHistory: [String: [String: Double]] = [:]
+    /// Whether those queries are answered (else the test answers them).
+    var answersDurations = true
 
     struct Journal_Batches {
         var reports: [(Report, Bool)] = []
@@ -72,6 +77,12 @@ struct SchedulerHarness {
             if case .reportReceived(let report, let final) = change { journal.reports.append((report, final)) }
         }
         journal.batches.append(mapper.batch(effects.changes))
+        // As the shell answers them: at once, after what came with them.
+        for case .durations(let run, let stage, _) in effects.queries where answersDurations {
+            var more = Effects()
+            scheduler.learnDurations(run, stage: stage, durationHistory[stage] ?? [:], now, &more)
+            deliver(more)
+        }
     }
 
     mutating func send(_ peer: String, _ message: Message) {

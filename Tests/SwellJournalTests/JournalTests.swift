@@ -28,6 +28,42 @@ import Testing
         #expect(run.run.prompts == ["review": "Review {scope}:\n\"quotes\" and $dollars\n"])
     }
 
+    @Test func durationsComeFromTheLatestOtherRunOfThePlanThatRanTheStage() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(directory: directory)
+        func ran(_ run: String, _ index: Int, attempt: Int = 1, scope: String, stage: String = "scan", seconds: Double,
+                 final: Bool = true) -> ReportRecord {
+            var report = report(index, attempt: attempt, scope: scope, out: "")
+            report.run = run
+            report.stage = stage
+            report.startedAt = 100
+            report.endedAt = 100 + seconds
+            return ReportRecord(report, final: final)
+        }
+        var batch = JournalBatch()
+        for (id, name, created) in [("old", "p", 1.0), ("new", "p", 2.0), ("other", "q", 3.0), ("empty", "p", 4.0), ("now", "p", 5.0)] {
+            batch.runs.append(RunRecord(RunAcceptance(id: id, name: name, file: "p.yaml", planText: "", overrides: [],
+                                                      scopes: [:], createdAt: created), status: .succeeded))
+        }
+        batch.reports += [
+            ran("old", 0, scope: "a", seconds: 9), ran("old", 1, scope: "b", seconds: 9),
+            ran("new", 0, scope: "a", seconds: 5, final: false), ran("new", 0, attempt: 2, scope: "a", seconds: 2),
+            ran("new", -1, scope: "", seconds: 7),
+            ran("other", 0, scope: "a", seconds: 1),
+            // A later run of the plan that did not get to this stage.
+            ran("empty", 0, scope: "a", stage: "other", seconds: 1),
+            ran("now", 0, scope: "a", seconds: 4),
+        ]
+        try await journal.write(batch)
+        // The latest run of plan p with final reports of scan, leaving out the one asking (now):
+        // its final attempts only, without the reduction; b did not run there.
+        #expect(try journal.lastDurations(plan: "p", stage: "scan", excluding: "now") == ["a": 2])
+        #expect(try journal.lastDurations(plan: "p", stage: "scan", excluding: "x") == ["a": 4])
+        #expect(try journal.lastDurations(plan: "q", stage: "scan", excluding: "now") == ["a": 1])
+        #expect(try journal.lastDurations(plan: "r", stage: "scan", excluding: "now").isEmpty)
+    }
+
     @Test func writesOneBatchAndReadsItBackInOrder() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -27,6 +27,19 @@ extension [SubOrchestrator.Action] {
 }
 
 @Suite struct SubOrchestratorTests {
+    @Test func tasksStartInTheOrderTheCoordinatorSentThem() {
+        for pacing in [Pacing.rolling, .barrier] {
+            var assign = makeAssign(tasks: 5, width: 2, pacing: pacing)
+            assign.tasks = [3, 1, 4, 0, 2].map { assign.tasks[$0] }
+            var sub = SubOrchestrator(assign: assign, slots: 10)
+            var started = sub.start().started
+            #expect(started == [3, 1])
+            for index in [3, 1, 4, 0, 2] { started += sub.taskEnded(ended(index), isFinal: true).started }
+            #expect(started == [3, 1, 4, 0, 2], "\(pacing)")
+            #expect(sub.isFinished)
+        }
+    }
+
     @Test func barrierWaitsForTheWholeWave() {
         var sub = SubOrchestrator(assign: makeAssign(tasks: 7, width: 3, pacing: .barrier), slots: 10)
         #expect(sub.start().started == [0, 1, 2])

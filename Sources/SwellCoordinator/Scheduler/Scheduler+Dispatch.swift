@@ -107,6 +107,7 @@ extension Scheduler {
                     elsewhere.append(index)
                 }
             }
+            stage.estimates?.order(&tasks)
             let attempt = share.attempt + 1
             runs[runID]!.stages[s].shares[shareIndex].attempt = attempt
             runs[runID]!.stages[s].shares[shareIndex].node = name
@@ -120,7 +121,8 @@ extension Scheduler {
     }
 
     private mutating func dispatchShares(_ runID: String, _ s: Int, _ now: Moment, _ effects: inout Effects) {
-        guard let count = runs[runID]!.stages[s].scopes?.count, runs[runID]!.stages[s].nextScope < count else { return }
+        guard let count = runs[runID]!.stages[s].scopes?.count, runs[runID]!.stages[s].nextScope < count,
+              runs[runID]!.stages[s].awaitingEstimatesSince == nil else { return }
         let stage = runs[runID]!.stages[s].stage
         let width = stage.width
         // A node takes a new share as soon as it has a free slot: the share's first tasks start
@@ -146,13 +148,30 @@ extension Scheduler {
                 (candidates[$0].free, candidates[$1].name) < (candidates[$1].free, candidates[$0].name)
             }) else { return }
             let name = candidates[best].name
-            var size = ShareSizing.size(remaining: remaining, width: width, units: units, idleUnits: idle.count)
-            if leaseCap != nil { size = min(size, remaining) }
-            // The tail of a rolling stage that does not summarize: no node takes more than it
-            // can start now, so that work does not queue on one node while another has a free
-            // slot, and the nodes finish together.
-            if stage.pacing == .rolling, stage.summarize == nil, remaining <= 2 * slots {
-                size = min(size, candidates[best].free)
+            var size: Int
+            let estimates = runs[runID]!.stages[s].estimates
+            if let estimates, leaseCap == nil {
+                // Durations known from the plan's last run: the idle nodes split the expected
+                // work, each by the task waves it can run at once, and start the longest tasks of
+                // their shares first, so that they finish together on short tasks.
+                let idleUnits = idle.reduce(0) { $0 + max(1, candidates[$1].free / width) }
+                let limit = min(ShareSizing.largest, max(1, remaining - (idle.count - 1)))
+                let slots = min(width, candidates[best].slots)
+                if let balanced = runs[runID]!.stages[s].estimates!.balancedCount(
+                    from: first, parts: idleUnits, slots: slots, limit: min(ShareSizing.largest, remaining)) {
+                    size = min(balanced, limit)
+                } else {
+                    size = estimates.count(from: first, work: estimates.remaining / Double(idleUnits), limit: limit)
+                }
+            } else {
+                size = ShareSizing.size(remaining: remaining, width: width, units: units, idleUnits: idle.count)
+                if leaseCap != nil { size = min(size, remaining) }
+                // The tail of a rolling stage that does not summarize: no node takes more than it
+                // can start now, so that work does not queue on one node while another has a free
+                // slot, and the nodes finish together.
+                if stage.pacing == .rolling, stage.summarize == nil, remaining <= 2 * slots {
+                    size = min(size, candidates[best].free)
+                }
             }
             let shareIndex = runs[runID]!.stages[s].shares.count
             let scopes = runs[runID]!.stages[s].scopes!
@@ -161,6 +180,10 @@ extension Scheduler {
             for index in first..<(first + size) {
                 runs[runID]!.stages[s].tasks[index] = TaskState(status: .assigned, attempt: 1, failures: 0, share: shareIndex, node: name)
                 tasks.append(TaskRef(index: index, scope: scopes[index], attempt: 1, retriesLeft: stage.retries))
+            }
+            if let estimates {
+                estimates.order(&tasks)
+                runs[runID]!.stages[s].estimates!.took(first: first, count: size)
             }
             runs[runID]!.stages[s].nextScope = first + size
             runs[runID]!.stages[s].shares.append(ShareState(index: shareIndex, first: first, count: size, node: name, attempt: 1))

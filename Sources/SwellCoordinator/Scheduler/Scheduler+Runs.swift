@@ -131,6 +131,10 @@ extension Scheduler {
                     }
                 }
                 state.tasks = TaskTable(count: state.scopes?.count ?? 0)
+                if stage.isFanOut, (2...DurationEstimates.largestStage).contains(state.tasks.count) {
+                    state.awaitingEstimatesSince = now.monotonic
+                    effects.queries.append(.durations(run: run.id, stage: stage.id, plan: run.plan.name))
+                }
                 run.stages[i] = state
                 effects.log(.info, "run \(run.id): stage \(stage.id) started with \(state.tasks.count) task(s)")
                 event(&run, .stageStarted, stage: stage.id, counts: state.counts, &effects)
@@ -146,6 +150,35 @@ extension Scheduler {
                 return
             }
             checkStageComplete(runID, i, now, &effects)
+        }
+    }
+
+    /// How long the stage's tasks ran, by scope, in the latest earlier run of the plan (empty
+    /// when there is none): its shares are cut and its tasks ordered by it, and they go out now.
+    mutating func learnDurations(_ runID: String, stage id: String, _ history: [String: Double], _ now: Moment,
+                                 _ effects: inout Effects) {
+        guard let s = runs[runID]?.stageIndex(id), runs[runID]!.stages[s].awaitingEstimatesSince != nil else { return }
+        runs[runID]!.stages[s].awaitingEstimatesSince = nil
+        if !history.isEmpty, let scopes = runs[runID]!.stages[s].scopes {
+            runs[runID]!.stages[s].estimates = DurationEstimates(scopes: scopes, history: history)
+        }
+        needsDispatch = true
+        settle(at: now, into: &effects)
+    }
+
+    /// The longest a fan-out waits for the shell's answer before its tasks go out in scope order.
+    static let estimatesWait: Duration = .seconds(1)
+
+    /// Fan-outs whose durations were asked for and never answered go on without them: no path
+    /// that forgets to answer can hold a stage back.
+    mutating func stopAwaitingEstimates(_ now: Moment, _ effects: inout Effects) {
+        for id in runOrder where runs[id]?.status == .running {
+            for s in runs[id]!.stages.indices {
+                guard let since = runs[id]!.stages[s].awaitingEstimatesSince, now.monotonic - since >= Self.estimatesWait else { continue }
+                runs[id]!.stages[s].awaitingEstimatesSince = nil
+                needsDispatch = true
+                effects.log(.warning, "run \(id): no answer on how long stage \(runs[id]!.stages[s].id)'s tasks ran before; they start in scope order")
+            }
         }
     }
 
@@ -197,6 +230,7 @@ extension Scheduler {
         }
         stage.endedAt = now.wall
         stage.kept = [:]
+        stage.estimates = nil
         stage.reduce?.stdin = Data()
         run.stages[index] = stage
         event(&run, .stageFinished, stage: stage.id, counts: stage.counts,

@@ -183,6 +183,7 @@ package struct Scheduler: Sendable {
             refused = refused.filter { now.monotonic - $0.value < .seconds(10) }
         }
         checkLabelWaits(now, &effects)
+        stopAwaitingEstimates(now, &effects)
         sendProgress(&effects)
         needsDispatch = false
         dispatch(now, &effects)

@@ -1,4 +1,5 @@
-/// How many scopes the next share of a stage gets.
+/// How many scopes the next share of a stage gets, when how long its tasks take is not known
+/// (else see ``DurationEstimates``).
 ///
 /// Guided self-scheduling: large shares first, shrinking as the stage drains, never below
 /// one task wave unless fewer scopes remain, and never so large that an idle node is left

@@ -52,6 +52,11 @@ struct StageState: Sendable {
     /// (for progress: see ``StageCounts``).
     var retried = 0
     var finalSeconds = 0.0
+    /// How long its tasks ran in the plan's latest earlier run, when that is known.
+    var estimates: DurationEstimates?
+    /// Its shares wait, from then, until the shell has looked in the journal for those
+    /// durations (at most ``Scheduler/estimatesWait``).
+    var awaitingEstimatesSince: ContinuousClock.Instant?
     /// Since when no live node has the stage's labels (the stage waits for one to join).
     var waitingForLabelsSince: ContinuousClock.Instant?
 

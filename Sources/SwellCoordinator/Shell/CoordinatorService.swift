@@ -218,6 +218,7 @@ package final class CoordinatorService: Service, Sendable {
         let streams = OutputStreams(journal: journal, logger: logger) { peer, message in
             socket.send(to: peer, WireCodec.encode(message))
         }
+        learnDurations(&scheduler, moment(), &resumed)
         try await carryOut(resumed, socket, streams)
         var framesDropped = 0
         // A run ended: once nothing runs and no output streams, freed memory goes back to the
@@ -269,6 +270,7 @@ package final class CoordinatorService: Service, Sendable {
             scheduler.settle(at: moment, into: &effects)
             attachFinishedRuns(&scheduler, moment, &effects)
             resumeRuns(&scheduler, moment, &effects)
+            learnDurations(&scheduler, moment, &effects)
             try await carryOut(effects, socket, streams)
             if let metrics, !reportArrivals.isEmpty {
                 let now = ContinuousClock.now
@@ -394,6 +396,31 @@ package final class CoordinatorService: Service, Sendable {
         effects.queries = queries
     }
 
+    /// Fan-outs that start: how long their tasks ran in the latest earlier run of their plan goes
+    /// to the scheduler, which then hands out their shares. Without it (none, or the journal
+    /// could not be read) they run in scope order.
+    func learnDurations(_ scheduler: inout Scheduler, _ moment: Moment, _ effects: inout Effects) {
+        var index = 0
+        while index < effects.queries.count {
+            guard case .durations(let run, let stage, let plan) = effects.queries[index] else {
+                index += 1
+                continue
+            }
+            effects.queries.remove(at: index)
+            var history: [String: Double] = [:]
+            do {
+                history = try journal.lastDurations(plan: plan, stage: stage, excluding: run)
+            } catch {
+                logger.warning("reading how long stage \(stage)'s tasks ran before failed: \(error); they start in scope order")
+            }
+            var more = Effects()
+            scheduler.learnDurations(run, stage: stage, history, moment, &more)
+            effects.append(more)
+            // Their queries (more stages to look up among them) are looked at in turn.
+            effects.queries += more.queries
+        }
+    }
+
     /// Journal first, then the network. A journal that cannot be written stops the
     /// coordinator: nothing unjournaled is ever acknowledged, so the nodes keep their reports
     /// and a restarted coordinator picks up from the journal.
@@ -422,7 +449,7 @@ package final class CoordinatorService: Service, Sendable {
     func answer(_ query: JournalQuery, _ socket: ZMQSocketHandle, _ streams: OutputStreams) {
         if streams.handle(query) { return }
         switch query {
-        case .streamOutput, .outputAdvanced, .outputAcknowledged, .clientLeft, .resumeRun:
+        case .streamOutput, .outputAdvanced, .outputAcknowledged, .clientLeft, .resumeRun, .durations:
             break
         case .logs(let peer, let request):
             // Brief pages leave the outputs out, so they hold more reports.

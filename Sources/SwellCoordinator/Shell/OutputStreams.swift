@@ -94,7 +94,7 @@ final class OutputStreams {
             acknowledged(peer, ids)
         case .clientLeft(let peer):
             forget(peer)
-        case .logs, .cancelNotInMemory, .finishedRun, .status, .resumeRun:
+        case .logs, .cancelNotInMemory, .finishedRun, .status, .resumeRun, .durations:
             return false
         }
         return true

@@ -39,7 +39,9 @@ struct SubOrchestrator: Sendable {
     init(assign: Assign, slots: Int) {
         self.assign = assign
         self.width = max(1, min(assign.spec.width, slots))
-        self.waiting = Deque(assign.tasks.sorted { $0.index < $1.index })
+        // In the order the coordinator sent them: scope order, or longest first when it knows
+        // how long they ran before.
+        self.waiting = Deque(assign.tasks)
         self.elsewhere = Set(assign.elsewhere)
         for report in assign.done { markFinal(report) }
     }

@@ -1,0 +1,145 @@
+import HeapModule
+import SwellProtocol
+
+/// How long each task of a fan-out is expected to run: how long the task of the same scope ran
+/// in the latest earlier run of the same plan that ran the stage.
+///
+/// With estimates, a stage's tasks start longest first within each share, and shares are cut by
+/// expected work instead of by count, so that the nodes that take them finish together and the
+/// last tasks to start are short ones. Outputs, summaries and reports stay in scope order; only
+/// the order tasks start in changes.
+struct DurationEstimates: Sendable, Equatable {
+    /// Stages with more scopes than this keep scope order: their journal lookup would grow with
+    /// the stage, and with that many tasks per slot the order matters little.
+    static let largestStage = 10_000
+
+    /// Expected seconds by scope index; negative for a scope the earlier run did not have.
+    private let seconds: [Double]
+    /// What an unknown scope counts as in the work of a share: the mean of the known ones.
+    private let fill: Double
+    /// Expected seconds of the scopes not in a share yet.
+    private(set) var remaining: Double
+    /// The makespan the last ``balancedCount(from:parts:slots:limit:)`` planned for, while
+    /// the shares it planned go out.
+    private var planned: Double?
+
+    /// Stages where shares are cut by their planned makespan: scopes times slots at most this
+    /// (the planning costs about that many steps for each of a few dozen trials).
+    static let largestPlanned = 20_000
+
+    /// Nil when none of `scopes` ran before.
+    init?(scopes: [String], history: [String: Double]) {
+        var seconds = [Double](repeating: -1, count: scopes.count)
+        var known = 0
+        var sum = 0.0
+        for (index, scope) in scopes.enumerated() {
+            guard let value = history[scope], value.isFinite else { continue }
+            seconds[index] = max(0, value)
+            known += 1
+            sum += seconds[index]
+        }
+        guard known > 0 else { return nil }
+        self.seconds = seconds
+        fill = sum / Double(known)
+        remaining = sum + fill * Double(scopes.count - known)
+    }
+
+    func expected(_ index: Int) -> Double { seconds[index] < 0 ? fill : seconds[index] }
+
+    /// How many scopes from `first` on make a share whose expected work is nearest `work`
+    /// seconds: at least 1 and at most `limit`. (Nearest, not the first to reach it: a share that
+    /// always went over would leave the last node the least.)
+    func count(from first: Int, work: Double, limit: Int) -> Int {
+        let end = min(seconds.count, first + max(1, limit))
+        var total = 0.0
+        var index = first
+        while index < end {
+            let next = expected(index)
+            if index > first, total + next - work > work - total { break }
+            total += next
+            index += 1
+            if total >= work { break }
+        }
+        return max(1, index - first)
+    }
+
+    /// How many scopes from `first` on make the first of at most `parts` shares, each of at
+    /// most `limit` scopes, that split what is left so that the last of them to finish, each
+    /// run longest first on `slots` slots, finishes as early as this planning finds. Nil when
+    /// the rest does not fit in `parts` shares or is too large to plan: then shares are cut by
+    /// expected work (``count(from:work:limit:)``).
+    mutating func balancedCount(from first: Int, parts: Int, slots: Int, limit: Int) -> Int? {
+        let end = seconds.count
+        let slots = max(1, slots)
+        guard first < end, parts >= 1, end - first <= parts * limit, (end - first) * slots <= Self.largestPlanned else { return nil }
+        if parts == 1 { return end - first }
+        // The shares planned before in this batch still fit: the next one follows that plan.
+        if let planned, fits(from: first, parts: parts, slots: slots, limit: limit, makespan: planned) {
+            return cut(from: first, slots: slots, limit: limit, makespan: planned) - first
+        }
+        // The makespan is at least the longest task, and at least the work spread over all slots.
+        var low = (first..<end).reduce(0) { max($0, expected($1)) }
+        low = max(low, (first..<end).reduce(0) { $0 + expected($1) } / Double(parts * slots))
+        var high = max(low, 1e-6)
+        var doublings = 0
+        while !fits(from: first, parts: parts, slots: slots, limit: limit, makespan: high) {
+            // It fits once the makespan passes the work of the whole rest; never loops forever.
+            doublings += 1
+            guard doublings < 64 else { return nil }
+            high *= 2
+        }
+        for _ in 0..<24 where high - low > high * 1e-4 {
+            let middle = (low + high) / 2
+            if fits(from: first, parts: parts, slots: slots, limit: limit, makespan: middle) { high = middle } else { low = middle }
+        }
+        planned = high
+        return cut(from: first, slots: slots, limit: limit, makespan: high) - first
+    }
+
+    /// When the last of `range`'s tasks ends if they start longest first, each on whichever
+    /// of `slots` slots frees first.
+    func longestFirstEnd(_ range: Range<Int>, slots: Int) -> Double {
+        var ends = Heap<Double>((0..<min(max(1, slots), range.count)).map { _ in 0 })
+        for value in range.map(expected).sorted(by: >) {
+            ends.insert(ends.removeMin() + value)
+        }
+        return ends.max ?? 0
+    }
+
+    /// The end of the largest share from `first` on (at least one scope) that finishes by
+    /// `makespan` run longest first on `slots` slots.
+    private func cut(from first: Int, slots: Int, limit: Int, makespan: Double) -> Int {
+        var low = first + 1
+        var high = min(seconds.count, first + limit)
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if longestFirstEnd(first..<middle, slots: slots) <= makespan { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
+    /// Whether the scopes from `first` on fit in `parts` shares that each finish by `makespan`.
+    private func fits(from first: Int, parts: Int, slots: Int, limit: Int, makespan: Double) -> Bool {
+        var start = first
+        for _ in 0..<parts where start < seconds.count {
+            start = cut(from: start, slots: slots, limit: limit, makespan: makespan)
+        }
+        return start >= seconds.count
+    }
+
+    /// Scopes `first..<first + count` went into a share.
+    mutating func took(first: Int, count: Int) {
+        for index in first..<min(seconds.count, first + count) { remaining -= expected(index) }
+        remaining = max(0, remaining)
+    }
+
+    /// Puts tasks in the order they should start: scopes with no estimate first (they may be
+    /// the longest), then the longest expected; ties in scope order.
+    func order(_ tasks: inout [TaskRef]) {
+        func key(_ task: TaskRef) -> Double {
+            guard task.index >= 0, task.index < seconds.count, seconds[task.index] >= 0 else { return .infinity }
+            return seconds[task.index]
+        }
+        tasks.sort { (key($0), $1.index) > (key($1), $0.index) }
+    }
+}
