@@ -19,6 +19,7 @@ enum PlanSummary {
                         line += "\(partition.summary) (counted at run time)"
                     }
                     line += ", width \(stage.width), \(stage.pacing.rawValue)"
+                    if stage.order == .scope { line += ", in scope order" }
                     if stage.summarize != nil { line += ", summarized" }
                     if stage.synthesize != nil { line += ", synthesized" }
                 } else {

@@ -9,9 +9,9 @@ struct PlanReader {
 
     init(file: String) { self.file = file }
 
-    static let planFields = ["name", "width", "pacing", "shell", "stop-grace", "vars", "limits", "budget", "stages"]
+    static let planFields = ["name", "width", "pacing", "order", "shell", "stop-grace", "vars", "limits", "budget", "stages"]
     static let stageFields = [
-        "id", "run", "needs", "partition", "width", "pacing", "timeout", "retries", "summarize",
+        "id", "run", "needs", "partition", "width", "pacing", "order", "timeout", "retries", "summarize",
         "synthesize", "input", "on-failure", "labels", "env", "shell", "stop-grace", "expect", "prompt",
         "uses", "rate-limit", "cost",
     ]
@@ -50,6 +50,8 @@ struct PlanReader {
         if let node = mapping["width"].value { width = integer(node, field: "width", range: 1...100) ?? width }
         var pacing = Pacing.barrier
         if let node = mapping["pacing"].value { pacing = choice(node, field: "pacing", Pacing.self) ?? pacing }
+        var order = TaskOrder.longestFirst
+        if let node = mapping["order"].value { order = choice(node, field: "order", TaskOrder.self) ?? order }
         var shell: [String]?
         if let node = mapping["shell"].value { shell = self.shell(node) }
         var stopGrace = Stage.defaultStopGrace
@@ -73,7 +75,8 @@ struct PlanReader {
         if let node = mapping["stages"].value {
             if let sequence = node.sequence, !sequence.isEmpty {
                 for item in sequence {
-                    if let stage = stage(item, defaultWidth: width, defaultPacing: pacing, defaultShell: shell, defaultStopGrace: stopGrace) {
+                    if let stage = stage(item, defaultWidth: width, defaultPacing: pacing, defaultOrder: order, defaultShell: shell,
+                                         defaultStopGrace: stopGrace) {
                         stages.append(stage)
                     }
                 }
@@ -264,8 +267,8 @@ struct PlanReader {
 
     // MARK: Stage
 
-    mutating func stage(_ node: Node, defaultWidth: Int, defaultPacing: Pacing, defaultShell: [String]?,
-                        defaultStopGrace: Duration) -> Stage? {
+    mutating func stage(_ node: Node, defaultWidth: Int, defaultPacing: Pacing, defaultOrder: TaskOrder,
+                        defaultShell: [String]?, defaultStopGrace: Duration) -> Stage? {
         guard let fields = mappingFields(node, what: "a stage", allowed: Self.stageFields) else {
             error(node, "a stage must be a mapping with at least `id` and `run`")
             return nil
@@ -313,6 +316,8 @@ struct PlanReader {
         if let value = fields["width"].value { width = integer(value, field: "width", range: 1...100) ?? width }
         var pacing = defaultPacing
         if let value = fields["pacing"].value { pacing = choice(value, field: "pacing", Pacing.self) ?? pacing }
+        var order = defaultOrder
+        if let value = fields["order"].value { order = choice(value, field: "order", TaskOrder.self) ?? order }
         var timeout: Duration?
         var timeoutPercent: Int?
         if let value = fields["timeout"].value {
@@ -394,6 +399,7 @@ struct PlanReader {
             input: input, onFailure: onFailure, labels: labels, env: env, shell: shell,
             location: location(node), fieldLocations: locations)
         stage.stopGrace = stopGrace
+        stage.order = order
         stage.expect = expect
         stage.prompt = prompt
         stage.uses = uses

@@ -8,6 +8,8 @@ package struct Stage: Sendable {
     package var partition: Partition?
     package var width: Int
     package var pacing: Pacing
+    /// The order its tasks start in (`order`).
+    package var order: TaskOrder = .longestFirst
     /// Nil for no limit.
     package var timeout: Duration?
     /// `timeout: 300%`: a task that runs longer than this percentage of the median duration of

@@ -17,6 +17,7 @@ import Testing
                 needs: [inventory]
                 partition: { lines-of: inventory }
                 pacing: rolling
+                order: scope
                 run: grep x {scope}
                 summarize: sort
                 synthesize: cat
@@ -27,7 +28,7 @@ import Testing
               inventory  1 task
               dirs       2 tasks (directories of src at depth 1), width 10, barrier, summarized
             wave 2
-              scan       one task per output line of inventory (counted at run time), width 10, rolling, summarized, synthesized; needs inventory
+              scan       one task per output line of inventory (counted at run time), width 10, rolling, in scope order, summarized, synthesized; needs inventory
             sinks: dirs, scan
 
             """)

@@ -137,6 +137,15 @@ import SwellTestSupport
         #expect(h.assigns(h.take("n1")).first?.tasks.map(\.index) == [0, 1, 2, 3, 4])
     }
 
+    @Test func aStageInScopeOrderIsNotLookedUp() throws {
+        var h = SchedulerHarness()
+        h.durationHistory = ["fan": ["s0": 0.1, "s1": 3, "s2": 0.5]]
+        h.join("n1")
+        #expect(h.submit(itemsPlan(3, stageExtra: "    order: scope\n")) != nil)
+        #expect(!h.queries.contains { if case .durations = $0 { true } else { false } })
+        #expect(h.assigns(h.take("n1")).first?.tasks.map(\.index) == [0, 1, 2])
+    }
+
     @Test func aSingleTaskStageAndAHugeStageAreNotLookedUp() throws {
         var h = SchedulerHarness()
         h.join("n1")

@@ -69,6 +69,27 @@ func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
         #expect(plan.text == valid)
     }
 
+    @Test func orderIsThePlansForEveryStageUnlessTheStageSaysOtherwise() throws {
+        let plan = try PlanParser.parse("""
+            name: p
+            order: scope
+            stages:
+              - id: a
+                partition: { items: [x, y] }
+                run: echo
+              - id: b
+                order: longest-first
+                partition: { items: [x, y] }
+                run: echo
+            """, file: "plan.yaml")
+        #expect(plan.stages.map(\.order) == [.scope, .longestFirst])
+        #expect(try PlanParser.parse("name: p\nstages:\n  - id: a\n    run: echo\n", file: "plan.yaml").stages[0].order == .longestFirst)
+        #expect(diagnostics("name: p\norder: fastest\nstages:\n  - id: a\n    order: 1\n    run: echo\n") == [
+            "plan.yaml:2:8: `order` must be one of: longest-first | scope",
+            "plan.yaml:5:12: `order` must be one of: longest-first | scope",
+        ])
+    }
+
     @Test func setOverridesAVar() throws {
         let plan = try PlanParser.parse(valid, file: "plan.yaml", overrides: [VarOverride(name: "api", value: "newAPI(")])
         #expect(plan.varValues["api"] == "newAPI(")

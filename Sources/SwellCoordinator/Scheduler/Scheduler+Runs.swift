@@ -131,7 +131,7 @@ extension Scheduler {
                     }
                 }
                 state.tasks = TaskTable(count: state.scopes?.count ?? 0)
-                if stage.isFanOut, (2...DurationEstimates.largestStage).contains(state.tasks.count) {
+                if stage.isFanOut, stage.order == .longestFirst, (2...DurationEstimates.largestStage).contains(state.tasks.count) {
                     state.awaitingEstimatesSince = now.monotonic
                     effects.queries.append(.durations(run: run.id, stage: stage.id, plan: run.plan.name))
                 }
