@@ -137,6 +137,23 @@ import SwellTestSupport
         #expect(h.assigns(h.take("n1")).first?.tasks.map(\.index) == [0, 1, 2, 3, 4])
     }
 
+    @Test func tasksOfAboutOneLengthOrShortOnesKeepPulledShares() throws {
+        for seconds in [[2.0, 2.5, 3.9], [0.001, 0.05, 0.09]] {
+            var h = SchedulerHarness()
+            h.durationHistory = ["fan": Dictionary(uniqueKeysWithValues: (0..<200).map { ("s\($0)", seconds[$0 % 3]) })]
+            h.join("n1")
+            #expect(h.submit(itemsPlan(200)) != nil)
+            let assign = try #require(h.assigns(h.take("n1")).first)
+            #expect(assign.count == 100, "guided, as without durations: \(seconds)")
+            #expect(assign.tasks.prefix(3).map(\.index) == [2, 5, 8], "still longest first within the share")
+        }
+        var h = SchedulerHarness()
+        h.durationHistory = ["fan": Dictionary(uniqueKeysWithValues: (0..<200).map { ("s\($0)", [0.05, 0.2, 0.5][$0 % 3]) })]
+        h.join("n1")
+        #expect(h.submit(itemsPlan(200)) != nil)
+        #expect(h.assigns(h.take("n1")).first?.count == 200, "planned: one node takes the whole stage")
+    }
+
     @Test func aStageInScopeOrderIsNotLookedUp() throws {
         var h = SchedulerHarness()
         h.durationHistory = ["fan": ["s0": 0.1, "s1": 3, "s2": 0.5]]

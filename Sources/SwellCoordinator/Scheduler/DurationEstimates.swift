@@ -4,10 +4,12 @@ import SwellProtocol
 /// How long each task of a fan-out is expected to run: how long the task of the same scope ran
 /// in the latest earlier run of the same plan that ran the stage.
 ///
-/// With estimates, a stage's tasks start longest first within each share, and shares are cut by
-/// expected work instead of by count, so that the nodes that take them finish together and the
-/// last tasks to start are short ones. Outputs, summaries and reports stay in scope order; only
-/// the order tasks start in changes.
+/// With estimates, a stage's tasks start longest first within each share. When the durations
+/// differ enough for that order to matter (``plansShares``), shares are also cut by planned
+/// makespan instead of by count, so that the nodes that take them finish together and the last
+/// tasks to start are short ones; else they keep the pulled, shrinking shares of scope order,
+/// where faster nodes take more. Outputs, summaries and reports stay in scope order; only the
+/// order tasks start in changes.
 struct DurationEstimates: Sendable, Equatable {
     /// Stages with more scopes than this keep scope order: their journal lookup would grow with
     /// the stage, and with that many tasks per slot the order matters little.
@@ -19,6 +21,12 @@ struct DurationEstimates: Sendable, Equatable {
     private let fill: Double
     /// Expected seconds of the scopes not in a share yet.
     private(set) var remaining: Double
+    /// Whether shares are cut by the durations: the longest task is at least ``plannedLongest``
+    /// and twice the shortest. Tasks of about one length gain nothing from a plan, and a plan
+    /// hands every share out at once, so that a node slower than the others (or busy with other
+    /// work) would finish last; short tasks leave tails too short to plan for.
+    let plansShares: Bool
+    static let plannedLongest = 0.1
     /// The makespan the last ``balancedCount(from:parts:slots:limit:)`` planned for, while
     /// the shares it planned go out.
     private var planned: Double?
@@ -32,13 +40,18 @@ struct DurationEstimates: Sendable, Equatable {
         var seconds = [Double](repeating: -1, count: scopes.count)
         var known = 0
         var sum = 0.0
+        var longest = 0.0
+        var shortest = Double.infinity
         for (index, scope) in scopes.enumerated() {
             guard let value = history[scope], value.isFinite else { continue }
             seconds[index] = max(0, value)
             known += 1
             sum += seconds[index]
+            longest = max(longest, seconds[index])
+            shortest = min(shortest, seconds[index])
         }
         guard known > 0 else { return nil }
+        plansShares = longest >= Self.plannedLongest && longest >= 2 * shortest
         self.seconds = seconds
         fill = sum / Double(known)
         remaining = sum + fill * Double(scopes.count - known)

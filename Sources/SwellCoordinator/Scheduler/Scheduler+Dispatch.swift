@@ -150,10 +150,10 @@ extension Scheduler {
             let name = candidates[best].name
             var size: Int
             let estimates = runs[runID]!.stages[s].estimates
-            if let estimates, leaseCap == nil {
-                // Durations known from the plan's last run: the idle nodes split the expected
-                // work, each by the task waves it can run at once, and start the longest tasks of
-                // their shares first, so that they finish together on short tasks.
+            if let estimates, estimates.plansShares, leaseCap == nil {
+                // Durations known from the plan's last run, and they differ: the idle nodes split
+                // the expected work, each by the task waves it can run at once, and start the
+                // longest tasks of their shares first, so that they finish together on short tasks.
                 let idleUnits = idle.reduce(0) { $0 + max(1, candidates[$1].free / width) }
                 let limit = min(ShareSizing.largest, max(1, remaining - (idle.count - 1)))
                 let slots = min(width, candidates[best].slots)
