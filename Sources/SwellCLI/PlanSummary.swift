@@ -1,7 +1,8 @@
 import SwellCore
 import SwellPlan
 
-/// What `swell validate` prints: the stage waves, each stage with its task count.
+/// What `swell validate` prints: the stage waves, each stage with its task count. What the plan
+/// names (its name, file, paths and globs) is shown, never obeyed, by the terminal.
 enum PlanSummary {
     static func render(_ plan: Plan, scopes: [String: [String]]) -> String {
         let waves = StageGraph.waves(of: plan)
@@ -41,6 +42,6 @@ enum PlanSummary {
         if let budget = plan.budget {
             out += "budget: \(budget.description)\n"
         }
-        return out
+        return TerminalText.visible(out)
     }
 }

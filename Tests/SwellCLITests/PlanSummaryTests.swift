@@ -34,6 +34,20 @@ import Testing
             """)
     }
 
+    @Test func controlCharactersInThePlansNamesAreShownNotObeyed() throws {
+        let plan = try PlanParser.parse("""
+            name: "audit\\u202E\\e[2J"
+            stages:
+              - id: dirs
+                partition: { directories: { root: "src\\u0007", depth: 1 } }
+                run: du -s {scope}
+            """, file: "a\u{1B}]0;x.yaml")
+        let shown = PlanSummary.render(plan, scopes: ["dirs": ["src\u{7}/a"]])
+        #expect(!shown.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || $0.value == 0x202E })
+        #expect(shown.hasPrefix("plan audit<U+202E>^[[2J (a^[]0;x.yaml): 1 stage in 1 wave\n"), "\(shown)")
+        #expect(shown.contains("directories of src^G at depth 1"), "\(shown)")
+    }
+
     @Test func validateSaysWhatRunsUnderLimitsAndBudgets() throws {
         let plan = try PlanParser.parse("""
             name: agents
