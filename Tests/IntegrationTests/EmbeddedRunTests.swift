@@ -66,6 +66,11 @@ import SwellTestSupport
         #expect(refused.status == 2 && refused.stderr.contains("ran another plan"), "\(refused.stderr)")
         let unknown = try await swell(["run", planFile, "--state", work.path + "/state", "--continue", "20990101-000000-0000"], in: "/")
         #expect(unknown.status == 2 && unknown.stderr.contains("no run 20990101-000000-0000"), "\(unknown.stderr)")
+        // A --state with no journal is named, and none is made there.
+        let wrong = try await swell(["run", planFile, "--state", work.path + "/wrong", "--retry-failed", run], in: "/")
+        #expect(wrong.status == 2, "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("no run \(run): there is no journal at \(work.path)/wrong/journal.sqlite"), "\(wrong.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work.path + "/wrong"))
     }
 
     @Test func aBudgetOfTaskSecondsEndsTheRunBudgetExhaustedAndItsReportsAreKept() async throws {

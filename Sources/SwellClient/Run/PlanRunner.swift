@@ -16,6 +16,13 @@ package enum PlanRunner {
 
     static func execute(_ options: RunOptions, logger: Logger) async throws -> SwellExit {
         let plan = try PlanParser.load(path: options.planPath, overrides: options.overrides)
+        // The run to take up is in a journal that exists: a wrong --state makes none.
+        if let resume = options.resume, options.coordinator == nil {
+            let path = options.stateDirectory + "/journal.sqlite"
+            if !FileManager.default.fileExists(atPath: path) {
+                throw ClientError(.usage, "no run \(resume.run): there is no journal at \(path) (give the --state the run used)")
+            }
+        }
         for warning in plan.warnings { StandardStreams.err("swell: \(warning)\n") }
         if options.budget?.cost != nil, !plan.stages.contains(where: { $0.cost != nil }) {
             throw ClientError(.usage, "--budget cost=...: no stage of \(options.planPath) says how to read a task's cost (`cost: {json: FIELD}` or `{match: REGEX}`)")
