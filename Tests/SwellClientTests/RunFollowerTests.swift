@@ -208,6 +208,10 @@ extension [RunFollower.Action] {
         }
         #expect(text == "p.yaml:2:8: bad\n")
         #expect(actions.exit == .usage)
+        var other = FollowerDriver()
+        let refused = other.receive(.rejected(Rejected(id: 1, replyTo: 7, message: "no run r9 in the journal")))
+        #expect(refused.first.map { if case .diagnostic(let text) = $0 { text } else { "" } } == "swell: no run r9 in the journal\n")
+        #expect(refused.exit == .usage)
     }
 
     @Test func aCoordinatorThatNeverAcceptsIsUnreachableAfterThirtySeconds() {

@@ -143,7 +143,10 @@ struct RunFollower: Sendable {
             return actions
         case .message(.rejected(let rejected)) where rejected.replyTo == submit.id:
             phase = .over
-            return [.diagnostic(rejected.message + "\n"), .exit(.usage)]
+            // Where the plan is wrong, its FILE:LINE:COL comes first, as for errors found here;
+            // any other refusal says who refuses, as every other message does.
+            let located = rejected.message.hasPrefix(submit.file + ":")
+            return [.diagnostic((located ? "" : "swell: ") + rejected.message + "\n"), .exit(.usage)]
         case .interrupted:
             interruptedEarly = true
             return []
