@@ -74,6 +74,9 @@ struct RunCommand: AsyncParsableCommand {
         if continueRun != nil, retryFailed != nil {
             throw ValidationError("--continue and --retry-failed take up a run each: give one")
         }
+        if let name = VarOverride.notUTF8(overrides, arguments: VarOverride.rawArguments).first {
+            throw ValidationError("--set \(name)=...: the value is not UTF-8 text; a plan's vars are text (give the bytes as a file the command reads instead)")
+        }
         if let coordinator, !coordinator.hasPrefix("tcp://") {
             throw ValidationError("--coordinator takes an endpoint such as tcp://HOST:7710")
         }

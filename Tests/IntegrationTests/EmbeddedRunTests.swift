@@ -974,6 +974,20 @@ import SwellTestSupport
         #expect(swell.stdout.contains("status") && swell.stdout.contains("validate"))
     }
 
+    @Test func aSetValueThatIsNotUTF8IsRefusedNotReplaced() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("v.yaml", "name: v\nvars: { v: \"\" }\nstages:\n  - id: a\n    run: echo {vars.v}\n")
+        let script = #""$0" run "$1" --state "$2" --set "v=$(printf 'a\377b')""#
+        let refused = try await run("/bin/sh", ["-c", script, Binaries.path("swell"), plan, work.path + "/state"])
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("--set v=...: the value is not UTF-8 text"), "\(refused.stderr)")
+        #expect(refused.stdout.isEmpty)
+        // U+FFFD written as such is text like any other.
+        let given = try await swell(["run", plan, "--state", work.path + "/state", "--set", "v=a\u{FFFD}b"])
+        #expect(given.status == 0 && given.stdout == "a\u{FFFD}b\n", "\(given.stderr)")
+    }
+
     /// The journal keeps how long each task ran: the next run of the plan starts the longest
     /// first (a scope it has not seen before ahead of them), and its output stays in scope order.
     @Test func aPlanThatRanBeforeStartsItsLongestTasksFirst() async throws {
