@@ -518,26 +518,32 @@ package final class Journal: Sendable {
         }
     }
 
-    /// How long each task of a stage ran, by scope, in the latest run of the plan named `plan`
-    /// (other than `run`) that has final reports of that stage: what the scheduler orders the
-    /// stage's next tasks by. A task that ran more than once counts its final attempt.
-    package func lastDurations(plan: String, stage: String, excluding run: String) throws -> [String: Double] {
+    /// How long each task of a stage ran, by scope, in the latest of the last
+    /// ``durationRuns`` runs of the plan named `plan` created before `before` (other than `run`)
+    /// that ran that scope's task to a final report: what the scheduler orders the stage's next
+    /// tasks by. A run that stopped early or was killed leaves the other scopes to earlier runs;
+    /// a task that ran more than once counts its final attempt.
+    package func lastDurations(plan: String, stage: String, excluding run: String, before: Double) throws -> [String: Double] {
         try pool.read { db in
             var durations: [String: Double] = [:]
+            // Oldest first: a later run's duration of a scope replaces an earlier one's.
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT scope, endedAt - startedAt AS seconds FROM report
-                WHERE run = (SELECT id FROM run WHERE name = :plan AND id != :run
-                             AND EXISTS (SELECT 1 FROM report WHERE report.run = run.id AND report.stage = :stage
-                                         AND final = 1 AND "index" >= 0)
-                             ORDER BY createdAt DESC LIMIT 1)
-                AND stage = :stage AND final = 1 AND "index" >= 0
-                """, arguments: ["plan": plan, "stage": stage, "run": run])
+                SELECT report.scope, report.endedAt - report.startedAt AS seconds
+                FROM (SELECT id, createdAt FROM run WHERE name = :plan AND id != :run AND createdAt < :before
+                      ORDER BY createdAt DESC LIMIT :runs) AS past
+                JOIN report ON report.run = past.id
+                WHERE report.stage = :stage AND report.final = 1 AND report."index" >= 0
+                ORDER BY past.createdAt
+                """, arguments: ["plan": plan, "stage": stage, "run": run, "before": before, "runs": Self.durationRuns])
             while let row = try rows.next() {
                 durations[row["scope"]] = max(0, row["seconds"] ?? 0)
             }
             return durations
         }
     }
+
+    /// How many of a plan's latest runs ``lastDurations(plan:stage:excluding:before:)`` reads.
+    package static let durationRuns = 5
 
     /// The final report of one task (index -1: the stage's reduction), if there is one.
     package func finalReport(run: String, stage: String, index: Int) throws -> Report? {

@@ -34,7 +34,7 @@ enum PlanValidator {
                 }
             }
             if !stage.isFanOut {
-                for field in ["summarize", "synthesize"] where stage.fieldLocations[field] != nil {
+                for field in ["summarize", "synthesize", "order"] where stage.fieldLocations[field] != nil {
                     diagnostics.append(PlanDiagnostic(stage.location(of: field),
                         "`\(field)` needs a fan-out stage: add a `partition` to stage '\(stage.id)' or remove `\(field)`"))
                 }

@@ -49,7 +49,7 @@ import SwellTestSupport
         var workEnds: [Double] = []
         var workFirst = 0
         for parts in stride(from: 4, through: 1, by: -1) {
-            let planned = estimates.balancedCount(from: first, parts: parts, slots: 10, limit: 1_000)
+            let planned = estimates.balancedCount(from: first, units: Array(repeating: 10, count: parts), limit: 1_000, barrier: false)
             let count = try #require(planned)
             ends.append(estimates.longestFirstEnd(first..<(first + count), slots: 10))
             estimates.took(first: first, count: count)
@@ -67,10 +67,25 @@ import SwellTestSupport
     @Test func aStageTooLargeToPlanIsCutByWork() throws {
         let scopes = (0..<3_000).map { "s\($0)" }
         var estimates = try #require(DurationEstimates(scopes: scopes, history: ["s0": 1]))
-        #expect(estimates.balancedCount(from: 0, parts: 4, slots: 10, limit: 1_000) == nil, "30,000 scope-slots")
-        #expect(estimates.balancedCount(from: 0, parts: 2, slots: 1, limit: 1_000) == nil, "more than 2 shares of 1,000")
-        #expect(estimates.balancedCount(from: 0, parts: 3, slots: 1, limit: 1_000) == 1_000)
-        #expect(estimates.balancedCount(from: 2_500, parts: 1, slots: 10, limit: 1_000) == 500)
+        #expect(estimates.balancedCount(from: 0, units: [10, 10, 10, 10], limit: 1_000, barrier: false) == nil, "30,000 scope-slots")
+        #expect(estimates.balancedCount(from: 0, units: [1, 1], limit: 1_000, barrier: false) == nil, "more than 2 shares of 1,000")
+        #expect(estimates.balancedCount(from: 0, units: [1, 1, 1], limit: 1_000, barrier: false) == 1_000)
+        #expect(estimates.balancedCount(from: 2_500, units: [10], limit: 1_000, barrier: false) == 500)
+    }
+
+    @Test func aNodesSlotsAreSharesOfAtMostAWidth() {
+        #expect(DurationEstimates.units(of: 15, width: 10) == [10, 5])
+        #expect(DurationEstimates.units(of: 3, width: 2) == [2, 1])
+        #expect(DurationEstimates.units(of: 4, width: 10) == [4])
+        #expect(DurationEstimates.units(of: 0, width: 10) == [])
+    }
+
+    @Test func aBarrierShareEndsWithTheLongestOfEachWave() throws {
+        let scopes = (0..<6).map { "s\($0)" }
+        let estimates = try #require(DurationEstimates(scopes: scopes, history: Dictionary(uniqueKeysWithValues: zip(scopes, [0.1, 0.5, 0.2, 0.9, 0.05, 0.4]))))
+        // Longest first in waves of 2: (0.9, 0.5), (0.4, 0.2), (0.1, 0.05).
+        #expect(abs(estimates.longestFirstEnd(0..<6, slots: 2, barrier: true) - 1.4) < 1e-9)
+        #expect(abs(estimates.longestFirstEnd(0..<6, slots: 2) - 1.1) < 1e-9)
     }
 
     @Test func aPlanThatRanBeforeStartsItsLongestTasksFirstAndKeepsScopeOrderInItsOutput() async throws {
@@ -111,6 +126,67 @@ import SwellTestSupport
         for a in first { #expect(a.tasks.map(\.index) == a.tasks.map(\.index).sorted(), "same durations: scope order") }
     }
 
+    /// A plan of the items s0..s(N-1), width 4, that ran before with `seconds(index)` each.
+    func knownPlan(_ h: inout SchedulerHarness, _ count: Int, name: String = "p", stage: String = "fan", width: Int = 4,
+                   _ seconds: (Int) -> Double) -> String {
+        h.durationHistory[stage] = Dictionary(uniqueKeysWithValues: (0..<count).map { ("s\($0)", seconds($0)) })
+        let items = (0..<count).map { "s\($0)" }.joined(separator: ", ")
+        return "name: \(name)\nwidth: \(width)\npacing: rolling\nstages:\n  - id: \(stage)\n    partition: { items: [\(items)] }\n    run: echo {scope}\n"
+    }
+
+    @Test func nodesGetSharesForTheirSlots() throws {
+        var h = SchedulerHarness()
+        h.join("n1", slots: 2)
+        h.join("n2", slots: 4)
+        h.join("n3", slots: 1)
+        #expect(h.submit(knownPlan(&h, 14) { $0 == 13 ? 0.05 : 0.8 }) != nil)
+        var ends: [String: Double] = [:]
+        var counts: [String: Int] = [:]
+        let estimates = try #require(DurationEstimates(scopes: (0..<14).map { "s\($0)" }, history: h.durationHistory["fan"]!))
+        for (node, slots) in [("n1", 2), ("n2", 4), ("n3", 1)] {
+            for a in h.assigns(h.take(node)) {
+                counts[node, default: 0] += a.count
+                ends[node] = max(ends[node] ?? 0, estimates.longestFirstEnd(a.first..<(a.first + a.count), slots: min(slots, 4)))
+            }
+        }
+        #expect(counts.values.reduce(0, +) == 14)
+        // 10.45 s of work on 7 slots: each node ends at 1.6 s, two rounds of 0.8 s.
+        #expect(counts == ["n1": 4, "n2": 8, "n3": 2], "\(counts)")
+        #expect(ends.values.allSatisfy { $0 <= 1.65 }, "\(ends)")
+    }
+
+    @Test func nodesBusyWithOtherWorkKeepTheirPartOfThePlan() throws {
+        var h = SchedulerHarness()
+        h.join("n1", slots: 2)
+        h.join("n2", slots: 4)
+        // Another run holds every slot of n1 and n2.
+        #expect(h.submit("name: hog\nstages:\n  - id: hog\n    partition: { items: [h1, h2, h3, h4, h5, h6] }\n    run: sleep 9\n") != nil)
+        let hogs = h.assigns(h.take("n1")) + h.assigns(h.take("n2"))
+        #expect(hogs.map(\.count).reduce(0, +) == 6)
+        h.join("n3", slots: 1)
+        #expect(h.submit(knownPlan(&h, 14) { [0.8, 0.1, 0.5, 0.05][$0 % 4] }) != nil)
+        let first = h.assigns(h.take("n3"))
+        // n3 is the only node with a free slot: it takes its part of 7 slots, not the stage.
+        #expect(first.count == 1)
+        #expect((1...3).contains(first[0].count), "\(first.map(\.count))")
+        // n1 frees its slots: it takes the next part.
+        let onN1 = hogs.filter { a in a.tasks.contains { t in h.scheduler.runs[a.run]!.stages[0].tasks[t.index].node == "n1" } }
+        for a in onN1 { h.complete(a, on: "n1") }
+        let next = h.assigns(h.take("n1"))
+        #expect(next.first?.first == first[0].count, "the next scopes, in a share of their own")
+        #expect((next.first?.count ?? 0) < 14 - first[0].count, "n2's part is left for n2")
+    }
+
+    @Test func aNodeWithMoreSlotsThanTheWidthRunsSharesSideBySide() throws {
+        var h = SchedulerHarness()
+        h.join("n1", slots: 15)
+        #expect(h.submit(knownPlan(&h, 30, width: 10) { 0.1 + Double($0 % 4) / 10 }) != nil)
+        let shares = h.assigns(h.take("n1"))
+        #expect(shares.count == 2, "\(shares.map(\.count))")
+        #expect(shares.map(\.count).reduce(0, +) == 30)
+        #expect(h.scheduler.nodes["n1"]!.free == 0, "every slot is taken")
+    }
+
     @Test func sharesWaitForTheJournalsAnswer() throws {
         var h = SchedulerHarness()
         h.answersDurations = false
@@ -118,7 +194,7 @@ import SwellTestSupport
         let submitted = h.submit(itemsPlan(5))
         let run = try #require(submitted)
         #expect(h.assigns(h.take("n1")).isEmpty, "no share before the durations are looked up")
-        let asked = h.queries.compactMap { if case .durations(let r, let s, let p) = $0 { "\(r) \(s) \(p)" } else { nil } }
+        let asked = h.queries.compactMap { if case .durations(let r, let s, let p, _) = $0 { "\(r) \(s) \(p)" } else { nil } }
         #expect(asked == ["\(run) fan p"])
         var effects = Effects()
         h.scheduler.learnDurations(run, stage: "fan", ["s0": 1, "s4": 2], h.now, &effects)

@@ -16,7 +16,7 @@ struct BareScheduler {
         scheduler.receive(message, from: Data(peer.utf8), userID: nil, at: now, into: &effects)
         scheduler.settle(at: now, into: &effects)
         // As the shell answers a fan-out's question about its earlier durations: none here.
-        for case .durations(let run, let stage, _) in effects.queries {
+        for case .durations(let run, let stage, _, _) in effects.queries {
             scheduler.learnDurations(run, stage: stage, [:], now, &effects)
         }
         return effects

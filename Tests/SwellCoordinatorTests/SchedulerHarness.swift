@@ -78,7 +78,7 @@ struct SchedulerHarness {
         }
         journal.batches.append(mapper.batch(effects.changes))
         // As the shell answers them: at once, after what came with them.
-        for case .durations(let run, let stage, _) in effects.queries where answersDurations {
+        for case .durations(let run, let stage, _, _) in effects.queries where answersDurations {
             var more = Effects()
             scheduler.learnDurations(run, stage: stage, durationHistory[stage] ?? [:], now, &more)
             deliver(more)

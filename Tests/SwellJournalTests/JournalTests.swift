@@ -28,7 +28,7 @@ import Testing
         #expect(run.run.prompts == ["review": "Review {scope}:\n\"quotes\" and $dollars\n"])
     }
 
-    @Test func durationsComeFromTheLatestOtherRunOfThePlanThatRanTheStage() async throws {
+    @Test func durationsComeFromTheLatestEarlierRunThatRanEachScope() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let journal = try Journal(directory: directory)
@@ -56,12 +56,14 @@ import Testing
             ran("now", 0, scope: "a", seconds: 4),
         ]
         try await journal.write(batch)
-        // The latest run of plan p with final reports of scan, leaving out the one asking (now):
-        // its final attempts only, without the reduction; b did not run there.
-        #expect(try journal.lastDurations(plan: "p", stage: "scan", excluding: "now") == ["a": 2])
-        #expect(try journal.lastDurations(plan: "p", stage: "scan", excluding: "x") == ["a": 4])
-        #expect(try journal.lastDurations(plan: "q", stage: "scan", excluding: "now") == ["a": 1])
-        #expect(try journal.lastDurations(plan: "r", stage: "scan", excluding: "now").isEmpty)
+        // For each scope, the latest run of plan p before the one asking (now) with a final report
+        // of it: the final attempt, never the reduction; b did not run in "new", so "old" says.
+        #expect(try journal.lastDurations(plan: "p", stage: "scan", excluding: "now", before: 5) == ["a": 2, "b": 9])
+        #expect(try journal.lastDurations(plan: "p", stage: "scan", excluding: "x", before: 6) == ["a": 4, "b": 9])
+        // A run created after the one asking does not count.
+        #expect(try journal.lastDurations(plan: "p", stage: "scan", excluding: "x", before: 1.5) == ["a": 9, "b": 9])
+        #expect(try journal.lastDurations(plan: "q", stage: "scan", excluding: "now", before: 5) == ["a": 1])
+        #expect(try journal.lastDurations(plan: "r", stage: "scan", excluding: "now", before: 5).isEmpty)
     }
 
     @Test func writesOneBatchAndReadsItBackInOrder() async throws {

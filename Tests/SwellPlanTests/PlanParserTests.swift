@@ -84,9 +84,12 @@ func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
             """, file: "plan.yaml")
         #expect(plan.stages.map(\.order) == [.scope, .longestFirst])
         #expect(try PlanParser.parse("name: p\nstages:\n  - id: a\n    run: echo\n", file: "plan.yaml").stages[0].order == .longestFirst)
-        #expect(diagnostics("name: p\norder: fastest\nstages:\n  - id: a\n    order: 1\n    run: echo\n") == [
+        #expect(diagnostics("name: p\norder: fastest\nstages:\n  - id: a\n    order: 1\n    partition: { items: [x] }\n    run: echo\n") == [
             "plan.yaml:2:8: `order` must be one of: longest-first | scope",
             "plan.yaml:5:12: `order` must be one of: longest-first | scope",
+        ])
+        #expect(diagnostics("name: p\nstages:\n  - id: a\n    order: scope\n    run: echo\n") == [
+            "plan.yaml:4:5: `order` needs a fan-out stage: add a `partition` to stage 'a' or remove `order`",
         ])
     }
 

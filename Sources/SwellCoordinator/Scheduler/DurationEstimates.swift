@@ -2,7 +2,7 @@ import HeapModule
 import SwellProtocol
 
 /// How long each task of a fan-out is expected to run: how long the task of the same scope ran
-/// in the latest earlier run of the same plan that ran the stage.
+/// in the latest earlier run of the same plan that ran it (see `Journal.lastDurations`).
 ///
 /// With estimates, a stage's tasks start longest first within each share. When the durations
 /// differ enough for that order to matter (``plansShares``), shares are also cut by planned
@@ -76,26 +76,29 @@ struct DurationEstimates: Sendable, Equatable {
         return max(1, index - first)
     }
 
-    /// How many scopes from `first` on make the first of at most `parts` shares, each of at
-    /// most `limit` scopes, that split what is left so that the last of them to finish, each
-    /// run longest first on `slots` slots, finishes as early as this planning finds. Nil when
-    /// the rest does not fit in `parts` shares or is too large to plan: then shares are cut by
-    /// expected work (``count(from:work:limit:)``).
-    mutating func balancedCount(from first: Int, parts: Int, slots: Int, limit: Int) -> Int? {
+    /// How many scopes from `first` on make the first of the shares that split what is left
+    /// among `units` (the slots each share runs on, the one being cut first), each of at most
+    /// `limit` scopes, so that the last of them to finish, each run longest first on its
+    /// slots, finishes as early as this planning finds (with `barrier` pacing, a wave ends with
+    /// its longest task). Nil when the rest does not fit in those shares or is too large to
+    /// plan: then shares are cut by expected work (``count(from:work:limit:)``).
+    mutating func balancedCount(from first: Int, units: [Int], limit: Int, barrier: Bool) -> Int? {
         let end = seconds.count
-        let slots = max(1, slots)
-        guard first < end, parts >= 1, end - first <= parts * limit, (end - first) * slots <= Self.largestPlanned else { return nil }
-        if parts == 1 { return end - first }
-        // The shares planned before in this batch still fit: the next one follows that plan.
-        if let planned, fits(from: first, parts: parts, slots: slots, limit: limit, makespan: planned) {
-            return cut(from: first, slots: slots, limit: limit, makespan: planned) - first
+        let units = units.map { max(1, $0) }
+        guard first < end, let widest = units.max(), end - first <= units.count * limit,
+              (end - first) * widest <= Self.largestPlanned else { return nil }
+        if units.count == 1 { return end - first }
+        let slots = units[0]
+        // The shares planned before still fit: the next one follows that plan.
+        if let planned, fits(from: first, units: units, limit: limit, barrier: barrier, makespan: planned) {
+            return cut(from: first, slots: slots, limit: limit, barrier: barrier, makespan: planned) - first
         }
         // The makespan is at least the longest task, and at least the work spread over all slots.
         var low = (first..<end).reduce(0) { max($0, expected($1)) }
-        low = max(low, (first..<end).reduce(0) { $0 + expected($1) } / Double(parts * slots))
+        low = max(low, (first..<end).reduce(0) { $0 + expected($1) } / Double(units.reduce(0, +)))
         var high = max(low, 1e-6)
         var doublings = 0
-        while !fits(from: first, parts: parts, slots: slots, limit: limit, makespan: high) {
+        while !fits(from: first, units: units, limit: limit, barrier: barrier, makespan: high) {
             // It fits once the makespan passes the work of the whole rest; never loops forever.
             doublings += 1
             guard doublings < 64 else { return nil }
@@ -103,17 +106,21 @@ struct DurationEstimates: Sendable, Equatable {
         }
         for _ in 0..<24 where high - low > high * 1e-4 {
             let middle = (low + high) / 2
-            if fits(from: first, parts: parts, slots: slots, limit: limit, makespan: middle) { high = middle } else { low = middle }
+            if fits(from: first, units: units, limit: limit, barrier: barrier, makespan: middle) { high = middle } else { low = middle }
         }
         planned = high
-        return cut(from: first, slots: slots, limit: limit, makespan: high) - first
+        return cut(from: first, slots: slots, limit: limit, barrier: barrier, makespan: high) - first
     }
 
-    /// When the last of `range`'s tasks ends if they start longest first, each on whichever
-    /// of `slots` slots frees first.
-    func longestFirstEnd(_ range: Range<Int>, slots: Int) -> Double {
-        var ends = Heap<Double>((0..<min(max(1, slots), range.count)).map { _ in 0 })
-        for value in range.map(expected).sorted(by: >) {
+    /// When the last of `range`'s tasks ends if they start longest first on `slots` slots:
+    /// rolling, each on whichever slot frees first; barrier, in waves of `slots` that each end
+    /// with their longest task.
+    func longestFirstEnd(_ range: Range<Int>, slots: Int, barrier: Bool = false) -> Double {
+        let sorted = range.map(expected).sorted(by: >)
+        let slots = max(1, slots)
+        if barrier { return stride(from: 0, to: sorted.count, by: slots).reduce(0) { $0 + sorted[$1] } }
+        var ends = Heap<Double>((0..<min(slots, sorted.count)).map { _ in 0 })
+        for value in sorted {
             ends.insert(ends.removeMin() + value)
         }
         return ends.max ?? 0
@@ -121,23 +128,30 @@ struct DurationEstimates: Sendable, Equatable {
 
     /// The end of the largest share from `first` on (at least one scope) that finishes by
     /// `makespan` run longest first on `slots` slots.
-    private func cut(from first: Int, slots: Int, limit: Int, makespan: Double) -> Int {
+    private func cut(from first: Int, slots: Int, limit: Int, barrier: Bool, makespan: Double) -> Int {
         var low = first + 1
         var high = min(seconds.count, first + limit)
         while low < high {
             let middle = (low + high + 1) / 2
-            if longestFirstEnd(first..<middle, slots: slots) <= makespan { low = middle } else { high = middle - 1 }
+            if longestFirstEnd(first..<middle, slots: slots, barrier: barrier) <= makespan { low = middle } else { high = middle - 1 }
         }
         return low
     }
 
-    /// Whether the scopes from `first` on fit in `parts` shares that each finish by `makespan`.
-    private func fits(from first: Int, parts: Int, slots: Int, limit: Int, makespan: Double) -> Bool {
+    /// Whether the scopes from `first` on fit in shares on `units` that each finish by `makespan`.
+    private func fits(from first: Int, units: [Int], limit: Int, barrier: Bool, makespan: Double) -> Bool {
         var start = first
-        for _ in 0..<parts where start < seconds.count {
-            start = cut(from: start, slots: slots, limit: limit, makespan: makespan)
+        for slots in units where start < seconds.count {
+            start = cut(from: start, slots: slots, limit: limit, barrier: barrier, makespan: makespan)
         }
         return start >= seconds.count
+    }
+
+    /// `slots` as the shares of one node run them: `width` at most each.
+    static func units(of slots: Int, width: Int) -> [Int] {
+        let width = max(1, width)
+        guard slots > 0 else { return [] }
+        return Array(repeating: width, count: slots / width) + (slots % width > 0 ? [slots % width] : [])
     }
 
     /// Scopes `first..<first + count` went into a share.

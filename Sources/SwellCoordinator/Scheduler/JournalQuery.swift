@@ -13,9 +13,9 @@ enum JournalQuery: Sendable {
     /// A client asks to continue a finished run (SUBMIT with `resume`): the shell reads it from
     /// the journal and hands it to ``Scheduler/resume(_:_:status:snapshot:_:_:)``.
     case resumeRun(peer: Data, Submit)
-    /// A fan-out starts: the shell reads how long its tasks ran in the latest earlier run of
-    /// the plan and hands that to ``Scheduler/learnDurations(_:stage:_:_:_:)``.
-    case durations(run: String, stage: String, plan: String)
+    /// A fan-out starts: the shell reads how long its tasks ran in the plan's latest runs created
+    /// before this one (`before`) and hands that to ``Scheduler/learnDurations(_:stage:_:_:_:)``.
+    case durations(run: String, stage: String, plan: String, before: Double)
     /// Stream a run's sink outputs to a client as far as `sinks` says they can be read (each
     /// from the given byte, or from the start); once the run has ended, `result` follows them.
     case streamOutput(peer: Data, run: String, sinks: [SinkProgress], result: RunResult?, from: [Int]?)

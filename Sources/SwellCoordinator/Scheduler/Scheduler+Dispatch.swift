@@ -154,14 +154,23 @@ extension Scheduler {
                 // Durations known from the plan's last run, and they differ: the idle nodes split
                 // the expected work, each by the task waves it can run at once, and start the
                 // longest tasks of their shares first, so that they finish together on short tasks.
-                let idleUnits = idle.reduce(0) { $0 + max(1, candidates[$1].free / width) }
+                // The plan covers every eligible node, idle or busy with other work (it takes its
+                // share once it frees slots), each by the shares its slots run at once: this
+                // node's free slots first.
+                var units = DurationEstimates.units(of: candidates[best].free, width: width)
+                let others = candidates.indices.filter { $0 != best }
+                    .sorted { (candidates[$0].free, candidates[$1].name) > (candidates[$1].free, candidates[$0].name) }
+                for other in others {
+                    let capacity = candidates[other].free > 0 ? candidates[other].free : candidates[other].slots
+                    units += DurationEstimates.units(of: capacity, width: width)
+                }
                 let limit = min(ShareSizing.largest, max(1, remaining - (idle.count - 1)))
-                let slots = min(width, candidates[best].slots)
                 if let balanced = runs[runID]!.stages[s].estimates!.balancedCount(
-                    from: first, parts: idleUnits, slots: slots, limit: min(ShareSizing.largest, remaining)) {
+                    from: first, units: units, limit: min(ShareSizing.largest, remaining), barrier: stage.pacing == .barrier) {
                     size = min(balanced, limit)
                 } else {
-                    size = estimates.count(from: first, work: estimates.remaining / Double(idleUnits), limit: limit)
+                    let slotsNow = Double(units.first ?? 1) / Double(max(1, units.reduce(0, +)))
+                    size = estimates.count(from: first, work: estimates.remaining * slotsNow, limit: limit)
                 }
             } else {
                 size = ShareSizing.size(remaining: remaining, width: width, units: units, idleUnits: idle.count)

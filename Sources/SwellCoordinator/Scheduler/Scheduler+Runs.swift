@@ -133,7 +133,7 @@ extension Scheduler {
                 state.tasks = TaskTable(count: state.scopes?.count ?? 0)
                 if stage.isFanOut, stage.order == .longestFirst, (2...DurationEstimates.largestStage).contains(state.tasks.count) {
                     state.awaitingEstimatesSince = now.monotonic
-                    effects.queries.append(.durations(run: run.id, stage: stage.id, plan: run.plan.name))
+                    effects.queries.append(.durations(run: run.id, stage: stage.id, plan: run.plan.name, before: run.createdAt))
                 }
                 run.stages[i] = state
                 effects.log(.info, "run \(run.id): stage \(stage.id) started with \(state.tasks.count) task(s)")
@@ -153,7 +153,7 @@ extension Scheduler {
         }
     }
 
-    /// How long the stage's tasks ran, by scope, in the latest earlier run of the plan (empty
+    /// How long the stage's tasks ran, by scope, in the latest earlier runs of the plan (empty
     /// when there is none): its shares are cut and its tasks ordered by it, and they go out now.
     mutating func learnDurations(_ runID: String, stage id: String, _ history: [String: Double], _ now: Moment,
                                  _ effects: inout Effects) {

@@ -52,7 +52,7 @@ struct StageState: Sendable {
     /// (for progress: see ``StageCounts``).
     var retried = 0
     var finalSeconds = 0.0
-    /// How long its tasks ran in the plan's latest earlier run, when that is known.
+    /// How long its tasks ran in the plan's latest earlier runs, when that is known.
     var estimates: DurationEstimates?
     /// Its shares wait, from then, until the shell has looked in the journal for those
     /// durations (at most ``Scheduler/estimatesWait``).

@@ -396,20 +396,20 @@ package final class CoordinatorService: Service, Sendable {
         effects.queries = queries
     }
 
-    /// Fan-outs that start: how long their tasks ran in the latest earlier run of their plan goes
+    /// Fan-outs that start: how long their tasks ran in the latest earlier runs of their plan goes
     /// to the scheduler, which then hands out their shares. Without it (none, or the journal
     /// could not be read) they run in scope order.
     func learnDurations(_ scheduler: inout Scheduler, _ moment: Moment, _ effects: inout Effects) {
         var index = 0
         while index < effects.queries.count {
-            guard case .durations(let run, let stage, let plan) = effects.queries[index] else {
+            guard case .durations(let run, let stage, let plan, let before) = effects.queries[index] else {
                 index += 1
                 continue
             }
             effects.queries.remove(at: index)
             var history: [String: Double] = [:]
             do {
-                history = try journal.lastDurations(plan: plan, stage: stage, excluding: run)
+                history = try journal.lastDurations(plan: plan, stage: stage, excluding: run, before: before)
             } catch {
                 logger.warning("reading how long stage \(stage)'s tasks ran before failed: \(error); they start in scope order")
             }
