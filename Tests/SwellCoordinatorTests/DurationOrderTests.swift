@@ -45,11 +45,13 @@ import SwellTestSupport
         var estimates = try #require(DurationEstimates(scopes: scopes, history: Dictionary(uniqueKeysWithValues: zip(scopes, seconds))))
         let byWork = estimates
         var first = 0
+        let start = ContinuousClock.now
         var ends: [Double] = []
         var workEnds: [Double] = []
         var workFirst = 0
         for parts in stride(from: 4, through: 1, by: -1) {
-            let planned = estimates.balancedCount(from: first, units: Array(repeating: 10, count: parts), limit: 1_000, barrier: false)
+            // Cut in one batch, as the scheduler does: one moment for all.
+            let planned = estimates.balancedCount(from: first, units: Array(repeating: 10, count: parts), limit: 1_000, barrier: false, at: start)
             let count = try #require(planned)
             ends.append(estimates.longestFirstEnd(first..<(first + count), slots: 10))
             estimates.took(first: first, count: count)
@@ -67,10 +69,32 @@ import SwellTestSupport
     @Test func aStageTooLargeToPlanIsCutByWork() throws {
         let scopes = (0..<3_000).map { "s\($0)" }
         var estimates = try #require(DurationEstimates(scopes: scopes, history: ["s0": 1]))
-        #expect(estimates.balancedCount(from: 0, units: [10, 10, 10, 10], limit: 1_000, barrier: false) == nil, "30,000 scope-slots")
-        #expect(estimates.balancedCount(from: 0, units: [1, 1], limit: 1_000, barrier: false) == nil, "more than 2 shares of 1,000")
-        #expect(estimates.balancedCount(from: 0, units: [1, 1, 1], limit: 1_000, barrier: false) == 1_000)
-        #expect(estimates.balancedCount(from: 2_500, units: [10], limit: 1_000, barrier: false) == 500)
+        #expect(estimates.balancedCount(from: 0, units: [10, 10, 10, 10], limit: 1_000, barrier: false, at: .now) == nil, "30,000 scope-slots")
+        #expect(estimates.balancedCount(from: 0, units: [1, 1], limit: 1_000, barrier: false, at: .now) == nil, "more than 2 shares of 1,000")
+        #expect(estimates.balancedCount(from: 0, units: [1, 1, 1], limit: 1_000, barrier: false, at: .now) == 1_000)
+        #expect(estimates.balancedCount(from: 2_500, units: [10], limit: 1_000, barrier: false, at: .now) == 500)
+    }
+
+    @Test func aNodeThatFreesLateTakesWhatFitsInTheTimeLeft() throws {
+        let scopes = (0..<14).map { "s\($0)" }
+        var estimates = try #require(DurationEstimates(scopes: scopes, history: Dictionary(uniqueKeysWithValues: zip(scopes, (0..<14).map { [0.8, 0.1, 0.5, 0.05][$0 % 4] }))))
+        let start = ContinuousClock.now
+        // A 1-slot node is free at the start; nodes of 2 and 4 slots are busy with other work.
+        let cut = estimates.balancedCount(from: 0, units: [1, 2, 4], limit: 1_000, barrier: false, at: start)
+        let first = try #require(cut)
+        estimates.took(first: 0, count: first)
+        var onTime = estimates
+        let onTimeCut = onTime.balancedCount(from: first, units: [2, 4], limit: 1_000, barrier: false, at: start)
+        let atOnce = try #require(onTimeCut)
+        // The 2-slot node frees 0.7 s later: it takes less, to end with the others.
+        var late = estimates
+        let lateCut = late.balancedCount(from: first, units: [2, 4], limit: 1_000, barrier: false, at: start + .milliseconds(700))
+        let later = try #require(lateCut)
+        #expect(later < atOnce, "\(later) against \(atOnce)")
+        #expect(later >= 1)
+        // Past the planned end, one scope at a time.
+        var past = estimates
+        #expect(past.balancedCount(from: first, units: [2, 4], limit: 1_000, barrier: false, at: start + .seconds(60)) == 1)
     }
 
     @Test func aNodesSlotsAreSharesOfAtMostAWidth() {

@@ -10,7 +10,7 @@ import SwellProtocol
 /// tasks to start are short ones; else they keep the pulled, shrinking shares of scope order,
 /// where faster nodes take more. Outputs, summaries and reports stay in scope order; only the
 /// order tasks start in changes.
-struct DurationEstimates: Sendable, Equatable {
+struct DurationEstimates: Sendable {
     /// Stages with more scopes than this keep scope order: their journal lookup would grow with
     /// the stage, and with that many tasks per slot the order matters little.
     static let largestStage = 10_000
@@ -27,9 +27,9 @@ struct DurationEstimates: Sendable, Equatable {
     /// work) would finish last; short tasks leave tails too short to plan for.
     let plansShares: Bool
     static let plannedLongest = 0.1
-    /// The makespan the last ``balancedCount(from:parts:slots:limit:)`` planned for, while
-    /// the shares it planned go out.
-    private var planned: Double?
+    /// What the plan is: when its shares were to start and how long until the last ends, while
+    /// the shares it planned go out (see ``balancedCount(from:units:limit:barrier:at:)``).
+    private var planned: (at: ContinuousClock.Instant, makespan: Double)?
 
     /// Stages where shares are cut by their planned makespan: scopes times slots at most this
     /// (the planning costs about that many steps for each of a few dozen trials).
@@ -82,16 +82,22 @@ struct DurationEstimates: Sendable, Equatable {
     /// slots, finishes as early as this planning finds (with `barrier` pacing, a wave ends with
     /// its longest task). Nil when the rest does not fit in those shares or is too large to
     /// plan: then shares are cut by expected work (``count(from:work:limit:)``).
-    mutating func balancedCount(from first: Int, units: [Int], limit: Int, barrier: Bool) -> Int? {
+    ///
+    /// Once planned, the next shares (for nodes that were busy, or that free up) follow the
+    /// plan from when it was made: each is what fits in the time left until the planned end
+    /// (`now` on), at least one scope, so that a node that frees late takes less, and scopes
+    /// left once that time is up go one by one to whichever node frees first.
+    mutating func balancedCount(from first: Int, units: [Int], limit: Int, barrier: Bool,
+                                at now: ContinuousClock.Instant) -> Int? {
         let end = seconds.count
         let units = units.map { max(1, $0) }
         guard first < end, let widest = units.max(), end - first <= units.count * limit,
               (end - first) * widest <= Self.largestPlanned else { return nil }
         if units.count == 1 { return end - first }
         let slots = units[0]
-        // The shares planned before still fit: the next one follows that plan.
-        if let planned, fits(from: first, units: units, limit: limit, barrier: barrier, makespan: planned) {
-            return cut(from: first, slots: slots, limit: limit, barrier: barrier, makespan: planned) - first
+        if let planned {
+            let left = planned.makespan - Double((now - planned.at) / .milliseconds(1)) / 1_000
+            return cut(from: first, slots: slots, limit: limit, barrier: barrier, makespan: max(0, left)) - first
         }
         // The makespan is at least the longest task, and at least the work spread over all slots.
         var low = (first..<end).reduce(0) { max($0, expected($1)) }
@@ -108,7 +114,7 @@ struct DurationEstimates: Sendable, Equatable {
             let middle = (low + high) / 2
             if fits(from: first, units: units, limit: limit, barrier: barrier, makespan: middle) { high = middle } else { low = middle }
         }
-        planned = high
+        planned = (now, high)
         return cut(from: first, slots: slots, limit: limit, barrier: barrier, makespan: high) - first
     }
 

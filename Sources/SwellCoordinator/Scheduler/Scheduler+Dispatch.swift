@@ -166,7 +166,8 @@ extension Scheduler {
                 }
                 let limit = min(ShareSizing.largest, max(1, remaining - (idle.count - 1)))
                 if let balanced = runs[runID]!.stages[s].estimates!.balancedCount(
-                    from: first, units: units, limit: min(ShareSizing.largest, remaining), barrier: stage.pacing == .barrier) {
+                    from: first, units: units, limit: min(ShareSizing.largest, remaining), barrier: stage.pacing == .barrier,
+                    at: now.monotonic) {
                     size = min(balanced, limit)
                 } else {
                     let slotsNow = Double(units.first ?? 1) / Double(max(1, units.reduce(0, +)))
