@@ -23,8 +23,8 @@ struct DurationEstimates: Sendable {
     private(set) var remaining: Double
     /// Whether shares are cut by the durations: the longest task is at least ``plannedLongest``
     /// and twice the shortest. Tasks of about one length gain nothing from a plan, and a plan
-    /// hands every share out at once, so that a node slower than the others (or busy with other
-    /// work) would finish last; short tasks leave tails too short to plan for.
+    /// gives every node its part from the start, so that a node slower than the others would
+    /// finish last; short tasks leave tails too short to plan for.
     let plansShares: Bool
     static let plannedLongest = 0.1
     /// What the plan is: when its shares were to start and how long until the last ends, while
