@@ -42,7 +42,9 @@ package enum PlanParser {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // The basic resolver: PlanReader reads every scalar as text, so the default one's tag
+            // regexes would only cost start-up time.
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw PlanError([yamlDiagnostic(error, file: file)])
         } catch {
