@@ -208,6 +208,11 @@ package final class Journal: Sendable {
                 BEGIN UPDATE run SET pidStart = NULL WHERE id = NEW.id; END;
                 """)
         }
+        migrator.registerMigration("v13: run.running") { db in
+            // The tasks a running run has in slots, as its coordinator last recorded them: what
+            // `swell status --state` shows of a run that lives in another process.
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN running INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 
@@ -262,10 +267,13 @@ package final class Journal: Sendable {
                 }
             }
             for run in batch.runs { try run.upsert(db) }
+            for (run, running) in batch.running {
+                try db.execute(sql: "UPDATE run SET running = ? WHERE id = ?", arguments: [running, run])
+            }
             for ending in batch.runEndings {
                 try RunRecord.filter(Column("id") == ending.id).updateAll(db, [
                     Column("status").set(to: ending.status), Column("endedAt").set(to: ending.endedAt),
-                    Column("error").set(to: ending.error)])
+                    Column("error").set(to: ending.error), Column("running").set(to: 0)])
             }
             for stage in batch.stages {
                 // Scopes, output and start time are written once known; later writes keep them.
@@ -367,11 +375,11 @@ package final class Journal: Sendable {
     }
 
     /// The newest runs, as `swell status` shows them: their counts from the stages' scopes and
-    /// the final reports.
-    package func runSummaries(limit: Int) throws -> [(record: RunRecord, tasks: Int, succeeded: Int, failed: Int)] {
+    /// the final reports, and the tasks in slots as their coordinator last recorded them.
+    package func runSummaries(limit: Int) throws -> [RunSummary] {
         try pool.read { db in
             let records = try RunRecord.order(Column("createdAt").desc, Column("id").desc).limit(limit).fetchAll(db)
-            var summaries: [(record: RunRecord, tasks: Int, succeeded: Int, failed: Int)] = []
+            var summaries: [RunSummary] = []
             for record in records {
                 let tasks = try Int.fetchOne(db, sql: "SELECT sum(json_array_length(scopes)) FROM stage WHERE run = ?",
                                              arguments: [record.id]) ?? 0
@@ -382,7 +390,9 @@ package final class Journal: Sendable {
                     """, arguments: [record.id])
                 let finished: Int = row?["finished"] ?? 0
                 let succeeded: Int = row?["succeeded"] ?? 0
-                summaries.append((record, tasks, succeeded, finished - succeeded))
+                let running = try Int.fetchOne(db, sql: "SELECT running FROM run WHERE id = ?", arguments: [record.id]) ?? 0
+                summaries.append(RunSummary(record: record, tasks: tasks, succeeded: succeeded, failed: finished - succeeded,
+                                            running: record.status == .running ? running : 0))
             }
             return summaries
         }

@@ -5,6 +5,8 @@ package import SwellCore
 package struct JournalBatch: Sendable {
     package var runs: [RunRecord] = []
     package var runEndings: [RunEnding] = []
+    /// The tasks each running run has in slots now (a run ending sets 0).
+    package var running: [String: Int] = [:]
     package var stages: [StageRecord] = []
     package var shares: [ShareRecord] = []
     package var assignments: [Change] = []
@@ -38,6 +40,6 @@ package struct JournalBatch: Sendable {
     package init() {}
 
     package var isEmpty: Bool {
-        runs.isEmpty && runEndings.isEmpty && stages.isEmpty && shares.isEmpty && reports.isEmpty && assignments.isEmpty && leases.isEmpty && reopened.isEmpty && stageChanges.isEmpty
+        runs.isEmpty && runEndings.isEmpty && running.isEmpty && stages.isEmpty && shares.isEmpty && reports.isEmpty && assignments.isEmpty && leases.isEmpty && reopened.isEmpty && stageChanges.isEmpty
     }
 }

@@ -54,4 +54,60 @@ import SwellTestSupport
         let both = try await swell(["status", "--state", state, "--coordinator", "tcp://127.0.0.1:9"])
         #expect(both.status == 2)
     }
+
+    /// The runs a journal lists, as `swell status --state` reads them from another process.
+    static func listedRuns(_ state: String) async throws -> [[String: Any]] {
+        let json = try await swell(["status", "--state", state, "--json"])
+        // Before the run has made its journal, there is nothing to list.
+        guard json.status == 0 else { return [] }
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        return object?["runs"] as? [[String: Any]] ?? []
+    }
+
+    /// A run that lives in another `swell run` shows its running tasks in `swell status
+    /// --state`, as its coordinator records them with its progress, and none once it is over.
+    @Test func statusOfAJournalCountsTheTasksOfALiveRun() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let state = work.path + "/state"
+        // Three tasks that hold their slots until the test lets them go.
+        let plan = work.write("held.yaml", "name: held\nwidth: 3\npacing: rolling\nstages:\n  - id: each\n"
+            + "    partition: { items: [a, b, c] }\n    run: 'while [ ! -e \(work.path)/go ]; do sleep 0.02; done'\n")
+        let run = try BackgroundRun(["run", plan, "--state", state], in: work)
+        defer { run.kill9() }
+        var seen: [String: Any] = [:]
+        let counted = try await eventually {
+            seen = try await Self.listedRuns(state).first ?? [:]
+            return seen["running"] as? Int == 3
+        }
+        #expect(counted, "\(seen)")
+        #expect(seen["status"] as? String == "running")
+        _ = FileManager.default.createFile(atPath: work.path + "/go", contents: nil)
+        #expect(await run.wait() == 0, "\(run.stderr)")
+        let over = try #require(try await Self.listedRuns(state).first)
+        #expect(over["status"] as? String == "succeeded")
+        #expect(over["running"] as? Int == 0)
+        #expect(over["succeeded"] as? Int == 3)
+    }
+
+    /// A `swell run` killed outright leaves its run marked running in the journal until the
+    /// next embedded run there; `swell status --state` already shows it as that run will record
+    /// it: failed, nothing running.
+    @Test func statusOfAJournalShowsARunWhoseProcessIsGoneAsFailed() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let state = work.path + "/state"
+        let plan = work.write("held.yaml", "name: held\nstages:\n  - id: each\n"
+            + "    partition: { items: [a, b] }\n    run: 'while [ ! -e \(work.path)/go ]; do sleep 0.02; done'\n")
+        let run = try BackgroundRun(["run", plan, "--state", state], in: work)
+        defer { run.kill9() }
+        let counted = try await eventually { try await Self.listedRuns(state).first?["running"] as? Int == 2 }
+        #expect(counted)
+        run.kill9()
+        let listed = try #require(try await Self.listedRuns(state).first)
+        #expect(listed["status"] as? String == "failed", "\(listed)")
+        #expect(listed["running"] as? Int == 0)
+        let table = try await swell(["status", "--state", state])
+        #expect(table.stdout.contains(" failed "), "\(table.stdout)")
+    }
 }

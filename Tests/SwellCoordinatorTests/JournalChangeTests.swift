@@ -34,6 +34,7 @@ extension JournalChange {
         switch self {
         case .runAccepted: "runAccepted"
         case .runFinished(_, let status, _, _): "runFinished(\(status.rawValue))"
+        case .runningChanged(_, let running): "runningChanged(\(running))"
         case .stageChanged(_, let stage): "stageChanged(\(stage.stage), \(stage.status.rawValue))"
         case .shareChanged(_, _, let share): "shareChanged(\(share.index), \(share.status.rawValue))"
         case .reportReceived(let report, let final): "reportReceived(\(report.index), final: \(final))"
@@ -49,6 +50,25 @@ extension JournalChange {
 }
 
 @Suite struct JournalChangeTests {
+    /// A run's tasks in slots are journaled with its progress when they change, and only then,
+    /// so that `swell status --state` can show them from another process.
+    @Test func theTasksARunHasInSlotsAreJournaledWithItsProgress() {
+        var bare = BareScheduler()
+        _ = bare.receive(.hello(Hello(id: bare.nextID(), role: .node, name: "n1", incarnation: "i", slots: 10)), from: "n1")
+        _ = bare.receive(.heartbeat(Heartbeat(id: bare.nextID(), running: 0)), from: "n1")
+        _ = bare.receive(.hello(Hello(id: bare.nextID(), role: .client, name: "c", incarnation: "c")), from: "c")
+        _ = bare.receive(.submit(Submit(
+            id: bare.nextID(), plan: "name: p\nstages:\n  - id: fan\n    partition: { items: [a, b] }\n    run: echo {scope}\n",
+            file: "p.yaml", overrides: [], scopes: [:], taskEvents: false)), from: "c")
+        func tick(_ seconds: Int) -> [String] {
+            var effects = Effects()
+            bare.scheduler.tick(at: Moment(monotonic: bare.origin + .seconds(seconds), wall: 1_000 + Double(seconds)), into: &effects)
+            return effects.changes.map(\.word).filter { $0.hasPrefix("runningChanged") }
+        }
+        #expect(tick(1) == ["runningChanged(2)"])
+        #expect(tick(2) == [], "unchanged, not written again")
+    }
+
     @Test func aRunIsJournaledInDomainWordsInTheOrderItHappens() throws {
         var bare = BareScheduler()
         _ = bare.receive(.hello(Hello(id: bare.nextID(), role: .node, name: "n1", incarnation: "i", slots: 10)), from: "n1")

@@ -6,6 +6,9 @@ enum JournalChange: Sendable {
     /// A run was accepted: all a restarted coordinator needs to take it up again.
     case runAccepted(RunAcceptance)
     case runFinished(run: String, status: RunStatus, endedAt: Double, error: String?)
+    /// How many of a running run's tasks hold slots now (recorded with its progress, so that
+    /// `swell status --state` can tell them from another process).
+    case runningChanged(run: String, running: Int)
     /// A stage started, ended or failed; its scopes and output are given once known.
     case stageChanged(run: String, StageEntry)
     /// A share was handed out (again) or finished.

@@ -24,6 +24,8 @@ struct RunState: Sendable {
     var toldSinks: [SinkProgress] = []
     /// Counts changed since the last progress event.
     var progressDirty = false
+    /// The tasks running that the journal last recorded, for `swell status --state`.
+    var journaledRunning = 0
     /// What the run may spend, and what its attempts have spent so far.
     var budget: Budget?
     var spent = Spending()

@@ -365,6 +365,11 @@ extension Scheduler {
                 counts.nodes = nodesOf[StageKey(run: id, stage: stage.id)]?.count ?? 0
                 event(&run, .progress, stage: stage.id, counts: counts, &effects)
             }
+            let running = run.counts.running
+            if running != run.journaledRunning {
+                run.journaledRunning = running
+                effects.journal(.runningChanged(run: id, running: running))
+            }
             runs[id] = run
         }
     }

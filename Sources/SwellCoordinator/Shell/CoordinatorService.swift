@@ -524,12 +524,22 @@ extension CoordinatorService {
 }
 
 extension Journal {
-    /// The newest `limit` runs of the journal as `swell status` lists them (none running: a run
-    /// in the journal has no node slots here).
+    /// The newest `limit` runs of the journal as `swell status` lists them, with the tasks in
+    /// slots as their coordinator last recorded them. A run of a `swell run` process that has
+    /// ended (killed outright) shows as what that journal's next embedded run will record it as:
+    /// failed, nothing running.
     package func runOverviews(limit: Int) throws -> [RunOverview] {
         try runSummaries(limit: limit).map { run in
-            RunOverview(run: run.record.id, name: run.record.run.name, status: run.record.status, createdAt: run.record.run.createdAt,
-                        endedAt: run.record.endedAt, tasks: run.tasks, succeeded: run.succeeded, failed: run.failed, running: 0)
+            var status = run.record.status
+            var running = run.running
+            if status == .running, run.record.origin == .embedded,
+               !CoordinatorService.isAlive(run.record.pid, started: run.record.pidStart) {
+                status = .failed
+                running = 0
+            }
+            return RunOverview(run: run.record.id, name: run.record.run.name, status: status, createdAt: run.record.run.createdAt,
+                               endedAt: run.record.endedAt, tasks: run.tasks, succeeded: run.succeeded, failed: run.failed,
+                               running: running)
         }
     }
 }

@@ -25,6 +25,8 @@ struct JournalMapper: Sendable {
                 batch.runs.append(RunRecord(run, status: .running, origin: origin, pid: processID, pidStart: processStart))
             case .runFinished(let run, let status, let endedAt, let error):
                 batch.runEndings.append(RunEnding(id: run, status: status, endedAt: endedAt, error: error))
+            case .runningChanged(let run, let running):
+                batch.running[run] = running
             case .stageChanged(let run, let stage):
                 batch.stages.append(StageRecord(run: run, stage))
             case .shareChanged(let run, let stage, let share):
