@@ -33,6 +33,42 @@ import SwellTestSupport
         #expect(result.stderr.contains("succeeded"))
     }
 
+    /// The seconds of a `... in 1.5s` or `... in 25ms` at the end of the stderr line that holds `prefix`.
+    static func secondsOfLine(_ stderr: String, _ prefix: String) -> Double? {
+        guard let line = stderr.split(separator: "\n").first(where: { $0.contains(prefix) }),
+              let range = line.range(of: " in ", options: .backwards) else { return nil }
+        let text = line[range.upperBound...].split(separator: " ").first.map(String.init) ?? ""
+        if text.hasSuffix("ms") { return Double(text.dropLast(2)).map { $0 / 1_000 } }
+        if text.hasSuffix("s") { return Double(text.dropLast()) }
+        return nil
+    }
+
+    /// A run that goes on counts its stages' and its own time from then: the time since it first
+    /// started (here a task of 1.5 s in the first run) is said apart, not added.
+    @Test func aContinuedRunCountsItsTimeFromWhenItWentOn() async throws {
+        let plan = """
+            name: again
+            stages:
+              - id: each
+                partition: {items: [slow, flaky]}
+                run: 'if [ {scope} = slow ]; then sleep 1.5; else test ! -e broken; fi'
+                on-failure: continue
+            """
+        let (first, work) = try await runPlan(plan, ["--json"], files: ["broken": ""])
+        defer { work.remove() }
+        #expect(first.status == 1)
+        let run = try #require((try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])?["run"] as? String)
+        try FileManager.default.removeItem(atPath: work.path + "/broken")
+        let again = try await swell(["run", work.path + "/plan.yaml", "--state", work.path + "/state", "--retry-failed", run], in: "/")
+        #expect(again.status == 0, "\(again.stderr)")
+        let stage = try #require(Self.secondsOfLine(again.stderr, "stage each finished"), "\(again.stderr)")
+        #expect(stage < 1.5, "only the flaky task ran again: \(again.stderr)")
+        let whole = try #require(Self.secondsOfLine(again.stderr.replacingOccurrences(of: #" \(continued.*"#, with: "", options: .regularExpression),
+                                                    "run \(run) succeeded"), "\(again.stderr)")
+        #expect(whole < 1.5, "\(again.stderr)")
+        #expect(again.stderr.contains("(continued: it first started "), "\(again.stderr)")
+    }
+
     @Test func retryFailedRunsOnlyTheFailedTasksAndWhatReadsTheirStageAgain() async throws {
         let plan = """
             name: retry

@@ -268,8 +268,10 @@ struct RunFollower: Sendable {
     private func finished(_ result: RunResult) -> [Action] {
         let exit: SwellExit = result.status == .succeeded ? .success : .failed
         var actions: [Action] = []
+        // A run that went on counts from then: the time between its two runs is not its own.
+        func from(_ start: Double) -> Double { max(start, result.continuedAt ?? start) }
         for stage in result.stages where stage.status.isFinished && stage.startedAt != nil && !endsShown.contains(stage.id) {
-            let seconds = stage.endedAt.flatMap { end in stage.startedAt.map { end - $0 } }
+            let seconds = stage.endedAt.flatMap { end in stage.startedAt.map { end - from($0) } }
             actions.append(.event(Event(id: 0, run: result.run, kind: .stageFinished, stage: stage.id, counts: stage.counts,
                                         seconds: seconds)))
         }
@@ -278,9 +280,13 @@ struct RunFollower: Sendable {
             actions.append(.output(RunOutput(result, outputs: outputs, exit: exit).json()))
         }
         if result.status == .succeeded {
-            let elapsed = result.stages.compactMap(\.endedAt).max().map { end in
-                " in " + Durations.format(.seconds(end - (result.stages.compactMap(\.startedAt).min() ?? end)))
+            let firstStart = result.stages.compactMap(\.startedAt).min()
+            var elapsed = result.stages.compactMap(\.endedAt).max().map { end in
+                " in " + Durations.format(.seconds(end - from(firstStart ?? end)))
             } ?? ""
+            if let continued = result.continuedAt, let firstStart, continued > firstStart {
+                elapsed += " (continued: it first started \(Durations.format(.seconds(continued - firstStart))) before)"
+            }
             actions.append(.progressLine("run \(result.run) succeeded\(elapsed)"))
         } else {
             let failures = result.stages.filter { $0.counts.failed > 0 }

@@ -26,6 +26,9 @@ struct RunState: Sendable {
     var progressDirty = false
     /// The tasks running that the journal last recorded, for `swell status --state`.
     var journaledRunning = 0
+    /// When the run last went on (`--continue`, `--retry-failed`): how long a stage took is
+    /// counted from there, not from when it first started.
+    var continuedAt: Double?
     /// What the run may spend, and what its attempts have spent so far.
     var budget: Budget?
     var spent = Spending()
@@ -50,10 +53,12 @@ struct RunState: Sendable {
 
     /// The RESULT of the run as it stands: its status and error, each stage's, the sinks.
     var currentResult: RunResult {
-        RunResult(id: 0, run: id, status: status,
-                  stages: stages.map { StageResult(id: $0.id, status: $0.status, counts: $0.counts, startedAt: $0.startedAt,
-                                                   endedAt: $0.endedAt, error: $0.error) },
-                  sinks: plan.sinks.map(\.id), error: error)
+        var result = RunResult(id: 0, run: id, status: status,
+                               stages: stages.map { StageResult(id: $0.id, status: $0.status, counts: $0.counts, startedAt: $0.startedAt,
+                                                                endedAt: $0.endedAt, error: $0.error) },
+                               sinks: plan.sinks.map(\.id), error: error)
+        result.continuedAt = continuedAt
+        return result
     }
 
     /// How much of each sink's output (in plan order) can be read from the journal now.

@@ -62,6 +62,7 @@ extension Scheduler {
             return reject("run \(resume.run) could not be continued")
         }
         runs[resume.run]!.clients[peer] = submit.taskEvents
+        runs[resume.run]!.continuedAt = now.wall
         effects.send(peer, .accepted(Accepted(id: messageID(), replyTo: submit.id, run: resume.run)))
         effects.queries.append(.streamOutput(peer: peer, run: resume.run, sinks: [], result: nil, from: nil))
         let done = runs[resume.run]!.stages.reduce(0) { $0 + $1.finalTasks }

@@ -234,7 +234,7 @@ extension Scheduler {
         stage.reduce?.stdin = Data()
         run.stages[index] = stage
         event(&run, .stageFinished, stage: stage.id, counts: stage.counts,
-              seconds: stage.startedAt.flatMap { start in stage.endedAt.map { $0 - start } }, &effects)
+              seconds: stage.startedAt.flatMap { start in stage.endedAt.map { $0 - max(start, run.continuedAt ?? start) } }, &effects)
         runs[runID] = run
         effects.journal(.stageChanged(run: runID, stage.entry()))
         effects.log(.info, "run \(runID): stage \(stage.id) \(stage.status.rawValue)")

@@ -13,6 +13,8 @@ package struct RunResult: Sendable, Codable {
     package var error: String?
     /// The length of each sink's output.
     package var outputBytes: [Int]
+    /// When the run last went on (`--continue`, `--retry-failed`): its times count from there.
+    package var continuedAt: Double?
 
     package init(id: UInt64, run: String, status: RunStatus, stages: [StageResult], sinks: [String], error: String?,
                  outputBytes: [Int] = []) {
