@@ -64,16 +64,22 @@ import SwellTestSupport
         return object?["runs"] as? [[String: Any]] ?? []
     }
 
+    /// A `swell run` in the background, with a journal in `work`/state, of one task per item
+    /// that each holds its slot until the file `work`/go appears.
+    static func heldRun(_ items: [String], in work: Scratch) throws -> (BackgroundRun, state: String) {
+        let plan = work.write("held.yaml", "name: held\nwidth: \(items.count)\npacing: rolling\nstages:\n  - id: each\n"
+            + "    partition: { items: [\(items.joined(separator: ", "))] }\n"
+            + "    run: 'while [ ! -e \(work.path)/go ]; do sleep 0.02; done'\n")
+        let state = work.path + "/state"
+        return (try BackgroundRun(["run", plan, "--state", state], in: work), state)
+    }
+
     /// A run that lives in another `swell run` shows its running tasks in `swell status
     /// --state`, as its coordinator records them with its progress, and none once it is over.
     @Test func statusOfAJournalCountsTheTasksOfALiveRun() async throws {
         let work = Scratch()
         defer { work.remove() }
-        let state = work.path + "/state"
-        // Three tasks that hold their slots until the test lets them go.
-        let plan = work.write("held.yaml", "name: held\nwidth: 3\npacing: rolling\nstages:\n  - id: each\n"
-            + "    partition: { items: [a, b, c] }\n    run: 'while [ ! -e \(work.path)/go ]; do sleep 0.02; done'\n")
-        let run = try BackgroundRun(["run", plan, "--state", state], in: work)
+        let (run, state) = try Self.heldRun(["a", "b", "c"], in: work)
         defer { run.kill9() }
         var seen: [String: Any] = [:]
         let counted = try await eventually {
@@ -96,10 +102,7 @@ import SwellTestSupport
     @Test func statusOfAJournalShowsARunWhoseProcessIsGoneAsFailed() async throws {
         let work = Scratch()
         defer { work.remove() }
-        let state = work.path + "/state"
-        let plan = work.write("held.yaml", "name: held\nstages:\n  - id: each\n"
-            + "    partition: { items: [a, b] }\n    run: 'while [ ! -e \(work.path)/go ]; do sleep 0.02; done'\n")
-        let run = try BackgroundRun(["run", plan, "--state", state], in: work)
+        let (run, state) = try Self.heldRun(["a", "b"], in: work)
         defer { run.kill9() }
         let counted = try await eventually { try await Self.listedRuns(state).first?["running"] as? Int == 2 }
         #expect(counted)
