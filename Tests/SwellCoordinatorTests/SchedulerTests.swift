@@ -47,6 +47,25 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(String(decoding: try await h.outputs().outputs[0], as: UTF8.self) == (0..<200).map { "s\($0)\n" }.joined())
     }
 
+    /// The embedded default's one node takes the whole rest of a stage in one share, rolling or
+    /// barrier, summarizing or not: no other node can join to share it, and a slot that frees
+    /// would otherwise wait for the coordinator to hand it its next task. A share still holds at
+    /// most `largest` scopes; a stage under a `uses` limit keeps its lease-sized shares.
+    @Test func theEmbeddedNodeTakesTheRestOfAStageInOneShare() throws {
+        for extra in ["    pacing: rolling\n", "", "    summarize: cat\n"] {
+            var h = SchedulerHarness(settings: CoordinatorSettings(endpoint: "embedded", embedded: true))
+            h.join("local")
+            #expect(h.submit(itemsPlan(200, stageExtra: extra)) != nil)
+            let shares = h.assigns(h.take("local"))
+            #expect(shares.map(\.count) == [200], "\(extra): \(shares.map(\.count))")
+        }
+        var large = SchedulerHarness(settings: CoordinatorSettings(endpoint: "embedded", embedded: true))
+        large.join("local")
+        #expect(large.submit(itemsPlan(2_500, stageExtra: "    pacing: rolling\n")) != nil)
+        let first = try #require(large.assigns(large.take("local")).first)
+        #expect(first.count == ShareSizing.largest)
+    }
+
     @Test func aNodeTakesItsNextShareAsSoonAsASlotFrees() throws {
         var h = SchedulerHarness()
         h.join("n1")

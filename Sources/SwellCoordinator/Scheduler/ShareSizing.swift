@@ -29,5 +29,10 @@ enum ShareSizing {
         return min(waves * width, remaining)
     }
 
+    /// All that `remaining` scopes can be in one share: at most ``largest`` (in whole waves).
+    static func wholeShare(remaining: Int, width: Int) -> Int {
+        min(remaining, max(1, largest / max(1, width)) * max(1, width))
+    }
+
     static func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
 }
