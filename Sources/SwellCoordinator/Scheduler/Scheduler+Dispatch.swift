@@ -173,11 +173,13 @@ extension Scheduler {
                     let slotsNow = Double(units.first ?? 1) / Double(max(1, units.reduce(0, +)))
                     size = estimates.count(from: first, work: estimates.remaining * slotsNow, limit: limit)
                 }
-            } else if settings.embedded, leaseCap == nil, stage.summarize == nil {
+            } else if settings.embedded, leaseCap == nil, stage.pacing == .rolling, stage.summarize == nil {
                 // The embedded default has its one node for ever: no other node can join to take
-                // a later share, so the rest of the stage is one share, and no slot of the node
-                // waits for the coordinator to hand it the next task. (A stage that summarizes
-                // keeps its guided shares: each share's summarize reads that share's reports.)
+                // a later share, so the rest of a rolling stage is one share, and no slot of the
+                // node waits for the coordinator to hand it the next task. (A stage that
+                // summarizes keeps its guided shares: each share's summarize reads that share's
+                // reports. So does `barrier`: the next share's first wave starts in the slots the
+                // last wave of the one before frees, where one share would wait for that wave.)
                 size = ShareSizing.wholeShare(remaining: remaining, width: width)
             } else {
                 size = ShareSizing.size(remaining: remaining, width: width, units: units, idleUnits: idle.count)
