@@ -59,6 +59,12 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
             let shares = h.assigns(h.take("local"))
             #expect(shares.map(\.count) == (extra == "    pacing: rolling\n" ? [200] : [100]), "\(extra): \(shares.map(\.count))")
         }
+        // Width 4 on 10 slots: shares run side by side (more than 4 at once), so they stay.
+        var narrow = SchedulerHarness(settings: CoordinatorSettings(endpoint: "embedded", embedded: true))
+        narrow.join("local")
+        #expect(narrow.submit(itemsPlan(200, stageExtra: "    pacing: rolling\n    width: 4\n")) != nil)
+        let side = narrow.assigns(narrow.take("local"))
+        #expect(side.count > 1 && side.reduce(0) { $0 + $1.tasks.count } < 200, "\(side.map(\.count))")
         var large = SchedulerHarness(settings: CoordinatorSettings(endpoint: "embedded", embedded: true))
         large.join("local")
         #expect(large.submit(itemsPlan(2_500, stageExtra: "    pacing: rolling\n")) != nil)

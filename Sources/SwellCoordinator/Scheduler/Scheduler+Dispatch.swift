@@ -173,10 +173,13 @@ extension Scheduler {
                     let slotsNow = Double(units.first ?? 1) / Double(max(1, units.reduce(0, +)))
                     size = estimates.count(from: first, work: estimates.remaining * slotsNow, limit: limit)
                 }
-            } else if settings.embedded, leaseCap == nil, stage.pacing == .rolling, stage.summarize == nil {
+            } else if settings.embedded, width >= candidates[best].slots, leaseCap == nil, stage.pacing == .rolling,
+                      stage.summarize == nil {
                 // The embedded default has its one node for ever: no other node can join to take
-                // a later share, so the rest of a rolling stage is one share, and no slot of the
-                // node waits for the coordinator to hand it the next task. (A stage that
+                // a later share, so the rest of a rolling stage is one share when one share fills
+                // the node (its width is at least the node's slots), and no slot of the node
+                // waits for the coordinator to hand it the next task. (A narrower stage keeps its
+                // shares, which run side by side in the node's slots. A stage that
                 // summarizes keeps its guided shares: each share's summarize reads that share's
                 // reports. So does `barrier`: the next share's first wave starts in the slots the
                 // last wave of the one before frees, where one share would wait for that wave.)
