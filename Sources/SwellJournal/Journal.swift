@@ -379,6 +379,11 @@ package final class Journal: Sendable {
     package func runSummaries(limit: Int) throws -> [RunSummary] {
         try pool.read { db in
             let records = try RunRecord.order(Column("createdAt").desc, Column("id").desc).limit(limit).fetchAll(db)
+            // Only running runs have tasks in slots (a run's end sets 0).
+            var running: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, running FROM run WHERE status = ?", arguments: [RunStatus.running.rawValue]) {
+                running[row["id"]] = row["running"]
+            }
             var summaries: [RunSummary] = []
             for record in records {
                 let tasks = try Int.fetchOne(db, sql: "SELECT sum(json_array_length(scopes)) FROM stage WHERE run = ?",
@@ -390,9 +395,8 @@ package final class Journal: Sendable {
                     """, arguments: [record.id])
                 let finished: Int = row?["finished"] ?? 0
                 let succeeded: Int = row?["succeeded"] ?? 0
-                let running = try Int.fetchOne(db, sql: "SELECT running FROM run WHERE id = ?", arguments: [record.id]) ?? 0
                 summaries.append(RunSummary(record: record, tasks: tasks, succeeded: succeeded, failed: finished - succeeded,
-                                            running: record.status == .running ? running : 0))
+                                            running: running[record.id] ?? 0))
             }
             return summaries
         }

@@ -24,14 +24,20 @@ enum ShareSizing {
         let guided = max(ceilDiv(remaining, 2 * units), min(width, ceilDiv(remaining, units)))
         let fair = max(1, remaining / max(1, idleUnits))
         let size = max(1, min(guided, fair, remaining))
-        guard size >= width else { return size }
-        let waves = min(ceilDiv(size, width), max(1, largest / width))
-        return min(waves * width, remaining)
+        return wholeWaves(size, remaining: remaining, width: width)
     }
 
     /// All that `remaining` scopes can be in one share: at most ``largest`` (in whole waves).
     static func wholeShare(remaining: Int, width: Int) -> Int {
-        min(remaining, max(1, largest / max(1, width)) * max(1, width))
+        wholeWaves(remaining, remaining: remaining, width: max(1, width))
+    }
+
+    /// `size` (at least one wave) as whole waves of `width`, at most ``largest`` scopes, and no
+    /// more than `remaining`; less than a wave stays as it is.
+    private static func wholeWaves(_ size: Int, remaining: Int, width: Int) -> Int {
+        guard size >= width else { return size }
+        let waves = min(ceilDiv(size, width), max(1, largest / width))
+        return min(waves * width, remaining)
     }
 
     static func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }

@@ -196,7 +196,7 @@ package final class CoordinatorService: Service, Sendable {
             if settings.embedded {
                 // Runs of `swell run` processes that have ended (killed outright) are over; an
                 // embedded coordinator resumes nothing.
-                for run in try journal.unfinishedRuns(origin: .embedded) where !Self.isAlive(run.pid, started: run.pidStart) {
+                for run in try journal.unfinishedRuns(origin: .embedded) where Self.outlivedItsProcess(run) {
                     // It ended when it was last heard of, not now; the stages it ran stop there.
                     let ended = try journal.lastActivity(of: run.id) ?? Date().timeIntervalSince1970
                     for stage in try journal.digest(of: run.id)?.stages ?? [] where !stage.status.isFinished {
@@ -507,6 +507,12 @@ extension CoordinatorService {
 
     static let statusRuns = 50
 
+    /// Whether `run` is an embedded run the journal still marks running whose `swell run` process
+    /// has ended (killed outright): the next embedded coordinator on that journal records it failed.
+    static func outlivedItsProcess(_ run: RunRecord) -> Bool {
+        run.status == .running && run.origin == .embedded && !isAlive(run.pid, started: run.pidStart)
+    }
+
     /// Whether the process of that id (and, if known, that start) still runs on this host: one
     /// that ended but was not waited for yet (a zombie) does not, nor does a later process that
     /// was given the same id.
@@ -532,8 +538,7 @@ extension Journal {
         try runSummaries(limit: limit).map { run in
             var status = run.record.status
             var running = run.running
-            if status == .running, run.record.origin == .embedded,
-               !CoordinatorService.isAlive(run.record.pid, started: run.record.pidStart) {
+            if CoordinatorService.outlivedItsProcess(run.record) {
                 status = .failed
                 running = 0
             }
