@@ -1,4 +1,8 @@
+import CZeroMQ
 import Foundation
+import GRDB
+import SwellProtocol
+import SwellWire
 import Testing
 import SwellTestSupport
 
@@ -120,6 +124,47 @@ import SwellTestSupport
         #expect(starts.values.allSatisfy { $0 == 1 }, "tasks started more than once: \(starts.filter { $0.value > 1 })")
         let runID = try #require(run.runID)
         #expect(try await succeeded(runID, cluster.endpoint).compactMap { $0["scope"] as? String } == scopes)
+    }
+
+    @Test func aNodeThatJoinedJustBeforeTheCoordinatorsLoopStalledHearsItsHeartbeats() async throws {
+        // The node's HELLO, then at once a run that the loop stands still on: the heartbeats,
+        // sent on their own timer, must reach that node all the same, or it thinks the
+        // coordinator lost and joins again.
+        let stall = try await LoopStall()
+        defer { stall.end() }
+        try stall.hello()
+        // Joined: the batch with its HELLO is over.
+        #expect(stall.next(.seconds(5)) { if case .welcome = $0 { true } else { false } })
+        try stall.submit()
+        var heartbeats = 0
+        let three = stall.next(.seconds(3)) { message in
+            if case .heartbeat = message { heartbeats += 1 }
+            return heartbeats == 3
+        }
+        #expect(three, "heartbeats while the loop stood still: \(heartbeats)")
+        try await stall.release()
+    }
+
+    @Test func aNodeThatJoinedWhileTheCoordinatorsLoopStalledIsNotCountedDown() async throws {
+        // The node says HELLO and then heartbeats while the loop stands still: once it goes on,
+        // the node is judged by its newest heartbeat, not by its HELLO, whatever ticks came
+        // between them.
+        let stall = try await LoopStall()
+        defer { stall.end() }
+        try stall.submit()
+        // The fault: the loop takes the run and stands still on it (nothing outside shows when
+        // it has, so the node waits a little), then the node's HELLO and 2 s of heartbeats
+        // (longer than --down-grace and the missed ones) that the loop does not get to.
+        try await Task.sleep(for: .milliseconds(200))
+        try stall.hello()
+        for i in 0..<10 {
+            try RawZMQ.send(stall.node, WireCodec.encode(.heartbeat(Heartbeat(id: UInt64(2 + i), running: 0))))
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        try await stall.release()
+        let output = stall.cluster.coordinator.output
+        #expect(output.contains("node n1 joined"), "\(output)")
+        #expect(!output.contains(" is down"), "\(output)")
     }
 
     @Test func aFrozenNodeIsCountedDownItsWorkMovesAndItComesBackForNewWork() async throws {
@@ -406,4 +451,68 @@ func isGone(_ pid: Int32) -> Bool {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
           let close = stat.lastIndex(of: ")") else { return true }
     return stat[stat.index(close, offsetBy: 2)] == "Z"
+}
+
+/// A coordinator whose loop stands still on its journal, held by the test, as it stands still
+/// while a stage of a million scopes starts; a raw node and client speak to it.
+final class LoopStall {
+    let work = Scratch()
+    let cluster: LocalCluster
+    let journal: DatabaseQueue
+    let context: UnsafeMutableRawPointer
+    let node: UnsafeMutableRawPointer
+    let client: UnsafeMutableRawPointer
+    private var locked = true
+
+    init() async throws {
+        cluster = try await LocalCluster(nodes: 0, workdir: work.path,
+                                         coordinatorArguments: ["--heartbeat-interval", "200ms", "--down-grace", "500ms"])
+        var holder = Configuration()
+        holder.allowsUnsafeTransactions = true
+        journal = try DatabaseQueue(path: cluster.scratch.path + "/state/journal.sqlite", configuration: holder)
+        try journal.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        context = zmq_ctx_new()!
+        node = try RawZMQ.dealer(context, cluster.endpoint)
+        client = try RawZMQ.dealer(context, cluster.endpoint)
+    }
+
+    func hello() throws {
+        try RawZMQ.send(node, WireCodec.encode(.hello(Hello(id: 1, role: .node, name: "n1", incarnation: "n1-1", slots: 1))))
+    }
+
+    /// A run: the loop stands still on journaling it.
+    func submit() throws {
+        try RawZMQ.send(client, WireCodec.encode(.hello(Hello(id: 1, role: .client, name: "c", incarnation: "c-1"))))
+        let plan = "name: stall\nstages:\n  - id: one\n    run: \"true\"\n"
+        try RawZMQ.send(client, WireCodec.encode(.submit(Submit(id: 2, plan: plan, file: "stall.yaml", overrides: [],
+                                                                   scopes: [:], taskEvents: false))))
+    }
+
+    /// Reads what the node is sent until `wanted` says so (true) or `timeout` has passed (false).
+    func next(_ timeout: Duration, _ wanted: (Message) -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard let frames = RawZMQ.receive(node, within: 100), let message = try? WireCodec.decode(frames) else { continue }
+            if wanted(message) { return true }
+        }
+        return false
+    }
+
+    /// Frees the journal and waits until the loop has gone on with the run.
+    func release() async throws {
+        try journal.inDatabase { try $0.execute(sql: "ROLLBACK") }
+        locked = false
+        #expect(await eventually { self.cluster.coordinator.output.contains("of plan 'stall' accepted") }, "\(cluster.coordinator.output)")
+        // The test did what it says: the loop stood still.
+        #expect(await eventually { self.cluster.coordinator.output.contains("did not run for") }, "\(cluster.coordinator.output)")
+    }
+
+    func end() {
+        if locked { try? journal.inDatabase { try $0.execute(sql: "ROLLBACK") } }
+        zmq_close(node)
+        zmq_close(client)
+        zmq_ctx_term(context)
+        cluster.stop()
+        work.remove()
+    }
 }

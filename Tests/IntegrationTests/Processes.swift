@@ -175,7 +175,7 @@ final class LocalCluster: @unchecked Sendable {
             throw ClusterError.notListening(coordinator.output)
         }
         endpoint = found
-        for i in 1...count { try addNode("n\(i)") }
+        for i in stride(from: 1, through: count, by: 1) { try addNode("n\(i)") }
         let joined = await eventually(.seconds(20)) { self.coordinator.output.components(separatedBy: " joined with ").count - 1 >= count }
         if !joined {
             stop()

@@ -426,27 +426,9 @@ final class HostilePeer {
 
     init(endpoint: String) throws {
         context = zmq_ctx_new()
-        stranger = try Self.dealer(context, endpoint)
-        client = try Self.dealer(context, endpoint)
-        try Self.send(client, WireCodec.encode(.hello(Hello(id: 1, role: .client, name: "hostile", incarnation: "h"))))
-    }
-
-    private static func dealer(_ context: UnsafeMutableRawPointer, _ endpoint: String) throws -> UnsafeMutableRawPointer {
-        guard let socket = zmq_socket(context, ZMQ_DEALER) else { throw HostileError.zmq("zmq_socket") }
-        var timeout: Int32 = 10_000
-        zmq_setsockopt(socket, ZMQ_SNDTIMEO, &timeout, MemoryLayout<Int32>.size)
-        var linger: Int32 = 0
-        zmq_setsockopt(socket, ZMQ_LINGER, &linger, MemoryLayout<Int32>.size)
-        guard zmq_connect(socket, endpoint) == 0 else { throw HostileError.zmq("zmq_connect \(endpoint)") }
-        return socket
-    }
-
-    private static func send(_ socket: UnsafeMutableRawPointer, _ frames: [Data]) throws {
-        for (index, frame) in frames.enumerated() {
-            let flags = index < frames.count - 1 ? ZMQ_SNDMORE : 0
-            let sent = frame.withUnsafeBytes { zmq_send(socket, $0.baseAddress, $0.count, flags) }
-            guard sent >= 0 else { throw HostileError.zmq("zmq_send: \(String(cString: zmq_strerror(zmq_errno())))") }
-        }
+        stranger = try RawZMQ.dealer(context, endpoint)
+        client = try RawZMQ.dealer(context, endpoint)
+        try RawZMQ.send(client, WireCodec.encode(.hello(Hello(id: 1, role: .client, name: "hostile", incarnation: "h"))))
     }
 
     /// `count` bad messages of every kind, round robin, each with the socket it goes out on
@@ -508,12 +490,12 @@ final class HostilePeer {
     }
 
     func send(_ messages: [(frames: [Data], from: UnsafeMutableRawPointer, reason: String)]) throws {
-        for message in messages { try Self.send(message.from, message.frames) }
+        for message in messages { try RawZMQ.send(message.from, message.frames) }
     }
 
     /// One frame larger than the coordinator accepts (64 MiB by default).
     func sendOversized() throws {
-        try Self.send(stranger, [Data("swell/1".utf8), Data("SUBMIT".utf8), Data(count: (64 << 20) + 1)])
+        try RawZMQ.send(stranger, [Data("swell/1".utf8), Data("SUBMIT".utf8), Data(count: (64 << 20) + 1)])
     }
 
     func close() {
@@ -522,6 +504,5 @@ final class HostilePeer {
         zmq_ctx_term(context)
     }
 
-    enum HostileError: Error { case zmq(String) }
 }
 

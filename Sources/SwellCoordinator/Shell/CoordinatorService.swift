@@ -249,22 +249,26 @@ package final class CoordinatorService: Service, Sendable {
                 case .admitted(let userIDs):
                     scheduler.admit(userIDs, at: moment, into: &effects)
                 case .tick:
-                    let dropped = socket.statistics.droppedTooManyFrames
-                    if dropped > framesDropped {
-                        scheduler.countDroppedFrames(dropped - framesDropped)
-                        framesDropped = dropped
-                    }
-                    streams.sweep(at: moment.monotonic)
-                    // Behind (messages wait to be handled): nodes are judged up to what was heard.
-                    let behind = socket.backlog > 0 || queue.count > 0
-                    scheduler.tick(at: moment, heardUntil: behind ? heard : nil, into: &effects)
+                    // After the batch's messages: a tick handled before them would judge the
+                    // nodes whose messages are still in this batch as silent until now.
                     ticked = true
-                    // Counts only (no pass over tasks): cheap enough for every tick.
-                    metrics?.update(scheduler.gauges)
-                    if trimDue, streams.count == 0, !scheduler.anyRunRunning {
-                        trimDue = false
-                        _ = malloc_trim(0)
-                    }
+                }
+            }
+            if ticked {
+                let dropped = socket.statistics.droppedTooManyFrames
+                if dropped > framesDropped {
+                    scheduler.countDroppedFrames(dropped - framesDropped)
+                    framesDropped = dropped
+                }
+                streams.sweep(at: moment.monotonic)
+                // Behind (messages wait to be handled): nodes are judged up to what was heard.
+                let behind = socket.backlog > 0 || queue.count > 0
+                scheduler.tick(at: moment, heardUntil: behind ? heard : nil, into: &effects)
+                // Counts only (no pass over tasks): cheap enough for every tick.
+                metrics?.update(scheduler.gauges)
+                if trimDue, streams.count == 0, !scheduler.anyRunRunning {
+                    trimDue = false
+                    _ = malloc_trim(0)
                 }
             }
             scheduler.settle(at: moment, into: &effects)
@@ -278,7 +282,9 @@ package final class CoordinatorService: Service, Sendable {
                 reportArrivals.removeAll(keepingCapacity: true)
             }
             if effects.changes.contains(where: { if case .runFinished = $0 { true } else { false } }) { trimDue = true }
-            beat.ran(peers: ticked ? scheduler.heartbeatPeers : nil)
+            // Every batch: a node that joined in a batch the loop then stalls on (a stage of a
+            // million scopes starting) must have its heartbeats all the same.
+            beat.ran(peers: scheduler.heartbeatPeers)
         }
     }
 
@@ -289,12 +295,9 @@ package final class CoordinatorService: Service, Sendable {
 
         init(peers: [Data] = [], ranAt: ContinuousClock.Instant = .now) { state = Mutex((peers, ranAt)) }
 
-        /// The loop finished a batch; `peers`, when known anew.
-        func ran(peers: [Data]?) {
-            state.withLock { state in
-                state.ranAt = .now
-                if let peers { state.peers = peers }
-            }
+        /// The loop finished a batch, after which `peers` are live.
+        func ran(peers: [Data]) {
+            state.withLock { state in state = (peers, .now) }
         }
 
         var snapshot: (peers: [Data], ranAt: ContinuousClock.Instant) { state.withLock { $0 } }
