@@ -161,8 +161,21 @@ import SwellTestSupport
             try RawZMQ.send(stall.node, WireCodec.encode(.heartbeat(Heartbeat(id: UInt64(2 + i), running: 0))))
             try await Task.sleep(for: .milliseconds(200))
         }
+        // Heartbeats go on until the log is read: a node that went quiet now would be down in
+        // its own right a second later.
+        let node = UnsafeSendable(stall.node)
+        let beating = Task {
+            var id: UInt64 = 100
+            while !Task.isCancelled {
+                id += 1
+                try? RawZMQ.send(node.value, WireCodec.encode(.heartbeat(Heartbeat(id: id, running: 0))))
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
         try await stall.release()
         let output = stall.cluster.coordinator.output
+        beating.cancel()
+        await beating.value
         #expect(output.contains("node n1 joined"), "\(output)")
         #expect(!output.contains(" is down"), "\(output)")
     }
@@ -451,6 +464,12 @@ func isGone(_ pid: Int32) -> Bool {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
           let close = stat.lastIndex(of: ")") else { return true }
     return stat[stat.index(close, offsetBy: 2)] == "Z"
+}
+
+/// A socket handed to one task at a time.
+struct UnsafeSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// A coordinator whose loop stands still on its journal, held by the test, as it stands still
