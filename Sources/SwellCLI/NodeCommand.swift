@@ -73,7 +73,7 @@ package struct NodeCommand: AsyncParsableCommand {
 
     package func run() async throws {
         let logger = Logs.bootstrap(logLevel, fallback: .info, label: "swell-node")
-        if let problem = Orphans.adopt() { logger.warning("tasks that leave their process group may outlive them: \(problem)") }
+        Orphans.adopt { problem in logger.warning("tasks that leave their process group may outlive them: \(problem)") }
         let status = await DaemonRunner.run("swell-node", logger: logger) { io in
             try NodeProcess.build(options, io: io, logger: logger)
         }

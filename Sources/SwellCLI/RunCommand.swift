@@ -85,8 +85,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logs.bootstrap(logLevel, fallback: .warning, label: "swell")
         let curve = coordinator == nil ? nil : try connection.curve()
-        if coordinator == nil, let problem = Orphans.adopt() {
-            logger.warning("tasks that leave their process group may outlive them: \(problem)")
+        if coordinator == nil {
+            Orphans.adopt { problem in logger.warning("tasks that leave their process group may outlive them: \(problem)") }
         }
         let exit = await PlanRunner.run(RunOptions(
             planPath: plan, coordinator: coordinator, slots: slots ?? 10, stateDirectory: state ?? StateDirectory.default,

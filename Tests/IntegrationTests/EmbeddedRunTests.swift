@@ -907,6 +907,28 @@ import SwellTestSupport
         #expect(work.read("ended").isEmpty)
     }
 
+    /// Without awk the watchdog cannot start: the run says so, and runs all the same. The
+    /// watchdog starts beside the run's own start-up, so the warning comes from that thread.
+    @Test func aRunWithoutAwkSaysItsTasksMayOutliveItAndRuns() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        try FileManager.default.createDirectory(atPath: work.path + "/bin", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: work.path + "/bin/sh", withDestinationPath: "/bin/sh")
+        let plan = work.write("plan.yaml", """
+            name: no-awk
+            stages:
+              - id: say
+                partition: { items: [a, b, c] }
+                run: echo "task $SWELL_SCOPE"
+            """)
+        let result = try await run(Binaries.path("swell"), ["run", plan, "--state", work.path + "/state", "--progress", "none"],
+                                   in: work.path, environment: ["PATH": work.path + "/bin"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "task a\ntask b\ntask c\n")
+        #expect(result.stderr.contains("tasks that leave their process group may outlive them: no awk on PATH for the task watchdog"),
+                "\(result.stderr)")
+    }
+
     /// A `swell run` killed outright whose parent has not waited for it yet (a zombie, still
     /// holding its process id) ran nothing any more: the next run marks its run interrupted.
     @Test func anEmbeddedRunKilledButNotYetWaitedForIsMarkedInterrupted() async throws {

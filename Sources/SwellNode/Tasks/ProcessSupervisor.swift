@@ -41,6 +41,8 @@ final class ProcessSupervisor: @unchecked Sendable {
         case watch(Int, Started, CheckedContinuation<TaskOutcome, Never>)
         case kill(Int)
         case settle(CheckedContinuation<Void, Never>)
+        /// Start the watchdog (see ``adoptOrphans(onProblem:)``); what goes wrong goes to the closure.
+        case startWatchdog(@Sendable (String) -> Void)
     }
 
     private let epoll: Int32
@@ -52,8 +54,7 @@ final class ProcessSupervisor: @unchecked Sendable {
         var nextID = 1
         var live: Set<Int> = []
         var killed: Set<Int> = []
-        /// Set by ``adoptOrphans()``: the write end of the watchdog's pipe, and its process.
-        var watchdog: (fd: Int32, pid: pid_t)?
+        /// Set by ``adoptOrphans(onProblem:)``.
         var adopting = false
     }
     private let inbox = Mutex(Inbox())
@@ -105,16 +106,18 @@ final class ProcessSupervisor: @unchecked Sendable {
     /// - It starts a watchdog, in a session of its own, that holds the read end of a pipe and
     ///   hears which task groups run: when this process ends in any way, even `kill -9`, the
     ///   pipe closes and the watchdog kills the groups still listed.
-    /// Returns what could not be set up, if anything.
-    package func adoptOrphans() -> String? {
+    ///
+    /// The watchdog starts on the supervisor thread, before it watches any task, while the
+    /// caller goes on (reading its plan, opening its journal): a `swell run` does not wait for
+    /// awk to start. Returns what could not be set up at once, if anything; what goes wrong
+    /// starting the watchdog goes to `onProblem`, from the supervisor thread.
+    package func adoptOrphans(onProblem: @escaping @Sendable (String) -> Void) -> String? {
         guard swell_become_subreaper() == 0 else { return "cannot become a child subreaper: \(String(cString: strerror(errno)))" }
-        let watchdog = Self.startWatchdog()
         inbox.withLock { inbox in
             inbox.adopting = true
-            inbox.watchdog = try? watchdog.get()
+            inbox.commands.append(.startWatchdog(onProblem))
         }
         wakeUp()
-        if case .failure(let problem) = watchdog { return problem.message }
         return nil
     }
 
@@ -271,7 +274,7 @@ final class ProcessSupervisor: @unchecked Sendable {
 
     private var children: [Int: Child] = [:]
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
-    // Orphans (see ``adoptOrphans()``), on this thread only.
+    // Orphans (see ``adoptOrphans(onProblem:)``), on this thread only.
     private var adopting = false
     private var watchdog: (fd: Int32, pid: pid_t)?
     /// Adopted processes this thread knows: kept while their task runs (its id), or killed and
@@ -325,14 +328,18 @@ final class ProcessSupervisor: @unchecked Sendable {
     private func takeCommands() {
         var drained: UInt64 = 0
         _ = read(wake, &drained, 8)
-        let (commands, killed, adopting, watchdog) = inbox.withLock { inbox in
+        let (commands, killed, adopting) = inbox.withLock { inbox in
             defer { inbox.commands.removeAll(keepingCapacity: true) }
-            return (inbox.commands, inbox.killed, inbox.adopting, inbox.watchdog)
+            return (inbox.commands, inbox.killed, inbox.adopting)
         }
         self.adopting = adopting
-        self.watchdog = watchdog
         for command in commands {
             switch command {
+            case .startWatchdog(let onProblem):
+                switch Self.startWatchdog() {
+                case .success(let started): watchdog = started
+                case .failure(let problem): onProblem(problem.message)
+                }
             case .watch(let id, let started, let continuation):
                 let child = Child(id: id, started: started, continuation: continuation)
                 children[id] = child
@@ -567,7 +574,7 @@ final class ProcessSupervisor: @unchecked Sendable {
         return nil
     }
 
-    /// `+PID` when a task group starts, `-PID` when it is over (see ``adoptOrphans()``). A full
+    /// `+PID` when a task group starts, `-PID` when it is over (see ``adoptOrphans(onProblem:)``). A full
     /// pipe drops the line rather than wait.
     private func tellWatchdog(_ sign: String, _ pid: pid_t) {
         guard let fd = watchdog?.fd else { return }

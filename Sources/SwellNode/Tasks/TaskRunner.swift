@@ -7,7 +7,7 @@ import SwellCore
 ///
 /// - A timeout stops the whole process group (SIGTERM, SIGKILL after the stop grace),
 ///   grandchildren included.
-/// - In a process that adopts orphans (``ProcessSupervisor/adoptOrphans()``), what leaves the
+/// - In a process that adopts orphans (``ProcessSupervisor/adoptOrphans(onProblem:)``), what leaves the
 ///   group (`setsid`, a daemon) is killed once its task is over, and the task groups die with
 ///   this process even when it is killed outright.
 /// - Cancelling the calling task kills the process group too; the outcome then says `cancelled`.
