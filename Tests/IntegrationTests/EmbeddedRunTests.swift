@@ -109,6 +109,32 @@ import SwellTestSupport
         #expect(!FileManager.default.fileExists(atPath: work.path + "/wrong"))
     }
 
+    /// A stage that summarizes or synthesizes, retried: its reduction reads the stage once the
+    /// failed task ran again (and its share was summarized again), not as the retry found it.
+    @Test(arguments: ["summarize: cat", "synthesize: cat", "summarize: cat\n    synthesize: cat"])
+    func retryFailedReducesTheStageOverTheTasksRunAgain(_ reduction: String) async throws {
+        let plan = """
+            name: retry-reduced
+            stages:
+              - id: scan
+                partition: {items: [a, b, c, d]}
+                run: test ! -e broken-{scope} && echo ok {scope} $SWELL_ATTEMPT
+                on-failure: continue
+                \(reduction)
+              - id: total
+                needs: [scan]
+                run: cat
+            """
+        let (first, work) = try await runPlan(plan, ["--json"], files: ["broken-b": ""])
+        defer { work.remove() }
+        #expect(first.status == 1)
+        let run = try #require((try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])?["run"] as? String)
+        try FileManager.default.removeItem(atPath: work.path + "/broken-b")
+        let again = try await swell(["run", work.path + "/plan.yaml", "--state", work.path + "/state", "--retry-failed", run], in: "/")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout == "ok a 1\nok b 2\nok c 1\nok d 1\n", "\(again.stdout)")
+    }
+
     @Test func aBudgetOfTaskSecondsEndsTheRunBudgetExhaustedAndItsReportsAreKept() async throws {
         let (result, work) = try await runPlan("""
             name: budget

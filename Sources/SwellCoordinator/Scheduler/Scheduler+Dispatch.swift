@@ -66,7 +66,7 @@ extension Scheduler {
     }
 
     private mutating func dispatchReduce(_ runID: String, _ s: Int, _ now: Moment, _ effects: inout Effects) {
-        guard var reduce = runs[runID]!.stages[s].reduce, reduce.status == .pending else { return }
+        guard var reduce = runs[runID]!.stages[s].reduce, reduce.status == .pending, !reduce.inputPending else { return }
         let stage = runs[runID]!.stages[s]
         guard let name = eligible(for: stage.stage).first else { return }
         reduce.attempt += 1

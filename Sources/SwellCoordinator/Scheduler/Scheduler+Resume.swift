@@ -170,7 +170,10 @@ extension Scheduler {
         }
         stage.orphans = stage.shares.filter { $0.status == .orphaned }.count
         if var state = reduce {
-            if state.status != .done { state.stdin = stage.reduceInput(run: runID) }
+            // A reduction that waits to run reads the stage as it is once every task and share is
+            // done (``checkStageComplete`` makes its input then); one in flight read it already.
+            if state.status == .pending { state.inputPending = true }
+            if state.status == .assigned { state.stdin = stage.reduceInput(run: runID) }
             stage.reduce = state
         }
     }

@@ -194,14 +194,16 @@ extension Scheduler {
         var run = runs[runID]!
         var stage = run.stages[index]
         if stage.stage.isFanOut, let command = stage.reduceCommand {
-            if stage.reduce == nil {
+            if stage.reduce == nil || stage.reduce!.inputPending {
                 let input = stage.reduceInput(run: runID)
                 if let problem = tooLarge(input.count, "the input of stage '\(stage.id)''s \(stage.stage.synthesize != nil ? "synthesis" : "reduction")") {
                     failStage(runID, index, problem, now, &effects)
                     return
                 }
-                var reduce = ReduceState(command: command, stdin: input)
-                reduce.attempt = runs[runID]!.stages[index].reduceAttemptsBefore
+                var reduce = stage.reduce ?? ReduceState(command: command, stdin: input)
+                reduce.stdin = input
+                reduce.inputPending = false
+                if stage.reduce == nil { reduce.attempt = runs[runID]!.stages[index].reduceAttemptsBefore }
                 runs[runID]!.stages[index].reduce = reduce
                 return
             }
