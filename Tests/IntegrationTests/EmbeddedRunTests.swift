@@ -955,6 +955,69 @@ import SwellTestSupport
                 "\(result.stderr)")
     }
 
+    /// A stdout that cannot be written (here opened for reading only: EBADF; a full disk gives
+    /// ENOSPC) is not a reader that left: `swell run` says why, stops the run, points to its
+    /// reports and fails; `swell status` says why and fails too.
+    @Test func aStdoutThatCannotBeWrittenSaysWhyAndFails() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("plan.yaml", """
+            name: unwritable
+            stages:
+              - id: say
+                partition: {items: [a, b]}
+                run: echo {scope}
+            """)
+        func swellToUnwritableStdout(_ arguments: [String]) async throws -> (status: Int32, stderr: String) {
+            let out = work.write("stdout", ""), err = work.write("stderr", "")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Binaries.path("swell"))
+            process.arguments = arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": work.path]) { $1 }
+            process.standardOutput = FileHandle(forReadingAtPath: out)
+            process.standardError = FileHandle(forWritingAtPath: err)
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            if await !eventually(.seconds(60), { !process.isRunning }) { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            return (process.terminationStatus, work.read("stderr"))
+        }
+        let run = try await swellToUnwritableStdout(["run", plan, "--state", work.path + "/state", "--progress", "plain"])
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("swell: cannot write to stdout: Bad file descriptor"), "\(run.stderr)")
+        #expect(run.stderr.contains("its reports so far: swell logs "), "\(run.stderr)")
+        let status = try await swellToUnwritableStdout(["status", "--state", work.path + "/state"])
+        #expect(status.status == 1, "\(status.stderr)")
+        #expect(status.stderr == "swell: cannot write to stdout: Bad file descriptor\n", "\(status.stderr)")
+    }
+
+    /// A joblog whose writes start failing mid-run (here a FIFO whose reader left after the
+    /// header: EPIPE; a full disk gives ENOSPC) ends there: the run says why, once, goes on
+    /// with every output, and fails.
+    @Test func aJoblogThatCannotBeWrittenSaysWhyAndTheRunGoesOn() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let joblog = work.path + "/joblog"
+        #expect(mkfifo(joblog, 0o600) == 0)
+        let reader = try Background("/usr/bin/head", ["-c", "1", joblog], log: work.path + "/reader.log", name: "reader")
+        defer { reader.kill9() }
+        let plan = work.write("plan.yaml", """
+            name: joblog-lost
+            stages:
+              - id: say
+                partition: {items: [a, b, c]}
+                run: for i in $(seq 600); do [ -e go ] && break; sleep 0.05; done; echo {scope}
+            """)
+        let run = try BackgroundRun(["run", plan, "--state", work.path + "/state", "--joblog", joblog], in: work)
+        defer { run.kill9() }
+        #expect(await eventually(.seconds(30)) { !reader.process.isRunning }, "the joblog's reader did not leave")
+        _ = work.write("go", "")
+        #expect(await run.wait(.seconds(60)) == 1, "\(run.stderr)")
+        #expect(run.stdout == "a\nb\nc\n")
+        let said = run.stderr.components(separatedBy: "cannot write the joblog \(joblog): Broken pipe; it ends here").count - 1
+        #expect(said == 1, "\(run.stderr)")
+    }
+
     /// A `swell run` killed outright whose parent has not waited for it yet (a zombie, still
     /// holding its process id) ran nothing any more: the next run marks its run interrupted.
     @Test func anEmbeddedRunKilledButNotYetWaitedForIsMarkedInterrupted() async throws {

@@ -268,6 +268,25 @@ extension [RunFollower.Action] {
         #expect(left.exit == .outputClosed)
     }
 
+    @Test func aStdoutThatCannotBeWrittenStopsAnEmbeddedRunAndFails() {
+        var embedded = FollowerDriver(embedded: true)
+        _ = embedded.accept()
+        let failed = embedded.handle(.outputFailed("No space left on device"))
+        guard case .cancel(let run, let reason)? = failed.last else {
+            Issue.record("no cancel")
+            return
+        }
+        #expect((run, reason) == ("r1", "stdout could not be written: No space left on device"))
+        #expect(failed.lines.first?.hasPrefix("run r1 stops; its reports so far: swell logs r1") == true, "\(failed.lines)")
+        #expect(embedded.receive(.result(result(.cancelled))).exit == .failed)
+
+        var remote = FollowerDriver()
+        _ = remote.accept()
+        let left = remote.handle(.outputFailed("No space left on device"))
+        #expect(left.lines.first?.hasPrefix("run r1 goes on on the coordinator") == true)
+        #expect(left.exit == .failed)
+    }
+
     @Test func anInterruptCancelsAnEmbeddedRunAndLeavesARemoteOneGoing() {
         var embedded = FollowerDriver(embedded: true)
         _ = embedded.accept()

@@ -8,26 +8,40 @@ import SwellCore
 /// `Host` is the node's name; `Send` is 0; `Receive` is the stdout bytes; `Exitval` is -1 when
 /// a signal or a timeout ended the task, or it failed with an exit status of 0 (an invalid report); `Command` is on one line, its newlines written as NUL
 /// bytes, as GNU parallel writes them.
+///
+/// A line that cannot be written (a full disk) ends the joblog: ``record(_:)`` says why, once,
+/// and writes nothing more; the run goes on, and every report stays in the journal.
 final class Joblog {
-    private let handle: FileHandle
+    let path: String
+    private let descriptor: Int32
+    /// Why a line could not be written; nothing is written after it.
+    private(set) var failure: String?
 
     static let header = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"
 
     init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(Self.header.utf8)) else {
-            throw ClientError(.usage, "cannot write the joblog \(path)")
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw ClientError(.usage, "cannot write the joblog \(path): \(String(cString: strerror(errno)))")
         }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw ClientError(.usage, "cannot write the joblog \(path)")
+        let error = StandardStreams.write(Data(Self.header.utf8), to: descriptor)
+        guard error == 0 else {
+            close(descriptor)
+            throw ClientError(.usage, "cannot write the joblog \(path): \(String(cString: strerror(error)))")
         }
-        handle.seekToEndOfFile()
-        self.handle = handle
     }
 
-    deinit { try? handle.close() }
+    deinit { close(descriptor) }
 
-    func record(_ report: Report) {
-        handle.write(Data(Self.line(report).utf8))
+    /// Appends the report's line. Returns why it could not, the first time a line cannot be
+    /// written; nil otherwise (also for the lines not written after that).
+    func record(_ report: Report) -> String? {
+        guard failure == nil else { return nil }
+        let error = StandardStreams.write(Data(Self.line(report).utf8), to: descriptor)
+        guard error != 0 else { return nil }
+        failure = String(cString: strerror(error))
+        return failure
     }
 
     static func line(_ report: Report) -> String {

@@ -127,6 +127,10 @@ package enum PlanRunner {
         var actions = follower.start()
         var interruptHandled = false
         var stdoutOpen = true
+        // What went wrong writing stdout or the joblog: a run that succeeded then ends 141
+        // (the reader left) or 1 (an output was lost).
+        var stdoutFailure: StandardStreams.Written?
+        var joblogFailed = false
         while true {
             while !actions.isEmpty {
                 switch actions.removeFirst() {
@@ -144,7 +148,10 @@ package enum PlanRunner {
                 case .event(let event):
                     progress.handle(event)
                 case .record(let report):
-                    joblog?.record(report)
+                    if let joblog, let reason = joblog.record(report) {
+                        joblogFailed = true
+                        StandardStreams.err("swell: cannot write the joblog \(joblog.path): \(reason); it ends here (`swell logs` shows every report)\n")
+                    }
                 case .line(let text):
                     progress.line(text)
                 case .progressLine(let text):
@@ -155,16 +162,26 @@ package enum PlanRunner {
                     progress.finish()
                 case .output(let data):
                     guard stdoutOpen else { continue }
-                    if !StandardStreams.tryOut(data) {
-                        stdoutOpen = false
+                    let written = StandardStreams.tryOut(data)
+                    switch written {
+                    case .written:
+                        continue
+                    case .readerGone:
                         actions += follower.handle(.outputClosed, at: .now)
+                    case .failed(let reason):
+                        StandardStreams.err("swell: cannot write to stdout: \(reason)\n")
+                        actions += follower.handle(.outputFailed(reason), at: .now)
                     }
+                    stdoutOpen = false
+                    stdoutFailure = written
                 case .hello:
                     var again = ClientReader(connection)
                     try await again.hello(timeout: options.connectTimeout)
                     actions += follower.handle(.welcomed, at: .now)
                 case .exit(let exit):
-                    return exit
+                    guard exit == .success else { return exit }
+                    if stdoutFailure == .readerGone { return .outputClosed }
+                    return stdoutFailure != nil || joblogFailed ? .failed : exit
                 case .fail(let error):
                     throw error
                 }

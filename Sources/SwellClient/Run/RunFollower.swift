@@ -19,6 +19,8 @@ struct RunFollower: Sendable {
         case welcomed
         /// stdout's reader has gone (`swell run plan.yaml | head`).
         case outputClosed
+        /// stdout cannot be written (a full disk): why, as `strerror` says it.
+        case outputFailed(String)
     }
 
     enum Action: Sendable {
@@ -178,6 +180,16 @@ struct RunFollower: Sendable {
             }
             phase = .cancelling(run: run, deadline: now + Self.cancelWait, exit: .outputClosed)
             return [.cancel(run: run, reason: "stdout was closed")]
+        case .outputFailed(let reason):
+            // As a closed stdout, but the run failed: its outputs did not all get out.
+            guard embedded else {
+                phase = .over
+                return [.line("run \(run) goes on on the coordinator; `swell logs \(run) --coordinator \(endpoint)` shows its reports"),
+                        .exit(.failed)]
+            }
+            phase = .cancelling(run: run, deadline: now + Self.cancelWait, exit: .failed)
+            return [.line("run \(run) stops; its reports so far: swell logs \(run)" + source),
+                    .cancel(run: run, reason: "stdout could not be written: \(reason)")]
         case .tick:
             // A remote coordinator heartbeats every interval: long silence means it is gone.
             guard !embedded, now - lastHeard > Self.silenceLimit, lastAttach.map({ now - $0 >= .seconds(1) }) ?? true else { return [] }

@@ -5,15 +5,35 @@ package import Foundation
 /// Swell ignores SIGPIPE (a task that exits without reading its stdin must not end the node), so
 /// a write to a closed pipe fails with EPIPE instead; Foundation's `FileHandle.write` traps on that.
 package enum StandardStreams {
-    /// Writes `data` to stdout. When the reader has gone (`swell logs RUN | head`), the process
-    /// ends at once with status 141, as one ended by SIGPIPE does, and says nothing.
-    package static func out(_ data: Data) {
-        if !write(data, to: STDOUT_FILENO) { exit(141) }
+    /// How a write to stdout went.
+    package enum Written: Equatable, Sendable {
+        case written
+        /// The reader has gone (EPIPE): `swell logs RUN | head`.
+        case readerGone
+        /// Another error (a full disk, a file size limit, an I/O error), as `strerror` says it.
+        case failed(String)
     }
 
-    /// Writes `data` to stdout; false when the reader has gone (or another write error).
-    package static func tryOut(_ data: Data) -> Bool {
-        write(data, to: STDOUT_FILENO)
+    /// Writes `data` to stdout. When the reader has gone (`swell logs RUN | head`), the process
+    /// ends at once with status 141, as one ended by SIGPIPE does, and says nothing; on another
+    /// error (a full disk) it says why and ends with status 1.
+    package static func out(_ data: Data) {
+        switch tryOut(data) {
+        case .written: return
+        case .readerGone: exit(141)
+        case .failed(let reason):
+            err("swell: cannot write to stdout: \(reason)\n")
+            exit(1)
+        }
+    }
+
+    /// Writes `data` to stdout, and says how that went.
+    package static func tryOut(_ data: Data) -> Written {
+        switch write(data, to: STDOUT_FILENO) {
+        case 0: .written
+        case EPIPE: .readerGone
+        case let error: .failed(String(cString: strerror(error)))
+        }
     }
 
     /// Writes `text` to stderr; a closed stderr is ignored.
@@ -21,21 +41,21 @@ package enum StandardStreams {
         _ = write(Data(text.utf8), to: STDERR_FILENO)
     }
 
-    /// Whether every byte was written (false: the pipe is closed, or another write error).
-    private static func write(_ data: Data, to descriptor: Int32) -> Bool {
+    /// Writes every byte of `data`; 0, or the errno of the write that failed.
+    package static func write(_ data: Data, to descriptor: Int32) -> Int32 {
         data.withUnsafeBytes { raw in
-            guard var next = raw.baseAddress else { return true }
+            guard var next = raw.baseAddress else { return 0 }
             var left = raw.count
             while left > 0 {
                 let written = Foundation.write(descriptor, next, left)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    return false
+                    return errno
                 }
                 next += written
                 left -= written
             }
-            return true
+            return 0
         }
     }
 }
