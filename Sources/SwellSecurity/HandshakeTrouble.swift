@@ -12,6 +12,10 @@ package enum HandshakeTrouble: Sendable, Equatable {
     case keysNotUsed
     /// Both use keys and the handshake still failed: most likely the wrong coordinator key.
     case failed
+    /// This peer has no keys and the handshake did not complete, with no reason given: the
+    /// coordinator hung up (it may admit by key only), or did not answer within libzmq's
+    /// handshake time (30 s: a coordinator paused or too busy to answer).
+    case unanswered
 
     /// The trouble an event shows, or nil for a successful handshake. `secured`: this peer
     /// connects with keys.
@@ -20,7 +24,7 @@ package enum HandshakeTrouble: Sendable, Equatable {
         case .succeeded: return nil
         case .refused: self = .keyNotAuthorized
         case .mechanismMismatch: self = secured ? .keysNotUsed : .keyRequired
-        case .failed: self = secured ? .failed : .keyRequired
+        case .failed: self = secured ? .failed : .unanswered
         }
     }
 
@@ -35,6 +39,11 @@ package enum HandshakeTrouble: Sendable, Equatable {
             "the coordinator at \(endpoint) admits clients by key only: pass --key and --coordinator-key (or set SWELL_KEY and SWELL_COORDINATOR_KEY)"
         case (.keyRequired, .node):
             "the coordinator at \(endpoint) admits nodes by key only: start this node with --key and --coordinator-key"
+        case (.unanswered, _):
+            // Most often a coordinator that admits by key only hanging up on a keyless peer; a
+            // paused one says no more.
+            Self.keyRequired.explanation(coordinator: endpoint, as: role)
+                + " (or, if it uses no keys, it did not finish the handshake in time: it is paused or too busy to answer\(role == .node ? "; this node keeps trying" : ""))"
         case (.keysNotUsed, _):
             "the coordinator at \(endpoint) does not use keys: leave out --key and --coordinator-key"
         case (.failed, _):

@@ -308,7 +308,11 @@ func temporaryFolder() -> String {
         #expect(HandshakeTrouble(.succeeded(endpoint: e), secured: true) == nil)
         #expect(HandshakeTrouble(.refused(endpoint: e, status: 400), secured: true) == .keyNotAuthorized)
         #expect(HandshakeTrouble(.mechanismMismatch(endpoint: e), secured: false) == .keyRequired)
-        #expect(HandshakeTrouble(.failed(endpoint: e), secured: false) == .keyRequired)
+        // No reason given: a hang-up or a coordinator that did not answer (paused), not surely a key.
+        #expect(HandshakeTrouble(.failed(endpoint: e), secured: false) == .unanswered)
+        let unanswered = HandshakeTrouble.unanswered.explanation(coordinator: "tcp://c:1", as: .node)
+        #expect(unanswered.hasPrefix("the coordinator at tcp://c:1 admits nodes by key only: start this node with --key and --coordinator-key"))
+        #expect(unanswered.hasSuffix("(or, if it uses no keys, it did not finish the handshake in time: it is paused or too busy to answer; this node keeps trying)"))
         #expect(HandshakeTrouble(.mechanismMismatch(endpoint: e), secured: true) == .keysNotUsed)
         #expect(HandshakeTrouble(.failed(endpoint: e), secured: true) == .failed)
     }
