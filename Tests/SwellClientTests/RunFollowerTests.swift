@@ -69,6 +69,7 @@ extension [RunFollower.Action] {
     }
     var outputs: [String] { compactMap { if case .output(let d) = $0 { String(decoding: d, as: UTF8.self) } else { nil } } }
     var attaches: Int { filter { if case .attach = $0 { true } else { false } }.count }
+    var reconnects: Int { filter { if case .reconnect = $0 { true } else { false } }.count }
     var exit: SwellExit? { compactMap { if case .exit(let e) = $0 { e } else { nil } }.first }
     var failure: ClientError? { compactMap { if case .fail(let e) = $0 { e } else { nil } }.first }
 }
@@ -229,11 +230,26 @@ extension [RunFollower.Action] {
         let silent = driver.wait(.milliseconds(2_050))
         #expect(silent.lines == ["no word from the coordinator for 5 s; waiting for it to come back"])
         #expect(silent.attaches == 3)
+        #expect(silent.reconnects == 0)
         let back = driver.receive(.heartbeat(Heartbeat(id: 1, running: 0)))
         #expect(back.lines == ["the coordinator is back"])
         var embedded = FollowerDriver(embedded: true)
         _ = embedded.accept()
         #expect(embedded.wait(.seconds(10)).isEmpty, "the embedded coordinator is never taken for gone")
+    }
+
+    /// A coordinator paused past libzmq's handshake time can come back with this client's
+    /// connection unknown to it: after 10 s of silence a re-attach makes a new connection first,
+    /// every 5 s, until the coordinator answers.
+    @Test func aLongSilenceMakesANewConnectionEveryFiveSeconds() {
+        var driver = FollowerDriver()
+        _ = driver.accept()
+        #expect(driver.wait(.milliseconds(9_950)).reconnects == 0)
+        let long = driver.wait(.seconds(15))
+        #expect(long.reconnects == 3, "\(long)")
+        #expect(long.attaches == 15)
+        _ = driver.receive(.heartbeat(Heartbeat(id: 1, running: 0)))
+        #expect(driver.wait(.seconds(9)).reconnects == 0)
     }
 
     @Test func aRejoinRefusalSaysHelloAgainAndAttaches() {

@@ -74,6 +74,9 @@ final class ClientConnection: Sendable {
 
     func nextID() -> UInt64 { ids.next() }
 
+    /// A new connection to the coordinator, with the same routing id.
+    func reconnect() { socket.reconnect(endpoint) }
+
     func send(_ message: Message) { socket.send(WireCodec.encode(message)) }
 
     /// Says goodbye and closes the socket.

@@ -174,6 +174,8 @@ package enum PlanRunner {
                     }
                     stdoutOpen = false
                     stdoutFailure = written
+                case .reconnect:
+                    connection.reconnect()
                 case .hello:
                     var again = ClientReader(connection)
                     try await again.hello(timeout: options.connectTimeout)

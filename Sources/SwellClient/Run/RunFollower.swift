@@ -50,6 +50,8 @@ struct RunFollower: Sendable {
         case output(Data)
         /// Say HELLO again (the coordinator no longer knows this client), then hand in `welcomed`.
         case hello
+        /// Drop the connection to the coordinator and make a new one (see ``reconnectAfter``).
+        case reconnect
         case exit(SwellExit)
         case fail(ClientError)
     }
@@ -58,6 +60,12 @@ struct RunFollower: Sendable {
     static let acceptWait: Duration = .seconds(30)
     /// Silence after which a remote coordinator is taken for gone, and the run is attached again every second.
     static let silenceLimit: Duration = .seconds(5)
+    /// Silence after which each re-attach every ``reconnectEvery`` also makes a new connection.
+    /// libzmq reconnects by itself, but a coordinator paused for longer than its handshake time
+    /// (30 s) can come back with the connection this client then holds unknown to it: the
+    /// re-attaches would go nowhere for ever.
+    static let reconnectAfter: Duration = .seconds(10)
+    static let reconnectEvery: Duration = .seconds(5)
     /// How long an interrupted embedded run waits for its cancelled result.
     static let cancelWait: Duration = .seconds(3)
 
@@ -78,6 +86,8 @@ struct RunFollower: Sendable {
     private var lastHeard: ContinuousClock.Instant
     /// When the run was last attached again during a silence (nil: the coordinator is not silent).
     private var lastAttach: ContinuousClock.Instant?
+    /// When the connection was last made again during a silence.
+    private var lastReconnect: ContinuousClock.Instant?
     /// Bytes of each sink output received so far.
     private var received: [Int] = []
     /// The sink outputs, for `--json` (plain output goes to stdout piece by piece).
@@ -198,6 +208,10 @@ struct RunFollower: Sendable {
                 actions.append(.line("no word from the coordinator for \(Self.silenceLimit.components.seconds) s; waiting for it to come back"))
             }
             lastAttach = now
+            if now - lastHeard > Self.reconnectAfter, lastReconnect.map({ now - $0 >= Self.reconnectEvery }) ?? true {
+                lastReconnect = now
+                actions.append(.reconnect)
+            }
             return actions + [attach(run)]
         case .welcomed:
             return [attach(run)]
@@ -206,6 +220,7 @@ struct RunFollower: Sendable {
             var actions: [Action] = []
             if lastAttach != nil {
                 lastAttach = nil
+                lastReconnect = nil
                 actions.append(.line("the coordinator is back"))
             }
             return actions + received(message, run)
