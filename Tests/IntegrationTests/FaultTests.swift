@@ -332,6 +332,41 @@ import SwellTestSupport
         #expect(afterRestart.status == 1)
         #expect(afterRestart.stderr.contains("run \(runID) had already finished (cancelled)"), "\(afterRestart.stderr)")
     }
+
+    /// A node that is paused when its run is cancelled confirms nothing by being counted down
+    /// (its tasks still run): `swell cancel` answers when its wait is over, saying which node did
+    /// not confirm, and the node stops the tasks once it runs again.
+    @Test func cancelDoesNotTakeAPausedNodeForOneThatStoppedItsTasks() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let cluster = try await LocalCluster(nodes: 2, slots: 4, workdir: work.path)
+        defer { cluster.stop() }
+        let marker = try work.sleepUnderOwnName("cp")
+        let path = work.write("cancel.yaml", """
+            name: cancel-paused
+            stages:
+              - id: long
+                partition: { items: [a, b, c, d, e, f, g, h] }
+                width: 4
+                stop-grace: 0s
+                run: ./\(marker) 60
+            """)
+        let run = try BackgroundRun(["run", path, "--coordinator", cluster.endpoint], in: work)
+        defer { run.kill9() }
+        #expect(await eventually { countProcesses(named: marker) == 8 })
+        let runID = try #require(run.runID)
+        let paused = cluster.nodes[0]
+        kill(paused.pid, SIGSTOP)
+        defer { kill(paused.pid, SIGCONT) }
+        let cancel = try await swell(["cancel", runID, "--coordinator", cluster.endpoint])
+        #expect(cancel.status == 0, "\(cancel.stderr)")
+        #expect(cancel.stderr.contains("no confirmation from n1 that the run's tasks stopped"), "\(cancel.stderr)")
+        #expect(cancel.stderr.contains("run \(runID) cancelled; not every node confirmed that its tasks stopped"), "\(cancel.stderr)")
+        // The paused node's four tasks still run; the other node's have stopped.
+        #expect(countProcesses(named: marker) == 4)
+        kill(paused.pid, SIGCONT)
+        #expect(await eventually(.seconds(15)) { countProcesses(named: marker) == 0 })
+    }
 }
 
 /// After a restart, `swell status` still lists the runs the journal has, with their counts.

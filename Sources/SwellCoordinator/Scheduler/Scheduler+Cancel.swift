@@ -26,25 +26,34 @@ extension Scheduler {
             effects.ack(peer, cancel.id)
         } else {
             cancelConfirmations.append(CancelConfirmation(
-                client: peer, request: cancel.id, waiting: told, deadline: now.monotonic + wait))
+                client: peer, request: cancel.id, run: cancel.run, waiting: told, deadline: now.monotonic + wait))
         }
     }
 
-    /// Nodes confirm cancels by acknowledging them: `ids` from `node`, or (nil) the node is gone,
-    /// or (both nil) a clock tick that answers confirmations past their deadline.
+    /// Nodes confirm cancels by acknowledging them: `ids` from `node`, or (nil) the node is lost
+    /// (which confirms nothing: it may be paused with its tasks running), or (both nil) a clock
+    /// tick that answers confirmations past their deadline. A client answered without every
+    /// confirmation first hears, as a notice, which nodes did not confirm.
     mutating func confirmCancels(from node: String?, ids: Set<UInt64>?, _ now: Moment, _ effects: inout Effects) {
         guard !cancelConfirmations.isEmpty else { return }
         var open: [CancelConfirmation] = []
         for var confirmation in cancelConfirmations {
-            if let node {
-                if let sent = confirmation.waiting[node], ids?.contains(sent) ?? true {
-                    confirmation.waiting[node] = nil
+            if let node, let sent = confirmation.waiting[node] {
+                if let ids {
+                    if ids.contains(sent) { confirmation.waiting[node] = nil }
+                } else {
+                    confirmation.lost.insert(node)
                 }
             }
             if confirmation.waiting.isEmpty {
                 effects.ack(confirmation.client, confirmation.request)
             } else if node == nil, ids == nil, now.monotonic >= confirmation.deadline {
-                effects.log(.warning, "cancel: no confirmation from \(confirmation.waiting.keys.sorted().joined(separator: ", ")) in time")
+                let names = confirmation.waiting.keys.sorted()
+                let lost = names.filter(confirmation.lost.contains)
+                let message = "no confirmation from \(names.joined(separator: ", ")) that the run's tasks stopped"
+                    + (lost.isEmpty ? "" : " (\(lost.joined(separator: ", ")) lost: its tasks stop when it comes back)")
+                effects.log(.warning, "cancel of run \(confirmation.run): \(message)")
+                effects.send(confirmation.client, .event(Event(id: messageID(), run: confirmation.run, kind: .notice, message: message)))
                 effects.ack(confirmation.client, confirmation.request)
             } else {
                 open.append(confirmation)
