@@ -73,6 +73,19 @@ package enum Scope {
             }
         }
         var best: (first: Int, second: Int, firstPath: String, secondPath: String)?
+        func consider(_ a: (owner: Int, raw: String), _ b: (owner: Int, raw: String)) {
+            let found = a.owner < b.owner ? (a.owner, b.owner, a.raw, b.raw) : (b.owner, a.owner, b.raw, a.raw)
+            if best == nil || (found.0, found.1) < (best!.first, best!.second) { best = found }
+        }
+        // `.` (the plan's folder: `a/..` too) holds every relative path that stays inside it, and
+        // `/` every absolute one; neither is an ancestor a path names.
+        for root in [".", "/"] {
+            guard let top = owners[root] else { continue }
+            for (path, entry) in owners where entry.owner != top.owner && path != root {
+                let inside = root == "/" ? path.hasPrefix("/") : !path.hasPrefix("/") && path != ".." && !path.hasPrefix("../")
+                if inside { consider(top, entry) }
+            }
+        }
         for (path, raw, owner) in nested {
             for ancestor in ancestors(of: path) {
                 guard let other = owners[ancestor], other.owner != owner else { continue }
@@ -89,7 +102,7 @@ package enum Scope {
         let a = normalize(first), b = normalize(second)
         let one = shortened(first), other = shortened(second)
         if a == b { return first == second ? "'\(one)' appears twice" : "'\(other)' is the same path as '\(one)'" }
-        return b.hasPrefix(a + "/") || a == "." ? "'\(one)' contains '\(other)'" : "'\(other)' contains '\(one)'"
+        return b.hasPrefix(a == "/" ? "/" : a + "/") || a == "." ? "'\(one)' contains '\(other)'" : "'\(other)' contains '\(one)'"
     }
 
     /// `a/b/c` -> `a`, `a/b`; a leading `/` is kept.

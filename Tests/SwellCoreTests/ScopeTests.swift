@@ -19,6 +19,23 @@ import Testing
         #expect(Scope.firstOverlap(in: ["./x", "x"])?.second == 1)
     }
 
+    /// `.` (and what resolves to it) holds every relative path inside the plan's folder, `/`
+    /// every absolute path: both overlap them, though neither is a prefix a path names.
+    @Test func theFolderItselfAndTheRootContainEveryPathBelowThem() {
+        let dot = Scope.firstOverlap(in: [".", "b"])
+        #expect(dot?.first == 0 && dot?.second == 1)
+        #expect(Scope.overlapDescription(".", "b") == "'.' contains 'b'")
+        #expect(Scope.firstOverlap(in: ["b", "a/.."])?.secondPath == "a/..")
+        #expect(Scope.firstOverlap(in: ["x", "y/z", "./"])?.first == 0)
+        let root = Scope.firstOverlap(in: ["/", "/etc"])
+        #expect(root?.second == 1)
+        #expect(Scope.overlapDescription("/", "/etc") == "'/' contains '/etc'")
+        #expect(Scope.firstOverlap(in: ["//", "/x"]) != nil)
+        // `.` does not hold what is outside it, nor absolute paths; `/` holds no relative path.
+        #expect(Scope.firstOverlap(in: [".", "../x", "/etc"]) == nil)
+        #expect(Scope.firstOverlap(in: ["/", "x", ".."]) == nil)
+    }
+
     /// `..` is resolved before scopes are compared: `b` and `a/../b` are one folder, while
     /// `sub/../../x` is outside `sub`. Messages name the paths as they were written.
     @Test func dotDotIsResolvedBeforeScopesAreCompared() {
