@@ -252,6 +252,26 @@ extension [RunFollower.Action] {
         #expect(driver.wait(.seconds(9)).reconnects == 0)
     }
 
+    /// A continued run's stages that had ended before it went on get no "finished in" line (their
+    /// time would count from the continue, below zero); those that ended since do.
+    @Test func aContinuedRunSaysNothingOfTheStagesThatEndedBeforeIt() {
+        var driver = FollowerDriver()
+        _ = driver.accept()
+        var done = result(.succeeded, outputs: [])
+        done.continuedAt = 200
+        var later = done.stages[0]
+        later.id = "later"
+        later.startedAt = 150
+        later.endedAt = 203
+        done.stages.append(later)
+        let end = driver.receive(.result(done))
+        let finished = end.compactMap { action -> String? in
+            if case .event(let event) = action, event.kind == .stageFinished { return "\(event.stage ?? "") \(event.seconds ?? -1)" }
+            return nil
+        }
+        #expect(finished == ["later 3.0"], "\(finished)")
+    }
+
     @Test func aRejoinRefusalSaysHelloAgainAndAttaches() {
         var driver = FollowerDriver()
         _ = driver.accept()

@@ -297,7 +297,14 @@ struct RunFollower: Sendable {
         var actions: [Action] = []
         // A run that went on counts from then: the time between its two runs is not its own.
         func from(_ start: Double) -> Double { max(start, result.continuedAt ?? start) }
-        for stage in result.stages where stage.status.isFinished && stage.startedAt != nil && !endsShown.contains(stage.id) {
+        // A stage that had ended before the run went on ended in an earlier `swell run`: the
+        // notice that the run continues counted its tasks as done.
+        func endedBefore(_ stage: StageResult) -> Bool {
+            guard let end = stage.endedAt, let continued = result.continuedAt else { return false }
+            return end <= continued
+        }
+        for stage in result.stages where stage.status.isFinished && stage.startedAt != nil && !endsShown.contains(stage.id)
+            && !endedBefore(stage) {
             let seconds = stage.endedAt.flatMap { end in stage.startedAt.map { end - from($0) } }
             actions.append(.event(Event(id: 0, run: result.run, kind: .stageFinished, stage: stage.id, counts: stage.counts,
                                         seconds: seconds)))
