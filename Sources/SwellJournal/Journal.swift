@@ -35,7 +35,7 @@ package final class Journal: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrate(pool)
         } catch {
-            throw JournalOpenError(path: path, reason: "\(error)")
+            throw JournalOpenError(path: path, reason: "\(error)", code: (error as? DatabaseError)?.resultCode.primaryResultCode.rawValue)
         }
     }
 

@@ -2,8 +2,33 @@
 package struct JournalOpenError: Error, CustomStringConvertible, Sendable {
     package var path: String
     package var reason: String
+    /// SQLite's primary result code, when SQLite said why.
+    package var code: Int32?
+
+    package init(path: String, reason: String, code: Int32? = nil) {
+        self.path = path
+        self.reason = reason
+        self.code = code
+    }
 
     package var description: String {
-        "cannot open the journal \(path): \(reason) (move it aside to start with an empty one)"
+        "cannot open the journal \(path): \(reason) (\(advice))"
+    }
+
+    /// What to do about it: a journal that cannot be read as one is moved aside; one that
+    /// cannot be opened or written for want of permission or space keeps its runs.
+    var advice: String {
+        switch code {
+        case 3, 8, 14, 23:  // SQLITE_PERM, SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_AUTH
+            "this user must be able to read and write the folder and its journal files; the journal is kept as it is"
+        case 13:  // SQLITE_FULL
+            "the disk is full: free some space; the journal is kept as it is"
+        case 10:  // SQLITE_IOERR
+            "the disk could not be read or written; the journal is kept as it is"
+        case 5, 6:  // SQLITE_BUSY, SQLITE_LOCKED
+            "another process holds it locked; try again once it is done"
+        default:
+            "move it aside to start with an empty one"
+        }
     }
 }

@@ -12,6 +12,36 @@ import Testing
                command: "echo", stdout: Data(out.utf8), stderrTail: Data("err".utf8))
     }
 
+    /// A journal this user may not write (here its folder made immutable: root passes file
+    /// modes) is not to be moved aside: the error says so, and what to check.
+    @Test func aJournalThatCannotBeOpenedForWantOfPermissionIsNotToBeMovedAside() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        _ = try Journal(directory: directory)
+        func chattr(_ flag: String) -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
+            process.arguments = [flag, directory]
+            try? process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        defer {
+            _ = chattr("-i")
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        try #require(chattr("+i") == 0, "chattr +i on \(directory) failed")
+        do {
+            _ = try Journal(directory: directory)
+            Issue.record("an immutable journal folder was opened")
+        } catch let error as JournalOpenError {
+            #expect(error.code == 14, "\(error)")
+            #expect(error.description.hasSuffix("(this user must be able to read and write the folder and its journal files; the journal is kept as it is)"), "\(error)")
+            #expect(!error.description.contains("move it aside"))
+        }
+        #expect(JournalOpenError(path: "j", reason: "full", code: 13).description == "cannot open the journal j: full (the disk is full: free some space; the journal is kept as it is)")
+        #expect(JournalOpenError(path: "j", reason: "no such table: report", code: 1).description.hasSuffix("(move it aside to start with an empty one)"))
+    }
+
     /// What a run is resumed from comes back as it was written: its folder and prompt templates.
     @Test func aRunsFolderAndPromptsAreKept() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
