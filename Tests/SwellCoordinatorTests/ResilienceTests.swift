@@ -196,6 +196,25 @@ import Synchronization
         #expect(h.scheduler.nodes["n1"]?.membership == 1)
     }
 
+    /// While a node's announced large report can still be on its way, no node is judged by its
+    /// silence (its heartbeats wait behind the report, the others' behind the coordinator's I/O
+    /// taking it in); once the allowance is over, silence counts again.
+    @Test func aNodeSendingAnAnnouncedLargeReportIsNotTakenForSilent() {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.join("n2")
+        // 256 MiB at the slowest link allowed (16 MiB/s): 16 s, plus the down grace.
+        h.send("n1", .heartbeat(Heartbeat(id: h.nextID(), running: 1, sending: 256 << 20)))
+        h.send("n2", .heartbeat(Heartbeat(id: h.nextID(), running: 1)))
+        h.advance(10)
+        #expect(h.scheduler.nodes["n1"]?.state == .up)
+        // The coordinator's I/O, taking the report in, is late with the others' heartbeats too.
+        #expect(h.scheduler.nodes["n2"]?.state == .up)
+        h.advance(10)
+        #expect(h.scheduler.nodes["n1"]?.state == .down, "the allowance ends")
+        #expect(h.scheduler.nodes["n2"]?.state == .down)
+    }
+
     @Test func nodesAreJudgedByWhenTheirMessagesArrivedNotWhenTheyWereHandled() {
         var h = SchedulerHarness()
         h.join("n1")

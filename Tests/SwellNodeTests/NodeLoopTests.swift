@@ -199,6 +199,33 @@ extension Message {
         #expect(node.receive(.ack(Ack(id: node.id(), acks: [report.id]))).started.count == 1)
     }
 
+    /// A large report goes out after a heartbeat that says its size (the coordinator then does
+    /// not take the time it takes to arrive for silence), the first time and when resent; a
+    /// small one goes alone.
+    @Test func aLargeReportIsAnnouncedByAHeartbeatThatSaysItsSize() throws {
+        var node = NodeLoopDriver(slots: 2)
+        node.join()
+        let (_, actions) = node.assign(tasks: 2)
+        let bytes = NodeLoop.announcedFrom + 10
+        let large = TaskOutcome(exitCode: 0, signal: nil, timedOut: false, error: nil, stdout: Data(count: bytes),
+                                stdoutBytes: bytes, stdoutTruncated: false, stderrTail: Data(), startedAt: 1, endedAt: 2)
+        let sent = node.handle(.ended(actions.started[0], large)).sent
+        let reportAt = try #require(sent.firstIndex { $0.isReport })
+        let announced = sent[..<reportAt].compactMap { if case .heartbeat(let h) = $0 { h.sending } else { nil } }
+        #expect(announced.count == 1 && announced[0] >= bytes, "\(sent)")
+        let small = node.end(actions.started[1]).sent
+        #expect(!small.contains { if case .heartbeat(let h) = $0 { h.sending != nil } else { false } })
+        // Not acknowledged, and the coordinator silent: the node joins again and resends it,
+        // announced again.
+        var hellos: [Hello] = []
+        for _ in 0..<100 where hellos.isEmpty { hellos = node.advance(.milliseconds(100)).hellos }
+        let hello = try #require(hellos.last)
+        let again = node.receive(.welcome(Welcome(id: node.id(), replyTo: hello.id, name: "n1", coordinator: "c1",
+                                                  heartbeatMilliseconds: 500)))
+        let resentAnnounced = again.sent.contains { if case .heartbeat(let h) = $0 { (h.sending ?? 0) >= bytes } else { false } }
+        #expect(again.resent.contains { $0.isReport } && resentAnnounced, "\(again)")
+    }
+
     @Test func reportsThatWaitForAcknowledgementHoldNewTasksBack() throws {
         var node = NodeLoopDriver(slots: 10)
         node.join()

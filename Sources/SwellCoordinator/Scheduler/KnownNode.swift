@@ -19,6 +19,9 @@ struct KnownNode: Sendable {
     var fetchesInput = false
     var state: NodeState
     var lastSeen: ContinuousClock.Instant
+    /// Until when it is not judged by its silence: it announced a large report, which takes
+    /// that long to arrive at ``Scheduler/slowestLink`` (cleared when a report arrives).
+    var sendingUntil: ContinuousClock.Instant?
     var lastSeenWall: Double
     var joinedAt: Double
     /// Slots held by assignments.

@@ -186,10 +186,18 @@ extension Scheduler {
         }
     }
 
+    /// The slowest connection a node's announced report is allowed for: 16 MiB/s (a link of
+    /// about 130 Mbit/s; loopback carries about 100 MB/s).
+    static let slowestLink = 16 << 20
+
     /// Suspect and down by silence, up to `heard`: the arrival time up to which every message
     /// has been handled.
     mutating func checkLiveness(_ heard: ContinuousClock.Instant, _ now: Moment, _ effects: inout Effects) {
-        for name in nodes.keys.sorted() {
+        // A node sends a report it announced as large: its heartbeats wait behind it, and the
+        // coordinator's I/O, taking it in, is late with everyone else's too. Nobody is judged
+        // by silence until it is in (or its allowance is over).
+        let receiving = nodes.values.contains { node in node.isLive && node.sendingUntil.map { now.monotonic < $0 } == true }
+        for name in nodes.keys.sorted() where !receiving {
             guard let node = nodes[name], node.isLive else { continue }
             let silent = heard - node.lastSeen
             if silent >= settings.downAfter {

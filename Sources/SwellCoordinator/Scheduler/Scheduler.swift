@@ -270,7 +270,12 @@ package struct Scheduler: Sendable {
         switch message {
         case .heartbeat(let heartbeat):
             nodes[name]!.running = heartbeat.running
+            if let bytes = heartbeat.sending, bytes > 0 {
+                let until = now.monotonic + .seconds(Double(bytes) / Double(Self.slowestLink)) + settings.downAfter
+                nodes[name]!.sendingUntil = max(nodes[name]!.sendingUntil ?? until, until)
+            }
         case .report(let report):
+            nodes[name]!.sendingUntil = nil
             effects.ack(peer, report.id)
             reportReceived(report, from: name, now, &effects)
         case .summary(let summary):

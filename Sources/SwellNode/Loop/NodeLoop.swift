@@ -228,6 +228,7 @@ struct NodeLoop: Sendable {
 
     /// Sends a message that must arrive, and keeps it until the coordinator acknowledges it.
     private mutating func deliver(_ message: Message, for assignment: AssignmentID, _ now: ContinuousClock.Instant) {
+        announce(message)
         send(message)
         outbox.add(message, key: assignment, now: now)
     }
@@ -254,7 +255,10 @@ struct NodeLoop: Sendable {
             // Say at once that the path works both ways, then send again whatever was sent
             // before this (re-)join: it may have been lost.
             heartbeat(now)
-            for entry in outbox.takeAll(now: now) { actions.append(.resend(entry.message)) }
+            for entry in outbox.takeAll(now: now) {
+                announce(entry.message)
+                actions.append(.resend(entry.message))
+            }
             for (key, fetch) in inputs where fetch.askedAt != nil { askInput(key, now) }
             askLeases(Array(leaseWaiting.keys), now)
         case .lease(let grant):
@@ -353,6 +357,18 @@ struct NodeLoop: Sendable {
         }
     }
 
+    /// A report from this size on is announced by a heartbeat that says how large it is.
+    static let announcedFrom = 4 << 20
+
+    /// Before a large report: a heartbeat that says its size, so that the coordinator does not
+    /// take the seconds it takes to arrive (behind which no heartbeat passes) for silence.
+    private mutating func announce(_ message: Message) {
+        guard case .report(let sent) = message else { return }
+        let bytes = sent.report.stdout.count + sent.report.stderrTail.count + sent.report.command.utf8.count
+        guard bytes >= Self.announcedFrom else { return }
+        send(.heartbeat(Heartbeat(id: id(), running: running, sending: bytes)))
+    }
+
     private mutating func heartbeat(_ now: ContinuousClock.Instant) {
         lastHeartbeat = now
         saidRunning = running
@@ -384,6 +400,7 @@ struct NodeLoop: Sendable {
         if now - lastHeartbeat >= heartbeatInterval { heartbeat(now) }
         if state == .up {
             for entry in outbox.takeDue(now: now, first: configuration.resendAfter) {
+                announce(entry.message)
                 actions.append(.resend(entry.message))
             }
             if !leaseWaiting.isEmpty, lastLeaseAsk.map({ now - $0 >= configuration.resendAfter }) ?? true {
