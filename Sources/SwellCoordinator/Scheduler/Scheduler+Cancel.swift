@@ -30,17 +30,20 @@ extension Scheduler {
         }
     }
 
-    /// Nodes confirm cancels by acknowledging them: `ids` from `node`, or (nil) the node is lost
-    /// (which confirms nothing: it may be paused with its tasks running), or (both nil) a clock
-    /// tick that answers confirmations past their deadline. A client answered without every
-    /// confirmation first hears, as a notice, which nodes did not confirm.
-    mutating func confirmCancels(from node: String?, ids: Set<UInt64>?, _ now: Moment, _ effects: inout Effects) {
+    /// Nodes confirm cancels by acknowledging them: `ids` from `node`; or (nil) the node is gone:
+    /// one that `left` stopped its tasks before it did, one that is down confirms nothing (it
+    /// may be paused with its tasks running); or (both nil) a clock tick that answers
+    /// confirmations past their deadline. A client answered without every confirmation first
+    /// hears, as a notice, which nodes did not confirm.
+    mutating func confirmCancels(from node: String?, ids: Set<UInt64>?, left: Bool = false, _ now: Moment, _ effects: inout Effects) {
         guard !cancelConfirmations.isEmpty else { return }
         var open: [CancelConfirmation] = []
         for var confirmation in cancelConfirmations {
             if let node, let sent = confirmation.waiting[node] {
                 if let ids {
                     if ids.contains(sent) { confirmation.waiting[node] = nil }
+                } else if left {
+                    confirmation.waiting[node] = nil
                 } else {
                     confirmation.lost.insert(node)
                 }

@@ -237,7 +237,7 @@ extension Scheduler {
         for run in Set(lost.map(\.run)).sorted() where runs[run]?.status == .running {
             notice(run, "node \(name) \(why): its unfinished work goes to other nodes", &effects)
         }
-        confirmCancels(from: name, ids: nil, now, &effects)
+        confirmCancels(from: name, ids: nil, left: state == .left, now, &effects)
         drained(name, ids: nil, now, &effects)
     }
 
