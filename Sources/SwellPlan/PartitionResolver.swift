@@ -117,7 +117,8 @@ package enum PartitionResolver {
             guard let first = bytes.first, first != UInt8(ascii: ".") else { continue }
             guard let name = String(validating: bytes, as: UTF8.self), !bytes.contains(0x0A) else {
                 let shown = join(root, (relative.isEmpty ? "" : relative + "/") + escaped(bytes))
-                throw PlanError(at, "'\(shown)' is not UTF-8 or holds a newline, and a scope must be one line of UTF-8 text: rename it, or move it out of the partition's root")
+                let problem = String(validating: bytes, as: UTF8.self) == nil ? "is not UTF-8" : "holds a newline"
+                throw PlanError(at, "'\(shown)' \(problem), and a scope must be one line of UTF-8 text: rename it, or move it out of the partition's root")
             }
             let path = absolute + "/" + name
             var info = stat()
@@ -134,8 +135,18 @@ package enum PartitionResolver {
         return found.sorted { Scope.byteOrder($0.0, $1.0) }
     }
 
-    /// Bytes as text, those that are not printable ASCII as `\xHH`.
+    /// A file name as text: valid UTF-8 stays as it is but for its controls, a newline as `\n`
+    /// and the others as `\xHH`; in a name that is not UTF-8, every byte that is not printable
+    /// ASCII is `\xHH`.
     static func escaped(_ bytes: [UInt8]) -> String {
-        bytes.map { (0x20..<0x7F).contains($0) ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16, uppercase: true) }.joined()
+        func hex(_ byte: UInt8) -> String { "\\x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true) }
+        if let text = String(validating: bytes, as: UTF8.self) {
+            return text.unicodeScalars.map { scalar in
+                if scalar == "\n" { return "\\n" }
+                if scalar.value < 0x20 || scalar.value == 0x7F { return hex(UInt8(scalar.value)) }
+                return String(scalar)
+            }.joined()
+        }
+        return bytes.map { (0x20..<0x7F).contains($0) ? String(UnicodeScalar($0)) : hex($0) }.joined()
     }
 }

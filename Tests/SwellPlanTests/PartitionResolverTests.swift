@@ -155,7 +155,17 @@ func makeTree(_ files: [String]) throws -> String {
         do {
             _ = try PartitionResolver.staticScopes(of: plan, baseDirectory: root)
         } catch {
-            #expect(error.description.contains("'lib/caf\\xE9' is not UTF-8 or holds a newline"), "\(error.description)")
+            #expect(error.description.contains("'lib/caf\\xE9' is not UTF-8, and a scope must be one line"), "\(error.description)")
+        }
+        // A name of valid UTF-8 with a newline and another control: shown as they are, those escaped.
+        let unlinked = bytes.withUnsafeBufferPointer { unlink(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) }
+        #expect(unlinked == 0)
+        #expect(FileManager.default.createFile(atPath: root + "/lib/caf\u{00E9}\nx\u{07}.c", contents: nil))
+        do {
+            _ = try PartitionResolver.staticScopes(of: plan, baseDirectory: root)
+            Issue.record("a name with a newline was taken as a scope")
+        } catch {
+            #expect(error.description.contains("'lib/caf\u{00E9}\\nx\\x07.c' holds a newline, and a scope must be one line"), "\(error.description)")
         }
     }
 
