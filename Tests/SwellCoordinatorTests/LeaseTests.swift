@@ -168,4 +168,20 @@ import Testing
         }
         #expect(notices == ["node \(silent) is down: its unfinished work goes to other nodes"])
     }
+
+    @Test func aRunsClientsHearThatTheWorkOfTheOnlyNodeWaitsForAnother() throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.send("client", .hello(Hello(id: h.nextID(), role: .client, name: "c", incarnation: "c1")))
+        h.send("client", .submit(Submit(id: h.nextID(), plan: "name: p\nstages:\n  - id: a\n    partition: { items: [x, y] }\n    run: sleep 9\n",
+                                        file: "plan.yaml", overrides: [], scopes: [:], taskEvents: false)))
+        #expect(!h.assigns(h.take("n1")).isEmpty)
+        _ = h.take("client")
+        var notices: [String] = []
+        while h.clock < 10, notices.isEmpty {
+            h.advance(0.5)
+            notices = h.take("client").compactMap { if case .event(let e) = $0, e.kind == .notice { e.message } else { nil } }
+        }
+        #expect(notices == ["node n1 is down: its unfinished work waits for a node to join (no other node is up)"])
+    }
 }

@@ -234,8 +234,9 @@ extension Scheduler {
         }
         // Its runs' clients hear of it: their progress would otherwise just slow down.
         let why = state == .left ? "left" : "is down"
+        let whither = nodes.values.contains { $0.isLive } ? "goes to other nodes" : "waits for a node to join (no other node is up)"
         for run in Set(lost.map(\.run)).sorted() where runs[run]?.status == .running {
-            notice(run, "node \(name) \(why): its unfinished work goes to other nodes", &effects)
+            notice(run, "node \(name) \(why): its unfinished work \(whither)", &effects)
         }
         confirmCancels(from: name, ids: nil, left: state == .left, now, &effects)
         drained(name, ids: nil, now, &effects)
