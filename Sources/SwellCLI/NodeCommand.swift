@@ -49,6 +49,7 @@ package struct NodeCommand: AsyncParsableCommand {
     package func validate() throws {
         guard join.hasPrefix("tcp://") else { throw ValidationError("--join takes an endpoint such as tcp://HOST:7710") }
         guard (1...10_000).contains(slots) else { throw ValidationError("--slots must be from 1 to 10000") }
+        if let problem = OpenFileBudget.problem(slots: slots) { throw ValidationError(problem) }
         if (key == nil) != (coordinatorKey == nil) {
             throw ValidationError("--key and --coordinator-key go together: this node's secret key, and the coordinator's public key")
         }

@@ -65,6 +65,7 @@ struct RunCommand: AsyncParsableCommand {
         if coordinator != nil, slots != nil {
             throw ValidationError("--slots is for the embedded default; on a coordinator, each node's --slots says how many tasks it runs")
         }
+        if coordinator == nil, let problem = OpenFileBudget.problem(slots: slots ?? 10, given: slots != nil) { throw ValidationError(problem) }
         if coordinator != nil, state != nil {
             throw ValidationError("--state is for the embedded default; a coordinator keeps its own journal")
         }

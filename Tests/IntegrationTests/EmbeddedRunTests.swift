@@ -872,6 +872,31 @@ import SwellTestSupport
         #expect(!result.stderr.contains("Too many open files"))
     }
 
+    @Test func slotsThatTheOpenFileLimitCannotHoldAreRefusedBeforeAnyTaskStarts() async throws {
+        // A hard limit of 100 open files: 60 slots would need about 304, and tasks would fail
+        // with "Too many open files" once a few dozen ran. Refused at once, with what fits.
+        let work = Scratch()
+        defer { work.remove() }
+        let ran = work.path + "/ran"
+        let plan = work.write("plan.yaml", "name: many\nstages:\n  - id: t\n    partition: { items: [a, b] }\n    run: touch \(ran)\n")
+        let embedded = try await run("/usr/bin/prlimit", ["--nofile=100:100", "--", Binaries.path("swell"), "run", plan,
+                                                          "--state", work.path + "/state", "--slots", "60"], in: "/")
+        #expect(embedded.status == 2, "\(embedded.stderr)")
+        #expect(embedded.stderr.contains("--slots 60 needs about 304 open files"), "\(embedded.stderr)")
+        #expect(embedded.stderr.contains("may open 100 (its hard limit, ulimit -Hn): use --slots 9 at most"), "\(embedded.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ran))
+        // What fits runs.
+        let fits = try await run("/usr/bin/prlimit", ["--nofile=100:100", "--", Binaries.path("swell"), "run", plan,
+                                                      "--state", work.path + "/state", "--slots", "9"], in: "/")
+        #expect(fits.status == 0, "\(fits.stderr)")
+        #expect(FileManager.default.fileExists(atPath: ran))
+        // A node says so before it joins.
+        let node = try await run("/usr/bin/prlimit", ["--nofile=100:100", "--", Binaries.path("swell-node"), "--join", "tcp://127.0.0.1:9",
+                                                      "--slots", "60"], in: "/")
+        #expect(node.status == 2, "\(node.stderr)")
+        #expect(node.stderr.contains("--slots 60 needs about 304 open files"), "\(node.stderr)")
+    }
+
     @Test func stderrCostsTheNodeItsTailNotWhatWasWritten() async throws {
         // 300 MB on stderr; the next task reads the peak memory of its parent: the swell process.
         let (result, work) = try await runPlan("""
