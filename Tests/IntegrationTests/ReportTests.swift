@@ -80,6 +80,28 @@ import SwellTestSupport
         #expect(dom.contains("each[2041] 2042"))
     }
 
+    @Test func aReportCutShortRemovesTheFileItMadeAndSaysWhatAnOldOneHolds() async throws {
+        // Cut short by a file size limit of 64 KiB (as by a full disk): the journal's own files
+        // stay under it (the run is only read), the report of 2,000 tasks does not.
+        let work = Scratch()
+        defer { work.remove() }
+        let state = work.path + "/state"
+        let items = (1...2_000).map { "i\($0)" }.joined(separator: ", ")
+        let plan = work.write("many.yaml", "name: many\nstages:\n  - id: a\n    partition: { items: [\(items)] }\n    run: 'true'\n")
+        let ran = try await swell(["run", plan, "--state", state, "--json"])
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let id = try #require(try JSONSerialization.jsonObject(with: Data(ran.stdout.utf8)) as? [String: Any])["run"] as? String
+        let run = try #require(id)
+        let limited = ["--fsize=65536", "--", Binaries.path("swell"), "report", run, "--state", state, "-o"]
+        let cut = try await IntegrationTests.run("/usr/bin/prlimit", limited + [work.path + "/cut.html"], in: "/")
+        #expect(cut.status == 1 && cut.stderr.contains("cannot write the report to \(work.path)/cut.html: File too large"), "\(cut.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work.path + "/cut.html"))
+        let existing = work.write("old.html", "old")
+        let kept = try await IntegrationTests.run("/usr/bin/prlimit", limited + [existing], in: "/")
+        #expect(kept.status == 1 && kept.stderr.contains("File too large; it holds the first 65536 of the report's"), "\(kept.stderr)")
+        #expect((try? FileManager.default.attributesOfItem(atPath: existing)[.size] as? Int) == 65_536)
+    }
+
     @Test func mistakesGetClearErrors() async throws {
         let work = Scratch()
         defer { work.remove() }

@@ -17,7 +17,11 @@ enum ReportFile {
         if isDatabase(path) {
             throw ClientError(.usage, "refusing to write the report to \(path): it is an SQLite database (a journal?); write it elsewhere")
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // Made here, the file goes again if the report cannot be written whole (a full disk, a
+        // file size limit); one that was there is left with what could be written.
+        var fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let made = fd >= 0
+        if !made, errno == EEXIST { fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw failure(path) }
         var written = 0
         let ok = data.withUnsafeBytes { raw -> Bool in
@@ -29,16 +33,19 @@ enum ReportFile {
             }
             return true
         }
-        if !ok {
-            let error = failure(path)
-            close(fd)
+        if !ok || close(fd) != 0 {
+            let error = failure(path, left: made ? nil : written, of: data.count)
+            if !ok { close(fd) }
+            if made { unlink(path) }
             throw error
         }
-        guard close(fd) == 0 else { throw failure(path) }
     }
 
-    private static func failure(_ path: String) -> ClientError {
-        ClientError(.failed, "cannot write the report to \(path): \(String(cString: strerror(errno)))")
+    /// What went wrong, with errno; `left`: the bytes a file that was there before now holds.
+    private static func failure(_ path: String, left: Int? = nil, of total: Int = 0) -> ClientError {
+        let why = String(cString: strerror(errno))
+        let after = left.map { "; it holds the first \($0) of the report's \(total) bytes" } ?? ""
+        return ClientError(.failed, "cannot write the report to \(path): \(why)\(after)")
     }
 
     private static func realpath(_ path: String) -> String? {
