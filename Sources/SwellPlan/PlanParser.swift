@@ -46,7 +46,7 @@ package enum PlanParser {
             // regexes would only cost start-up time.
             root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
-            throw PlanError([yamlDiagnostic(error, file: file)])
+            throw PlanError([yamlDiagnostic(error, file: file, text: text)])
         } catch {
             throw PlanError(start, "YAML error: \(error)")
         }
@@ -78,7 +78,24 @@ package enum PlanParser {
         return nil
     }
 
-    static func yamlDiagnostic(_ error: YamlError, file: String) -> PlanDiagnostic {
+    /// The line, after `first`, where a block mapping's `key` comes again at the same column:
+    /// the next line that starts there with `key:` (quoted or not). Nil for what this does not
+    /// find (a flow mapping, a key written another way): then the first place is shown.
+    static func repeatedKey(_ key: String, in text: String, after first: Mark) -> Int? {
+        let forms = [key, "\"\(key)\"", "'\(key)'"].map { $0 + ":" }
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where offset + 1 > first.line {
+            let characters = Array(line)
+            guard characters.count >= first.column else { continue }
+            let indent = characters.prefix(first.column - 1)
+            let rest = String(characters.dropFirst(first.column - 1))
+            // A shallower line, or the next item of the list the mapping is in, ends the mapping.
+            if !indent.allSatisfy({ $0 == " " }) { return nil }
+            if forms.contains(where: { rest.hasPrefix($0) }) { return offset + 1 }
+        }
+        return nil
+    }
+
+    static func yamlDiagnostic(_ error: YamlError, file: String, text: String = "") -> PlanDiagnostic {
         func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
         switch error {
         case .scanner(let context, let problem, let mark, _),
@@ -92,6 +109,12 @@ package enum PlanParser {
             return PlanDiagnostic(at(mark), message)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            // The place given is the key's first use; the error is where it comes again.
+            if duplicates.count == 1, let key = duplicates.first,
+               let again = repeatedKey(key, in: text, after: context.mark) {
+                return PlanDiagnostic(SourceLocation(file: file, line: again, column: context.mark.column),
+                                      "duplicate key \(keys) in a mapping (first at line \(context.mark.line))")
+            }
             return PlanDiagnostic(at(context.mark), "duplicate key \(keys) in a mapping")
         case .reader(let problem, _, _, _):
             return PlanDiagnostic(SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(problem)")

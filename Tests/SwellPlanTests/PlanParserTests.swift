@@ -116,7 +116,16 @@ func diagnostics(_ yaml: String, overrides: [VarOverride] = []) -> [String] {
         let result = diagnostics("name: x\nname: y\nstages:\n  - id: a\n    run: true\n")
         #expect(result.count == 1)
         #expect(result[0].contains("duplicate key 'name'"))
-        #expect(result[0].hasPrefix("plan.yaml:"))
+        #expect(result[0].hasPrefix("plan.yaml:2:1: duplicate key 'name' in a mapping (first at line 1)"), "\(result)")
+        // In a stage: where the key comes again, with where it came first.
+        let stage = diagnostics("name: x\nstages:\n  - id: a\n    run: echo 1\n    timeout: 5s\n    run: echo 2\n")
+        #expect(stage == ["plan.yaml:6:5: duplicate key 'run' in a mapping (first at line 4)"], "\(stage)")
+        // A repeat written in a way not looked for is shown at the first place, never in the next stage.
+        let odd = diagnostics("name: x\nstages:\n  - id: a\n    run: echo 1\n    run : echo 2\n  - run: echo 3\n    id: b\n")
+        #expect(odd == ["plan.yaml:4:5: duplicate key 'run' in a mapping"], "\(odd)")
+        // In a flow mapping the first place is what is known.
+        let flow = diagnostics("name: x\nstages:\n  - { id: a, run: echo, id: b }\n")
+        #expect(flow.first?.contains("duplicate key 'id' in a mapping") == true, "\(flow)")
     }
 
     @Test func unknownFieldsAreNamedWithASuggestion() {
