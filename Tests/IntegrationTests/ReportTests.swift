@@ -100,6 +100,17 @@ import SwellTestSupport
         let kept = try await IntegrationTests.run("/usr/bin/prlimit", limited + [existing], in: "/")
         #expect(kept.status == 1 && kept.stderr.contains("File too large; it holds the first 65536 of the report's"), "\(kept.stderr)")
         #expect((try? FileManager.default.attributesOfItem(atPath: existing)[.size] as? Int) == 65_536)
+        // Through a link to a file that is not there yet: the file made is removed, the link stays.
+        try FileManager.default.createSymbolicLink(atPath: work.path + "/link.html", withDestinationPath: "made.html")
+        let linked = try await IntegrationTests.run("/usr/bin/prlimit", limited + [work.path + "/link.html"], in: "/")
+        #expect(linked.status == 1 && linked.stderr.contains("File too large; the file was removed"), "\(linked.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work.path + "/made.html"))
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: work.path + "/link.html")) == "made.html")
+        // Such a link into the journal folder is refused like a path there.
+        try FileManager.default.createSymbolicLink(atPath: work.path + "/into.html", withDestinationPath: "state/x.html")
+        let into = try await swell(["report", run, "--state", state, "-o", work.path + "/into.html"])
+        #expect(into.status == 2 && into.stderr.contains("it is in the journal folder"), "\(into.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: state + "/x.html"))
     }
 
     @Test func mistakesGetClearErrors() async throws {

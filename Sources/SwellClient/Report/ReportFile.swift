@@ -10,7 +10,9 @@ enum ReportFile {
     /// Writes `data` to `path`. Refuses a path in the journal folder `stateDirectory` and an
     /// existing SQLite database; any other failure says why.
     static func write(_ data: Data, to path: String, stateDirectory: String) throws {
-        if let state = realpath(stateDirectory), let target = resolved(path),
+        // Where the bytes land: through symbolic links, a dangling one included.
+        let target = resolved(path)
+        if let state = realpath(stateDirectory), let target,
            target == state || target.hasPrefix(state.hasSuffix("/") ? state : state + "/") {
             throw ClientError(.usage, "refusing to write the report to \(path): it is in the journal folder \(stateDirectory); write it elsewhere")
         }
@@ -19,10 +21,13 @@ enum ReportFile {
         }
         // Made here, the file goes again if the report cannot be written whole (a full disk, a
         // file size limit); one that was there is left with what could be written.
-        var fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let opened = target ?? path
+        var fd = open(opened, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         let made = fd >= 0
-        if !made, errno == EEXIST { fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+        if !made, errno == EEXIST { fd = open(opened, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw failure(path) }
+        var info = stat()
+        let regular = fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
         var written = 0
         let ok = data.withUnsafeBytes { raw -> Bool in
             while written < raw.count {
@@ -34,18 +39,17 @@ enum ReportFile {
             return true
         }
         if !ok || close(fd) != 0 {
-            let error = failure(path, left: made ? nil : written, of: data.count)
+            let why = String(cString: strerror(errno))
             if !ok { close(fd) }
-            if made { unlink(path) }
-            throw error
+            if made { unlink(opened) }
+            let after = made ? "; the file was removed"
+                : regular ? "; it holds the first \(written) of the report's \(data.count) bytes" : ""
+            throw ClientError(.failed, "cannot write the report to \(path): \(why)\(after)")
         }
     }
 
-    /// What went wrong, with errno; `left`: the bytes a file that was there before now holds.
-    private static func failure(_ path: String, left: Int? = nil, of total: Int = 0) -> ClientError {
-        let why = String(cString: strerror(errno))
-        let after = left.map { "; it holds the first \($0) of the report's \(total) bytes" } ?? ""
-        return ClientError(.failed, "cannot write the report to \(path): \(why)\(after)")
+    private static func failure(_ path: String) -> ClientError {
+        ClientError(.failed, "cannot write the report to \(path): \(String(cString: strerror(errno)))")
     }
 
     private static func realpath(_ path: String) -> String? {
@@ -54,13 +58,24 @@ enum ReportFile {
         return String(cString: resolved)
     }
 
-    /// The absolute path `path` names: the file itself if it exists, else its folder resolved
+    /// The absolute path `path` names: the file itself if it exists; else, through the symbolic
+    /// links it is (one whose target is missing included), the missing file's folder resolved
     /// and its name.
     private static func resolved(_ path: String) -> String? {
-        if let whole = realpath(path) { return whole }
-        let url = URL(fileURLWithPath: path)
-        guard let folder = realpath(url.deletingLastPathComponent().path) else { return nil }
-        return (folder == "/" ? "" : folder) + "/" + url.lastPathComponent
+        var current = path
+        for _ in 0..<40 {
+            if let whole = realpath(current) { return whole }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(current, &buffer, buffer.count - 1)
+            let url = URL(fileURLWithPath: current)
+            guard count > 0 else {
+                guard let folder = realpath(url.deletingLastPathComponent().path) else { return nil }
+                return (folder == "/" ? "" : folder) + "/" + url.lastPathComponent
+            }
+            let link = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = link.hasPrefix("/") ? link : url.deletingLastPathComponent().path + "/" + link
+        }
+        return nil
     }
 
     private static func isDatabase(_ path: String) -> Bool {
