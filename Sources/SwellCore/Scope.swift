@@ -48,17 +48,17 @@ package enum Scope {
     /// followed.
     package static func firstOverlap(in scopes: [String]) -> (first: Int, second: Int, firstPath: String, secondPath: String)? {
         // One hash lookup per path; only paths with a `/` can sit inside another.
-        var owners: [String: (owner: Int, raw: String)] = [:]
+        var owners: [ByteString: (owner: Int, raw: String)] = [:]
         owners.reserveCapacity(scopes.count)
         var nested: [(path: String, raw: String, owner: Int)] = []
         // A path another scope has already claimed, as written there, and that scope; or nil.
         func claim(_ raw: String, by owner: Int) -> (raw: String, other: Int)? {
             let path = normalize(raw)
-            if let prior = owners[path] {
+            if let prior = owners[ByteString(path)] {
                 if prior.owner != owner { return (prior.raw, prior.owner) }
                 return nil
             }
-            owners[path] = (owner, raw)
+            owners[ByteString(path)] = (owner, raw)
             if path.utf8.contains(UInt8(ascii: "/")) { nested.append((path, raw, owner)) }
             return nil
         }
@@ -80,15 +80,16 @@ package enum Scope {
         // `.` (the plan's folder: `a/..` too) holds every relative path that stays inside it, and
         // `/` every absolute one; neither is an ancestor a path names.
         for root in [".", "/"] {
-            guard let top = owners[root] else { continue }
-            for (path, entry) in owners where entry.owner != top.owner && path != root {
+            guard let top = owners[ByteString(root)] else { continue }
+            for (key, entry) in owners where entry.owner != top.owner && key.text != root {
+                let path = key.text
                 let inside = root == "/" ? path.hasPrefix("/") : !path.hasPrefix("/") && path != ".." && !path.hasPrefix("../")
                 if inside { consider(top, entry) }
             }
         }
         for (path, raw, owner) in nested {
             for ancestor in ancestors(of: path) {
-                guard let other = owners[ancestor], other.owner != owner else { continue }
+                guard let other = owners[ByteString(ancestor)], other.owner != owner else { continue }
                 let found = other.owner < owner ? (other.owner, owner, other.raw, raw) : (owner, other.owner, raw, other.raw)
                 if best == nil || (found.0, found.1) < (best!.first, best!.second) { best = found }
             }
@@ -101,7 +102,9 @@ package enum Scope {
     package static func overlapDescription(_ first: String, _ second: String) -> String {
         let a = normalize(first), b = normalize(second)
         let one = shortened(first), other = shortened(second)
-        if a == b { return first == second ? "'\(one)' appears twice" : "'\(other)' is the same path as '\(one)'" }
+        if ByteString(a) == ByteString(b) {
+            return ByteString(first) == ByteString(second) ? "'\(one)' appears twice" : "'\(other)' is the same path as '\(one)'"
+        }
         return b.hasPrefix(a == "/" ? "/" : a + "/") || a == "." ? "'\(one)' contains '\(other)'" : "'\(other)' contains '\(one)'"
     }
 
@@ -155,4 +158,20 @@ package enum Scope {
         return length > 0 && !(dots == length && length <= 2)
     }
 
+}
+
+/// A string compared and hashed by its UTF-8 bytes. Swift's `String` equality is canonical
+/// equivalence: `café` written with `é` and with `e` and a combining accent are equal, yet they
+/// name two different files. Scopes are bytes.
+package struct ByteString: Hashable, Sendable {
+    package let text: String
+    package init(_ text: String) { self.text = text }
+
+    package static func == (a: ByteString, b: ByteString) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
+
+    package func hash(into hasher: inout Hasher) {
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if done == nil { for byte in text.utf8 { hasher.combine(byte) } }
+        hasher.combine(text.utf8.count)
+    }
 }

@@ -14,6 +14,16 @@ import Testing
         #expect(overlap?.secondPath == "src/a/x")
     }
 
+    @Test func namesThatDifferInTheirBytesAreDifferentScopes() {
+        // `café` composed (é) and decomposed (e + U+0301): equal as Swift strings, two files on disk.
+        let composed = "src/caf\u{E9}", decomposed = "src/cafe\u{301}"
+        #expect(composed == decomposed)
+        #expect(Scope.firstOverlap(in: [composed, decomposed]) == nil)
+        #expect(Scope.firstOverlap(in: [composed + "/x", decomposed]) == nil)
+        #expect(Scope.firstOverlap(in: [composed, "src/x", composed])?.second == 2)
+        #expect(Scope.firstOverlap(in: [decomposed, decomposed + "/a"])?.second == 1)
+    }
+
     @Test func duplicatesOverlapAndTrailingSlashesDoNotHide() {
         #expect(Scope.firstOverlap(in: ["x", "y", "x/"])?.second == 2)
         #expect(Scope.firstOverlap(in: ["./x", "x"])?.second == 1)
