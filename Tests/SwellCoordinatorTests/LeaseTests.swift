@@ -183,5 +183,27 @@ import Testing
             notices = h.take("client").compactMap { if case .event(let e) = $0, e.kind == .notice { e.message } else { nil } }
         }
         #expect(notices == ["node n1 is down: its unfinished work waits for a node to join (no other node is up)"])
+        // The next node to join is news to the run; the one after it is not.
+        h.join("n2")
+        let joined = h.take("client").compactMap { if case .event(let e) = $0, e.kind == .notice { e.message } else { nil } }
+        #expect(joined == ["node n2 joined: the run goes on"], "\(joined)")
+        h.join("n3")
+        #expect(h.take("client").compactMap { if case .event(let e) = $0, e.kind == .notice { e.message } else { nil } }.isEmpty)
+    }
+
+    @Test func aNodeReplacedByANewProcessOfItsNameIsNotSaidToLeaveNoNodeUp() throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        h.send("client", .hello(Hello(id: h.nextID(), role: .client, name: "c", incarnation: "c1")))
+        h.send("client", .submit(Submit(id: h.nextID(), plan: "name: p\nstages:\n  - id: a\n    partition: { items: [x, y] }\n    run: sleep 9\n",
+                                        file: "plan.yaml", overrides: [], scopes: [:], taskEvents: false)))
+        #expect(!h.assigns(h.take("n1")).isEmpty)
+        _ = h.take("client")
+        // Killed and started again at once: silent for a moment (suspect), then a new process.
+        h.advance(2)
+        h.join("n1", incarnation: "n1-2")
+        let notices = h.take("client").compactMap { if case .event(let e) = $0, e.kind == .notice { e.message } else { nil } }
+        #expect(notices == ["node n1 was replaced by a new process of that name: its unfinished work goes back to the pool"], "\(notices)")
+        #expect(!h.assigns(h.take("n1")).isEmpty)
     }
 }

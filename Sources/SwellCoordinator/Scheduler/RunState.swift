@@ -24,6 +24,8 @@ struct RunState: Sendable {
     var toldSinks: [SinkProgress] = []
     /// Counts changed since the last progress event.
     var progressDirty = false
+    /// Its clients were told that its work waits for a node to join: the next node that joins is news.
+    var waitsForNode = false
     /// The tasks running that the journal last recorded, for `swell status --state`.
     var journaledRunning = 0
     /// When the run last went on (`--continue`, `--retry-failed`): how long a stage took is

@@ -53,7 +53,7 @@ extension Scheduler {
                     return
                 }
                 effects.log(.info, "node \(name) joined again as a new process; the earlier one's work goes back to the pool")
-                lose(name, as: .left, now, &effects)
+                lose(name, as: .left, replaced: true, now, &effects)
             }
             let membership = (nodes[name]?.membership ?? 0) + 1
             let slots = min(hello.slots, Self.mostSlots)
@@ -219,7 +219,8 @@ extension Scheduler {
 
     /// A node is gone (down or left): its unfinished work goes back to the pool, its finished
     /// reports stay.
-    mutating func lose(_ name: String, as state: NodeState, _ now: Moment, _ effects: inout Effects) {
+    /// `replaced`: a new process of that name is joining in its place.
+    mutating func lose(_ name: String, as state: NodeState, replaced: Bool = false, _ now: Moment, _ effects: inout Effects) {
         guard var node = nodes[name], node.isLive else { return }
         node.state = max(node.state, state)
         nodeByPeer[node.peer] = nil
@@ -233,10 +234,13 @@ extension Scheduler {
             release(key, lostOn: name, now, &effects)
         }
         // Its runs' clients hear of it: their progress would otherwise just slow down.
-        let why = state == .left ? "left" : "is down"
-        let whither = nodes.values.contains { $0.isLive } ? "goes to other nodes" : "waits for a node to join (no other node is up)"
+        let why = replaced ? "was replaced by a new process of that name" : state == .left ? "left" : "is down"
+        let whither = replaced ? "goes back to the pool"
+            : nodes.values.contains { $0.isLive } ? "goes to other nodes" : "waits for a node to join (no other node is up)"
+        let noneUp = !replaced && !nodes.values.contains { $0.isLive }
         for run in Set(lost.map(\.run)).sorted() where runs[run]?.status == .running {
             notice(run, "node \(name) \(why): its unfinished work \(whither)", &effects)
+            if noneUp { runs[run]!.waitsForNode = true }
         }
         confirmCancels(from: name, ids: nil, left: state == .left, now, &effects)
         drained(name, ids: nil, now, &effects)

@@ -155,6 +155,13 @@ package struct Scheduler: Sendable {
         for name in welcomed where nodes[name] != nil {
             nodes[name]!.lastSeen = max(nodes[name]!.lastSeen, now.monotonic)
         }
+        // Runs whose clients heard that their work waits for a node hear that one came.
+        if let first = welcomed.first(where: { nodes[$0] != nil }) {
+            for id in runs.keys.sorted() where runs[id]!.waitsForNode {
+                runs[id]!.waitsForNode = false
+                if runs[id]!.status == .running { notice(id, "node \(first) joined: the run goes on", &effects) }
+            }
+        }
         welcomed.removeAll()
         advanceOutputs(&effects)
         // A lease a report gave back goes to the next task in line at once, not at the next tick.
