@@ -40,9 +40,8 @@ package enum PartitionResolver {
         case .directories(let root, let depth):
             let absolute = try directory(root, base: baseDirectory, at: at)
             var found: [String] = []
-            try walk(absolute, relative: "", depth: 0, root: root, at: at) { relative, isDirectory, level in
-                if isDirectory && level == depth { found.append(relative) }
-                return isDirectory && level < depth
+            try walk(absolute, relative: "", depth: 0, root: root, at: at, into: &found) { _, isDirectory, level in
+                (isDirectory && level == depth, isDirectory && level < depth)
             }
             return found.map { join(root, $0) }.sorted(by: Scope.byteOrder)
         case .files(let root, let pattern, let grouping):
@@ -52,9 +51,8 @@ package enum PartitionResolver {
                 throw PlanError(at, "invalid glob '\(pattern)': \(error)")
             }
             var found: [String] = []
-            try walk(absolute, relative: "", depth: 0, root: root, at: at) { relative, isDirectory, _ in
-                if !isDirectory && glob.matches(relative) { found.append(relative) }
-                return isDirectory
+            try walk(absolute, relative: "", depth: 0, root: root, at: at, into: &found) { relative, isDirectory, _ in
+                (!isDirectory && glob.matches(relative), isDirectory)
             }
             let files = found.map { join(root, $0) }.sorted(by: Scope.byteOrder)
             switch grouping {
@@ -94,59 +92,85 @@ package enum PartitionResolver {
         return absolute
     }
 
-    /// Depth-first walk; `visit(relativePath, isDirectory, depth)` returns whether to descend.
-    /// A name that is not UTF-8 is an error at `at` (it is shown with its bytes escaped).
+    /// Depth-first walk; `visit(relativePath, isDirectory, depth)` says whether the entry is a
+    /// scope and whether to descend into it; the scopes go to `found`.
+    ///
+    /// A name that cannot be a scope (not UTF-8, or holding a newline) is an error at `at` when
+    /// it would be one, or would be walked into (what is below it would be named through it),
+    /// and is passed over otherwise: a file a glob leaves out, a file in a `directories`
+    /// partition. It is shown readably, its folders too.
     static func walk(_ absolute: String, relative: String, depth: Int, root: String, at: SourceLocation,
-                     _ visit: (String, Bool, Int) -> Bool) throws(PlanError) {
-        for (name, isDirectory) in try entries(of: absolute, relative: relative, root: root, at: at) {
-            let child = relative.isEmpty ? name : relative + "/" + name
-            if visit(child, isDirectory, depth + 1), isDirectory {
-                try walk(absolute + "/" + name, relative: child, depth: depth + 1, root: root, at: at, visit)
+                     into found: inout [String], _ visit: (String, Bool, Int) -> (scope: Bool, descend: Bool)) throws(PlanError) {
+        for entry in entries(of: absolute) {
+            let child = relative.isEmpty ? entry.name : relative + "/" + entry.name
+            let verdict = visit(child, entry.isDirectory, depth + 1)
+            if let bytes = entry.unfit {
+                guard verdict.scope || (verdict.descend && entry.isDirectory) else { continue }
+                let shown = join(root, (relative.isEmpty ? "" : TerminalText.visible(relative) + "/") + escaped(bytes))
+                var problems: [String] = []
+                if String(validating: bytes, as: UTF8.self) == nil { problems.append("is not UTF-8") }
+                if bytes.contains(0x0A) { problems.append("holds a newline") }
+                throw PlanError(at, "'\(shown)' \(problems.joined(separator: " and ")), and a scope must be one line of UTF-8 text: rename it, or move it out of the partition's root")
+            }
+            if verdict.scope { found.append(child) }
+            if verdict.descend, entry.isDirectory {
+                try walk(absolute + "/" + entry.name, relative: child, depth: depth + 1, root: root, at: at, into: &found, visit)
             }
         }
     }
 
     /// The visible directories and files of a folder, in byte order, with whether each is a
-    /// directory; symbolic links count as what they point at, but for directories, which are left out.
-    static func entries(of absolute: String, relative: String, root: String, at: SourceLocation) throws(PlanError) -> [(String, Bool)] {
+    /// directory; symbolic links count as what they point at, but for directories, which are
+    /// left out. `unfit`: the bytes of a name that cannot be a scope (`name` then stands in for
+    /// it, its odd bytes as U+FFFD).
+    static func entries(of absolute: String) -> [(name: String, isDirectory: Bool, unfit: [UInt8]?)] {
         guard let directory = opendir(absolute) else { return [] }
         defer { closedir(directory) }
-        var found: [(String, Bool)] = []
+        var found: [(name: String, isDirectory: Bool, unfit: [UInt8]?)] = []
         while let entry = readdir(directory) {
             let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
             guard let first = bytes.first, first != UInt8(ascii: ".") else { continue }
-            guard let name = String(validating: bytes, as: UTF8.self), !bytes.contains(0x0A) else {
-                let shown = join(root, (relative.isEmpty ? "" : relative + "/") + escaped(bytes))
-                let problem = String(validating: bytes, as: UTF8.self) == nil ? "is not UTF-8" : "holds a newline"
-                throw PlanError(at, "'\(shown)' \(problem), and a scope must be one line of UTF-8 text: rename it, or move it out of the partition's root")
-            }
-            let path = absolute + "/" + name
+            let valid = String(validating: bytes, as: UTF8.self)
+            let fit = valid != nil && !bytes.contains(0x0A)
+            var path = Array(absolute.utf8) + [UInt8(ascii: "/")] + bytes + [0]
             var info = stat()
-            guard lstat(path, &info) == 0 else { continue }
-            var kind = info.st_mode & S_IFMT
-            if kind == S_IFLNK {
+            let kind: mode_t? = path.withUnsafeMutableBufferPointer { buffer in
+                let cPath = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+                guard lstat(cPath, &info) == 0 else { return nil }
+                let kind = info.st_mode & S_IFMT
+                guard kind == S_IFLNK else { return kind }
                 // What the link points at; a link to a directory is not followed, nor is it a file.
-                guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
-                kind = S_IFREG
+                guard stat(cPath, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+                return S_IFREG
             }
-            guard kind == S_IFDIR || kind == S_IFREG else { continue }
-            found.append((name, kind == S_IFDIR))
+            guard let kind, kind == S_IFDIR || kind == S_IFREG else { continue }
+            found.append((fit ? valid! : String(decoding: bytes, as: UTF8.self), kind == S_IFDIR, fit ? nil : bytes))
         }
-        return found.sorted { Scope.byteOrder($0.0, $1.0) }
+        return found.sorted { Scope.byteOrder($0.name, $1.name) }
     }
 
-    /// A file name as text: valid UTF-8 stays as it is but for its controls, a newline as `\n`
-    /// and the others as `\xHH`; in a name that is not UTF-8, every byte that is not printable
-    /// ASCII is `\xHH`.
+    /// A file name as text, as a terminal may show it: valid UTF-8 stays, a newline is `\n` and
+    /// other controls are shown, not obeyed (see ``TerminalText``); a byte that is not part of
+    /// valid UTF-8 is `\xHH`.
     static func escaped(_ bytes: [UInt8]) -> String {
-        func hex(_ byte: UInt8) -> String { "\\x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true) }
-        if let text = String(validating: bytes, as: UTF8.self) {
-            return text.unicodeScalars.map { scalar in
-                if scalar == "\n" { return "\\n" }
-                if scalar.value < 0x20 || scalar.value == 0x7F { return hex(UInt8(scalar.value)) }
-                return String(scalar)
-            }.joined()
+        var out = ""
+        var index = 0
+        while index < bytes.count {
+            // The longest valid character from here (UTF-8 characters are 1 to 4 bytes).
+            var taken = 0
+            for length in (1...min(4, bytes.count - index)).reversed() {
+                if let text = String(validating: bytes[index..<index + length], as: UTF8.self), text.unicodeScalars.count == 1 {
+                    out += text == "\n" ? "\\n" : TerminalText.visible(text)
+                    taken = length
+                    break
+                }
+            }
+            if taken == 0 {
+                out += "\\x" + (bytes[index] < 0x10 ? "0" : "") + String(bytes[index], radix: 16, uppercase: true)
+                taken = 1
+            }
+            index += taken
         }
-        return bytes.map { (0x20..<0x7F).contains($0) ? String(UnicodeScalar($0)) : hex($0) }.joined()
+        return out
     }
 }

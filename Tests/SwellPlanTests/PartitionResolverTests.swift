@@ -165,7 +165,54 @@ func makeTree(_ files: [String]) throws -> String {
             _ = try PartitionResolver.staticScopes(of: plan, baseDirectory: root)
             Issue.record("a name with a newline was taken as a scope")
         } catch {
-            #expect(error.description.contains("'lib/caf\u{00E9}\\nx\\x07.c' holds a newline, and a scope must be one line"), "\(error.description)")
+            #expect(error.description.contains("'lib/caf\u{00E9}\\nx^G.c' holds a newline, and a scope must be one line"), "\(error.description)")
+        }
+    }
+
+    /// A name that cannot be a scope is an error only where it would be one, or would be walked
+    /// into; shown with its folders made visible, its valid letters kept.
+    @Test func namesThatCannotBeScopesMatterOnlyWhereTheyWouldBeOnes() throws {
+        let root = try makeTree(["src/a.c", "src/b/x.c"])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // Not UTF-8 (0xFF), in a file the glob leaves out and in a file of a `directories` partition.
+        var bytes = Array((root + "/src/notes-\u{65E5}\u{672C}").utf8) + [0xFF] + Array(".txt".utf8) + [0]
+        let fd = bytes.withUnsafeMutableBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        #expect(fd >= 0)
+        close(fd)
+        #expect(FileManager.default.createFile(atPath: root + "/src/new\nline.c", contents: nil))
+        let plan = try PlanParser.parse("""
+            name: f
+            stages:
+              - id: dirs
+                partition: { directories: { root: src } }
+                run: ls {scope}
+              - id: txt
+                partition: { files: { root: src, glob: "*.txt" } }
+                run: wc -l {scope}
+            """, file: root + "/plan.yaml")
+        do {
+            _ = try PartitionResolver.staticScopes(of: plan, baseDirectory: root)
+            Issue.record("a name that cannot be a scope was taken as one")
+        } catch {
+            // Only the .txt stage, where the name would be a scope; its letters shown, its odd byte in hex.
+            #expect(error.diagnostics.count == 1, "\(error.description)")
+            #expect(error.description.contains("'src/notes-\u{65E5}\u{672C}\\xFF.txt' is not UTF-8, and a scope must be one line"), "\(error.description)")
+        }
+        let dirsOnly = try PlanParser.parse("name: f\nstages:\n  - id: dirs\n    partition: { directories: { root: src } }\n    run: ls {scope}\n",
+                                            file: root + "/plan.yaml")
+        #expect(try PartitionResolver.staticScopes(of: dirsOnly, baseDirectory: root)["dirs"] == ["src/b"])
+        // A folder with an escape sequence in its name, holding a name with a newline: nothing raw reaches the terminal.
+        try FileManager.default.removeItem(atPath: root + "/src/new\nline.c")
+        #expect((try? FileManager.default.createDirectory(atPath: root + "/src/red\u{1B}[31m\u{9B}", withIntermediateDirectories: false)) != nil)
+        #expect(FileManager.default.createFile(atPath: root + "/src/red\u{1B}[31m\u{9B}/two\nlines.c", contents: nil))
+        let cFiles = try PlanParser.parse("name: f\nstages:\n  - id: c\n    partition: { files: { root: src, glob: \"**/*.c\" } }\n    run: wc -l {scope}\n",
+                                          file: root + "/plan.yaml")
+        do {
+            _ = try PartitionResolver.staticScopes(of: cFiles, baseDirectory: root)
+            Issue.record("a name with a newline was taken as a scope")
+        } catch {
+            #expect(error.description.contains("'src/red^[[31m<U+9B>/two\\nlines.c' holds a newline"), "\(error.description)")
+            #expect(!error.description.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{9B}" }, "\(error.description)")
         }
     }
 
