@@ -159,6 +159,7 @@ import Testing
         let holders = ["n1", "n2"].filter { !h.assigns(h.take($0)).isEmpty }
         let silent = try #require(holders.first)
         let talking = silent == "n1" ? "n2" : "n1"
+        h.send(silent, .heartbeat(Heartbeat(id: h.nextID(), running: 1)))
         _ = h.take("client")
         var notices: [String] = []
         while h.clock < 10, notices.isEmpty {
@@ -167,6 +168,10 @@ import Testing
             notices = h.take("client").compactMap { if case .event(let e) = $0, e.kind == .notice { e.message } else { nil } }
         }
         #expect(notices == ["node \(silent) is down: its unfinished work goes to other nodes"])
+        // `swell status` does not show it running what it last said it ran: that went elsewhere.
+        let rows = h.scheduler.status(replyTo: 1, h.now).nodes
+        #expect(rows.first { $0.name == silent }.map { ($0.state, $0.running) } ?? (.up, -1) == (.down, 0), "\(rows)")
+        #expect(rows.first { $0.name == talking }?.running == 1)
     }
 
     @Test func aRunsClientsHearThatTheWorkOfTheOnlyNodeWaitsForAnother() throws {

@@ -344,7 +344,8 @@ package struct Scheduler: Sendable {
         let nodeList = nodes.values.sorted { $0.name < $1.name }.map { node in
             NodeStatus(name: node.name, incarnation: node.incarnation, membership: node.membership,
                        state: node.state, slots: node.slots,
-                       labels: node.labels.sorted(), running: node.running, lastHeartbeat: node.lastSeenWall,
+                       // A node that is down or left runs nothing Swell counts on: its work went elsewhere.
+                       labels: node.labels.sorted(), running: node.isLive ? node.running : 0, lastHeartbeat: node.lastSeenWall,
                        tasksRun: node.tasksRun)
         }
         let runList = runOrder.reversed().compactMap { runs[$0] }.map { run in
