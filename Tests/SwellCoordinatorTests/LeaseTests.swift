@@ -153,21 +153,19 @@ import Testing
         var h = SchedulerHarness()
         h.join("n1")
         h.join("n2")
-        h.send("client", .hello(Hello(id: h.nextID(), role: .client, name: "c", incarnation: "c1")))
-        h.send("client", .submit(Submit(id: h.nextID(), plan: "name: p\nstages:\n  - id: a\n    partition: { items: [x, y] }\n    run: sleep 9\n",
-                                        file: "plan.yaml", overrides: [], scopes: [:], taskEvents: false)))
+        submitTwoSleeps(&h)
         let holders = ["n1", "n2"].filter { !h.assigns(h.take($0)).isEmpty }
         let silent = try #require(holders.first)
         let talking = silent == "n1" ? "n2" : "n1"
         h.send(silent, .heartbeat(Heartbeat(id: h.nextID(), running: 1)))
         _ = h.take("client")
-        var notices: [String] = []
-        while h.clock < 10, notices.isEmpty {
+        var said: [String] = []
+        while h.clock < 10, said.isEmpty {
             h.send(talking, .heartbeat(Heartbeat(id: h.nextID(), running: 1)))
             h.advance(0.5)
-            notices = h.take("client").compactMap { if case .event(let e) = $0, e.kind == .notice { e.message } else { nil } }
+            said = notices(&h)
         }
-        #expect(notices == ["node \(silent) is down: its unfinished work goes to other nodes"])
+        #expect(said == ["node \(silent) is down: its unfinished work goes to other nodes"])
         // `swell status` does not show it running what it last said it ran: that went elsewhere.
         let rows = h.scheduler.status(replyTo: 1, h.now).nodes
         #expect(rows.first { $0.name == silent }.map { ($0.state, $0.running) } ?? (.up, -1) == (.down, 0), "\(rows)")
@@ -177,38 +175,46 @@ import Testing
     @Test func aRunsClientsHearThatTheWorkOfTheOnlyNodeWaitsForAnother() throws {
         var h = SchedulerHarness()
         h.join("n1")
-        h.send("client", .hello(Hello(id: h.nextID(), role: .client, name: "c", incarnation: "c1")))
-        h.send("client", .submit(Submit(id: h.nextID(), plan: "name: p\nstages:\n  - id: a\n    partition: { items: [x, y] }\n    run: sleep 9\n",
-                                        file: "plan.yaml", overrides: [], scopes: [:], taskEvents: false)))
+        submitTwoSleeps(&h)
         #expect(!h.assigns(h.take("n1")).isEmpty)
         _ = h.take("client")
-        var notices: [String] = []
-        while h.clock < 10, notices.isEmpty {
+        var said: [String] = []
+        while h.clock < 10, said.isEmpty {
             h.advance(0.5)
-            notices = h.take("client").compactMap { if case .event(let e) = $0, e.kind == .notice { e.message } else { nil } }
+            said = notices(&h)
         }
-        #expect(notices == ["node n1 is down: its unfinished work waits for a node to join (no other node is up)"])
+        #expect(said == ["node n1 is down: its unfinished work waits for a node to join (no other node is up)"])
         // The next node to join is news to the run; the one after it is not.
         h.join("n2")
-        let joined = h.take("client").compactMap { if case .event(let e) = $0, e.kind == .notice { e.message } else { nil } }
+        let joined = notices(&h)
         #expect(joined == ["node n2 joined: the run goes on"], "\(joined)")
         h.join("n3")
-        #expect(h.take("client").compactMap { if case .event(let e) = $0, e.kind == .notice { e.message } else { nil } }.isEmpty)
+        #expect(notices(&h).isEmpty)
     }
 
     @Test func aNodeReplacedByANewProcessOfItsNameIsNotSaidToLeaveNoNodeUp() throws {
         var h = SchedulerHarness()
         h.join("n1")
-        h.send("client", .hello(Hello(id: h.nextID(), role: .client, name: "c", incarnation: "c1")))
-        h.send("client", .submit(Submit(id: h.nextID(), plan: "name: p\nstages:\n  - id: a\n    partition: { items: [x, y] }\n    run: sleep 9\n",
-                                        file: "plan.yaml", overrides: [], scopes: [:], taskEvents: false)))
+        submitTwoSleeps(&h)
         #expect(!h.assigns(h.take("n1")).isEmpty)
         _ = h.take("client")
         // Killed and started again at once: silent for a moment (suspect), then a new process.
         h.advance(2)
         h.join("n1", incarnation: "n1-2")
-        let notices = h.take("client").compactMap { if case .event(let e) = $0, e.kind == .notice { e.message } else { nil } }
-        #expect(notices == ["node n1 was replaced by a new process of that name: its unfinished work goes back to the pool"], "\(notices)")
+        let said = notices(&h)
+        #expect(said == ["node n1 was replaced by a new process of that name: its unfinished work goes back to the pool"], "\(said)")
         #expect(!h.assigns(h.take("n1")).isEmpty)
+    }
+
+    /// A client that submits a run of two long sleeps.
+    private func submitTwoSleeps(_ h: inout SchedulerHarness) {
+        h.send("client", .hello(Hello(id: h.nextID(), role: .client, name: "c", incarnation: "c1")))
+        h.send("client", .submit(Submit(id: h.nextID(), plan: "name: p\nstages:\n  - id: a\n    partition: { items: [x, y] }\n    run: sleep 9\n",
+                                        file: "plan.yaml", overrides: [], scopes: [:], taskEvents: false)))
+    }
+
+    /// The notices the client got since it was last looked at.
+    private func notices(_ h: inout SchedulerHarness) -> [String] {
+        h.take("client").compactMap { if case .event(let e) = $0, e.kind == .notice { e.message } else { nil } }
     }
 }
