@@ -23,8 +23,8 @@ package struct NodeCommand: AsyncParsableCommand {
     @Option(help: "The node's name (default: the host name). A second live node of one name is known as NAME#2.")
     var name: String?
 
-    @Option(help: "Tasks this node runs at once.")
-    var slots: Int = 10
+    @Option(help: "Tasks this node runs at once (default 10).")
+    var slots: Int?
 
     @Option(help: ArgumentHelp("Labels, comma-separated; a stage with `labels` runs only on nodes that have them all.", valueName: "l1,l2"))
     var labels: String?
@@ -48,8 +48,8 @@ package struct NodeCommand: AsyncParsableCommand {
 
     package func validate() throws {
         guard join.hasPrefix("tcp://") else { throw ValidationError("--join takes an endpoint such as tcp://HOST:7710") }
-        guard (1...10_000).contains(slots) else { throw ValidationError("--slots must be from 1 to 10000") }
-        if let problem = OpenFileBudget.problem(slots: slots) { throw ValidationError(problem) }
+        if let slots, !(1...10_000).contains(slots) { throw ValidationError("--slots must be from 1 to 10000") }
+        if let problem = OpenFileBudget.problem(slots: slots ?? 10, given: slots != nil) { throw ValidationError(problem) }
         if (key == nil) != (coordinatorKey == nil) {
             throw ValidationError("--key and --coordinator-key go together: this node's secret key, and the coordinator's public key")
         }
@@ -67,7 +67,7 @@ package struct NodeCommand: AsyncParsableCommand {
 
     var options: NodeOptions {
         NodeOptions(
-            join: join, name: name ?? NodeConfiguration.defaultName, slots: slots,
+            join: join, name: name ?? NodeConfiguration.defaultName, slots: slots ?? 10,
             labels: labels?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? [],
             workdir: workdir, keyFile: key, coordinatorKey: coordinatorKey, allow: allow)
     }

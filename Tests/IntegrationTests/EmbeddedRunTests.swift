@@ -895,6 +895,9 @@ import SwellTestSupport
                                                       "--slots", "60"], in: "/")
         #expect(node.status == 2, "\(node.stderr)")
         #expect(node.stderr.contains("--slots 60 needs about 304 open files"), "\(node.stderr)")
+        // Its default, not given, is not quoted as if it had been.
+        let byDefault = try await run("/usr/bin/prlimit", ["--nofile=100:100", "--", Binaries.path("swell-node"), "--join", "tcp://127.0.0.1:9"], in: "/")
+        #expect(byDefault.status == 2 && byDefault.stderr.contains("10 slots (the default of --slots) need about 104 open files"), "\(byDefault.stderr)")
     }
 
     @Test func stderrCostsTheNodeItsTailNotWhatWasWritten() async throws {
