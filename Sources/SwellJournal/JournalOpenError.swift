@@ -1,3 +1,5 @@
+import Foundation
+
 /// The journal could not be opened or brought up to this version's tables.
 package struct JournalOpenError: Error, CustomStringConvertible, Sendable {
     package var path: String
@@ -24,11 +26,24 @@ package struct JournalOpenError: Error, CustomStringConvertible, Sendable {
         case 13:  // SQLITE_FULL
             "the disk is full: free some space; the journal is kept as it is"
         case 10:  // SQLITE_IOERR
-            "the disk could not be read or written; the journal is kept as it is"
+            if let limit = Self.fileSizeLimit() {
+                // A write past `ulimit -f` fails as an I/O error (EFBIG) in SQLite's eyes.
+                "a file size limit is set (ulimit -f: \(limit) bytes), and the journal's files must grow past it: "
+                    + "raise or lift it; the journal is kept as it is"
+            } else {
+                "the disk could not be read or written; the journal is kept as it is"
+            }
         case 5, 6:  // SQLITE_BUSY, SQLITE_LOCKED
             "another process holds it locked; try again once it is done"
         default:
             "move it aside to start with an empty one"
         }
+    }
+
+    /// This process's file size limit in bytes (`ulimit -f`), if it has one.
+    static func fileSizeLimit() -> UInt64? {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_FSIZE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        return UInt64(limit.rlim_cur)
     }
 }

@@ -100,6 +100,10 @@ import SwellTestSupport
         let kept = try await IntegrationTests.run("/usr/bin/prlimit", limited + [existing], in: "/")
         #expect(kept.status == 1 && kept.stderr.contains("File too large; it holds the first 65536 of the report's"), "\(kept.stderr)")
         #expect((try? FileManager.default.attributesOfItem(atPath: existing)[.size] as? Int) == 65_536)
+        // Under 32 KiB the journal's own shared-memory file cannot be made: the error says why.
+        let tiny = try await IntegrationTests.run("/usr/bin/prlimit", ["--fsize=8192", "--", Binaries.path("swell"), "report", run,
+                                                                      "--state", state, "-o", work.path + "/tiny.html"], in: "/")
+        #expect(tiny.status == 1 && tiny.stderr.contains("a file size limit is set (ulimit -f: 8192 bytes)"), "\(tiny.stderr)")
         // Through a link to a file that is not there yet: the file made is removed, the link stays.
         try FileManager.default.createSymbolicLink(atPath: work.path + "/link.html", withDestinationPath: "made.html")
         let linked = try await IntegrationTests.run("/usr/bin/prlimit", limited + [work.path + "/link.html"], in: "/")
