@@ -26,8 +26,9 @@ package struct JournalOpenError: Error, CustomStringConvertible, Sendable {
         case 13:  // SQLITE_FULL
             "the disk is full: free some space; the journal is kept as it is"
         case 10:  // SQLITE_IOERR
-            if let limit = Self.fileSizeLimit() {
-                // A write past `ulimit -f` fails as an I/O error (EFBIG) in SQLite's eyes.
+            if let limit = Self.fileSizeLimit(), limit <= Self.size(of: path) + 64 << 20 {
+                // A write past `ulimit -f` fails as an I/O error (EFBIG) in SQLite's eyes; a limit
+                // far above the journal's size is not what stopped it.
                 "a file size limit is set (ulimit -f: \(limit) bytes), and the journal's files must grow past it: "
                     + "raise or lift it; the journal is kept as it is"
             } else {
@@ -38,6 +39,12 @@ package struct JournalOpenError: Error, CustomStringConvertible, Sendable {
         default:
             "move it aside to start with an empty one"
         }
+    }
+
+    /// The bytes of the file at `path`, 0 if there is none.
+    static func size(of path: String) -> UInt64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? UInt64(max(0, info.st_size)) : 0
     }
 
     /// This process's file size limit in bytes (`ulimit -f`), if it has one.
