@@ -25,6 +25,8 @@ package struct NodeCommand: AsyncParsableCommand {
 
     @Option(help: "Tasks this node runs at once (default 10).")
     var slots: Int?
+    /// `--slots`, or its default.
+    var slotCount: Int { slots ?? 10 }
 
     @Option(help: ArgumentHelp("Labels, comma-separated; a stage with `labels` runs only on nodes that have them all.", valueName: "l1,l2"))
     var labels: String?
@@ -49,7 +51,7 @@ package struct NodeCommand: AsyncParsableCommand {
     package func validate() throws {
         guard join.hasPrefix("tcp://") else { throw ValidationError("--join takes an endpoint such as tcp://HOST:7710") }
         if let slots, !(1...10_000).contains(slots) { throw ValidationError("--slots must be from 1 to 10000") }
-        if let problem = OpenFileBudget.problem(slots: slots ?? 10, given: slots != nil) { throw ValidationError(problem) }
+        if let problem = OpenFileBudget.problem(slots: slotCount, given: slots != nil) { throw ValidationError(problem) }
         if (key == nil) != (coordinatorKey == nil) {
             throw ValidationError("--key and --coordinator-key go together: this node's secret key, and the coordinator's public key")
         }
@@ -67,7 +69,7 @@ package struct NodeCommand: AsyncParsableCommand {
 
     var options: NodeOptions {
         NodeOptions(
-            join: join, name: name ?? NodeConfiguration.defaultName, slots: slots ?? 10,
+            join: join, name: name ?? NodeConfiguration.defaultName, slots: slotCount,
             labels: labels?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? [],
             workdir: workdir, keyFile: key, coordinatorKey: coordinatorKey, allow: allow)
     }

@@ -159,12 +159,7 @@ import Testing
         let talking = silent == "n1" ? "n2" : "n1"
         h.send(silent, .heartbeat(Heartbeat(id: h.nextID(), running: 1)))
         _ = h.take("client")
-        var said: [String] = []
-        while h.clock < 10, said.isEmpty {
-            h.send(talking, .heartbeat(Heartbeat(id: h.nextID(), running: 1)))
-            h.advance(0.5)
-            said = notices(&h)
-        }
+        let said = firstNotices(&h, whileBeating: talking)
         #expect(said == ["node \(silent) is down: its unfinished work goes to other nodes"])
         // `swell status` does not show it running what it last said it ran: that went elsewhere.
         let rows = h.scheduler.status(replyTo: 1, h.now).nodes
@@ -178,11 +173,7 @@ import Testing
         submitTwoSleeps(&h)
         #expect(!h.assigns(h.take("n1")).isEmpty)
         _ = h.take("client")
-        var said: [String] = []
-        while h.clock < 10, said.isEmpty {
-            h.advance(0.5)
-            said = notices(&h)
-        }
+        let said = firstNotices(&h)
         #expect(said == ["node n1 is down: its unfinished work waits for a node to join (no other node is up)"])
         // The next node to join is news to the run; the one after it is not.
         h.join("n2")
@@ -211,6 +202,18 @@ import Testing
         h.send("client", .hello(Hello(id: h.nextID(), role: .client, name: "c", incarnation: "c1")))
         h.send("client", .submit(Submit(id: h.nextID(), plan: "name: p\nstages:\n  - id: a\n    partition: { items: [x, y] }\n    run: sleep 9\n",
                                         file: "plan.yaml", overrides: [], scopes: [:], taskEvents: false)))
+    }
+
+    /// The first notices the client gets as the clock goes on (for at most 10 s), `node` sending
+    /// heartbeats meanwhile.
+    private func firstNotices(_ h: inout SchedulerHarness, whileBeating node: String? = nil) -> [String] {
+        var said: [String] = []
+        while h.clock < 10, said.isEmpty {
+            if let node { h.send(node, .heartbeat(Heartbeat(id: h.nextID(), running: 1))) }
+            h.advance(0.5)
+            said = notices(&h)
+        }
+        return said
     }
 
     /// The notices the client got since it was last looked at.

@@ -4,6 +4,19 @@ import Testing
 @testable import SwellPlan
 
 /// A fresh folder with these files (and their parent directories).
+/// Runs `body` with the path `bytes` as a C string: for names that are not UTF-8.
+func withPath<R>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
+    (bytes + [0]).withUnsafeBufferPointer { body(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) }
+}
+
+/// Makes an empty file at the path `bytes`; whether it could.
+func makeFile(_ bytes: [UInt8]) -> Bool {
+    let fd = withPath(bytes) { open($0, O_CREAT | O_WRONLY, 0o644) }
+    guard fd >= 0 else { return false }
+    close(fd)
+    return true
+}
+
 func makeTree(_ files: [String]) throws -> String {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("swell-tree-\(UUID().uuidString)").path
     for file in files {
@@ -147,10 +160,7 @@ func makeTree(_ files: [String]) throws -> String {
         let bad = root + "/lib/caf\u{00E9}"
         var bytes = Array(bad.utf8.dropLast(2))
         bytes.append(0xE9)
-        bytes.append(0)
-        let fd = bytes.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
-        #expect(fd >= 0)
-        close(fd)
+        #expect(makeFile(bytes))
         #expect(throws: PlanError.self) { try PartitionResolver.staticScopes(of: plan, baseDirectory: root) }
         do {
             _ = try PartitionResolver.staticScopes(of: plan, baseDirectory: root)
@@ -158,8 +168,7 @@ func makeTree(_ files: [String]) throws -> String {
             #expect(error.description.contains("'lib/caf\\xE9' is not UTF-8, and a scope must be one line"), "\(error.description)")
         }
         // A name of valid UTF-8 with a newline and another control: shown as they are, those escaped.
-        let unlinked = bytes.withUnsafeBufferPointer { unlink(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) }
-        #expect(unlinked == 0)
+        #expect(withPath(bytes) { unlink($0) } == 0)
         #expect(FileManager.default.createFile(atPath: root + "/lib/caf\u{00E9}\nx\u{07}.c", contents: nil))
         do {
             _ = try PartitionResolver.staticScopes(of: plan, baseDirectory: root)
@@ -175,10 +184,7 @@ func makeTree(_ files: [String]) throws -> String {
         let root = try makeTree(["src/a.c", "src/b/x.c"])
         defer { try? FileManager.default.removeItem(atPath: root) }
         // Not UTF-8 (0xFF), in a file the glob leaves out and in a file of a `directories` partition.
-        var bytes = Array((root + "/src/notes-\u{65E5}\u{672C}").utf8) + [0xFF] + Array(".txt".utf8) + [0]
-        let fd = bytes.withUnsafeMutableBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
-        #expect(fd >= 0)
-        close(fd)
+        #expect(makeFile(Array((root + "/src/notes-\u{65E5}\u{672C}").utf8) + [0xFF] + Array(".txt".utf8)))
         #expect(FileManager.default.createFile(atPath: root + "/src/new\nline.c", contents: nil))
         let plan = try PlanParser.parse("""
             name: f

@@ -39,17 +39,17 @@ enum ReportFile {
             return true
         }
         if !ok || close(fd) != 0 {
-            let why = String(cString: strerror(errno))
+            let error = failure(path, made ? "; the file was removed"
+                : regular ? "; it holds the first \(written) of the report's \(data.count) bytes" : "")
             if !ok { close(fd) }
             if made { unlink(opened) }
-            let after = made ? "; the file was removed"
-                : regular ? "; it holds the first \(written) of the report's \(data.count) bytes" : ""
-            throw ClientError(.failed, "cannot write the report to \(path): \(why)\(after)")
+            throw error
         }
     }
 
-    private static func failure(_ path: String) -> ClientError {
-        ClientError(.failed, "cannot write the report to \(path): \(String(cString: strerror(errno)))")
+    /// What went wrong, from errno, then `after`.
+    private static func failure(_ path: String, _ after: String = "") -> ClientError {
+        ClientError(.failed, "cannot write the report to \(path): \(String(cString: strerror(errno)))\(after)")
     }
 
     private static func realpath(_ path: String) -> String? {

@@ -235,9 +235,8 @@ extension Scheduler {
         }
         // Its runs' clients hear of it: their progress would otherwise just slow down.
         let why = replaced ? "was replaced by a new process of that name" : state == .left ? "left" : "is down"
-        let whither = replaced ? "goes back to the pool"
-            : nodes.values.contains { $0.isLive } ? "goes to other nodes" : "waits for a node to join (no other node is up)"
         let noneUp = !replaced && !nodes.values.contains { $0.isLive }
+        let whither = replaced ? "goes back to the pool" : noneUp ? "waits for a node to join (no other node is up)" : "goes to other nodes"
         for run in Set(lost.map(\.run)).sorted() where runs[run]?.status == .running {
             notice(run, "node \(name) \(why): its unfinished work \(whither)", &effects)
             if noneUp { runs[run]!.waitsForNode = true }
