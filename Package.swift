@@ -41,6 +41,8 @@ let package = Package(
         // glibc's <malloc.h>, for mallopt: the Glibc module does not export it.
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CSpawn"),
+        // Fills stdin, stdout and stderr with /dev/null before main when they were closed.
+        .target(name: "CStandardStreams"),
         .target(
             name: "SwellZMQ",
             dependencies: ["CZeroMQ", .product(name: "DequeModule", package: "swift-collections")],
@@ -103,7 +105,7 @@ let package = Package(
             name: "SwellClient",
             dependencies: [
                 "SwellCore", "SwellPlan", "SwellProtocol", "SwellWire", "SwellZMQ", "SwellJournal", "SwellSecurity",
-                "SwellCoordinator", "SwellNode",
+                "SwellCoordinator", "SwellNode", "CStandardStreams",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],

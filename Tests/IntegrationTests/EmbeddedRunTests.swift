@@ -45,6 +45,25 @@ import SwellTestSupport
 
     /// A run that goes on counts its stages' and its own time from then: the time since it first
     /// started (here a task of 1.5 s in the first run) is said apart, not added.
+    /// `swell run plan.yaml 2>&-` (or `>&-`): the closed stream is /dev/null, not whichever
+    /// descriptor the process opened next (a dispatch thread's epoll took descriptor 2 before).
+    @Test func aStreamClosedAtStartIsDevNullNotTheNextDescriptorOpened() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        // The task's shell is a child of the run's embedded node: its parent's descriptor 2.
+        let plan = work.write("plan.yaml", "name: fds\nstages:\n  - id: a\n    run: readlink /proc/$PPID/fd/2 > \(work.path)/fd2\n")
+        let ran = try await run("/bin/sh", ["-c", "exec \"$0\" \"$@\" 2>&-", Binaries.path("swell"), "run", plan,
+                                            "--state", work.path + "/state"], in: "/")
+        #expect(ran.status == 0, "\(ran.stderr)")
+        #expect(work.read("fd2") == "/dev/null\n")
+        // A closed stdout fails the write of the outputs, after the run, and says so.
+        let hello = work.write("hello.yaml", "name: hello\nstages:\n  - id: a\n    run: echo hi\n")
+        let closed = try await run("/bin/sh", ["-c", "exec \"$0\" \"$@\" >&-", Binaries.path("swell"), "run", hello,
+                                               "--state", work.path + "/state"], in: "/")
+        #expect(closed.status == 1 && closed.stderr.contains("cannot write to stdout: it was closed when swell started"),
+                "\(closed.stderr)")
+    }
+
     @Test func aContinuedRunCountsItsTimeFromWhenItWentOn() async throws {
         let plan = """
             name: again
@@ -1051,7 +1070,7 @@ import SwellTestSupport
     @Test func anEmbeddedRunKilledButNotYetWaitedForIsMarkedInterrupted() async throws {
         let work = Scratch()
         defer { work.remove() }
-        let slow = work.write("slow.yaml", """
+        _ = work.write("slow.yaml", """
             name: slow
             stages:
               - id: nap

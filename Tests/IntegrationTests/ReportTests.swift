@@ -135,11 +135,25 @@ import SwellTestSupport
         #expect(unwritable.status == 1)
         #expect(unwritable.stderr.contains("cannot write the report to \(work.path)/missing/r.html: No such file or directory"),
                 "\(unwritable.stderr)")
-        let folder = try await swell(["report", run, "--state", state, "-o", work.path])
-        #expect(folder.status == 1 && folder.stderr.contains(": Is a directory"), "\(folder.stderr)")
+        // A folder gets the report under its usual name, as cp puts a file in a folder; a name
+        // ending in / that is no folder is refused before anything is read.
+        try FileManager.default.createDirectory(atPath: work.path + "/reports", withIntermediateDirectories: false)
+        for folder in [work.path + "/reports", work.path + "/reports/"] {
+            let into = try await swell(["report", run, "--state", state, "-o", folder])
+            #expect(into.status == 0 && into.stderr.contains("wrote \(work.path)/reports/swell-report-\(run).html"), "\(into.stderr)")
+        }
+        #expect(work.read("reports/swell-report-\(run).html").hasPrefix("<!DOCTYPE html>"))
+        let noFolder = try await swell(["report", run, "--state", state, "-o", work.path + "/new/"])
+        #expect(noFolder.status == 2 && noFolder.stderr.contains("cannot write the report to \(work.path)/new/: there is no such folder"),
+                "\(noFolder.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work.path + "/new"))
+        // A closed stdout says so (before, another descriptor had taken its number).
+        let closed = try await IntegrationTests.run("/bin/sh", ["-c", "exec \"$0\" \"$@\" >&-", Binaries.path("swell"),
+                                                                "report", run, "--state", state, "-o", "-"])
+        #expect(closed.status == 1 && closed.stderr.contains("cannot write to stdout: it was closed when swell started"), "\(closed.stderr)")
 
         // -o never replaces the journal, nor a copy of it.
-        for target in [state + "/journal.sqlite", state + "/r.html"] {
+        for target in [state + "/journal.sqlite", state + "/r.html", state] {
             let over = try await swell(["report", run, "--state", state, "-o", target])
             #expect(over.status == 2 && over.stderr.contains("it is in the journal folder"), "\(over.stderr)")
         }

@@ -29,14 +29,15 @@ package enum ReportClient {
 
     package static func run(_ query: Query) async -> SwellExit {
         await SwellExit.reporting {
+            // Before the reports are read: a name that cannot be written to fails at once.
+            let path = query.output == "-" ? nil : try ReportFile.path(query.output, run: query.run)
             let timeline = try await query.coordinator != nil ? remote(query) : local(query)
             let digest = timeline.digest
             let html = Data(ReportPage.html(timeline, logs: logsCommand(query)).utf8)
-            if query.output == "-" {
+            guard let path else {
                 StandardStreams.out(html)
                 return .success
             }
-            let path = query.output ?? "swell-report-\(query.run).html"
             try ReportFile.write(html, to: path, stateDirectory: query.stateDirectory)
             StandardStreams.err("swell: wrote \(path): run \(digest.id) (\(digest.status.rawValue)), "
                 + "\(timeline.finished) task\(timeline.finished == 1 ? "" : "s") finished, \(timeline.attempts.count) attempt\(timeline.attempts.count == 1 ? "" : "s")\n")

@@ -7,6 +7,22 @@ import Glibc
 /// symlink is followed, a device or FIFO written to, an existing file keeps its mode and links),
 /// never over the journal.
 enum ReportFile {
+    /// The file `-o` names: `swell-report-RUN.html` here without it, and in the folder it names
+    /// when that is one, as `cp` puts a file into a folder. A name that ends in `/` and is no
+    /// folder is refused.
+    static func path(_ output: String?, run: String) throws -> String {
+        let file = "swell-report-\(run).html"
+        guard let output else { return file }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isFolder), isFolder.boolValue {
+            return output.hasSuffix("/") ? output + file : output + "/" + file
+        }
+        if output.hasSuffix("/") {
+            throw ClientError(.usage, "cannot write the report to \(output): there is no such folder; make it first, or name a file")
+        }
+        return output
+    }
+
     /// Writes `data` to `path`. Refuses a path in the journal folder `stateDirectory` and an
     /// existing SQLite database; any other failure says why.
     static func write(_ data: Data, to path: String, stateDirectory: String) throws {

@@ -1,3 +1,4 @@
+import CStandardStreams
 package import Foundation
 
 /// stdout and stderr, written without trapping when their reader has gone.
@@ -27,9 +28,14 @@ package enum StandardStreams {
         }
     }
 
+    /// Whether stdout was closed when the process started (`swell ... >&-`). It is /dev/null
+    /// since, and a write to it fails as one to a closed stdout would, saying so.
+    package static let stdoutWasClosed = swell_closed_standard_streams() & (1 << STDOUT_FILENO) != 0
+
     /// Writes `data` to stdout, and says how that went.
     package static func tryOut(_ data: Data) -> Written {
-        switch write(data, to: STDOUT_FILENO) {
+        if stdoutWasClosed && !data.isEmpty { return .failed("it was closed when swell started") }
+        return switch write(data, to: STDOUT_FILENO) {
         case 0: .written
         case EPIPE: .readerGone
         case let error: .failed(String(cString: strerror(error)))
