@@ -39,8 +39,7 @@ package enum PartitionResolver {
             return nil
         case .directories(let root, let depth):
             let absolute = try directory(root, base: baseDirectory, at: at)
-            var found: [String] = []
-            try walk(absolute, relative: "", depth: 0, root: root, at: at, into: &found) { _, isDirectory, level in
+            let found = try scopes(under: absolute, root: root, at: at) { _, isDirectory, level in
                 (isDirectory && level == depth, isDirectory && level < depth)
             }
             return found.map { join(root, $0) }.sorted(by: Scope.byteOrder)
@@ -50,8 +49,7 @@ package enum PartitionResolver {
             do { glob = try Glob(pattern) } catch {
                 throw PlanError(at, "invalid glob '\(pattern)': \(error)")
             }
-            var found: [String] = []
-            try walk(absolute, relative: "", depth: 0, root: root, at: at, into: &found) { relative, isDirectory, _ in
+            let found = try scopes(under: absolute, root: root, at: at) { relative, isDirectory, _ in
                 (!isDirectory && glob.matches(relative), isDirectory)
             }
             let files = found.map { join(root, $0) }.sorted(by: Scope.byteOrder)
@@ -92,29 +90,55 @@ package enum PartitionResolver {
         return absolute
     }
 
-    /// Depth-first walk; `visit(relativePath, isDirectory, depth)` says whether the entry is a
-    /// scope and whether to descend into it; the scopes go to `found`.
+    /// The names of at most this many names that cannot be scopes are shown, then how many more.
+    static let unfitShown = 10
+
+    /// The paths below `absolute` that `visit` takes for scopes, by a depth-first walk.
     ///
     /// A name that cannot be a scope (not UTF-8, or holding a newline) is an error at `at` when
     /// it would be one, or would be walked into (what is below it would be named through it),
     /// and is passed over otherwise: a file a glob leaves out, a file in a `directories`
-    /// partition. It is shown readably, its folders too.
-    static func walk(_ absolute: String, relative: String, depth: Int, root: String, at: SourceLocation,
-                     into found: inout [String], _ visit: (String, Bool, Int) -> (scope: Bool, descend: Bool)) throws(PlanError) {
+    /// partition. Every such name is found before the error, which shows the first
+    /// ``unfitShown`` readably, their folders too, and counts the rest: one fix, one retry.
+    static func scopes(under absolute: String, root: String, at: SourceLocation,
+                       _ visit: (String, Bool, Int) -> (scope: Bool, descend: Bool)) throws(PlanError) -> [String] {
+        var found: [String] = []
+        var unfit: [String] = []
+        var unfitCount = 0
+        walk(absolute, relative: "", depth: 0, visit) { relative, _, bytes in
+            unfitCount += 1
+            guard unfit.count < unfitShown else { return }
+            let shown = join(root, (relative.isEmpty ? "" : TerminalText.visible(relative) + "/") + escaped(bytes))
+            var problems: [String] = []
+            if String(validating: bytes, as: UTF8.self) == nil { problems.append("is not UTF-8") }
+            if bytes.contains(0x0A) { problems.append("holds a newline") }
+            unfit.append("'\(shown)' \(problems.joined(separator: " and "))")
+        } found: { found.append($0) }
+        guard unfitCount > 0 else { return found }
+        var diagnostics = unfit.map { PlanDiagnostic(at, $0 + ", and a scope must be one line of UTF-8 text: rename it, or move it out of the partition's root") }
+        if unfitCount > unfit.count {
+            let more = unfitCount - unfit.count
+            diagnostics.append(PlanDiagnostic(at, "and \(more) more name\(more == 1 ? "" : "s") that cannot be scopes under '\(root)'"))
+        }
+        throw PlanError(diagnostics)
+    }
+
+    /// Depth-first walk; `visit(relativePath, isDirectory, depth)` says whether the entry is a
+    /// scope and whether to descend into it. Scopes go to `found`; names that cannot be scopes
+    /// but would be one, or would be walked into, go to `unfit` (with the relative folder they
+    /// are in, and their bytes) and are not walked into.
+    private static func walk(_ absolute: String, relative: String, depth: Int, _ visit: (String, Bool, Int) -> (scope: Bool, descend: Bool),
+                             unfit: (String, String, [UInt8]) -> Void, found: (String) -> Void) {
         for entry in entries(of: absolute) {
             let child = relative.isEmpty ? entry.name : relative + "/" + entry.name
             let verdict = visit(child, entry.isDirectory, depth + 1)
             if let bytes = entry.unfit {
-                guard verdict.scope || (verdict.descend && entry.isDirectory) else { continue }
-                let shown = join(root, (relative.isEmpty ? "" : TerminalText.visible(relative) + "/") + escaped(bytes))
-                var problems: [String] = []
-                if String(validating: bytes, as: UTF8.self) == nil { problems.append("is not UTF-8") }
-                if bytes.contains(0x0A) { problems.append("holds a newline") }
-                throw PlanError(at, "'\(shown)' \(problems.joined(separator: " and ")), and a scope must be one line of UTF-8 text: rename it, or move it out of the partition's root")
+                if verdict.scope || (verdict.descend && entry.isDirectory) { unfit(relative, entry.name, bytes) }
+                continue
             }
-            if verdict.scope { found.append(child) }
+            if verdict.scope { found(child) }
             if verdict.descend, entry.isDirectory {
-                try walk(absolute + "/" + entry.name, relative: child, depth: depth + 1, root: root, at: at, into: &found, visit)
+                walk(absolute + "/" + entry.name, relative: child, depth: depth + 1, visit, unfit: unfit, found: found)
             }
         }
     }

@@ -222,6 +222,25 @@ func makeTree(_ files: [String]) throws -> String {
         }
     }
 
+    /// Every unfit name is found before the plan is refused: the first ten are named, the rest
+    /// counted, so that one pass of renames is enough.
+    @Test func everyNameThatCannotBeAScopeIsCountedAndTheFirstTenNamed() throws {
+        let root = try makeTree(["src/ok.c"])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for i in 0..<13 { #expect(makeFile(Array((root + "/src/bad\(i < 10 ? "0" : "")\(i)").utf8) + [0xFF] + Array(".c".utf8))) }
+        let plan = try PlanParser.parse("name: f\nstages:\n  - id: c\n    partition: { files: { root: src, glob: \"*.c\" } }\n    run: wc -l {scope}\n",
+                                        file: root + "/plan.yaml")
+        do {
+            _ = try PartitionResolver.staticScopes(of: plan, baseDirectory: root)
+            Issue.record("names that are not UTF-8 were taken as scopes")
+        } catch {
+            #expect(error.diagnostics.count == 11, "\(error.description)")
+            #expect(error.diagnostics.first?.message.hasPrefix("'src/bad00\\xFF.c' is not UTF-8") == true, "\(error.description)")
+            #expect(error.diagnostics.dropLast().last?.message.hasPrefix("'src/bad09\\xFF.c' is not UTF-8") == true, "\(error.description)")
+            #expect(error.diagnostics.last?.message == "and 3 more names that cannot be scopes under 'src'", "\(error.description)")
+        }
+    }
+
     @Test func linesOfRefusesANulByte() {
         guard case .failure(let nul) = LinesOf.scopes(from: Data("a\nb\0x\nb\0y\n".utf8), stage: "s", source: "i") else {
             Issue.record("a line with a NUL byte was accepted")
