@@ -59,9 +59,11 @@ package enum PartitionResolver {
                     files[$0..<min($0 + n, files.count)].joined(separator: "\n")
                 }
             case .byExtension:
-                var groups: [String: [String]] = [:]
-                for file in files { groups[fileExtension(file), default: []].append(file) }
-                return groups.keys.sorted(by: Scope.byteOrder).map { groups[$0]!.joined(separator: "\n") }
+                // By the extension's bytes: `.café` composed and decomposed are two extensions,
+                // as their files are two files.
+                var groups: [ByteString: [String]] = [:]
+                for file in files { groups[ByteString(fileExtension(file)), default: []].append(file) }
+                return groups.keys.map(\.text).sorted(by: Scope.byteOrder).map { groups[ByteString($0)]!.joined(separator: "\n") }
             }
         }
     }

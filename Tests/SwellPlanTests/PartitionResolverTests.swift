@@ -105,6 +105,18 @@ func makeTree(_ files: [String]) throws -> String {
         #expect(scopes["top"] == ["lib/sub/c.swift"])
     }
 
+    /// Extensions are grouped by their bytes: `.café` composed and decomposed (equal as Swift
+    /// strings) are two file types, as their files are two files.
+    @Test func groupingByExtensionTellsComposedFromDecomposed() throws {
+        let root = try makeTree(["d/a.caf\u{E9}", "d/b.cafe\u{301}", "d/c.caf\u{E9}"])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let plan = try PlanParser.parse("name: f\nstages:\n  - id: t\n    partition: { files: { root: d, group-by: extension } }\n    run: wc -l {scope}\n",
+                                        file: root + "/plan.yaml")
+        let scopes = try #require(try PartitionResolver.staticScopes(of: plan, baseDirectory: root)["t"])
+        // In byte order of the extensions: `cafe` + U+0301 before `caf` + U+00E9.
+        #expect(scopes.map { Array($0.utf8) } == [Array("d/b.cafe\u{301}".utf8), Array("d/a.caf\u{E9}\nd/c.caf\u{E9}".utf8)])
+    }
+
     @Test func aMissingRootPointsAtThePartition() throws {
         let root = try makeTree(["x/"])
         defer { try? FileManager.default.removeItem(atPath: root) }
