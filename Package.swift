@@ -41,8 +41,9 @@ let package = Package(
         // glibc's <malloc.h>, for mallopt: the Glibc module does not export it.
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CSpawn"),
-        // Fills stdin, stdout and stderr with /dev/null before main when they were closed.
-        .target(name: "CStandardStreams"),
+        // What every binary checks before main: closed standard streams (made /dev/null), an
+        // open-file limit too low to start.
+        .target(name: "CStartup"),
         .target(
             name: "SwellZMQ",
             dependencies: ["CZeroMQ", .product(name: "DequeModule", package: "swift-collections")],
@@ -105,7 +106,7 @@ let package = Package(
             name: "SwellClient",
             dependencies: [
                 "SwellCore", "SwellPlan", "SwellProtocol", "SwellWire", "SwellZMQ", "SwellJournal", "SwellSecurity",
-                "SwellCoordinator", "SwellNode", "CStandardStreams",
+                "SwellCoordinator", "SwellNode", "CStartup",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],

@@ -919,6 +919,24 @@ import SwellTestSupport
         #expect(byDefault.status == 2 && byDefault.stderr.contains("10 slots (the default of --slots) need about 104 open files"), "\(byDefault.stderr)")
     }
 
+    /// Under 32 open files every binary says so and exits 2 before it starts; before, each
+    /// crashed somewhere in libdispatch or libzmq (signal 4, or an assertion in epoll.cpp).
+    @Test func anOpenFileLimitTooLowToStartIsSaidNotCrashedOn() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let state = ["--state", work.path + "/state"]
+        for (binary, arguments) in [("swell", ["status"] + state), ("swell-node", ["--join", "tcp://127.0.0.1:9"]),
+                                    ("swell-coordinator", ["--listen", "tcp://127.0.0.1:0"] + state)] {
+            for limit in [5, 12, 31] {
+                let ran = try await run("/usr/bin/prlimit", ["--nofile=\(limit):\(limit)", "--", Binaries.path(binary)] + arguments, in: "/")
+                #expect(ran.status == 2, "\(binary) under \(limit): \(ran.stderr)")
+                #expect(ran.stderr == "\(binary): this process may open \(limit) files (its hard limit, ulimit -Hn), and Swell needs at least 32: "
+                        + "raise the limit (LimitNOFILE= in a systemd unit, --ulimit nofile=N:N for a container, ulimit -Hn N as root)\n",
+                        "\(binary) under \(limit): \(ran.stderr)")
+            }
+        }
+    }
+
     @Test func stderrCostsTheNodeItsTailNotWhatWasWritten() async throws {
         // 300 MB on stderr; the next task reads the peak memory of its parent: the swell process.
         let (result, work) = try await runPlan("""

@@ -1,4 +1,4 @@
-import CStandardStreams
+import CStartup
 package import Foundation
 
 /// stdout and stderr, written without trapping when their reader has gone.

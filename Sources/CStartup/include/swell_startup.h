@@ -1,5 +1,5 @@
-#ifndef SWELL_STANDARD_STREAMS_H
-#define SWELL_STANDARD_STREAMS_H
+#ifndef SWELL_STARTUP_H
+#define SWELL_STARTUP_H
 
 /// Which of stdin (bit 0), stdout (bit 1) and stderr (bit 2) were closed when the process
 /// started. Each of them is /dev/null now, so that no file, socket or pipe the process opens
