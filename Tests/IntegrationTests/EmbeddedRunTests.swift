@@ -1119,6 +1119,39 @@ import SwellTestSupport
         #expect(ProcessStart.of(pid)?.hasEnded == true, "the killed swell run was waited for before the check")
     }
 
+    /// `swell run --continue RUN` after that run's `swell run` was killed outright: the work it
+    /// had in flight goes on at once, from a new attempt number. (It waited the 10 s resume grace
+    /// for a node to bring it back, which a killed embedded node never does.)
+    @Test func aKilledEmbeddedRunsWorkInFlightGoesOnAtOnceWhenContinued() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("nap.yaml", """
+            name: nap
+            stages:
+              - id: nap
+                partition: { items: [a, b, c] }
+                run: echo {scope} >> \(work.path)/started; [ -e \(work.path)/release ] || sleep 600; echo {scope}
+            """)
+        let first = try BackgroundRun(["run", plan, "--state", work.path + "/state"], in: work)
+        defer { first.kill9() }
+        #expect(await eventually { work.read("started").split(separator: "\n").count == 3 })
+        let run = try #require(first.runID, "\(first.stderr)")
+        first.kill9()
+        _ = work.write("release", "")
+        let continued = try await IntegrationTests.run(Binaries.path("swell"), ["run", plan, "--state", work.path + "/state", "--continue", run],
+                                                       environment: ["SWELL_LOG_LEVEL": "info"])
+        #expect(continued.status == 0, "\(continued.stderr)")
+        #expect(!continued.stderr.contains("did not come back"), "\(continued.stderr)")
+        #expect(continued.stdout == "a\nb\nc\n")
+        let journal = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
+        let attempts = try await journal.read { db in
+            try Int.fetchAll(db, sql: "SELECT attempt FROM report WHERE run = ? AND final = 1 ORDER BY \"index\"", arguments: [run])
+        }
+        #expect(attempts.count == 3 && Set(attempts).count == 1 && attempts[0] > 1, "\(attempts)")
+        let held = try await journal.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM assignment") }
+        #expect(held == 0)
+    }
+
     /// Several `swell run --retry-failed RUN` started together on one state folder: one takes
     /// the run up, the others are refused; no task runs twice.
     @Test func continuingOneRunTwiceAtOnceRunsItsTasksOnce() async throws {

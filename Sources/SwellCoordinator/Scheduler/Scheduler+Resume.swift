@@ -45,6 +45,9 @@ extension Scheduler {
             run.stages[s].stdin = run.stdin(ofStage: s)
             restoreStage(&run.stages[s], of: run.id, snapshot, until: until, afterEnd: afterEnd)
         }
+        if afterEnd {
+            for held in snapshot.assignments where run.stageIndex(held.id.stage) != nil { effects.journal(.assignmentRemoved(held.id)) }
+        }
         runs[run.id] = run
         if !runOrder.contains(run.id) { runOrder.append(run.id) }
         // Leases its tasks held count until those attempts end (or are handed on, see sweepLeases).
@@ -122,8 +125,22 @@ extension Scheduler {
             stage.shares.append(share)
             stage.nextScope = max(stage.nextScope, share.first + share.count)
         }
-        // Work in flight: held for its node.
-        for held in snapshot.assignments where held.id.stage == id {
+        // Work in flight: held for its node. Not after the run's end: nothing can still run it
+        // (a run ends once its work has stopped, and one that ended with its `swell run` killed
+        // outright took its tasks with it), so it goes back to the pool at once, from a new
+        // attempt number, instead of waiting `resumeGrace` for a node that will not bring it.
+        for held in snapshot.assignments where held.id.stage == id && afterEnd {
+            for task in held.tasks where stage.tasks.indices.contains(task.index) && !stage.tasks[task.index].isFinal {
+                stage.tasks[task.index].attempt = max(stage.tasks[task.index].attempt, task.attempt)
+            }
+            if held.id.kind == .reduce {
+                var state = reduce ?? ReduceState(command: stage.reduceCommand ?? stage.stage.run, stdin: Data())
+                guard state.status != .done else { continue }
+                state.attempt = max(state.attempt, held.id.attempt)
+                reduce = state
+            }
+        }
+        for held in snapshot.assignments where held.id.stage == id && !afterEnd {
             let key = held.id
             switch key.kind {
             case .share:
