@@ -147,6 +147,15 @@ import SwellTestSupport
         #expect(noFolder.status == 2 && noFolder.stderr.contains("cannot write the report to \(work.path)/new/: there is no such folder"),
                 "\(noFolder.stderr)")
         #expect(!FileManager.default.fileExists(atPath: work.path + "/new"))
+        // A FIFO is written to, as by a shell's `>` (before, the check for a database opened it
+        // for reading first, and waited for ever for a writer).
+        #expect(mkfifo(work.path + "/fifo", 0o600) == 0)
+        let reader = try Background("/bin/cat", [work.path + "/fifo"], log: work.path + "/fifo.out", name: "reader")
+        defer { reader.kill9() }
+        let piped = try await swell(["report", run, "--state", state, "-o", work.path + "/fifo"], timeout: .seconds(30))
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(await eventually { !reader.process.isRunning })
+        #expect(work.read("fifo.out").hasPrefix("<!DOCTYPE html>"))
         // A closed stdout says so (before, another descriptor had taken its number).
         let closed = try await IntegrationTests.run("/bin/sh", ["-c", "exec \"$0\" \"$@\" >&-", Binaries.path("swell"),
                                                                 "report", run, "--state", state, "-o", "-"])

@@ -94,11 +94,15 @@ enum ReportFile {
         return nil
     }
 
+    /// Whether `path` is a regular file that starts as an SQLite database does. Opened without
+    /// blocking: opening a FIFO for reading waits for a writer, and `-o FIFO` is one.
     private static func isDatabase(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
         var info = stat()
-        guard fstat(handle.fileDescriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
-        return (try? handle.read(upToCount: 16)) == Data("SQLite format 3\u{0}".utf8)
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+        var header = [UInt8](repeating: 0, count: 16)
+        return read(fd, &header, 16) == 16 && header == Array("SQLite format 3\u{0}".utf8)
     }
 }
