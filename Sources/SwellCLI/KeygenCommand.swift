@@ -22,13 +22,14 @@ struct KeygenCommand: ParsableCommand {
     func run() throws {
         do {
             let written = try KeyFiles.generate(name: name, force: force)
-            print(written.publicKey)
             StandardStreams.err("""
                 swell: wrote \(written.keyFile) (secret, mode 0600: keep it private) and \(written.publicFile)
                 swell: to admit a node or a client with it, add a line to the coordinator's --authorized file (then send the coordinator SIGHUP): node|client NAME \(written.publicKey)
                 swell: a coordinator's own key goes in no such line: it is the coordinator's --key, and its .pub is the others' --coordinator-key
 
                 """)
+            // Last, and checked: a stdout that cannot take the public key says so (it is in NAME.pub).
+            StandardStreams.out(Data((written.publicKey + "\n").utf8))
         } catch {
             StandardStreams.err("swell: \(error)\n")
             throw ExitCode(error is KeyError ? 2 : 1)

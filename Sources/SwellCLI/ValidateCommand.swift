@@ -22,9 +22,10 @@ struct ValidateCommand: ParsableCommand {
             _ = try PromptFiles.load(parsed, baseDirectory: base)
             let (rootPath, folder) = try PlanRunner.root(of: base, root)
             for warning in parsed.warnings { StandardStreams.err("\(warning)\n") }
-            print(PlanSummary.render(parsed, scopes: scopes), terminator: "")
             let place = folder.isEmpty ? "in each node's --workdir" : "in \(folder)/ below each node's --workdir"
-            print("on a cluster, tasks run \(place), which stands for \(rootPath)")
+            // Through StandardStreams: a stdout that cannot be written (closed, a full disk) is an error.
+            StandardStreams.out(Data((PlanSummary.render(parsed, scopes: scopes)
+                + "on a cluster, tasks run \(place), which stands for \(rootPath)\n").utf8))
         } catch let error as ClientError {
             StandardStreams.err(error.description + "\n")
             throw ExitCode(error.exit.rawValue)
