@@ -62,6 +62,13 @@ import SwellTestSupport
                                                "--state", work.path + "/state"], in: "/")
         #expect(closed.status == 1 && closed.stderr.contains("cannot write to stdout: it was closed when swell started"),
                 "\(closed.stderr)")
+        // So do validate and keygen, closed or full (they printed into nothing and exited 0).
+        for (redirect, reason) in [(">&-", "it was closed when swell started"), (">/dev/full", "No space left on device")] {
+            for arguments in [["validate", hello], ["keygen", work.path + "/k" + String(redirect.count)]] {
+                let ran = try await run("/bin/sh", ["-c", "exec \"$0\" \"$@\" \(redirect)", Binaries.path("swell")] + arguments, in: "/")
+                #expect(ran.status == 1 && ran.stderr.contains("cannot write to stdout: \(reason)"), "\(arguments) \(redirect): \(ran.stderr)")
+            }
+        }
     }
 
     @Test func aContinuedRunCountsItsTimeFromWhenItWentOn() async throws {
@@ -1137,6 +1144,10 @@ import SwellTestSupport
         #expect(await eventually { work.read("started").split(separator: "\n").count == 3 })
         let run = try #require(first.runID, "\(first.stderr)")
         first.kill9()
+        // Its report says what status says: failed (it said "running").
+        let report = try await swell(["report", run, "--state", work.path + "/state", "-o", work.path + "/r.html"])
+        #expect(report.status == 0 && report.stderr.contains("run \(run) (failed)"), "\(report.stderr)")
+        #expect(work.read("r.html").contains("interrupted: the swell run that ran it ended"))
         _ = work.write("release", "")
         let continued = try await IntegrationTests.run(Binaries.path("swell"), ["run", plan, "--state", work.path + "/state", "--continue", run],
                                                        environment: ["SWELL_LOG_LEVEL": "info"])

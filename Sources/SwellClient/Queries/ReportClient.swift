@@ -1,4 +1,5 @@
 import Foundation
+import SwellCoordinator
 import SwellCore
 import SwellJournal
 import SwellProtocol
@@ -54,7 +55,7 @@ package enum ReportClient {
     static func local(_ query: Query) throws -> RunTimeline {
         let journal = try StateDirectory.existingJournal(query.stateDirectory,
                                                           hint: "; for a run on a cluster, add --coordinator tcp://HOST:7710")
-        guard let digest = try journal.digest(of: query.run) else {
+        guard let digest = try journal.shownDigest(of: query.run) else {
             throw ClientError(.usage, "no run \(query.run) in \(journal.path); for a run on a cluster, add --coordinator tcp://HOST:7710")
         }
         var builder = RunTimeline.Builder(digest: digest)

@@ -4,7 +4,7 @@ import Synchronization
 package import Logging
 import ServiceLifecycle
 import UnixSignals
-import SwellCore
+package import SwellCore
 package import SwellJournal
 import SwellSecurity
 import SwellPlan
@@ -205,7 +205,7 @@ package final class CoordinatorService: Service, Sendable {
                             endedAt: stage.status == .running ? ended : nil, error: stage.error)))
                     }
                     resumed.changes.append(.runFinished(run: run.id, status: .failed, endedAt: ended,
-                                                        error: "interrupted: the swell run that ran it ended"))
+                                                        error: Self.interruptedRun))
                 }
             }
             for run in settings.embedded ? [] : try journal.unfinishedRuns(origin: .coordinator) {
@@ -512,6 +512,9 @@ extension CoordinatorService {
 
     /// Whether `run` is an embedded run the journal still marks running whose `swell run` process
     /// has ended (killed outright): the next embedded coordinator on that journal records it failed.
+    /// The error of a run whose `swell run` process ended without ending it (killed outright).
+    static let interruptedRun = "interrupted: the swell run that ran it ended"
+
     static func outlivedItsProcess(_ run: RunRecord) -> Bool {
         run.status == .running && run.origin == .embedded && !isAlive(run.pid, started: run.pidStart)
     }
@@ -549,5 +552,24 @@ extension Journal {
                                endedAt: run.record.endedAt, tasks: run.tasks, succeeded: run.succeeded, failed: run.failed,
                                running: running)
         }
+    }
+
+    /// The digest of run `id` as `swell report` shows it. A run of a `swell run` process that
+    /// has ended (killed outright) shows as what the journal's next embedded run will record:
+    /// failed (interrupted), ended when it was last heard of, its running stages cancelled and
+    /// those that had not started skipped.
+    package func shownDigest(of id: String) throws -> RunDigest? {
+        guard var digest = try digest(of: id) else { return nil }
+        guard let record = try run(id), CoordinatorService.outlivedItsProcess(record) else { return digest }
+        let ended = try lastActivity(of: id) ?? Date().timeIntervalSince1970
+        digest.status = .failed
+        digest.endedAt = ended
+        digest.error = CoordinatorService.interruptedRun
+        for s in digest.stages.indices where !digest.stages[s].status.isFinished {
+            let running = digest.stages[s].status == .running
+            digest.stages[s].status = running ? .cancelled : .skipped
+            if running { digest.stages[s].endedAt = ended }
+        }
+        return digest
     }
 }
