@@ -105,22 +105,33 @@ package enum PartitionResolver {
     static func scopes(under absolute: String, root: String, at: SourceLocation,
                        _ visit: (String, Bool, Int) -> (scope: Bool, descend: Bool)) throws(PlanError) -> [String] {
         var found: [String] = []
-        var unfit: [String] = []
-        var unfitCount = 0
+        // The first ``unfitShown`` problems, and how many there are of each kind.
+        var shown: [String] = []
+        var unfitCount = 0, unreadableCount = 0
         walk(absolute, relative: "", depth: 0, visit) { relative, _, bytes in
             unfitCount += 1
-            guard unfit.count < unfitShown else { return }
-            let shown = join(root, (relative.isEmpty ? "" : TerminalText.visible(relative) + "/") + escaped(bytes))
+            guard shown.count < unfitShown else { return }
+            let name = join(root, (relative.isEmpty ? "" : TerminalText.visible(relative) + "/") + escaped(bytes))
             var problems: [String] = []
             if String(validating: bytes, as: UTF8.self) == nil { problems.append("is not UTF-8") }
             if bytes.contains(0x0A) { problems.append("holds a newline") }
-            unfit.append("'\(shown)' \(problems.joined(separator: " and "))")
+            shown.append("'\(name)' \(problems.joined(separator: " and ")), and a scope must be one line of UTF-8 text: "
+                + "rename it, or move it out of the partition's root")
+        } unreadable: { relative, error in
+            // What cannot be listed or looked at is not left out in silence either.
+            unreadableCount += 1
+            guard shown.count < unfitShown else { return }
+            let name = relative.isEmpty ? root : join(root, TerminalText.visible(relative))
+            shown.append("cannot read '\(name)': \(String(cString: strerror(error))), so what it holds would be left out: "
+                + "make it readable, or move it out of the partition's root")
         } found: { found.append($0) }
-        guard unfitCount > 0 else { return found }
-        var diagnostics = unfit.map { PlanDiagnostic(at, $0 + ", and a scope must be one line of UTF-8 text: rename it, or move it out of the partition's root") }
-        if unfitCount > unfit.count {
-            let more = unfitCount - unfit.count
-            diagnostics.append(PlanDiagnostic(at, "and \(more) more name\(more == 1 ? "" : "s") that cannot be scopes under '\(root)'"))
+        let more = unfitCount + unreadableCount - shown.count
+        guard !shown.isEmpty else { return found }
+        var diagnostics = shown.map { PlanDiagnostic(at, $0) }
+        if more > 0 {
+            diagnostics.append(PlanDiagnostic(at, unreadableCount == 0
+                ? "and \(more) more name\(more == 1 ? "" : "s") that cannot be scopes under '\(root)'"
+                : "and \(more) more name\(more == 1 ? "" : "s") under '\(root)' that cannot be scopes or cannot be read"))
         }
         throw PlanError(diagnostics)
     }
@@ -128,10 +139,13 @@ package enum PartitionResolver {
     /// Depth-first walk; `visit(relativePath, isDirectory, depth)` says whether the entry is a
     /// scope and whether to descend into it. Scopes go to `found`; names that cannot be scopes
     /// but would be one, or would be walked into, go to `unfit` (with the relative folder they
-    /// are in, and their bytes) and are not walked into.
+    /// are in, and their bytes) and are not walked into; what cannot be read goes to
+    /// `unreadable` (its relative path, and errno).
     private static func walk(_ absolute: String, relative: String, depth: Int, _ visit: (String, Bool, Int) -> (scope: Bool, descend: Bool),
-                             unfit: (String, String, [UInt8]) -> Void, found: (String) -> Void) {
-        for entry in entries(of: absolute) {
+                             unfit: (String, String, [UInt8]) -> Void, unreadable: (String, Int32) -> Void, found: (String) -> Void) {
+        let (listed, failures) = entries(of: absolute)
+        for (name, error) in failures { unreadable(name.isEmpty ? relative : (relative.isEmpty ? name : relative + "/" + name), error) }
+        for entry in listed {
             let child = relative.isEmpty ? entry.name : relative + "/" + entry.name
             let verdict = visit(child, entry.isDirectory, depth + 1)
             if let bytes = entry.unfit {
@@ -140,7 +154,7 @@ package enum PartitionResolver {
             }
             if verdict.scope { found(child) }
             if verdict.descend, entry.isDirectory {
-                walk(absolute + "/" + entry.name, relative: child, depth: depth + 1, visit, unfit: unfit, found: found)
+                walk(absolute + "/" + entry.name, relative: child, depth: depth + 1, visit, unfit: unfit, unreadable: unreadable, found: found)
             }
         }
     }
@@ -149,10 +163,15 @@ package enum PartitionResolver {
     /// directory; symbolic links count as what they point at, but for directories, which are
     /// left out. `unfit`: the bytes of a name that cannot be a scope (`name` then stands in for
     /// it, its odd bytes as U+FFFD).
-    static func entries(of absolute: String) -> [(name: String, isDirectory: Bool, unfit: [UInt8]?)] {
-        guard let directory = opendir(absolute) else { return [] }
+    ///
+    /// `failures`: what could not be read, with its errno: the folder itself (name "") when it
+    /// cannot be opened, or an entry that cannot be looked at (a path longer than PATH_MAX, a
+    /// folder without search permission).
+    static func entries(of absolute: String) -> (entries: [(name: String, isDirectory: Bool, unfit: [UInt8]?)], failures: [(name: String, errno: Int32)]) {
+        guard let directory = opendir(absolute) else { return ([], [("", errno)]) }
         defer { closedir(directory) }
         var found: [(name: String, isDirectory: Bool, unfit: [UInt8]?)] = []
+        var failures: [(name: String, errno: Int32)] = []
         while let entry = readdir(directory) {
             let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
             guard let first = bytes.first, first != UInt8(ascii: ".") else { continue }
@@ -162,7 +181,10 @@ package enum PartitionResolver {
             var info = stat()
             let kind: mode_t? = path.withUnsafeMutableBufferPointer { buffer in
                 let cPath = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-                guard lstat(cPath, &info) == 0 else { return nil }
+                guard lstat(cPath, &info) == 0 else {
+                    failures.append((fit ? valid! : escaped(bytes), errno))
+                    return nil
+                }
                 let kind = info.st_mode & S_IFMT
                 guard kind == S_IFLNK else { return kind }
                 // What the link points at; a link to a directory is not followed, nor is it a file.
@@ -172,7 +194,7 @@ package enum PartitionResolver {
             guard let kind, kind == S_IFDIR || kind == S_IFREG else { continue }
             found.append((fit ? valid! : String(decoding: bytes, as: UTF8.self), kind == S_IFDIR, fit ? nil : bytes))
         }
-        return found.sorted { Scope.byteOrder($0.name, $1.name) }
+        return (found.sorted { Scope.byteOrder($0.name, $1.name) }, failures)
     }
 
     /// A file name as text, as a terminal may show it: valid UTF-8 stays, a newline is `\n` and

@@ -247,6 +247,42 @@ func makeTree(_ files: [String]) throws -> String {
         }
     }
 
+    /// What cannot be read is not left out in silence: a tree deeper than PATH_MAX (which no
+    /// path names) refuses the plan where the walk cannot go on. (It gave no task, and exit 0.)
+    @Test func whatCannotBeReadRefusesThePlanAndSaysWhere() throws {
+        let root = try makeTree(["deep/readme.md"])
+        defer { _ = try? FileManager.default.removeItem(atPath: root) }
+        // 20 folders of 240 bytes, made one inside the other by descriptor.
+        let name = String(repeating: "d", count: 240)
+        var fd = open(root + "/deep", O_RDONLY | O_DIRECTORY)
+        #expect(fd >= 0)
+        for _ in 0..<20 {
+            #expect(mkdirat(fd, name, 0o755) == 0)
+            let inner = openat(fd, name, O_RDONLY | O_DIRECTORY)
+            close(fd)
+            fd = inner
+        }
+        let leaf = openat(fd, "leaf.txt", O_CREAT | O_WRONLY, 0o644)
+        #expect(leaf >= 0)
+        close(leaf)
+        close(fd)
+        let plan = try PlanParser.parse("name: f\nstages:\n  - id: t\n    partition: { files: { root: deep, glob: \"*.txt\" } }\n    run: wc -l {scope}\n",
+                                        file: root + "/plan.yaml")
+        if let error = refusal(of: plan, under: root) {
+            #expect(error.diagnostics.count == 1, "\(error.description)")
+            #expect(error.description.contains("': File name too long, so what it holds would be left out"), "\(error.description)")
+        }
+        // FileManager cannot remove what no path names: take it apart from the bottom.
+        var folders: [Int32] = [open(root + "/deep", O_RDONLY | O_DIRECTORY)]
+        for _ in 0..<20 { folders.append(openat(folders.last!, name, O_RDONLY | O_DIRECTORY)) }
+        _ = unlinkat(folders.last!, "leaf.txt", 0)
+        for level in (0..<20).reversed() {
+            close(folders[level + 1])
+            _ = unlinkat(folders[level], name, AT_REMOVEDIR)
+        }
+        close(folders[0])
+    }
+
     @Test func linesOfRefusesANulByte() {
         guard case .failure(let nul) = LinesOf.scopes(from: Data("a\nb\0x\nb\0y\n".utf8), stage: "s", source: "i") else {
             Issue.record("a line with a NUL byte was accepted")
