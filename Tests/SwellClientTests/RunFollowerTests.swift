@@ -314,7 +314,15 @@ extension [RunFollower.Action] {
         }
         #expect((run, reason) == ("r1", "stdout could not be written: No space left on device"))
         #expect(failed.lines.first?.hasPrefix("run r1 stops; its reports so far: swell logs r1") == true, "\(failed.lines)")
-        #expect(embedded.receive(.result(result(.cancelled))).exit == .failed)
+        let cancelled = embedded.receive(.result(result(.cancelled)))
+        #expect(cancelled.exit == .failed && cancelled.lines.isEmpty, "\(cancelled.lines)")
+        // A run that had finished before the cancel reached it says so: it is not to be continued.
+        var late = FollowerDriver(embedded: true)
+        _ = late.accept()
+        _ = late.handle(.outputFailed("it was closed when swell started"))
+        let finished = late.receive(.result(result(.succeeded)))
+        #expect(finished.exit == .failed)
+        #expect(finished.lines == ["run r1 succeeded before it could be stopped; its outputs: swell logs r1"], "\(finished.lines)")
 
         var remote = FollowerDriver()
         _ = remote.accept()

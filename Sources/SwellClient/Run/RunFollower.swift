@@ -133,7 +133,11 @@ struct RunFollower: Sendable {
         case .following(let run):
             return following(run, input, now)
         case .cancelling(let run, let deadline, let exit):
-            if case .message(.result(let result)) = input, result.run == run { return end(exit) }
+            if case .message(.result(let result)) = input, result.run == run {
+                // It had finished before the cancel reached it: it is not to be continued.
+                guard result.status != .cancelled else { return end(exit) }
+                return [.line("run \(run) \(result.status.rawValue) before it could be stopped; its outputs: swell logs \(run)" + source)] + end(exit)
+            }
             return now >= deadline ? end(exit) : []
         case .over:
             return []
