@@ -147,6 +147,12 @@ import SwellTestSupport
         #expect(noFolder.status == 2 && noFolder.stderr.contains("cannot write the report to \(work.path)/new/: there is no such folder"),
                 "\(noFolder.stderr)")
         #expect(!FileManager.default.fileExists(atPath: work.path + "/new"))
+        _ = work.write("plain", "x")
+        let underFile = try await swell(["report", run, "--state", state, "-o", work.path + "/plain/"])
+        #expect(underFile.status == 2 && underFile.stderr.contains("/plain/: it is a file, not a folder"), "\(underFile.stderr)")
+        // The path is shown as written, its controls made visible.
+        let odd = try await swell(["report", run, "--state", state, "-o", work.path + "/odd\nname\u{1B}.html"])
+        #expect(odd.status == 0 && odd.stderr.contains("wrote \(work.path)/odd\\nname^[.html: run"), "\(odd.stderr)")
         // A FIFO is written to, as by a shell's `>` (before, the check for a database opened it
         // for reading first, and waited for ever for a writer).
         #expect(mkfifo(work.path + "/fifo", 0o600) == 0)

@@ -102,6 +102,17 @@ func sampleReport(error: TaskError? = nil, exit: Int32? = 0) -> Report {
         #expect(text == "== scan[3] src/a b · node n1 · attempt 2 · exit 0 · 1.25s\nfound\n-- stderr --\nwarn\n")
     }
 
+    @Test func aHeaderShowsTheControlsOfAScopeAndANodeNameInsteadOfObeyingThem() {
+        var report = sampleReport()
+        report.scope = "src/esc\u{1B}[31mred\u{9B}.txt"
+        report.node = "n\u{202E}1"
+        report.stdout = Data("raw \u{1B}[1m\n".utf8)
+        let text = String(decoding: LogsClient.render(report), as: UTF8.self)
+        #expect(text.hasPrefix("== scan[3] src/esc^[[31mred<U+9B>.txt · node n<U+202E>1 · attempt 2"), "\(text)")
+        // The task's own output stays as it wrote it.
+        #expect(text.contains("\nraw \u{1B}[1m\n"))
+    }
+
     @Test func jsonHasEveryFieldOfAReportWithItsOutputsAsText() throws {
         let data = try LogsClient.json([sampleReport(), sampleReport(error: .cancelled, exit: nil)])
         let list = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])

@@ -1,4 +1,5 @@
 import Foundation
+import SwellCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +19,9 @@ enum ReportFile {
             return output.hasSuffix("/") ? output + file : output + "/" + file
         }
         if output.hasSuffix("/") {
-            throw ClientError(.usage, "cannot write the report to \(output): there is no such folder; make it first, or name a file")
+            let named = String(output.reversed().drop { $0 == "/" }.reversed())
+            let what = !named.isEmpty && FileManager.default.fileExists(atPath: named) ? "it is a file, not a folder" : "there is no such folder"
+            throw ClientError(.usage, "cannot write the report to \(TerminalText.visible(output)): \(what); make the folder first, or name a file")
         }
         return output
     }
