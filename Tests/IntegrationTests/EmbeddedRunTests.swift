@@ -942,6 +942,14 @@ import SwellTestSupport
                         "\(binary) under \(limit): \(ran.stderr)")
             }
         }
+        // A coordinator that can start, but hold only a few connections, says how many.
+        let coordinator = try Background("/usr/bin/prlimit", ["--nofile=200:200", "--", Binaries.path("swell-coordinator"),
+                                                              "--listen", "tcp://127.0.0.1:0"] + state,
+                                         log: work.path + "/coordinator.log", name: "coordinator")
+        defer { coordinator.stop() }
+        #expect(await eventually { coordinator.output.contains("journal: ") }, "\(coordinator.output)")
+        #expect(coordinator.output.contains("this coordinator may open 200 files (ulimit -n): about 136 nodes and clients can be connected at once"),
+                "\(coordinator.output)")
     }
 
     @Test func stderrCostsTheNodeItsTailNotWhatWasWritten() async throws {

@@ -32,7 +32,24 @@ package enum CoordinatorProcess {
             throw JournalFailure(path: options.stateDirectory, reason: "\(error)", reading: true)
         }
         logger.info("journal: \(service.journal.path)")
+        if let warning = connectionWarning() { logger.warning("\(warning)") }
         return service
+    }
+
+    /// Each connected node or client holds one open file of the coordinator, beside about 64 of
+    /// its own (the journal, outputs being written, libzmq's descriptors). libzmq refuses a
+    /// connection past the open-file limit without a word, so a limit that holds few says so.
+    static let connectionsWarnedUnder = 1_000
+
+    static func connectionWarning(limit: Int? = nil) -> String? {
+        var current = rlimit()
+        guard let allowed = limit ?? (getrlimit(Int32(RLIMIT_NOFILE.rawValue), &current) == 0 && current.rlim_cur != rlim_t.max
+                                      ? Int(clamping: current.rlim_cur) : nil) else { return nil }
+        let connections = max(0, allowed - 64)
+        guard connections < connectionsWarnedUnder else { return nil }
+        return "this coordinator may open \(allowed) files (ulimit -n): about \(connections) nodes and clients can be connected at once, "
+            + "and libzmq turns away any more without a word; raise the limit (LimitNOFILE= in a systemd unit, "
+            + "--ulimit nofile=N:N for a container, ulimit -Hn N as root)"
     }
 
     /// The service's configuration: keys read and checked, the security mode set.
