@@ -948,8 +948,11 @@ import SwellTestSupport
                                          log: work.path + "/coordinator.log", name: "coordinator")
         defer { coordinator.stop() }
         #expect(await eventually { coordinator.output.contains("journal: ") }, "\(coordinator.output)")
-        #expect(coordinator.output.contains("this coordinator may open 200 files (ulimit -n): about 136 nodes and clients can be connected at once"),
-                "\(coordinator.output)")
+        // About what it has left once it listens: 200, less the descriptors it holds, less a few.
+        let said = coordinator.output.components(separatedBy: "this coordinator may open 200 files (ulimit -n): about ").dropFirst().first
+        let count = said.flatMap { Int($0.prefix { $0.isNumber }) }
+        #expect(count.map { (150...190).contains($0) } == true, "\(coordinator.output)")
+        #expect(coordinator.output.contains("nodes and clients can be connected at once"), "\(coordinator.output)")
     }
 
     @Test func stderrCostsTheNodeItsTailNotWhatWasWritten() async throws {

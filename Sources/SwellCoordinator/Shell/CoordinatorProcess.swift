@@ -36,16 +36,19 @@ package enum CoordinatorProcess {
         return service
     }
 
-    /// Each connected node or client holds one open file of the coordinator, beside about 64 of
-    /// its own (the journal, outputs being written, libzmq's descriptors). libzmq refuses a
-    /// connection past the open-file limit without a word, so a limit that holds few says so.
+    /// Each connected node or client holds one open file of the coordinator, beside those it
+    /// holds itself (the journal, libzmq's descriptors: counted once it listens) and a few it
+    /// opens now and then (a run's outputs file). libzmq refuses a connection past the open-file
+    /// limit without a word, so a limit that holds few says so.
     static let connectionsWarnedUnder = 1_000
+    static let spareFiles = 8
 
-    static func connectionWarning(limit: Int? = nil) -> String? {
+    static func connectionWarning() -> String? {
         var current = rlimit()
-        guard let allowed = limit ?? (getrlimit(Int32(RLIMIT_NOFILE.rawValue), &current) == 0 && current.rlim_cur != rlim_t.max
-                                      ? Int(clamping: current.rlim_cur) : nil) else { return nil }
-        let connections = max(0, allowed - 64)
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &current) == 0, current.rlim_cur != rlim_t.max else { return nil }
+        let allowed = Int(clamping: current.rlim_cur)
+        let held = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 32
+        let connections = max(0, allowed - held - spareFiles)
         guard connections < connectionsWarnedUnder else { return nil }
         return "this coordinator may open \(allowed) files (ulimit -n): about \(connections) nodes and clients can be connected at once, "
             + "and libzmq turns away any more without a word; raise the limit (LimitNOFILE= in a systemd unit, "
