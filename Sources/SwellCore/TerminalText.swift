@@ -22,7 +22,8 @@ package enum TerminalText {
     static func needsShowing(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x0A, 0x09: false
-        case 0x00...0x1F, 0x7F, 0x80...0x9F: true
+        // The line and paragraph separators end a line on some terminals, as a newline would.
+        case 0x00...0x1F, 0x7F, 0x80...0x9F, 0x2028, 0x2029: true
         default: isDirectionControl(scalar)
         }
     }

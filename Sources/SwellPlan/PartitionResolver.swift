@@ -117,13 +117,16 @@ package enum PartitionResolver {
             if bytes.contains(0x0A) { problems.append("holds a newline") }
             shown.append("'\(name)' \(problems.joined(separator: " and ")), and a scope must be one line of UTF-8 text: "
                 + "rename it, or move it out of the partition's root")
-        } unreadable: { relative, error in
+        } unreadable: { relative, error, isFolder in
             // What cannot be listed or looked at is not left out in silence either.
             unreadableCount += 1
             guard shown.count < unfitShown else { return }
             let name = relative.isEmpty ? root : join(root, TerminalText.visible(relative))
-            shown.append("cannot read '\(name)': \(String(cString: strerror(error))), so what it holds would be left out: "
-                + "make it readable, or move it out of the partition's root")
+            let reason = String(cString: strerror(error))
+            let fix = error == ENAMETOOLONG ? "move it nearer the partition's root, or out of it"
+                : "make \(isFolder ? "it" : "its folder") readable and searchable (chmod +rx), or move it out of the partition's root"
+            shown.append(isFolder ? "cannot read the folder '\(name)': \(reason), so what it holds would be left out: \(fix)"
+                : "cannot look at '\(name)': \(reason), so it would be left out: \(fix)")
         } found: { found.append($0) }
         let more = unfitCount + unreadableCount - shown.count
         guard !shown.isEmpty else { return found }
@@ -142,9 +145,9 @@ package enum PartitionResolver {
     /// are in, and their bytes) and are not walked into; what cannot be read goes to
     /// `unreadable` (its relative path, and errno).
     private static func walk(_ absolute: String, relative: String, depth: Int, _ visit: (String, Bool, Int) -> (scope: Bool, descend: Bool),
-                             unfit: (String, String, [UInt8]) -> Void, unreadable: (String, Int32) -> Void, found: (String) -> Void) {
+                             unfit: (String, String, [UInt8]) -> Void, unreadable: (String, Int32, Bool) -> Void, found: (String) -> Void) {
         let (listed, failures) = entries(of: absolute)
-        for (name, error) in failures { unreadable(name.isEmpty ? relative : (relative.isEmpty ? name : relative + "/" + name), error) }
+        for (name, error) in failures { unreadable(name.isEmpty ? relative : (relative.isEmpty ? name : relative + "/" + name), error, name.isEmpty) }
         for entry in listed {
             let child = relative.isEmpty ? entry.name : relative + "/" + entry.name
             let verdict = visit(child, entry.isDirectory, depth + 1)

@@ -104,11 +104,11 @@ func sampleReport(error: TaskError? = nil, exit: Int32? = 0) -> Report {
 
     @Test func aHeaderShowsTheControlsOfAScopeAndANodeNameInsteadOfObeyingThem() {
         var report = sampleReport()
-        report.scope = "src/esc\u{1B}[31mred\u{9B}.txt"
+        report.scope = "src/esc\u{1B}[31mred\u{9B}\t\u{2028}.txt"
         report.node = "n\u{202E}1"
         report.stdout = Data("raw \u{1B}[1m\n".utf8)
         let text = String(decoding: LogsClient.render(report), as: UTF8.self)
-        #expect(text.hasPrefix("== scan[3] src/esc^[[31mred<U+9B>.txt · node n<U+202E>1 · attempt 2"), "\(text)")
+        #expect(text.hasPrefix("== scan[3] src/esc^[[31mred<U+9B>^I<U+2028>.txt · node n<U+202E>1 · attempt 2"), "\(text)")
         // The task's own output stays as it wrote it.
         #expect(text.contains("\nraw \u{1B}[1m\n"))
     }
