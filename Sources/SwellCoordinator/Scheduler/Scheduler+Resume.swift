@@ -129,18 +129,19 @@ extension Scheduler {
         // (a run ends once its work has stopped, and one that ended with its `swell run` killed
         // outright took its tasks with it), so it goes back to the pool at once, from a new
         // attempt number, instead of waiting `resumeGrace` for a node that will not bring it.
-        for held in snapshot.assignments where held.id.stage == id && afterEnd {
-            for task in held.tasks where stage.tasks.indices.contains(task.index) && !stage.tasks[task.index].isFinal {
-                stage.tasks[task.index].attempt = max(stage.tasks[task.index].attempt, task.attempt)
+        for held in snapshot.assignments where held.id.stage == id {
+            if afterEnd {
+                for task in held.tasks where stage.tasks.indices.contains(task.index) && !stage.tasks[task.index].isFinal {
+                    stage.tasks[task.index].attempt = max(stage.tasks[task.index].attempt, task.attempt)
+                }
+                if held.id.kind == .reduce {
+                    var state = reduce ?? ReduceState(command: stage.reduceCommand ?? stage.stage.run, stdin: Data())
+                    guard state.status != .done else { continue }
+                    state.attempt = max(state.attempt, held.id.attempt)
+                    reduce = state
+                }
+                continue
             }
-            if held.id.kind == .reduce {
-                var state = reduce ?? ReduceState(command: stage.reduceCommand ?? stage.stage.run, stdin: Data())
-                guard state.status != .done else { continue }
-                state.attempt = max(state.attempt, held.id.attempt)
-                reduce = state
-            }
-        }
-        for held in snapshot.assignments where held.id.stage == id && !afterEnd {
             let key = held.id
             switch key.kind {
             case .share:

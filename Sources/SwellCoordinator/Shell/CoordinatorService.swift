@@ -200,9 +200,9 @@ package final class CoordinatorService: Service, Sendable {
                     // It ended when it was last heard of, not now; the stages it ran stop there.
                     let ended = try journal.lastActivity(of: run.id) ?? Date().timeIntervalSince1970
                     for stage in try journal.digest(of: run.id)?.stages ?? [] where !stage.status.isFinished {
+                        let over = Self.interrupted(stage, endedAt: ended)
                         resumed.changes.append(.stageChanged(run: run.id, StageEntry(
-                            stage: stage.stage, status: stage.status == .running ? .cancelled : .skipped,
-                            endedAt: stage.status == .running ? ended : nil, error: stage.error)))
+                            stage: over.stage, status: over.status, endedAt: over.endedAt, error: over.error)))
                     }
                     resumed.changes.append(.runFinished(run: run.id, status: .failed, endedAt: ended,
                                                         error: Self.interruptedRun))
@@ -510,11 +510,21 @@ extension CoordinatorService {
 
     static let statusRuns = 50
 
-    /// Whether `run` is an embedded run the journal still marks running whose `swell run` process
-    /// has ended (killed outright): the next embedded coordinator on that journal records it failed.
     /// The error of a run whose `swell run` process ended without ending it (killed outright).
     static let interruptedRun = "interrupted: the swell run that ran it ended"
 
+    /// An unfinished stage of such a run, once the run is over: running, it was cut short when
+    /// the run was last heard of (`endedAt`), and is cancelled; not started, it is skipped.
+    static func interrupted(_ stage: RunDigest.Stage, endedAt: Double) -> RunDigest.Stage {
+        var stage = stage
+        let running = stage.status == .running
+        stage.status = running ? .cancelled : .skipped
+        stage.endedAt = running ? endedAt : nil
+        return stage
+    }
+
+    /// Whether `run` is an embedded run the journal still marks running whose `swell run` process
+    /// has ended (killed outright): the next embedded coordinator on that journal records it failed.
     static func outlivedItsProcess(_ run: RunRecord) -> Bool {
         run.status == .running && run.origin == .embedded && !isAlive(run.pid, started: run.pidStart)
     }
@@ -566,9 +576,7 @@ extension Journal {
         digest.endedAt = ended
         digest.error = CoordinatorService.interruptedRun
         for s in digest.stages.indices where !digest.stages[s].status.isFinished {
-            let running = digest.stages[s].status == .running
-            digest.stages[s].status = running ? .cancelled : .skipped
-            if running { digest.stages[s].endedAt = ended }
+            digest.stages[s] = CoordinatorService.interrupted(digest.stages[s], endedAt: ended)
         }
         return digest
     }
