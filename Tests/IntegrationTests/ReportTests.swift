@@ -150,6 +150,12 @@ import SwellTestSupport
         _ = work.write("plain", "x")
         let underFile = try await swell(["report", run, "--state", state, "-o", work.path + "/plain/"])
         #expect(underFile.status == 2 && underFile.stderr.contains("/plain/: it is a file, not a folder"), "\(underFile.stderr)")
+        // A loop of symbolic links says so (before, it was "no such folder").
+        #expect(symlink(work.path + "/loopB", work.path + "/loopA") == 0 && symlink(work.path + "/loopA", work.path + "/loopB") == 0)
+        let loop = try await swell(["report", run, "--state", state, "-o", work.path + "/loopA/"])
+        #expect(loop.status == 2 && loop.stderr.contains("/loopA/: it is a loop of symbolic links; make the folder first"), "\(loop.stderr)")
+        let belowFile = try await swell(["report", run, "--state", state, "-o", work.path + "/plain/sub/"])
+        #expect(belowFile.status == 2 && belowFile.stderr.contains("/plain/sub/: a part of it is a file, not a folder"), "\(belowFile.stderr)")
         // The path is shown as written, its controls made visible.
         let odd = try await swell(["report", run, "--state", state, "-o", work.path + "/odd\nname\u{1B}.html"])
         #expect(odd.status == 0 && odd.stderr.contains("wrote \(work.path)/odd\\nname^[.html: run"), "\(odd.stderr)")

@@ -19,11 +19,25 @@ enum ReportFile {
             return output.hasSuffix("/") ? output + file : output + "/" + file
         }
         if output.hasSuffix("/") {
-            let named = String(output.reversed().drop { $0 == "/" }.reversed())
-            let what = !named.isEmpty && FileManager.default.fileExists(atPath: named) ? "it is a file, not a folder" : "there is no such folder"
-            throw ClientError(.usage, "cannot write the report to \(TerminalText.visible(output)): \(what); make the folder first, or name a file")
+            throw ClientError(.usage, "cannot write the report to \(TerminalText.visible(output)): \(notAFolder(output)); make the folder first, or name a file")
         }
         return output
+    }
+
+    /// Why `output`, a name that ends in `/`, is no folder to write into: from `stat`'s errno,
+    /// so that a loop of symbolic links or a folder that cannot be searched says so.
+    static func notAFolder(_ output: String) -> String {
+        var info = stat()
+        if stat(output, &info) == 0 { return "it is not a folder" }
+        switch errno {
+        case ENOENT: return "there is no such folder"
+        case ENOTDIR:
+            let named = String(output.reversed().drop { $0 == "/" }.reversed())
+            var own = stat()
+            return stat(named, &own) == 0 ? "it is a file, not a folder" : "a part of it is a file, not a folder"
+        case ELOOP: return "it is a loop of symbolic links"
+        default: return String(cString: strerror(errno))
+        }
     }
 
     /// Writes `data` to `path`. Refuses a path in the journal folder `stateDirectory` and an
