@@ -4,11 +4,15 @@ package import SwellZMQ
 /// `NAME.key` (the secret key, mode 0600) and `NAME.pub` (the public key): one Z85 key per
 /// file, 40 characters, with `#` comment lines.
 package enum KeyFiles {
-    /// Writes a new pair; refuses to replace an existing `NAME.key` unless `force`.
+    /// Writes a new pair; refuses to replace an existing `NAME.key` unless `force`. `replaced`:
+    /// whether either file was there before. A pair that cannot be written whole leaves no file
+    /// it made.
     @discardableResult
-    package static func generate(name: String, force: Bool) throws -> (keyFile: String, publicFile: String, publicKey: String) {
+    package static func generate(name: String, force: Bool)
+        throws -> (keyFile: String, publicFile: String, publicKey: String, replaced: Bool) {
         let keyFile = name + ".key", publicFile = name + ".pub"
         let manager = FileManager.default
+        let replaced = manager.fileExists(atPath: keyFile) || manager.fileExists(atPath: publicFile)
         if !force, manager.fileExists(atPath: keyFile) {
             throw KeyError("\(keyFile) exists; pass --force to replace it (anything that uses the old key will no longer be admitted)")
         }
@@ -18,10 +22,21 @@ package enum KeyFiles {
         }
         let pair = try ZMQCurve.generateKeyPair()
         let base = (name as NSString).lastPathComponent
-        try write(keyFile, "# swell secret key of \(base) (CurveZMQ, Z85). Keep it private: it admits whoever holds it.\n\(pair.secretKey)\n",
-                  mode: 0o600)
-        try write(publicFile, "# swell public key of \(base) (CurveZMQ, Z85)\n\(pair.publicKey)\n", mode: 0o644)
-        return (keyFile, publicFile, pair.publicKey)
+        do {
+            try write(keyFile, "# swell secret key of \(base) (CurveZMQ, Z85). Keep it private: it admits whoever holds it.\n\(pair.secretKey)\n",
+                      mode: 0o600)
+            try write(publicFile, "# swell public key of \(base) (CurveZMQ, Z85)\n\(pair.publicKey)\n", mode: 0o644)
+        } catch {
+            if !replaced { remove(keyFile, publicFile) }
+            throw error
+        }
+        return (keyFile, publicFile, pair.publicKey, replaced)
+    }
+
+    /// Removes the files of a pair this process made (when it could not be handed over whole).
+    package static func remove(_ keyFile: String, _ publicFile: String) {
+        unlink(keyFile)
+        unlink(publicFile)
     }
 
     private static func write(_ path: String, _ text: String, mode: mode_t) throws {

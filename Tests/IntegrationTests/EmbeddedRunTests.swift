@@ -63,12 +63,26 @@ import SwellTestSupport
         #expect(closed.status == 1 && closed.stderr.contains("cannot write to stdout: it was closed when swell started"),
                 "\(closed.stderr)")
         // So do validate and keygen, closed or full (they printed into nothing and exited 0).
+        // A keygen that fails so makes no key (before, the pair stayed, and running it again
+        // was refused: NAME.key exists).
         for (redirect, reason) in [(">&-", "it was closed when swell started"), (">/dev/full", "No space left on device")] {
-            for arguments in [["validate", hello], ["keygen", work.path + "/k" + String(redirect.count)]] {
+            let key = work.path + "/k" + String(redirect.count)
+            for arguments in [["validate", hello], ["keygen", key], ["keygen", key]] {
                 let ran = try await run("/bin/sh", ["-c", "exec \"$0\" \"$@\" \(redirect)", Binaries.path("swell")] + arguments, in: "/")
                 #expect(ran.status == 1 && ran.stderr.contains("cannot write to stdout: \(reason)"), "\(arguments) \(redirect): \(ran.stderr)")
+                if arguments[0] == "keygen" {
+                    #expect(ran.stderr.contains("no key was made") && !ran.stderr.contains("wrote"), "\(ran.stderr)")
+                    #expect(!FileManager.default.fileExists(atPath: key + ".key") && !FileManager.default.fileExists(atPath: key + ".pub"))
+                }
             }
         }
+        // One that --force wrote over an old pair keeps the new one, and says so.
+        let old = work.path + "/old"
+        #expect(try await run(Binaries.path("swell"), ["keygen", old], in: "/").status == 0)
+        let before = work.read("old.pub")
+        let forced = try await run("/bin/sh", ["-c", "exec \"$0\" \"$@\" >/dev/full", Binaries.path("swell"), "keygen", old, "--force"], in: "/")
+        #expect(forced.status == 1 && forced.stderr.contains("the new pair stays in \(old).key and \(old).pub"), "\(forced.stderr)")
+        #expect(work.read("old.pub") != before && work.read("old.pub").hasPrefix("# swell public key"))
     }
 
     @Test func aContinuedRunCountsItsTimeFromWhenItWentOn() async throws {
