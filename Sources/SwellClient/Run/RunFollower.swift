@@ -133,12 +133,19 @@ struct RunFollower: Sendable {
         case .following(let run):
             return following(run, input, now)
         case .cancelling(let run, let deadline, let exit):
+            // A stdout that could not be written says what became of the run only once the
+            // coordinator has answered: a run whose last outputs were printed had ended before
+            // anything could be stopped, and is not said to stop.
+            let stdoutFailed = exit == .failed
             if case .message(.result(let result)) = input, result.run == run {
+                guard result.status != .cancelled else {
+                    return (stdoutFailed ? [.line("run \(run) stopped; its reports so far: swell logs \(run)" + source)] : []) + end(exit)
+                }
                 // It had finished before the cancel reached it: it is not to be continued.
-                guard result.status != .cancelled else { return end(exit) }
                 return [.line("run \(run) \(result.status.rawValue) before it could be stopped; its outputs: swell logs \(run)" + source)] + end(exit)
             }
-            return now >= deadline ? end(exit) : []
+            guard now >= deadline else { return [] }
+            return (stdoutFailed ? [.line("run \(run) stops; its reports so far: swell logs \(run)" + source)] : []) + end(exit)
         case .over:
             return []
         }
@@ -202,8 +209,7 @@ struct RunFollower: Sendable {
                         .exit(.failed)]
             }
             phase = .cancelling(run: run, deadline: now + Self.cancelWait, exit: .failed)
-            return [.line("run \(run) stops; its reports so far: swell logs \(run)" + source),
-                    .cancel(run: run, reason: "stdout could not be written: \(reason)")]
+            return [.cancel(run: run, reason: "stdout could not be written: \(reason)")]
         case .tick:
             // A remote coordinator heartbeats every interval: long silence means it is gone.
             guard !embedded, now - lastHeard > Self.silenceLimit, lastAttach.map({ now - $0 >= .seconds(1) }) ?? true else { return [] }
