@@ -134,6 +134,13 @@ import SwellTestSupport
         // a and c keep their first attempt; b and d ran again; total read all four.
         #expect(again.stdout == "ok a 1\nok b 2\nok c 1\nok d 2\n", "\(again.stdout)")
         #expect(again.stderr.contains("2 of 4 task(s) already done are not run again"), "\(again.stderr)")
+        // The stage that goes on is shown starting again before it finishes (before, its
+        // "finished" line came with no line before it), the one that starts over as new.
+        let lines = again.stderr.split(separator: "\n").map(String.init)
+        let goesOn = lines.firstIndex(of: "swell: stage scan goes on: 2 of 4 tasks done before")
+        let finished = lines.firstIndex { $0.hasPrefix("swell: stage scan finished: 4 of 4 tasks succeeded") }
+        #expect(goesOn != nil && finished != nil && goesOn! < finished!, "\(again.stderr)")
+        #expect(lines.contains("swell: stage total started: 1 task"), "\(again.stderr)")
         let nothing = try await swell(["run", planFile, "--state", work.path + "/state", "--retry-failed", run], in: "/")
         #expect(nothing.status == 2 && nothing.stderr.contains("has no failed task to run again"), "\(nothing.stderr)")
         // Another plan (or a run id the journal does not have) is refused.
@@ -1190,6 +1197,12 @@ import SwellTestSupport
         let report = try await swell(["report", run, "--state", work.path + "/state", "-o", work.path + "/r.html"])
         #expect(report.status == 0 && report.stderr.contains("run \(run) (failed)"), "\(report.stderr)")
         #expect(work.read("r.html").contains("interrupted: the swell run that ran it ended"))
+        // No task of it failed: --retry-failed has nothing to run again, and says what does
+        // (before, it went on with the run as --continue does).
+        let retry = try await swell(["run", plan, "--state", work.path + "/state", "--retry-failed", run])
+        #expect(retry.status == 2 && retry.stderr.contains("run \(run) has no failed task to run again (--continue \(run) goes on with it)"),
+                "\(retry.stderr)")
+        #expect(work.read("started").split(separator: "\n").count == 3)
         _ = work.write("release", "")
         let continued = try await IntegrationTests.run(Binaries.path("swell"), ["run", plan, "--state", work.path + "/state", "--continue", run],
                                                        environment: ["SWELL_LOG_LEVEL": "info"])

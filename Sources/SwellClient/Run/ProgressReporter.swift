@@ -88,7 +88,12 @@ package final class ProgressReporter {
             counts[stage] = event.counts
             if !order.contains(stage) { order.append(stage) }
             let tasks = event.counts?.tasks ?? 0
-            line("stage \(stage) started: \(tasks) task\(tasks == 1 ? "" : "s")", progress: true)
+            // A stage of a continued run goes on with the tasks it has done.
+            if let done = event.counts?.done, done > 0 {
+                line("stage \(stage) goes on: \(done) of \(tasks) task\(tasks == 1 ? "" : "s") done before", progress: true)
+            } else {
+                line("stage \(stage) started: \(tasks) task\(tasks == 1 ? "" : "s")", progress: true)
+            }
         case .progress:
             counts[stage] = event.counts
             if !order.contains(stage) { order.append(stage) }

@@ -29,6 +29,13 @@ extension Scheduler {
         } catch {
             return reject(error.description)
         }
+        // Nothing failed: --retry-failed has nothing to do, though --continue may (before, a
+        // cancelled run went on as under --continue).
+        if resume.failed, !snapshot.stages.contains(where: { $0.status == .failed }),
+           !snapshot.reports.contains(where: { $0.final && !$0.report.succeeded }) {
+            return reject("run \(resume.run) has no failed task to run again"
+                + (status == .succeeded ? "" : " (--continue \(resume.run) goes on with it)"))
+        }
         let reopened = Self.reopen(&snapshot, plan: plan, failed: resume.failed)
         if reopened.isEmpty {
             return reject(resume.failed ? "run \(resume.run) has no failed task to run again"
@@ -69,6 +76,13 @@ extension Scheduler {
         let total = runs[resume.run]!.stages.reduce(0) { $0 + $1.tasks.count }
         notice(resume.run, "run \(resume.run) continues: \(done) of \(total) task(s) already done are not run again"
                + (snapshot.run.budget.map { " (budget \($0.description); spent so far: \(Self.describe(spent)))" } ?? ""), &effects)
+        // The stages that go on start again for this client, as new ones do: its progress
+        // shows them from here, with the tasks they have done already.
+        var run = runs[resume.run]!
+        for stage in run.stages where stage.status == .running {
+            event(&run, .stageStarted, stage: stage.id, counts: stage.counts, &effects)
+        }
+        runs[resume.run] = run
         runs[resume.run]!.progressDirty = true
     }
 
