@@ -1,4 +1,5 @@
 import Foundation
+import SwellCore
 
 /// Whether this process may open the descriptors its slots need, checked before a node starts:
 /// a node short of them would start its tasks and see some fail with "Too many open files".
@@ -15,9 +16,7 @@ enum OpenFileBudget {
     /// What to say when `slots` do not fit in the open-file limit; nil when they do. `given`:
     /// the user asked for them, else they are the default.
     static func problem(slots: Int, given: Bool = true) -> String? {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
-        let allowed = Int(clamping: limit.rlim_cur)
+        guard let allowed = OpenFileLimit.current() else { return nil }
         let needed = needed(slots: slots)
         guard needed > allowed else { return nil }
         let fits = (allowed - reserve) / perTask
@@ -25,6 +24,6 @@ enum OpenFileBudget {
         let asked = given ? "--slots \(slots) needs" : "\(slots) slots (the default of --slots) need"
         return "\(asked) about \(needed) open files (\(perTask) for each running task, \(reserve) for the process), "
             + "and this process may open \(allowed) (its hard limit, ulimit -Hn): \(advice) the limit "
-            + "(LimitNOFILE= in a systemd unit, --ulimit nofile=N:N for a container, ulimit -Hn N as root)"
+            + "(\(OpenFileLimit.howToRaise))"
     }
 }

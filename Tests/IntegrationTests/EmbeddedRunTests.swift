@@ -974,6 +974,32 @@ import SwellTestSupport
         let count = said.flatMap { Int($0.prefix { $0.isNumber }) }
         #expect(count.map { (150...190).contains($0) } == true, "\(coordinator.output)")
         #expect(coordinator.output.contains("nodes and clients can be connected at once"), "\(coordinator.output)")
+        // Past the limit, the connections it cannot accept are said in its log (libzmq turned
+        // them away without a word): plain TCP connections, each an open file once accepted.
+        let line = try #require(coordinator.output.split(separator: "\n").first { $0.contains("listening on tcp://") })
+        let port = try #require(UInt16(line.split(separator: ":").last!.prefix { $0.isNumber }), "\(line)")
+        var sockets: [Int32] = []
+        defer { sockets.forEach { close($0) } }
+        for _ in 0..<((count ?? 190) + 20) {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            #expect(connected == 0)
+            sockets.append(fd)
+        }
+        #expect(await eventually { coordinator.output.contains("this coordinator is at its open-file limit (200 files, ulimit -n)") },
+                "\(coordinator.output)")
+        #expect(coordinator.output.contains("new nodes and clients are turned away until connections close"), "\(coordinator.output)")
+        // Said once while it lasts (not once for each of libzmq's tries), and when it is over.
+        sockets.forEach { close($0) }
+        sockets = []
+        #expect(await eventually { coordinator.output.contains("back under the open-file limit after ") }, "\(coordinator.output)")
+        #expect(coordinator.output.components(separatedBy: "is at its open-file limit").count - 1 == 1, "\(coordinator.output)")
     }
 
     @Test func stderrCostsTheNodeItsTailNotWhatWasWritten() async throws {

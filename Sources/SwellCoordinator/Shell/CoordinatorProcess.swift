@@ -1,5 +1,6 @@
 import Foundation
 package import Logging
+import SwellCore
 import SwellSecurity
 package import SwellZMQ
 
@@ -44,15 +45,12 @@ package enum CoordinatorProcess {
     static let spareFiles = 8
 
     static func connectionWarning() -> String? {
-        var current = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &current) == 0, current.rlim_cur != rlim_t.max else { return nil }
-        let allowed = Int(clamping: current.rlim_cur)
+        guard let allowed = OpenFileLimit.current() else { return nil }
         let held = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 32
         let connections = max(0, allowed - held - spareFiles)
         guard connections < connectionsWarnedUnder else { return nil }
         return "this coordinator may open \(allowed) files (ulimit -n): about \(connections) nodes and clients can be connected at once, "
-            + "and libzmq turns away any more without a word; raise the limit (LimitNOFILE= in a systemd unit, "
-            + "--ulimit nofile=N:N for a container, ulimit -Hn N as root)"
+            + "and libzmq turns away any more without a word; raise the limit (\(OpenFileLimit.howToRaise))"
     }
 
     /// The service's configuration: keys read and checked, the security mode set.

@@ -119,6 +119,12 @@ package final class CoordinatorService: Service, Sendable {
                 }
             }
             group.addTask {
+                var watch = OpenFileWatch()
+                while (try? await Task.sleep(for: OpenFileWatch.interval)) != nil {
+                    if let line = watch.check(atLimit: OpenFileLimit.isReached(), at: .now) { self.logger.warning("\(line)") }
+                }
+            }
+            group.addTask {
                 while (try? await Task.sleep(for: .milliseconds(100))) != nil { queue.push(.tick) }
             }
             if !configuration.settings.embedded {
