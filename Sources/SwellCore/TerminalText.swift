@@ -19,6 +19,14 @@ package enum TerminalText {
         return String(out)
     }
 
+    /// As ``visible(_:)``, for text that must stay on one line (a header, a file name in a
+    /// message): a newline is shown as `\n` and, with `tabs`, a tab as `^I`.
+    package static func oneLine(_ text: String, tabs: Bool = false) -> String {
+        var line = text.replacingOccurrences(of: "\n", with: "\\n")
+        if tabs { line = line.replacingOccurrences(of: "\t", with: "^I") }
+        return visible(line)
+    }
+
     static func needsShowing(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x0A, 0x09: false

@@ -168,6 +168,17 @@ func progress(_ stage: String, _ counts: StageCounts, id: UInt64 = 1) -> Event {
             """, "\(written.text)")
         #expect(TerminalText.visible("plain ünïcödé\n") == "plain ünïcödé\n")
         #expect(TerminalText.visible("\u{0}\u{7F}") == "^@^?")
+        // On one line, a newline is shown too, and a tab when asked.
+        #expect(TerminalText.oneLine("a\nb\tc\u{1B}") == "a\\nb\tc^[")
+        #expect(TerminalText.oneLine("a\nb\tc", tabs: true) == "a\\nb^Ic")
+    }
+
+    /// A stage of a continued run starts again with the tasks it has done.
+    @Test func aStageThatGoesOnSaysWhatItHasDone() {
+        let (reporter, written) = reporter(.plain)
+        reporter.handle(Event(id: 1, run: "r", kind: .stageStarted, stage: "scan", counts: StageCounts(tasks: 4, succeeded: 2, failed: 1)))
+        reporter.handle(Event(id: 2, run: "r", kind: .stageStarted, stage: "sum", counts: StageCounts(tasks: 1)))
+        #expect(written.text == "swell: stage scan goes on: 3 of 4 tasks done before\nswell: stage sum started: 1 task\n", "\(written.text)")
     }
 
     @Test func plainLinesSayWhatIsLeftAndWhatWasRetried() async throws {

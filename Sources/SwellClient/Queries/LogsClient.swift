@@ -109,9 +109,8 @@ package enum LogsClient {
         let seconds = String(format: "%.2fs", report.endedAt - report.startedAt)
         // The header is Swell's: a scope's or node's control characters are shown, not obeyed
         // (the outputs below it are the tasks' own bytes, as they wrote them).
-        let header = "\(report.label) · node \(report.node)".replacingOccurrences(of: "\n", with: "\\n")
-            .replacingOccurrences(of: "\t", with: "^I")
-        var out = Data("== \(TerminalText.visible(header)) · attempt \(report.attempt) · \(report.outcome) · \(seconds)\n".utf8)
+        let header = TerminalText.oneLine("\(report.label) · node \(report.node)", tabs: true)
+        var out = Data("== \(header) · attempt \(report.attempt) · \(report.outcome) · \(seconds)\n".utf8)
         out.append(report.stdout)
         if let last = report.stdout.last, last != UInt8(ascii: "\n") { out.append(UInt8(ascii: "\n")) }
         if !report.stderrTail.isEmpty {

@@ -40,7 +40,7 @@ package enum ReportClient {
                 return .success
             }
             try ReportFile.write(html, to: path, stateDirectory: query.stateDirectory)
-            StandardStreams.err("swell: wrote \(TerminalText.visible(path).replacingOccurrences(of: "\n", with: "\\n")): run \(digest.id) (\(digest.status.rawValue)), "
+            StandardStreams.err("swell: wrote \(TerminalText.oneLine(path)): run \(digest.id) (\(digest.status.rawValue)), "
                 + "\(timeline.finished) task\(timeline.finished == 1 ? "" : "s") finished, \(timeline.attempts.count) attempt\(timeline.attempts.count == 1 ? "" : "s")\n")
             return .success
         }
