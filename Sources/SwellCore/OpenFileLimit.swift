@@ -9,15 +9,21 @@ package enum OpenFileLimit {
         return Int(clamping: limit.rlim_cur)
     }
 
-    /// Whether this process can open no more files now: a descriptor for /dev/null cannot be had
-    /// (EMFILE, or ENFILE for the whole system).
-    package static func isReached() -> Bool {
-        let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        guard fd < 0 else {
-            close(fd)
-            return false
-        }
-        return errno == EMFILE || errno == ENFILE
+    /// The files this process holds open now, nil when /proc cannot say.
+    package static func held() -> Int? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return nil }
+        return max(0, entries.count - 1)  // less the descriptor that read the folder
+    }
+
+    /// What a listening process keeps free beside its connections: the files it opens as it
+    /// works (a journal's, a run's output file, /proc for the Swift runtime's thread pool).
+    package static let reserve = 64
+
+    /// How many connections fit beside what this process holds now and ``reserve``; nil when
+    /// there is no limit.
+    package static func connectionRoom() -> Int? {
+        guard let limit = current() else { return nil }
+        return max(1, limit - (held() ?? 32) - reserve)
     }
 
     /// Where the limit is raised, for the messages that ask for it.

@@ -21,7 +21,7 @@ package enum HandshakeTrouble: Sendable, Equatable {
     /// connects with keys.
     package init?(_ event: ZMQHandshakeEvent, secured: Bool) {
         switch event {
-        case .succeeded: return nil
+        case .succeeded, .turnedAway: return nil
         case .refused: self = .keyNotAuthorized
         case .mechanismMismatch: self = secured ? .keysNotUsed : .keyRequired
         case .failed: self = secured ? .failed : .unanswered

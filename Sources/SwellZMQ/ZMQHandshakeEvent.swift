@@ -7,4 +7,7 @@ package enum ZMQHandshakeEvent: Sendable, Equatable {
     /// The two sides do not speak the same security mechanism (for example CURVE against NULL).
     case mechanismMismatch(endpoint: String)
     case failed(endpoint: String)
+    /// Connections to a listening endpoint closed at once, `count` of them since the last such
+    /// event, because the socket held its ``ZMQSocketConfiguration/connectionLimit`` (`held`).
+    case turnedAway(endpoint: String, count: Int, held: Int)
 }

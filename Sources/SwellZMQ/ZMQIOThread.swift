@@ -53,7 +53,7 @@ package final class ZMQIOThread: @unchecked Sendable {
         let id = nextID.withLock { $0 += 1; return $0 }
         let (stream, continuation) = AsyncStream.makeStream(of: ZMQMessage.self)
         let (events, eventSink) = AsyncStream.makeStream(of: ZMQHandshakeEvent.self, bufferingPolicy: .bufferingNewest(64))
-        if !configuration.monitorHandshakes { eventSink.finish() }
+        if !configuration.monitorHandshakes && configuration.connectionLimit == nil { eventSink.finish() }
         let shared = Entry.Shared(gate: InboundGate(limit: configuration.inboundLimit), continuation: continuation,
                                   events: eventSink)
         let endpoints: [String] = try await withCheckedThrowingContinuation { done in
@@ -125,6 +125,15 @@ package final class ZMQIOThread: @unchecked Sendable {
         let socket: ZMQSocket
         /// The PAIR socket libzmq's monitor writes handshake events to, if monitored.
         var monitor: ZMQSocket?
+        /// The endpoints bound, resolved.
+        var bound: [String] = []
+        /// With a connection limit: the descriptors of the connections accepted and not yet
+        /// closed, and those turned away since the last report.
+        var accepted: Set<Int32> = []
+        var turnedAway = 0
+        var turnedAwayAt = ""
+        var lastTurnedAwayReport: ContinuousClock.Instant?
+        static let turnedAwayReportEvery: Duration = .seconds(10)
         let configuration: ZMQSocketConfiguration
         let shared: Shared
         /// Messages libzmq refused with EAGAIN, per peer (an empty key on a DEALER), oldest first.
@@ -163,7 +172,8 @@ package final class ZMQIOThread: @unchecked Sendable {
                 items.append(zmq_pollitem_t(socket: entries[id]!.monitor!.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0))
             }
             // A ROUTER's POLLOUT says nothing about one peer's pipe: poll retries on a short timer too.
-            let rc = zmq_poll(&items, Int32(items.count), anyRetry ? 5 : -1)
+            let reportDue = entries.values.contains { $0.turnedAway > 0 }
+            let rc = zmq_poll(&items, Int32(items.count), anyRetry ? 5 : reportDue ? 1_000 : -1)
             if rc < 0 {
                 if zmq_errno() == EINTR { continue }
                 break
@@ -185,6 +195,7 @@ package final class ZMQIOThread: @unchecked Sendable {
             for (offset, id) in monitored.enumerated() where items[fixed + order.count + offset].revents & Int16(ZMQ_POLLIN) != 0 {
                 if let entry = entries[id] { readMonitor(entry) }
             }
+            if reportDue { for entry in entries.values { reportTurnedAway(entry) } }
         }
         for (_, entry) in entries { closeEntry(entry) }
         entries.removeAll()
@@ -211,16 +222,23 @@ package final class ZMQIOThread: @unchecked Sendable {
                     do {
                         try socket.configure(configuration)
                         let entry = Entry(socket: socket, configuration: configuration, shared: shared)
-                        if configuration.monitorHandshakes {
-                            // Watch the handshakes before any connection exists.
+                        if configuration.monitorHandshakes || configuration.connectionLimit != nil {
+                            // Watch the handshakes (and connections) before any connection exists.
                             let address = "inproc://swell-monitor-\(id)-\(UInt32.random(in: 0...UInt32.max))"
-                            let events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
-                                | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                            var events: Int32 = 0
+                            if configuration.monitorHandshakes {
+                                events |= ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
+                                    | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                            }
+                            if configuration.connectionLimit != nil { events |= ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED }
                             guard zmq_socket_monitor(socket.handle, address, events) == 0 else {
                                 throw ZMQError.last("zmq_socket_monitor", address)
                             }
                             let monitor = try ZMQSocket(context: context, rawType: ZMQ_PAIR)
                             try monitor.set(ZMQ_LINGER, Int32(0), name: "ZMQ_LINGER")
+                            // No high-water mark on the monitor's pipe: libzmq drops the events
+                            // it cannot queue, and the connection count must see every one.
+                            try monitor.set(ZMQ_RCVHWM, Int32(0), name: "ZMQ_RCVHWM")
                             try monitor.connect(address)
                             entry.monitor = monitor
                         }
@@ -230,6 +248,7 @@ package final class ZMQIOThread: @unchecked Sendable {
                             try socket.connect(endpoint)
                             bound.append(endpoint)
                         }
+                        entry.bound = Array(bound.prefix(configuration.binds.count))
                         entries[id] = entry
                         done.resume(returning: bound)
                     } catch {
@@ -288,12 +307,65 @@ package final class ZMQIOThread: @unchecked Sendable {
             let value = Int(bytes[2]) | Int(bytes[3]) << 8 | Int(bytes[4]) << 16 | Int(bytes[5]) << 24
             let endpoint = String(decoding: frames[1], as: UTF8.self)
             switch event {
+            case ZMQ_EVENT_ACCEPTED: accepted(Int32(truncatingIfNeeded: value), on: endpoint, entry)
+            case ZMQ_EVENT_DISCONNECTED: entry.accepted.remove(Int32(truncatingIfNeeded: value))
             case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: entry.shared.events.yield(.succeeded(endpoint: endpoint))
             case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: entry.shared.events.yield(.refused(endpoint: endpoint, status: value))
             case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: entry.shared.events.yield(.mechanismMismatch(endpoint: endpoint))
             default: entry.shared.events.yield(.failed(endpoint: endpoint))
             }
         }
+    }
+
+    /// A connection libzmq accepted: kept, or past the socket's limit closed at once. It is shut
+    /// down, not closed: libzmq owns the descriptor, sees the connection end and closes it (a
+    /// DISCONNECTED event then). Only a stream socket on one of the endpoints bound is touched,
+    /// should the number have been closed and taken again meanwhile.
+    private func accepted(_ fd: Int32, on endpoint: String, _ entry: Entry) {
+        guard let limit = entry.configuration.connectionLimit else { return }
+        guard entry.accepted.count >= limit else {
+            entry.accepted.insert(fd)
+            return
+        }
+        guard Self.isConnection(fd, toOneOf: entry.bound) else { return }
+        Glibc.shutdown(fd, Int32(SHUT_RDWR))
+        entry.turnedAway += 1
+        entry.turnedAwayAt = endpoint
+        reportTurnedAway(entry)
+    }
+
+    /// Reports the connections turned away since the last report: at once, then at most once
+    /// every ``Entry/turnedAwayReportEvery`` (the poll wakes for the last ones).
+    private func reportTurnedAway(_ entry: Entry, at now: ContinuousClock.Instant = .now) {
+        guard entry.turnedAway > 0 else { return }
+        if let last = entry.lastTurnedAwayReport, now - last < Entry.turnedAwayReportEvery { return }
+        entry.shared.events.yield(.turnedAway(endpoint: entry.turnedAwayAt, count: entry.turnedAway, held: entry.accepted.count))
+        entry.turnedAway = 0
+        entry.lastTurnedAwayReport = now
+    }
+
+    /// Whether `fd` is a connected stream socket whose local address is one of `endpoints`
+    /// (`tcp://HOST:PORT`, by port; `ipc://` sockets are Unix sockets).
+    static func isConnection(_ fd: Int32, toOneOf endpoints: [String]) -> Bool {
+        var type: Int32 = 0, listening: Int32 = 0
+        var size = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &size) == 0, type == Int32(SOCK_STREAM.rawValue) else { return false }
+        size = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0, listening == 0 else { return false }
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { return false }
+        let port: UInt16
+        switch Int32(storage.ss_family) {
+        case AF_UNIX: return endpoints.contains { $0.hasPrefix("ipc://") }
+        case AF_INET: port = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) } }
+        case AF_INET6: port = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) } }
+        default: return false
+        }
+        return endpoints.contains { $0.hasPrefix("tcp://") && $0.split(separator: ":").last.flatMap { UInt16($0) } == port }
     }
 
     /// The routing key of an outbound message: the peer id on a ROUTER, empty on a DEALER.

@@ -53,6 +53,12 @@ package struct ZMQSocketConfiguration: Sendable {
     package var inboundLimit: Int
     /// Report handshake outcomes (see ``ZMQSocketHandle/events``). Default false.
     package var monitorHandshakes: Bool
+    /// At most this many connections accepted at once on the socket's listening endpoints: one
+    /// past it is closed as soon as libzmq accepts it, and reported
+    /// (``ZMQHandshakeEvent/turnedAway(endpoint:count:held:)``). Each connection is an open file:
+    /// without a limit below the process's, peers can take the last ones, and then libzmq retries
+    /// its accept in a loop and the process cannot open a file. nil: no limit.
+    package var connectionLimit: Int?
     package var binds: [String]
     package var connects: [String]
 
@@ -69,10 +75,12 @@ package struct ZMQSocketConfiguration: Sendable {
         curve: Curve? = nil,
         inboundLimit: Int = 50_000,
         monitorHandshakes: Bool = false,
+        connectionLimit: Int? = nil,
         binds: [String] = [],
         connects: [String] = []
     ) {
         self.monitorHandshakes = monitorHandshakes
+        self.connectionLimit = connectionLimit
         self.kind = kind
         self.routingID = routingID
         self.highWaterMark = highWaterMark

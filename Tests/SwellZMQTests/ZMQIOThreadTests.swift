@@ -118,4 +118,67 @@ import SwellTestSupport
         #expect(await inbound.next() == nil)
         await io.shutdown()
     }
+
+    /// A ROUTER with a connection limit keeps that many connections and closes the others as
+    /// libzmq accepts them, saying how many it turned away.
+    @Test func connectionsPastTheLimitAreTurnedAwayAndSaid() async throws {
+        let io = try ZMQIOThread(context: ZMQContext())
+        let router = try await io.open(ZMQSocketConfiguration(kind: .router, connectionLimit: 2, binds: ["tcp://127.0.0.1:0"]))
+        let endpoint = try #require(router.endpoints.first)
+        var inbound = router.inbound.makeAsyncIterator()
+        var dealers: [ZMQSocketHandle] = []
+        for name in ["d1", "d2"] {
+            let dealer = try await io.open(ZMQSocketConfiguration(kind: .dealer, routingID: Array(name.utf8), connects: [endpoint]))
+            dealer.send([Data(name.utf8)])
+            #expect(try #require(await inbound.next()).peer == Data(name.utf8))
+            dealers.append(dealer)
+        }
+        let third = try await io.open(ZMQSocketConfiguration(kind: .dealer, routingID: Array("d3".utf8), connects: [endpoint]))
+        third.send([Data("d3".utf8)])
+        var events = router.events.makeAsyncIterator()
+        guard case .turnedAway(let at, let count, let held)? = await events.next() else {
+            Issue.record("no turnedAway event")
+            return
+        }
+        #expect(at == endpoint && count >= 1 && held == 2)
+        // The two kept go on. (What the third sent before it was closed may have come in: it
+        // is closed once libzmq has accepted it, and its handshake can be quicker.)
+        dealers[1].send([Data("again".utf8)])
+        var message = try #require(await inbound.next())
+        if message.peer == Data("d3".utf8) { message = try #require(await inbound.next()) }
+        #expect(message.peer == Data("d2".utf8) && message.frames == [Data("again".utf8)])
+        await io.shutdown()
+    }
+
+    /// Only a connected stream socket on an endpoint bound is ever shut down.
+    @Test func onlyAConnectionToAnEndpointBoundCountsAsOne() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]); close(ends[1]) }
+        #expect(!ZMQIOThread.isConnection(ends[0], toOneOf: ["tcp://127.0.0.1:1"]))
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        #expect(bound && listen(listener, 4) == 0)
+        let port = UInt16(bigEndian: address.sin_port)
+        #expect(!ZMQIOThread.isConnection(listener, toOneOf: ["tcp://127.0.0.1:\(port)"]), "a listening socket is not a connection")
+        let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(client) }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        let accepted = accept(listener, nil, nil)
+        defer { close(accepted) }
+        #expect(ZMQIOThread.isConnection(accepted, toOneOf: ["tcp://127.0.0.1:\(port)"]))
+        #expect(!ZMQIOThread.isConnection(accepted, toOneOf: ["tcp://127.0.0.1:\(port == 1 ? 2 : 1)"]))
+        // The client's end has another local port: not a connection to that endpoint.
+        #expect(!ZMQIOThread.isConnection(client, toOneOf: ["tcp://127.0.0.1:\(port)"]))
+    }
 }

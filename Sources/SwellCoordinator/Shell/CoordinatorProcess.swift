@@ -38,19 +38,16 @@ package enum CoordinatorProcess {
     }
 
     /// Each connected node or client holds one open file of the coordinator, beside those it
-    /// holds itself (the journal, libzmq's descriptors: counted once it listens) and a few it
-    /// opens now and then (a run's outputs file). libzmq refuses a connection past the open-file
-    /// limit without a word, so a limit that holds few says so.
+    /// holds itself and ``OpenFileLimit/reserve`` it keeps free; connections past that are closed
+    /// as they come (see ``CoordinatorService/socketConfiguration(_:)``), so a limit that holds few
+    /// says so.
     static let connectionsWarnedUnder = 1_000
-    static let spareFiles = 8
 
     static func connectionWarning() -> String? {
-        guard let allowed = OpenFileLimit.current() else { return nil }
-        let held = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 32
-        let connections = max(0, allowed - held - spareFiles)
-        guard connections < connectionsWarnedUnder else { return nil }
+        guard let allowed = OpenFileLimit.current(), let connections = OpenFileLimit.connectionRoom(),
+              connections < connectionsWarnedUnder else { return nil }
         return "this coordinator may open \(allowed) files (ulimit -n): about \(connections) nodes and clients can be connected at once, "
-            + "and libzmq turns away any more without a word; raise the limit (\(OpenFileLimit.howToRaise))"
+            + "and any more are turned away; raise the limit (\(OpenFileLimit.howToRaise))"
     }
 
     /// The service's configuration: keys read and checked, the security mode set.

@@ -114,14 +114,12 @@ package final class CoordinatorService: Service, Sendable {
             }
             group.addTask {
                 for await event in socket.events {
-                    if case .succeeded = event { continue }
-                    queue.push(.refusedHandshake)
-                }
-            }
-            group.addTask {
-                var watch = OpenFileWatch()
-                while (try? await Task.sleep(for: OpenFileWatch.interval)) != nil {
-                    if let line = watch.check(atLimit: OpenFileLimit.isReached(), at: .now) { self.logger.warning("\(line)") }
+                    switch event {
+                    case .succeeded: continue
+                    case .turnedAway(let endpoint, let count, let held):
+                        self.logger.warning("\(Self.turnedAway(endpoint: endpoint, count: count, held: held))")
+                    default: queue.push(.refusedHandshake)
+                    }
                 }
             }
             group.addTask {
@@ -170,6 +168,13 @@ package final class CoordinatorService: Service, Sendable {
         }
     }
 
+    /// What the log says of connections closed for want of open files.
+    static func turnedAway(endpoint: String, count: Int, held: Int) -> String {
+        let limit = OpenFileLimit.current().map { " (\($0), ulimit -n)" } ?? ""
+        return "turned away \(count == 1 ? "a connection" : "\(count) connections") on \(endpoint): \(held) are open, "
+            + "as many as this coordinator's open-file limit\(limit) leaves room for; raise the limit (\(OpenFileLimit.howToRaise))"
+    }
+
     /// The coordinator's ROUTER socket.
     static func socketConfiguration(_ configuration: CoordinatorConfiguration) -> ZMQSocketConfiguration {
         ZMQSocketConfiguration(
@@ -188,6 +193,10 @@ package final class CoordinatorService: Service, Sendable {
             zapDomain: configuration.security == nil ? nil : zapDomain,
             curve: configuration.security.map { .server(publicKey: $0.publicKey, secretKey: $0.secretKey) },
             monitorHandshakes: configuration.security != nil,
+            // Connections past what the open-file limit leaves room for are closed as they
+            // come: at the limit itself libzmq retries its accept in a loop, and the Swift
+            // runtime ends a process that cannot open /proc.
+            connectionLimit: OpenFileLimit.connectionRoom(),
             binds: configuration.listen)
     }
 
