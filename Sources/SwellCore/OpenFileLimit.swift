@@ -15,15 +15,18 @@ package enum OpenFileLimit {
         return max(0, entries.count - 1)  // less the descriptor that read the folder
     }
 
-    /// What a listening process keeps free beside its connections: the files it opens as it
-    /// works (a journal's, a run's output file, /proc for the Swift runtime's thread pool).
-    package static let reserve = 64
+    /// What a listening process keeps free beside its connections, for a `limit`: the files it
+    /// opens as it works (a journal's, a run's output file, /proc for the Swift runtime's thread
+    /// pool), and the connections a burst brings in before those past the room are closed (a
+    /// burst of a thousand took 52 more at a limit of 200). An eighth of the limit, from 64 to
+    /// 1,024.
+    package static func reserve(_ limit: Int) -> Int { min(1_024, max(64, limit / 8)) }
 
-    /// How many connections fit beside what this process holds now and ``reserve``; nil when
+    /// How many connections fit beside what this process holds now and its reserve; nil when
     /// there is no limit.
     package static func connectionRoom() -> Int? {
         guard let limit = current() else { return nil }
-        return max(1, limit - (held() ?? 32) - reserve)
+        return max(1, limit - (held() ?? 32) - reserve(limit))
     }
 
     /// Where the limit is raised, for the messages that ask for it.

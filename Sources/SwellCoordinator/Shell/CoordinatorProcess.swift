@@ -38,7 +38,7 @@ package enum CoordinatorProcess {
     }
 
     /// Each connected node or client holds one open file of the coordinator, beside those it
-    /// holds itself and ``OpenFileLimit/reserve`` it keeps free; connections past that are closed
+    /// holds itself and the ``OpenFileLimit/reserve(_:)`` it keeps free; connections past that are closed
     /// as they come (see ``CoordinatorService/socketConfiguration(_:)``), so a limit that holds few
     /// says so.
     static let connectionsWarnedUnder = 1_000
