@@ -109,6 +109,36 @@ import SwellTestSupport
         #expect(again.stderr.contains("(continued: it first started "), "\(again.stderr)")
     }
 
+    /// A run that a failed task stopped has nothing --continue can go on with: the stage that
+    /// needs the failed one would read its partial output (before, it ran on it, and printed a
+    /// wrong result). --retry-failed runs it whole.
+    @Test func continueDoesNotRunAStageOnTheOutputOfOneThatFailed() async throws {
+        let plan = """
+            name: stopped
+            stages:
+              - id: fan
+                partition: {items: [a, b, c]}
+                run: 'if [ {scope} = a ] && [ ! -e fixed ]; then exit 3; fi; sleep 1; echo ok {scope}'
+              - id: after
+                needs: [fan]
+                run: wc -l
+            """
+        let (first, work) = try await runPlan(plan, ["--json"])
+        defer { work.remove() }
+        #expect(first.status == 1)
+        let run = try #require((try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])?["run"] as? String)
+        let planFile = work.path + "/plan.yaml"
+        let continued = try await swell(["run", planFile, "--state", work.path + "/state", "--continue", run], in: "/")
+        #expect(continued.status == 2, "\(continued.stderr)")
+        #expect(continued.stderr.contains("run \(run) failed: nothing of it is left to run (--retry-failed runs its failed tasks again)"),
+                "\(continued.stderr)")
+        #expect(continued.stdout.isEmpty, "\(continued.stdout)")
+        _ = work.write("fixed", "")
+        let retried = try await swell(["run", planFile, "--state", work.path + "/state", "--retry-failed", run], in: "/")
+        #expect(retried.status == 0, "\(retried.stderr)")
+        #expect(retried.stdout.trimmingCharacters(in: .whitespaces) == "3\n", "\(retried.stdout)")
+    }
+
     @Test func retryFailedRunsOnlyTheFailedTasksAndWhatReadsTheirStageAgain() async throws {
         let plan = """
             name: retry

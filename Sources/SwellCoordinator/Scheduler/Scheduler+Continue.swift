@@ -137,12 +137,19 @@ extension Scheduler {
                 result.changed.insert(entry.stage)
             }
         }
-        // What reads a stage that runs again starts over; what the end cut short goes on. (As
-        // often as there are stages, for plans that list a stage before one it needs.)
+        // What reads a stage that runs again starts over; what the end cut short goes on,
+        // unless it needs a stage that failed and does not run again: its input would be that
+        // stage's partial output (before, such a stage ran on it). (As often as there are
+        // stages, for plans that list a stage before one it needs.)
         var again = retried
+        var blocked = Set(snapshot.stages.filter { $0.status == .failed && !retried.contains($0.stage) }.map(\.stage))
         for _ in snapshot.stages.indices {
         for (i, entry) in snapshot.stages.enumerated() where !result.changed.contains(entry.stage) {
             guard let stage = plan.stage(entry.stage) else { continue }
+            if stage.dependencies.contains(where: blocked.contains) {
+                blocked.insert(entry.stage)
+                continue
+            }
             if !retried.contains(entry.stage), stage.dependencies.contains(where: again.contains), entry.status != .pending {
                 snapshot.stages[i] = StageEntry(stage: entry.stage, status: .pending)
                 snapshot.reports.removeAll { $0.report.stage == entry.stage }
