@@ -154,6 +154,13 @@ import SwellTestSupport
         #expect(symlink(work.path + "/loopB", work.path + "/loopA") == 0 && symlink(work.path + "/loopA", work.path + "/loopB") == 0)
         let loop = try await swell(["report", run, "--state", state, "-o", work.path + "/loopA/"])
         #expect(loop.status == 2 && loop.stderr.contains("/loopA/: it is a loop of symbolic links; make the folder first"), "\(loop.stderr)")
+        // FILE/. and NEW/. name folders too: the file is left as it was, and nothing is made.
+        let dotOfFile = try await swell(["report", run, "--state", state, "-o", work.path + "/plain/."])
+        #expect(dotOfFile.status == 2 && dotOfFile.stderr.contains("/plain/.: it is a file, not a folder"), "\(dotOfFile.stderr)")
+        #expect(work.read("plain") == "x")
+        let dotOfNew = try await swell(["report", run, "--state", state, "-o", work.path + "/none/."])
+        #expect(dotOfNew.status == 2 && dotOfNew.stderr.contains("/none/.: there is no such folder"), "\(dotOfNew.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work.path + "/none"))
         let belowFile = try await swell(["report", run, "--state", state, "-o", work.path + "/plain/sub/"])
         #expect(belowFile.status == 2 && belowFile.stderr.contains("/plain/sub/: a part of it is a file, not a folder"), "\(belowFile.stderr)")
         // The path is shown as written, its controls made visible.

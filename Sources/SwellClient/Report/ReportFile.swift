@@ -9,8 +9,9 @@ import Glibc
 /// never over the journal.
 enum ReportFile {
     /// The file `-o` names: `swell-report-RUN.html` here without it, and in the folder it names
-    /// when that is one, as `cp` puts a file into a folder. A name that ends in `/` and is no
-    /// folder is refused.
+    /// when that is one, as `cp` puts a file into a folder. A name that ends in `/`, `/.` or
+    /// `/..` names a folder, and is refused when it is no folder (before, `FILE/.` wrote over
+    /// FILE, and `NEW/.` made a file NEW).
     static func path(_ output: String?, run: String) throws -> String {
         let file = "swell-report-\(run).html"
         guard let output else { return file }
@@ -18,7 +19,8 @@ enum ReportFile {
         if FileManager.default.fileExists(atPath: output, isDirectory: &isFolder), isFolder.boolValue {
             return output.hasSuffix("/") ? output + file : output + "/" + file
         }
-        if output.hasSuffix("/") {
+        let last = output.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+        if output.hasSuffix("/") || last == "." || last == ".." {
             throw ClientError(.usage, "cannot write the report to \(TerminalText.visible(output)): \(notAFolder(output)); make the folder first, or name a file")
         }
         return output
@@ -32,7 +34,8 @@ enum ReportFile {
         switch errno {
         case ENOENT: return "there is no such folder"
         case ENOTDIR:
-            let named = String(output.reversed().drop { $0 == "/" }.reversed())
+            var named = String(output.reversed().drop { $0 == "/" }.reversed())
+            for dots in ["/..", "/."] where named.hasSuffix(dots) { named.removeLast(dots.count) }
             var own = stat()
             return stat(named, &own) == 0 ? "it is a file, not a folder" : "a part of it is a file, not a folder"
         case ELOOP: return "it is a loop of symbolic links"
