@@ -4,33 +4,45 @@ package import SwellZMQ
 /// `NAME.key` (the secret key, mode 0600) and `NAME.pub` (the public key): one Z85 key per
 /// file, 40 characters, with `#` comment lines.
 package enum KeyFiles {
-    /// Writes a new pair; refuses to replace an existing `NAME.key` unless `force`. `replaced`:
-    /// whether either file was there before. A pair that cannot be written whole leaves no file
-    /// it made.
+    /// Writes a new pair; refuses to replace an existing `NAME.key` or `NAME.pub` (a symbolic
+    /// link to nowhere counts) unless `force`. `replaced`: whether either was there before.
+    ///
+    /// Both files are written beside their names first and renamed into place only once both
+    /// are whole, so that a pair that cannot be written (a folder in the way, a full disk, a
+    /// file size limit) leaves what was there as it was, and no file of its own.
     @discardableResult
     package static func generate(name: String, force: Bool)
         throws -> (keyFile: String, publicFile: String, publicKey: String, replaced: Bool) {
         let keyFile = name + ".key", publicFile = name + ".pub"
-        let manager = FileManager.default
-        let replaced = manager.fileExists(atPath: keyFile) || manager.fileExists(atPath: publicFile)
-        if !force, manager.fileExists(atPath: keyFile) {
-            throw KeyError("\(keyFile) exists; pass --force to replace it (anything that uses the old key will no longer be admitted)")
+        let base = (name as NSString).lastPathComponent
+        guard !base.isEmpty, !name.hasSuffix("/") else {
+            throw KeyError("'\(name)' names no pair: give a name, as in `swell keygen node1` or `swell keygen keys/node1`")
+        }
+        var info = stat()
+        let keyThere = lstat(keyFile, &info) == 0, keyIsFolder = keyThere && info.st_mode & S_IFMT == S_IFDIR
+        let publicThere = lstat(publicFile, &info) == 0, publicIsFolder = publicThere && info.st_mode & S_IFMT == S_IFDIR
+        if keyIsFolder || publicIsFolder { throw KeyError("cannot write \(keyIsFolder ? keyFile : publicFile): it is a folder") }
+        if !force, keyThere || publicThere {
+            throw KeyError("\(keyThere ? keyFile : publicFile) exists; pass --force to replace it (anything that uses the old key will no longer be admitted)")
         }
         let directory = (keyFile as NSString).deletingLastPathComponent
-        if !directory.isEmpty, !manager.fileExists(atPath: directory) {
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             throw KeyError("no folder \(directory) for \(keyFile)")
         }
         let pair = try ZMQCurve.generateKeyPair()
-        let base = (name as NSString).lastPathComponent
+        let keyNew = keyFile + ".new-\(getpid())", publicNew = publicFile + ".new-\(getpid())"
         do {
-            try write(keyFile, "# swell secret key of \(base) (CurveZMQ, Z85). Keep it private: it admits whoever holds it.\n\(pair.secretKey)\n",
-                      mode: 0o600)
-            try write(publicFile, "# swell public key of \(base) (CurveZMQ, Z85)\n\(pair.publicKey)\n", mode: 0o644)
+            try write(keyNew, "# swell secret key of \(base) (CurveZMQ, Z85). Keep it private: it admits whoever holds it.\n\(pair.secretKey)\n",
+                      mode: 0o600, named: keyFile)
+            try write(publicNew, "# swell public key of \(base) (CurveZMQ, Z85)\n\(pair.publicKey)\n", mode: 0o644, named: publicFile)
+            guard rename(publicNew, publicFile) == 0 else { throw KeyError("cannot write \(publicFile): \(String(cString: strerror(errno)))") }
+            guard rename(keyNew, keyFile) == 0 else { throw KeyError("cannot write \(keyFile): \(String(cString: strerror(errno)))") }
         } catch {
-            if !replaced { remove(keyFile, publicFile) }
+            unlink(keyNew)
+            unlink(publicNew)
             throw error
         }
-        return (keyFile, publicFile, pair.publicKey, replaced)
+        return (keyFile, publicFile, pair.publicKey, keyThere || publicThere)
     }
 
     /// Removes the files of a pair this process made (when it could not be handed over whole).
@@ -39,16 +51,20 @@ package enum KeyFiles {
         unlink(publicFile)
     }
 
-    private static func write(_ path: String, _ text: String, mode: mode_t) throws {
+    /// Writes `text` to a new file at `path`; errors name the file it is for, `named`.
+    private static func write(_ path: String, _ text: String, mode: mode_t, named: String) throws {
         // Created with its final mode, so that a secret is never readable by others, not even briefly.
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw KeyError("cannot write \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        guard fchmod(fd, mode) == 0 else { throw KeyError("cannot set the mode of \(path): \(String(cString: strerror(errno)))") }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw KeyError("cannot write \(named): \(String(cString: strerror(errno)))") }
+        var closed = false
+        defer { if !closed { close(fd) } }
+        guard fchmod(fd, mode) == 0 else { throw KeyError("cannot set the mode of \(named): \(String(cString: strerror(errno)))") }
         let bytes = Array(text.utf8)
         guard bytes.withUnsafeBytes({ Foundation.write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
-            throw KeyError("cannot write \(path): \(String(cString: strerror(errno)))")
+            throw KeyError("cannot write \(named): \(errno == 0 ? "short write" : String(cString: strerror(errno)))")
         }
+        closed = true
+        guard close(fd) == 0 else { throw KeyError("cannot write \(named): \(String(cString: strerror(errno)))") }
     }
 
     /// Reads a secret key file; refuses one that others can read or write.

@@ -33,6 +33,42 @@ func temporaryFolder() -> String {
         #expect(second.publicKey != first.publicKey)
     }
 
+    /// A pair that cannot be written whole leaves what was there as it was and nothing of its
+    /// own (before, a folder at NAME.pub left a new NAME.key, and with --force replaced the old
+    /// one by a key whose public half was never written).
+    @Test func aPairThatCannotBeWrittenWholeChangesNothing() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: folder + "/q.pub", withIntermediateDirectories: false)
+        #expect(throws: KeyError("cannot write \(folder)/q.pub: it is a folder")) { try KeyFiles.generate(name: folder + "/q", force: false) }
+        #expect(!manager.fileExists(atPath: folder + "/q.key"))
+        let old = try KeyFiles.generate(name: folder + "/r", force: false)
+        try manager.removeItem(atPath: old.publicFile)
+        try manager.createDirectory(atPath: old.publicFile, withIntermediateDirectories: false)
+        #expect(throws: KeyError.self) { try KeyFiles.generate(name: folder + "/r", force: true) }
+        #expect(try KeyFiles.readSecret(old.keyFile).publicKey == old.publicKey)
+        // Nothing of the attempts is left beside them.
+        #expect(try manager.contentsOfDirectory(atPath: folder).sorted() == ["q.pub", "r.key", "r.pub"])
+    }
+
+    /// A symbolic link to nowhere at NAME.key, or a NAME.pub alone, is there: not replaced
+    /// without --force, and not removed (before, the link went).
+    @Test func whatStandsAtEitherNameIsKeptWithoutForce() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(symlink(folder + "/nowhere/zz", folder + "/s.key") == 0)
+        #expect(throws: KeyError.self) { try KeyFiles.generate(name: folder + "/s", force: false) }
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/s.key")) == folder + "/nowhere/zz")
+        _ = FileManager.default.createFile(atPath: folder + "/p.pub", contents: Data("mine\n".utf8))
+        #expect(throws: KeyError("\(folder)/p.pub exists; pass --force to replace it (anything that uses the old key will no longer be admitted)")) {
+            try KeyFiles.generate(name: folder + "/p", force: false)
+        }
+        #expect(FileManager.default.contents(atPath: folder + "/p.pub") == Data("mine\n".utf8))
+        #expect(throws: KeyError.self) { try KeyFiles.generate(name: folder + "/", force: false) }
+        #expect(throws: KeyError.self) { try KeyFiles.generate(name: "", force: false) }
+    }
+
     @Test func aSecretKeyOthersCanReadIsRefused() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -312,7 +348,7 @@ func temporaryFolder() -> String {
         #expect(HandshakeTrouble(.failed(endpoint: e), secured: false) == .unanswered)
         let unanswered = HandshakeTrouble.unanswered.explanation(coordinator: "tcp://c:1", as: .node)
         #expect(unanswered.hasPrefix("the coordinator at tcp://c:1 admits nodes by key only: start this node with --key and --coordinator-key"))
-        #expect(unanswered.hasSuffix("(or, if it uses no keys, it did not finish the handshake in time: it is paused or too busy to answer; this node keeps trying)"))
+        #expect(unanswered.hasSuffix("(or, if it uses no keys, it hung up or did not finish the handshake in time: it is at its connection limit, paused or too busy to answer; this node keeps trying)"))
         #expect(HandshakeTrouble(.mechanismMismatch(endpoint: e), secured: true) == .keysNotUsed)
         #expect(HandshakeTrouble(.failed(endpoint: e), secured: true) == .failed)
     }
