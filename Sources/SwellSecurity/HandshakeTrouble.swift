@@ -43,7 +43,8 @@ package enum HandshakeTrouble: Sendable, Equatable {
             // Most often a coordinator that admits by key only hanging up on a keyless peer; a
             // paused one says no more.
             Self.keyRequired.explanation(coordinator: endpoint, as: role)
-                + " (or, if it uses no keys, it did not finish the handshake in time: it is paused or too busy to answer\(role == .node ? "; this node keeps trying" : ""))"
+                + " (or, if it uses no keys, it hung up or did not finish the handshake in time: it is at its connection limit"
+                + ", paused or too busy to answer\(role == .node ? "; this node keeps trying" : ""))"
         case (.keysNotUsed, _):
             "the coordinator at \(endpoint) does not use keys: leave out --key and --coordinator-key"
         case (.failed, _):

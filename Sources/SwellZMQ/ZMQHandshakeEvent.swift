@@ -8,6 +8,7 @@ package enum ZMQHandshakeEvent: Sendable, Equatable {
     case mechanismMismatch(endpoint: String)
     case failed(endpoint: String)
     /// Connections to a listening endpoint closed at once, `count` of them since the last such
-    /// event, because the socket held its ``ZMQSocketConfiguration/connectionLimit`` (`held`).
+    /// event, because the socket held its ``ZMQSocketConfiguration/connectionLimit`` (`held`:
+    /// the connections open when the last of them came).
     case turnedAway(endpoint: String, count: Int, held: Int)
 }

@@ -132,6 +132,8 @@ package final class ZMQIOThread: @unchecked Sendable {
         var accepted: Set<Int32> = []
         var turnedAway = 0
         var turnedAwayAt = ""
+        /// The connections open when the last one was turned away.
+        var heldWhenTurnedAway = 0
         var lastTurnedAwayReport: ContinuousClock.Instant?
         static let turnedAwayReportEvery: Duration = .seconds(10)
         let configuration: ZMQSocketConfiguration
@@ -331,6 +333,7 @@ package final class ZMQIOThread: @unchecked Sendable {
         Glibc.shutdown(fd, Int32(SHUT_RDWR))
         entry.turnedAway += 1
         entry.turnedAwayAt = endpoint
+        entry.heldWhenTurnedAway = entry.accepted.count
         reportTurnedAway(entry)
     }
 
@@ -339,7 +342,7 @@ package final class ZMQIOThread: @unchecked Sendable {
     private func reportTurnedAway(_ entry: Entry, at now: ContinuousClock.Instant = .now) {
         guard entry.turnedAway > 0 else { return }
         if let last = entry.lastTurnedAwayReport, now - last < Entry.turnedAwayReportEvery { return }
-        entry.shared.events.yield(.turnedAway(endpoint: entry.turnedAwayAt, count: entry.turnedAway, held: entry.accepted.count))
+        entry.shared.events.yield(.turnedAway(endpoint: entry.turnedAwayAt, count: entry.turnedAway, held: entry.heldWhenTurnedAway))
         entry.turnedAway = 0
         entry.lastTurnedAwayReport = now
     }

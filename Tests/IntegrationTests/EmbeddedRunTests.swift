@@ -1041,7 +1041,7 @@ import SwellTestSupport
             sockets.append(fd)
         }
         #expect(await eventually { coordinator.output.contains("turned away ") }, "\(coordinator.output)")
-        #expect(coordinator.output.contains(" are open, as many as this coordinator's open-file limit (200, ulimit -n) leaves room for; raise the limit"),
+        #expect(coordinator.output.contains(" were open, as many as this coordinator's open-file limit (200, ulimit -n) leaves room for; raise the limit"),
                 "\(coordinator.output)")
         // A burst can take some of its reserve for a moment; then it holds what its room allows.
         var open = 0
@@ -1049,6 +1049,17 @@ import SwellTestSupport
             open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(coordinator.pid)/fd").count) ?? 200
             return open < 200 - 32
         }, "the coordinator holds \(open) of its 200 files")
+        // A client turned away tries again until its --connect-timeout, then says why it may be
+        // (before, it gave up at once, blaming keys this coordinator does not use).
+        let started = ContinuousClock.now
+        let refused = try await swell(["status", "--coordinator", endpoint, "--connect-timeout", "2s"])
+        #expect(refused.status == 3 && refused.stderr.contains("it is at its connection limit"), "\(refused.stderr)")
+        #expect(ContinuousClock.now - started >= .seconds(2), "\(refused.stderr)")
+        sockets.forEach { close($0) }
+        sockets = []
+        #expect(await eventually {
+            (try? await swell(["status", "--coordinator", endpoint]))?.status == 0
+        }, "\(coordinator.output)")
         _ = work.write("release", "")
         #expect(await held.wait() == 0, "\(held.stderr)\n\(coordinator.output)")
         #expect(held.stdout == (1...20).map { "\($0)\n" }.joined())

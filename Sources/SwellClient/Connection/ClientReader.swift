@@ -16,6 +16,10 @@ struct ClientReader {
     private(set) var failure: String?
     /// Why the coordinator would not admit this client, once its handshake failed.
     private(set) var refusal: String?
+    /// A handshake that ended with no reason given: the connection is tried again (libzmq
+    /// reconnects) until the deadline, since a coordinator at its connection limit, or too
+    /// busy to answer in time, hangs up so too; said only if nothing else came by then.
+    private var unanswered: String?
 
     /// The next message, or nil at `deadline`, when the connection ends, or after a failure.
     mutating func next(until deadline: ContinuousClock.Instant?) async -> Message? {
@@ -30,6 +34,8 @@ struct ClientReader {
                     backlog.append(message)
                 case .failure(let reason):
                     failure = reason
+                case .handshake(.unanswered):
+                    unanswered = HandshakeTrouble.unanswered.explanation(coordinator: connection.endpoint, as: .client)
                 case .handshake(let trouble):
                     refusal = trouble.explanation(coordinator: connection.endpoint, as: .client)
                 case .tick:
@@ -65,7 +71,7 @@ struct ClientReader {
         case .refusal(let refusal)?:
             throw ClientError(.unreachable, "the coordinator at \(connection.endpoint) refused this client: \(refusal.message)")
         default:
-            if let refusal { throw ClientError(.unreachable, refusal) }
+            if let refusal = refusal ?? unanswered { throw ClientError(.unreachable, refusal) }
             throw ClientError(.unreachable,
                 "no answer from a coordinator at \(connection.endpoint) within \(Durations.format(timeout)); is swell-coordinator running there?")
         }

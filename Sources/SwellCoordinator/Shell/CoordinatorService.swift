@@ -171,7 +171,7 @@ package final class CoordinatorService: Service, Sendable {
     /// What the log says of connections closed for want of open files.
     static func turnedAway(endpoint: String, count: Int, held: Int) -> String {
         let limit = OpenFileLimit.current().map { " (\($0), ulimit -n)" } ?? ""
-        return "turned away \(count == 1 ? "a connection" : "\(count) connections") on \(endpoint): \(held) are open, "
+        return "turned away \(count == 1 ? "a connection" : "\(count) connections") on \(endpoint): \(held) were open, "
             + "as many as this coordinator's open-file limit\(limit) leaves room for; raise the limit (\(OpenFileLimit.howToRaise))"
     }
 
