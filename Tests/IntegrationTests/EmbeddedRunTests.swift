@@ -1308,6 +1308,31 @@ import SwellTestSupport
         #expect(held == 0)
     }
 
+    /// Ctrl-C cancels an embedded run, and its last line says how to go on with it; the command
+    /// it gives does (before, "interrupted: cancelling run R" was all it said).
+    @Test func anInterruptedRunSaysHowToGoOnWithIt() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let plan = work.write("wait.yaml", """
+            name: wait
+            stages:
+              - id: w
+                partition: { items: [a, b] }
+                run: echo {scope} >> \(work.path)/started; while [ ! -e \(work.path)/release ]; do sleep 0.05; done; echo {scope}
+            """)
+        let first = try BackgroundRun(["run", plan, "--state", work.path + "/state"], in: work)
+        defer { first.kill9() }
+        #expect(await eventually { work.read("started").split(separator: "\n").count == 2 })
+        let run = try #require(first.runID, "\(first.stderr)")
+        kill(first.process.processIdentifier, SIGINT)
+        #expect(await first.wait() == 130, "\(first.stderr)")
+        let hint = "to go on with it: swell run \(plan) --state \(work.path)/state --continue \(run)"
+        #expect(first.stderr.hasSuffix("swell: \(hint)\n"), "\(first.stderr)")
+        _ = work.write("release", "")
+        let again = try await swell(Array(hint.split(separator: " ").dropFirst(6).map(String.init)))
+        #expect(again.status == 0 && again.stdout == "a\nb\n", "\(again.stderr)")
+    }
+
     /// Several `swell run --retry-failed RUN` started together on one state folder: one takes
     /// the run up, the others are refused; no task runs twice.
     @Test func continuingOneRunTwiceAtOnceRunsItsTasksOnce() async throws {

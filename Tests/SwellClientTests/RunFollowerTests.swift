@@ -316,7 +316,8 @@ extension [RunFollower.Action] {
         // What became of the run is said once the coordinator answers, not before.
         #expect(failed.lines.isEmpty, "\(failed.lines)")
         let cancelled = embedded.receive(.result(result(.cancelled)))
-        #expect(cancelled.exit == .failed && cancelled.lines == ["run r1 stopped; its reports so far: swell logs r1"], "\(cancelled.lines)")
+        #expect(cancelled.exit == .failed && cancelled.lines == ["run r1 stopped; its reports so far: swell logs r1",
+                                                                 "to go on with it: swell run p.yaml --continue r1"], "\(cancelled.lines)")
         // A run that had finished before the cancel reached it (its sink outputs are printed
         // at its end) says only that: before, it said it "stops", then that it had succeeded.
         var late = FollowerDriver(embedded: true)
@@ -350,7 +351,9 @@ extension [RunFollower.Action] {
             return
         }
         #expect(run == "r1")
-        #expect(embedded.receive(.result(result(.cancelled))).exit == .interrupted)
+        // Cancelled: it says how to go on with it (before, "cancelling" was its last word).
+        let cancelled = embedded.receive(.result(result(.cancelled)))
+        #expect(cancelled.exit == .interrupted && cancelled.lines == ["to go on with it: swell run p.yaml --continue r1"], "\(cancelled.lines)")
 
         var slow = FollowerDriver(embedded: true)
         _ = slow.accept()

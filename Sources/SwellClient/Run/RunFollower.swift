@@ -139,7 +139,12 @@ struct RunFollower: Sendable {
             let stdoutFailed = exit == .failed
             if case .message(.result(let result)) = input, result.run == run {
                 guard result.status != .cancelled else {
-                    return (stdoutFailed ? [.line("run \(run) stopped; its reports so far: swell logs \(run)" + source)] : []) + end(exit)
+                    // Stopped with work left: how to go on with it, as a budget that ran out says
+                    // (not when the reader went away: that ends quietly).
+                    let sets = submit.overrides.map { " --set " + ShellQuote.quote("\($0.name)=\($0.value)") }.joined()
+                    let goOn: [Action] = exit == .outputClosed ? []
+                        : [.line("to go on with it: swell run \(submit.file)\(sets + source) --continue \(run)")]
+                    return (stdoutFailed ? [.line("run \(run) stopped; its reports so far: swell logs \(run)" + source)] : []) + goOn + end(exit)
                 }
                 // It had finished before the cancel reached it: it is not to be continued.
                 return [.line("run \(run) \(result.status.rawValue) before it could be stopped; its outputs: swell logs \(run)" + source)] + end(exit)
