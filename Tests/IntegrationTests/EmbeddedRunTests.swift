@@ -1451,6 +1451,10 @@ import SwellTestSupport
         #expect(run.stderr.contains("no answer from a coordinator at tcp://127.0.0.1:\(port)"))
         let status = try await swell(["status", "--coordinator", "tcp://127.0.0.1:\(port)", "--connect-timeout", "500ms"])
         #expect(status.status == 3)
+        // A timeout without its unit is refused, saying that a unit is needed (before, only
+        // that the value was invalid).
+        let unitless = try await swell(["status", "--coordinator", "tcp://127.0.0.1:\(port)", "--connect-timeout", "10"])
+        #expect(unitless.status == 2 && unitless.stderr.contains("(a number and its unit: 500ms, 5s, 2m)"), "\(unitless.stderr)")
     }
 }
 
