@@ -13,7 +13,7 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The coordinator's public key, 40 Z85 characters or its .pub file; default: $SWELL_COORDINATOR_KEY.", valueName: "key"))
     var coordinatorKey: String?
 
-    @Option(help: ArgumentHelp("How long to wait for the coordinator to answer at first (a number and its unit: 500ms, 5s, 2m)", valueName: "duration"))
+    @Option(help: ArgumentHelp("How long to wait for the coordinator to answer at first \(DurationOption.unitHelp)", valueName: "duration"))
     var connectTimeout = DurationOption(.seconds(5))
 
     /// The CURVE settings, or nil without keys. Throws `ExitCode(2)` with a message on a bad key.

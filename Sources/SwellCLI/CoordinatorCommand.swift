@@ -29,19 +29,19 @@ package struct CoordinatorCommand: AsyncParsableCommand {
     @Flag(help: "Listen beyond loopback without keys: anyone who reaches the port can run commands on every node.")
     var insecure = false
 
-    @Option(help: ArgumentHelp("How often the coordinator and its nodes say they are alive (a number and its unit: 500ms, 5s, 2m)", valueName: "duration"))
+    @Option(help: ArgumentHelp("How often the coordinator and its nodes say they are alive \(DurationOption.unitHelp)", valueName: "duration"))
     var heartbeatInterval = DurationOption(.milliseconds(500))
 
     @Option(help: ArgumentHelp("Missed heartbeat intervals after which a node is suspect (gets no new work).", valueName: "n"))
     var suspectAfter = 3
 
-    @Option(help: ArgumentHelp("How much longer a suspect node has before it is down and its work goes elsewhere (a number and its unit: 500ms, 5s, 2m)", valueName: "duration"))
+    @Option(help: ArgumentHelp("How much longer a suspect node has before it is down and its work goes elsewhere \(DurationOption.unitHelp)", valueName: "duration"))
     var downGrace = DurationOption(.milliseconds(1_500))
 
-    @Option(help: ArgumentHelp("After a restart, how long work in flight waits for its node to come back before it runs elsewhere (a number and its unit: 500ms, 5s, 2m)", valueName: "duration"))
+    @Option(help: ArgumentHelp("After a restart, how long work in flight waits for its node to come back before it runs elsewhere \(DurationOption.unitHelp)", valueName: "duration"))
     var resumeGrace = DurationOption(.seconds(10))
 
-    @Option(help: ArgumentHelp("How long a stage waits for a node with its labels, when no live node has them, before it fails (a number and its unit: 500ms, 5s, 2m)", valueName: "duration"))
+    @Option(help: ArgumentHelp("How long a stage waits for a node with its labels, when no live node has them, before it fails \(DurationOption.unitHelp)", valueName: "duration"))
     var labelWait = DurationOption(.seconds(600))
 
     @Option(help: ArgumentHelp(
@@ -49,7 +49,7 @@ package struct CoordinatorCommand: AsyncParsableCommand {
         valueName: "name=N[,M/min]"))
     var limit: [LimitOption] = []
 
-    @Option(help: ArgumentHelp("How long a node runs tasks under leases without word from the coordinator before it stops them (a number and its unit: 500ms, 5s, 2m)", valueName: "duration"))
+    @Option(help: ArgumentHelp("How long a node runs tasks under leases without word from the coordinator before it stops them \(DurationOption.unitHelp)", valueName: "duration"))
     var leaseHold = DurationOption(.seconds(30))
 
     @Option(help: ArgumentHelp("Bytes of stdout kept per task (for example 8MiB, 512KiB).", valueName: "size"))

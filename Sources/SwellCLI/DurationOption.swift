@@ -13,4 +13,7 @@ struct DurationOption: ExpressibleByArgument, Sendable {
     }
 
     var defaultValueDescription: String { Durations.format(duration) }
+
+    /// Ends the help of each duration option, which a value without its unit gets back.
+    static let unitHelp = "(a number and its unit: 500ms, 5s, 2m)."
 }

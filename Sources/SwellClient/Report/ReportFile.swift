@@ -26,7 +26,7 @@ enum ReportFile {
         return output
     }
 
-    /// Why `output`, a name that ends in `/`, is no folder to write into: from `stat`'s errno,
+    /// Why `output`, a name that ends in `/`, `/.` or `/..`, is no folder to write into: from `stat`'s errno,
     /// so that a loop of symbolic links or a folder that cannot be searched says so.
     static func notAFolder(_ output: String) -> String {
         var info = stat()

@@ -104,6 +104,12 @@ struct RunFollower: Sendable {
     /// ENDPOINT`, ` --state DIR` or nothing (the default state folder).
     let source: String
 
+    /// `swell run PLAN` with the options a command that takes this run up again needs: the
+    /// same --set values (a run goes on only with what it started with) and ``source``.
+    var rerun: String {
+        "swell run \(submit.file)" + submit.overrides.map { " --set " + ShellQuote.quote("\($0.name)=\($0.value)") }.joined() + source
+    }
+
     /// `stateDirectory`: the embedded journal's folder, named in the commands it suggests when
     /// it is not the default one.
     init(submit: Submit, embedded: Bool, endpoint: String, json: Bool, stateDirectory: String? = nil,
@@ -141,9 +147,7 @@ struct RunFollower: Sendable {
                 guard result.status != .cancelled else {
                     // Stopped with work left: how to go on with it, as a budget that ran out says
                     // (not when the reader went away: that ends quietly).
-                    let sets = submit.overrides.map { " --set " + ShellQuote.quote("\($0.name)=\($0.value)") }.joined()
-                    let goOn: [Action] = exit == .outputClosed ? []
-                        : [.line("to go on with it: swell run \(submit.file)\(sets + source) --continue \(run)")]
+                    let goOn: [Action] = exit == .outputClosed ? [] : [.line("to go on with it: \(rerun) --continue \(run)")]
                     return (stdoutFailed ? [.line("run \(run) stopped; its reports so far: swell logs \(run)" + source)] : []) + goOn + end(exit)
                 }
                 // It had finished before the cancel reached it: it is not to be continued.
@@ -343,16 +347,13 @@ struct RunFollower: Sendable {
             let why = result.error ?? (failures.isEmpty ? nil : "failed tasks: " + failures.joined(separator: ", "))
             actions.append(.line("run \(result.run) \(result.status.rawValue)\(why.map { ": \($0)" } ?? "")"))
             actions.append(.line("reports: swell logs \(result.run)" + source))
-            // The same plan and --set values: a run goes on only with what it started with.
-            let sets = submit.overrides.map { " --set " + ShellQuote.quote("\($0.name)=\($0.value)") }.joined()
-            let on = sets + source
             switch result.status {
             case .budgetExhausted:
                 let budget = [result.error?.contains("cost") == true ? "cost=N" : nil,
                               result.error?.contains("task-seconds") == true ? "task-seconds=N" : nil].compactMap { $0 }.joined(separator: ",")
-                actions.append(.line("to go on with a larger budget: swell run \(submit.file)\(on) --continue \(result.run) --budget \(budget.isEmpty ? "cost=N" : budget)"))
+                actions.append(.line("to go on with a larger budget: \(rerun) --continue \(result.run) --budget \(budget.isEmpty ? "cost=N" : budget)"))
             case .failed where result.stages.contains(where: { $0.counts.failed > 0 }):
-                actions.append(.line("to run the failed tasks again: swell run \(submit.file)\(on) --retry-failed \(result.run)"))
+                actions.append(.line("to run the failed tasks again: \(rerun) --retry-failed \(result.run)"))
             default:
                 break
             }
