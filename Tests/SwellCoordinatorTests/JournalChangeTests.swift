@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SwellCoordinator
+@testable import SwellPlan
 @testable import SwellCore
 @testable import SwellProtocol
 
@@ -18,6 +19,11 @@ struct BareScheduler {
         // As the shell answers a fan-out's question about its earlier durations: none here.
         for case .durations(let run, let stage, _, _) in effects.queries {
             scheduler.learnDurations(run, stage: stage, [:], now, &effects)
+        }
+        // And splits lines-of stages' scopes.
+        for case .splitLines(let run, let stage, let source, let output, let cut) in effects.queries {
+            scheduler.scopesSplit(run, stage: stage, LinesOf.scopes(from: output, cut: cut, stage: stage, source: source), now, &effects)
+            scheduler.settle(at: now, into: &effects)
         }
         return effects
     }

@@ -29,6 +29,9 @@ struct SchedulerHarness {
     var durationHistory: [String: [String: Double]] = [:]
     /// Whether those queries are answered (else the test answers them).
     var answersDurations = true
+    /// Whether `lines-of` stages' scopes are split when asked, as the shell does (else the
+    /// test hands them back with ``splitAsked()``).
+    var answersSplits = true
 
     struct Journal_Batches {
         var reports: [(Report, Bool)] = []
@@ -81,6 +84,18 @@ struct SchedulerHarness {
         for case .durations(let run, let stage, _, _) in effects.queries where answersDurations {
             var more = Effects()
             scheduler.learnDurations(run, stage: stage, durationHistory[stage] ?? [:], now, &more)
+            deliver(more)
+        }
+        if answersSplits { splitAsked(in: effects.queries) }
+    }
+
+    /// Splits the scopes of the `lines-of` stages asked for in `queries` (all asked so far when
+    /// nil) and hands them back, as the shell's task does.
+    mutating func splitAsked(in queries: [JournalQuery]? = nil) {
+        for case .splitLines(let run, let stage, let source, let output, let cut) in queries ?? self.queries {
+            var more = Effects()
+            scheduler.scopesSplit(run, stage: stage, LinesOf.scopes(from: output, cut: cut, stage: stage, source: source), now, &more)
+            scheduler.settle(at: now, into: &more)
             deliver(more)
         }
     }

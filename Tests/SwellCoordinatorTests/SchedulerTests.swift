@@ -320,6 +320,43 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         #expect(try await h.outputs().outputs == [Data("x\ny\nz\n".utf8)])
     }
 
+    @Test func aLinesOfStageWaitsForItsScopesWithoutHoldingUpTheLoopAndACancelledRunTakesNone() async throws {
+        // The split is the shell's, off the loop: until it is handed back the stage is pending,
+        // nothing of it goes out, and the coordinator answers its nodes.
+        let plan = "name: p\nstages:\n  - id: i\n    run: ls\n  - id: s\n    partition: {lines-of: i}\n    run: echo\n"
+        for cancelled in [false, true] {
+            var h = SchedulerHarness()
+            h.answersSplits = false
+            h.join("n1")
+            let submitted = h.submit(plan)
+            let run = try #require(submitted)
+            h.complete(h.assigns(h.take("n1"))[0], on: "n1", out: { _ in "a\nb\n" })
+            let asked = h.queries.compactMap { if case .splitLines(let r, let s, let source, let output, let cut) = $0 { "\(r) \(s) \(source) \(String(decoding: output, as: UTF8.self)) \(cut)" } else { nil } }
+            #expect(asked == ["\(run) s i a\nb\n false"])
+            #expect(h.scheduler.runs[run]?.stages[1].status == .pending)
+            for _ in 1...10 {
+                h.advance(0.5)
+                h.send("n1", .heartbeat(Heartbeat(id: h.nextID(), running: 0)))
+            }
+            #expect(h.assigns(h.take("n1")).isEmpty)
+            #expect(h.scheduler.nodes["n1"]?.state == .up, "its heartbeats were taken in meanwhile")
+            if cancelled {
+                h.send("client", .cancel(Cancel(id: h.nextID(), run: run, reason: "user")))
+                h.splitAsked()
+                #expect(h.assigns(h.take("n1")).isEmpty, "a run that ended takes no scopes")
+                #expect(h.result()?.status == .cancelled)
+                #expect(h.scheduler.runs[run]?.stages[1].status == .skipped)
+            } else {
+                h.splitAsked()
+                h.splitAsked()
+                let scan = h.assigns(h.take("n1"))
+                #expect(scan.map { $0.tasks.map(\.scope) } == [["a", "b"]], "handed back twice, started once")
+                h.complete(scan[0], on: "n1")
+                #expect(h.result()?.status == .succeeded)
+            }
+        }
+    }
+
     @Test func linesOfWithRepeatedLinesFailsTheRunClearly() {
         var h = SchedulerHarness()
         h.join("n1")

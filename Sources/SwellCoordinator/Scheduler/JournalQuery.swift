@@ -16,6 +16,9 @@ enum JournalQuery: Sendable {
     /// A fan-out starts: the shell reads how long its tasks ran in the plan's latest runs created
     /// before this one (`before`) and hands that to ``Scheduler/learnDurations(_:stage:_:_:_:)``.
     case durations(run: String, stage: String, plan: String, before: Double)
+    /// A `lines-of` stage is ready to start: the shell splits its source's output into scopes
+    /// away from the loop and hands them to ``Scheduler/scopesSplit(_:stage:_:_:_:)``.
+    case splitLines(run: String, stage: String, source: String, output: Data, cut: Bool)
     /// Stream a run's sink outputs to a client as far as `sinks` says they can be read (each
     /// from the given byte, or from the start); once the run has ended, `result` follows them.
     case streamOutput(peer: Data, run: String, sinks: [SinkProgress], result: RunResult?, from: [Int]?)

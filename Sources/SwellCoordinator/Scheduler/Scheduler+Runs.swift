@@ -114,6 +114,18 @@ extension Scheduler {
                     started = true
                     continue
                 }
+                if let source = stage.partition?.sourceStage, let s = run.stageIndex(source) {
+                    guard case .made = run.stages[i].split else {
+                        // It stays pending until the shell hands back its scopes
+                        // (``scopesSplit(_:stage:_:_:_:)``).
+                        if run.stages[i].split == nil {
+                            run.stages[i].split = .asked
+                            effects.queries.append(.splitLines(run: run.id, stage: stage.id, source: source,
+                                                               output: run.stages[s].output ?? Data(), cut: run.stages[s].outputCut))
+                        }
+                        continue
+                    }
+                }
                 var state = run.stages[i]
                 state.status = .running
                 state.startedAt = now.wall
@@ -122,9 +134,11 @@ extension Scheduler {
                     state.error = problem
                     state.scopes = []
                 }
-                if state.error == nil, let source = stage.partition?.sourceStage, let s = run.stageIndex(source) {
-                    switch LinesOf.scopes(from: run.stages[s].output ?? Data(), cut: run.stages[s].outputCut, stage: stage.id, source: source) {
-                    case .success(let scopes): state.scopes = scopes
+                if case .made(let made) = state.split {
+                    state.split = nil
+                    switch made {
+                    case .success(let scopes) where state.error == nil: state.scopes = scopes
+                    case .success: break
                     case .failure(let error):
                         state.scopes = []
                         state.error = error.message
@@ -151,6 +165,18 @@ extension Scheduler {
             }
             checkStageComplete(runID, i, now, &effects)
         }
+    }
+
+    /// The scopes of a `lines-of` stage that waits for them, as the shell split them from its
+    /// source's output (or why they cannot be made): the stage starts. A run that ended, or a
+    /// stage that did not ask, takes nothing.
+    mutating func scopesSplit(_ runID: String, stage id: String, _ result: Result<[String], LinesOfError>, _ now: Moment,
+                              _ effects: inout Effects) {
+        guard runs[runID]?.status == .running, let s = runs[runID]!.stageIndex(id),
+              runs[runID]!.stages[s].status == .pending, case .asked? = runs[runID]!.stages[s].split else { return }
+        runs[runID]!.stages[s].split = .made(result)
+        startReadyStages(runID, now, &effects)
+        needsDispatch = true
     }
 
     /// How long the stage's tasks ran, by scope, in the latest earlier runs of the plan (empty

@@ -59,6 +59,15 @@ struct StageState: Sendable {
     var awaitingEstimatesSince: ContinuousClock.Instant?
     /// Since when no live node has the stage's labels (the stage waits for one to join).
     var waitingForLabelsSince: ContinuousClock.Instant?
+    /// A `lines-of` stage's scopes, split from its source's output away from the coordinator's
+    /// loop (a million lines take seconds in a debug build): asked for, then made, and the
+    /// stage starts with them.
+    var split: ScopeSplit?
+
+    enum ScopeSplit: Sendable {
+        case asked
+        case made(Result<[String], LinesOfError>)
+    }
 
     init(stage: Stage, staticScopes: [String]?) {
         self.stage = stage

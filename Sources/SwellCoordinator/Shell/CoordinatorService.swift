@@ -64,6 +64,8 @@ package final class CoordinatorService: Service, Sendable {
         case refusedHandshake
         /// The authorized file was read again: the User-Ids it admits now.
         case admitted(Set<String>)
+        /// A `lines-of` stage's scopes, split away from the loop.
+        case scopesSplit(run: String, stage: String, Result<[String], LinesOfError>)
     }
 
     /// The keys the ZAP handler admits: those of the authorized file as last read.
@@ -234,6 +236,7 @@ package final class CoordinatorService: Service, Sendable {
             socket.send(to: peer, WireCodec.encode(message))
         }
         learnDurations(&scheduler, moment(), &resumed)
+        splitLines(&resumed, into: queue)
         try await carryOut(resumed, socket, streams)
         var framesDropped = 0
         // A run ended: once nothing runs and no output streams, freed memory goes back to the
@@ -263,6 +266,8 @@ package final class CoordinatorService: Service, Sendable {
                     scheduler.countRefusedHandshakes(1)
                 case .admitted(let userIDs):
                     scheduler.admit(userIDs, at: moment, into: &effects)
+                case .scopesSplit(let run, let stage, let result):
+                    scheduler.scopesSplit(run, stage: stage, result, moment, &effects)
                 case .tick:
                     // After the batch's messages: a tick handled before them would judge the
                     // nodes whose messages are still in this batch as silent until now.
@@ -290,6 +295,7 @@ package final class CoordinatorService: Service, Sendable {
             attachFinishedRuns(&scheduler, moment, &effects)
             resumeRuns(&scheduler, moment, &effects)
             learnDurations(&scheduler, moment, &effects)
+            splitLines(&effects, into: queue)
             try await carryOut(effects, socket, streams)
             if let metrics, !reportArrivals.isEmpty {
                 let now = ContinuousClock.now
@@ -439,6 +445,20 @@ package final class CoordinatorService: Service, Sendable {
         }
     }
 
+    /// `lines-of` stages ready to start: their sources' outputs are split into scopes (and
+    /// checked) on a task of their own, so that the loop goes on meanwhile; the scopes come
+    /// back to it as an input. The work is bounded by the output, which is in memory already.
+    func splitLines(_ effects: inout Effects, into queue: EventQueue<Input>) {
+        effects.queries.removeAll { query in
+            guard case .splitLines(let run, let stage, let source, let output, let cut) = query else { return false }
+            Task.detached {
+                let result = LinesOf.scopes(from: output, cut: cut, stage: stage, source: source)
+                queue.push(.scopesSplit(run: run, stage: stage, result))
+            }
+            return true
+        }
+    }
+
     /// Journal first, then the network. A journal that cannot be written stops the
     /// coordinator: nothing unjournaled is ever acknowledged, so the nodes keep their reports
     /// and a restarted coordinator picks up from the journal.
@@ -467,7 +487,7 @@ package final class CoordinatorService: Service, Sendable {
     func answer(_ query: JournalQuery, _ socket: ZMQSocketHandle, _ streams: OutputStreams) {
         if streams.handle(query) { return }
         switch query {
-        case .streamOutput, .outputAdvanced, .outputAcknowledged, .clientLeft, .resumeRun, .durations:
+        case .streamOutput, .outputAdvanced, .outputAcknowledged, .clientLeft, .resumeRun, .durations, .splitLines:
             break
         case .logs(let peer, let request):
             // Brief pages leave the outputs out, so they hold more reports.

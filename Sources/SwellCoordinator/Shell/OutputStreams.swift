@@ -94,7 +94,7 @@ final class OutputStreams {
             acknowledged(peer, ids)
         case .clientLeft(let peer):
             forget(peer)
-        case .logs, .cancelNotInMemory, .finishedRun, .status, .resumeRun, .durations:
+        case .logs, .cancelNotInMemory, .finishedRun, .status, .resumeRun, .durations, .splitLines:
             return false
         }
         return true
