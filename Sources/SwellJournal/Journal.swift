@@ -225,7 +225,11 @@ package final class Journal: Sendable {
         // exactly what the journal records.
         let appended = Appended()
         do {
-            try await write(batch, appended)
+            // On a task of its own: GRDB's async writes throw CancellationError when their task
+            // is cancelled, and a graceful shutdown cancels the coordinator's loop while it may
+            // be writing a batch (its run's last reports, the run's end). A batch the loop has
+            // begun is written whole; what comes after it waits for the next start.
+            try await Task { try await write(batch, appended) }.value
         } catch {
             for (run, end) in appended.ends { outputs.cut(run: run, to: end) }
             throw error

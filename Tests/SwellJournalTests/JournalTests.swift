@@ -133,6 +133,26 @@ import Testing
         #expect(try journal.unfinishedRuns().isEmpty)
     }
 
+    /// A graceful shutdown cancels the coordinator's loop; a batch it is writing then is
+    /// written all the same (once it said `critical ... cannot write the journal:
+    /// CancellationError()` at the end of a run that had succeeded, and lost the batch).
+    @Test func aBatchIsWrittenWholeByATaskThatIsCancelled() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(directory: directory)
+        var batch = JournalBatch()
+        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
+                                                  scopes: [:], createdAt: 1), status: .running))
+        batch.reports.append(ReportRecord(report(0, scope: "a", out: "one"), final: true))
+        let writer = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await journal.write(batch)
+        }
+        try await writer.value
+        #expect(try journal.run("r1")?.status == .running)
+        #expect(try journal.reports(run: "r1").map(\.scope) == ["a"])
+    }
+
     /// A small report costs the write-ahead log a page or two, not tens of KiB: each batch of a
     /// run with quick tasks commits a report or two, and the log is synced and removed when the
     /// journal closes, which `swell run` waits for (16 KiB pages wrote 9 MB of log for 200
