@@ -163,7 +163,8 @@ import SwellTestSupport
         #expect(again.status == 0, "\(again.stderr)")
         // a and c keep their first attempt; b and d ran again; total read all four.
         #expect(again.stdout == "ok a 1\nok b 2\nok c 1\nok d 2\n", "\(again.stdout)")
-        #expect(again.stderr.contains("2 of 4 task(s) already done are not run again"), "\(again.stderr)")
+        // Of all five: the stage that starts over counts too (before, stages not yet started were left out).
+        #expect(again.stderr.contains("2 of 5 task(s) already done are not run again"), "\(again.stderr)")
         // The stage that goes on is shown starting again before it finishes (before, its
         // "finished" line came with no line before it), the one that starts over as new.
         let lines = again.stderr.split(separator: "\n").map(String.init)
@@ -909,6 +910,68 @@ import SwellTestSupport
         let journal = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
         let status = try await journal.read { db in try String.fetchOne(db, sql: "SELECT status FROM run") }
         #expect(status == "cancelled")
+    }
+
+    /// A failure that stops the run: the failed stage says what it left unfinished, the stage it
+    /// cut short says it stopped, and the stage that never started says so (before: both said
+    /// `finished`, and the last nothing).
+    @Test func aRunThatAFailureStopsSaysHowEachStageEnded() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let nap = try work.sleepUnderOwnName("nap")
+        let plan = work.write("p.yaml", """
+            name: stopped
+            stages:
+              - id: a
+                partition: { items: [x, y, z] }
+                on-failure: stop
+                run: 'if [ {scope} = y ]; then exit 3; fi; ./\(nap) 30'
+              - id: b
+                partition: { items: [p, q] }
+                run: './\(nap) 30'
+              - id: c
+                needs: [a]
+                run: cat
+            """)
+        let result = try await swell(["run", plan, "--state", work.path + "/state"], in: "/")
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("swell: stage a finished: 0 of 3 tasks succeeded, 1 failed, 2 unfinished in ") }, "\(result.stderr)")
+        #expect(lines.contains { $0.hasPrefix("swell: stage b stopped: 0 of 2 tasks succeeded, 2 unfinished in ") }, "\(result.stderr)")
+        #expect(lines.contains("swell: stage c not run"), "\(result.stderr)")
+        #expect(await eventually(.seconds(5)) { countProcesses(named: nap) == 0 })
+    }
+
+    /// Continued after a Ctrl-C that came before its first stage's task had finished: that
+    /// stage goes on (before: it said `started`), and the count of tasks done leaves out the
+    /// total while a `lines-of` stage's scopes are not known (before: it counted them as none).
+    @Test func aContinuedRunThatHadDoneNothingSaysItGoesOn() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let nap = try work.sleepUnderOwnName("nap")
+        let plan = work.write("p.yaml", """
+            name: goes-on
+            stages:
+              - id: list
+                run: 'if [ -e go ]; then printf "p\\nq\\n"; else ./\(nap) 60; fi'
+              - id: each
+                partition: { lines-of: list }
+                run: echo {scope}
+            """)
+        let first = try BackgroundRun(["run", plan, "--state", work.path + "/state"], in: work)
+        defer { first.terminate() }
+        #expect(await eventually { countProcesses(named: nap) == 1 })
+        first.process.interrupt()
+        #expect(await first.wait() == 130)
+        let run = try #require(first.runID, "\(first.stderr)")
+        _ = work.write("go", "")
+        let again = try await swell(["run", plan, "--state", work.path + "/state", "--continue", run], in: work.path)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout == "p\nq\n")
+        let lines = again.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.contains("swell: run \(run) continues: 0 task(s) already done are not run again"), "\(again.stderr)")
+        #expect(lines.contains("swell: stage list goes on: 0 of 1 task done before"), "\(again.stderr)")
+        #expect(lines.contains("swell: stage each started: 2 tasks"), "\(again.stderr)")
     }
 
     @Test func aMillionLineStageKeepsItsNodeAndSaysWhatIsWrong() async throws {

@@ -181,6 +181,36 @@ func progress(_ stage: String, _ counts: StageCounts, id: UInt64 = 1) -> Event {
         #expect(written.text == "swell: stage scan goes on: 3 of 4 tasks done before\nswell: stage sum started: 1 task\n", "\(written.text)")
     }
 
+    /// A stage cut short before any of its tasks had finished goes on all the same.
+    @Test func aStageThatGoesOnWithNothingDoneSaysSo() {
+        let (reporter, written) = reporter(.plain)
+        reporter.handle(Event(id: 1, run: "r", kind: .stageStarted, stage: "scan", counts: StageCounts(tasks: 4), continued: true))
+        #expect(written.text == "swell: stage scan goes on: 0 of 4 tasks done before\n", "\(written.text)")
+    }
+
+    /// How each stage ended, when a failure stopped the run: the failed stage with what it left
+    /// unfinished, the one it cut short as stopped, the one that never started as not run.
+    @Test func aStageEndSaysHowItEnded() {
+        let (reporter, written) = reporter(.plain)
+        let ends: [(String, StageStatus, StageCounts)] = [
+            ("a", .failed, StageCounts(tasks: 4, failed: 1)),
+            ("b", .cancelled, StageCounts(tasks: 2, succeeded: 1)),
+            ("c", .skipped, StageCounts(tasks: nil)),
+            ("d", .succeeded, StageCounts(tasks: 3, succeeded: 3)),
+            ("e", .failed, StageCounts(tasks: 2, succeeded: 1, failed: 1))]
+        for (id, status, counts) in ends {
+            reporter.handle(Event(id: 1, run: "r", kind: .stageFinished, stage: id, counts: counts, seconds: 0.03, status: status))
+        }
+        #expect(written.text == """
+            swell: stage a finished: 0 of 4 tasks succeeded, 1 failed, 3 unfinished in 30ms
+            swell: stage b stopped: 1 of 2 tasks succeeded, 1 unfinished in 30ms
+            swell: stage c not run
+            swell: stage d finished: 3 of 3 tasks succeeded in 30ms
+            swell: stage e finished: 1 of 2 tasks succeeded, 1 failed in 30ms
+
+            """, "\(written.text)")
+    }
+
     @Test func plainLinesSayWhatIsLeftAndWhatWasRetried() async throws {
         let (reporter, written) = reporter(.plain)
         reporter.handle(Event(id: 1, run: "r", kind: .stageStarted, stage: "scan", counts: StageCounts(tasks: 4)))

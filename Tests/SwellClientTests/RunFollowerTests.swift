@@ -114,6 +114,22 @@ extension [RunFollower.Action] {
         #expect(end.allSatisfy { if case .event = $0 { false } else { true } })
     }
 
+    /// The end names how each stage ended, and the stages that never started.
+    @Test func theEndSaysHowEachStageEndedAndWhichNeverStarted() {
+        var driver = FollowerDriver()
+        _ = driver.accept()
+        var stopped = result(.failed, failed: 1, outputs: [])
+        stopped.stages.append(StageResult(id: "other", status: .cancelled, counts: StageCounts(tasks: 2), startedAt: 100, endedAt: 101, error: nil))
+        stopped.stages.append(StageResult(id: "after", status: .skipped, counts: StageCounts(tasks: nil), startedAt: nil, endedAt: nil, error: nil))
+        stopped.stages.append(StageResult(id: "unseen", status: .pending, counts: StageCounts(tasks: nil), startedAt: nil, endedAt: nil, error: nil))
+        let end = driver.receive(.result(stopped))
+        let ends = end.compactMap { action -> String? in
+            if case .event(let event) = action, event.kind == .stageFinished { return "\(event.stage ?? "") \(event.status.map(\.rawValue) ?? "-")" }
+            return nil
+        }
+        #expect(ends == ["scan failed", "other cancelled", "after skipped"], "\(ends)")
+    }
+
     /// A client whose key the coordinator no longer admits stops waiting and says why.
     @Test func aClientNoLongerAdmittedStopsWaiting() {
         var driver = FollowerDriver()

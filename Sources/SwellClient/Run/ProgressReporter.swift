@@ -88,8 +88,8 @@ package final class ProgressReporter {
             counts[stage] = event.counts
             if !order.contains(stage) { order.append(stage) }
             let tasks = event.counts?.tasks ?? 0
-            // A stage of a continued run goes on with the tasks it has done.
-            if let done = event.counts?.done, done > 0 {
+            // A stage of a continued run goes on with the tasks it has done (none, perhaps).
+            if event.continued == true || (event.counts?.done ?? 0) > 0, let done = event.counts?.done {
                 line("stage \(stage) goes on: \(done) of \(tasks) task\(tasks == 1 ? "" : "s") done before", progress: true)
             } else {
                 line("stage \(stage) started: \(tasks) task\(tasks == 1 ? "" : "s")", progress: true)
@@ -110,13 +110,21 @@ package final class ProgressReporter {
         case .stageFinished:
             counts[stage] = nil
             order.removeAll { $0 == stage }
+            if event.status == .skipped {
+                line("stage \(stage) not run", progress: true)
+                return
+            }
             let c = event.counts ?? StageCounts(tasks: 0)
             // The coordinator's measure: this client may have seen the events late (its stdout
             // blocked, or away while the coordinator restarted).
             let seconds = event.seconds ?? Date().timeIntervalSince(started[stage] ?? runStart)
             let failed = c.failed > 0 ? ", \(c.failed) failed" : ""
             let retried = (c.retried ?? 0) > 0 ? ", \(c.retried!) retried" : ""
-            line("stage \(stage) finished: \(c.succeeded) of \(c.tasks ?? 0) task\(c.tasks == 1 ? "" : "s") succeeded\(failed)\(retried) in \(Durations.format(.seconds(seconds)))",
+            // A stage that the run's end cut short (a failure that stops the run, a cancel).
+            let left = (c.tasks ?? 0) - c.done
+            let unfinished = left > 0 && event.status != .succeeded ? ", \(left) unfinished" : ""
+            let ended = event.status == .cancelled ? "stopped" : "finished"
+            line("stage \(stage) \(ended): \(c.succeeded) of \(c.tasks ?? 0) task\(c.tasks == 1 ? "" : "s") succeeded\(failed)\(unfinished)\(retried) in \(Durations.format(.seconds(seconds)))",
                  progress: true)
         case .taskFinished:
             guard let report = event.report, !report.succeeded else { return }

@@ -322,11 +322,13 @@ struct RunFollower: Sendable {
             guard let end = stage.endedAt, let continued = result.continuedAt else { return false }
             return end <= continued
         }
-        for stage in result.stages where stage.status.isFinished && stage.startedAt != nil && !endsShown.contains(stage.id)
-            && !endedBefore(stage) {
+        // Stages that never started are named too, as not run (what they need failed, or the
+        // run ended first).
+        for stage in result.stages where stage.status.isFinished && (stage.startedAt != nil || stage.status == .skipped)
+            && !endsShown.contains(stage.id) && !endedBefore(stage) {
             let seconds = stage.endedAt.flatMap { end in stage.startedAt.map { end - from($0) } }
             actions.append(.event(Event(id: 0, run: result.run, kind: .stageFinished, stage: stage.id, counts: stage.counts,
-                                        seconds: seconds)))
+                                        seconds: seconds, status: stage.status)))
         }
         actions.append(.finishProgress)
         if json {

@@ -73,14 +73,17 @@ extension Scheduler {
         effects.send(peer, .accepted(Accepted(id: messageID(), replyTo: submit.id, run: resume.run)))
         effects.queries.append(.streamOutput(peer: peer, run: resume.run, sinks: [], result: nil, from: nil))
         let done = runs[resume.run]!.stages.reduce(0) { $0 + $1.finalTasks }
-        let total = runs[resume.run]!.stages.reduce(0) { $0 + $1.tasks.count }
-        notice(resume.run, "run \(resume.run) continues: \(done) of \(total) task(s) already done are not run again"
+        // Of all the run's tasks when every stage's scopes are known (a `lines-of` stage not
+        // started yet has none so far).
+        let known = runs[resume.run]!.stages.map { $0.status == .pending ? $0.scopes?.count : $0.tasks.count }
+        let total = known.allSatisfy { $0 != nil } ? " of \(known.reduce(0) { $0 + $1! })" : ""
+        notice(resume.run, "run \(resume.run) continues: \(done)\(total) task(s) already done are not run again"
                + (snapshot.run.budget.map { " (budget \($0.description); spent so far: \(Self.describe(spent)))" } ?? ""), &effects)
         // The stages that go on start again for this client, as new ones do: its progress
         // shows them from here, with the tasks they have done already.
         var run = runs[resume.run]!
         for stage in run.stages where stage.status == .running {
-            event(&run, .stageStarted, stage: stage.id, counts: stage.counts, &effects)
+            event(&run, .stageStarted, stage: stage.id, counts: stage.counts, continued: true, &effects)
         }
         runs[resume.run] = run
         runs[resume.run]!.progressDirty = true

@@ -262,7 +262,8 @@ extension Scheduler {
         stage.reduce?.stdin = Data()
         run.stages[index] = stage
         event(&run, .stageFinished, stage: stage.id, counts: stage.counts,
-              seconds: stage.startedAt.flatMap { start in stage.endedAt.map { $0 - max(start, run.continuedAt ?? start) } }, &effects)
+              seconds: stage.startedAt.flatMap { start in stage.endedAt.map { $0 - max(start, run.continuedAt ?? start) } },
+              status: stage.status, &effects)
         runs[runID] = run
         effects.journal(.stageChanged(run: runID, stage.entry()))
         effects.log(.info, "run \(runID): stage \(stage.id) \(stage.status.rawValue)")
@@ -359,9 +360,10 @@ extension Scheduler {
     // MARK: Events and journal
 
     mutating func event(_ run: inout RunState, _ kind: Event.Kind, stage: String?, counts: StageCounts?, seconds: Double? = nil,
-                        _ effects: inout Effects) {
+                        status: StageStatus? = nil, continued: Bool? = nil, _ effects: inout Effects) {
         for (peer, _) in run.clients {
-            effects.send(peer, .event(Event(id: messageID(), run: run.id, kind: kind, stage: stage, counts: counts, seconds: seconds)))
+            effects.send(peer, .event(Event(id: messageID(), run: run.id, kind: kind, stage: stage, counts: counts, seconds: seconds,
+                                            status: status, continued: continued)))
         }
     }
 

@@ -24,9 +24,16 @@ package struct Event: Sendable, Codable {
     package var message: String?
     /// For `stage-finished`: how long the stage ran, by the coordinator's clock.
     package var seconds: Double?
+    /// For `stage-finished`: how the stage ended.
+    package var status: StageStatus?
+    /// For `stage-started`: the stage began in an earlier `swell run` of this run, and goes on.
+    package var continued: Bool?
 
     package init(id: UInt64, run: String, kind: Kind, stage: String? = nil, counts: StageCounts? = nil,
-                report: Report? = nil, stderr: String? = nil, message: String? = nil, seconds: Double? = nil) {
+                report: Report? = nil, stderr: String? = nil, message: String? = nil, seconds: Double? = nil,
+                status: StageStatus? = nil, continued: Bool? = nil) {
+        self.status = status
+        self.continued = continued
         self.stderr = stderr
         self.id = id
         self.run = run
