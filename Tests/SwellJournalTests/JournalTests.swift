@@ -12,6 +12,12 @@ import Testing
                command: "echo", stdout: Data(out.utf8), stderrTail: Data("err".utf8))
     }
 
+    /// Run r1 of plan p, as accepted.
+    func runningRun() -> RunRecord {
+        RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [], scopes: [:], createdAt: 1),
+                  status: .running)
+    }
+
     /// A journal this user may not write (here its folder made immutable: root passes file
     /// modes) is not to be moved aside: the error says so, and what to check.
     @Test func aJournalThatCannotBeOpenedForWantOfPermissionIsNotToBeMovedAside() throws {
@@ -101,8 +107,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let journal = try Journal(directory: directory)
         var batch = JournalBatch()
-        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
-                                                  scopes: [:], createdAt: 1), status: .running))
+        batch.runs.append(runningRun())
         batch.stages.append(StageRecord(run: "r1", StageEntry(stage: "scan", status: .running, scopes: ["a"], startedAt: 1)))
         batch.reports += [ReportRecord(report(0, scope: "a", out: "one"), final: true),
                           ReportRecord(report(1, scope: "x.c\ny.c", out: "two"), final: true)]
@@ -141,8 +146,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let journal = try Journal(directory: directory)
         var batch = JournalBatch()
-        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
-                                                  scopes: [:], createdAt: 1), status: .running))
+        batch.runs.append(runningRun())
         batch.reports.append(ReportRecord(report(0, scope: "a", out: "one"), final: true))
         let writer = Task {
             withUnsafeCurrentTask { $0?.cancel() }
@@ -162,8 +166,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let journal = try Journal(directory: directory)
         var first = JournalBatch()
-        first.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
-                                                  scopes: [:], createdAt: 1), status: .running))
+        first.runs.append(runningRun())
         try await journal.write(first)
         for index in 0..<200 {
             var batch = JournalBatch()
@@ -262,8 +265,7 @@ import Testing
         let journal = try Journal(directory: directory)
         let big = String(repeating: "0123456789abcde\n", count: 8 << 10)   // 128 KiB
         var batch = JournalBatch()
-        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
-                                                  scopes: [:], createdAt: 1), status: .running))
+        batch.runs.append(runningRun())
         batch.reports += [ReportRecord(report(0, scope: "a", out: "small"), final: true),
                           ReportRecord(report(1, scope: "b", out: big), final: true),
                           ReportRecord(report(2, scope: "c", out: big + "2"), final: true)]
@@ -303,8 +305,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let journal = try Journal(directory: directory)
         var batch = JournalBatch()
-        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
-                                                  scopes: [:], createdAt: 1), status: .running))
+        batch.runs.append(runningRun())
         batch.stages.append(StageRecord(run: "r1", StageEntry(stage: "scan", status: .running, scopes: ["a", "b", "c"], startedAt: 1)))
         batch.shares.append(ShareRecord(run: "r1", stage: "scan", share: 0, first: 0, count: 3, node: "n", attempt: 2,
                                         status: .running, summary: Data("long summary".utf8), summaryExit: nil, summaryError: nil))
@@ -333,8 +334,7 @@ import Testing
         let journal = try Journal(directory: directory)
         let big = String(repeating: "0123456789abcde\n", count: 8 << 10)
         var batch = JournalBatch()
-        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
-                                                  scopes: [:], createdAt: 1), status: .running))
+        batch.runs.append(runningRun())
         batch.reports.append(ReportRecord(report(0, scope: "a", out: big), final: true))
         try await journal.write(batch)
         // The second batch appends an output, then fails (a report of a run the journal does not have).
@@ -356,8 +356,7 @@ import Testing
         let journal = try Journal(directory: directory)
         let scopes = ["plain", "quote \" and \\ back", "x.c\ny.c", "tab\tcr\r\u{1}\u{1F}", "caf\u{00E9} \u{1F600}", ""]
         var batch = JournalBatch()
-        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
-                                                  scopes: [:], createdAt: 1), status: .running))
+        batch.runs.append(runningRun())
         batch.stages.append(StageRecord(run: "r1", StageEntry(stage: "scan", status: .running, scopes: scopes, startedAt: 1)))
         batch.stages.append(StageRecord(run: "r1", StageEntry(stage: "lines", status: .running, scopes: [], startedAt: 1)))
         try await journal.write(batch)
@@ -397,8 +396,7 @@ import Testing
         _ = FileManager.default.createFile(atPath: directory + "/journal.sqlite-wal", contents: nil, attributes: [.posixPermissions: 0o644])
         let journal = try Journal(directory: directory)
         var batch = JournalBatch()
-        batch.runs.append(RunRecord(RunAcceptance(id: "r1", name: "p", file: "p.yaml", planText: "name: p", overrides: [],
-                                                  scopes: [:], createdAt: 1), status: .running))
+        batch.runs.append(runningRun())
         try await journal.write(batch)
         for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.hasPrefix("journal.sqlite") {
             let mode = try FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.posixPermissions] as? Int
