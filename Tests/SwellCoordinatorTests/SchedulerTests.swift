@@ -357,6 +357,27 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         }
     }
 
+    /// Tasks that succeeded while the cancel was on its way keep their reports, so that
+    /// `--continue` does not run them again; one stopped by the cancel, or that failed, does not.
+    @Test func aReportOfASuccessThatCameAfterTheCancelIsKept() throws {
+        var h = SchedulerHarness()
+        h.join("n1")
+        let submitted = h.submit("name: p\nstages:\n  - id: s\n    partition: {items: [a, b, c, d]}\n    run: echo\n")
+        let run = try #require(submitted)
+        let assign = h.assigns(h.take("n1"))[0]
+        h.send("client", .cancel(Cancel(id: h.nextID(), run: run, reason: "user")))
+        #expect(h.result()?.status == .cancelled)
+        var stopped = h.report(assign, assign.tasks[2], on: "n1", out: "")
+        stopped.signal = 15
+        stopped.exitCode = nil
+        stopped.error = .cancelled
+        for report in [h.report(assign, assign.tasks[0], on: "n1", out: "a\n"), h.report(assign, assign.tasks[1], on: "n1", out: "", exit: 1), stopped,
+                       h.report(assign, assign.tasks[0], on: "n1", out: "a\n")] {
+            h.send("n1", .report(ReportMessage(id: h.nextID(), report: report)))
+        }
+        #expect(h.journal.reports.map { "\($0.0.index) \($0.1)" } == ["0 true"], "\(h.journal.reports.map { ($0.0.index, $0.1) })")
+    }
+
     @Test func linesOfWithRepeatedLinesFailsTheRunClearly() {
         var h = SchedulerHarness()
         h.join("n1")

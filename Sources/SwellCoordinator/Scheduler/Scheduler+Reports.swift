@@ -19,6 +19,11 @@ extension Scheduler {
         // What an attempt the run takes in (not a duplicate) ran and cost counts against its budget.
         var taken = false
         defer { if taken { spend(report, now, &effects) } }
+        if runs[runID].map({ $0.status != .running }) == true {
+            taken = keepLateSuccess(&report, from: node, &effects)
+            if !taken { dropped.duplicates += 1 }
+            return
+        }
         guard let s = runningStage(runID, report.stage) else { return }
         if report.index == -1 {
             reduceReported(report, from: node, now, &effects)
@@ -185,6 +190,21 @@ extension Scheduler {
 
     /// The index of `stage` in the run `runID` while that run is running; else nil, and the
     /// message that named them is counted as a duplicate (the run is over or not known here).
+    /// A task that succeeded before its run's end reached its node (a cancel, a failure that
+    /// stopped the run): its report is journaled as final all the same, so that `--continue`
+    /// does not run it again (before, the report was dropped and the task ran twice). What
+    /// failed or was stopped is not taken: the run ended without it.
+    private mutating func keepLateSuccess(_ report: inout Report, from node: String, _ effects: inout Effects) -> Bool {
+        guard report.succeeded, let run = runs[report.run], let s = run.stageIndex(report.stage),
+              report.index >= 0, report.index < run.stages[s].tasks.count else { return false }
+        let task = run.stages[s].tasks[report.index]
+        guard report.attempt == task.attempt, task.status == .assigned, task.node == node else { return false }
+        if let share = task.share { report.share = share }
+        runs[report.run]!.stages[s].tasks[report.index].status = .succeeded
+        effects.journal(.reportReceived(report, final: true))
+        return true
+    }
+
     private mutating func runningStage(_ runID: String, _ stage: String) -> Int? {
         guard let run = runs[runID] else {
             // Not a late copy of something already final: a run this coordinator never had, or forgot.
