@@ -974,6 +974,42 @@ import SwellTestSupport
         #expect(lines.contains("swell: stage each started: 2 tasks"), "\(again.stderr)")
     }
 
+    /// SIGTERM is Ctrl-C's equal (before, it ended the process outright: exit by the signal,
+    /// nothing said, the journal left saying the run was running): the run is cancelled and
+    /// journaled so, each stage's end is said, and the last line says how to go on.
+    @Test func sigtermCancelsTheRunAsCtrlCDoes() async throws {
+        let work = Scratch()
+        defer { work.remove() }
+        let marker = try work.sleepUnderOwnName("nap")
+        let plan = work.write("p.yaml", """
+            name: terminated
+            stages:
+              - id: nap
+                partition: { items: [a, b, c] }
+                run: ./\(marker) 60
+              - id: after
+                needs: [nap]
+                run: cat
+            """)
+        let run = try BackgroundRun(["run", plan, "--state", work.path + "/state", "--progress", "plain"], in: work)
+        defer { run.terminate() }
+        #expect(await eventually { countProcesses(named: marker) == 3 })
+        run.process.terminate()
+        #expect(await run.wait() == 143)
+        #expect(run.process.terminationReason == .exit)
+        #expect(await eventually(.seconds(5)) { countProcesses(named: marker) == 0 })
+        let id = try #require(run.runID)
+        let lines = run.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.contains("swell: terminated (SIGTERM): cancelling run \(id)"), "\(run.stderr)")
+        #expect(lines.contains { $0.hasPrefix("swell: stage nap stopped: 0 of 3 tasks succeeded, 3 unfinished in ") }, "\(run.stderr)")
+        #expect(lines.contains("swell: stage after not run"), "\(run.stderr)")
+        #expect(lines.contains("swell: run \(id) cancelled; its reports so far: swell logs \(id) --state \(work.path)/state"), "\(run.stderr)")
+        #expect(lines.last?.hasPrefix("swell: to go on with it: swell run ") == true, "\(run.stderr)")
+        let journal = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
+        let status = try await journal.read { db in try String.fetchOne(db, sql: "SELECT status FROM run") }
+        #expect(status == "cancelled")
+    }
+
     @Test func aMillionLineStageKeepsItsNodeAndSaysWhatIsWrong() async throws {
         // The lines are split and checked beside the coordinator's loop (seconds in a debug
         // build), which goes on meanwhile: the node in the same process is neither counted down

@@ -348,7 +348,8 @@ extension [RunFollower.Action] {
         _ = silent.accept()
         _ = silent.handle(.outputFailed("No space left on device"))
         let timedOut = silent.wait(RunFollower.cancelWait + .milliseconds(100))
-        #expect(timedOut.exit == .failed && timedOut.lines == ["run r1 stops; its reports so far: swell logs r1"], "\(timedOut.lines)")
+        #expect(timedOut.exit == .failed && timedOut.lines == ["run r1 stops; its reports so far: swell logs r1",
+                                                               "to go on with it: swell run p.yaml --continue r1"], "\(timedOut.lines)")
 
         var remote = FollowerDriver()
         _ = remote.accept()
@@ -367,15 +368,28 @@ extension [RunFollower.Action] {
             return
         }
         #expect(run == "r1")
-        // Cancelled: it says how to go on with it (before, "cancelling" was its last word).
-        let cancelled = embedded.receive(.result(result(.cancelled)))
-        #expect(cancelled.exit == .interrupted && cancelled.lines == ["to go on with it: swell run p.yaml --continue r1"], "\(cancelled.lines)")
+        // Cancelled: how its stages ended, that it was cancelled, and how to go on with it
+        // (before, "cancelling" was its last word, and then no stage's end was said).
+        let cancelled = embedded.receive(.result(result(.cancelled, outputs: [])))
+        #expect(cancelled.exit == .interrupted && cancelled.lines == ["run r1 cancelled; its reports so far: swell logs r1",
+                                                                      "to go on with it: swell run p.yaml --continue r1"], "\(cancelled.lines)")
+        let ends = cancelled.compactMap { if case .event(let e) = $0, e.kind == .stageFinished { e.stage } else { nil } }
+        #expect(ends == ["scan"])
 
         var slow = FollowerDriver(embedded: true)
         _ = slow.accept()
         _ = slow.handle(.interrupted)
         #expect(slow.wait(.milliseconds(2_900)).exit == nil)
-        #expect(slow.wait(.milliseconds(200)).exit == .interrupted, "the cancel is waited for 3 s at most")
+        let late = slow.wait(.milliseconds(200))
+        #expect(late.exit == .interrupted, "the cancel is waited for 3 s at most")
+        // Then too it says how to go on (before, it ended with "cancelling").
+        #expect(late.lines.last == "to go on with it: swell run p.yaml --continue r1", "\(late.lines)")
+        // --json prints its object for a cancelled run too (before: nothing on stdout).
+        var json = FollowerDriver(embedded: true, json: true)
+        _ = json.accept()
+        _ = json.handle(.interrupted)
+        let object = json.receive(.result(result(.cancelled, outputs: []))).outputs.joined()
+        #expect(object.contains("\"status\" : \"cancelled\""), "\(object)")
 
         var remote = FollowerDriver()
         _ = remote.accept()

@@ -91,8 +91,10 @@ package enum PlanRunner {
                 group.addTask { await connection.run() }
                 let interrupted = InterruptFlag()
                 group.addTask {
-                    for await _ in await UnixSignalsSequence(trapping: .sigint) {
-                        interrupted.set()
+                    // SIGTERM (a service manager, `kill`, a container's stop) as SIGINT: the
+                    // run is cancelled and journaled so, not left for the next start to find.
+                    for await signal in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
+                        interrupted.set(signal == .sigterm ? .terminated : .interrupted)
                         connection.inbox.push(.tick)
                     }
                 }
@@ -190,9 +192,9 @@ package enum PlanRunner {
             }
             progress.tick()
             let input: RunFollower.Input
-            if interrupted.isSet, !interruptHandled {
+            if let signal = interrupted.input, !interruptHandled {
                 interruptHandled = true
-                input = .interrupted
+                input = signal
             } else if let message = await reader.next(until: .now + .milliseconds(100)) {
                 input = .message(message)
             } else if let failure = reader.failure {

@@ -13,6 +13,8 @@ struct RunFollower: Sendable {
         case tick
         /// SIGINT.
         case interrupted
+        /// SIGTERM: as SIGINT, with its own exit status.
+        case terminated
         /// The embedded coordinator or node stopped with this error.
         case failure(String)
         /// HELLO was answered again, after a `rejoin` refusal.
@@ -82,7 +84,8 @@ struct RunFollower: Sendable {
     let endpoint: String
     let json: Bool
     private var phase: Phase
-    private var interruptedEarly = false
+    /// SIGINT or SIGTERM that came before the run was accepted.
+    private var interruptedEarly: Input?
     private var lastHeard: ContinuousClock.Instant
     /// When the run was last attached again during a silence (nil: the coordinator is not silent).
     private var lastAttach: ContinuousClock.Instant?
@@ -145,16 +148,25 @@ struct RunFollower: Sendable {
             let stdoutFailed = exit == .failed
             if case .message(.result(let result)) = input, result.run == run {
                 guard result.status != .cancelled else {
-                    // Stopped with work left: how to go on with it, as a budget that ran out says
-                    // (not when the reader went away: that ends quietly).
-                    let goOn: [Action] = exit == .outputClosed ? [] : [.line("to go on with it: \(rerun) --continue \(run)")]
-                    return (stdoutFailed ? [.line("run \(run) stopped; its reports so far: swell logs \(run)" + source)] : []) + goOn + end(exit)
+                    // Stopped with work left: how each stage ended, the `--json` object, and how
+                    // to go on with it, as a budget that ran out says (not when the reader went
+                    // away: that ends quietly).
+                    guard exit != .outputClosed else { return end(exit) }
+                    var actions = stageEnds(result)
+                    if json, !stdoutFailed { actions.append(.output(RunOutput(result, outputs: outputs, exit: exit).json())) }
+                    actions.append(.line(stdoutFailed ? "run \(run) stopped; its reports so far: swell logs \(run)" + source
+                                                      : "run \(run) cancelled; its reports so far: swell logs \(run)" + source))
+                    return actions + [.line("to go on with it: \(rerun) --continue \(run)")] + end(exit)
                 }
                 // It had finished before the cancel reached it: it is not to be continued.
                 return [.line("run \(run) \(result.status.rawValue) before it could be stopped; its outputs: swell logs \(run)" + source)] + end(exit)
             }
             guard now >= deadline else { return [] }
-            return (stdoutFailed ? [.line("run \(run) stops; its reports so far: swell logs \(run)" + source)] : []) + end(exit)
+            // No answer in time: the run ends with this process (the journal then says it was
+            // interrupted), and goes on as well with --continue.
+            guard exit != .outputClosed else { return end(exit) }
+            return [.line("run \(run) stops; its reports so far: swell logs \(run)" + source),
+                    .line("to go on with it: \(rerun) --continue \(run)")] + end(exit)
         case .over:
             return []
         }
@@ -171,7 +183,7 @@ struct RunFollower: Sendable {
             phase = .following(run: accepted.run)
             lastHeard = now
             var actions: [Action] = [.started(run: accepted.run)]
-            if interruptedEarly { actions += following(accepted.run, .interrupted, now) }
+            if let signal = interruptedEarly { actions += following(accepted.run, signal, now) }
             return actions
         case .message(.rejected(let rejected)) where rejected.replyTo == submit.id:
             phase = .over
@@ -179,8 +191,8 @@ struct RunFollower: Sendable {
             // any other refusal says who refuses, as every other message does.
             let located = rejected.message.hasPrefix(submit.file + ":")
             return [.diagnostic((located ? "" : "swell: ") + rejected.message + "\n"), .exit(.usage)]
-        case .interrupted:
-            interruptedEarly = true
+        case .interrupted, .terminated:
+            interruptedEarly = input
             return []
         default:
             guard now >= deadline else { return [] }
@@ -191,15 +203,17 @@ struct RunFollower: Sendable {
 
     private mutating func following(_ run: String, _ input: Input, _ now: ContinuousClock.Instant) -> [Action] {
         switch input {
-        case .interrupted:
+        case .interrupted, .terminated:
+            let (exit, what): (SwellExit, String) = if case .terminated = input { (.terminated, "terminated (SIGTERM)") } else { (.interrupted, "interrupted") }
             guard embedded else {
                 phase = .over
-                return [.line("interrupted: run \(run) goes on on the coordinator; `swell logs \(run) --coordinator \(endpoint)` shows its reports"),
-                        .exit(.interrupted)]
+                return [.line("\(what): run \(run) goes on on the coordinator; `swell logs \(run) --coordinator \(endpoint)` shows its reports"),
+                        .exit(exit)]
             }
             // The coordinator stops the tasks and journals the run as cancelled.
-            phase = .cancelling(run: run, deadline: now + Self.cancelWait, exit: .interrupted)
-            return [.line("interrupted: cancelling run \(run)"), .cancel(run: run, reason: "interrupted (SIGINT)")]
+            phase = .cancelling(run: run, deadline: now + Self.cancelWait, exit: exit)
+            return [.line("\(what): cancelling run \(run)"),
+                    .cancel(run: run, reason: exit == .terminated ? what : "interrupted (SIGINT)")]
         case .outputClosed:
             // Nobody reads the outputs any more: an embedded run stops (its tasks with it), as
             // on Ctrl-C; a coordinator's run goes on for `swell logs`.
@@ -310,11 +324,10 @@ struct RunFollower: Sendable {
         return [.output(Data(fresh))]
     }
 
-    /// The run's end: its outputs on stdout (or the `--json` object), a last line, the exit status.
-    private func finished(_ result: RunResult) -> [Action] {
-        let exit: SwellExit = result.status == .succeeded ? .success : .failed
+    /// The end of each stage whose end the client has not shown, from the run's result, then
+    /// the end of the progress block.
+    private func stageEnds(_ result: RunResult) -> [Action] {
         var actions: [Action] = []
-        // A run that went on counts from then: the time between its two runs is not its own.
         func from(_ start: Double) -> Double { max(start, result.continuedAt ?? start) }
         // A stage that had ended before the run went on ended in an earlier `swell run`: the
         // notice that the run continues counted its tasks as done.
@@ -331,6 +344,15 @@ struct RunFollower: Sendable {
                                         seconds: seconds, status: stage.status)))
         }
         actions.append(.finishProgress)
+        return actions
+    }
+
+    /// The run's end: its outputs on stdout (or the `--json` object), a last line, the exit status.
+    private func finished(_ result: RunResult) -> [Action] {
+        let exit: SwellExit = result.status == .succeeded ? .success : .failed
+        var actions = stageEnds(result)
+        // A run that went on counts from then: the time between its two runs is not its own.
+        func from(_ start: Double) -> Double { max(start, result.continuedAt ?? start) }
         if json {
             actions.append(.output(RunOutput(result, outputs: outputs, exit: exit).json()))
         }

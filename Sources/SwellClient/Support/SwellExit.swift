@@ -13,6 +13,8 @@ package enum SwellExit: Int32, Sendable {
     case unreachable = 3
     /// Interrupted (SIGINT).
     case interrupted = 130
+    /// Told to stop (SIGTERM): an embedded run is cancelled first, as on SIGINT.
+    case terminated = 143
     /// stdout was closed by its reader (`swell run plan.yaml | head`), as a process ended by
     /// SIGPIPE reports it.
     case outputClosed = 141
