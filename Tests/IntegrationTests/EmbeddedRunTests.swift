@@ -1031,6 +1031,9 @@ import SwellTestSupport
         #expect(!result.stderr.contains("is down"))
         #expect(!result.stderr.contains("joining again"))
         #expect(!result.stderr.contains("warning swell: [SwellCoordinator] the coordinator did not run"))
+        // Said to fail, not to start with no task and finish as if it had succeeded.
+        #expect(result.stderr.contains("swell: stage each failed before any task started\n"), "\(result.stderr)")
+        #expect(!result.stderr.contains("swell: stage each started"), "\(result.stderr)")
     }
 
     @Test func aNodeWithManySlotsIsNotStoppedByTheUsualOpenFileLimit() async throws {

@@ -197,7 +197,8 @@ func progress(_ stage: String, _ counts: StageCounts, id: UInt64 = 1) -> Event {
             ("b", .cancelled, StageCounts(tasks: 2, succeeded: 1)),
             ("c", .skipped, StageCounts(tasks: nil)),
             ("d", .succeeded, StageCounts(tasks: 3, succeeded: 3)),
-            ("e", .failed, StageCounts(tasks: 2, succeeded: 1, failed: 1))]
+            ("e", .failed, StageCounts(tasks: 2, succeeded: 1, failed: 1)),
+            ("f", .failed, StageCounts(tasks: 0))]
         for (id, status, counts) in ends {
             reporter.handle(Event(id: 1, run: "r", kind: .stageFinished, stage: id, counts: counts, seconds: 0.03, status: status))
         }
@@ -207,6 +208,7 @@ func progress(_ stage: String, _ counts: StageCounts, id: UInt64 = 1) -> Event {
             swell: stage c not run
             swell: stage d finished: 3 of 3 tasks succeeded in 30ms
             swell: stage e finished: 1 of 2 tasks succeeded, 1 failed in 30ms
+            swell: stage f failed before any task started
 
             """, "\(written.text)")
     }

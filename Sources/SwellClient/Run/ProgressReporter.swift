@@ -115,6 +115,12 @@ package final class ProgressReporter {
                 return
             }
             let c = event.counts ?? StageCounts(tasks: 0)
+            if event.status == .failed, c.done == 0, c.running == 0, (c.tasks ?? 0) == 0 {
+                // Its scopes could not be made, or its input was too large: the run's last
+                // line says why.
+                line("stage \(stage) failed before any task started", progress: true)
+                return
+            }
             // The coordinator's measure: this client may have seen the events late (its stdout
             // blocked, or away while the coordinator restarted).
             let seconds = event.seconds ?? Date().timeIntervalSince(started[stage] ?? runStart)

@@ -151,7 +151,11 @@ extension Scheduler {
                 }
                 run.stages[i] = state
                 effects.log(.info, "run \(run.id): stage \(stage.id) started with \(state.tasks.count) task(s)")
-                event(&run, .stageStarted, stage: stage.id, counts: state.counts, &effects)
+                // A stage that fails before it has tasks (its scopes could not be made, its input
+                // is too large) is not said to start: its end says it failed.
+                if state.error == nil || !state.tasks.isEmpty {
+                    event(&run, .stageStarted, stage: stage.id, counts: state.counts, &effects)
+                }
                 effects.journal(.stageChanged(run: run.id, state.entry(scopes: true)))
                 started = true
             }
