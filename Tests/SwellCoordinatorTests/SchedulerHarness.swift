@@ -22,6 +22,8 @@ struct SchedulerHarness {
     var deliveries: [Delivery] = []
     /// Every query handed to the shell, in order.
     var queries: [JournalQuery] = []
+    /// Every line logged, in order.
+    var logs: [String] = []
     /// The ZAP User-Id each peer's messages carry (CURVE-admitted peers), by peer.
     var userIDs: [String: String] = [:]
     /// How long tasks ran in the plan's earlier run, by stage, then scope: the shell's answer
@@ -61,6 +63,7 @@ struct SchedulerHarness {
             outbox[String(decoding: peer, as: UTF8.self), default: []].append(.ack(Ack(id: 0, acks: acks)))
         }
         queries += effects.queries
+        logs += effects.logs.map(\.message)
         for query in effects.queries {
             switch query {
             case .streamOutput(let peer, _, let sinks, let result?, let from):

@@ -367,6 +367,7 @@ func itemsPlan(_ count: Int, extra: String = "", stageExtra: String = "") -> Str
         let assign = h.assigns(h.take("n1"))[0]
         h.send("client", .cancel(Cancel(id: h.nextID(), run: run, reason: "user")))
         #expect(h.result()?.status == .cancelled)
+        #expect(h.logs.filter { $0.contains("cancelled") } == ["run \(run) cancelled: user"], "said once: \(h.logs)")
         var stopped = h.report(assign, assign.tasks[2], on: "n1", out: "")
         stopped.signal = 15
         stopped.exitCode = nil

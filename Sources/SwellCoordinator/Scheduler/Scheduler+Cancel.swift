@@ -19,7 +19,7 @@ extension Scheduler {
             return
         }
         runs[cancel.run]!.clients[peer] = runs[cancel.run]!.clients[peer] ?? false
-        effects.log(.info, "run \(cancel.run) cancelled: \(cancel.reason)")
+        // Logged once, by finishRun (before, it was said twice).
         let wait = (runs[cancel.run]!.plan.stages.map(\.stopGrace).max() ?? .zero) + Self.cancelConfirmationWait
         let told = finishRun(cancel.run, .cancelled, error: cancel.reason, now, &effects)
         if told.isEmpty {
