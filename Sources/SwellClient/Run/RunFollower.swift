@@ -154,9 +154,7 @@ struct RunFollower: Sendable {
                     guard exit != .outputClosed else { return end(exit) }
                     var actions = stageEnds(result)
                     if json, !stdoutFailed { actions.append(.output(RunOutput(result, outputs: outputs, exit: exit).json())) }
-                    actions.append(.line(stdoutFailed ? "run \(run) stopped; its reports so far: swell logs \(run)" + source
-                                                      : "run \(run) cancelled; its reports so far: swell logs \(run)" + source))
-                    return actions + [.line("to go on with it: \(rerun) --continue \(run)")] + end(exit)
+                    return actions + stoppedLines(run, stdoutFailed ? "stopped" : "cancelled") + end(exit)
                 }
                 // It had finished before the cancel reached it: it is not to be continued.
                 return [.line("run \(run) \(result.status.rawValue) before it could be stopped; its outputs: swell logs \(run)" + source)] + end(exit)
@@ -165,11 +163,17 @@ struct RunFollower: Sendable {
             // No answer in time: the run ends with this process (the journal then says it was
             // interrupted), and goes on as well with --continue.
             guard exit != .outputClosed else { return end(exit) }
-            return [.line("run \(run) stops; its reports so far: swell logs \(run)" + source),
-                    .line("to go on with it: \(rerun) --continue \(run)")] + end(exit)
+            return stoppedLines(run, "stops") + end(exit)
         case .over:
             return []
         }
+    }
+
+    /// The last lines of a run that was stopped (`how`: stopped, cancelled, stops): where its
+    /// reports are, and how to go on with it.
+    private func stoppedLines(_ run: String, _ how: String) -> [Action] {
+        [.line("run \(run) \(how); its reports so far: swell logs \(run)" + source),
+         .line("to go on with it: \(rerun) --continue \(run)")]
     }
 
     private mutating func end(_ exit: SwellExit) -> [Action] {
@@ -204,7 +208,11 @@ struct RunFollower: Sendable {
     private mutating func following(_ run: String, _ input: Input, _ now: ContinuousClock.Instant) -> [Action] {
         switch input {
         case .interrupted, .terminated:
-            let (exit, what): (SwellExit, String) = if case .terminated = input { (.terminated, "terminated (SIGTERM)") } else { (.interrupted, "interrupted") }
+            let (exit, what, reason): (SwellExit, String, String) = if case .terminated = input {
+                (.terminated, "terminated (SIGTERM)", "terminated (SIGTERM)")
+            } else {
+                (.interrupted, "interrupted", "interrupted (SIGINT)")
+            }
             guard embedded else {
                 phase = .over
                 return [.line("\(what): run \(run) goes on on the coordinator; `swell logs \(run) --coordinator \(endpoint)` shows its reports"),
@@ -212,8 +220,7 @@ struct RunFollower: Sendable {
             }
             // The coordinator stops the tasks and journals the run as cancelled.
             phase = .cancelling(run: run, deadline: now + Self.cancelWait, exit: exit)
-            return [.line("\(what): cancelling run \(run)"),
-                    .cancel(run: run, reason: exit == .terminated ? what : "interrupted (SIGINT)")]
+            return [.line("\(what): cancelling run \(run)"), .cancel(run: run, reason: reason)]
         case .outputClosed:
             // Nobody reads the outputs any more: an embedded run stops (its tasks with it), as
             // on Ctrl-C; a coordinator's run goes on for `swell logs`.
@@ -324,11 +331,14 @@ struct RunFollower: Sendable {
         return [.output(Data(fresh))]
     }
 
+    /// When a time that began at `start` counts from: a run that went on counts from then, the
+    /// time between its two runs is not its own.
+    private static func countedFrom(_ start: Double, _ result: RunResult) -> Double { max(start, result.continuedAt ?? start) }
+
     /// The end of each stage whose end the client has not shown, from the run's result, then
     /// the end of the progress block.
     private func stageEnds(_ result: RunResult) -> [Action] {
         var actions: [Action] = []
-        func from(_ start: Double) -> Double { max(start, result.continuedAt ?? start) }
         // A stage that had ended before the run went on ended in an earlier `swell run`: the
         // notice that the run continues counted its tasks as done.
         func endedBefore(_ stage: StageResult) -> Bool {
@@ -339,7 +349,7 @@ struct RunFollower: Sendable {
         // run ended first).
         for stage in result.stages where stage.status.isFinished && (stage.startedAt != nil || stage.status == .skipped)
             && !endsShown.contains(stage.id) && !endedBefore(stage) {
-            let seconds = stage.endedAt.flatMap { end in stage.startedAt.map { end - from($0) } }
+            let seconds = stage.endedAt.flatMap { end in stage.startedAt.map { end - Self.countedFrom($0, result) } }
             actions.append(.event(Event(id: 0, run: result.run, kind: .stageFinished, stage: stage.id, counts: stage.counts,
                                         seconds: seconds, status: stage.status)))
         }
@@ -351,8 +361,7 @@ struct RunFollower: Sendable {
     private func finished(_ result: RunResult) -> [Action] {
         let exit: SwellExit = result.status == .succeeded ? .success : .failed
         var actions = stageEnds(result)
-        // A run that went on counts from then: the time between its two runs is not its own.
-        func from(_ start: Double) -> Double { max(start, result.continuedAt ?? start) }
+        func from(_ start: Double) -> Double { Self.countedFrom(start, result) }
         if json {
             actions.append(.output(RunOutput(result, outputs: outputs, exit: exit).json()))
         }

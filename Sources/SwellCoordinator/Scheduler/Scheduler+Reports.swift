@@ -19,9 +19,8 @@ extension Scheduler {
         // What an attempt the run takes in (not a duplicate) ran and cost counts against its budget.
         var taken = false
         defer { if taken { spend(report, now, &effects) } }
-        if runs[runID].map({ $0.status != .running }) == true {
-            taken = keepLateSuccess(&report, from: node, &effects)
-            if !taken { dropped.duplicates += 1 }
+        if runs[runID]?.status != .running, keepLateSuccess(&report, from: node, &effects) {
+            taken = true
             return
         }
         guard let s = runningStage(runID, report.stage) else { return }
@@ -188,8 +187,6 @@ extension Scheduler {
         checkStageComplete(runID, s, now, &effects)
     }
 
-    /// The index of `stage` in the run `runID` while that run is running; else nil, and the
-    /// message that named them is counted as a duplicate (the run is over or not known here).
     /// A task that succeeded before its run's end reached its node (a cancel, a failure that
     /// stopped the run): its report is journaled as final all the same, so that `--continue`
     /// does not run it again (before, the report was dropped and the task ran twice). What
@@ -205,6 +202,8 @@ extension Scheduler {
         return true
     }
 
+    /// The index of `stage` in the run `runID` while that run is running; else nil, and the
+    /// message that named them is counted as a duplicate (the run is over or not known here).
     private mutating func runningStage(_ runID: String, _ stage: String) -> Int? {
         guard let run = runs[runID] else {
             // Not a late copy of something already final: a run this coordinator never had, or forgot.
