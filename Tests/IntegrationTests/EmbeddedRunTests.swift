@@ -1036,6 +1036,42 @@ import SwellTestSupport
         #expect(!result.stderr.contains("swell: stage each started"), "\(result.stderr)")
     }
 
+    @Test func aStageWhoseScopesCannotBeMadeStaysFailedUnderRetryFailed() async throws {
+        // Its scopes were never made: --json leaves its task count out, and --retry-failed
+        // makes them again from the same output, so it fails again with the same reason and
+        // the stage after it does not run (before, it went on with no task and the run
+        // "succeeded").
+        let (first, work) = try await runPlan("""
+            name: overlap
+            stages:
+              - id: inventory
+                run: "printf 'a\\nb\\na/x\\n'"
+              - id: each
+                partition: { lines-of: inventory }
+                run: "true"
+              - id: after
+                needs: [each]
+                run: "echo after ran"
+            """, ["--json"])
+        defer { work.remove() }
+        #expect(first.status == 1, "\(first.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        let run = try #require(object["run"] as? String)
+        let stages = try #require(object["stages"] as? [[String: Any]])
+        let each = try #require(stages.first { $0["id"] as? String == "each" })
+        #expect(each["status"] as? String == "failed")
+        #expect(each["tasks"] == nil, "\(each)")
+        let again = try await swell(["run", work.path + "/plan.yaml", "--state", work.path + "/state", "--retry-failed", run], in: "/")
+        #expect(again.status == 1, "\(again.stderr)")
+        #expect(again.stderr.contains("'a' (line 1) and 'a/x' (line 3) overlap"), "\(again.stderr)")
+        #expect(again.stderr.contains("swell: stage each failed before any task started\n"), "\(again.stderr)")
+        #expect(!again.stdout.contains("after ran"), "\(again.stdout)")
+        #expect(again.stderr.contains("run \(run) failed"), "\(again.stderr)")
+        let journal = try DatabaseQueue(path: work.path + "/state/journal.sqlite")
+        let status = try await journal.read { db in try String.fetchOne(db, sql: "SELECT status FROM run") }
+        #expect(status == "failed")
+    }
+
     @Test func aNodeWithManySlotsIsNotStoppedByTheUsualOpenFileLimit() async throws {
         // 12 stages of 10 tasks on 120 slots: 120 tasks at once, three descriptors each, under
         // a soft limit of 256 open files (the hard limit is left as it is, and swell raises the

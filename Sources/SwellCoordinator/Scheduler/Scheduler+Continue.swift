@@ -119,6 +119,17 @@ extension Scheduler {
                 let failedTasks = Set(snapshot.reports.filter { $0.final && $0.report.stage == entry.stage && !$0.report.succeeded }
                     .map(\.report.index))
                 guard !failedTasks.isEmpty || entry.status == .failed || entry.status == .cancelled else { continue }
+                if entry.status == .failed, (entry.scopes ?? []).isEmpty,
+                   !snapshot.reports.contains(where: { $0.report.stage == entry.stage }) {
+                    // It failed before it had tasks (its scopes could not be made, its input
+                    // was too large): it starts over, and makes them again.
+                    snapshot.stages[i] = StageEntry(stage: entry.stage, status: .pending)
+                    snapshot.shares[entry.stage] = nil
+                    retried.insert(entry.stage)
+                    result.reset.append(entry.stage)
+                    result.changed.insert(entry.stage)
+                    continue
+                }
                 retried.insert(entry.stage)
                 result.retried.append(entry.stage)
                 for r in snapshot.reports.indices where snapshot.reports[r].final && snapshot.reports[r].report.stage == entry.stage

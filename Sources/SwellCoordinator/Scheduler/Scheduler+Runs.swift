@@ -130,9 +130,11 @@ extension Scheduler {
                 state.status = .running
                 state.startedAt = now.wall
                 state.stdin = run.stdin(ofStage: i)
+                // A stage that fails before it has tasks keeps no scopes: its task count stays
+                // unknown, and --retry-failed makes them again.
                 if let problem = tooLarge(state.stdin.count, "the input of stage '\(stage.id)' (the outputs of its needs)") {
                     state.error = problem
-                    state.scopes = []
+                    state.scopes = nil
                 }
                 if case .made(let made) = state.split {
                     state.split = nil
@@ -140,7 +142,7 @@ extension Scheduler {
                     case .success(let scopes) where state.error == nil: state.scopes = scopes
                     case .success: break
                     case .failure(let error):
-                        state.scopes = []
+                        state.scopes = nil
                         state.error = error.message
                     }
                 }
